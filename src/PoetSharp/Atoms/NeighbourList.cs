@@ -1,0 +1,249 @@
+using System.Runtime.CompilerServices;
+
+namespace PoetSharp.Atoms;
+
+/// <summary>
+/// Neighbour list by linked cells: O(N) for a fixed density, any triclinic cell, periodic or not per direction,
+/// and every periodic image within the cutoff — also when the cell is thinner than the cutoff (then an atom
+/// can meet several images of the same neighbour, and itself).
+///
+/// Storage is compressed rows: the neighbours of atom i are entries k in [Offsets[i], Offsets[i+1]);
+/// entry k is atom Neighbours[k] translated by ShiftVectors[ShiftIndex[k]], so the displacement from i is
+/// positions[Neighbours[k]] − positions[i] + ShiftVectors[ShiftIndex[k]] for the positions the list was built
+/// from (and, with a skin, for moved positions until a rebuild). A half list keeps each pair once (i &lt; j,
+/// or i == j with a lexicographically positive shift).
+/// Buffers are kept and reused by <see cref="Build"/>; one instance must not be built from two threads at once.
+/// </summary>
+public sealed class NeighbourList
+{
+    private int[] _offsets = [0];
+    private int[] _neighbours = [];
+    private int[] _shiftIndex = [];
+    private Vec3[] _shiftVectors = [];
+    private (int, int, int)[] _shiftCells = [];
+    private readonly Dictionary<long, int> _shiftLookup = new();
+    private int _shiftCount;
+
+    // Scratch reused between builds.
+    private Vec3[] _wrapped = [];
+    private Vec3[] _frac = [];
+    private int[] _cellOf = [];
+    private int[] _binStart = [];
+    private int[] _binAtoms = [];
+    private int[] _binFill = [];
+    private (int, int, int)[] _floor = [];
+
+    public int AtomCount { get; private set; }
+    public double Cutoff { get; private set; }
+    public bool IsHalf { get; private set; }
+
+    public ReadOnlySpan<int> Offsets => _offsets.AsSpan(0, AtomCount + 1);
+    public ReadOnlySpan<int> Neighbours => _neighbours.AsSpan(0, PairCount);
+    public ReadOnlySpan<int> ShiftIndex => _shiftIndex.AsSpan(0, PairCount);
+    /// <summary>Cartesian translations (Å) referenced by <see cref="ShiftIndex"/>.</summary>
+    public ReadOnlySpan<Vec3> ShiftVectors => _shiftVectors.AsSpan(0, _shiftCount);
+    /// <summary>The same translations as integer multiples of the lattice vectors.</summary>
+    public ReadOnlySpan<(int, int, int)> ShiftCells => _shiftCells.AsSpan(0, _shiftCount);
+    /// <summary>Number of stored entries (pairs in a half list, pairs counted twice in a full list).</summary>
+    public int PairCount => _offsets[AtomCount];
+
+    public int NeighbourCount(int i) => _offsets[i + 1] - _offsets[i];
+
+    /// <summary>Displacement r_j − r_i (Å) of entry k belonging to atom i.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vec3 Displacement(ReadOnlySpan<Vec3> positions, int i, int k) =>
+        positions[_neighbours[k]] - positions[i] + _shiftVectors[_shiftIndex[k]];
+
+    /// <summary>Builds a new list (convenience; allocates).</summary>
+    public static NeighbourList Create(Structure structure, double cutoff, bool half)
+    {
+        var list = new NeighbourList();
+        list.Build(structure, cutoff, half);
+        return list;
+    }
+
+    /// <summary>Rebuilds the list for the structure's current positions, reusing the buffers.</summary>
+    public void Build(Structure structure, double cutoff, bool half) =>
+        Build(structure.Cell, structure.Positions, cutoff, half);
+
+    public void Build(Cell cell, ReadOnlySpan<Vec3> positions, double cutoff, bool half)
+    {
+        if (!(cutoff > 0) || !double.IsFinite(cutoff)) throw new ArgumentOutOfRangeException(nameof(cutoff), "cutoff must be positive and finite");
+        var n = positions.Length;
+        AtomCount = n; Cutoff = cutoff; IsHalf = half;
+        EnsureAtomScratch(n);
+        _shiftLookup.Clear();
+        _shiftCount = 0;
+
+        var basis = cell.CompletedBasis();
+        var heights = cell.Heights();
+        Span<bool> periodic = [cell.PeriodicA, cell.PeriodicB, cell.PeriodicC];
+
+        // Fractional coordinates, wrapped along periodic directions; remember the integer part removed.
+        Span<double> lo = [double.PositiveInfinity, double.PositiveInfinity, double.PositiveInfinity];
+        Span<double> hi = [double.NegativeInfinity, double.NegativeInfinity, double.NegativeInfinity];
+        for (var i = 0; i < n; i++)
+        {
+            if (!positions[i].IsFinite) throw new ArgumentException($"position of atom {i + 1} is not finite");
+            var s = cell.ToFractional(positions[i]);
+            int f0 = periodic[0] ? (int)Math.Floor(s.X) : 0, f1 = periodic[1] ? (int)Math.Floor(s.Y) : 0, f2 = periodic[2] ? (int)Math.Floor(s.Z) : 0;
+            s = new Vec3(s.X - f0, s.Y - f1, s.Z - f2);
+            _floor[i] = (f0, f1, f2);
+            _frac[i] = s;
+            _wrapped[i] = s.X * basis[0] + s.Y * basis[1] + s.Z * basis[2];
+            for (var k = 0; k < 3; k++) { lo[k] = Math.Min(lo[k], s[k]); hi[k] = Math.Max(hi[k], s[k]); }
+        }
+
+        // Bins: along a periodic direction the cell is split into nb ≥ 1 equal slabs at least `cutoff` thick;
+        // along a non-periodic one, slabs of thickness `cutoff` cover the atoms' extent.
+        Span<int> nb = stackalloc int[3];
+        Span<double> width = stackalloc double[3]; // in fractional units
+        Span<double> origin = stackalloc double[3];
+        for (var k = 0; k < 3; k++)
+        {
+            if (periodic[k])
+            {
+                nb[k] = Math.Max(1, (int)Math.Floor(heights[k] / cutoff));
+                width[k] = 1.0 / nb[k];
+                origin[k] = 0;
+            }
+            else
+            {
+                width[k] = cutoff / heights[k];
+                origin[k] = n > 0 ? lo[k] : 0;
+                var extent = n > 0 ? hi[k] - lo[k] : 0;
+                nb[k] = Math.Max(1, (int)Math.Floor(extent / width[k]) + 1);
+            }
+        }
+        // Sparse non-periodic systems could ask for a huge grid: coarsen until the grid is O(N).
+        var maxBins = Math.Max(64L, 8L * n);
+        while ((long)nb[0] * nb[1] * nb[2] > maxBins)
+        {
+            var k = nb[0] >= nb[1] && nb[0] >= nb[2] ? 0 : nb[1] >= nb[2] ? 1 : 2;
+            if (periodic[k]) { nb[k] = Math.Max(1, nb[k] / 2); width[k] = 1.0 / nb[k]; }
+            else { width[k] *= 2; nb[k] = Math.Max(1, (int)Math.Floor((hi[k] - lo[k]) / width[k]) + 1); }
+        }
+        // Bins within ±m[k] of an atom's bin can hold neighbours: |Δs_k| ≤ cutoff / height_k.
+        Span<int> m = stackalloc int[3];
+        for (var k = 0; k < 3; k++)
+            m[k] = (int)Math.Ceiling(cutoff / (width[k] * heights[k]) * (1 + 1e-9));
+
+        // Counting sort of atoms into bins.
+        var binCount = nb[0] * nb[1] * nb[2];
+        if (_binStart.Length < binCount + 1) _binStart = new int[binCount + 1];
+        Array.Clear(_binStart, 0, binCount + 1);
+        for (var i = 0; i < n; i++)
+        {
+            var s = _frac[i];
+            int b0 = Clamp((int)Math.Floor((s.X - origin[0]) / width[0]), nb[0]);
+            int b1 = Clamp((int)Math.Floor((s.Y - origin[1]) / width[1]), nb[1]);
+            int b2 = Clamp((int)Math.Floor((s.Z - origin[2]) / width[2]), nb[2]);
+            var b = (b0 * nb[1] + b1) * nb[2] + b2;
+            _cellOf[i] = b;
+            _binStart[b + 1]++;
+        }
+        for (var b = 0; b < binCount; b++) _binStart[b + 1] += _binStart[b];
+        if (_binAtoms.Length < n) _binAtoms = new int[n];
+        if (_binFill.Length < binCount) _binFill = new int[binCount];
+        Array.Clear(_binFill, 0, binCount);
+        for (var i = 0; i < n; i++) { var b = _cellOf[i]; _binAtoms[_binStart[b] + _binFill[b]++] = i; }
+
+        var rc2 = cutoff * cutoff;
+        if (_offsets.Length < n + 1) _offsets = new int[n + 1];
+        var count = 0;
+        _offsets[0] = 0;
+        for (var i = 0; i < n; i++)
+        {
+            var bi = _cellOf[i];
+            int bi2 = bi % nb[2], bi1 = bi / nb[2] % nb[1], bi0 = bi / (nb[1] * nb[2]);
+            var wi = _wrapped[i];
+            var fi = _floor[i];
+            for (var d0 = -m[0]; d0 <= m[0]; d0++)
+            {
+                if (!Neighbour(bi0 + d0, nb[0], periodic[0], out var c0, out var n0)) continue;
+                for (var d1 = -m[1]; d1 <= m[1]; d1++)
+                {
+                    if (!Neighbour(bi1 + d1, nb[1], periodic[1], out var c1, out var n1)) continue;
+                    for (var d2 = -m[2]; d2 <= m[2]; d2++)
+                    {
+                        if (!Neighbour(bi2 + d2, nb[2], periodic[2], out var c2, out var n2)) continue;
+                        var translation = n0 * basis[0] + n1 * basis[1] + n2 * basis[2];
+                        var zeroShift = n0 == 0 && n1 == 0 && n2 == 0;
+                        var bin = (c0 * nb[1] + c1) * nb[2] + c2;
+                        for (var p = _binStart[bin]; p < _binStart[bin + 1]; p++)
+                        {
+                            var j = _binAtoms[p];
+                            if (half)
+                            {
+                                if (j < i) continue;
+                                if (j == i && !LexPositive(n0, n1, n2)) continue;
+                            }
+                            else if (j == i && zeroShift) continue;
+                            var d = _wrapped[j] - wi + translation;
+                            if (d.LengthSquared >= rc2) continue;
+                            var fj = _floor[j];
+                            var shift = ShiftId(n0 - fj.Item1 + fi.Item1, n1 - fj.Item2 + fi.Item2, n2 - fj.Item3 + fi.Item3, basis);
+                            if (count == _neighbours.Length) Grow();
+                            _neighbours[count] = j;
+                            _shiftIndex[count] = shift;
+                            count++;
+                        }
+                    }
+                }
+            }
+            _offsets[i + 1] = count;
+        }
+    }
+
+    private static bool LexPositive(int a, int b, int c) => a > 0 || (a == 0 && (b > 0 || (b == 0 && c > 0)));
+
+    private static int Clamp(int b, int nb) => b < 0 ? 0 : b >= nb ? nb - 1 : b;
+
+    // Bin index t along one direction: wrapped (with the image number) if periodic, rejected if outside otherwise.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Neighbour(int t, int nb, bool periodic, out int bin, out int image)
+    {
+        if (periodic)
+        {
+            image = (int)Math.Floor((double)t / nb);
+            bin = t - image * nb;
+            return true;
+        }
+        image = 0;
+        bin = t;
+        return t >= 0 && t < nb;
+    }
+
+    private int ShiftId(int a, int b, int c, Vec3[] basis)
+    {
+        // Image numbers are far below 2^20 in magnitude for any sensible cutoff.
+        var key = ((long)(a + (1 << 20)) << 42) | ((long)(b + (1 << 20)) << 21) | (long)(c + (1 << 20));
+        if (_shiftLookup.TryGetValue(key, out var id)) return id;
+        id = _shiftCount++;
+        if (id == _shiftVectors.Length)
+        {
+            Array.Resize(ref _shiftVectors, Math.Max(8, 2 * id));
+            Array.Resize(ref _shiftCells, Math.Max(8, 2 * id));
+        }
+        _shiftVectors[id] = a * basis[0] + b * basis[1] + c * basis[2];
+        _shiftCells[id] = (a, b, c);
+        _shiftLookup[key] = id;
+        return id;
+    }
+
+    private void Grow()
+    {
+        var size = Math.Max(1024, 2 * _neighbours.Length);
+        Array.Resize(ref _neighbours, size);
+        Array.Resize(ref _shiftIndex, size);
+    }
+
+    private void EnsureAtomScratch(int n)
+    {
+        if (_wrapped.Length >= n) return;
+        _wrapped = new Vec3[n];
+        _frac = new Vec3[n];
+        _cellOf = new int[n];
+        _floor = new (int, int, int)[n];
+    }
+}

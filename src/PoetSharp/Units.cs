@@ -1,0 +1,16 @@
+namespace PoetSharp;
+
+/// <summary>
+/// Unit conversions used at file boundaries. Internally PoetSharp works in Å, eV, eV/Å and eV/Å³ (stress, tensile positive).
+/// </summary>
+public static class Units
+{
+    /// <summary>1 eV/Å³ in GPa (CODATA 2018: e = 1.602176634e-19 C).</summary>
+    public const double GPaPerEvPerA3 = 160.21766208;
+    /// <summary>1 eV/Å³ in kbar.</summary>
+    public const double KbarPerEvPerA3 = 1602.1766208;
+    /// <summary>1 eV/Å³ in bar (LAMMPS metal units' pressure).</summary>
+    public const double BarPerEvPerA3 = 1602176.6208;
+    /// <summary>1 J/m² in eV/Å².</summary>
+    public const double EvPerA2PerJPerM2 = 1.0 / 16.021766208;
+}
