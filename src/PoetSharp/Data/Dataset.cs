@@ -15,6 +15,9 @@ public sealed class Dataset
 
     /// <summary>Where the data came from (a path), for messages.</summary>
     public string Source { get; }
+
+    /// <summary>Facts a reader records about the data (e.g. which of several energies a file gives was kept).</summary>
+    public List<string> Notes { get; } = new();
     public IReadOnlyList<Structure> Structures => _structures;
     public int Count => _structures.Count;
     public Structure this[int index] => _structures[index];
@@ -25,7 +28,12 @@ public sealed class Dataset
     public Dataset Where(Func<Structure, bool> predicate) => new(_structures.Where(predicate), Source);
     public Dataset Group(string group) => Where(s => s.Group == group);
 
-    public static Dataset Concat(string source, params Dataset[] parts) => new(parts.SelectMany(p => p.Structures), source);
+    public static Dataset Concat(string source, params Dataset[] parts)
+    {
+        var d = new Dataset(parts.SelectMany(p => p.Structures), source);
+        foreach (var p in parts) d.Notes.AddRange(p.Notes);
+        return d;
+    }
 
     public DatasetSummary Summarize() => DatasetSummary.Of(_structures, "all");
 
