@@ -67,6 +67,18 @@ public sealed class PotentialResult
     /// <summary>The virial W = −V·σ summed over pairs (eV), available also when the volume is undefined.</summary>
     public Stress Virial { get; set; }
 
+    private double[] _scratch = [];
+
+    /// <summary>
+    /// A per-atom work array for a potential's intermediate values (e.g. dF/dρ in EAM), reused across calls so that
+    /// computing stays allocation-free. Its contents are undefined on entry.
+    /// </summary>
+    public Span<double> Scratch(int count)
+    {
+        if (_scratch.Length < count) _scratch = new double[count];
+        return _scratch.AsSpan(0, count);
+    }
+
     /// <summary>Sets the atom count and zeroes everything (no allocation once large enough).</summary>
     public void Reset(int atomCount)
     {
