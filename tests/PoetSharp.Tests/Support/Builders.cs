@@ -6,17 +6,7 @@ namespace PoetSharp.Tests.Support;
 public static class Builders
 {
     /// <summary>Conventional fcc supercell (4 atoms per cube) of n×n×n cubes with lattice constant a.</summary>
-    public static Structure Fcc(string element, double a, int n)
-    {
-        var basis = new[] { new Vec3(0, 0, 0), new Vec3(0.5, 0.5, 0), new Vec3(0.5, 0, 0.5), new Vec3(0, 0.5, 0.5) };
-        var positions = new List<Vec3>();
-        for (var i = 0; i < n; i++)
-            for (var j = 0; j < n; j++)
-                for (var k = 0; k < n; k++)
-                    foreach (var b in basis)
-                        positions.Add(a * new Vec3(i + b.X, j + b.Y, k + b.Z));
-        return new Structure(Cell.Orthorhombic(n * a, n * a, n * a), positions.ToArray(), Enumerable.Repeat(element, positions.Count).ToArray(), $"fcc {element} {n}x{n}x{n}");
-    }
+    public static Structure Fcc(string element, double a, int n) => Lattices.Fcc(element, a, n, n, n);
 
     /// <summary>Randomly displaces every atom by up to ±amplitude Å per component (deterministic for a seed).</summary>
     public static Structure Rattled(Structure s, double amplitude, int seed)
