@@ -51,20 +51,22 @@ internal sealed class CliOutput
 
     public static string Int(int n) => n.ToString("N0", Inv);
 
-    public static string Fixed(double x, int decimals) => x.ToString("F" + decimals, Inv);
+    public static string Fixed(double x, int decimals)
+    {
+        var text = x.ToString("F" + decimals, Inv);
+        // A tiny negative value rounds to "-0.0000": print it as 0.
+        return text.StartsWith('-') && text.AsSpan(1).Trim("0.").IsEmpty ? text[1..] : text;
+    }
 
     /// <summary>About <paramref name="digits"/> significant digits, fixed notation unless very small or large.</summary>
     public static string Sig(double x, int digits = 4)
     {
         if (x == 0 || !double.IsFinite(x)) return x.ToString(Inv);
         var a = Math.Abs(x);
-        if (a < 1e-3 || a >= 1e6) return x.ToString("0.###e+0", Inv);
+        if (a < 1e-3 || a >= 1e6) return x.ToString("0." + new string('0', digits - 1) + "e+0", Inv);
         var decimals = Math.Max(0, digits - 1 - (int)Math.Floor(Math.Log10(a)));
         return x.ToString("F" + decimals, Inv);
     }
-
-    /// <summary>A length or similar parameter as given: no trailing zeros.</summary>
-    public static string Short(double x) => x.ToString("0.######", Inv);
 
     public static string GroupName(string group) => group.Length > 0 ? group : "(no group)";
 

@@ -60,7 +60,7 @@ internal static class EvalCommand
                                $"and are left out of every statistic: {string.Join(", ", errors.InvalidStructures.Take(10).Select(s => s.ToString()))}" +
                                (errors.InvalidStructures.Count > 10 ? ", …" : ""));
 
-            if (parsed.GetValue(json)) WriteJson(output, model, paths, selected, errors, seconds);
+            if (parsed.GetValue(json)) WriteJson(output, model, dataset, paths, selected, errors, seconds);
             else PrintTables(output, model, dataset, errors, seconds);
             return PoetCli.Success;
         });
@@ -81,7 +81,7 @@ internal static class EvalCommand
 
     private static void PrintTables(CliOutput output, IPotential model, Dataset dataset, PotentialErrors errors, double seconds)
     {
-        output.Line($"{model.Name} (cutoff {CliOutput.Short(model.Cutoff)} Å) on {dataset.Source}: " +
+        output.Line($"{model.Name} on {dataset.Source}: " +
                     $"{CliOutput.Plural(errors.Overall.Structures, "structure", "structures")}, {CliOutput.Plural(errors.Overall.Atoms, "atom", "atoms")}, " +
                     $"computed in {CliOutput.Fixed(seconds, 2)} s");
 
@@ -121,7 +121,7 @@ internal static class EvalCommand
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    private static void WriteJson(CliOutput output, IPotential model, string[] paths, string[] selected, PotentialErrors errors, double seconds)
+    private static void WriteJson(CliOutput output, IPotential model, Dataset dataset, string[] paths, string[] selected, PotentialErrors errors, double seconds)
     {
         var report = new
         {
@@ -138,6 +138,7 @@ internal static class EvalCommand
             PerGroup = errors.Groups,
             InvalidStructures = errors.InvalidStructures.Select(s => s.ToString()).ToArray(),
             Notes = errors.Notes,
+            DataNotes = dataset.Notes,
         };
         output.Out.WriteLine(JsonSerializer.Serialize(report, JsonOptions));
     }

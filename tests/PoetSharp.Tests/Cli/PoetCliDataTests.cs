@@ -16,7 +16,28 @@ public class PoetCliDataTests
         Assert.Contains("400 structures, 12,800 atoms (Cu 12,800)", run.Stdout);
         foreach (var group in new[] { "300K", "1600K", "3800K", "20kK" }) Assert.Contains(group, run.Stdout);
         Assert.Contains("energy per atom", run.Stdout);
+        Assert.Contains("force components", run.Stdout);
+        // The Sutton–Chen snapshots come with energies and forces but no stress.
+        Assert.Matches(@"all\s+│\s+400\s+│\s+12,800\s+│\s+32\s+│\s+Cu 12,800\s+│\s+400\s+│\s+400\s+│\s+0\s", run.Stdout);
+    }
+
+    [Fact]
+    public void DataInfoOnDftData()
+    {
+        var run = CliRun.Of("data", "info", TestData.Repo("poet", "DFT_Cu"));
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("163 structures, 5,051 atoms (Cu 5,051)", run.Stdout);
+        Assert.Contains("6–36", run.Stdout);
         Assert.Contains("stress components", run.Stdout);
+        Assert.Contains("note: ", run.Stdout);
+    }
+
+    [Fact]
+    public void EvalSuttonChenOnArgonIsASpeciesError()
+    {
+        var run = CliRun.Of("eval", "--potential", "sc", "--data", TestData.Repo("poet", "LJ_Ar"));
+        run.AssertOneLineError(1);
+        Assert.Contains("'Ar'", run.Stderr);
     }
 
     [Fact]

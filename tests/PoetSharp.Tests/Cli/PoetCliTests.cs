@@ -261,6 +261,22 @@ public class PoetCliTests
         Assert.Contains("--json", eval.Stdout);
     }
 
+    [Theory]
+    [InlineData(-0.00001, 4, "0.0000")]
+    [InlineData(-0.5, 4, "-0.5000")]
+    [InlineData(2.0, 2, "2.00")]
+    public void FixedNeverPrintsNegativeZero(double x, int decimals, string expected) =>
+        Assert.Equal(expected, PoetSharp.Cli.CliOutput.Fixed(x, decimals));
+
+    [Theory]
+    [InlineData(0.0, "0")]
+    [InlineData(0.6608282, "0.6608")]
+    [InlineData(215.24, "215.2")]
+    [InlineData(0.00013702, "1.370e-4")]
+    [InlineData(-0.0040137, "-0.004014")]
+    public void SigKeepsFourSignificantDigits(double x, string expected) =>
+        Assert.Equal(expected, PoetSharp.Cli.CliOutput.Sig(x));
+
     [Fact]
     public void UnexpectedExceptionsAreOneLineToo()
     {
