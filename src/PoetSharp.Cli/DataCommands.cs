@@ -72,7 +72,7 @@ internal static class DataCommands
         output.Line($"{data.Source}: {CliOutput.Plural(all.Structures, "structure", "structures")}, {CliOutput.Plural(all.Atoms, "atom", "atoms")} ({species})");
 
         // Per-group rows only say something when the data has groups.
-        var groups = data.Groups.Count > 1 || (data.Groups.Count == 1 && data.Groups[0].Length > 0)
+        var groups = data.Groups.Count > 1
             ? data.SummarizeGroups()
             : [];
         var rows = new[] { (Label: "all", Summary: all) }
