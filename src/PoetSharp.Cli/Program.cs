@@ -1,1 +1,3 @@
-Console.WriteLine("poet");
+using PoetSharp.Cli;
+
+return PoetCli.Run(args, Console.Out, Console.Error, stdoutIsTerminal: !Console.IsOutputRedirected);

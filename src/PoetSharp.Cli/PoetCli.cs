@@ -1,0 +1,74 @@
+using System.CommandLine;
+using System.CommandLine.Invocation;
+using System.CommandLine.Parsing;
+using PoetSharp.Data;
+using PoetSharp.Potentials;
+
+namespace PoetSharp.Cli;
+
+/// <summary>
+/// The `poet` command line: parsing, calling the library, printing. Callable in-process (tests pass their own writers).
+/// Exit codes: 0 success, 1 an error in the input or the run (one line `poet: error: …` on stderr), 2 a usage error.
+/// </summary>
+public static class PoetCli
+{
+    public const int Success = 0;
+    public const int Failure = 1;
+    public const int UsageError = 2;
+
+    /// <param name="stdoutIsTerminal">True only when <paramref name="stdout"/> is an interactive console: enables colours and the terminal's width.</param>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, bool stdoutIsTerminal = false) =>
+        Run(args, stdout, stderr, stdoutIsTerminal, CliServices.Default);
+
+    /// <summary>As <see cref="Run(string[], TextWriter, TextWriter, bool)"/> with the library calls replaceable (tests).</summary>
+    internal static int Run(string[] args, TextWriter stdout, TextWriter stderr, bool stdoutIsTerminal, CliServices services)
+    {
+        var output = new CliOutput(stdout, stderr, stdoutIsTerminal);
+        var root = new RootCommand("PoetSharp: interatomic potentials by genetic programming (the POET method). Inspect and convert training data, evaluate potentials.");
+        root.Subcommands.Add(DataCommands.Create(output, services));
+        root.Subcommands.Add(EvalCommand.Create(output, services));
+
+        var parsed = root.Parse(args);
+        if (parsed.Action is ParseErrorAction)
+        {
+            var messages = string.Join(" ", parsed.Errors.Select(e => e.Message));
+            stderr.WriteLine($"poet: error: {messages} (see '{CommandPath(parsed)} --help')");
+            return UsageError;
+        }
+
+        try
+        {
+            return parsed.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e)
+        {
+            stderr.WriteLine("poet: error: " + Describe(e));
+            return Failure;
+        }
+    }
+
+    /// <summary>One line for the user: the message of errors the user can fix; the type too for anything unexpected.</summary>
+    private static string Describe(Exception e)
+    {
+        if (e is AggregateException { InnerExceptions.Count: 1 } single) e = single.InnerExceptions[0];
+        var message = e.Message.ReplaceLineEndings(" ");
+        return e is DataFormatException or ArgumentException or IOException or UnauthorizedAccessException or FormatException
+            ? message
+            : $"internal error ({e.GetType().Name}): {message}";
+    }
+
+    private static string CommandPath(ParseResult parsed)
+    {
+        var names = new List<string>();
+        for (SymbolResult? r = parsed.CommandResult; r is CommandResult c; r = c.Parent)
+            names.Add(c.Command is RootCommand ? "poet" : c.Command.Name);
+        names.Reverse();
+        return string.Join(' ', names);
+    }
+}
+
+/// <summary>The library calls the commands make: reading and writing data, creating potentials.</summary>
+internal sealed record CliServices(Func<string, Dataset> ReadData, Action<string, Dataset> WriteData, Func<string, IPotential> CreatePotential)
+{
+    public static CliServices Default { get; } = new(DataFiles.Read, DataFiles.Write, PotentialFactory.Create);
+}
