@@ -223,7 +223,7 @@ public class PoscarTests
         Assert.Throws<DataFormatException>(() => Poscar.Read(TestData.TempDir()));
     }
 
-    [Theory]
+    [NeedsTheory(External.Ase)]
     [InlineData(true)]
     [InlineData(false)]
     public void AseReadsWhatWeWrite(bool direct)

@@ -1,0 +1,79 @@
+namespace PoetSharp.Tests.Support;
+
+/// <summary>External references some tests compare against.</summary>
+[Flags]
+public enum External
+{
+    None = 0,
+    /// <summary>LAMMPS (/usr/bin/lmp) with its potential files: Debian's lammps package.</summary>
+    Lammps = 1,
+    /// <summary>ASE for the system Python (/usr/bin/python3): Debian's python3-ase.</summary>
+    Ase = 2,
+    /// <summary>The workplace's shared data folder (../shared/data): the mlearn training sets.</summary>
+    SharedData = 4,
+}
+
+/// <summary>
+/// Decides whether a test that needs external references runs. Under CI (CI=true, where .ci/run installs them) such a
+/// test always runs, so a missing reference fails it loudly; on a developer machine that lacks one it is reported as
+/// skipped, with the install command, rather than passing without checking anything.
+/// </summary>
+public static class Requirements
+{
+    public static bool Available(External need) => need switch
+    {
+        External.Lammps => File.Exists("/usr/bin/lmp") || OnPath("lmp"),
+        External.Ase => AseAvailable.Value,
+        External.SharedData => SharedAvailable(),
+        _ => true,
+    };
+
+    public static string? SkipReason(External needs)
+    {
+        if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase)) return null;
+        var missing = new List<string>();
+        if (needs.HasFlag(External.Lammps) && !Available(External.Lammps)) missing.Add("LAMMPS (apt-get install -y lammps)");
+        if (needs.HasFlag(External.Ase) && !Available(External.Ase)) missing.Add("ASE (apt-get install -y python3-ase)");
+        if (needs.HasFlag(External.SharedData) && !Available(External.SharedData)) missing.Add("the shared data folder (set POET_SHARED_DATA)");
+        return missing.Count == 0 ? null : "needs " + string.Join(" and ", missing);
+    }
+
+    private static readonly Lazy<bool> AseAvailable = new(() =>
+    {
+        if (!File.Exists("/usr/bin/python3")) return false;
+        try
+        {
+            using var p = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("/usr/bin/python3", ["-c", "import ase"])
+            {
+                RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false,
+            })!;
+            p.WaitForExit(30000);
+            return p.HasExited && p.ExitCode == 0;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return false;
+        }
+    });
+
+    private static bool SharedAvailable()
+    {
+        try { return Directory.Exists(TestData.Shared()); }
+        catch (InvalidOperationException) { return false; }
+    }
+
+    private static bool OnPath(string program) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(d => d.Length > 0 && File.Exists(Path.Combine(d, program)));
+}
+
+/// <summary>A fact that needs external references (see <see cref="Requirements"/>).</summary>
+public sealed class NeedsFactAttribute : FactAttribute
+{
+    public NeedsFactAttribute(External needs) => Skip = Requirements.SkipReason(needs);
+}
+
+/// <summary>A theory that needs external references (see <see cref="Requirements"/>).</summary>
+public sealed class NeedsTheoryAttribute : TheoryAttribute
+{
+    public NeedsTheoryAttribute(External needs) => Skip = Requirements.SkipReason(needs);
+}
