@@ -134,6 +134,8 @@ public static class ExtendedXyz
         if (s.Energy is double e && !double.IsFinite(e)) throw new ArgumentException($"{Where()} has a non-finite energy");
         if (s.Stress is Stress t && !t.IsFinite) throw new ArgumentException($"{Where()} has a non-finite stress");
         if (!double.IsFinite(s.Weight)) throw new ArgumentException($"{Where()} has a non-finite weight");
+        if (s.Name.Any(char.IsControl) || s.Group.Any(char.IsControl))
+            throw new ArgumentException($"{Where()} has a line break or control character in its name or group");
     }
 
     private static string Num(double v) => v.ToString("R", Inv);
@@ -194,6 +196,8 @@ public static class ExtendedXyz
             } while (string.IsNullOrWhiteSpace(countLine));
 
             var countLineNo = _line;
+            if (countLine.AsSpan().TrimStart().StartsWith("VEC"))
+                throw Error(countLineNo, "cell vectors given as VEC lines are not supported; give the cell as Lattice=\"...\"");
             if (!int.TryParse(countLine.AsSpan().Trim(), NumberStyles.None, Inv, out var n))
                 throw Error(countLineNo, $"expected the number of atoms of frame {_index}, found '{Shorten(countLine)}'");
             if (n == 0) throw Error(countLineNo, $"frame {_index} has no atoms");
@@ -219,6 +223,7 @@ public static class ExtendedXyz
             var forces = forceCol != null ? new Vec3[n] : null;
             var starts = new int[totalColumns + 1];
             var ends = new int[totalColumns + 1];
+            var previousSymbol = "";
             for (var i = 0; i < n; i++)
             {
                 var text = NextLine() ?? throw Error(_line, $"frame {_index} ends after {i} of {n} atom lines (file truncated)");
@@ -231,7 +236,13 @@ public static class ExtendedXyz
                 var span = text.AsSpan();
 
                 var symbol = span[starts[speciesCol.Start]..ends[speciesCol.Start]];
-                species[i] = speciesCol.Type == 'I' ? SymbolFromNumber(symbol, lineNo) : Capitalised(symbol, lineNo);
+                // Atoms mostly repeat the previous symbol: share its string instead of allocating one per atom.
+                if (i > 0 && symbol.SequenceEqual(previousSymbol)) species[i] = species[i - 1];
+                else
+                {
+                    species[i] = speciesCol.Type == 'I' ? SymbolFromNumber(symbol, lineNo) : Capitalised(symbol, lineNo);
+                    previousSymbol = symbol.ToString();
+                }
                 if (zCol is { } zc)
                 {
                     var fromZ = SymbolFromNumber(span[starts[zc.Start]..ends[zc.Start]], lineNo);

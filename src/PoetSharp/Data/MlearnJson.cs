@@ -110,26 +110,29 @@ public static class MlearnJson
         // JsonException numbers lines and bytes from 0.
         int? line = e.LineNumber is long l ? (int)l + 1 : null;
         var reason = "invalid JSON";
-        if (e.LineNumber is long ln && e.BytePositionInLine is long col && LooksNonFinite(json, ln, col))
-            reason = "invalid JSON: NaN/Infinity are not numbers in JSON (non-finite value)";
-        else if (e.Message.Contains("end of data", StringComparison.OrdinalIgnoreCase) || e.Message.Contains("ended prematurely", StringComparison.OrdinalIgnoreCase))
-            reason = "invalid JSON: the file ends inside a value (truncated?)";
+        if (e.LineNumber is long ln && e.BytePositionInLine is long col)
+        {
+            var at = Offset(json, ln, col);
+            var rest = json[at..];
+            if (rest.Length > 0 && rest[0] == (byte)'-') rest = rest[1..];
+            if (rest.StartsWith("NaN"u8) || rest.StartsWith("Infinity"u8))
+                reason = "invalid JSON: NaN/Infinity are not numbers in JSON (non-finite value)";
+            else if (json[at..].TrimEnd(" \t\r\n"u8).Length == 0)
+                reason = "invalid JSON: the file ends inside a value (truncated?)";
+        }
         var detail = e.Message;
         var cut = detail.IndexOf(" Path:", StringComparison.Ordinal);
         if (cut > 0) detail = detail[..cut];
         return new DataFormatException(source, line, $"{reason} ({detail.Trim()})", e);
     }
 
-    // Whether the text at (0-based line, byte) starts a NaN or Infinity literal, as Python's json module writes them.
-    private static bool LooksNonFinite(ReadOnlySpan<byte> json, long line, long byteInLine)
+    // Byte offset of a (0-based line, byte in line) position, clamped to the text.
+    private static int Offset(ReadOnlySpan<byte> json, long line, long byteInLine)
     {
         var pos = 0;
         for (long k = 0; k < line && pos < json.Length; pos++)
             if (json[pos] == (byte)'\n') k++;
-        pos += (int)Math.Min(byteInLine, json.Length - pos);
-        var rest = json[pos..];
-        if (rest.Length > 0 && rest[0] == (byte)'-') rest = rest[1..];
-        return rest.StartsWith("NaN"u8) || rest.StartsWith("Infinity"u8);
+        return pos + (int)Math.Min(byteInLine, json.Length - pos);
     }
 
     private static string Describe(JsonValueKind kind) => kind switch

@@ -218,6 +218,10 @@ public class ExtendedXyzTests(ITestOutputHelper output)
         """, 4, "expected the number of atoms of frame 1");
 
     [Fact]
+    public void VecLinesAreRefusedClearly() =>
+        ReadFails("1\nProperties=species:S:1:pos:R:3\nCu 0 0 0\nVEC1 3 0 0\n", 4, "VEC lines");
+
+    [Fact]
     public void ZeroAtoms() => ReadFails("0\nProperties=species:S:1:pos:R:3\n", 1, "no atoms");
 
     [Theory]
@@ -346,6 +350,8 @@ public class ExtendedXyzTests(ITestOutputHelper output)
     {
         var s = new Structure(Cell.Orthorhombic(3, 3, 3), [new Vec3(0, 0, 0)], ["Cu"]) { Energy = double.NaN };
         Assert.Throws<ArgumentException>(() => ExtendedXyz.Write(Path.Combine(TestData.TempDir(), "bad.xyz"), [s]));
+        var named = new Structure(Cell.Orthorhombic(3, 3, 3), [new Vec3(0, 0, 0)], ["Cu"], "two\nlines");
+        Assert.Throws<ArgumentException>(() => ExtendedXyz.Write(Path.Combine(TestData.TempDir(), "bad.xyz"), [named]));
     }
 
     // ---------------------------------------------------------------- ASE interoperability

@@ -228,7 +228,8 @@ public class MlearnJsonTests
     public void TruncatedJson()
     {
         var text = OneRecord();
-        ReadFails(text[..(text.Length / 2)], 1, "invalid JSON");
+        ReadFails(text[..(text.Length / 2)], 1, "truncated");
+        ReadFails(text[..^1], 1, "truncated");
     }
 
     [Fact]
