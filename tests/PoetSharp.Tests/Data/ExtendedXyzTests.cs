@@ -376,7 +376,7 @@ public class ExtendedXyzTests(ITestOutputHelper output)
 
         """;
 
-    [AseFact]
+    [NeedsFact(External.Ase)]
     public void AseReadsOurFilesBack()
     {
         var structures = SampleStructures();
@@ -406,7 +406,7 @@ public class ExtendedXyzTests(ITestOutputHelper output)
         }
     }
 
-    [AseFact]
+    [NeedsFact(External.Ase)]
     public void WeReadFilesAseWrites()
     {
         var dir = TestData.TempDir();
@@ -465,7 +465,7 @@ public class ExtendedXyzTests(ITestOutputHelper output)
 
     // ---------------------------------------------------------------- real data
 
-    [Theory]
+    [NeedsTheory(External.SharedData)]
     [InlineData("Cu_train.xyz", 262, 27416, -426.29982847, 10.863788, "Cu", 10.72089660, 0.02908236, 3.74682271, 0.66566644, -1.15457477, -1.39804032, -442.85044355)]
     [InlineData("Ni_train.xyz", 263, 27420, -604.26225029, 10.524109, "Ni", 0.09325413, 0.13645560, 3.59680368, -0.19281780, -1.87931786, -0.66374007, -624.26494312)]
     public void ReadsMlearnTrainingSets(string file, int structures, int atoms, double firstEnergy, double firstA, string element,
@@ -502,22 +502,6 @@ public class ExtendedXyzTests(ITestOutputHelper output)
         Assert.Equal(structures, summary.WithForces);
         Assert.Equal(6, summary.MinAtomsPerStructure);
         Assert.Equal(108, summary.MaxAtomsPerStructure);
-    }
-
-    [Fact]
-    public void ReadingTheMlearnDataIsFast()
-    {
-        var files = new[] { TestData.Shared("mlearn", "Cu_train.xyz"), TestData.Shared("mlearn", "Ni_train.xyz") };
-        foreach (var f in files) ExtendedXyz.Read(f); // warm up (JIT, file cache)
-        var best = double.MaxValue;
-        for (var rep = 0; rep < 3; rep++)
-        {
-            var sw = Stopwatch.StartNew();
-            foreach (var f in files) ExtendedXyz.Read(f);
-            best = Math.Min(best, sw.Elapsed.TotalSeconds);
-        }
-        output.WriteLine($"reading {files.Sum(f => new FileInfo(f).Length) / 1e6:F1} MB of mlearn extended XYZ: {best * 1000:F0} ms (best of 3)");
-        Assert.True(best < 2.0, $"reading took {best:F2} s");
     }
 
     // ---------------------------------------------------------------- helpers
@@ -571,77 +555,5 @@ public class ExtendedXyzTests(ITestOutputHelper output)
     private static void AssertStress(Stress expected, Stress actual, double tol)
     {
         for (var k = 0; k < 6; k++) Assert.Equal(expected[k], actual[k], tol);
-    }
-}
-
-/// <summary>Runs Python scripts with the system interpreter that has ASE 3.22 (/usr/bin/python3, not the pyenv one on PATH).</summary>
-internal static class AsePython
-{
-    public const string Interpreter = "/usr/bin/python3";
-
-    private static readonly Lazy<string?> Unavailable = new(Probe);
-
-    /// <summary>Why ASE cannot be used here, or null when it can.</summary>
-    public static string? WhyUnavailable => Unavailable.Value;
-
-    private static string? Probe()
-    {
-        if (!File.Exists(Interpreter)) return $"{Interpreter} does not exist";
-        try
-        {
-            var (code, _, stderr) = Execute("import ase, numpy", [], TimeSpan.FromSeconds(60));
-            return code == 0 ? null : $"{Interpreter} cannot import ase: {stderr.Trim()}";
-        }
-        catch (Exception e)
-        {
-            return $"{Interpreter} cannot be run: {e.Message}";
-        }
-    }
-
-    /// <summary>Runs the script with the given arguments and returns its standard output; fails the test with its standard error if it fails or hangs.</summary>
-    public static string Run(string script, params string[] args)
-    {
-        var (code, stdout, stderr) = Execute(script, args, TimeSpan.FromSeconds(120));
-        if (code != 0)
-            throw new XunitException($"python exited with code {code}.\n--- stderr ---\n{stderr}\n--- stdout ---\n{stdout}");
-        return stdout;
-    }
-
-    private static (int Code, string Stdout, string Stderr) Execute(string script, string[] args, TimeSpan timeout)
-    {
-        var psi = new ProcessStartInfo(Interpreter)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        psi.ArgumentList.Add("-c");
-        psi.ArgumentList.Add(script);
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        // Keep user site packages and PYTHONPATH from changing which ASE is imported.
-        psi.Environment["PYTHONNOUSERSITE"] = "1";
-        psi.Environment.Remove("PYTHONPATH");
-        psi.Environment.Remove("PYTHONHOME");
-
-        using var process = Process.Start(psi) ?? throw new XunitException($"cannot start {Interpreter}");
-        // Read both streams concurrently so that a full pipe cannot block the child.
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(timeout))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new XunitException($"python did not finish within {timeout.TotalSeconds} s");
-        }
-        process.WaitForExit();
-        return (process.ExitCode, stdout.Result, stderr.Result);
-    }
-}
-
-/// <summary>A fact that needs ASE; reported as skipped, with the reason, where /usr/bin/python3 cannot import ase.</summary>
-public sealed class AseFactAttribute : FactAttribute
-{
-    public AseFactAttribute()
-    {
-        if (AsePython.WhyUnavailable is { } why) Skip = "needs ASE: " + why;
     }
 }

@@ -23,7 +23,7 @@ public static class Requirements
     public static bool Available(External need) => need switch
     {
         External.Lammps => File.Exists("/usr/bin/lmp") || OnPath("lmp"),
-        External.Ase => AseAvailable.Value,
+        External.Ase => AsePython.WhyUnavailable is null,
         External.SharedData => SharedAvailable(),
         _ => true,
     };
@@ -37,24 +37,6 @@ public static class Requirements
         if (needs.HasFlag(External.SharedData) && !Available(External.SharedData)) missing.Add("the shared data folder (set POET_SHARED_DATA)");
         return missing.Count == 0 ? null : "needs " + string.Join(" and ", missing);
     }
-
-    private static readonly Lazy<bool> AseAvailable = new(() =>
-    {
-        if (!File.Exists("/usr/bin/python3")) return false;
-        try
-        {
-            using var p = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("/usr/bin/python3", ["-c", "import ase"])
-            {
-                RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false,
-            })!;
-            p.WaitForExit(30000);
-            return p.HasExited && p.ExitCode == 0;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return false;
-        }
-    });
 
     private static bool SharedAvailable()
     {
