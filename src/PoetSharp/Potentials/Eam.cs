@@ -270,28 +270,31 @@ public sealed class Eam : IPotential
         MapSpecies(structure.Species, types);
         var pairStart = t_pairStart;
         if (pairStart is null || pairStart.Length < n + 1) t_pairStart = pairStart = new int[Math.Max(n + 1, 16)];
-        var pairs = t_pairs;
-        if (pairs is null || pairs.Length < halfList.PairCount) t_pairs = pairs = new InRangePair[Math.Max(halfList.PairCount, 16)];
+        t_pairs ??= new InRangePair[1024];
 
         result.Reset(n);
         Array.Clear(rho, 0, n);
-        double embedding, pair;
-        Stress virial;
         // A single element needs no type look-ups; the specialisation lets the JIT drop them.
-        if (_ne == 1)
-        {
-            AccumulateDensities<OneElement>(structure.Positions, halfList, types, rho, pairStart, pairs);
-            embedding = Embed(n, types, rho, result.AtomEnergies);
-            (pair, virial) = PairForces<OneElement>(n, pairStart, pairs, types, rho, result.Forces, result.AtomEnergies);
-        }
-        else
-        {
-            AccumulateDensities<ManyElements>(structure.Positions, halfList, types, rho, pairStart, pairs);
-            embedding = Embed(n, types, rho, result.AtomEnergies);
-            (pair, virial) = PairForces<ManyElements>(n, pairStart, pairs, types, rho, result.Forces, result.AtomEnergies);
-        }
-        result.Energy = embedding + pair;
+        var (energy, virial) = _ne == 1
+            ? Evaluate<OneElement>(structure.Positions, halfList, types, rho, pairStart, result)
+            : Evaluate<ManyElements>(structure.Positions, halfList, types, rho, pairStart, result);
+        result.Energy = energy;
         result.SetVirialFromPairSum(virial, structure.Cell);
+    }
+
+    private (double energy, Stress virial) Evaluate<TMap>(Vec3[] positions, NeighbourList halfList, int[] types, double[] rho,
+        int[] pairStart, PotentialResult result) where TMap : struct, ITypeMap
+    {
+        var n = positions.Length;
+        var pairs = t_pairs!;
+        for (int atom = 0, count = 0; atom < n;)
+        {
+            atom = AccumulateDensities<TMap>(positions, halfList, types, rho, pairStart, pairs, atom, ref count);
+            if (atom < n) pairs = GrowPairs(count + halfList.NeighbourCount(atom));
+        }
+        var embedding = Embed(n, types, rho, result.AtomEnergies);
+        var (pair, virial) = PairForces<TMap>(n, pairStart, pairs, types, rho, result.Forces, result.AtomEnergies);
+        return (embedding + pair, virial);
     }
 
     private void MapSpecies(string[] species, int[] types)
@@ -312,15 +315,26 @@ public sealed class Eam : IPotential
         }
     }
 
+    // Room for at least `needed` in-range pairs, keeping those already found (grows only while warming up).
+    private static InRangePair[] GrowPairs(int needed)
+    {
+        var old = t_pairs!;
+        var grown = new InRangePair[Math.Max(needed, old.Length + old.Length / 2)];
+        Array.Copy(old, grown, old.Length);
+        return t_pairs = grown;
+    }
+
     private unsafe interface ITypeMap { int Of(int* types, int atom); }
     private unsafe struct OneElement : ITypeMap { public int Of(int* types, int atom) => 0; }
     private unsafe struct ManyElements : ITypeMap { public int Of(int* types, int atom) => types[atom]; }
 
     // ρ_i = Σ_j ρ_{e(j)→e(i)}(r_ij), each pair of the half list feeding both atoms; the pairs within the cutoff
-    // are recorded, those of atom i at [pairStart[i], pairStart[i+1]).
-    private unsafe void AccumulateDensities<TMap>(Vec3[] positions, NeighbourList list, int[] types, double[] rho,
-        int[] pairStart, InRangePair[] pairs) where TMap : struct, ITypeMap
+    // are recorded, those of atom i at [pairStart[i], pairStart[i+1]). Goes from atom `from` on, with `count` pairs
+    // recorded so far, and returns the atom at which the record array is too short (n when done).
+    private unsafe int AccumulateDensities<TMap>(Vec3[] positions, NeighbourList list, int[] types, double[] rho,
+        int[] pairStart, InRangePair[] pairs, int from, ref int recorded) where TMap : struct, ITypeMap
     {
+        var count = recorded;
         int n = positions.Length, ne = _ne, nrMax = _nr - 1;
         double rdr = _rdr, cutSq = _cutoffSq;
         fixed (Vec3* pos = positions)
@@ -330,24 +344,34 @@ public sealed class Eam : IPotential
         fixed (double* dens = _density, rh = rho)
         fixed (InRangePair* kept = pairs)
         {
-            var count = 0;
-            for (var i = 0; i < n; i++)
+            var capacity = pairs.Length;
+            for (var i = from; i < n; i++)
             {
-                start[i] = count;
+                // The filter below writes one record per entry before deciding whether to keep it.
+                if (count + (offsets[i + 1] - offsets[i]) > capacity) { recorded = count; return i; }
+                var first = count;
+                start[i] = first;
                 var pi = pos[i];
-                var ti = default(TMap).Of(type, i);
-                var rhoI = 0.0;
+                // Keep the entries within the cutoff without a branch: with a list skin many are not, unpredictably.
                 for (int k = offsets[i], end = offsets[i + 1]; k < end; k++)
                 {
                     var j = neighbours[k];
                     var sh = shifts[shiftIndex[k]];
                     var pj = pos[j];
                     double dx = pj.X - pi.X + sh.X, dy = pj.Y - pi.Y + sh.Y, dz = pj.Z - pi.Z + sh.Z;
-                    var rsq = dx * dx + dy * dy + dz * dz;
-                    if (!(rsq < cutSq)) continue;
-                    var r = Math.Sqrt(rsq);
-                    var rec = kept + count++;
-                    rec->Dx = dx; rec->Dy = dy; rec->Dz = dz; rec->R = r; rec->J = j;
+                    var rec = kept + count;
+                    rec->Dx = dx; rec->Dy = dy; rec->Dz = dz; rec->J = j;
+                    var inside = dx * dx + dy * dy + dz * dz < cutSq;
+                    count += Unsafe.As<bool, byte>(ref inside);
+                }
+                var ti = default(TMap).Of(type, i);
+                var rhoI = 0.0;
+                for (var rec = kept + first; rec < kept + count; rec++)
+                {
+                    double dx = rec->Dx, dy = rec->Dy, dz = rec->Dz;
+                    var r = Math.Sqrt(dx * dx + dy * dy + dz * dz);
+                    rec->R = r;
+                    var j = rec->J;
                     var p = r * rdr + 1.0;
                     var m = (int)p;
                     if (m > nrMax) m = nrMax;
@@ -367,6 +391,8 @@ public sealed class Eam : IPotential
                 rh[i] += rhoI;
             }
             start[n] = count;
+            recorded = count;
+            return n;
         }
     }
 

@@ -321,13 +321,22 @@ public class EamTests(ITestOutputHelper output)
     public void LargerListCutoffChangesNothing()
     {
         var eam = Load("CuNi.eam.alloy");
-        var s = EamStructures.Get("triclinic", ["Cu", "Ni"]);
-        var exact = eam.Compute(s);
-        var skin = new PotentialResult();
-        eam.Compute(s, NeighbourList.Create(s, eam.Cutoff + 1.5, half: true), skin);
-        Assert.Equal(exact.Energy, skin.Energy, 12);
-        for (var i = 0; i < s.Count; i++) Assert.True((exact.Forces[i] - skin.Forces[i]).Length < 1e-12);
-        Assert.True((exact.Stress - skin.Stress).ToVoigt().Max(Math.Abs) < 1e-14);
+        foreach (var s in new[] { EamStructures.Get("triclinic", ["Cu", "Ni"]), EamStructures.Get("rattled fcc", ["Cu", "Ni"]) })
+        {
+            var exact = eam.Compute(s);
+            var skin = new PotentialResult();
+            // On a fresh thread the pair scratch starts small and grows in the middle of the structure.
+            var thread = new Thread(() => eam.Compute(s, NeighbourList.Create(s, eam.Cutoff + 2.0, half: true), skin));
+            thread.Start();
+            thread.Join();
+            Assert.Equal(exact.Energy, skin.Energy, 12);
+            for (var i = 0; i < s.Count; i++)
+            {
+                Assert.True((exact.Forces[i] - skin.Forces[i]).Length < 1e-12);
+                Assert.Equal(exact.AtomEnergies[i], skin.AtomEnergies[i], 12);
+            }
+            Assert.True((exact.Stress - skin.Stress).ToVoigt().Max(Math.Abs) < 1e-14);
+        }
     }
 
     [LammpsFact(needsExecutable: false)]
@@ -459,5 +468,53 @@ public class EamTests(ITestOutputHelper output)
         AssertMatchesLammps(Pot("CuNi.eam.alloy"), cluster);
         var slabCell = new Cell(bulk.Cell.A, bulk.Cell.B, bulk.Cell.C, true, true, false);
         AssertMatchesLammps(Pot("CuNi.eam.alloy"), new Structure(slabCell, bulk.Positions, bulk.Species, "slab"));
+    }
+}
+
+/// <summary>The LAMMPS harness itself: frames, units, odd cells.</summary>
+public class LammpsHarnessTests
+{
+    [LammpsFact]
+    public void DimerMatchesLennardJonesInAnyOrientation()
+    {
+        const double eps = 0.0103, sigma = 2.3, r = 2.7;
+        var dir = new Vec3(0.3, -0.5, 0.81);
+        dir /= dir.Length;
+        var s = new Structure(Cell.NonPeriodic(), [new Vec3(1, 2, 3), new Vec3(1, 2, 3) + r * dir], ["Ar", "Ar"], "dimer");
+        var result = Lammps.Compute(s, new LammpsPair("lj/cut 8.0", ["* * 0.0103 2.3"]));
+        var sr6 = Math.Pow(sigma / r, 6);
+        Assert.Equal(4 * eps * (sr6 * sr6 - sr6), result.Energy, 14);
+        Assert.Equal(result.Energy / 2, result.AtomEnergies[0], 14);
+        // F on atom 1 = −dE/dr · r̂ (pointing away from atom 0 when repulsive).
+        var dEdr = 4 * eps * (-12 * sr6 * sr6 + 6 * sr6) / r;
+        var expected = -dEdr * dir;
+        Assert.True((result.Forces[1] - expected).Length < 1e-14, $"force {result.Forces[1]} vs {expected}");
+        Assert.True((result.Forces[0] + expected).Length < 1e-14);
+        // Virial W = r⊗f summed over the pair: r·(−dE/dr) r̂⊗r̂.
+        Assert.Equal(-dEdr * r * dir.X * dir.Y, result.Virial.Xy, 14);
+        Assert.Equal(-dEdr * r * dir.Z * dir.Z, result.Virial.Zz, 14);
+        Assert.Equal(Stress.Zero, result.Stress);
+    }
+
+    [LammpsFact]
+    public void LargeTiltsAndLeftHandedCellsAreReduced()
+    {
+        var s = EamStructures.Get("triclinic", ["Cu", "Ni"]);
+        var (a, b, c) = (s.Cell.A, s.Cell.B, s.Cell.C);
+        // The same lattice, spanned by long, tilted vectors in a left-handed order.
+        var same = new Cell(a, b + 2 * a, -1.0 * (c + b - 3 * a));
+        var skewed = new Structure(same, s.Positions, s.Species, "skewed left-handed");
+        var file = Lammps.Potential("CuNi.eam.alloy");
+        EamTests.AssertMatchesLammps(file, skewed);
+        var eam = Eam.FromFile(file);
+        Assert.Equal(eam.Compute(s).Energy, Lammps.Compute(skewed, LammpsPair.Eam(file)).Energy, 10);
+    }
+
+    [LammpsFact]
+    public void FailureCarriesTheLammpsMessage()
+    {
+        var s = Builders.Fcc("Cu", 3.615, 1);
+        var e = Assert.Throws<InvalidOperationException>(() => Lammps.Compute(s, new LammpsPair("eam", ["1 1 /nonexistent/file.eam"])));
+        Assert.Contains("ERROR", e.Message);
     }
 }
