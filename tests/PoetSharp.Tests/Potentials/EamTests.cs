@@ -434,6 +434,18 @@ public class EamTests(ITestOutputHelper output)
         return (dE, dAtom, dF, dS);
     }
 
+    /// <summary>The largest differences from LAMMPS over a set of structures (e.g. a whole data set), asserting each.</summary>
+    public static (double Energy, double AtomEnergy, double Force, double Stress) AssertMatchesLammps(string potentialFile, IEnumerable<Structure> structures)
+    {
+        (double, double, double, double) max = (0, 0, 0, 0);
+        foreach (var s in structures)
+        {
+            var d = AssertMatchesLammps(potentialFile, s);
+            max = (Math.Max(max.Item1, d.Energy), Math.Max(max.Item2, d.AtomEnergy), Math.Max(max.Item3, d.Force), Math.Max(max.Item4, d.Stress));
+        }
+        return max;
+    }
+
     public static IEnumerable<object[]> LammpsCases() =>
         from p in Potentials from s in EamStructures.Names select new object[] { p.File, s };
 
@@ -443,7 +455,10 @@ public class EamTests(ITestOutputHelper output)
     {
         var s = EamStructures.Get(structure, SpeciesFor(file));
         var (dE, dAtom, dF, dS) = AssertMatchesLammps(Pot(file), s);
-        output.WriteLine($"{file} / {structure}: max ρ / ρ_max = {MaxDensity(Load(file), s) / Load(file).RhoMax:F3}, |ΔE| = {dE:G3} eV/atom, |ΔE_i| = {dAtom:G3} eV, |ΔF| = {dF:G3} eV/Å, |Δσ| = {dS * Units.GPaPerEvPerA3:G3} GPa");
+        var r = Load(file).Compute(s);
+        output.WriteLine($"{file} / {structure}: max ρ / ρ_max = {MaxDensity(Load(file), s) / Load(file).RhoMax:F3}, " +
+                         $"E = {r.Energy / s.Count:G4} eV/atom, max |F| = {r.Forces.ToArray().Max(f => f.Length):G3} eV/Å, " +
+                         $"max |σ| = {r.Stress.ToVoigt().Max(Math.Abs) * Units.GPaPerEvPerA3:G3} GPa; |ΔE| = {dE:G3} eV/atom, |ΔE_i| = {dAtom:G3} eV, |ΔF| = {dF:G3} eV/Å, |Δσ| = {dS * Units.GPaPerEvPerA3:G3} GPa");
     }
 
     [LammpsFact]
