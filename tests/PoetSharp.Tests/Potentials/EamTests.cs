@@ -533,3 +533,27 @@ public class LammpsHarnessTests
         Assert.Contains("ERROR", e.Message);
     }
 }
+
+/// <summary>The check on real data: EAM energies, forces and stresses on DFT_Cu structures equal LAMMPS's.</summary>
+public class EamOnDftCopperTests(ITestOutputHelper output)
+{
+    /// <summary>Every 10th snapshot of each training folder (15, across all temperatures and cells) and the 13 relaxed surfaces.</summary>
+    private static IEnumerable<Structure> DftCopper()
+    {
+        foreach (var folder in new[] { "NVT_FCC_300K", "NVT_FCC_1400K", "NPT_FCC_1400K" })
+        {
+            var data = PoetFolder.Read(TestData.Repo("poet", "DFT_Cu", folder));
+            for (var i = 0; i < data.Count; i += 10) yield return data[i];
+        }
+        foreach (var s in PoetFolder.Read(TestData.Repo("poet", "DFT_Cu", "lowIndexSurfaces")).Structures) yield return s;
+    }
+
+    [LammpsTheory]
+    [InlineData("Cu_mishin1.eam.alloy")]
+    [InlineData("Cu_u3.eam")]
+    public void EqualsLammpsOnDftCopper(string file)
+    {
+        var (dE, dAtom, dF, dS) = EamTests.AssertMatchesLammps(Path.Combine(PotentialFactory.LammpsPotentialsFolder, file), DftCopper());
+        output.WriteLine($"{file}: max |ΔE| = {dE:G3} eV/atom, |ΔE_i| = {dAtom:G3} eV, |ΔF| = {dF:G3} eV/Å, |Δσ| = {dS * Units.GPaPerEvPerA3:G3} GPa");
+    }
+}

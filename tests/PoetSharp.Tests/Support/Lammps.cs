@@ -348,7 +348,7 @@ public sealed class LammpsFactAttribute : FactAttribute
 {
     public LammpsFactAttribute(bool needsExecutable = true)
     {
-        if (Lammps.MissingReason(needsExecutable) is { } reason) Skip = reason;
+        Skip = Requirements.UnlessCi(Lammps.MissingReason(needsExecutable));
     }
 }
 
@@ -357,6 +357,6 @@ public sealed class LammpsTheoryAttribute : TheoryAttribute
 {
     public LammpsTheoryAttribute(bool needsExecutable = true)
     {
-        if (Lammps.MissingReason(needsExecutable) is { } reason) Skip = reason;
+        Skip = Requirements.UnlessCi(Lammps.MissingReason(needsExecutable));
     }
 }

@@ -22,15 +22,20 @@ public static class Requirements
 {
     public static bool Available(External need) => need switch
     {
-        External.Lammps => File.Exists("/usr/bin/lmp") || OnPath("lmp"),
+        External.Lammps => Lammps.MissingReason(needsExecutable: true) is null,
         External.Ase => AsePython.WhyUnavailable is null,
         External.SharedData => SharedAvailable(),
         _ => true,
     };
 
+    /// <summary>The skip reason, except under CI where nothing is skipped.</summary>
+    public static string? UnlessCi(string? reason) => IsCi ? null : reason;
+
+    private static bool IsCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
+
     public static string? SkipReason(External needs)
     {
-        if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase)) return null;
+        if (IsCi) return null;
         var missing = new List<string>();
         if (needs.HasFlag(External.Lammps) && !Available(External.Lammps)) missing.Add("LAMMPS (apt-get install -y lammps)");
         if (needs.HasFlag(External.Ase) && !Available(External.Ase)) missing.Add("ASE (apt-get install -y python3-ase)");
@@ -43,9 +48,6 @@ public static class Requirements
         try { return Directory.Exists(TestData.Shared()); }
         catch (InvalidOperationException) { return false; }
     }
-
-    private static bool OnPath(string program) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(d => d.Length > 0 && File.Exists(Path.Combine(d, program)));
 }
 
 /// <summary>A fact that needs external references (see <see cref="Requirements"/>).</summary>
