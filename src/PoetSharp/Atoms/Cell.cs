@@ -61,6 +61,9 @@ public sealed class Cell
     /// </summary>
     public Vec3[] CompletedBasis() => (Vec3[])_basis.Clone();
 
+    /// <summary>The completed basis without a copy (for hot paths).</summary>
+    public ReadOnlySpan<Vec3> Basis => _basis;
+
     /// <summary>Distances between opposite faces of the (completed) cell: V / |b×c| etc. Images up to ceil(cutoff/height) cells away can be within the cutoff.</summary>
     public Vec3 Heights()
     {

@@ -23,6 +23,10 @@ public sealed class NeighbourList
     private (int, int, int)[] _shiftCells = [];
     private readonly Dictionary<long, int> _shiftLookup = new();
     private int _shiftCount;
+    private Vec3 _basis0, _basis1, _basis2;
+    private long _lastShiftKey;
+    private int _lastShiftId;
+    private readonly (int, int)[][] _stencils = [[], [], []];
 
     // Scratch reused between builds.
     private Vec3[] _wrapped = [];
@@ -32,6 +36,8 @@ public sealed class NeighbourList
     private int[] _binAtoms = [];
     private int[] _binFill = [];
     private (int, int, int)[] _floor = [];
+
+    private const int BinsPerCutoff = 1;
 
     public int AtomCount { get; private set; }
     public double Cutoff { get; private set; }
@@ -75,7 +81,8 @@ public sealed class NeighbourList
         _shiftLookup.Clear();
         _shiftCount = 0;
 
-        var basis = cell.CompletedBasis();
+        var basis = cell.Basis;
+        _basis0 = basis[0]; _basis1 = basis[1]; _basis2 = basis[2];
         var heights = cell.Heights();
         Span<bool> periodic = [cell.PeriodicA, cell.PeriodicB, cell.PeriodicC];
 
@@ -95,7 +102,9 @@ public sealed class NeighbourList
         }
 
         // Bins: along a periodic direction the cell is split into nb ≥ 1 equal slabs at least `cutoff` thick;
-        // along a non-periodic one, slabs of thickness `cutoff` cover the atoms' extent.
+        // along a non-periodic one, slabs of thickness `cutoff` cover the atoms' extent. (Half-cutoff bins check fewer
+        // candidates but, at ~2 atoms per bin in metals, cost more in bin overhead: 85 ms against 70 ms for 32,000 Cu atoms.)
+        var binWidth = cutoff / BinsPerCutoff;
         Span<int> nb = stackalloc int[3];
         Span<double> width = stackalloc double[3]; // in fractional units
         Span<double> origin = stackalloc double[3];
@@ -103,13 +112,13 @@ public sealed class NeighbourList
         {
             if (periodic[k])
             {
-                nb[k] = Math.Max(1, (int)Math.Floor(heights[k] / cutoff));
+                nb[k] = Math.Max(1, (int)Math.Floor(heights[k] / binWidth));
                 width[k] = 1.0 / nb[k];
                 origin[k] = 0;
             }
             else
             {
-                width[k] = cutoff / heights[k];
+                width[k] = binWidth / heights[k];
                 origin[k] = n > 0 ? lo[k] : 0;
                 var extent = n > 0 ? hi[k] - lo[k] : 0;
                 nb[k] = Math.Max(1, (int)Math.Floor(extent / width[k]) + 1);
@@ -148,41 +157,51 @@ public sealed class NeighbourList
         Array.Clear(_binFill, 0, binCount);
         for (var i = 0; i < n; i++) { var b = _cellOf[i]; _binAtoms[_binStart[b] + _binFill[b]++] = i; }
 
+        // Per direction and per bin offset d in [−m, m]: the neighbour bin (−1 when outside a non-periodic extent) and the
+        // image number, tabulated once so that the inner loops do no divisions.
+        Span<int> span = [2 * m[0] + 1, 2 * m[1] + 1, 2 * m[2] + 1];
+        var stencil0 = Stencil(0, nb[0], m[0], periodic[0]);
+        var stencil1 = Stencil(1, nb[1], m[1], periodic[1]);
+        var stencil2 = Stencil(2, nb[2], m[2], periodic[2]);
+
         var rc2 = cutoff * cutoff;
         if (_offsets.Length < n + 1) _offsets = new int[n + 1];
         var count = 0;
         _offsets[0] = 0;
+        _lastShiftKey = long.MinValue;
         for (var i = 0; i < n; i++)
         {
             var bi = _cellOf[i];
             int bi2 = bi % nb[2], bi1 = bi / nb[2] % nb[1], bi0 = bi / (nb[1] * nb[2]);
             var wi = _wrapped[i];
             var fi = _floor[i];
-            for (var d0 = -m[0]; d0 <= m[0]; d0++)
+            for (var d0 = 0; d0 < span[0]; d0++)
             {
-                if (!Neighbour(bi0 + d0, nb[0], periodic[0], out var c0, out var n0)) continue;
-                for (var d1 = -m[1]; d1 <= m[1]; d1++)
+                var (c0, n0) = stencil0[bi0 * span[0] + d0];
+                if (c0 < 0) continue;
+                var t0 = n0 * basis[0] - wi;
+                for (var d1 = 0; d1 < span[1]; d1++)
                 {
-                    if (!Neighbour(bi1 + d1, nb[1], periodic[1], out var c1, out var n1)) continue;
-                    for (var d2 = -m[2]; d2 <= m[2]; d2++)
+                    var (c1, n1) = stencil1[bi1 * span[1] + d1];
+                    if (c1 < 0) continue;
+                    var t01 = t0 + n1 * basis[1];
+                    var row = (c0 * nb[1] + c1) * nb[2];
+                    for (var d2 = 0; d2 < span[2]; d2++)
                     {
-                        if (!Neighbour(bi2 + d2, nb[2], periodic[2], out var c2, out var n2)) continue;
-                        var translation = n0 * basis[0] + n1 * basis[1] + n2 * basis[2];
+                        var (c2, n2) = stencil2[bi2 * span[2] + d2];
+                        if (c2 < 0) continue;
+                        var translation = t01 + n2 * basis[2]; // image translation minus r_i
                         var zeroShift = n0 == 0 && n1 == 0 && n2 == 0;
-                        var bin = (c0 * nb[1] + c1) * nb[2] + c2;
+                        var selfAllowed = half ? LexPositive(n0, n1, n2) : !zeroShift;
+                        var bin = row + c2;
                         for (var p = _binStart[bin]; p < _binStart[bin + 1]; p++)
                         {
                             var j = _binAtoms[p];
-                            if (half)
-                            {
-                                if (j < i) continue;
-                                if (j == i && !LexPositive(n0, n1, n2)) continue;
-                            }
-                            else if (j == i && zeroShift) continue;
-                            var d = _wrapped[j] - wi + translation;
+                            if (j == i ? !selfAllowed : half && j < i) continue;
+                            var d = _wrapped[j] + translation;
                             if (d.LengthSquared >= rc2) continue;
                             var fj = _floor[j];
-                            var shift = ShiftId(n0 - fj.Item1 + fi.Item1, n1 - fj.Item2 + fi.Item2, n2 - fj.Item3 + fi.Item3, basis);
+                            var shift = ShiftId(n0 - fj.Item1 + fi.Item1, n1 - fj.Item2 + fi.Item2, n2 - fj.Item3 + fi.Item3);
                             if (count == _neighbours.Length) Grow();
                             _neighbours[count] = j;
                             _shiftIndex[count] = shift;
@@ -195,37 +214,55 @@ public sealed class NeighbourList
         }
     }
 
+    // Table of (neighbour bin, image number) for every bin b and offset d: entry b·(2m+1) + (d + m).
+    private (int Bin, int Image)[] Stencil(int direction, int nb, int m, bool periodic)
+    {
+        var size = nb * (2 * m + 1);
+        ref var table = ref _stencils[direction];
+        if (table.Length < size) table = new (int, int)[size];
+        for (var b = 0; b < nb; b++)
+        {
+            for (var d = -m; d <= m; d++)
+            {
+                var t = b + d;
+                (int, int) entry;
+                if (periodic)
+                {
+                    var image = (int)Math.Floor((double)t / nb);
+                    entry = (t - image * nb, image);
+                }
+                else entry = t >= 0 && t < nb ? (t, 0) : (-1, 0);
+                table[b * (2 * m + 1) + d + m] = entry;
+            }
+        }
+        return table;
+    }
+
     private static bool LexPositive(int a, int b, int c) => a > 0 || (a == 0 && (b > 0 || (b == 0 && c > 0)));
 
     private static int Clamp(int b, int nb) => b < 0 ? 0 : b >= nb ? nb - 1 : b;
 
-    // Bin index t along one direction: wrapped (with the image number) if periodic, rejected if outside otherwise.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool Neighbour(int t, int nb, bool periodic, out int bin, out int image)
-    {
-        if (periodic)
-        {
-            image = (int)Math.Floor((double)t / nb);
-            bin = t - image * nb;
-            return true;
-        }
-        image = 0;
-        bin = t;
-        return t >= 0 && t < nb;
-    }
-
-    private int ShiftId(int a, int b, int c, Vec3[] basis)
+    private int ShiftId(int a, int b, int c)
     {
         // Image numbers are far below 2^20 in magnitude for any sensible cutoff.
         var key = ((long)(a + (1 << 20)) << 42) | ((long)(b + (1 << 20)) << 21) | (long)(c + (1 << 20));
-        if (_shiftLookup.TryGetValue(key, out var id)) return id;
-        id = _shiftCount++;
+        // Consecutive pairs mostly share their image (same neighbour bin): skip the dictionary then.
+        if (key == _lastShiftKey) return _lastShiftId;
+        if (!_shiftLookup.TryGetValue(key, out var id)) id = AddShift(key, a, b, c);
+        _lastShiftKey = key;
+        _lastShiftId = id;
+        return id;
+    }
+
+    private int AddShift(long key, int a, int b, int c)
+    {
+        var id = _shiftCount++;
         if (id == _shiftVectors.Length)
         {
             Array.Resize(ref _shiftVectors, Math.Max(8, 2 * id));
             Array.Resize(ref _shiftCells, Math.Max(8, 2 * id));
         }
-        _shiftVectors[id] = a * basis[0] + b * basis[1] + c * basis[2];
+        _shiftVectors[id] = a * _basis0 + b * _basis1 + c * _basis2;
         _shiftCells[id] = (a, b, c);
         _shiftLookup[key] = id;
         return id;
