@@ -64,7 +64,8 @@ public sealed class LennardJones : IPotential
         var atomEnergies = result.AtomEnergies;
         var offsets = halfList.Offsets;
         var rc2 = Cutoff * Cutoff;
-        double energy = 0, sxx = 0, syy = 0, szz = 0, syz = 0, sxz = 0, sxy = 0;
+        double energy = 0;
+        var virial = new PairVirial();
         for (var i = 0; i < n; i++)
         {
             for (var k = offsets[i]; k < offsets[i + 1]; k++)
@@ -83,11 +84,10 @@ public sealed class LennardJones : IPotential
                 var f = g * d;
                 forces[i] += f;
                 forces[j] -= f;
-                sxx += g * d.X * d.X; syy += g * d.Y * d.Y; szz += g * d.Z * d.Z;
-                syz += g * d.Y * d.Z; sxz += g * d.X * d.Z; sxy += g * d.X * d.Y;
+                virial.Add(d, g);
             }
         }
         result.Energy = energy;
-        result.SetVirialFromPairSum(new Stress(sxx, syy, szz, syz, sxz, sxy), structure.Cell);
+        result.SetVirialFromPairSum(virial.Sum, structure.Cell);
     }
 }

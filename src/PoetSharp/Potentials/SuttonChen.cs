@@ -98,7 +98,7 @@ public sealed class SuttonChen : IPotential
             atomEnergies[i] = -Epsilon * C * sq;
             energy += atomEnergies[i];
         }
-        double sxx = 0, syy = 0, szz = 0, syz = 0, sxz = 0, sxy = 0;
+        var virial = new PairVirial();
         for (var i = 0; i < n; i++)
         {
             for (var k = offsets[i]; k < offsets[i + 1]; k++)
@@ -120,11 +120,10 @@ public sealed class SuttonChen : IPotential
                 var f = gr * d;
                 forces[i] += f;
                 forces[j] -= f;
-                sxx += gr * d.X * d.X; syy += gr * d.Y * d.Y; szz += gr * d.Z * d.Z;
-                syz += gr * d.Y * d.Z; sxz += gr * d.X * d.Z; sxy += gr * d.X * d.Y;
+                virial.Add(d, gr);
             }
         }
         result.Energy = energy;
-        result.SetVirialFromPairSum(new Stress(sxx, syy, szz, syz, sxz, sxy), structure.Cell);
+        result.SetVirialFromPairSum(virial.Sum, structure.Cell);
     }
 }
