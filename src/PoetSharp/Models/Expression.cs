@@ -1,0 +1,270 @@
+using PoetSharp.Potentials;
+
+namespace PoetSharp.Models;
+
+/// <summary>
+/// A potential model's atom expression as a flat postfix array of nodes with its constants as a parameter vector.
+/// The energy of atom i is the expression with every <c>sum(g)</c> read as Σ_j g(r_ij) f(r_ij) over the neighbours of i
+/// within the cutoff (f the taper); the model's energy is the sum over atoms.
+/// Invariants (checked on construction): the array is a well-formed postfix tree; constant k is the k-th constant node
+/// in postfix order; pair-level terms (containing r) and sums are never combined, and sums do not nest. A pair expression
+/// on its own (root level <see cref="Level.Pair"/>) is a valid building block; a model needs <see cref="RequireAtomExpression"/>.
+/// Expressions are immutable; <see cref="WithConstants"/> gives a copy with new constant values.
+/// </summary>
+public sealed class Expression
+{
+    private readonly Node[] _nodes;
+    private readonly double[] _constants;
+
+    public Expression(ReadOnlySpan<Node> nodes, ReadOnlySpan<double> constants)
+    {
+        _nodes = nodes.ToArray();
+        _constants = constants.ToArray();
+        Validate();
+    }
+
+    public ReadOnlySpan<Node> Nodes => _nodes;
+    public ReadOnlySpan<double> Constants => _constants;
+    public int Length => _nodes.Length;
+    public Node Root => _nodes[^1];
+    public int ConstantCount => _constants.Length;
+
+    /// <summary>Node count: POET's complexity measure.</summary>
+    public int Complexity => _nodes.Length;
+
+    /// <summary>Index of the left child of the binary (or only child of the unary) node at <paramref name="i"/>.</summary>
+    public int LeftChild(int i) => _nodes[i].Arity == 1 ? i - 1 : i - 1 - _nodes[i - 1].Size;
+    /// <summary>Index of the right child of the binary node at <paramref name="i"/>.</summary>
+    public static int RightChild(int i) => i - 1;
+    /// <summary>First index of the subtree rooted at <paramref name="i"/>.</summary>
+    public int SubtreeStart(int i) => i - _nodes[i].Size + 1;
+
+    public double ConstantOf(int nodeIndex) => _constants[_nodes[nodeIndex].ConstantIndex];
+
+    public Expression WithConstants(ReadOnlySpan<double> constants)
+    {
+        if (constants.Length != _constants.Length)
+            throw new ArgumentException($"expected {_constants.Length} constants, got {constants.Length}");
+        return new Expression(_nodes, constants);
+    }
+
+    /// <summary>Number of neighbour sums.</summary>
+    public int SumCount
+    {
+        get
+        {
+            var n = 0;
+            foreach (var node in _nodes) if (node.Kind == NodeKind.Sum) n++;
+            return n;
+        }
+    }
+
+    /// <summary>The level of the subtree rooted at node i (computed; trees are small).</summary>
+    public Level LevelOf(int i)
+    {
+        var level = Level.Constant;
+        for (var k = SubtreeStart(i); k <= i; k++)
+        {
+            if (_nodes[k].Kind == NodeKind.Sum) return Level.Atom;
+            if (_nodes[k].Kind == NodeKind.Distance) level = Level.Pair;
+        }
+        return level;
+    }
+
+    /// <summary>A new expression made of the subtree rooted at node i (with its constants).</summary>
+    public Expression Subtree(int i)
+    {
+        var start = SubtreeStart(i);
+        var nodes = new Node[i - start + 1];
+        var constants = new List<double>();
+        for (var k = start; k <= i; k++)
+        {
+            var node = _nodes[k];
+            if (node.Kind == NodeKind.Constant)
+            {
+                nodes[k - start] = node with { ConstantIndex = constants.Count };
+                constants.Add(_constants[node.ConstantIndex]);
+            }
+            else nodes[k - start] = node;
+        }
+        return new Expression(nodes, constants.ToArray());
+    }
+
+    // ---- building (each builder concatenates postfix arrays, which keeps constants in postfix order)
+
+    public static Expression Constant(double value) => new([new Node(NodeKind.Constant, 1, 0)], [value]);
+    public static Expression Distance { get; } = new([new Node(NodeKind.Distance, 1)], []);
+    public static Expression Sum(Expression pair) => Combine(NodeKind.Sum, pair, null);
+    public static Expression Add(Expression a, Expression b) => Combine(NodeKind.Add, a, b);
+    public static Expression Sub(Expression a, Expression b) => Combine(NodeKind.Sub, a, b);
+    public static Expression Mul(Expression a, Expression b) => Combine(NodeKind.Mul, a, b);
+    public static Expression Div(Expression a, Expression b) => Combine(NodeKind.Div, a, b);
+    public static Expression Pow(Expression a, Expression b) => Combine(NodeKind.Pow, a, b);
+
+    public static Expression operator +(Expression a, Expression b) => Add(a, b);
+    public static Expression operator -(Expression a, Expression b) => Sub(a, b);
+    public static Expression operator *(Expression a, Expression b) => Mul(a, b);
+    public static Expression operator /(Expression a, Expression b) => Div(a, b);
+    public static implicit operator Expression(double value) => Constant(value);
+
+    /// <summary>Applies an operator to one or two operand trees.</summary>
+    public static Expression Combine(NodeKind kind, Expression a, Expression? b)
+    {
+        var arity = Models.Nodes.Arity(kind);
+        if (arity == 0 || (arity == 2) != (b is not null)) throw new ArgumentException($"{kind} needs {arity} operand(s)");
+        var size = a.Length + (b?.Length ?? 0) + 1;
+        var nodes = new Node[size];
+        a._nodes.CopyTo(nodes, 0);
+        var constants = new double[a.ConstantCount + (b?.ConstantCount ?? 0)];
+        a._constants.CopyTo(constants, 0);
+        if (b is not null)
+        {
+            for (var k = 0; k < b.Length; k++)
+            {
+                var node = b._nodes[k];
+                nodes[a.Length + k] = node.Kind == NodeKind.Constant ? node with { ConstantIndex = node.ConstantIndex + a.ConstantCount } : node;
+            }
+            b._constants.CopyTo(constants, a.ConstantCount);
+        }
+        nodes[^1] = new Node(kind, size);
+        return new Expression(nodes, constants);
+    }
+
+    /// <summary>Replaces the subtree rooted at node i with <paramref name="replacement"/> (constants renumbered).</summary>
+    public Expression Replace(int i, Expression replacement)
+    {
+        var start = SubtreeStart(i);
+        var oldSize = i - start + 1;
+        var delta = replacement.Length - oldSize;
+        var nodes = new List<Node>(_nodes.Length + delta);
+        var constants = new List<double>();
+        void Append(Node node, double constant)
+        {
+            if (node.Kind == NodeKind.Constant) { node = node with { ConstantIndex = constants.Count }; constants.Add(constant); }
+            nodes.Add(node);
+        }
+        for (var k = 0; k < start; k++) Append(_nodes[k], _nodes[k].Kind == NodeKind.Constant ? _constants[_nodes[k].ConstantIndex] : 0);
+        for (var k = 0; k < replacement.Length; k++)
+        {
+            var node = replacement._nodes[k];
+            Append(node, node.Kind == NodeKind.Constant ? replacement._constants[node.ConstantIndex] : 0);
+        }
+        for (var k = i + 1; k < _nodes.Length; k++)
+        {
+            var node = _nodes[k];
+            // Ancestors of i (those whose subtree contains i) grow by delta.
+            if (k - node.Size + 1 <= start) node = node with { Size = node.Size + delta };
+            Append(node, node.Kind == NodeKind.Constant ? _constants[node.ConstantIndex] : 0);
+        }
+        return new Expression(nodes.ToArray(), constants.ToArray());
+    }
+
+    // ---- reference interpretation (scalar, recursive): the ground truth that fast evaluators are tested against
+
+    /// <summary>
+    /// The energy of one atom whose neighbours are at the given distances (all within the cutoff), with the taper.
+    /// Straightforward and slow; for tests and checks. Non-finite results are returned as they come.
+    /// </summary>
+    public double EvaluateAtom(ReadOnlySpan<double> neighbourDistances, Taper taper)
+    {
+        var tapers = new double[neighbourDistances.Length];
+        for (var j = 0; j < tapers.Length; j++) tapers[j] = taper.Evaluate(neighbourDistances[j]).Value;
+        return Evaluate(_nodes.Length - 1, double.NaN, neighbourDistances, tapers);
+    }
+
+    /// <summary>The pair expression rooted at node i (a sum's child) at distance r.</summary>
+    public double EvaluatePair(int i, double r) => Evaluate(i, r, [], []);
+
+    private double Evaluate(int i, double r, ReadOnlySpan<double> distances, ReadOnlySpan<double> tapers)
+    {
+        var node = _nodes[i];
+        switch (node.Kind)
+        {
+            case NodeKind.Constant: return _constants[node.ConstantIndex];
+            case NodeKind.Distance: return r;
+            case NodeKind.Sum:
+            {
+                var sum = 0.0;
+                for (var j = 0; j < distances.Length; j++) sum += Evaluate(i - 1, distances[j], distances, tapers) * tapers[j];
+                return sum;
+            }
+        }
+        var left = Evaluate(LeftChild(i), r, distances, tapers);
+        var right = Evaluate(i - 1, r, distances, tapers);
+        return node.Kind switch
+        {
+            NodeKind.Add => left + right,
+            NodeKind.Sub => left - right,
+            NodeKind.Mul => left * right,
+            NodeKind.Div => left / right,
+            NodeKind.Pow => Math.Pow(left, right),
+            _ => throw new InvalidOperationException($"unexpected {node.Kind}"),
+        };
+    }
+
+    // ---- validation
+
+    private void Validate()
+    {
+        if (_nodes.Length == 0) throw new ArgumentException("an expression needs at least one node");
+        Span<int> stackSizes = _nodes.Length <= 256 ? stackalloc int[_nodes.Length] : new int[_nodes.Length];
+        Span<Level> stackLevels = _nodes.Length <= 256 ? stackalloc Level[_nodes.Length] : new Level[_nodes.Length];
+        var top = 0;
+        var nextConstant = 0;
+        for (var i = 0; i < _nodes.Length; i++)
+        {
+            var node = _nodes[i];
+            var arity = node.Arity;
+            if (top < arity) throw new ArgumentException($"node {i} ({node.Kind}) lacks operands: not a postfix tree");
+            var size = 1;
+            var level = Level.Constant;
+            switch (node.Kind)
+            {
+                case NodeKind.Constant:
+                    if (node.ConstantIndex != nextConstant)
+                        throw new ArgumentException($"constant node {i} has index {node.ConstantIndex}, expected {nextConstant} (postfix order)");
+                    nextConstant++;
+                    break;
+                case NodeKind.Distance:
+                    level = Level.Pair;
+                    break;
+                case NodeKind.Sum:
+                    if (stackLevels[top - 1] == Level.Atom) throw new ArgumentException("a sum inside a sum is not allowed");
+                    size += stackSizes[top - 1];
+                    level = Level.Atom;
+                    top--;
+                    break;
+                default:
+                    var (l, r) = (stackLevels[top - 2], stackLevels[top - 1]);
+                    if ((l == Level.Pair && r == Level.Atom) || (l == Level.Atom && r == Level.Pair))
+                        throw new ArgumentException("r outside a sum: a pair-level term is combined with a neighbour sum");
+                    level = (Level)Math.Max((int)l, (int)r);
+                    size += stackSizes[top - 2] + stackSizes[top - 1];
+                    top -= 2;
+                    break;
+            }
+            if (node.Kind != NodeKind.Constant && node.ConstantIndex != -1)
+                throw new ArgumentException($"node {i} ({node.Kind}) has a constant index");
+            if (node.Size != size) throw new ArgumentException($"node {i} ({node.Kind}) has size {node.Size}, its subtree has {size}");
+            stackSizes[top] = size;
+            stackLevels[top] = level;
+            top++;
+        }
+        if (top != 1) throw new ArgumentException($"{top} trees left over: not a single postfix tree");
+        if (nextConstant != _constants.Length) throw new ArgumentException($"{_constants.Length} constants for {nextConstant} constant nodes");
+        RootLevel = stackLevels[0];
+    }
+
+    /// <summary>
+    /// The level of the whole expression: a pair expression (contains r) is a building block of sums, not a model;
+    /// an atom expression (or a constant) is a model's energy per atom.
+    /// </summary>
+    public Level RootLevel { get; private set; }
+
+    /// <summary>Throws unless this is an atom expression (a model): r may appear only inside a sum.</summary>
+    public Expression RequireAtomExpression()
+    {
+        if (RootLevel == Level.Pair) throw new ArgumentException("r outside a sum: the atom expression depends on r directly");
+        return this;
+    }
+}

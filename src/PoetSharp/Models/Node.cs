@@ -1,0 +1,53 @@
+namespace PoetSharp.Models;
+
+/// <summary>
+/// Operators of POET's hypothesis space. New operators (exp, log, sqrt, species-resolved or angular sums) are added
+/// here with their arity in <see cref="Nodes.Arity"/>; code that walks trees dispatches on the kind.
+/// </summary>
+public enum NodeKind : byte
+{
+    /// <summary>A constant: the value is <c>Expression.Constants[node.ConstantIndex]</c>.</summary>
+    Constant,
+    /// <summary>The distance r (Å) to the neighbour; only inside a neighbour sum.</summary>
+    Distance,
+    Add,
+    Sub,
+    Mul,
+    Div,
+    /// <summary>x^y for any x, y (r^c, c^r, (…)^(…)).</summary>
+    Pow,
+    /// <summary>Neighbour sum Σ_j g(r_ij) f(r_ij) of its pair-level child g, with f the model's taper.</summary>
+    Sum,
+}
+
+/// <summary>
+/// One node of a tree stored in postfix order (children before their parent, left child first).
+/// <see cref="Size"/> is the number of nodes in the subtree rooted here, so the subtree of node i occupies
+/// [i − Size + 1, i] and the right child of a binary node i is node i − 1.
+/// </summary>
+public readonly record struct Node(NodeKind Kind, int Size, int ConstantIndex = -1)
+{
+    public int Arity => Nodes.Arity(Kind);
+    public bool IsLeaf => Arity == 0;
+}
+
+public static class Nodes
+{
+    public static int Arity(NodeKind kind) => kind switch
+    {
+        NodeKind.Constant or NodeKind.Distance => 0,
+        NodeKind.Sum => 1,
+        NodeKind.Add or NodeKind.Sub or NodeKind.Mul or NodeKind.Div or NodeKind.Pow => 2,
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown node kind"),
+    };
+
+    public static bool IsBinary(NodeKind kind) => Arity(kind) == 2;
+}
+
+/// <summary>The level of a subtree: constants fit anywhere; r makes a pair expression; a neighbour sum makes an atom expression.</summary>
+public enum Level : byte
+{
+    Constant,
+    Pair,
+    Atom,
+}

@@ -1,0 +1,79 @@
+namespace PoetSharp.Models;
+
+/// <summary>Settings of random tree generation.</summary>
+public sealed record RandomExpressionOptions
+{
+    /// <summary>Maximum depth of the atom-level part above the sums (0: the root is a sum or a constant).</summary>
+    public int MaxAtomDepth { get; init; } = 3;
+    /// <summary>Maximum depth of a pair expression inside a sum.</summary>
+    public int MaxPairDepth { get; init; } = 4;
+    /// <summary>Chance that a node above the maximum depth is a leaf (grow method); 0 gives full trees.</summary>
+    public double LeafProbability { get; init; } = 0.3;
+    /// <summary>Constants are drawn uniformly from this range.</summary>
+    public double ConstantMin { get; init; } = -3.0;
+    public double ConstantMax { get; init; } = 3.0;
+    /// <summary>Relative weights of + − × ÷ ^ for internal nodes.</summary>
+    public double[] OperatorWeights { get; init; } = [1, 1, 1, 0.5, 0.7];
+}
+
+/// <summary>
+/// Random, well-typed expressions of POET's hypothesis space (grow/full method with ramped depths): atom expressions
+/// whose leaves are constants and neighbour sums, and pair expressions of r and constants inside the sums.
+/// At least one sum is always present, so the energy depends on the structure.
+/// </summary>
+public static class RandomExpressions
+{
+    private static readonly NodeKind[] Operators = [NodeKind.Add, NodeKind.Sub, NodeKind.Mul, NodeKind.Div, NodeKind.Pow];
+
+    public static Expression Atom(Random random, RandomExpressionOptions? options = null)
+    {
+        options ??= new RandomExpressionOptions();
+        for (var attempt = 0; ; attempt++)
+        {
+            var e = AtomTree(random, options, options.MaxAtomDepth);
+            if (e.SumCount > 0 || attempt > 100) return e.SumCount > 0 ? e : Expression.Sum(Pair(random, options));
+        }
+    }
+
+    public static Expression Pair(Random random, RandomExpressionOptions? options = null)
+    {
+        options ??= new RandomExpressionOptions();
+        var e = PairTree(random, options, options.MaxPairDepth);
+        // A pair term that does not depend on r is legal, but random trees should use r.
+        return e.LevelOf(e.Length - 1) == Level.Pair ? e : Expression.Mul(e, Expression.Distance);
+    }
+
+    private static Expression AtomTree(Random random, RandomExpressionOptions o, int depth)
+    {
+        if (depth == 0 || random.NextDouble() < o.LeafProbability)
+            return random.NextDouble() < 0.75 ? Expression.Sum(Pair(random, o)) : RandomConstant(random, o);
+        var op = PickOperator(random, o);
+        var left = AtomTree(random, o, depth - 1);
+        // An exponent at atom level is mostly a constant: sums raised to sums are legal but rarely useful.
+        var right = op == NodeKind.Pow && random.NextDouble() < 0.8 ? RandomConstant(random, o) : AtomTree(random, o, depth - 1);
+        return Expression.Combine(op, left, right);
+    }
+
+    private static Expression PairTree(Random random, RandomExpressionOptions o, int depth)
+    {
+        if (depth == 0 || random.NextDouble() < o.LeafProbability)
+            return random.NextDouble() < 0.5 ? Expression.Distance : RandomConstant(random, o);
+        var op = PickOperator(random, o);
+        return Expression.Combine(op, PairTree(random, o, depth - 1), PairTree(random, o, depth - 1));
+    }
+
+    private static Expression RandomConstant(Random random, RandomExpressionOptions o) =>
+        Expression.Constant(o.ConstantMin + (o.ConstantMax - o.ConstantMin) * random.NextDouble());
+
+    private static NodeKind PickOperator(Random random, RandomExpressionOptions o)
+    {
+        var total = o.OperatorWeights.Sum();
+        var x = random.NextDouble() * total;
+        for (var k = 0; k < Operators.Length; k++)
+        {
+            x -= o.OperatorWeights[k];
+            if (x < 0) return Operators[k];
+        }
+        return Operators[^1];
+    }
+}
