@@ -1,0 +1,195 @@
+using System.Globalization;
+
+namespace PoetSharp.Models;
+
+/// <summary>
+/// Reads the text form of expressions, e.g. <c>sum(r^(10.21 - 5.47*r) - 0.21^r) + 0.97*sum(0.33^r)^-1</c>.
+/// </summary>
+/// <remarks>
+/// <para>Grammar (whitespace ignored; U+2212 − is read as -):</para>
+/// <code>
+/// expr    := term (('+' | '-') term)*
+/// term    := signed (('*' | '/') signed)*
+/// signed  := '-' signed | power
+/// power   := primary ('^' signed)?          (right-associative: a^b^c = a^(b^c))
+/// primary := number | 'r' | 'sum' '(' expr ')' | '(' expr ')'
+/// number  := digits ['.' digits] [('e' | 'E') ['+' | '-'] digits]   (or '.' digits …)
+/// </code>
+/// <para>Unary minus. A minus directly before a number literal that is not itself raised to a power makes a negative
+/// constant: <c>-2*r</c> and <c>r^-9</c> hold the constants −2 and −9. Since ^ binds tighter than unary minus,
+/// <c>-2^r</c> is −(2^r), while <c>(-2)^r</c> has the base −2. Any other negation −x (of r, a sum, a parenthesis, a power)
+/// is represented as the product −1·x, so <c>-r</c> parses to <c>-1*r</c>; the printer writes it that way.</para>
+/// <para><see cref="Parse"/> accepts pair expressions (building blocks such as <c>r^-6</c>); <see cref="ParseModel"/>
+/// also requires an atom expression, where r appears only inside sums.</para>
+/// </remarks>
+public static class ExpressionParser
+{
+    /// <summary>Parses an expression (an atom or a pair expression); throws <see cref="ExpressionSyntaxException"/>.</summary>
+    public static Expression Parse(string text) => new Parser(text).ParseAll().Expression;
+
+    /// <summary>Parses a model's atom expression: like <see cref="Parse"/>, and r must appear only inside sums.</summary>
+    public static Expression ParseModel(string text)
+    {
+        var parsed = new Parser(text).ParseAll();
+        if (parsed.Expression.RootLevel == Level.Pair) throw new ExpressionSyntaxException(parsed.FreeR, "r outside a sum");
+        return parsed.Expression;
+    }
+
+    /// <param name="FreeR">Position of the first r that is not inside a sum (0 if none).</param>
+    /// <param name="IsLiteral">A bare number literal (so that a preceding minus makes it a negative constant).</param>
+    private readonly record struct Parsed(Expression Expression, int FreeR, bool IsLiteral = false);
+
+    private sealed class Parser(string text)
+    {
+        private int _pos;
+        private bool _insideSum;
+
+        public Parsed ParseAll()
+        {
+            SkipSpace();
+            if (_pos == text.Length) throw Error(_pos, "empty expression");
+            var result = Expr();
+            SkipSpace();
+            if (_pos < text.Length)
+                throw Error(_pos, text[_pos] == ')' ? "unmatched ')'" : $"unexpected '{text[_pos]}' after the expression");
+            return result;
+        }
+
+        private Parsed Expr()
+        {
+            var left = Term();
+            while (true)
+            {
+                SkipSpace();
+                if (Peek() is not ('+' or '-' or '−')) return left;
+                var kind = Peek() == '+' ? NodeKind.Add : NodeKind.Sub;
+                _pos++;
+                left = Combine(kind, left, Term());
+            }
+        }
+
+        private Parsed Term()
+        {
+            var left = Signed();
+            while (true)
+            {
+                SkipSpace();
+                if (Peek() is not ('*' or '/')) return left;
+                var kind = Peek() == '*' ? NodeKind.Mul : NodeKind.Div;
+                _pos++;
+                left = Combine(kind, left, Signed());
+            }
+        }
+
+        private Parsed Signed()
+        {
+            SkipSpace();
+            if (Peek() is not ('-' or '−')) return Power();
+            _pos++;
+            var operand = Signed();
+            if (operand.IsLiteral) return new Parsed(Expression.Constant(-operand.Expression.Constants[0]), 0);
+            return Combine(NodeKind.Mul, new Parsed(Expression.Constant(-1.0), 0), operand);
+        }
+
+        private Parsed Power()
+        {
+            var basePart = Primary();
+            SkipSpace();
+            if (Peek() != '^') return basePart;
+            _pos++;
+            return Combine(NodeKind.Pow, basePart, Signed());
+        }
+
+        private Parsed Primary()
+        {
+            SkipSpace();
+            var start = _pos;
+            if (_pos == text.Length) throw Error(_pos, "expected a number, r, sum( or '(' but the text ends");
+            var c = text[_pos];
+            if (char.IsAsciiDigit(c) || c == '.') return new Parsed(Expression.Constant(Number()), 0, IsLiteral: true);
+            if (c == '(')
+            {
+                _pos++;
+                var inner = Expr();
+                Expect(')');
+                return inner with { IsLiteral = false };
+            }
+            if (char.IsAsciiLetter(c) || c == '_')
+            {
+                while (_pos < text.Length && (char.IsAsciiLetterOrDigit(text[_pos]) || text[_pos] == '_')) _pos++;
+                var name = text[start.._pos];
+                switch (name)
+                {
+                    case "r":
+                        return new Parsed(Expression.Distance, start + 1);
+                    case "sum":
+                        if (_insideSum) throw Error(start, "sum inside a sum");
+                        SkipSpace();
+                        if (Peek() != '(') throw Error(_pos, "expected '(' after sum");
+                        _pos++;
+                        _insideSum = true;
+                        var inner = Expr();
+                        _insideSum = false;
+                        Expect(')');
+                        return new Parsed(Expression.Sum(inner.Expression), 0);
+                }
+                if (name.Equals("nan", StringComparison.OrdinalIgnoreCase) || name.StartsWith("inf", StringComparison.OrdinalIgnoreCase))
+                    throw Error(start, $"'{name}' is not a finite number");
+                throw Error(start, $"unknown identifier '{name}' (expected r or sum)");
+            }
+            throw Error(start, $"expected a number, r, sum( or '(' but found '{c}'");
+        }
+
+        private double Number()
+        {
+            var start = _pos;
+            var digits = 0;
+            while (_pos < text.Length && char.IsAsciiDigit(text[_pos])) { _pos++; digits++; }
+            if (Peek() == '.')
+            {
+                _pos++;
+                while (_pos < text.Length && char.IsAsciiDigit(text[_pos])) { _pos++; digits++; }
+            }
+            if (digits == 0) throw Error(start, "malformed number");
+            if (Peek() is 'e' or 'E')
+            {
+                _pos++;
+                if (Peek() is '+' or '-') _pos++;
+                var exponentDigits = 0;
+                while (_pos < text.Length && char.IsAsciiDigit(text[_pos])) { _pos++; exponentDigits++; }
+                if (exponentDigits == 0) throw Error(start, "malformed number (exponent without digits)");
+            }
+            if (_pos < text.Length && (char.IsAsciiLetter(text[_pos]) || text[_pos] == '_'))
+                throw Error(_pos, $"unexpected '{text[_pos]}' after a number (missing operator?)");
+            var value = double.Parse(text.AsSpan(start, _pos - start), NumberStyles.Float, CultureInfo.InvariantCulture);
+            if (!double.IsFinite(value)) throw Error(start, "number out of range");
+            return value;
+        }
+
+        /// <summary>Applies an operator, rejecting r combined with a sum here (with a position) rather than in the tree's constructor.</summary>
+        private Parsed Combine(NodeKind kind, Parsed left, Parsed right)
+        {
+            var (l, r) = (left.Expression.RootLevel, right.Expression.RootLevel);
+            if (l == Level.Pair && r == Level.Atom) throw Error(left.FreeR - 1, "r outside a sum");
+            if (l == Level.Atom && r == Level.Pair) throw Error(right.FreeR - 1, "r outside a sum");
+            var freeR = left.FreeR != 0 ? left.FreeR : right.FreeR;
+            return new Parsed(Expression.Combine(kind, left.Expression, right.Expression), freeR);
+        }
+
+        private void Expect(char c)
+        {
+            SkipSpace();
+            if (Peek() != c) throw Error(_pos, $"expected '{c}'");
+            _pos++;
+        }
+
+        private char Peek() => _pos < text.Length ? text[_pos] : '\0';
+
+        private void SkipSpace()
+        {
+            while (_pos < text.Length && char.IsWhiteSpace(text[_pos])) _pos++;
+        }
+
+        private static ExpressionSyntaxException Error(int index, string reason) => new(index + 1, reason);
+    }
+}
