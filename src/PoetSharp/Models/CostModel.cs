@@ -1,0 +1,111 @@
+namespace PoetSharp.Models;
+
+/// <summary>
+/// Estimated cost of evaluating a model's energy, in nanoseconds per neighbour pair (a pair in the half list: each
+/// unordered pair i–j is evaluated once and added to both atoms' sums), for a vectorised evaluator. Used to prefer
+/// cheap forms in the search, not to predict timings exactly.
+/// </summary>
+/// <remarks>
+/// <para>Per-element costs are TensorPrimitives-like throughput figures on one core: multiply (also add, subtract)
+/// 0.2 ns, divide and square root 0.4 ns, exp 6 ns, log 4 ns, pow 11 ns.</para>
+/// <para>Counted: every node of a sum's pair expression that depends on r, plus a multiply-add per sum (g·f
+/// accumulated). Subtrees without r or sums are constants, folded once, and cost nothing. Not counted (the same for
+/// every model): distances, the taper f(r) itself, the neighbour list, and forces.</para>
+/// <para>Powers x^c with a constant exponent c (a constant subtree is evaluated): an integer |c| ≤ 16 costs the
+/// multiplications of binary exponentiation (⌊log₂|c|⌋ + popcount(|c|) − 1), plus a division if c &lt; 0; a half
+/// integer costs a square root, the multiplications for the integer part and one more, plus a division if c &lt; 0;
+/// any other c costs a pow. c^x with constant c is exp(x·ln c): one multiply and an exp. Anything else is a pow.</para>
+/// <para>The atom-level part (nodes outside sums that depend on a sum) costs the same per node, once per atom;
+/// <see cref="PerPair"/> spreads it over the pairs of an atom (<see cref="TypicalPairsPerAtom"/> by default).</para>
+/// </remarks>
+public static class CostModel
+{
+    public const double Multiply = 0.2;
+    public const double Divide = 0.4;
+    public const double SquareRoot = 0.4;
+    public const double Exp = 6;
+    public const double Log = 4;
+    public const double Pow = 11;
+
+    /// <summary>Half-list pairs per atom in fcc copper within 5 Å: 12 + 6 + 24 = 42 neighbours, each pair shared by two atoms.</summary>
+    public const double TypicalPairsPerAtom = 21;
+
+    /// <summary>Pair terms plus the atom-level part spread over <paramref name="pairsPerAtom"/> pairs (ns per pair).</summary>
+    public static double PerPair(Expression e, double pairsPerAtom = TypicalPairsPerAtom)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(pairsPerAtom);
+        var (pair, atom) = Costs(e);
+        return pair + atom / pairsPerAtom;
+    }
+
+    /// <summary>Cost of the sums' pair expressions, ns per pair.</summary>
+    public static double PairTerms(Expression e) => Costs(e).Pair;
+
+    /// <summary>Cost of the atom-level part (outside the sums), ns per atom.</summary>
+    public static double AtomTerms(Expression e) => Costs(e).Atom;
+
+    private static (double Pair, double Atom) Costs(Expression e)
+    {
+        var nodes = e.Nodes;
+        var levels = Levels(e);
+        double pair = 0, atom = 0;
+        for (var i = 0; i < nodes.Length; i++)
+        {
+            if (levels[i] == Level.Constant) continue;
+            var cost = nodes[i].Kind switch
+            {
+                NodeKind.Add or NodeKind.Sub or NodeKind.Mul => Multiply,
+                NodeKind.Div => Divide,
+                NodeKind.Pow => PowCost(e, i, levels),
+                NodeKind.Sum => 2 * Multiply,
+                _ => 0.0,
+            };
+            // A sum node's multiply-add happens per pair; other atom-level nodes once per atom.
+            if (levels[i] == Level.Pair || nodes[i].Kind == NodeKind.Sum) pair += cost;
+            else atom += cost;
+        }
+        return (pair, atom);
+    }
+
+    private static double PowCost(Expression e, int i, Level[] levels)
+    {
+        int baseIndex = e.LeftChild(i), exponentIndex = i - 1;
+        if (levels[exponentIndex] == Level.Constant)
+        {
+            // A constant subtree has no r and no sums, so evaluating it at any r gives its value.
+            var c = e.EvaluatePair(exponentIndex, 0.0);
+            var n = Math.Abs(c);
+            var division = c < 0 ? Divide : 0;
+            if (n <= 16 && n == Math.Floor(n)) return Multiplications((int)n) * Multiply + division;
+            if (n <= 16 && 2 * n == Math.Floor(2 * n))
+            {
+                var whole = (int)Math.Floor(n);
+                return SquareRoot + (whole > 0 ? (Multiplications(whole) + 1) * Multiply : 0) + division;
+            }
+            return Pow;
+        }
+        if (levels[baseIndex] == Level.Constant) return Multiply + Exp;
+        return Pow;
+    }
+
+    /// <summary>Multiplications to form x^n by binary exponentiation (n ≥ 0): squarings plus extra factors.</summary>
+    public static int Multiplications(int n) =>
+        n <= 1 ? 0 : 31 - int.LeadingZeroCount(n) + int.PopCount(n) - 1;
+
+    private static Level[] Levels(Expression e)
+    {
+        var nodes = e.Nodes;
+        var levels = new Level[nodes.Length];
+        for (var i = 0; i < nodes.Length; i++)
+        {
+            levels[i] = nodes[i].Kind switch
+            {
+                NodeKind.Constant => Level.Constant,
+                NodeKind.Distance => Level.Pair,
+                NodeKind.Sum => Level.Atom,
+                _ => (Level)Math.Max((int)levels[e.LeftChild(i)], (int)levels[i - 1]),
+            };
+        }
+        return levels;
+    }
+}
