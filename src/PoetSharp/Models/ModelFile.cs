@@ -1,0 +1,261 @@
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using PoetSharp.Data;
+using PoetSharp.Potentials;
+
+namespace PoetSharp.Models;
+
+/// <summary>
+/// Model files: JSON, one object, for example
+/// <code>
+/// {
+///   "format": "PoetSharp model",
+///   "version": 1,
+///   "name": "GP1",
+///   "expression": "sum(r^(10.21 - 5.47*r) - 0.21^r) + 0.97*sum(0.33^r)^-1",
+///   "constants": [10.21, 5.47, 0.21, 0.97, 0.33, -1],
+///   "cutoff": 5,
+///   "taper": { "inner": 3, "outer": 5 },
+///   "species": ["Cu"],
+///   "provenance": "Hernandez et al. 2019, DFT_Cu",
+///   "errors": { "energy_rmse_meV_per_atom": 4.83 }
+/// }
+/// </code>
+/// </summary>
+/// <remarks>
+/// <para>The expression is stored in <see cref="ExpressionParser"/>'s syntax, whose constants are written in shortest
+/// round-trip form and so read back bit-exactly. "constants" repeats them in postfix order (constant k is the k-th
+/// number in the text) for programs that fit constants without parsing the text; it is optional when reading (a
+/// hand-written file may give only the expression) and, when present, must agree with the text number for number,
+/// bit for bit, so that a hand edit of one but not the other is caught rather than silently resolved.</para>
+/// <para>Required: format, version, expression, cutoff (Å), taper (inner &lt; outer ≤ cutoff, Å), species (element
+/// symbols). Optional: name (default: the file's name), constants, provenance, errors (name → number). Unknown fields
+/// are errors (a misspelt field would otherwise be ignored). Every problem is reported as a
+/// <see cref="DataFormatException"/> with the line of the offending field.</para>
+/// </remarks>
+public static class ModelFile
+{
+    public const string Format = "PoetSharp model";
+    public const int Version = 1;
+
+    private static readonly string[] KnownFields =
+        ["format", "version", "name", "expression", "constants", "cutoff", "taper", "species", "provenance", "errors"];
+
+    public static void Write(string path, Model model) => File.WriteAllText(path, ToJson(model), new UTF8Encoding(false));
+
+    public static string ToJson(Model model)
+    {
+        model.Validate();
+        using var stream = new MemoryStream();
+        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            json.WriteStartObject();
+            json.WriteString("format", Format);
+            json.WriteNumber("version", Version);
+            json.WriteString("name", model.Name);
+            json.WriteString("expression", ExpressionPrinter.Print(model.Expression));
+            json.WriteStartArray("constants");
+            foreach (var c in model.Expression.Constants) json.WriteNumberValue(c);
+            json.WriteEndArray();
+            json.WriteNumber("cutoff", model.Cutoff);
+            json.WriteStartObject("taper");
+            json.WriteNumber("inner", model.Taper.Inner);
+            json.WriteNumber("outer", model.Taper.Outer);
+            json.WriteEndObject();
+            json.WriteStartArray("species");
+            foreach (var s in model.Species) json.WriteStringValue(s);
+            json.WriteEndArray();
+            json.WriteString("provenance", model.Provenance);
+            json.WriteStartObject("errors");
+            foreach (var (name, value) in model.Errors) json.WriteNumber(name, value);
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
+    }
+
+    public static Model Read(string path)
+    {
+        if (!File.Exists(path))
+            throw new DataFormatException(path, null, Directory.Exists(path) ? "is a folder, not a model file" : "no such file");
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new DataFormatException(path, null, "cannot read: " + e.Message, e);
+        }
+        return Parse(bytes, path);
+    }
+
+    /// <summary>Reads a model from UTF-8 JSON; <paramref name="source"/> names it in messages and gives the default name.</summary>
+    public static Model Parse(ReadOnlySpan<byte> utf8Json, string source)
+    {
+        if (utf8Json.StartsWith("\uFEFF"u8)) utf8Json = utf8Json[3..];
+        var fields = ReadFields(utf8Json, source);
+        return new Fields(fields, source).ToModel();
+    }
+
+    public static Model Parse(string json, string source) => Parse(Encoding.UTF8.GetBytes(json), source);
+
+    /// <summary>The top-level fields with the line each starts on.</summary>
+    private static Dictionary<string, (JsonElement Value, int Line)> ReadFields(ReadOnlySpan<byte> utf8, string source)
+    {
+        var fields = new Dictionary<string, (JsonElement, int)>();
+        var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = 16 });
+        try
+        {
+            reader.Read();
+            if (reader.TokenType != JsonTokenType.StartObject)
+                throw new DataFormatException(source, LineOf(utf8, reader.TokenStartIndex), "expected a JSON object (a model file)");
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var line = LineOf(utf8, reader.TokenStartIndex);
+                var name = reader.GetString()!;
+                reader.Read();
+                var value = JsonElement.ParseValue(ref reader);
+                if (!KnownFields.Contains(name)) throw new DataFormatException(source, line, $"unknown field '{name}'");
+                if (!fields.TryAdd(name, (value, line))) throw new DataFormatException(source, line, $"field '{name}' given twice");
+            }
+            // Anything after the object other than white space is a syntax error, raised here.
+            reader.Read();
+        }
+        catch (JsonException e)
+        {
+            int? line = e.LineNumber is long l ? (int)l + 1 : null;
+            var detail = e.Message;
+            var cut = detail.IndexOf(" LineNumber:", StringComparison.Ordinal);
+            if (cut > 0) detail = detail[..cut];
+            throw new DataFormatException(source, line, $"invalid JSON ({detail.Trim()})", e);
+        }
+        return fields;
+    }
+
+    private static int LineOf(ReadOnlySpan<byte> utf8, long index) =>
+        utf8[..(int)Math.Min(index, utf8.Length)].Count((byte)'\n') + 1;
+
+    private sealed class Fields(Dictionary<string, (JsonElement Value, int Line)> fields, string source)
+    {
+        public Model ToModel()
+        {
+            var format = String("format");
+            if (format != Format) throw Error("format", $"format is '{format}', expected '{Format}'");
+            var version = Number("version");
+            if (version != Math.Floor(version) || version < 1) throw Error("version", $"version must be a positive integer (got {version})");
+            if (version > Version) throw Error("version", $"version {version} is newer than this program reads ({Version})");
+
+            var name = fields.ContainsKey("name") ? String("name") : Path.GetFileNameWithoutExtension(source);
+            Expression expression;
+            try
+            {
+                expression = ExpressionParser.ParseModel(String("expression"));
+            }
+            catch (ExpressionSyntaxException e)
+            {
+                throw Error("expression", $"expression: {e.Message}");
+            }
+            if (fields.ContainsKey("constants")) CheckConstants(expression);
+
+            var cutoff = Number("cutoff");
+            if (!(cutoff > 0)) throw Error("cutoff", $"cutoff must be positive (got {cutoff})");
+            var taper = ReadTaper(cutoff);
+            var species = ReadSpecies();
+            var provenance = fields.ContainsKey("provenance") ? String("provenance") : "";
+            var errors = fields.ContainsKey("errors") ? ReadErrors() : new Dictionary<string, double>();
+            var model = new Model(name, expression, cutoff, taper, species) { Provenance = provenance, Errors = errors };
+            try
+            {
+                model.Validate();
+            }
+            catch (ArgumentException e)
+            {
+                throw new DataFormatException(source, null, e.Message, e);
+            }
+            return model;
+        }
+
+        private void CheckConstants(Expression expression)
+        {
+            var array = Get("constants");
+            if (array.ValueKind != JsonValueKind.Array) throw Error("constants", "constants must be a list of numbers");
+            if (array.GetArrayLength() != expression.ConstantCount)
+                throw Error("constants", $"{array.GetArrayLength()} constants for an expression with {expression.ConstantCount}");
+            var k = 0;
+            foreach (var item in array.EnumerateArray())
+            {
+                var value = AsNumber(item, "constants", $"constants[{k}]");
+                var text = expression.Constants[k];
+                if (BitConverter.DoubleToInt64Bits(value) != BitConverter.DoubleToInt64Bits(text))
+                    throw Error("constants", $"constants[{k}] is {ExpressionPrinter.FormatConstant(value)} but the expression has {ExpressionPrinter.FormatConstant(text)}");
+                k++;
+            }
+        }
+
+        private Taper ReadTaper(double cutoff)
+        {
+            var taper = Get("taper");
+            if (taper.ValueKind != JsonValueKind.Object) throw Error("taper", "taper must be an object with inner and outer (Å)");
+            double? inner = null, outer = null;
+            foreach (var p in taper.EnumerateObject())
+            {
+                if (p.Name == "inner") inner = AsNumber(p.Value, "taper", "taper inner");
+                else if (p.Name == "outer") outer = AsNumber(p.Value, "taper", "taper outer");
+                else throw Error("taper", $"unknown taper field '{p.Name}'");
+            }
+            if (inner is null || outer is null) throw Error("taper", "taper needs inner and outer (Å)");
+            if (!(inner >= 0) || !(inner < outer)) throw Error("taper", $"taper needs 0 ≤ inner < outer (got inner = {inner}, outer = {outer})");
+            if (outer > cutoff) throw Error("taper", $"taper outer = {outer} Å exceeds the cutoff {cutoff} Å");
+            return new Taper(inner.Value, outer.Value);
+        }
+
+        private List<string> ReadSpecies()
+        {
+            var array = Get("species");
+            if (array.ValueKind != JsonValueKind.Array || array.GetArrayLength() == 0)
+                throw Error("species", "species must be a non-empty list of element symbols");
+            var species = new List<string>();
+            foreach (var item in array.EnumerateArray())
+            {
+                if (item.ValueKind != JsonValueKind.String) throw Error("species", "species must be element symbols (strings)");
+                var s = item.GetString()!;
+                if (!Atoms.Elements.IsKnown(s)) throw Error("species", $"unknown element '{s}'");
+                if (species.Contains(s)) throw Error("species", $"species '{s}' listed twice");
+                species.Add(s);
+            }
+            return species;
+        }
+
+        private Dictionary<string, double> ReadErrors()
+        {
+            var obj = Get("errors");
+            if (obj.ValueKind != JsonValueKind.Object) throw Error("errors", "errors must be an object of named numbers");
+            var errors = new Dictionary<string, double>();
+            foreach (var p in obj.EnumerateObject())
+                if (!errors.TryAdd(p.Name, AsNumber(p.Value, "errors", $"error '{p.Name}'"))) throw Error("errors", $"error '{p.Name}' given twice");
+            return errors;
+        }
+
+        private JsonElement Get(string field) =>
+            fields.TryGetValue(field, out var f) ? f.Value : throw new DataFormatException(source, null, $"missing field '{field}'");
+
+        private string String(string field)
+        {
+            var value = Get(field);
+            return value.ValueKind == JsonValueKind.String ? value.GetString()! : throw Error(field, $"{field} must be a string");
+        }
+
+        private double Number(string field) => AsNumber(Get(field), field, field);
+
+        private double AsNumber(JsonElement value, string field, string what)
+        {
+            if (value.ValueKind != JsonValueKind.Number) throw Error(field, $"{what} must be a number");
+            if (!value.TryGetDouble(out var x) || !double.IsFinite(x)) throw Error(field, $"{what} is not a finite number");
+            return x;
+        }
+
+        private DataFormatException Error(string field, string reason) => new(source, fields[field].Line, reason);
+    }
+}
