@@ -90,6 +90,9 @@ public sealed class Expression
         return new Expression(nodes, constants.ToArray());
     }
 
+    /// <summary>The expression in the readable syntax (<see cref="ExpressionPrinter"/>); parses back exactly.</summary>
+    public override string ToString() => ExpressionPrinter.Print(this);
+
     // ---- building (each builder concatenates postfix arrays, which keeps constants in postfix order)
 
     public static Expression Constant(double value) => new([new Node(NodeKind.Constant, 1, 0)], [value]);
