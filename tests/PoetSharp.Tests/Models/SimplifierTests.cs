@@ -1,0 +1,170 @@
+using PoetSharp.Models;
+using PoetSharp.Potentials;
+using Xunit.Abstractions;
+using static PoetSharp.Models.Expression;
+
+namespace PoetSharp.Tests.Models;
+
+public class SimplifierTests(ITestOutputHelper output)
+{
+    private static readonly Expression R = Distance;
+
+    private static void AssertSameTree(Expression expected, Expression actual)
+    {
+        Assert.Equal(expected.Nodes.ToArray(), actual.Nodes.ToArray());
+        Assert.Equal(expected.Constants.ToArray(), actual.Constants.ToArray());
+    }
+
+    private static void AssertSimplifiesTo(Expression expected, Expression original) =>
+        AssertSameTree(expected, Simplifier.Simplify(original));
+
+    [Fact]
+    public void ConstantFactorsLeaveTheSumAndMerge() =>
+        AssertSimplifiesTo(6.0 * Sum(R), Sum(2.0 * (3.0 * R)));
+
+    [Fact]
+    public void ConstantsFold()
+    {
+        AssertSimplifiesTo(10.0, Constant(2.0) * 3.0 + 4.0);
+        AssertSimplifiesTo(8.0, Pow(2.0, 3.0));
+        AssertSimplifiesTo(Sum(5.0 + R), Sum(R + 10.0 * 0.5));
+    }
+
+    [Fact]
+    public void NonFiniteFoldsAreLeftAlone()
+    {
+        var e = Sum(R) + Constant(1.0) / 0.0;
+        AssertSimplifiesTo(e, e);
+        AssertSimplifiesTo(Sum(R) * Pow(-2.0, 0.5), Sum(R) * Pow(-2.0, 0.5));
+    }
+
+    [Fact]
+    public void ASumOfAConstantDependsOnTheStructureAndIsKept()
+    {
+        AssertSimplifiesTo(Sum(3.0), Sum(3.0));
+        AssertSimplifiesTo(Sum(6.0), Sum(Constant(2.0) * 3.0));
+        AssertSimplifiesTo(0.0, Sum(0.0));
+        AssertSimplifiesTo(Pow(Sum(1.0), -1.0), Pow(Sum(1.0), -1.0));
+    }
+
+    [Fact]
+    public void NeutralAndAbsorbingElements()
+    {
+        var x = Sum(Pow(R, -6.0));
+        AssertSimplifiesTo(x, x + 0.0);
+        AssertSimplifiesTo(x, 0.0 + x);
+        AssertSimplifiesTo(x, x - 0.0);
+        AssertSimplifiesTo(x, x * 1.0);
+        AssertSimplifiesTo(x, 1.0 * x);
+        AssertSimplifiesTo(x, x / 1.0);
+        AssertSimplifiesTo(x, Pow(x, 1.0));
+        AssertSimplifiesTo(1.0, Pow(x, 0.0));
+        AssertSimplifiesTo(1.0, Pow(1.0, x));
+        AssertSimplifiesTo(0.0, 0.0 * x);
+        AssertSimplifiesTo(0.0, x * 0.0);
+        AssertSimplifiesTo(0.0, 0.0 / x);
+        AssertSimplifiesTo(0.0, x - x);
+        AssertSimplifiesTo(1.0, x / x);
+        AssertSimplifiesTo(Sum(R), Sum(R * 1.0 + 0.0));
+        AssertSimplifiesTo(0.0 - x, 0.0 - x); // no unary minus to write it with
+    }
+
+    [Fact]
+    public void ConstantsMergeThroughChains()
+    {
+        var x = Sum(R);
+        AssertSimplifiesTo(6.0 * x, 2.0 * (3.0 * x));
+        AssertSimplifiesTo(6.0 * x, x * 2.0 * 3.0);
+        AssertSimplifiesTo(6.0 * x, 12.0 * x / 2.0);
+        AssertSimplifiesTo(5.0 + x, 2.0 + (3.0 + x));
+        AssertSimplifiesTo(5.0 + x, x + 2.0 + 3.0);
+        AssertSimplifiesTo(1.0 + x, x - 2.0 + 3.0);
+        AssertSimplifiesTo(-1.0 - x, 2.0 - (x + 3.0));
+        AssertSimplifiesTo(x, 3.0 + x - 3.0);
+        AssertSimplifiesTo(x - 2.0, x - 2.0); // stays: rewriting it as −2 + x would not simplify anything
+        var y = Sum(Pow(R, -1.0));
+        AssertSimplifiesTo(5.0 + (x + y), (2.0 + x) + (3.0 + y));
+        AssertSimplifiesTo(-1.0 + (x - y), (2.0 + x) - (3.0 + y));
+        AssertSimplifiesTo(2.0 * (x / y), (4.0 * x) / (2.0 * y));
+        AssertSimplifiesTo(2.0 / (x * y), (4.0 / x) / (2.0 * y));
+        AssertSimplifiesTo(3.0 + (x + y), x + (3.0 + y)); // a constant moves up the chain, same size
+    }
+
+    [Fact]
+    public void LikeTermsCombine()
+    {
+        var x = Sum(Pow(R, -6.0));
+        AssertSimplifiesTo(5.0 * x, 2.0 * x + 3.0 * x);
+        AssertSimplifiesTo(-1.0 * x, 2.0 * x - 3.0 * x);
+        AssertSimplifiesTo(3.0 * x, x + 2.0 * x);
+        AssertSimplifiesTo(2.0 * x, x + x);
+        AssertSimplifiesTo(Pow(x, 2.0), x * x);
+    }
+
+    [Fact]
+    public void PowersOfPowersCombineOnlyWhereValid()
+    {
+        AssertSimplifiesTo(Sum(Pow(R, 6.0)), Sum(Pow(Pow(R, 2.0), 3.0)));       // r > 0: always
+        AssertSimplifiesTo(Sum(Pow(R, 1.5)), Sum(Pow(Pow(R, 3.0), 0.5)));
+        var s = Sum(R - 3.0);                                                    // may be negative
+        AssertSimplifiesTo(Pow(s, 6.0), Pow(Pow(s, 2.0), 3.0));                  // integer outer exponent
+        AssertSimplifiesTo(Pow(Pow(s, 2.0), 0.5), Pow(Pow(s, 2.0), 0.5));        // ((−2)²)^½ = 2 ≠ −2
+        AssertSimplifiesTo(Pow(Pow(s, 3.0), 0.5), Pow(Pow(s, 3.0), 0.5));        // s³ may underflow to −0: 0 ≠ NaN
+        var positive = Sum(Pow(R, -6.0));                                        // a sum of non-negative terms
+        AssertSimplifiesTo(positive, Pow(Pow(positive, 2.0), 0.5));             // and then x^1 → x
+    }
+
+    [Fact]
+    public void PublishedModelsStayAsTheyAre()
+    {
+        // GP1 and GP2 (anchors.md) have nothing to simplify but the scale of GP2's first sum, which is already out.
+        var gp1 = Sum(Pow(R, 10.21 - 5.47 * R) - Pow(0.21, R)) + 0.97 * Pow(Sum(Pow(0.33, R)), -1.0);
+        var gp2 = 7.33 * Sum(Pow(R, 3.98 - 3.94 * R))
+                  + (27.32 - Sum(11.13 + 0.03 * Pow(R, 11.74 - 2.93 * R))) * Pow(Sum(1.0), -1.0);
+        AssertSimplifiesTo(gp1, gp1);
+        AssertSimplifiesTo(gp2, gp2);
+        // GP2 written the way a random search finds it, with the scale inside the sum and redundant operations.
+        var found = Sum(Pow(R, 3.98 - 3.94 * R * 1.0) * 7.33)
+                    + (27.32 - Sum(11.13 + Pow(Pow(R, 11.74 - 2.93 * R), 1.0) / (1 / 0.03))) / Pow(Sum(1.0), 1.0);
+        var simplified = Simplifier.Simplify(found);
+        Assert.True(simplified.Complexity < found.Complexity);
+        double[] distances = [2.4, 2.5, 2.6, 3.5, 3.6, 4.4, 4.9];
+        Assert.Equal(gp2.EvaluateAtom(distances, Taper.Copper), simplified.EvaluateAtom(distances, Taper.Copper), 9);
+    }
+
+    [Fact]
+    public void RandomTreesKeepTheirValuesShrinkAndReachAFixedPoint()
+    {
+        const int trees = 4000;
+        var taper = Taper.Copper;
+        var random = new Random(20240531);
+        long sizeBefore = 0, sizeAfter = 0;
+        int compared = 0, shrunk = 0;
+        var failures = new List<string>();
+        for (var k = 0; k < trees; k++)
+        {
+            var e = RandomExpressions.Atom(random);
+            var s = Simplifier.Simplify(e);
+            sizeBefore += e.Complexity;
+            sizeAfter += s.Complexity;
+            if (s.Complexity < e.Complexity) shrunk++;
+            Assert.True(s.Complexity <= e.Complexity, $"tree {k} grew from {e.Complexity} to {s.Complexity}");
+            Assert.NotEqual(Level.Pair, s.RootLevel);
+            AssertSameTree(s, Simplifier.Simplify(s));
+            for (var set = 0; set < 4; set++)
+            {
+                var distances = new double[random.Next(5, 41)];
+                for (var j = 0; j < distances.Length; j++) distances[j] = 1.8 + 3.7 * random.NextDouble();
+                var expected = e.EvaluateAtom(distances, taper);
+                if (!double.IsFinite(expected)) continue;
+                compared++;
+                var actual = s.EvaluateAtom(distances, taper);
+                if (!(Math.Abs(actual - expected) <= 1e-9 * Math.Abs(expected)) && failures.Count < 20)
+                    failures.Add($"tree {k} set {set}: {expected:R} became {actual:R} (sizes {e.Complexity} → {s.Complexity})");
+            }
+        }
+        output.WriteLine($"{trees} trees, {compared} finite evaluations compared; {shrunk} trees shrank; " +
+                         $"mean size {(double)sizeBefore / trees:F2} → {(double)sizeAfter / trees:F2}");
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+}
