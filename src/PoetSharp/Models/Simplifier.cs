@@ -4,34 +4,42 @@ namespace PoetSharp.Models;
 /// Algebraic simplification of <see cref="Expression"/> trees, applied bottom-up to a fixed point. The result is never
 /// larger than the input (node count), stays well typed (r only inside sums, no nested sums), and is idempotent.
 /// <para>
-/// What "value-preserving" means here. Every rule is an identity of real arithmetic, and it also keeps IEEE infinities
-/// as they are: a rule may change a value only where the original subexpression is NaN. A NaN propagates through
-/// + − × ÷, through a neighbour sum and through pow, except pow(NaN, 0) = pow(1, NaN) = 1, whose result does not
-/// depend on the NaN operand; so wherever the original tree evaluates to a finite number, the simplified tree gives
-/// the same number, up to rounding. That is why 0·x → 0, 0/x → 0, x − x → 0 and x/x → 1 are allowed although x may
-/// be ±∞ or NaN: there the original node is NaN. Known limits of "the same number": reassociating constants
-/// (c1·(c2·x) → (c1c2)·x, c1 + (c2 + x) → (c1 + c2) + x) rounds differently and can overflow at the edge of the
-/// double range differently; x + 0 → x and x − x → 0 may change the sign of a zero result.
+/// What "value-preserving" means here. Every rule is an identity of real arithmetic that also keeps IEEE infinities
+/// and signed zeros as they are; a rule may change a value only where the original subexpression is NaN. A NaN
+/// propagates through + − × ÷, through a neighbour sum and through pow, except pow(NaN, 0) = pow(1, NaN) = 1, whose
+/// result does not depend on the NaN operand; so wherever the original tree evaluates to a finite number, the
+/// simplified tree gives the same number, up to rounding. That is why x − x → 0 and x/x → 1 hold for any x (at ±∞ the
+/// original is NaN). Signed zeros matter because 1/±0 = ±∞ and 2^(±∞) = ∞ or 0. Known limits: reassociating constants
+/// (c1·(c2·x) → (c1c2)·x, c1 + (c2 + x) → (c1 + c2) + x, x/c inside a product) rounds differently and could overflow
+/// differently at the edge of the double range; sum(c·g) → c·sum(g) with c &lt; 0 gives −0 instead of +0 at an atom
+/// whose every term is zero (no neighbour inside the cutoff, for instance).
 /// </para>
 /// <para>
-/// Rules (constants are the tree's constant nodes; c, c1, c2 finite):
+/// Rules (constants are the tree's constant nodes; "non-negative" below means provably ≥ 0 with the sign bit clear,
+/// or NaN: r, a non-negative constant, + × ÷ of non-negative terms, x^c with x non-negative or c an even integer, and
+/// a neighbour sum of a non-negative pair term, the taper being non-negative):
 /// <list type="bullet">
 /// <item>Folding: an operator whose operands are all constants becomes one constant when the result is finite
 /// (a non-finite result is left unfolded, so no NaN or ±∞ constant is ever made). <c>sum(c)</c> is not constant:
-/// it is c·Σ_j f(r_ij) and depends on the structure; only <c>sum(0)</c> → 0.</item>
-/// <item>Neutral and absorbing elements: x + 0, 0 + x, x − 0, x·1, 1·x, x/1, x^1 → x; x^0 → 1, 1^x → 1 (exact in
-/// IEEE pow, NaN included); 0·x, x·0, 0/x → 0; x − x → 0, x/x → 1 (x any identical subtrees).</item>
+/// it is c·Σ_j f(r_ij) and depends on the structure; only <c>sum(±0)</c> → +0.</item>
+/// <item>Neutral elements: x·1, 1·x, x/1, x^1, x − (+0), x + (−0) → x exactly; x + (+0), 0 + x and x − (−0) → x
+/// unless x may be −0 (a sum or r never is; a product may underflow to it). x^0 → 1 and 1^x → 1 (IEEE pow, NaN
+/// included). x − x → +0 and x/x → 1 for identical subtrees.</item>
+/// <item>Absorbing zero: ±0·x, x·±0 and ±0/x → that ±0 when x is non-negative (for x of unknown sign the result's
+/// sign is unknown, so the product stays).</item>
 /// <item>Canonical order: a constant operand of + and × goes to the left (c + x, c·x); x + x → 2·x; x·x → x^2.</item>
 /// <item>Merging constants through chains of + and − (c1 + (c2 + x), (x − c1) + c2, (c1 − x) − (c2 + y) …): the
-/// constants are combined into one, placed first: C + V or C − V (V alone when C = 0). Likewise through × and ÷
-/// (c1·(c2·x), (x/c1)·c2, c1/(c2/x), (c1·x)/(c2·y) …): C·V or C/V (V alone when C = 1); applied only when the
-/// merged constant is finite and, for × and ÷, nonzero (a product that underflows to 0 would turn ∞ into NaN).</item>
-/// <item>Like terms: c1·x ± c2·x, c1·x ± x, x ± c2·x → (c1 ± c2)·x for identical subtrees x.</item>
-/// <item>Powers: (x^a)^b → x^(a·b) for constants a, b when b is an integer or x is known non-negative: r, a
-/// non-negative constant, sums/products/quotients of non-negative terms, x^c with x non-negative or c an even
-/// integer, and a neighbour sum of a non-negative pair term (the taper is non-negative). For x &lt; 0 a non-integer
-/// exponent makes the original NaN; the one case that fails is a an even integer and b not an integer
-/// (((−2)^2)^0.5 = 2 but (−2)^1 = −2), which the condition excludes.</item>
+/// constants become one, placed first: C + V or C − V (V alone when C = 0 and V cannot be −0). A single constant
+/// moves up past a term (y + (c + z) → c + (y + z), the same size) so that it can meet others; x − c stays as it is.
+/// Likewise through × and ÷ (c1·(c2·x), (x/c1)·c2, c1/(c2/x), (c1·x)/(c2·y) …): C·V or C/V (V alone when C = 1),
+/// only when the merged constant is finite and nonzero (a product that underflows to 0 would turn ∞ into NaN).</item>
+/// <item>Like terms: c1·x ± c2·x (a bare x counting as 1·x) → (c1 ± c2)·x for identical subtrees x; → +0 when the
+/// coefficients cancel. With coefficients of opposite signs only for x = r: at x = ±0 the original is +0 but
+/// (c1 ± c2)·x may be −0.</item>
+/// <item>Powers: (x^a)^b → x^(a·b) for constants a, b when x is non-negative, or when b is an integer and either a is
+/// an integer or a·b is not an odd integer. For x &lt; 0 a non-integer a makes the original NaN; the exclusions are
+/// a an even integer with b not an integer (((−2)^2)^0.5 = 2 but (−2)^1 = −2) and, for x = −0 or −∞, a non-integer
+/// a with a·b odd (x^a is +0 or +∞ but x^(ab) is −0 or −∞).</item>
 /// <item>Neighbour sums are linear: the canonical form pulls constant factors out, sum(c·g) → c·sum(g) and
 /// sum(g/c) → (1/c)·sum(g), so that they merge with the constants around the sum.</item>
 /// </list>
@@ -51,9 +59,7 @@ public static class Simplifier
             if (SimplifierTerm.Same(next, term)) break;
             term = next;
         }
-        var result = term.ToExpression();
-        // Rules only shrink or keep the size; this guards the promise callers rely on.
-        return result.Length <= e.Length ? result : e;
+        return term.ToExpression();
     }
 
     private static SimplifierTerm Rewrite(SimplifierTerm t)
@@ -111,8 +117,9 @@ public static class Simplifier
 
     private static SimplifierTerm? ApplyAdd(SimplifierTerm a, SimplifierTerm b)
     {
-        if (a.IsConstantValue(0)) return b;
-        if (b.IsConstantValue(0)) return a;
+        // x + (−0) is x exactly; x + (+0) turns x = −0 into +0.
+        if (a.IsConstantValue(0) && (double.IsNegative(a.Value) || !CanBeNegativeZero(b))) return b;
+        if (b.IsConstantValue(0) && (double.IsNegative(b.Value) || !CanBeNegativeZero(a))) return a;
         if (b.IsConstant) return SimplifierTerm.Binary(NodeKind.Add, b, a);
         if (SimplifierTerm.Same(a, b)) return SimplifierTerm.Binary(NodeKind.Mul, SimplifierTerm.Constant(2), a);
         return MergeAdditive(a, b, +1) ?? MergeLikeTerms(a, b, +1);
@@ -120,14 +127,16 @@ public static class Simplifier
 
     private static SimplifierTerm? ApplySub(SimplifierTerm a, SimplifierTerm b)
     {
-        if (b.IsConstantValue(0)) return a;
+        if (b.IsConstantValue(0) && (!double.IsNegative(b.Value) || !CanBeNegativeZero(a))) return a;
         if (SimplifierTerm.Same(a, b)) return SimplifierTerm.Constant(0);
         return MergeAdditive(a, b, -1) ?? MergeLikeTerms(a, b, -1);
     }
 
     private static SimplifierTerm? ApplyMul(SimplifierTerm a, SimplifierTerm b)
     {
-        if (a.IsConstantValue(0) || b.IsConstantValue(0)) return SimplifierTerm.Constant(0);
+        // ±0·x is NaN for x = ±∞ or NaN, else a zero whose sign is known when x has a known sign.
+        if (a.IsConstantValue(0) && IsNonNegative(b)) return a;
+        if (b.IsConstantValue(0) && IsNonNegative(a)) return b;
         if (a.IsConstantValue(1)) return b;
         if (b.IsConstantValue(1)) return a;
         if (b.IsConstant) return SimplifierTerm.Binary(NodeKind.Mul, b, a);
@@ -138,7 +147,7 @@ public static class Simplifier
     private static SimplifierTerm? ApplyDiv(SimplifierTerm a, SimplifierTerm b)
     {
         if (b.IsConstantValue(1)) return a;
-        if (a.IsConstantValue(0)) return SimplifierTerm.Constant(0);
+        if (a.IsConstantValue(0) && IsNonNegative(b)) return a;
         if (SimplifierTerm.Same(a, b)) return SimplifierTerm.Constant(1);
         return MergeMultiplicative(a, b, -1);
     }
@@ -151,7 +160,10 @@ public static class Simplifier
         {
             var (x, inner, outer) = (a.Left!, a.Right.Value, b.Value);
             var product = inner * outer;
-            if (double.IsFinite(product) && (IsInteger(outer) || IsNonNegative(x)))
+            // For x = −0 or −∞ and a non-integer inner exponent, x^inner is +0 or +∞, while x^product with an odd
+            // integer product is −0 or −∞.
+            var valid = IsNonNegative(x) || (IsInteger(outer) && (IsInteger(inner) || !IsOddInteger(product)));
+            if (double.IsFinite(product) && valid)
                 return SimplifierTerm.Binary(NodeKind.Pow, x, SimplifierTerm.Constant(product));
         }
         return null;
@@ -185,7 +197,8 @@ public static class Simplifier
             2 => CombineSigned(parts[0], parts[1], NodeKind.Add, NodeKind.Sub),
             _ => throw new InvalidOperationException("constant operands are folded before merging"),
         };
-        if (vSign > 0) return c == 0 ? v : SimplifierTerm.Binary(NodeKind.Add, SimplifierTerm.Constant(c), v);
+        // A merged constant of 0 is +0 (the constants were nonzero); +0 + v differs from v only for v = −0.
+        if (vSign > 0) return c == 0 && !CanBeNegativeZero(v) ? v : SimplifierTerm.Binary(NodeKind.Add, SimplifierTerm.Constant(c), v);
         return SimplifierTerm.Binary(NodeKind.Sub, SimplifierTerm.Constant(c), v);
     }
 
@@ -225,7 +238,12 @@ public static class Simplifier
         var (cb, yb) = Coefficient(b);
         if (ya.IsConstant || !SimplifierTerm.Same(ya, yb)) return null;
         var c = sign > 0 ? ca + cb : ca - cb;
-        return double.IsFinite(c) ? SimplifierTerm.Binary(NodeKind.Mul, SimplifierTerm.Constant(c), ya) : null;
+        if (!double.IsFinite(c)) return null;
+        // c1·y − c1·y is +0 for finite y (NaN otherwise), while 0·y is −0 for y < 0.
+        if (c == 0) return SimplifierTerm.Constant(0);
+        // With coefficients of opposite signs, c1·y + c2·y is +0 at y = ±0 but (c1 + c2)·y may be −0.
+        if (Math.Sign(ca) != Math.Sign(sign * cb) && !IsNeverZero(ya)) return null;
+        return SimplifierTerm.Binary(NodeKind.Mul, SimplifierTerm.Constant(c), ya);
     }
 
     private static (double C, SimplifierTerm Y) Coefficient(SimplifierTerm t) =>
@@ -233,7 +251,7 @@ public static class Simplifier
 
     // ---- chains of × and ÷
 
-    /// <summary>t read as c·y^exponent: a constant (y null), c·y, y·c, y/c, c/y; or null when t has no constant factor.</summary>
+    /// <summary>t read as c·y^sign (sign ±1): a constant (y null), c·y, y·c, y/c, c/y; or null when t has no constant factor.</summary>
     private static (double C, SimplifierTerm? Y, int Sign)? MultiplicativeParts(SimplifierTerm t)
     {
         if (t.IsConstant) return IsUsableFactor(t.Value) ? (t.Value, null, +1) : null;
@@ -272,8 +290,26 @@ public static class Simplifier
 
     private static bool IsEvenInteger(double x) => IsInteger(x) && Math.IEEERemainder(x, 2) == 0;
 
+    private static bool IsOddInteger(double x) => IsInteger(x) && !IsEvenInteger(x);
+
+    /// <summary>True when t is never ±0: r (distances are positive) or a nonzero constant.</summary>
+    private static bool IsNeverZero(SimplifierTerm t) => t.Kind == NodeKind.Distance || (t.IsConstant && t.Value != 0);
+
     /// <summary>
-    /// True when every value of t is ≥ 0 (+0, +∞ included) or NaN, for every r &gt; 0 and every neighbour set; the
+    /// False when t is certainly not −0. A sum starts from +0 and x + y is −0 only when both are −0, so sums never are;
+    /// products, quotients and powers may underflow to −0 unless known non-negative.
+    /// </summary>
+    private static bool CanBeNegativeZero(SimplifierTerm t) => t.Kind switch
+    {
+        NodeKind.Constant => t.Value == 0 && double.IsNegative(t.Value),
+        NodeKind.Distance or NodeKind.Sum => false,
+        NodeKind.Add => CanBeNegativeZero(t.Left!) && CanBeNegativeZero(t.Right!),
+        NodeKind.Sub => CanBeNegativeZero(t.Left!),
+        _ => !IsNonNegative(t),
+    };
+
+    /// <summary>
+    /// True when every value of t is ≥ 0 with its sign bit clear (+0, +∞ included; never −0) or NaN, for every r &gt; 0 and every neighbour set; the
     /// taper is non-negative (POET's f is in [0, 1]), so a sum of a non-negative pair term is non-negative.
     /// </summary>
     private static bool IsNonNegative(SimplifierTerm t) => t.Kind switch
