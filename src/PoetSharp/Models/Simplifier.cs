@@ -107,8 +107,9 @@ public static class Simplifier
     private static SimplifierTerm? ApplySum(SimplifierTerm g)
     {
         if (g.IsConstantValue(0)) return SimplifierTerm.Constant(0);
-        // Factors move out of the sum; g = c·h is canonical (constant on the left) by the time we get here.
-        if (g.Kind == NodeKind.Mul && g.Left!.IsConstant)
+        // Factors move out of the sum; g = c·h is canonical (constant on the left) by the time we get here. A zero
+        // factor stays inside: Σ 0·h_j f_j is +0, but 0·Σ h_j f_j is −0 where the sum is negative.
+        if (g.Kind == NodeKind.Mul && g.Left!.IsConstant && IsUsableFactor(g.Left.Value))
             return SimplifierTerm.Binary(NodeKind.Mul, g.Left, SimplifierTerm.Sum(g.Right!));
         if (g.Kind == NodeKind.Div && g.Right!.IsConstant && IsUsableFactor(1 / g.Right.Value))
             return SimplifierTerm.Binary(NodeKind.Mul, SimplifierTerm.Constant(1 / g.Right.Value), SimplifierTerm.Sum(g.Left!));

@@ -145,6 +145,7 @@ public class SimplifierTests(ITestOutputHelper output)
         AssertSimplifiesTo(Constant(-0.0), Constant(-0.0) * Sum(R)); // a sum of r is never −0
         Assert.True(double.IsNegative(Simplifier.Simplify(Constant(-0.0) * Sum(R)).Constants[0]));
         AssertSimplifiesTo(0.0, Sum(-0.0 * R));                 // sum(−0) is +0
+        AssertSimplifiesTo(Sum(Constant(0.0) * s.Subtree(s.Length - 2)), Sum(Constant(0.0) * (R - 3.0))); // 0 stays inside
         // x + 0 is x except at x = −0: kept where x may be −0 (a product), dropped for a sum.
         var product = Sum(R) * Sum(R - 3.0);
         AssertSimplifiesTo(0.0 + product, product + 0.0);
