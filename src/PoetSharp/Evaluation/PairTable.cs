@@ -1,0 +1,121 @@
+using PoetSharp.Atoms;
+using PoetSharp.Potentials;
+
+namespace PoetSharp.Evaluation;
+
+/// <summary>
+/// The neighbour pairs of a whole data set within one cutoff, computed once, as flat arrays (structure of arrays).
+/// Every pair appears for both of its atoms (full lists), because a model's energy is a function per atom of sums over
+/// all its neighbours. The entries of structure s are [<see cref="PairOffsets"/>[s], <see cref="PairOffsets"/>[s+1]),
+/// ordered by the first atom; atom indices <see cref="I"/> and <see cref="J"/> are local to their structure
+/// (add <see cref="AtomOffsets"/>[s] for a global index). Only entries with r strictly below the cutoff are kept.
+/// Everything that depends only on r (the taper and its derivative) is tabulated here too.
+/// </summary>
+public sealed class PairTable
+{
+    public IReadOnlyList<Structure> Structures { get; }
+    public double Cutoff { get; }
+    public Taper Taper { get; }
+
+    /// <summary>Distance r_ij (Å).</summary>
+    public double[] R { get; }
+    /// <summary>Displacement r_j − r_i (Å, including the periodic image shift), by component.</summary>
+    public double[] Dx { get; }
+    public double[] Dy { get; }
+    public double[] Dz { get; }
+    /// <summary>Taper f(r) and df/dr.</summary>
+    public double[] TaperValue { get; }
+    public double[] TaperDerivative { get; }
+    /// <summary>The atom whose energy the entry contributes to (local index in its structure).</summary>
+    public int[] I { get; }
+    /// <summary>The neighbour (local index in its structure).</summary>
+    public int[] J { get; }
+    /// <summary>Pair entries of structure s: [PairOffsets[s], PairOffsets[s+1]).</summary>
+    public int[] PairOffsets { get; }
+    /// <summary>Atoms of structure s have global indices [AtomOffsets[s], AtomOffsets[s+1]).</summary>
+    public int[] AtomOffsets { get; }
+
+    public int StructureCount => Structures.Count;
+    public int PairCount => R.Length;
+    public int AtomCount => AtomOffsets[^1];
+    public int MaxAtomsPerStructure { get; }
+    public int MaxPairsPerStructure { get; }
+
+    /// <summary>Builds the table with the taper's outer radius as the cutoff.</summary>
+    public PairTable(IReadOnlyList<Structure> structures, Taper taper)
+    {
+        ArgumentNullException.ThrowIfNull(structures);
+        taper.Validate();
+        Structures = structures;
+        Taper = taper;
+        Cutoff = taper.Outer;
+        var n = structures.Count;
+        PairOffsets = new int[n + 1];
+        AtomOffsets = new int[n + 1];
+
+        // Full lists are built in parallel, then counted and copied in order.
+        var lists = new NeighbourList[n];
+        Parallel.For(0, n, s => lists[s] = NeighbourList.Create(structures[s], Cutoff, half: false));
+        var counts = new int[n];
+        var cutoff2 = Cutoff * Cutoff;
+        Parallel.For(0, n, s =>
+        {
+            var list = lists[s];
+            var positions = structures[s].Positions;
+            var count = 0;
+            for (var i = 0; i < list.AtomCount; i++)
+                for (var k = list.Offsets[i]; k < list.Offsets[i + 1]; k++)
+                    if (list.Displacement(positions, i, k).LengthSquared < cutoff2) count++;
+            counts[s] = count;
+        });
+        for (var s = 0; s < n; s++)
+        {
+            PairOffsets[s + 1] = PairOffsets[s] + counts[s];
+            AtomOffsets[s + 1] = AtomOffsets[s] + structures[s].Count;
+            MaxAtomsPerStructure = Math.Max(MaxAtomsPerStructure, structures[s].Count);
+            MaxPairsPerStructure = Math.Max(MaxPairsPerStructure, counts[s]);
+        }
+        var total = PairOffsets[n];
+        R = new double[total]; Dx = new double[total]; Dy = new double[total]; Dz = new double[total];
+        TaperValue = new double[total]; TaperDerivative = new double[total];
+        I = new int[total]; J = new int[total];
+        Parallel.For(0, n, s =>
+        {
+            var list = lists[s];
+            var positions = structures[s].Positions;
+            var p = PairOffsets[s];
+            for (var i = 0; i < list.AtomCount; i++)
+            {
+                for (var k = list.Offsets[i]; k < list.Offsets[i + 1]; k++)
+                {
+                    var d = list.Displacement(positions, i, k);
+                    var r2 = d.LengthSquared;
+                    if (r2 >= cutoff2) continue;
+                    var r = Math.Sqrt(r2);
+                    R[p] = r; Dx[p] = d.X; Dy[p] = d.Y; Dz[p] = d.Z;
+                    (TaperValue[p], TaperDerivative[p]) = taper.Evaluate(r);
+                    I[p] = i; J[p] = list.Neighbours[k];
+                    p++;
+                }
+            }
+        });
+    }
+
+    /// <summary>The pair entries of one structure as spans.</summary>
+    internal PairSpans Of(int s)
+    {
+        int a = PairOffsets[s], n = PairOffsets[s + 1] - a;
+        return new PairSpans(R.AsSpan(a, n), Dx.AsSpan(a, n), Dy.AsSpan(a, n), Dz.AsSpan(a, n),
+            TaperValue.AsSpan(a, n), TaperDerivative.AsSpan(a, n), I.AsSpan(a, n), J.AsSpan(a, n));
+    }
+}
+
+/// <summary>Full-list pair entries of one structure (local atom indices), as a <see cref="PairTable"/> slice or a potential's scratch.</summary>
+internal readonly ref struct PairSpans(
+    ReadOnlySpan<double> r, ReadOnlySpan<double> dx, ReadOnlySpan<double> dy, ReadOnlySpan<double> dz,
+    ReadOnlySpan<double> taper, ReadOnlySpan<double> taperDerivative, ReadOnlySpan<int> i, ReadOnlySpan<int> j)
+{
+    public readonly ReadOnlySpan<double> R = r, Dx = dx, Dy = dy, Dz = dz, Taper = taper, TaperDerivative = taperDerivative;
+    public readonly ReadOnlySpan<int> I = i, J = j;
+    public int Count => R.Length;
+}
