@@ -68,7 +68,8 @@ public static class PoetCli
 }
 
 /// <summary>The library calls the commands make: reading and writing data, creating potentials.</summary>
-internal sealed record CliServices(Func<string, Dataset> ReadData, Action<string, Dataset> WriteData, Func<string, IPotential> CreatePotential)
+internal sealed record CliServices(Func<string, Dataset> ReadData, Action<string, Dataset> WriteData, Func<string, IPotential> CreatePotential,
+    Func<string, Taper, IPotential> CreateModel)
 {
-    public static CliServices Default { get; } = new(DataFiles.Read, DataFiles.Write, PotentialFactory.Create);
+    public static CliServices Default { get; } = new(DataFiles.Read, DataFiles.Write, PotentialFactory.Create, PotentialFactory.CreateModel);
 }

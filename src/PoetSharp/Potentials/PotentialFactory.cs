@@ -1,4 +1,5 @@
 using System.Globalization;
+using PoetSharp.Models;
 
 namespace PoetSharp.Potentials;
 
@@ -36,6 +37,27 @@ public static class PotentialFactory
         if (colon >= 0 && !File.Exists(spec))
             throw new ArgumentException($"unknown potential '{name}' in '{spec}'; expected {Help}");
         return Eam.FromFile(ResolveFile(spec));
+    }
+
+    public const string ModelHelp =
+        "a model expression such as \"sum(644.52*r^-9) - sum(527.62*r^-6)^0.5\" (POET's syntax, see docs/models.md; evaluated with the given taper), " +
+        "or a model file (.json) that carries its own cutoff, taper and species.";
+
+    /// <summary>
+    /// A POET model as a potential: a model file (.json, with its own taper and species), or an expression in
+    /// <see cref="ExpressionParser"/>'s syntax evaluated with <paramref name="taperForExpression"/>.
+    /// </summary>
+    public static ModelPotential CreateModel(string expressionOrFile, Taper taperForExpression)
+    {
+        if (string.IsNullOrWhiteSpace(expressionOrFile)) throw new ArgumentException("empty model; expected " + ModelHelp);
+        if (expressionOrFile.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
+        {
+            var model = ModelFile.Read(expressionOrFile);
+            return new ModelPotential(model.Expression, model.Taper, model.Species, model.Name);
+        }
+        taperForExpression.Validate();
+        var expression = ExpressionParser.ParseModel(expressionOrFile);
+        return new ModelPotential(expression, taperForExpression, null, expressionOrFile.Trim());
     }
 
     /// <summary>The path itself if it exists, else the same name among LAMMPS's potentials, else the path (the reader then reports it missing).</summary>

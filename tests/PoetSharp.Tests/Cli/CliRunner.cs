@@ -37,7 +37,8 @@ internal sealed class FakeServices
     public CliServices Services => new(
         path => Data.TryGetValue(path, out var d) ? d : DataFiles.Read(path),
         (path, data) => Written[path] = data,
-        spec => spec == "springs" ? new Evaluation.SpringPotential(species: "Cu") : PotentialFactory.Create(spec));
+        spec => spec == "springs" ? new Evaluation.SpringPotential(species: "Cu") : PotentialFactory.Create(spec),
+        PotentialFactory.CreateModel);
 
     public CliRun Run(params string[] args) => CliRun.Run(args, Services);
 }
