@@ -485,17 +485,18 @@ public sealed class CompiledModel
                 TensorPrimitives.Multiply(q, a, v); // v = a^|c|
             }
             if (c < 0) TensorPrimitives.Divide(1.0, v, v);
-            // d = c v / a · a', except at a = 0 where v/a is 0/0.
-            TensorPrimitives.Multiply(v, c, t);
-            TensorPrimitives.Divide(t, a, t);
-            TensorPrimitives.Multiply(t, da, d);
             if (!half && c > 0)
             {
                 // Integer c ≥ 1: c a^(c−1) a' from q directly (exact at a = 0).
                 TensorPrimitives.Multiply(q, c, t);
                 TensorPrimitives.Multiply(t, da, d);
+                return;
             }
-            else FixZeroBase(a, da, c, d);
+            // d = c v / a · a'. At a = 0 that is 0/0; it matters only for c > 0 (for c < 0 the value is infinite anyway).
+            TensorPrimitives.Multiply(v, c, t);
+            TensorPrimitives.Divide(t, a, t);
+            TensorPrimitives.Multiply(t, da, d);
+            if (c > 0) FixZeroBase(a, da, c, d);
             return;
         }
         if (n > 0 && TensorPrimitives.Min(a) > 0)
