@@ -1,15 +1,34 @@
+using System.Numerics.Tensors;
 using PoetSharp.Models;
 
 namespace PoetSharp.Evaluation;
 
 // The Jacobian of the forces and of the strain derivative with respect to the constants, by forward mode in the
 // constants (all K tangent directions carried together):
-//   pair level: hyper-dual numbers per pair (value, d/dr, d/dc_k, d²/dr dc_k) through each sum's pair expression;
+//   pair level: hyper-dual numbers per pair (value, d/dr, d/dc_k, d²/dr dc_k) through each sum's pair expression, the
+//   values, d/dr and the logarithms of the powers' bases from the vectorised batch pass;
 //   atom level: forward tangents through F, then reverse mode with adjoint tangents, which gives d(∂F/∂S_m)/dc_k;
 //   force pass: d/dc_k [Σ_m ∂F/∂S_m (g_m' f + g_m f')] per pair, scattered like the forces and the virial.
 // Pairs are ordered by their first atom, so everything per pair lives only while that atom is processed.
 public sealed partial class CompiledModel
 {
+    // The constants of a subtree have consecutive indices [_firstConstant[i], _endConstant[i]) (postfix order), and the
+    // tangents of node i vanish outside that range: the pair-level loops run over it only.
+    private readonly int[] _firstConstant, _endConstant;
+
+    private static (int[] First, int[] End) ConstantRanges(Node[] nodes)
+    {
+        var before = new int[nodes.Length + 1]; // constants among nodes [0, i)
+        for (var i = 0; i < nodes.Length; i++) before[i + 1] = before[i] + (nodes[i].Kind == NodeKind.Constant ? 1 : 0);
+        int[] first = new int[nodes.Length], end = new int[nodes.Length];
+        for (var i = 0; i < nodes.Length; i++)
+        {
+            first[i] = before[i - nodes[i].Size + 1];
+            end[i] = before[i + 1];
+        }
+        return (first, end);
+    }
+
     public sealed partial class Workspace
     {
         // Per node: value, d/dr, tangents d/dc_k and d²/dr dc_k (K per node). Constant subtrees hold their tangents for the
@@ -18,7 +37,7 @@ public sealed partial class CompiledModel
         internal double[] AtomAdjoints = [], AdjointTangents = [];
         // Per sum: dS_m/dc_k and d(∂F/∂S_m)/dc_k of the current atom; per pair of the current atom and sum: dg/dc_k, dg'/dc_k.
         internal double[] SumTangents = [], GradientTangents = [], PairTangents = [], PairDerivativeTangents = [];
-        internal double[] PairForceTangents = [];
+        internal double[] PairForceTangents = [], PowLogs = [];
         internal int MaxNeighbours;
 
         internal void EnsureJacobian(CompiledModel model, int neighbours)
@@ -31,6 +50,7 @@ public sealed partial class CompiledModel
                 AtomAdjoints = new double[n]; AdjointTangents = new double[n * constants];
                 SumTangents = new double[sums * constants]; GradientTangents = new double[sums * constants];
                 PairForceTangents = new double[constants];
+                PowLogs = new double[Math.Max(1, model._slotCount) * Batch];
                 MaxNeighbours = 0;
                 PairTangents = []; PairDerivativeTangents = [];
             }
@@ -94,20 +114,25 @@ public sealed partial class CompiledModel
             // Pair level: dg/dc_k and dg'/dc_k per pair and sum; dS_m/dc_k.
             var sumTangents = w.SumTangents.AsSpan(0, Math.Max(1, sums) * K);
             sumTangents.Clear();
-            for (var q = 0; q < count; q++)
+            for (var start = 0; start < count; start += Batch)
             {
-                var p = p0 + q;
-                var f = pairs.Taper[p];
+                var n = Math.Min(Batch, count - start);
                 for (var m = 0; m < sums; m++)
                 {
-                    RunHyperProgram(w, m, pairs.R[p]);
+                    RunPairProgram(w, m, pairs.R.Slice(p0 + start, n), w.NodeValues);
+                    PowLogarithms(w, m, n);
                     var root = _sumRoots[m];
                     var dg = ht.AsSpan(root * K, K);
                     var du = hu.AsSpan(root * K, K);
-                    var at = (q * sums + m) * K;
-                    dg.CopyTo(w.PairTangents.AsSpan(at, K));
-                    du.CopyTo(w.PairDerivativeTangents.AsSpan(at, K));
-                    for (var k = 0; k < K; k++) sumTangents[m * K + k] += dg[k] * f;
+                    for (var q = start; q < start + n; q++)
+                    {
+                        RunHyperProgram(w, m, q - start);
+                        var at = (q * sums + m) * K;
+                        dg.CopyTo(w.PairTangents.AsSpan(at, K));
+                        du.CopyTo(w.PairDerivativeTangents.AsSpan(at, K));
+                        var f = pairs.Taper[p0 + q];
+                        for (var k = 0; k < K; k++) sumTangents[m * K + k] += dg[k] * f;
+                    }
                 }
             }
 
@@ -125,9 +150,10 @@ public sealed partial class CompiledModel
                     var gradient = w.Gradients[m * atomCount + atom];
                     var dphi = w.PairDerivatives[m * w.MaxPairs + p];
                     var at = (q * sums + m) * K;
-                    for (var k = 0; k < K; k++)
-                        tangent[k] += w.GradientTangents[m * K + k] * dphi
-                                      + gradient * (w.PairDerivativeTangents[at + k] * f + w.PairTangents[at + k] * df);
+                    for (var k = 0; k < K; k++) tangent[k] += w.GradientTangents[m * K + k] * dphi;
+                    var root = _sumRoots[m];
+                    for (int k = _firstConstant[root], end = _endConstant[root]; k < end; k++)
+                        tangent[k] += gradient * (w.PairDerivativeTangents[at + k] * f + w.PairTangents[at + k] * df);
                 }
                 var inverseR = 1 / pairs.R[p];
                 double dx = pairs.Dx[p], dy = pairs.Dy[p], dz = pairs.Dz[p];
@@ -150,8 +176,23 @@ public sealed partial class CompiledModel
         return true;
     }
 
-    /// <summary>Sum m's pair expression at one r in hyper-dual numbers; constant subtrees are already in the buffers.</summary>
-    private void RunHyperProgram(Workspace w, int m, double r)
+    /// <summary>ln a of every power a^b of sum m's pair program, after <see cref="RunPairProgram"/> on the batch.</summary>
+    private void PowLogarithms(Workspace w, int m, int n)
+    {
+        foreach (var ins in _programs[m])
+        {
+            if (ins.Kind != NodeKind.Pow) continue;
+            var logs = w.PowLogs.AsSpan(_slot[ins.Out] * Batch, n);
+            if (ins.Mode == Mode.SV) logs.Fill(Math.Log(w.NodeValues[ins.A]));
+            else TensorPrimitives.Log(w.Values.AsSpan(_slot[ins.A] * Batch, n), logs);
+        }
+    }
+
+    /// <summary>
+    /// Sum m's pair expression for entry q of the batch in hyper-dual numbers: values and d/dr from the batch pass, tangents
+    /// here; constant subtrees are already in the buffers.
+    /// </summary>
+    private void RunHyperProgram(Workspace w, int m, int q)
     {
         var K = ConstantCount;
         var hv = w.HyperValues;
@@ -161,21 +202,23 @@ public sealed partial class CompiledModel
         foreach (var ins in _programs[m])
         {
             var o = ins.Out;
+            var at = _slot[o] * Batch + q;
             if (ins.Mode == Mode.LoadR)
             {
-                hv[o] = r;
+                // No constants below r: its tangents are never written and stay zero.
+                hv[o] = w.Values[at];
                 hd[o] = 1;
-                ht.AsSpan(o * K, K).Clear();
-                hu.AsSpan(o * K, K).Clear();
                 continue;
             }
             int a = ins.A, b = ins.B;
             double va = hv[a], vb = hv[b], da = hd[a], db = hd[b];
-            var v = Apply(ins.Kind, va, vb);
-            SecondPartials(ins.Kind, va, vb, v, out var pa, out var pb, out var paa, out var pab, out var pbb);
+            var v = w.Values[at];
+            double pa, pb, paa, pab, pbb;
+            if (ins.Kind == NodeKind.Pow && va > 0) PowPartials(va, vb, v, w.PowLogs[at], out pa, out pb, out paa, out pab, out pbb);
+            else SecondPartials(ins.Kind, va, vb, v, out pa, out pb, out paa, out pab, out pbb);
             hv[o] = v;
-            hd[o] = Times(pa, da) + Times(pb, db);
-            for (var k = 0; k < K; k++)
+            hd[o] = w.Derivatives[at];
+            for (int k = _firstConstant[o], end = _endConstant[o]; k < end; k++)
             {
                 double ta = ht[a * K + k], tb = ht[b * K + k];
                 ht[o * K + k] = Times(pa, ta) + Times(pb, tb);
@@ -251,6 +294,15 @@ public sealed partial class CompiledModel
     /// <summary>x·y, zero when y is zero (a partial derivative that is not finite does not matter where nothing depends on it).</summary>
     private static double Times(double x, double y) => y == 0 ? 0 : x * y;
 
+    /// <summary>First and second partial derivatives of v = a^b for a &gt; 0 given ln a.</summary>
+    private static void PowPartials(double a, double b, double v, double ln,
+        out double pa, out double pb, out double paa, out double pab, out double pbb)
+    {
+        var q = v / a; // a^(b−1)
+        pa = b * q; pb = v * ln;
+        paa = b * (b - 1) * q / a; pab = q * (1 + b * ln); pbb = pb * ln;
+    }
+
     /// <summary>First and second partial derivatives of a binary node v = a ∘ b.</summary>
     private static void SecondPartials(NodeKind kind, double a, double b, double v,
         out double pa, out double pb, out double paa, out double pab, out double pbb)
@@ -266,13 +318,7 @@ public sealed partial class CompiledModel
                 pab = -1 / (b * b); pbb = 2 * v / (b * b);
                 break;
             case NodeKind.Pow:
-                if (a > 0)
-                {
-                    var ln = Math.Log(a);
-                    var q = v / a; // a^(b−1)
-                    pa = b * q; pb = v * ln;
-                    paa = b * (b - 1) * q / a; pab = q * (1 + b * ln); pbb = pb * ln;
-                }
+                if (a > 0) PowPartials(a, b, v, Math.Log(a), out pa, out pb, out paa, out pab, out pbb);
                 else
                 {
                     // a ≤ 0: the derivatives in b exist only where the value vanishes (a = 0, b > 0); in a from the powers.

@@ -82,6 +82,7 @@ public sealed partial class CompiledModel
             }
             _programs[m] = program.ToArray();
         }
+        (_firstConstant, _endConstant) = ConstantRanges(_nodes);
     }
 
     public ReadOnlySpan<double> DefaultConstants => _defaultConstants;
