@@ -119,6 +119,19 @@ public class ModelJacobianTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void AtomsWithMoreNeighboursThanOneBatchAreHandled()
+    {
+        // A 12 Å cutoff gives each atom of bulk copper about 600 neighbours, more than one vectorised batch (512).
+        var taper = new Taper(10, 12);
+        var table = new PairTable([ModelEvaluatorTests.SmallStructures()[0]], taper);
+        var neighbours = table.PairCount / table.AtomCount;
+        Assert.True(neighbours > 512, $"{neighbours} neighbours per atom");
+        var (n, jacobianOnlyInvalid) = CheckAgainstFiniteDifferences(ModelEvaluatorTests.Gp1(), table, "GP1, 12 Å");
+        Assert.Equal(0, jacobianOnlyInvalid);
+        Assert.Equal(ModelEvaluatorTests.Gp1().Constants.Length * (3 * table.AtomCount + 6), n);
+    }
+
+    [Fact]
     public void ForceAndStressJacobiansMatchFiniteDifferencesOnRandomTrees()
     {
         var table = new PairTable(ModelEvaluatorTests.SmallStructures(), Taper.Copper);
