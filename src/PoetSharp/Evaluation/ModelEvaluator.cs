@@ -18,8 +18,8 @@ public enum EvaluationOutputs
 
 /// <summary>
 /// Evaluates a <see cref="CompiledModel"/> over every structure of a <see cref="PairTable"/>: energies, per-atom energies,
-/// forces and virial stresses, and optionally the gradient of each structure's energy with respect to the constants
-/// (the rows of the Jacobian a Levenberg–Marquardt fit needs). Results live in arrays owned by the evaluator and are
+/// forces and virial stresses, and optionally their derivatives with respect to the constants (the rows of the Jacobian
+/// a Levenberg–Marquardt fit needs: <see cref="EvaluationOutputs"/>). Results live in arrays owned by the evaluator and are
 /// overwritten by the next call; after warm-up a single-threaded evaluation allocates nothing. Structures are computed
 /// independently (one worker each), so results do not depend on the degree of parallelism.
 /// One evaluator must not be used from two threads at once.
@@ -48,7 +48,7 @@ public sealed class ModelEvaluator
     public Vec3[] Forces { get; }
     /// <summary>Virial stress (eV/Å³, tensile positive) of each structure; zero unless the cell is periodic in all directions.</summary>
     public Stress[] Stresses { get; }
-    /// <summary>Whether everything computed for a structure (energy, forces, stress, and the gradient when asked) is finite.</summary>
+    /// <summary>Whether everything computed for a structure (energy, forces, stress, and the Jacobians asked for) is finite.</summary>
     public bool[] Finite { get; }
     /// <summary>Number of structures with a non-finite result in the last evaluation: the model is invalid on the data when &gt; 0.</summary>
     public int InvalidCount { get; private set; }
