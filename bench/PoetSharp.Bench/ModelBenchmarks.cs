@@ -61,7 +61,7 @@ public class ModelBenchmarks
         _gp1Parallel = new ModelEvaluator(new CompiledModel(Gp1(), Taper.Copper), _table);
         _suttonChen = new ModelEvaluator(new CompiledModel(SuttonChen(), Taper.Copper), _table) { MaxDegreeOfParallelism = 1 };
         _handWritten = new HandWritten(_table);
-        _gp1.Evaluate(withEnergyJacobian: true);
+        _gp1.Evaluate(EvaluationOutputs.AllJacobians);
         _gp1Parallel.Evaluate();
         _suttonChen.Evaluate();
         _handWritten.Gp1();
@@ -89,6 +89,9 @@ public class ModelBenchmarks
 
     [Benchmark, BenchmarkCategory("GP1")]
     public int Gp1GenericWithEnergyJacobian() => _gp1.Evaluate(withEnergyJacobian: true);
+
+    [Benchmark, BenchmarkCategory("GP1")]
+    public int Gp1GenericWithForceAndStressJacobian() => _gp1.Evaluate(EvaluationOutputs.ForceAndStressJacobian);
 
     [Benchmark, BenchmarkCategory("GP1")]
     public int Gp1GenericAllCores() => _gp1Parallel.Evaluate();

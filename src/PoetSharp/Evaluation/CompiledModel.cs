@@ -13,7 +13,7 @@ namespace PoetSharp.Evaluation;
 /// evaluation, so one compiled model serves every constant vector of a fit. Immutable and thread-safe; each thread
 /// evaluates with its own <see cref="Workspace"/>. Non-finite values never throw: they show up in the results.
 /// </summary>
-public sealed class CompiledModel
+public sealed partial class CompiledModel
 {
     /// <summary>Pairs per vectorised batch: small enough that the node buffers stay in the L1/L2 cache.</summary>
     internal const int Batch = 512;
@@ -82,12 +82,13 @@ public sealed class CompiledModel
             }
             _programs[m] = program.ToArray();
         }
+        (_firstConstant, _endConstant) = ConstantRanges(_nodes);
     }
 
     public ReadOnlySpan<double> DefaultConstants => _defaultConstants;
 
     /// <summary>Scratch for one thread's evaluations; grows as needed and is reused (no allocation once large enough).</summary>
-    public sealed class Workspace
+    public sealed partial class Workspace
     {
         internal double[] Values = [], Derivatives = [], Adjoints = [];
         internal double[] Log = new double[Batch], Temp = new double[Batch], Phi = new double[Batch], Scratch = new double[Batch];

@@ -1,0 +1,337 @@
+using System.Numerics.Tensors;
+using PoetSharp.Models;
+
+namespace PoetSharp.Evaluation;
+
+// The Jacobian of the forces and of the strain derivative with respect to the constants, by forward mode in the
+// constants (all K tangent directions carried together):
+//   pair level: hyper-dual numbers per pair (value, d/dr, d/dc_k, d²/dr dc_k) through each sum's pair expression, the
+//   values, d/dr and the logarithms of the powers' bases from the vectorised batch pass;
+//   atom level: forward tangents through F, then reverse mode with adjoint tangents, which gives d(∂F/∂S_m)/dc_k;
+//   force pass: d/dc_k [Σ_m ∂F/∂S_m (g_m' f + g_m f')] per pair, scattered like the forces and the virial.
+// Pairs are ordered by their first atom, so everything per pair lives only while that atom is processed.
+public sealed partial class CompiledModel
+{
+    // The constants of a subtree have consecutive indices [_firstConstant[i], _endConstant[i]) (postfix order), and the
+    // tangents of node i vanish outside that range: the pair-level loops run over it only.
+    private readonly int[] _firstConstant, _endConstant;
+
+    private static (int[] First, int[] End) ConstantRanges(Node[] nodes)
+    {
+        var before = new int[nodes.Length + 1]; // constants among nodes [0, i)
+        for (var i = 0; i < nodes.Length; i++) before[i + 1] = before[i] + (nodes[i].Kind == NodeKind.Constant ? 1 : 0);
+        int[] first = new int[nodes.Length], end = new int[nodes.Length];
+        for (var i = 0; i < nodes.Length; i++)
+        {
+            first[i] = before[i - nodes[i].Size + 1];
+            end[i] = before[i + 1];
+        }
+        return (first, end);
+    }
+
+    public sealed partial class Workspace
+    {
+        // Per node: value, d/dr, tangents d/dc_k and d²/dr dc_k (K per node). Constant subtrees hold their tangents for the
+        // whole structure; pair-level nodes are overwritten per pair, atom-level nodes per atom.
+        internal double[] HyperValues = [], HyperDerivatives = [], HyperTangents = [], HyperDerivativeTangents = [];
+        internal double[] AtomAdjoints = [], AdjointTangents = [];
+        // Per sum: dS_m/dc_k and d(∂F/∂S_m)/dc_k of the current atom; per pair of the current atom and sum: dg/dc_k, dg'/dc_k.
+        internal double[] SumTangents = [], GradientTangents = [], PairTangents = [], PairDerivativeTangents = [];
+        internal double[] PairForceTangents = [], PowLogs = [];
+        internal int MaxNeighbours;
+
+        internal void EnsureJacobian(CompiledModel model, int neighbours)
+        {
+            int n = model._nodes.Length, constants = model.ConstantCount, sums = Math.Max(1, model.SumCount);
+            if (HyperValues.Length < n || HyperTangents.Length < n * constants)
+            {
+                HyperValues = new double[n]; HyperDerivatives = new double[n];
+                HyperTangents = new double[n * constants]; HyperDerivativeTangents = new double[n * constants];
+                AtomAdjoints = new double[n]; AdjointTangents = new double[n * constants];
+                SumTangents = new double[sums * constants]; GradientTangents = new double[sums * constants];
+                PairForceTangents = new double[constants];
+                PowLogs = new double[Math.Max(1, model._slotCount) * Batch];
+                MaxNeighbours = 0;
+                PairTangents = []; PairDerivativeTangents = [];
+            }
+            if (neighbours > MaxNeighbours || PairTangents.Length < neighbours * sums * constants)
+            {
+                MaxNeighbours = Math.Max(neighbours, MaxNeighbours);
+                PairTangents = new double[MaxNeighbours * sums * constants];
+                PairDerivativeTangents = new double[MaxNeighbours * sums * constants];
+            }
+        }
+    }
+
+    /// <summary>
+    /// After <see cref="EvaluateStructure"/> on the same workspace and structure: ∂F_ia/∂c_k at
+    /// [(3 i + a) · ConstantCount + k] of <paramref name="forceJacobian"/> and ∂(strain derivative)_v/∂c_k (Voigt v) at
+    /// [v · ConstantCount + k] of <paramref name="strainJacobian"/>. Returns whether every entry is finite.
+    /// </summary>
+    internal bool EvaluateForceStressJacobian(Workspace w, in PairSpans pairs, int atomCount, Span<double> forceJacobian, Span<double> strainJacobian)
+    {
+        var K = ConstantCount;
+        var sums = SumCount;
+        forceJacobian[..(3 * atomCount * K)].Clear();
+        strainJacobian[..(6 * K)].Clear();
+        if (K == 0) return true;
+        w.EnsureJacobian(this, 0);
+        var hv = w.HyperValues;
+        var hd = w.HyperDerivatives;
+        var ht = w.HyperTangents;
+        var hu = w.HyperDerivativeTangents;
+
+        // Constant subtrees: values from the evaluation, tangents by forward mode, no r dependence.
+        for (var i = 0; i < _nodes.Length; i++)
+        {
+            if (!_isScalar[i]) continue;
+            var node = _nodes[i];
+            var t = ht.AsSpan(i * K, K);
+            hv[i] = w.NodeValues[i];
+            hd[i] = 0;
+            hu.AsSpan(i * K, K).Clear();
+            if (node.Kind == NodeKind.Constant)
+            {
+                t.Clear();
+                t[node.ConstantIndex] = 1;
+                continue;
+            }
+            int a = LeftChild(i), b = i - 1;
+            var (pa, pb) = Partials(node.Kind, hv[a], hv[b], hv[i]);
+            for (var k = 0; k < K; k++) t[k] = Times(pa, ht[a * K + k]) + Times(pb, ht[b * K + k]);
+        }
+
+        var np = pairs.Count;
+        var p0 = 0;
+        while (p0 < np)
+        {
+            var atom = pairs.I[p0];
+            var p1 = p0 + 1;
+            while (p1 < np && pairs.I[p1] == atom) p1++;
+            var count = p1 - p0;
+            w.EnsureJacobian(this, count);
+
+            // Pair level: dg/dc_k and dg'/dc_k per pair and sum; dS_m/dc_k.
+            var sumTangents = w.SumTangents.AsSpan(0, Math.Max(1, sums) * K);
+            sumTangents.Clear();
+            for (var start = 0; start < count; start += Batch)
+            {
+                var n = Math.Min(Batch, count - start);
+                for (var m = 0; m < sums; m++)
+                {
+                    RunPairProgram(w, m, pairs.R.Slice(p0 + start, n), w.NodeValues);
+                    PowLogarithms(w, m, n);
+                    var root = _sumRoots[m];
+                    var dg = ht.AsSpan(root * K, K);
+                    var du = hu.AsSpan(root * K, K);
+                    for (var q = start; q < start + n; q++)
+                    {
+                        RunHyperProgram(w, m, q - start);
+                        var at = (q * sums + m) * K;
+                        dg.CopyTo(w.PairTangents.AsSpan(at, K));
+                        du.CopyTo(w.PairDerivativeTangents.AsSpan(at, K));
+                        var f = pairs.Taper[p0 + q];
+                        for (var k = 0; k < K; k++) sumTangents[m * K + k] += dg[k] * f;
+                    }
+                }
+            }
+
+            AtomGradientTangents(w, atom, atomCount);
+
+            // Force pass: d(∂E/∂r)/dc_k per pair, scattered like the forces and the strain derivative.
+            var tangent = w.PairForceTangents.AsSpan(0, K);
+            for (var q = 0; q < count; q++)
+            {
+                var p = p0 + q;
+                double f = pairs.Taper[p], df = pairs.TaperDerivative[p];
+                tangent.Clear();
+                for (var m = 0; m < sums; m++)
+                {
+                    var gradient = w.Gradients[m * atomCount + atom];
+                    var dphi = w.PairDerivatives[m * w.MaxPairs + p];
+                    var at = (q * sums + m) * K;
+                    for (var k = 0; k < K; k++) tangent[k] += w.GradientTangents[m * K + k] * dphi;
+                    var root = _sumRoots[m];
+                    for (int k = _firstConstant[root], end = _endConstant[root]; k < end; k++)
+                        tangent[k] += gradient * (w.PairDerivativeTangents[at + k] * f + w.PairTangents[at + k] * df);
+                }
+                var inverseR = 1 / pairs.R[p];
+                double dx = pairs.Dx[p], dy = pairs.Dy[p], dz = pairs.Dz[p];
+                int i3 = 3 * atom * K, j3 = 3 * pairs.J[p] * K;
+                for (var k = 0; k < K; k++)
+                {
+                    var gr = tangent[k] * inverseR;
+                    double fx = gr * dx, fy = gr * dy, fz = gr * dz;
+                    forceJacobian[i3 + k] += fx; forceJacobian[i3 + K + k] += fy; forceJacobian[i3 + 2 * K + k] += fz;
+                    forceJacobian[j3 + k] -= fx; forceJacobian[j3 + K + k] -= fy; forceJacobian[j3 + 2 * K + k] -= fz;
+                    strainJacobian[k] += fx * dx; strainJacobian[K + k] += fy * dy; strainJacobian[2 * K + k] += fz * dz;
+                    strainJacobian[3 * K + k] += fy * dz; strainJacobian[4 * K + k] += fx * dz; strainJacobian[5 * K + k] += fx * dy;
+                }
+            }
+            p0 = p1;
+        }
+
+        foreach (var x in forceJacobian[..(3 * atomCount * K)]) if (!double.IsFinite(x)) return false;
+        foreach (var x in strainJacobian[..(6 * K)]) if (!double.IsFinite(x)) return false;
+        return true;
+    }
+
+    /// <summary>ln a of every power a^b of sum m's pair program, after <see cref="RunPairProgram"/> on the batch.</summary>
+    private void PowLogarithms(Workspace w, int m, int n)
+    {
+        foreach (var ins in _programs[m])
+        {
+            if (ins.Kind != NodeKind.Pow) continue;
+            var logs = w.PowLogs.AsSpan(_slot[ins.Out] * Batch, n);
+            if (ins.Mode == Mode.SV) logs.Fill(Math.Log(w.NodeValues[ins.A]));
+            else TensorPrimitives.Log(w.Values.AsSpan(_slot[ins.A] * Batch, n), logs);
+        }
+    }
+
+    /// <summary>
+    /// Sum m's pair expression for entry q of the batch in hyper-dual numbers: values and d/dr from the batch pass, tangents
+    /// here; constant subtrees are already in the buffers.
+    /// </summary>
+    private void RunHyperProgram(Workspace w, int m, int q)
+    {
+        var K = ConstantCount;
+        var hv = w.HyperValues;
+        var hd = w.HyperDerivatives;
+        var ht = w.HyperTangents;
+        var hu = w.HyperDerivativeTangents;
+        foreach (var ins in _programs[m])
+        {
+            var o = ins.Out;
+            var at = _slot[o] * Batch + q;
+            if (ins.Mode == Mode.LoadR)
+            {
+                // No constants below r: its tangents are never written and stay zero.
+                hv[o] = w.Values[at];
+                hd[o] = 1;
+                continue;
+            }
+            int a = ins.A, b = ins.B;
+            double va = hv[a], vb = hv[b], da = hd[a], db = hd[b];
+            var v = w.Values[at];
+            double pa, pb, paa, pab, pbb;
+            if (ins.Kind == NodeKind.Pow && va > 0) PowPartials(va, vb, v, w.PowLogs[at], out pa, out pb, out paa, out pab, out pbb);
+            else SecondPartials(ins.Kind, va, vb, v, out pa, out pb, out paa, out pab, out pbb);
+            hv[o] = v;
+            hd[o] = w.Derivatives[at];
+            for (int k = _firstConstant[o], end = _endConstant[o]; k < end; k++)
+            {
+                double ta = ht[a * K + k], tb = ht[b * K + k];
+                ht[o * K + k] = Times(pa, ta) + Times(pb, tb);
+                hu[o * K + k] = Times(pa, hu[a * K + k]) + Times(pb, hu[b * K + k])
+                                + Times(Times(paa, ta) + Times(pab, tb), da) + Times(Times(pab, ta) + Times(pbb, tb), db);
+            }
+        }
+    }
+
+    /// <summary>d(∂F/∂S_m)/dc_k of one atom: forward tangents through F, then reverse mode with adjoint tangents.</summary>
+    private void AtomGradientTangents(Workspace w, int atom, int atomCount)
+    {
+        var K = ConstantCount;
+        var hv = w.HyperValues;
+        var ht = w.HyperTangents;
+        var adjoints = w.AtomAdjoints;
+        var adjointTangents = w.AdjointTangents;
+        var root = _nodes.Length - 1;
+        for (var i = 0; i <= root; i++)
+        {
+            if (_inSum[i] || _isScalar[i]) continue;
+            var node = _nodes[i];
+            var t = ht.AsSpan(i * K, K);
+            if (node.Kind == NodeKind.Sum)
+            {
+                var m = _sumOfNode[i];
+                hv[i] = w.Sums[m * atomCount + atom];
+                w.SumTangents.AsSpan(m * K, K).CopyTo(t);
+                continue;
+            }
+            int a = LeftChild(i), b = i - 1;
+            hv[i] = Apply(node.Kind, hv[a], hv[b]);
+            var (pa, pb) = Partials(node.Kind, hv[a], hv[b], hv[i]);
+            for (var k = 0; k < K; k++) t[k] = Times(pa, ht[a * K + k]) + Times(pb, ht[b * K + k]);
+        }
+
+        for (var i = 0; i <= root; i++)
+        {
+            if (_inSum[i] || _isScalar[i]) continue;
+            adjoints[i] = 0;
+            adjointTangents.AsSpan(i * K, K).Clear();
+        }
+        adjoints[root] = 1;
+        for (var i = root; i >= 0; i--)
+        {
+            if (_inSum[i] || _isScalar[i]) continue;
+            var node = _nodes[i];
+            var adj = adjoints[i];
+            var adjT = adjointTangents.AsSpan(i * K, K);
+            if (node.Kind == NodeKind.Sum)
+            {
+                adjT.CopyTo(w.GradientTangents.AsSpan(_sumOfNode[i] * K, K));
+                continue;
+            }
+            int a = LeftChild(i), b = i - 1;
+            SecondPartials(node.Kind, hv[a], hv[b], hv[i], out var pa, out var pb, out var paa, out var pab, out var pbb);
+            // Constant subtrees need no adjoints: their dependence on the constants is in the forward tangents.
+            if (!_isScalar[a])
+            {
+                adjoints[a] += Times(pa, adj);
+                for (var k = 0; k < K; k++)
+                    adjointTangents[a * K + k] += Times(pa, adjT[k]) + Times(Times(paa, ht[a * K + k]) + Times(pab, ht[b * K + k]), adj);
+            }
+            if (!_isScalar[b])
+            {
+                adjoints[b] += Times(pb, adj);
+                for (var k = 0; k < K; k++)
+                    adjointTangents[b * K + k] += Times(pb, adjT[k]) + Times(Times(pab, ht[a * K + k]) + Times(pbb, ht[b * K + k]), adj);
+            }
+        }
+    }
+
+    /// <summary>x·y, zero when y is zero (a partial derivative that is not finite does not matter where nothing depends on it).</summary>
+    private static double Times(double x, double y) => y == 0 ? 0 : x * y;
+
+    /// <summary>First and second partial derivatives of v = a^b for a &gt; 0 given ln a.</summary>
+    private static void PowPartials(double a, double b, double v, double ln,
+        out double pa, out double pb, out double paa, out double pab, out double pbb)
+    {
+        var q = v / a; // a^(b−1)
+        pa = b * q; pb = v * ln;
+        paa = b * (b - 1) * q / a; pab = q * (1 + b * ln); pbb = pb * ln;
+    }
+
+    /// <summary>First and second partial derivatives of a binary node v = a ∘ b.</summary>
+    private static void SecondPartials(NodeKind kind, double a, double b, double v,
+        out double pa, out double pb, out double paa, out double pab, out double pbb)
+    {
+        paa = pab = pbb = 0;
+        switch (kind)
+        {
+            case NodeKind.Add: pa = 1; pb = 1; break;
+            case NodeKind.Sub: pa = 1; pb = -1; break;
+            case NodeKind.Mul: pa = b; pb = a; pab = 1; break;
+            case NodeKind.Div:
+                pa = 1 / b; pb = -v / b;
+                pab = -1 / (b * b); pbb = 2 * v / (b * b);
+                break;
+            case NodeKind.Pow:
+                if (a > 0) PowPartials(a, b, v, Math.Log(a), out pa, out pb, out paa, out pab, out pbb);
+                else
+                {
+                    // a ≤ 0: the derivatives in b exist only where the value vanishes (a = 0, b > 0); in a from the powers.
+                    var q = Math.Pow(a, b - 1);
+                    pa = b == 0 ? 0 : b * q;
+                    paa = b == 0 || b == 1 ? 0 : b * (b - 1) * Math.Pow(a, b - 2);
+                    var ln = Math.Log(a);
+                    pb = v == 0 ? 0 : v * ln;
+                    pab = q == 0 ? 0 : q * (1 + b * ln);
+                    pbb = v == 0 ? 0 : v * ln * ln;
+                }
+                break;
+            default: pa = pb = 0; break;
+        }
+    }
+}
