@@ -375,7 +375,11 @@ public sealed class CmaEs : IOptimizer
             _sigma *= Math.Exp(Math.Min(1, _cSigma / _dSigma * (pSigmaNorm / _chiN - 1)));
         }
 
-        /// <summary>C = B D² Bᵀ by MathNet's symmetric eigensolver; eigenvalues are floored to keep D invertible.</summary>
+        /// <summary>
+    /// C = B D² Bᵀ by MathNet's symmetric eigensolver into the run's buffers (MathNet itself allocates a few hundred
+    /// bytes of scratch per call, which is why this runs only every few generations); eigenvalues are floored to keep
+    /// D invertible.
+    /// </summary>
         private void Decompose()
         {
             int n = _n;
