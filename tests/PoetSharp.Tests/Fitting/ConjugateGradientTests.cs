@@ -110,6 +110,36 @@ public class ConjugateGradientTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void RedundantParametersStillFitTheData()
+    {
+        var result = Minimize(new RedundantParameterProblem(2.5, 1.3, 0.4), [1, 1, 1, 0.3]);
+        Assert.True(result.Converged, result.StopReason);
+        Assert.True(result.Cost < 1e-20, $"cost {result.Cost}");
+        Assert.Equal(2.5, result.Parameters[0] + result.Parameters[1], 1e-8);
+        Assert.Equal(1.3, result.Parameters[2], 1e-8);
+        Assert.Equal(0.4, result.Parameters[3], 1e-8);
+    }
+
+    [Fact]
+    public void AllocatesNothingPerIteration()
+    {
+        var optimizer = new ConjugateGradient();
+        double[] start = [-1.2, 1];
+        var problem = new RosenbrockProblem();
+        optimizer.Minimize(problem, start, Budget); // JIT and static initialisation
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var shortRun = optimizer.Minimize(problem, start, new OptimizationBudget { MaxEvaluations = 2 });
+        long shortBytes = GC.GetAllocatedBytesForCurrentThread() - before;
+        before = GC.GetAllocatedBytesForCurrentThread();
+        var longRun = optimizer.Minimize(problem, start, Budget);
+        long longBytes = GC.GetAllocatedBytesForCurrentThread() - before;
+        output.WriteLine($"{shortRun.Evaluations} evaluations: {shortBytes} bytes; {longRun.Evaluations} evaluations: {longBytes} bytes");
+        Assert.True(longRun.Evaluations > 5 * shortRun.Evaluations);
+        // The buffers are set up once per run; only the stop-reason strings differ.
+        Assert.True(longBytes <= shortBytes + 256, $"{shortBytes} vs {longBytes} bytes");
+    }
+
+    [Fact]
     public void IsDeterministic()
     {
         var first = new ConjugateGradient().Minimize(new ExponentialDecayProblem(2.5, 1.3, 0.4), [3, 1, 0.3], Budget);

@@ -192,3 +192,32 @@ public sealed class AlwaysInvalidProblem : CountingProblem
     public override int ResidualCount => 1;
     protected override bool Compute(ReadOnlySpan<double> p, Span<double> r, Span<double> jacobian) => false;
 }
+
+/// <summary>
+/// The exponential-decay fit with the amplitude split into two parameters, a = p₀ + p₁: JᵀJ is exactly singular, so only
+/// the damping keeps the step equations solvable.
+/// </summary>
+public sealed class RedundantParameterProblem(double a, double b, double c) : CountingProblem
+{
+    private readonly ExponentialDecayProblem inner = new(a, b, c);
+    private readonly double[] innerJacobian = new double[3 * 21];
+
+    public override int ParameterCount => 4;
+    public override int ResidualCount => inner.ResidualCount;
+
+    protected override bool Compute(ReadOnlySpan<double> p, Span<double> r, Span<double> jacobian)
+    {
+        Span<double> q = [p[0] + p[1], p[2], p[3]];
+        if (!inner.Evaluate(q, r, jacobian.IsEmpty ? default : innerJacobian))
+            return false;
+        if (!jacobian.IsEmpty)
+            for (int i = 0; i < ResidualCount; i++)
+            {
+                jacobian[4 * i] = innerJacobian[3 * i];
+                jacobian[4 * i + 1] = innerJacobian[3 * i];
+                jacobian[4 * i + 2] = innerJacobian[3 * i + 1];
+                jacobian[4 * i + 3] = innerJacobian[3 * i + 2];
+            }
+        return true;
+    }
+}
