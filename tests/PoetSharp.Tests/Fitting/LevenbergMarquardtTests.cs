@@ -13,6 +13,7 @@ public class LevenbergMarquardtTests(ITestOutputHelper output)
         output.WriteLine($"{problem.GetType().Name}: {result.Evaluations} evaluations ({problem.InvalidEvaluations} invalid), " +
                          $"cost {result.Cost:g3}, {result.StopReason}, parameters [{string.Join(", ", result.Parameters.Select(p => p.ToString("R")))}]");
         Assert.Equal(problem.Evaluations, result.Evaluations);
+        Assert.Equal(problem.LowestCost, result.Cost); // the best point seen is returned
         return result;
     }
 
@@ -42,6 +43,21 @@ public class LevenbergMarquardtTests(ITestOutputHelper output)
         Assert.Equal(a, result.Parameters[0], 1e-8);
         Assert.Equal(b, result.Parameters[1], 1e-8);
         Assert.Equal(c, result.Parameters[2], 1e-8);
+    }
+
+    [Fact]
+    public void NoisyFitMatchesTheOtherOptimiser()
+    {
+        // Nonzero residuals at the minimum: lm and cg must agree on where it is.
+        double[] start = [2, 1, 0.5];
+        var other = new ConjugateGradient().Minimize(new ExponentialDecayProblem(2.5, 1.3, 0.4, noise: 0.01), start, Budget);
+        var result = Minimize(new ExponentialDecayProblem(2.5, 1.3, 0.4, noise: 0.01), start);
+        Assert.True(result.Converged, result.StopReason);
+        Assert.True(other.Converged, other.StopReason);
+        Assert.True(result.Cost > 1e-4, $"cost {result.Cost}");
+        Assert.Equal(other.Cost, result.Cost, 1e-12 * other.Cost);
+        for (int k = 0; k < 3; k++)
+            Assert.Equal(other.Parameters[k], result.Parameters[k], 1e-6);
     }
 
     [Fact]

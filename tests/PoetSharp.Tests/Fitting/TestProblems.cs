@@ -66,19 +66,22 @@ public sealed class RosenbrockProblem : CountingProblem
     }
 }
 
-/// <summary>Noise-free fit of y = a·exp(−b t) + c on t = 0, 0.2, …, 4.</summary>
+/// <summary>
+/// Fit of y = a·exp(−b t) + c on t = 0, 0.2, …, 4; with <paramref name="noise"/> ≠ 0 the data carry a deterministic
+/// perturbation noise·sin(7.3 i), so the minimum has nonzero residuals.
+/// </summary>
 public sealed class ExponentialDecayProblem : CountingProblem
 {
     private readonly double[] times, values;
 
-    public ExponentialDecayProblem(double a, double b, double c, int points = 21)
+    public ExponentialDecayProblem(double a, double b, double c, double noise = 0, int points = 21)
     {
         times = new double[points];
         values = new double[points];
         for (int i = 0; i < points; i++)
         {
             times[i] = 0.2 * i;
-            values[i] = a * Math.Exp(-b * times[i]) + c;
+            values[i] = a * Math.Exp(-b * times[i]) + c + noise * Math.Sin(7.3 * i);
         }
     }
 
