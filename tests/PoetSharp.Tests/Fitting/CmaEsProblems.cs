@@ -1,6 +1,6 @@
 using PoetSharp.Fitting;
 
-namespace PoetSharp.Tests.Fitting;
+namespace PoetSharp.Tests.Fitting.Cma;
 
 /// <summary>Small least-squares problems for the CMA-ES tests; each counts its evaluations.</summary>
 internal abstract class CountingProblem(int parameterCount, int residualCount) : ILeastSquaresProblem

@@ -1,7 +1,7 @@
 using PoetSharp.Fitting;
 using Xunit.Abstractions;
 
-namespace PoetSharp.Tests.Fitting;
+namespace PoetSharp.Tests.Fitting.Cma;
 
 public class CmaEsTests(ITestOutputHelper output)
 {
