@@ -27,6 +27,7 @@ public static class PoetCli
         var root = new RootCommand("PoetSharp: interatomic potentials by genetic programming (the POET method). Inspect and convert training data, evaluate potentials.");
         root.Subcommands.Add(DataCommands.Create(output, services));
         root.Subcommands.Add(EvalCommand.Create(output, services));
+        root.Subcommands.Add(RefitCommand.Create(output, services));
 
         var parsed = root.Parse(args);
         if (parsed.Action is ParseErrorAction)

@@ -1,0 +1,132 @@
+using System.CommandLine;
+using System.Globalization;
+using PoetSharp.Data;
+using PoetSharp.Fitting;
+using PoetSharp.Models;
+using PoetSharp.Potentials;
+
+namespace PoetSharp.Cli;
+
+/// <summary>`poet refit`: fit a model's constants to data; errors before and after, the fitted model file and parity plots.</summary>
+internal static class RefitCommand
+{
+    public static Command Create(CliOutput output, CliServices services)
+    {
+        var model = new Option<string>("--model", "-m") { Required = true, HelpName = "EXPR|FILE", Description = "The model: " + PotentialFactory.ModelHelp };
+        var data = new Option<string[]>("--data", "-d")
+        {
+            Required = true, HelpName = "PATH", Arity = ArgumentArity.OneOrMore,
+            Description = "Training data (repeat to concatenate): " + DataFiles.ReadableFormats + ".",
+        };
+        var validation = new Option<string[]>("--validation") { HelpName = "PATH", Arity = ArgumentArity.OneOrMore, Description = "Separate validation data." };
+        var validationGroups = new Option<string[]>("--validation-group") { HelpName = "NAME", Arity = ArgumentArity.OneOrMore, Description = "Hold out these groups of the data for validation." };
+        var split = new Option<double?>("--split") { HelpName = "FRACTION", Description = "Hold out this fraction of the structures, at random (see --seed), for validation." };
+        var optimizer = new Option<string>("--optimizer") { DefaultValueFactory = _ => "lm", HelpName = "NAME", Description = "lm (Levenberg–Marquardt), cg (conjugate gradient) or cmaes (CMA-ES)." };
+        var weights = new Option<string>("--weights") { DefaultValueFactory = _ => "1,1,1", HelpName = "E,F,S", Description = "Weights of the standardised energy, force and stress errors." };
+        var evaluations = new Option<int>("--max-evaluations") { DefaultValueFactory = _ => 2000, HelpName = "N", Description = "Budget of objective evaluations." };
+        var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 1, Description = "Seed of the random split and of CMA-ES." };
+        var cutoff = new Option<double>("--cutoff") { DefaultValueFactory = _ => 5.0, HelpName = "Å", Description = "For a --model expression: where the taper reaches zero (Å)." };
+        var taperInner = new Option<double>("--taper-inner") { DefaultValueFactory = _ => 3.0, HelpName = "Å", Description = "For a --model expression: where the taper starts to fall (Å)." };
+        var outDir = new Option<string>("--out") { DefaultValueFactory = _ => "refit", HelpName = "DIR", Description = "Folder for model.json and the parity plots." };
+
+        var command = new Command("refit", "Fit the constants of a model to data with POET's standardised objective; report errors before and after, write the fitted model and parity plots.")
+        {
+            model, data, validation, validationGroups, split, optimizer, weights, evaluations, seed, cutoff, taperInner, outDir,
+        };
+        command.Validators.Add(result =>
+        {
+            var held = (result.GetResult(validation) is not null ? 1 : 0) + (result.GetResult(validationGroups) is not null ? 1 : 0) + (result.GetResult(split) is not null ? 1 : 0);
+            if (held > 1) result.AddError("give at most one of --validation, --validation-group and --split");
+        });
+        command.SetAction(parsed =>
+        {
+            var modelText = parsed.GetValue(model)!;
+            var (expression, taper, species, name) = ReadModel(modelText, parsed.GetValue(taperInner), parsed.GetValue(cutoff));
+            var paths = parsed.GetValue(data)!;
+            var all = Concat(paths, services);
+            Dataset training = all, validating = null!;
+            if (parsed.GetResult(validation) is not null) validating = Concat(parsed.GetValue(validation)!, services);
+            else if (parsed.GetResult(validationGroups) is not null)
+            {
+                var s = DataSplit.ByGroups(all, parsed.GetValue(validationGroups)!);
+                (training, validating) = (s.Training, s.Validation);
+            }
+            else if (parsed.GetValue(split) is { } fraction)
+            {
+                var s = DataSplit.Random(all, fraction, parsed.GetValue(seed));
+                (training, validating) = (s.Training, s.Validation);
+            }
+            var optimizerName = parsed.GetValue(optimizer)!;
+            var minimizer = Optimizers.Create(optimizerName);
+            var budget = new OptimizationBudget { MaxEvaluations = parsed.GetValue(evaluations), Seed = parsed.GetValue(seed) };
+
+            output.Line($"refitting {ExpressionPrinter.Print(expression)} ({expression.ConstantCount} constants) with {minimizer.Name} on " +
+                        $"{CliOutput.Plural(training.Count, "training structure", "training structures")}" +
+                        (validating is { Count: > 0 } ? $" and {CliOutput.Plural(validating.Count, "validation structure", "validation structures")}" : ""));
+            var result = ConstantRefit.Run(expression, taper, training, validating, minimizer, ParseWeights(parsed.GetValue(weights)!), budget);
+
+            output.Line();
+            output.Line("before:");
+            output.Out.Write(result.Before.Format());
+            output.Line();
+            output.Line("after:");
+            output.Out.Write(result.After.Format());
+            output.Line();
+            var run = result.Optimization;
+            output.Line($"{minimizer.Name}: {CliOutput.Plural(run.Evaluations, "evaluation", "evaluations")} in {CliOutput.Fixed(result.Elapsed.TotalSeconds, 2)} s, " +
+                        $"cost {run.Cost.ToString("G6", CultureInfo.InvariantCulture)}, {(run.Converged ? "converged" : "not converged")}: {run.StopReason}");
+            output.Line("fitted: " + ExpressionPrinter.Print(result.Fitted));
+
+            var dir = parsed.GetValue(outDir)!;
+            Directory.CreateDirectory(dir);
+            var modelPath = Path.Combine(dir, "model.json");
+            var errors = new Dictionary<string, double>();
+            AddErrors(errors, "training", result.After.Training.Overall);
+            if (result.After.Validation is { } v) AddErrors(errors, "validation", v.Overall);
+            ModelFile.Write(modelPath, new Model(name, result.Fitted, taper.Outer, taper, species)
+            {
+                Provenance = $"constants refitted by PoetSharp ({minimizer.Name}, {run.Evaluations} evaluations) on {string.Join(", ", paths)}, {DateTime.UtcNow:yyyy-MM-dd}",
+                Errors = errors,
+            });
+            ParityPlot.WriteEnergies(result.After.Training, Path.Combine(dir, "parity-energy.png"));
+            ParityPlot.WriteForces(result.After.Training, Path.Combine(dir, "parity-forces.png"));
+            output.Line($"wrote {modelPath}, {Path.Combine(dir, "parity-energy.png")}, {Path.Combine(dir, "parity-forces.png")}");
+            return PoetCli.Success;
+        });
+        return command;
+    }
+
+    private static (Expression, Taper, IReadOnlyList<string>, string) ReadModel(string text, double taperInner, double cutoff)
+    {
+        if (text.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
+        {
+            var m = ModelFile.Read(text);
+            return (m.Expression, m.Taper, m.Species, m.Name);
+        }
+        var taper = new Taper(taperInner, cutoff);
+        taper.Validate();
+        return (ExpressionParser.ParseModel(text), taper, ["Cu"], "refitted model");
+    }
+
+    private static Dataset Concat(string[] paths, CliServices services)
+    {
+        var sets = paths.Select(services.ReadData).ToArray();
+        return sets.Length == 1 ? sets[0] : Dataset.Concat(string.Join(", ", paths), sets);
+    }
+
+    private static ObjectiveWeights ParseWeights(string text)
+    {
+        var parts = text.Split(',');
+        var values = parts.Select(p => double.TryParse(p.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && v >= 0 && double.IsFinite(v) ? v : double.NaN).ToArray();
+        if (values.Length != 3 || values.Any(double.IsNaN))
+            throw new ArgumentException($"--weights '{text}': expected three non-negative numbers E,F,S (e.g. 1,1,0)");
+        return new ObjectiveWeights(values[0], values[1], values[2]);
+    }
+
+    private static void AddErrors(Dictionary<string, double> errors, string set, Evaluation.ErrorSummary s)
+    {
+        if (s.Energy is { } e) { errors[$"{set}_energy_rmse_meV_per_atom"] = e.Rmse; errors[$"{set}_energy_mae_meV_per_atom"] = e.Mae; }
+        if (s.Forces is { } f) { errors[$"{set}_force_rmse_eV_per_A"] = f.Rmse; errors[$"{set}_force_mae_eV_per_A"] = f.Mae; }
+        if (s.Stress is { } t) { errors[$"{set}_stress_rmse_GPa"] = t.Rmse; errors[$"{set}_stress_mae_GPa"] = t.Mae; }
+    }
+}

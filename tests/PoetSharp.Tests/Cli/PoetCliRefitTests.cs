@@ -1,0 +1,41 @@
+using PoetSharp.Models;
+using PoetSharp.Tests.Support;
+
+namespace PoetSharp.Tests.Cli;
+
+/// <summary>`poet refit` end to end: a perturbed Sutton–Chen form refitted on Sutton–Chen data.</summary>
+public class PoetCliRefitTests
+{
+    [Fact]
+    public void RefitLowersTheErrorsAndWritesTheModelAndPlots()
+    {
+        var dir = TestData.TempDir();
+        var run = CliRun.Of("refit", "--model", "sum(700*r^-9) - sum(480*r^-6)^0.5",
+            "--data", TestData.Repo("poet", "EAM_Cu", "NVT_FCC_3800K"), "--split", "0.2", "--seed", "5", "--out", dir);
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Contains("80 training structures and 20 validation structures", run.Stdout);
+        Assert.Contains("before:", run.Stdout);
+        Assert.Contains("after:", run.Stdout);
+        var model = ModelFile.Read(Path.Combine(dir, "model.json"));
+        // The data were made with 644.52 and 527.62.
+        Assert.Equal(644.52, model.Expression.Constants[0], 0);
+        Assert.Equal(527.62, model.Expression.Constants[2], 0);
+        Assert.True(model.Errors["training_force_rmse_eV_per_A"] < 0.01, $"force RMSE {model.Errors["training_force_rmse_eV_per_A"]}");
+        Assert.True(model.Errors.ContainsKey("validation_force_rmse_eV_per_A"));
+        foreach (var png in new[] { "parity-energy.png", "parity-forces.png" })
+        {
+            var bytes = File.ReadAllBytes(Path.Combine(dir, png));
+            Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], bytes.Take(4).ToArray());
+        }
+    }
+
+    [Fact]
+    public void BadOptionsAreClearErrors()
+    {
+        var data = TestData.Repo("poet", "EAM_Cu", "NVT_FCC_300K");
+        CliRun.Of("refit", "--model", "sum(r^-9)", "--data", data, "--optimizer", "newton").AssertOneLineError(1);
+        CliRun.Of("refit", "--model", "sum(r^-9)", "--data", data, "--weights", "1,2").AssertOneLineError(1);
+        CliRun.Of("refit", "--model", "sum(r^-9)", "--data", data, "--split", "0.2", "--validation-group", "x").AssertOneLineError(2);
+        CliRun.Of("refit", "--model", "r^-9", "--data", data).AssertOneLineError(1);
+    }
+}
