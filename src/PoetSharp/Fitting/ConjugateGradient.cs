@@ -23,11 +23,20 @@ public sealed class ConjugateGradient : IOptimizer
     /// <summary>Trial points allowed in one line search.</summary>
     public int MaxLineSearchEvaluations { get; init; } = 40;
 
+    /// <summary>Work in parameters measured in units of their starting magnitudes (see <see cref="ScaledProblem"/>).</summary>
+    public bool ScaleParameters { get; init; } = true;
+
     public OptimizationResult Minimize(ILeastSquaresProblem problem, ReadOnlySpan<double> start, OptimizationBudget budget)
     {
         if (!(SufficientDecrease > 0 && SufficientDecrease < Curvature && Curvature < 1))
             throw new ArgumentException("The Wolfe constants must satisfy 0 < c1 < c2 < 1.");
-        return new Run(this, new OptimizerRun(problem, start, budget), start).Execute();
+        if (!ScaleParameters || start.Length != problem.ParameterCount)
+            return new Run(this, new OptimizerRun(problem, start, budget), start).Execute();
+        var scaled = new ScaledProblem(problem, start);
+        var x0 = new double[start.Length];
+        scaled.ToScaled(start, x0);
+        var result = new Run(this, new OptimizerRun(scaled, x0, budget), x0).Execute();
+        return result with { Parameters = scaled.FromScaled(result.Parameters) };
     }
 
     private enum SearchOutcome { Success, Failed, Budget }

@@ -22,8 +22,8 @@ public class RecoveryTests(ITestOutputHelper output)
     private static readonly Lazy<Dataset> Data = new(() => PoetFolder.Read(TestData.Repo("poet", "EAM_Cu", "NVT_FCC_3800K")));
 
     // Levenberg–Marquardt meets the issue's 1e-4 (6.5e-6 in 82 evaluations). Not yet conjugate gradient and CMA-ES:
-    // within 3,000 evaluations CMA-ES (σ₀ = 0.1) reaches cost 3e-7 but not the strongly correlated pair (527.62, 0.5);
-    // see the issue's note.
+    // within 3,000 evaluations CG (with parameter scaling) reaches cost 1e-9 and CMA-ES (σ₀ = 0.1) 3e-7, but neither
+    // pins the strongly correlated pair (527.62, 0.5) to 1e-4 (1.6 % and 22 % off); see the issue's note.
     [Theory]
     [InlineData("lm")]
     public void RecoversSuttonChenFromPerturbedConstants(string optimizer)
@@ -40,5 +40,26 @@ public class RecoveryTests(ITestOutputHelper output)
         output.WriteLine($"{optimizer}: {result.Evaluations} evaluations, cost {result.Cost:G4}, {result.StopReason}; " +
                          $"constants {string.Join(", ", result.Parameters.Select(p => p.ToString("G10")))}; worst relative error {worst:G3}");
         Assert.True(worst < 1e-4, $"{optimizer}: worst relative error {worst:G3}");
+    }
+}
+
+/// <summary>Refitting GP1's constants on the 150 DFT_Cu training structures beats the printed constants' anchors.</summary>
+public class Gp1RefitTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void RefitLowersEnergyAndForceErrorsBelowTheAnchors()
+    {
+        var training = Dataset.Concat("DFT_Cu training",
+            PoetFolder.Read(TestData.Repo("poet", "DFT_Cu", "NVT_FCC_300K")),
+            PoetFolder.Read(TestData.Repo("poet", "DFT_Cu", "NVT_FCC_1400K")),
+            PoetFolder.Read(TestData.Repo("poet", "DFT_Cu", "NPT_FCC_1400K")));
+        var gp1 = ExpressionParser.ParseModel("sum(r^(10.21-5.47*r) - 0.21^r) + 0.97*sum(0.33^r)^-1");
+        // Standardised energies weigh little next to forces here (σ_E = 128 meV/atom across temperatures), so energy
+        // is weighted up; with equal weights the force error falls to 0.082 eV/Å but the energy error rises to 5.2 meV/atom.
+        var result = ConstantRefit.Run(gp1, Taper.Copper, training, null, Optimizers.Create("lm"), new ObjectiveWeights(10, 1, 0.1));
+        var after = result.After.Training.Overall;
+        output.WriteLine($"{result.Fitted}: energy RMSE {after.Energy!.Rmse:F3} meV/atom, force RMSE {after.Forces!.Rmse:F4} eV/Å, {result.Optimization.Evaluations} evaluations");
+        Assert.True(after.Energy.Rmse < 4.83, $"energy RMSE {after.Energy.Rmse}");
+        Assert.True(after.Forces.Rmse < 0.099, $"force RMSE {after.Forces.Rmse}");
     }
 }
