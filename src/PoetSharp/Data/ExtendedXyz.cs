@@ -31,21 +31,12 @@ public static class ExtendedXyz
 
     public static Dataset Read(string path)
     {
-        if (!File.Exists(path))
-            throw new DataFormatException(path, null, Directory.Exists(path) ? "is a folder, not an extended XYZ file" : "no such file");
-        try
+        InputFile.RequireFile(path, "an extended XYZ file");
+        return InputFile.Guard(path, () =>
         {
             using var reader = new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
             return Read(reader, path, Path.GetFileNameWithoutExtension(path));
-        }
-        catch (IOException e)
-        {
-            throw new DataFormatException(path, null, "cannot read: " + e.Message, e);
-        }
-        catch (UnauthorizedAccessException e)
-        {
-            throw new DataFormatException(path, null, "cannot read: " + e.Message, e);
-        }
+        });
     }
 
     /// <summary>Reads all frames from a text reader; <paramref name="source"/> names it in messages and <paramref name="stem"/> is the default group and name prefix.</summary>

@@ -44,17 +44,7 @@ public static class MlearnJson
 
     public static Dataset Read(string path, VirialStressOrder order)
     {
-        if (!File.Exists(path))
-            throw new DataFormatException(path, null, Directory.Exists(path) ? "is a folder, not an mlearn JSON file" : "no such file");
-        byte[] bytes;
-        try
-        {
-            bytes = File.ReadAllBytes(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new DataFormatException(path, null, "cannot read: " + e.Message, e);
-        }
+        var bytes = InputFile.ReadAllBytes(path, "an mlearn JSON file");
         return Parse(bytes, path, Path.GetFileNameWithoutExtension(path), order);
     }
 

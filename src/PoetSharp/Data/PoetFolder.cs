@@ -237,12 +237,7 @@ public static partial class PoetFolder
     /// <summary>Rows of numbers (space-, tab- or comma-separated); blank lines only at the end.</summary>
     private static List<Row> ReadRows(string path)
     {
-        string[] lines;
-        try { lines = File.ReadAllLines(path); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new DataFormatException(path, null, "cannot read: " + e.Message, e);
-        }
+        var lines = InputFile.Guard(path, () => File.ReadAllLines(path));
         var last = lines.Length - 1;
         while (last >= 0 && string.IsNullOrWhiteSpace(lines[last])) last--;
         var rows = new List<Row>(last + 1);

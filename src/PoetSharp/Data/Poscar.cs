@@ -14,15 +14,7 @@ public static class Poscar
     /// <summary>Reads a POSCAR file; the structure is named after the file.</summary>
     public static Structure Read(string path)
     {
-        if (!File.Exists(path))
-            throw new DataFormatException(path, null, Directory.Exists(path) ? "is a folder, not a POSCAR file" : "no such file");
-        string text;
-        try { text = File.ReadAllText(path); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new DataFormatException(path, null, "cannot read: " + e.Message, e);
-        }
-        return Parse(text, path);
+        return Parse(InputFile.ReadAllText(path, "a POSCAR file"), path);
     }
 
     /// <summary>Parses POSCAR text; <paramref name="sourceName"/> names the source in errors and (its file name) the structure.</summary>

@@ -77,18 +77,7 @@ public static class ModelFile
 
     public static Model Read(string path)
     {
-        if (!File.Exists(path))
-            throw new DataFormatException(path, null, Directory.Exists(path) ? "is a folder, not a model file" : "no such file");
-        byte[] bytes;
-        try
-        {
-            bytes = File.ReadAllBytes(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new DataFormatException(path, null, "cannot read: " + e.Message, e);
-        }
-        return Parse(bytes, path);
+        return Parse(InputFile.ReadAllBytes(path, "a model file"), path);
     }
 
     /// <summary>Reads a model from UTF-8 JSON; <paramref name="source"/> names it in messages and gives the default name.</summary>
