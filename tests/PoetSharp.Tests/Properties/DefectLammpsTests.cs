@@ -54,6 +54,7 @@ public class DefectLammpsTests(ITestOutputHelper output)
     }
 
     [LammpsFact]
+    [Trait("Category", "Slow")] // 10–25 s: 500 atoms with the cell relaxed, in both codes
     public void DumbbellFormationMatchesLammpsBoxRelax()
     {
         var (eam, a) = Mishin.Value;
@@ -139,6 +140,7 @@ public class DefectLammpsTests(ITestOutputHelper output)
     }
 
     [LammpsFact]
+    [Trait("Category", "Slow")] // 10–20 s: LAMMPS's neb on 7 oversubscribed MPI processes
     public void VacancyMigrationBarrierMatchesLammpsNeb()
     {
         var (eam, a) = Mishin.Value;
