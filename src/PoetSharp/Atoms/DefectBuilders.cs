@@ -33,7 +33,8 @@ public static class DefectBuilders
         // Planes stack along v3; shift the in-plane offset of v3 into the first 2D cell to keep positions tidy.
         var step = a3;
         var height = layers * step.Z;
-        var cell = vacuum > 0 || layers * step.Z <= 0
+        // With vacuum the C vector can be straight up; without, it must be a lattice vector to keep the crystal perfect.
+        var cell = vacuum > 0
             ? new Cell(new(a1.X, 0, 0), new(a2.X, a2.Y, 0), new(0, 0, height + vacuum))
             : new Cell(new(a1.X, 0, 0), new(a2.X, a2.Y, 0), layers * step);
         var inPlane = new Cell(new(a1.X, 0, 0), new(a2.X, a2.Y, 0), new(0, 0, 1));
@@ -138,7 +139,7 @@ public static class DefectBuilders
     }
 
     /// <summary>
-    /// fcc crystal with x = [11̄2]… precisely x = [1 1 −2], y = [−1 1 0], z = [1 1 1] (right-handed): nx × ny × nz
+    /// fcc crystal with x = [1 1 −2], y = [−1 1 0], z = [1 1 1] (right-handed): nx × ny × nz
     /// orthogonal cells of a√6/2 × a√2/2 × a√3, each with 6 atoms in 3 close-packed {111} planes (ABC), 2 atoms per
     /// plane. Atoms are ordered plane by plane from the bottom.
     /// </summary>
