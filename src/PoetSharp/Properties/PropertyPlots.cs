@@ -6,7 +6,7 @@ namespace PoetSharp.Properties;
 public static class PropertyPlots
 {
     /// <summary>Energy per atom against volume per atom: the computed points and the Birch–Murnaghan curve, with V0, B0 and B0' in the title.</summary>
-    public static void WriteEquationOfState(EquationOfStateResult eos, string path, string title = "", int width = 700, int height = 500)
+    public static void WriteEquationOfState(EquationOfStateResult eos, string path, string title = "", int width = 800, int height = 500)
     {
         ArgumentNullException.ThrowIfNull(eos);
         var plot = new ScottPlot.Plot();
