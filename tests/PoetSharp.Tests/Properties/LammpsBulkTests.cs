@@ -20,8 +20,8 @@ public class LammpsBulkTests(ITestOutputHelper output)
             LammpsScript.MishinSetup +
             $"fix relax all box/relax {couple} 0.0 vmax 0.001\n" +
             "min_modify line quadratic\n" +
-            "minimize 0.0 1.0e-13 10000 100000\n" +
-            "unfix relax\nminimize 0.0 1.0e-13 1000 10000\n" +
+            "minimize 0.0 1.0e-10 1000 10000\n" +
+            "unfix relax\nminimize 0.0 1.0e-10 1000 10000\n" +
             LammpsScript.Print("lx", "lx") + LammpsScript.Print("ly", "ly") + LammpsScript.Print("lz", "lz") +
             LammpsScript.Print("pe", "pe/atoms") + LammpsScript.Print("press", "press"));
 
