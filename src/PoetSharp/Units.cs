@@ -13,4 +13,9 @@ public static class Units
     public const double BarPerEvPerA3 = 1602176.6208;
     /// <summary>1 J/m² in eV/Å².</summary>
     public const double EvPerA2PerJPerM2 = 1.0 / 16.021766208;
+    /// <summary>
+    /// Frequency in THz of an angular frequency √(eV/(Å²·u)), i.e. √(e / (10⁻²⁰ m² · m_u)) / 2π / 10¹² (CODATA 2014, as the constants above;
+    /// phonopy's VaspToTHz differs by 1.3e-7 relative).
+    /// </summary>
+    public const double ThzPerSqrtEvPerA2PerAmu = 15.63330430067055;
 }

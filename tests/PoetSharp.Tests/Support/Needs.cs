@@ -11,6 +11,8 @@ public enum External
     Ase = 2,
     /// <summary>The workplace's shared data folder (../shared/data): the mlearn training sets.</summary>
     SharedData = 4,
+    /// <summary>phonopy for the system Python (/usr/bin/python3): Debian's python3-phonopy.</summary>
+    Phonopy = 8,
 }
 
 /// <summary>
@@ -25,8 +27,15 @@ public static class Requirements
         External.Lammps => Lammps.MissingReason(needsExecutable: true) is null,
         External.Ase => AsePython.WhyUnavailable is null,
         External.SharedData => SharedAvailable(),
+        External.Phonopy => PhonopyImports.Value,
         _ => true,
     };
+
+    private static readonly Lazy<bool> PhonopyImports = new(() =>
+    {
+        try { AsePython.Run("import phonopy"); return true; }
+        catch (Exception) { return false; }
+    });
 
     /// <summary>The skip reason, except under CI where nothing is skipped.</summary>
     public static string? UnlessCi(string? reason) => IsCi ? null : reason;
@@ -40,6 +49,7 @@ public static class Requirements
         if (needs.HasFlag(External.Lammps) && !Available(External.Lammps)) missing.Add("LAMMPS (apt-get install -y lammps)");
         if (needs.HasFlag(External.Ase) && !Available(External.Ase)) missing.Add("ASE (apt-get install -y python3-ase)");
         if (needs.HasFlag(External.SharedData) && !Available(External.SharedData)) missing.Add("the shared data folder (set POET_SHARED_DATA)");
+        if (needs.HasFlag(External.Phonopy) && !Available(External.Phonopy)) missing.Add("phonopy (apt-get install -y python3-phonopy)");
         return missing.Count == 0 ? null : "needs " + string.Join(" and ", missing);
     }
 

@@ -1,0 +1,229 @@
+using PoetSharp.Atoms;
+using PoetSharp.Potentials;
+
+namespace PoetSharp.Properties;
+
+/// <summary>The cubic Bravais lattices (and diamond) whose lattice constant <see cref="Bulk.CubicLatticeConstant"/> finds.</summary>
+public enum CubicLattice { Fcc, Bcc, Diamond }
+
+/// <summary>
+/// The equilibrium (zero-pressure) cubic lattice of a potential.
+/// </summary>
+/// <param name="A">Conventional cubic lattice constant (Å).</param>
+/// <param name="EnergyPerAtom">Energy at A (eV/atom).</param>
+/// <param name="VolumePerAtom">Å³/atom.</param>
+/// <param name="ResidualPressure">Pressure left at A (GPa): the precision of the search.</param>
+/// <param name="Evaluations">Energy and stress evaluations used.</param>
+public sealed record CubicLatticeResult(CubicLattice Lattice, string Element, double A, double EnergyPerAtom, double VolumePerAtom,
+    double ResidualPressure, int Evaluations)
+{
+    /// <summary>"FCC", "BCC" or "DIAMOND", as TargetProperties_0K.data names structures.</summary>
+    public string Label => Lattice.ToString().ToUpperInvariant();
+
+    /// <summary>The primitive cell at the equilibrium lattice constant.</summary>
+    public Structure Primitive() => Bulk.PrimitiveCell(Lattice, Element, A);
+
+    public IReadOnlyList<PropertyValue> Values() =>
+    [
+        new("a0", Label, A, "Å"),
+        new("E0", Label, EnergyPerAtom, "eV/atom"),
+    ];
+}
+
+/// <summary>The equilibrium hcp lattice (ideal atomic positions, which symmetry fixes for any c/a).</summary>
+/// <param name="A">Lattice constant a (Å).</param>
+/// <param name="C">Lattice constant c (Å).</param>
+/// <param name="EnergyPerAtom">eV/atom.</param>
+/// <param name="VolumePerAtom">Å³/atom.</param>
+/// <param name="ResidualStress">Largest stress component left (GPa): the precision of the search.</param>
+/// <param name="Evaluations">Energy and stress evaluations used.</param>
+public sealed record HcpLatticeResult(string Element, double A, double C, double EnergyPerAtom, double VolumePerAtom,
+    double ResidualStress, int Evaluations)
+{
+    public double CoverA => C / A;
+
+    public Structure Cell() => Lattices.Hcp(Element, A, CoverA);
+
+    public IReadOnlyList<PropertyValue> Values() =>
+    [
+        new("a0", "HCP", A, "Å"),
+        new("c0", "HCP", C, "Å"),
+        new("c/a", "HCP", CoverA, ""),
+        new("E0", "HCP", EnergyPerAtom, "eV/atom"),
+    ];
+}
+
+/// <summary>Cohesive energy E_isolated − E_bulk per atom (positive for a bound crystal).</summary>
+/// <param name="IsolatedAtomEnergy">The potential's energy of one atom alone in a non-periodic box (eV).</param>
+/// <param name="BulkEnergyPerAtom">Energy of the equilibrium crystal (eV/atom).</param>
+/// <param name="Value">Cohesive energy (eV/atom).</param>
+public sealed record CohesiveEnergyResult(string Element, CubicLattice Lattice, double IsolatedAtomEnergy, double BulkEnergyPerAtom, double Value)
+{
+    public IReadOnlyList<PropertyValue> Values() =>
+    [
+        new("E_isolated", Element, IsolatedAtomEnergy, "eV"),
+        new("Ecoh", Lattice.ToString().ToUpperInvariant(), Value, "eV/atom"),
+    ];
+}
+
+/// <summary>Energies of bcc and hcp relative to fcc, each at its own equilibrium lattice constants (eV/atom).</summary>
+public sealed record PhaseEnergyResult(CubicLatticeResult Fcc, CubicLatticeResult Bcc, HcpLatticeResult Hcp)
+{
+    public double BccMinusFcc => Bcc.EnergyPerAtom - Fcc.EnergyPerAtom;
+    public double HcpMinusFcc => Hcp.EnergyPerAtom - Fcc.EnergyPerAtom;
+
+    public IReadOnlyList<PropertyValue> Values() =>
+    [
+        new("delta_E0", "BCC_FCC", BccMinusFcc, "eV/atom"),
+        new("delta_E0", "HCP_FCC", HcpMinusFcc, "eV/atom"),
+    ];
+}
+
+/// <summary>Lattice constants, cohesive energy and phase energies of bulk crystals of one element.</summary>
+public static class Bulk
+{
+    /// <summary>Width (Å) of the bracket at which the zero-pressure searches stop; the stress is then zero to rounding.</summary>
+    private const double LengthTolerance = 1e-11;
+
+    /// <summary>The primitive cell of a cubic lattice (1 atom; 2 for diamond).</summary>
+    public static Structure PrimitiveCell(CubicLattice lattice, string element, double a) => lattice switch
+    {
+        CubicLattice.Fcc => Lattices.FccPrimitive(element, a),
+        CubicLattice.Bcc => Lattices.BccPrimitive(element, a),
+        CubicLattice.Diamond => Lattices.DiamondPrimitive(element, a),
+        _ => throw new ArgumentOutOfRangeException(nameof(lattice)),
+    };
+
+    /// <summary>Conventional lattice constant per nearest-neighbour distance.</summary>
+    private static double LatticePerNeighbourDistance(CubicLattice lattice) => lattice switch
+    {
+        CubicLattice.Fcc => Math.Sqrt(2),
+        CubicLattice.Bcc => 2 / Math.Sqrt(3),
+        _ => 4 / Math.Sqrt(3),
+    };
+
+    /// <summary>
+    /// The zero-pressure lattice constant of a cubic crystal: the energy per atom is scanned over nearest-neighbour distances from
+    /// a quarter of the cutoff to the cutoff to find the bound basin, then the pressure (from the potential's stress) is solved
+    /// for zero inside it to 1e-11 Å. Throws InvalidOperationException when the energy has no minimum in that range.
+    /// </summary>
+    public static CubicLatticeResult CubicLatticeConstant(IPotential potential, string element, CubicLattice lattice)
+    {
+        ArgumentNullException.ThrowIfNull(potential);
+        potential.CheckSpecies(PrimitiveCell(lattice, element, 1.0));
+        var evaluations = 0;
+        var ratio = LatticePerNeighbourDistance(lattice);
+        PotentialResult At(double a)
+        {
+            evaluations++;
+            return potential.Compute(PrimitiveCell(lattice, element, a));
+        }
+        var cutoff = potential.Cutoff;
+        var grid = Roots.Linspace(0.25 * cutoff * ratio, cutoff * ratio, 76);
+        var best = Roots.InteriorMinimum(grid, a => At(a).Energy, $"{lattice} {element} with {potential.Name}", out _);
+        var a0 = Roots.Bracketed(a => At(a).Stress.Pressure, grid[best - 1], grid[best + 1], LengthTolerance);
+        var final = At(a0);
+        var cell = PrimitiveCell(lattice, element, a0);
+        return new CubicLatticeResult(lattice, element, a0, final.Energy / cell.Count, cell.Cell.Volume / cell.Count,
+            final.Stress.Pressure * Units.GPaPerEvPerA3, evaluations);
+    }
+
+    /// <summary>
+    /// The equilibrium hcp lattice: for each c/a, a is set by zero pressure; c/a is scanned from 1.4 to 2.0 for the lowest
+    /// energy and then solved for σzz = σxx (zero deviatoric stress) between its grid neighbours. The atoms stay at the
+    /// ideal sites (1/3, 2/3, 1/4), (2/3, 1/3, 3/4), where symmetry cancels their forces.
+    /// </summary>
+    public static HcpLatticeResult HcpLatticeConstants(IPotential potential, string element)
+    {
+        ArgumentNullException.ThrowIfNull(potential);
+        potential.CheckSpecies(Lattices.Hcp(element, 1.0));
+        var evaluations = 0;
+        PotentialResult At(double a, double coverA)
+        {
+            evaluations++;
+            return potential.Compute(Lattices.Hcp(element, a, coverA));
+        }
+        // The nearest-neighbour distance of fcc is the hcp a at the ideal c/a.
+        var fcc = CubicLatticeConstant(potential, element, CubicLattice.Fcc);
+        evaluations += fcc.Evaluations;
+        var guess = fcc.A / Math.Sqrt(2);
+        double ZeroPressureA(double coverA)
+        {
+            var (lo, hi) = Expand(a => At(a, coverA).Stress.Pressure, guess, 0.01 * guess);
+            guess = Roots.Bracketed(a => At(a, coverA).Stress.Pressure, lo, hi, LengthTolerance);
+            return guess;
+        }
+        var ratios = Roots.Linspace(1.40, 2.00, 25);
+        var best = Roots.InteriorMinimum(ratios, q => At(ZeroPressureA(q), q).Energy, $"hcp {element} with {potential.Name} (c/a)", out _);
+        guess = ZeroPressureA(ratios[best]);
+        var coverA0 = Roots.Bracketed(q =>
+        {
+            var s = At(ZeroPressureA(q), q).Stress;
+            return s.Zz - s.Xx;
+        }, ratios[best - 1], ratios[best + 1], 1e-12);
+        var a0 = ZeroPressureA(coverA0);
+        var final = At(a0, coverA0);
+        var stress = final.Stress.ToVoigt().Max(Math.Abs) * Units.GPaPerEvPerA3;
+        var cell = Lattices.Hcp(element, a0, coverA0).Cell;
+        return new HcpLatticeResult(element, a0, coverA0 * a0, final.Energy / 2, cell.Volume / 2, stress, evaluations);
+    }
+
+    /// <summary>
+    /// A bracket [lo, hi] around the zero of a pressure that is positive below and negative above it, found by stepping
+    /// from <paramref name="start"/> by <paramref name="step"/> (doubling) in the direction the sign says.
+    /// </summary>
+    private static (double Lo, double Hi) Expand(Func<double, double> pressure, double start, double step)
+    {
+        var p = pressure(start);
+        var direction = p > 0 ? 1 : -1;
+        var x = start;
+        for (var k = 0; k < 40; k++)
+        {
+            var next = x + direction * step;
+            if (next <= 0) break;
+            var q = pressure(next);
+            if (Math.Sign(q) != Math.Sign(p)) return direction > 0 ? (x, next) : (next, x);
+            x = next;
+            step *= 1.5;
+        }
+        throw new InvalidOperationException(FormattableString.Invariant($"no zero-pressure lattice constant near {start:G6} Å"));
+    }
+
+    /// <summary>The potential's energy of one atom of the element alone in a non-periodic box (eV): zero for pair and EAM potentials whose functions vanish at zero density.</summary>
+    public static double IsolatedAtomEnergy(IPotential potential, string element)
+    {
+        var atom = new Structure(Cell.NonPeriodic(), [Vec3.Zero], [element], $"isolated {element}");
+        potential.CheckSpecies(atom);
+        return potential.Energy(atom);
+    }
+
+    /// <summary>Cohesive energy E_isolated − E_bulk/atom (eV/atom) of the equilibrium cubic crystal.</summary>
+    public static CohesiveEnergyResult CohesiveEnergy(IPotential potential, string element, CubicLattice lattice = CubicLattice.Fcc) =>
+        CohesiveEnergy(potential, CubicLatticeConstant(potential, element, lattice));
+
+    /// <summary>Cohesive energy of an already relaxed cubic crystal.</summary>
+    public static CohesiveEnergyResult CohesiveEnergy(IPotential potential, CubicLatticeResult crystal)
+    {
+        var isolated = IsolatedAtomEnergy(potential, crystal.Element);
+        return new CohesiveEnergyResult(crystal.Element, crystal.Lattice, isolated, crystal.EnergyPerAtom, isolated - crystal.EnergyPerAtom);
+    }
+
+    /// <summary>bcc − fcc and hcp − fcc energies, each phase at its own equilibrium lattice constants.</summary>
+    public static PhaseEnergyResult PhaseEnergies(IPotential potential, string element) =>
+        new(CubicLatticeConstant(potential, element, CubicLattice.Fcc),
+            CubicLatticeConstant(potential, element, CubicLattice.Bcc),
+            HcpLatticeConstants(potential, element));
+
+    /// <summary>The structure scaled isotropically (cell and positions) so that its volume is multiplied by <paramref name="volumeFactor"/>.</summary>
+    public static Structure ScaleVolume(Structure structure, double volumeFactor)
+    {
+        var f = Math.Cbrt(volumeFactor);
+        var scaled = structure.Clone();
+        scaled.Cell = structure.Cell.Transform([f, 0, 0, 0, f, 0, 0, 0, f]);
+        for (var i = 0; i < scaled.Count; i++) scaled.Positions[i] = f * structure.Positions[i];
+        scaled.Energy = null;
+        scaled.Forces = null;
+        scaled.Stress = null;
+        return scaled;
+    }
+}
