@@ -13,4 +13,8 @@ public static class Units
     public const double BarPerEvPerA3 = 1602176.6208;
     /// <summary>1 J/m² in eV/Å².</summary>
     public const double EvPerA2PerJPerM2 = 1.0 / 16.021766208;
+    /// <summary>Boltzmann's constant in eV/K (CODATA 2018, exact).</summary>
+    public const double BoltzmannEvPerK = 8.617333262e-5;
+    /// <summary>1 amu·Å²/fs² in eV: kinetic energies of velocities in Å/fs and masses in amu (LAMMPS metal units' mvv2e).</summary>
+    public const double EvPerAmuA2PerFs2 = 103.64269652680505;
 }
