@@ -17,7 +17,7 @@ namespace PoetSharp.Simulation;
 /// cutoff + skin and is rebuilt only when an atom may have crossed the skin, also under cell deformation.
 /// Each step is allocation-free once the first force call has sized the buffers.
 /// </summary>
-public sealed class MolecularDynamics
+public sealed partial class MolecularDynamics
 {
     private readonly IPotential _potential;
     private readonly NeighbourList _list = new();
