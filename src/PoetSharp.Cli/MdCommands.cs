@@ -31,7 +31,7 @@ internal static class MdCommands
 
         public void AddTo(Command command)
         {
-            foreach (var o in new Option[] { Potential, Model, Cutoff, TaperInner, StructureFile, Build, Vacancy }) command.Options.Add(o);
+            foreach (var o in new Option[] { Potential, Model, Cutoff, TaperInner, Exact, StructureFile, Build, Vacancy }) command.Options.Add(o);
             command.Validators.Add(result =>
             {
                 if ((result.GetResult(Potential) is null) == (result.GetResult(Model) is null)) result.AddError("give exactly one of --potential and --model");
@@ -39,10 +39,17 @@ internal static class MdCommands
             });
         }
 
-        public IPotential CreatePotential(ParseResult parsed, CliServices services) =>
-            parsed.GetValue(Model) is { } model
-                ? services.CreateModel(model, new Taper(parsed.GetValue(TaperInner), parsed.GetValue(Cutoff)))
-                : services.CreatePotential(parsed.GetValue(Potential)!);
+        public readonly Option<bool> Exact = new("--exact") { Description = "For a --model: evaluate the expression itself instead of its tables (slower; the tables agree to 1e-8)." };
+
+        /// <summary>The potential; a model runs from its tabulated pair functions (the fast path for simulations) unless --exact.</summary>
+        public IPotential CreatePotential(ParseResult parsed, CliServices services)
+        {
+            if (parsed.GetValue(Model) is not { } model) return services.CreatePotential(parsed.GetValue(Potential)!);
+            var potential = services.CreateModel(model, new Taper(parsed.GetValue(TaperInner), parsed.GetValue(Cutoff)));
+            return potential is ModelPotential exact && !parsed.GetValue(Exact)
+                ? new TabulatedModelPotential(exact.Model.Expression, exact.Model.Taper, exact.Species, exact.Name + ", tabulated")
+                : potential;
+        }
 
         public Structure CreateStructure(ParseResult parsed, CliServices services)
         {

@@ -106,10 +106,10 @@ public sealed class TabulatedModelPotential : IPotential
             for (var p = 0; p < points; p++)
             {
                 var jet = PairJet(_sumRoots[k], TableStart + p * spacing);
-                var b = (k * points + p) * Stride;
+                var b = (p * _sums + k) * Stride;
                 table[b] = jet.Value;
-                table[b + 1] = jet.D1;
-                table[b + 2] = jet.D2;
+                table[b + 1] = jet.D1 * spacing;
+                table[b + 2] = jet.D2 * spacing * spacing;
             }
         return table;
     }
@@ -123,8 +123,8 @@ public sealed class TabulatedModelPotential : IPotential
             double gScale = 0, dScale = 0;
             for (var p = 0; p < points; p++)
             {
-                gScale = Math.Max(gScale, Math.Abs(table[(k * points + p) * Stride]));
-                dScale = Math.Max(dScale, Math.Abs(table[(k * points + p) * Stride + 1]));
+                gScale = Math.Max(gScale, Math.Abs(table[(p * _sums + k) * Stride]));
+                dScale = Math.Max(dScale, Math.Abs(table[(p * _sums + k) * Stride + 1]) / spacing);
             }
             if (!double.IsFinite(gScale) || !double.IsFinite(dScale)) return double.PositiveInfinity;
             // (ε keeps a function that is identically zero, like the derivative of a constant, from dividing 0 by 0.)
@@ -135,7 +135,9 @@ public sealed class TabulatedModelPotential : IPotential
                     var r = TableStart + (p + t) * spacing;
                     if (r >= Cutoff) break;
                     var exact = PairJet(_sumRoots[k], r);
-                    var (g, dg) = Lookup(table, points, k, r, spacing, 1 / spacing);
+                    Span<double> gs = stackalloc double[_sums], dgs = stackalloc double[_sums];
+                    Interpolate(table, points, r, 1 / spacing, gs, dgs);
+                    var (g, dg) = (gs[k], dgs[k]);
                     var e = Math.Max(Math.Abs(g - exact.Value) / Math.Max(Math.Abs(exact.Value), gScale),
                                      Math.Abs(dg - exact.D1) / Math.Max(Math.Abs(exact.D1), dScale));
                     if (!(e <= worst)) worst = double.IsNaN(e) ? double.PositiveInfinity : e;
@@ -144,25 +146,33 @@ public sealed class TabulatedModelPotential : IPotential
         return worst;
     }
 
-    private (double G, double Dg) Lookup(double[] table, int points, int k, double r, double spacing, double inverseSpacing)
+    /// <summary>
+    /// Every sum's g and g′ at r from the table: the quintic Hermite weights are computed once per pair and applied to
+    /// each sum's six coefficients (value, slope·h, curvature·h² at both ends of the interval), stored side by side.
+    /// </summary>
+    private void Interpolate(double[] table, int points, double r, double inverseSpacing, Span<double> g, Span<double> dg)
     {
         var x = (r - TableStart) * inverseSpacing;
         var p = (int)x;
         if (p >= points - 1) p = points - 2;
         var t = x - p;
-        var b = (k * points + p) * Stride;
-        var h2 = spacing * spacing;
-        double y0 = table[b], d0 = table[b + 1] * spacing, c0 = table[b + 2] * h2;
-        double y1 = table[b + Stride], d1 = table[b + Stride + 1] * spacing, c1 = table[b + Stride + 2] * h2;
-        // Quintic Hermite on the unit interval, matching value, slope and curvature at both ends.
         double t2 = t * t, t3 = t2 * t, t4 = t3 * t, t5 = t4 * t;
-        var value = (1 - 10 * t3 + 15 * t4 - 6 * t5) * y0 + (t - 6 * t3 + 8 * t4 - 3 * t5) * d0
-                    + (0.5 * t2 - 1.5 * t3 + 1.5 * t4 - 0.5 * t5) * c0 + (0.5 * t3 - t4 + 0.5 * t5) * c1
-                    + (-4 * t3 + 7 * t4 - 3 * t5) * d1 + (10 * t3 - 15 * t4 + 6 * t5) * y1;
-        var slope = ((-30 * t2 + 60 * t3 - 30 * t4) * (y0 - y1) + (1 - 18 * t2 + 32 * t3 - 15 * t4) * d0
-                     + (t - 4.5 * t2 + 6 * t3 - 2.5 * t4) * c0 + (1.5 * t2 - 4 * t3 + 2.5 * t4) * c1
-                     + (-12 * t2 + 28 * t3 - 15 * t4) * d1) * inverseSpacing;
-        return (value, slope);
+        double wy1 = 10 * t3 - 15 * t4 + 6 * t5, wy0 = 1 - wy1;
+        double wd0 = t - 6 * t3 + 8 * t4 - 3 * t5, wd1 = -4 * t3 + 7 * t4 - 3 * t5;
+        double wc0 = 0.5 * t2 - 1.5 * t3 + 1.5 * t4 - 0.5 * t5, wc1 = 0.5 * t3 - t4 + 0.5 * t5;
+        double sy = (30 * t2 - 60 * t3 + 30 * t4) * inverseSpacing;
+        double sd0 = (1 - 18 * t2 + 32 * t3 - 15 * t4) * inverseSpacing, sd1 = (-12 * t2 + 28 * t3 - 15 * t4) * inverseSpacing;
+        double sc0 = (t - 4.5 * t2 + 6 * t3 - 2.5 * t4) * inverseSpacing, sc1 = (1.5 * t2 - 4 * t3 + 2.5 * t4) * inverseSpacing;
+        var k = _sums;
+        var b0 = p * k * Stride;
+        var b1 = b0 + k * Stride;
+        for (var s = 0; s < k; s++, b0 += Stride, b1 += Stride)
+        {
+            double y0 = table[b0], d0 = table[b0 + 1], c0 = table[b0 + 2];
+            double y1 = table[b1], d1 = table[b1 + 1], c1 = table[b1 + 2];
+            g[s] = wy0 * y0 + wd0 * d0 + wc0 * c0 + wc1 * c1 + wd1 * d1 + wy1 * y1;
+            dg[s] = sy * (y1 - y0) + sd0 * d0 + sc0 * c0 + sc1 * c1 + sd1 * d1;
+        }
     }
 
     private const int Stride = 3;
@@ -240,6 +250,12 @@ public sealed class TabulatedModelPotential : IPotential
         public readonly double[] PairG = new double[Math.Max(1, sums)];
         public readonly double[] PairDg = new double[Math.Max(1, sums)];
         public Stress PairVirial;
+        public double[] PairSlopes = [];
+
+        public void EnsurePairs(int count)
+        {
+            if (PairSlopes.Length < count) PairSlopes = new double[Math.Max(count, 2 * PairSlopes.Length)];
+        }
 
         public void Ensure(int atoms)
         {
@@ -357,6 +373,10 @@ public sealed class TabulatedModelPotential : IPotential
         result.SetVirialFromPairSum(dEdStrain, structure.Cell);
     }
 
+    /// <summary>
+    /// Pass 1 over the rows [from, to): adds g_k f of every pair within the cutoff to both atoms' sums, and keeps each
+    /// pair's d(g_k f)/dr in the scratch, in list order, for pass 2 (which then needs no second lookup).
+    /// </summary>
     private void AccumulateSums(Structure structure, NeighbourList list, int from, int to, Span<double> sums, Scratch scratch)
     {
         var positions = structure.Positions;
@@ -364,20 +384,25 @@ public sealed class TabulatedModelPotential : IPotential
         var neighbours = list.Neighbours;
         var rc2 = Cutoff * Cutoff;
         var k = _sums;
+        scratch.EnsurePairs((offsets[to] - offsets[from]) * k);
+        var slopes = scratch.PairSlopes;
+        var p = 0;
         for (var i = from; i < to; i++)
             for (var e = offsets[i]; e < offsets[i + 1]; e++)
             {
                 var r2 = list.Displacement(positions, i, e).LengthSquared;
                 if (r2 >= rc2) continue;
                 var r = Math.Sqrt(r2);
-                var f = _taper.Evaluate(r).Value;
+                var (f, df) = _taper.Evaluate(r);
                 var j = neighbours[e];
                 PairValues(r, scratch);
                 for (var s = 0; s < k; s++)
                 {
-                    var v = scratch.PairG[s] * f;
+                    var g = scratch.PairG[s];
+                    var v = g * f;
                     sums[i * k + s] += v;
                     sums[j * k + s] += v;
+                    slopes[p++] = scratch.PairDg[s] * f + g * df;
                 }
             }
     }
@@ -385,8 +410,7 @@ public sealed class TabulatedModelPotential : IPotential
     private void PairValues(double r, Scratch scratch)
     {
         if (r >= TableStart)
-            for (var s = 0; s < _sums; s++)
-                (scratch.PairG[s], scratch.PairDg[s]) = Lookup(_table, _points, s, r, Spacing, _inverseSpacing);
+            Interpolate(_table, _points, r, _inverseSpacing, scratch.PairG, scratch.PairDg);
         else
             for (var s = 0; s < _sums; s++)
             {
@@ -468,6 +492,7 @@ public sealed class TabulatedModelPotential : IPotential
         return values[0];
     }
 
+    /// <summary>Pass 2 over the same rows, in the same order: forces and the virial from ∂E/∂r = Σ_k (∂A_i/∂s_k + ∂A_j/∂s_k) d(g_k f)/dr.</summary>
     private Stress PairForces(Structure structure, NeighbourList list, int from, int to, double[] gradient, Span<Vec3> forces, Scratch scratch)
     {
         var positions = structure.Positions;
@@ -475,6 +500,8 @@ public sealed class TabulatedModelPotential : IPotential
         var neighbours = list.Neighbours;
         var rc2 = Cutoff * Cutoff;
         var k = _sums;
+        var slopes = scratch.PairSlopes;
+        var p = 0;
         double xx = 0, yy = 0, zz = 0, yz = 0, xz = 0, xy = 0;
         for (var i = from; i < to; i++)
             for (var e = offsets[i]; e < offsets[i + 1]; e++)
@@ -482,18 +509,14 @@ public sealed class TabulatedModelPotential : IPotential
                 var d = list.Displacement(positions, i, e);
                 var r2 = d.LengthSquared;
                 if (r2 >= rc2) continue;
-                var r = Math.Sqrt(r2);
-                var (f, df) = _taper.Evaluate(r);
                 var j = neighbours[e];
-                PairValues(r, scratch);
                 var dEdr = 0.0;
-                for (var s = 0; s < k; s++)
-                    dEdr += (gradient[i * k + s] + gradient[j * k + s]) * (scratch.PairDg[s] * f + scratch.PairG[s] * df);
-                // d = r_j − r_i: ∂E/∂r_j = dEdr d/r, ∂E/∂r_i = −dEdr d/r.
-                var g = dEdr / r * d;
+                for (var s = 0; s < k; s++) dEdr += (gradient[i * k + s] + gradient[j * k + s]) * slopes[p++];
+                // d = r_j − r_i: ∂E/∂r_j = (dE/dr) d/r and ∂E/∂r_i = −(dE/dr) d/r.
+                var c = dEdr / Math.Sqrt(r2);
+                var g = c * d;
                 forces[i] += g;
                 forces[j] -= g;
-                var c = dEdr / r;
                 xx += c * d.X * d.X; yy += c * d.Y * d.Y; zz += c * d.Z * d.Z;
                 yz += c * d.Y * d.Z; xz += c * d.X * d.Z; xy += c * d.X * d.Y;
             }
