@@ -18,4 +18,8 @@ public static class Units
     /// phonopy's VaspToTHz differs by 1.3e-7 relative).
     /// </summary>
     public const double ThzPerSqrtEvPerA2PerAmu = 15.63330430067055;
+    /// <summary>Boltzmann's constant in eV/K (CODATA 2018, exact).</summary>
+    public const double BoltzmannEvPerK = 8.617333262e-5;
+    /// <summary>1 amu·Å²/fs² in eV: kinetic energies of velocities in Å/fs and masses in amu (LAMMPS metal units' mvv2e).</summary>
+    public const double EvPerAmuA2PerFs2 = 103.64269652680505;
 }

@@ -61,6 +61,22 @@ public sealed class NeighbourList
         positions[_neighbours[k]] - positions[i] + _shiftVectors[_shiftIndex[k]];
 
     /// <summary>Builds a new list (convenience; allocates).</summary>
+    /// <summary>
+    /// Follows a homogeneous deformation of the cell without rebuilding: the image translations are recomputed from
+    /// the new lattice vectors, so the list stays exact for positions deformed with the cell (as a barostat moves
+    /// them) as long as no pair has come within the cutoff that was outside the built cutoff (the caller's skin check).
+    /// </summary>
+    public void Deform(Cell cell)
+    {
+        var basis = cell.Basis;
+        _basis0 = basis[0]; _basis1 = basis[1]; _basis2 = basis[2];
+        for (var id = 0; id < _shiftCount; id++)
+        {
+            var (a, b, c) = _shiftCells[id];
+            _shiftVectors[id] = a * _basis0 + b * _basis1 + c * _basis2;
+        }
+    }
+
     public static NeighbourList Create(Structure structure, double cutoff, bool half)
     {
         var list = new NeighbourList();

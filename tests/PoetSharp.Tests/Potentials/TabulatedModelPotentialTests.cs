@@ -1,0 +1,102 @@
+using PoetSharp.Atoms;
+using PoetSharp.Data;
+using PoetSharp.Models;
+using PoetSharp.Potentials;
+using PoetSharp.Tests.Models;
+using PoetSharp.Tests.Support;
+using Xunit;
+
+namespace PoetSharp.Tests.Potentials;
+
+/// <summary>The tabulated fast path of a model equals the exact model, and its forces and stress are its own derivatives.</summary>
+public class TabulatedModelPotentialTests
+{
+    public static TheoryData<string> Models => new()
+    {
+        ExpressionSyntaxTests.Gp1,
+        ExpressionSyntaxTests.Gp2,
+        "sum(644.52*r^-9) - 527.62*sum(r^-6)^0.5",
+        "sum((1.3-r)^2*0.2^r) / (1 + sum(r^-4))",
+    };
+
+    private static IEnumerable<Structure> Structures()
+    {
+        var folder = PoetFolder.Read(TestData.Repo("poet", "DFT_Cu", "NVT_FCC_1400K"));
+        yield return folder[0];
+        yield return folder[5];
+        yield return Builders.Rattled(Builders.Fcc("Cu", 3.3, 2), 0.15, 4); // compressed: close pairs
+        yield return Builders.RandomTriclinic(12, 6.5, 8);
+    }
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void Tabulated_model_equals_the_exact_model(string text)
+    {
+        var expression = ExpressionParser.Parse(text);
+        var fast = new TabulatedModelPotential(expression, Taper.Copper);
+        var exact = new ModelPotential(expression, Taper.Copper);
+        Assert.True(fast.MeasuredError <= 1e-8, $"table error {fast.MeasuredError:E2} at spacing {fast.Spacing} Å");
+        foreach (var s in Structures())
+        {
+            var a = fast.Compute(s);
+            var b = exact.Compute(s);
+            if (!double.IsFinite(b.Energy)) continue;
+            Assert.True(Math.Abs(a.Energy - b.Energy) <= 1e-8 * Math.Max(1, Math.Abs(b.Energy)), $"{s}: energy {a.Energy} vs {b.Energy}");
+            var scale = 1e-3;
+            for (var i = 0; i < s.Count; i++) scale = Math.Max(scale, b.Forces[i].Length);
+            for (var i = 0; i < s.Count; i++)
+                Assert.True((a.Forces[i] - b.Forces[i]).Length <= 1e-8 * scale, $"{s}: force on {i} {a.Forces[i]} vs {b.Forces[i]}");
+            var stressScale = Math.Max(1e-6, b.Stress.ToVoigt().Max(Math.Abs));
+            for (var v = 0; v < 6; v++) Assert.True(Math.Abs(a.Stress[v] - b.Stress[v]) <= 1e-8 * stressScale, $"{s}: stress {v}");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void Forces_and_stress_are_finite_differences_of_the_energy(string text)
+    {
+        var fast = new TabulatedModelPotential(ExpressionParser.Parse(text), Taper.Copper);
+        var structure = Builders.Rattled(Builders.Fcc("Cu", 3.5, 2), 0.1, 9);
+        FiniteDifference.AssertForces(fast, structure, rtol: 1e-5);
+        FiniteDifference.AssertStress(fast, structure, rtol: 1e-5);
+    }
+
+    [Fact]
+    public void Pairs_closer_than_the_table_use_the_exact_expression()
+    {
+        var expression = ExpressionParser.Parse("sum(644.52*r^-9) - 527.62*sum(r^-6)^0.5");
+        var fast = new TabulatedModelPotential(expression, Taper.Copper, tableStart: 1.5);
+        var exact = new ModelPotential(expression, Taper.Copper);
+        var dimer = new Structure(Cell.NonPeriodic(), [Vec3.Zero, new Vec3(0.9, 0.3, 0.1)], ["Cu", "Cu"]);
+        Assert.Equal(exact.Compute(dimer).Energy, fast.Compute(dimer).Energy, 10);
+        Assert.Equal(exact.Compute(dimer).Forces[1].X, fast.Compute(dimer).Forces[1].X, 8);
+    }
+
+    [Fact]
+    public void A_pair_function_that_is_not_finite_on_the_table_is_refused()
+    {
+        // (r − 2)^−1 has a pole at 2 Å inside the table.
+        var e = Assert.Throws<ArgumentException>(() => new TabulatedModelPotential(ExpressionParser.Parse("sum((r-2)^-1)"), Taper.Copper));
+        Assert.Contains("cannot be tabulated", e.Message);
+    }
+}
+
+public class TabulatedModelParallelTests
+{
+    [Fact]
+    public void Parallel_path_equals_the_serial_path()
+    {
+        var expression = ExpressionParser.Parse(ExpressionSyntaxTests.Gp1);
+        var serial = new TabulatedModelPotential(expression, Taper.Copper) { ParallelThreshold = int.MaxValue };
+        var parallel = new TabulatedModelPotential(expression, Taper.Copper) { ParallelThreshold = 1 };
+        var crystal = Builders.Rattled(Builders.Fcc("Cu", 3.615, 7), 0.1, 2); // 1372 atoms: two chunks
+        var a = serial.Compute(crystal);
+        var b = parallel.Compute(crystal);
+        Assert.Equal(a.Energy, b.Energy, 1e-9 * Math.Abs(a.Energy));
+        for (var i = 0; i < crystal.Count; i++) Assert.True((a.Forces[i] - b.Forces[i]).Length < 1e-11, $"atom {i}");
+        for (var v = 0; v < 6; v++) Assert.Equal(a.Stress[v], b.Stress[v], 1e-12);
+        // Reused buffers: a second call gives the same again.
+        var c = parallel.Compute(crystal);
+        Assert.Equal(b.Energy, c.Energy);
+    }
+}
