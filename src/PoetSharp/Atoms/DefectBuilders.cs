@@ -1,7 +1,7 @@
 namespace PoetSharp.Atoms;
 
-/// <summary>Cubic Bravais lattices the slab builder knows.</summary>
-public enum CubicLattice { Fcc, Bcc }
+/// <summary>Cubic crystals: the fcc and bcc Bravais lattices, and diamond (fcc with a two-atom basis; bulk properties only, no slabs).</summary>
+public enum CubicLattice { Fcc, Bcc, Diamond }
 
 /// <summary>
 /// Structures for defect and surface calculations: slabs of any (hkl) of fcc/bcc, vacancies, ⟨100⟩ dumbbells and the
@@ -71,6 +71,7 @@ public static class DefectBuilders
     internal static (Vec3 V1, Vec3 V2, Vec3 V3) SurfaceBasis(CubicLattice lattice, int h, int k, int l)
     {
         if (h == 0 && k == 0 && l == 0) throw new ArgumentException("Miller indices (000) name no plane");
+        if (lattice is not (CubicLattice.Fcc or CubicLattice.Bcc)) throw new ArgumentException($"slabs are built for fcc and bcc only, not {lattice}");
         // Lattice vectors in units of a/2: fcc has u+v+w even; bcc has u, v, w all even or all odd.
         bool IsLatticePoint(int u, int v, int w) => lattice == CubicLattice.Fcc
             ? ((u + v + w) & 1) == 0

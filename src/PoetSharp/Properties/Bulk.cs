@@ -3,8 +3,6 @@ using PoetSharp.Potentials;
 
 namespace PoetSharp.Properties;
 
-/// <summary>The cubic Bravais lattices (and diamond) whose lattice constant <see cref="Bulk.CubicLatticeConstant"/> finds.</summary>
-public enum CubicLattice { Fcc, Bcc, Diamond }
 
 /// <summary>
 /// The equilibrium (zero-pressure) cubic lattice of a potential.

@@ -1,3 +1,4 @@
+using PoetSharp.Atoms;
 using System.Diagnostics;
 using System.Globalization;
 using PoetSharp.Potentials;
