@@ -11,6 +11,8 @@ public enum External
     Ase = 2,
     /// <summary>The workplace's shared data folder (../shared/data): the mlearn training sets.</summary>
     SharedData = 4,
+    /// <summary>Building and installing KIM API portable models: kim-api-collections-management, cmake, make, g++ (Debian: libkim-api-dev cmake make g++).</summary>
+    Kim = 8,
 }
 
 /// <summary>
@@ -25,6 +27,7 @@ public static class Requirements
         External.Lammps => Lammps.MissingReason(needsExecutable: true) is null,
         External.Ase => AsePython.WhyUnavailable is null,
         External.SharedData => SharedAvailable(),
+        External.Kim => new[] { "kim-api-collections-management", "cmake", "make", "g++" }.All(OnPath),
         _ => true,
     };
 
@@ -40,8 +43,12 @@ public static class Requirements
         if (needs.HasFlag(External.Lammps) && !Available(External.Lammps)) missing.Add("LAMMPS (apt-get install -y lammps)");
         if (needs.HasFlag(External.Ase) && !Available(External.Ase)) missing.Add("ASE (apt-get install -y python3-ase)");
         if (needs.HasFlag(External.SharedData) && !Available(External.SharedData)) missing.Add("the shared data folder (set POET_SHARED_DATA)");
+        if (needs.HasFlag(External.Kim) && !Available(External.Kim)) missing.Add("the KIM API build tools (apt-get install -y libkim-api-dev cmake make g++)");
         return missing.Count == 0 ? null : "needs " + string.Join(" and ", missing);
     }
+
+    private static bool OnPath(string program) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries).Any(d => File.Exists(Path.Combine(d, program)));
 
     private static bool SharedAvailable()
     {
