@@ -72,8 +72,8 @@ public static class SetflExport
                 var max = options.MaxDensity ?? 1.2 * Math.Max(Math.Abs(low), Math.Abs(high));
                 if (!(max > 0) || !double.IsFinite(max)) throw new ArgumentException($"model {model.Name}: density {form.Embeddings[k].Density} is zero or not finite on the lattices probed");
                 table.Drho = max / (options.DensityPoints - 1);
-                notes.Add($"density {k + 1}: ρ = {(table.Sign < 0 ? "−" : "")}Σ_j ({form.Embeddings[k].Density}) f(r), tabulated for 0 ≤ ρ ≤ {G(max)} " +
-                          $"({options.DensityPoints} points; fcc/bcc/sc lattices down to 0.75 × the fcc distance span {G(table.Sign * low)} … {G(table.Sign * high)}), " +
+                notes.Add($"density {k + 1}: ρ = {(table.Sign < 0 ? "−" : "")}Σ_j ({form.Embeddings[k].Density}) f(r), tabulated for 0 ≤ ρ ≤ {G6(max)} " +
+                          $"({options.DensityPoints} points; fcc/bcc/sc lattices down to 0.75 × the fcc distance span {G6(table.Sign * low)} … {G6(table.Sign * high)}), " +
                           $"F(ρ) = {form.Embeddings[k].Describe()}" + (tables.Count == 0 && form.Constant != 0 ? $" + {G(form.Constant)}" : ""));
                 if (Math.Sign(low) != Math.Sign(high) && Math.Min(Math.Abs(low), Math.Abs(high)) > 0)
                     notes.Add($"warning: density {k + 1} takes both signs on the lattices probed; LAMMPS extrapolates F below ρ = 0");
@@ -169,6 +169,7 @@ public static class SetflExport
     }
 
     private static string G(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+    private static string G6(double v) => v.ToString("G6", CultureInfo.InvariantCulture);
     private static string F4(double v) => v.ToString("F4", CultureInfo.InvariantCulture);
     private static string Ascii(string s) => new(s.Select(c => c < 128 && c != '\n' ? c : '?').ToArray());
 }

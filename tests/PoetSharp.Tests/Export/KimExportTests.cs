@@ -60,6 +60,11 @@ public class KimExportTests(KimModelsFixture fixture, ITestOutputHelper log) : I
         ExportCases.AssertClose(d, $"{name} KIM on {s.Name}");
     }
 
+}
+
+/// <summary>The generated files, without building them.</summary>
+public class KimSourceTests
+{
     [Fact]
     public void TheSourceHasTheModelsFunctionsAndTheKimEntryPoints()
     {
