@@ -113,7 +113,8 @@ public static class KimExport
         var speciesCodes = string.Join("\n", model.Species.Select(s =>
             $"  error = error || modelCreate->SetSpeciesCode(KIM::SpeciesName(\"{s}\"), 0);"));
         var arraySize = Math.Max(sums, 1);
-        var cutoff = CppExpressionWriter.Literal(model.Cutoff);
+        // Our evaluator drops pairs beyond the taper's end (f = 0 there, and g may not be finite); so does this one.
+        var cutoff = CppExpressionWriter.Literal(Math.Min(model.Cutoff, model.Taper.Outer));
         var outer = CppExpressionWriter.Literal(model.Taper.Outer);
         var inner = CppExpressionWriter.Literal(model.Taper.Inner);
         return $$"""

@@ -73,6 +73,18 @@ public class SetflExportTests(ITestOutputHelper log)
     }
 
     [Fact]
+    public void ANegativeDensityIsTabulatedWithItsSignFlipped()
+    {
+        var model = ExportCases.Create("negative", "sum(644.52*r^-9) - (0 - sum(-527.62*r^-6))^0.5");
+        var export = SetflExport.Write(model, TestData.TempDir(), new SetflOptions());
+        Assert.Contains(export.Notes, n => n.Contains("ρ = −Σ_j"));
+        var s = ExportCases.Structure(3);
+        var tables = Eam.FromFile(export.Files[0]).Compute(s);
+        var ours = new ModelPotential(model.Expression, model.Taper).Compute(s);
+        ExportCases.AssertClose(ExportCases.Differences(ours, tables.Energy, tables.AtomEnergies, tables.Forces, tables.Stress), "negative density");
+    }
+
+    [Fact]
     public void Gp2IsRefusedWithTheReason()
     {
         var e = Assert.Throws<ArgumentException>(() => SetflExport.Write(ExportCases.Gp2, TestData.TempDir(), new SetflOptions()));
