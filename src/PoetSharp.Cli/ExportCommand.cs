@@ -11,7 +11,7 @@ internal static class ExportCommand
 {
     public static Command Create(CliOutput output, CliServices services)
     {
-        _ = services;
+        _ = services; // export reads its model itself: a model file or an expression, never a data set or a potential spec
         var model = new Option<string>("--model", "-m") { Required = true, HelpName = "EXPR|FILE", Description = "The model: " + PotentialFactory.ModelHelp };
         var formats = new Option<string[]>("--format", "-f")
         {

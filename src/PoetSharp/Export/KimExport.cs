@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using PoetSharp.Models;
@@ -331,6 +330,4 @@ public static class KimExport
 
     /// <summary>Text safe inside a // comment.</summary>
     private static string Comment(string s) => s.ReplaceLineEndings(" ");
-
-    internal static string Invariant(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 }
