@@ -30,6 +30,7 @@ public static class PoetCli
         root.Subcommands.Add(RefitCommand.Create(output, services));
         root.Subcommands.Add(MdCommands.CreateMd(output, services));
         root.Subcommands.Add(MdCommands.CreateArrhenius(output, services));
+        root.Subcommands.Add(ExportCommand.Create(output, services));
 
         var parsed = root.Parse(args);
         if (parsed.Action is ParseErrorAction)

@@ -13,6 +13,11 @@ namespace PoetSharp.Tests.Support;
 /// </summary>
 public sealed record LammpsPair(string Style, IReadOnlyList<string> Coeffs, IReadOnlyList<string>? Elements = null)
 {
+    /// <summary>A KIM portable model: the script uses "kim init NAME metal" and "kim interactions {elements}" instead of units and pair_style.</summary>
+    public string? KimModel { get; init; }
+
+    public static LammpsPair Kim(string model, params string[] elements) => new("kim", [], elements) { KimModel = model };
+
     /// <summary>
     /// pair_style eam / eam/alloy / eam/fs for a LAMMPS EAM file, chosen by its name as <see cref="PoetSharp.Potentials.Eam.FromFile"/> does.
     /// Funcfl files (one or more, each for the element named by its atomic number) each get a "pair_coeff i i file".
@@ -260,12 +265,16 @@ public static class Lammps
             return line;
         }
         var sb = new StringBuilder();
-        sb.AppendLine("units metal").AppendLine("atom_style atomic").AppendLine("atom_modify map array");
+        sb.AppendLine(pair.KimModel is null ? "units metal" : $"kim init {pair.KimModel} metal").AppendLine("atom_style atomic").AppendLine("atom_modify map array");
         sb.AppendLine("boundary " + string.Join(" ", frame.Periodic.Select(p => p ? "p" : "f")));
         if (frame.TiltLarge) sb.AppendLine("box tilt large");
         sb.AppendLine("read_data data.lmp");
-        sb.AppendLine("pair_style " + pair.Style);
-        foreach (var c in pair.Coeffs) sb.AppendLine("pair_coeff " + Expand(c));
+        if (pair.KimModel is not null) sb.AppendLine("kim interactions " + string.Join(" ", types));
+        else
+        {
+            sb.AppendLine("pair_style " + pair.Style);
+            foreach (var c in pair.Coeffs) sb.AppendLine("pair_coeff " + Expand(c));
+        }
         foreach (var c in extra ?? []) sb.AppendLine(c);
         sb.AppendLine("compute peatom all pe/atom");
         sb.AppendLine("dump forces all custom 1 forces.dump id fx fy fz c_peatom");

@@ -13,6 +13,8 @@ public enum External
     SharedData = 4,
     /// <summary>phonopy for the system Python (/usr/bin/python3): Debian's python3-phonopy.</summary>
     Phonopy = 8,
+    /// <summary>Building and installing KIM API portable models: kim-api-collections-management, cmake, make, g++ (Debian: libkim-api-dev cmake make g++).</summary>
+    Kim = 16,
 }
 
 /// <summary>
@@ -28,6 +30,7 @@ public static class Requirements
         External.Ase => AsePython.WhyUnavailable is null,
         External.SharedData => SharedAvailable(),
         External.Phonopy => PhonopyImports.Value,
+        External.Kim => new[] { "kim-api-collections-management", "cmake", "make", "g++" }.All(OnPath),
         _ => true,
     };
 
@@ -50,8 +53,12 @@ public static class Requirements
         if (needs.HasFlag(External.Ase) && !Available(External.Ase)) missing.Add("ASE (apt-get install -y python3-ase)");
         if (needs.HasFlag(External.SharedData) && !Available(External.SharedData)) missing.Add("the shared data folder (set POET_SHARED_DATA)");
         if (needs.HasFlag(External.Phonopy) && !Available(External.Phonopy)) missing.Add("phonopy (apt-get install -y python3-phonopy)");
+        if (needs.HasFlag(External.Kim) && !Available(External.Kim)) missing.Add("the KIM API build tools (apt-get install -y libkim-api-dev cmake make g++)");
         return missing.Count == 0 ? null : "needs " + string.Join(" and ", missing);
     }
+
+    private static bool OnPath(string program) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries).Any(d => File.Exists(Path.Combine(d, program)));
 
     private static bool SharedAvailable()
     {

@@ -1,0 +1,113 @@
+using System.CommandLine;
+using System.Text;
+using PoetSharp.Export;
+using PoetSharp.Models;
+using PoetSharp.Potentials;
+
+namespace PoetSharp.Cli;
+
+/// <summary>`poet export`: a model as LAMMPS setfl tables and/or a KIM portable model, with a MODEL.md card.</summary>
+internal static class ExportCommand
+{
+    public static Command Create(CliOutput output, CliServices services)
+    {
+        _ = services; // export reads its model itself: a model file or an expression, never a data set or a potential spec
+        var model = new Option<string>("--model", "-m") { Required = true, HelpName = "EXPR|FILE", Description = "The model: " + PotentialFactory.ModelHelp };
+        var formats = new Option<string[]>("--format", "-f")
+        {
+            Required = true, HelpName = "FORMAT", Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = true,
+            Description = "setfl (LAMMPS pair_style eam/alloy), eam-fs (eam/fs) — for models of EAM form — or kim (a KIM API portable model, any model); repeatable.",
+        };
+        var element = new Option<string[]>("--element", "-e")
+        {
+            HelpName = "SYMBOL", Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = true,
+            Description = "For a --model expression: the element(s) it is for (default Cu). A model file carries its own.",
+        };
+        var name = new Option<string>("--name") { HelpName = "NAME", Description = "For a --model expression: the model's name (default 'model')." };
+        var cutoff = new Option<double>("--cutoff") { DefaultValueFactory = _ => 5.0, HelpName = "Å", Description = "For a --model expression: where the taper reaches zero (Å)." };
+        var taperInner = new Option<double>("--taper-inner") { DefaultValueFactory = _ => 3.0, HelpName = "Å", Description = "For a --model expression: where the taper starts to fall (Å)." };
+        var outDir = new Option<string>("--out", "-o") { Required = true, HelpName = "DIR", Description = "Folder for the files and MODEL.md." };
+        var install = new Option<bool>("--install") { Description = "With kim: build the model and install it into the user KIM collection (kim-api-collections-management install user)." };
+        var kimName = new Option<string>("--kim-name") { HelpName = "NAME", Description = "With kim: the item name (letters, digits, _; default PoetSharp_<model>_<elements>)." };
+        var nr = new Option<int>("--nr") { DefaultValueFactory = _ => new SetflOptions().DistancePoints, HelpName = "N", Description = "setfl: tabulated distances." };
+        var nrho = new Option<int>("--nrho") { DefaultValueFactory = _ => new SetflOptions().DensityPoints, HelpName = "N", Description = "setfl: tabulated densities." };
+        var rhoMax = new Option<double?>("--rho-max") { HelpName = "RHO", Description = "setfl: largest tabulated density (default 1.2 × the densest of fcc/bcc/sc compressed to 0.75 × the fcc neighbour distance)." };
+
+        var command = new Command("export", "Write a model for other programs: LAMMPS setfl tables (eam/alloy, eam/fs) for models of EAM form, a KIM API portable model for any model, and a MODEL.md card.")
+        {
+            model, formats, element, name, cutoff, taperInner, outDir, install, kimName, nr, nrho, rhoMax,
+        };
+        command.SetAction(parsed =>
+        {
+            var chosen = parsed.GetValue(formats)!.Select(f => f.ToLowerInvariant()).Distinct().ToList();
+            foreach (var f in chosen)
+                if (f is not ("setfl" or "eam-fs" or "kim")) throw new ArgumentException($"unknown export format '{f}'; expected setfl, eam-fs or kim");
+            if (parsed.GetValue(install) && !chosen.Contains("kim")) throw new ArgumentException("--install applies to --format kim");
+            var m = ReadModel(parsed.GetValue(model)!, parsed.GetValue(element), parsed.GetValue(name), parsed.GetValue(taperInner), parsed.GetValue(cutoff));
+            var dir = parsed.GetValue(outDir)!;
+            Directory.CreateDirectory(dir);
+
+            LammpsExport? setfl = null;
+            string? setflUnavailable = null;
+            if (chosen.Contains("setfl") || chosen.Contains("eam-fs"))
+            {
+                var options = new SetflOptions
+                {
+                    DistancePoints = parsed.GetValue(nr), DensityPoints = parsed.GetValue(nrho), MaxDensity = parsed.GetValue(rhoMax),
+                };
+                if (EamForm.TryCreate(m.Expression, out var reason) is null) throw new ArgumentException($"cannot write setfl for {m.Name}: {reason}");
+                if (chosen.Contains("setfl")) setfl = SetflExport.Write(m, dir, options);
+                if (chosen.Contains("eam-fs"))
+                {
+                    var fs = SetflExport.Write(m, dir, options with { FinnisSinclair = true });
+                    setfl = setfl is null ? fs : setfl with
+                    {
+                        Files = [.. setfl.Files, .. fs.Files],
+                        Notes = [.. setfl.Notes, $"eam/fs: pair_style {fs.PairStyle}; " + string.Join("; ", fs.PairCoeffs.Select(c => "pair_coeff " + c))],
+                    };
+                }
+                foreach (var f in setfl!.Files) output.Line("wrote " + f);
+                output.Line($"LAMMPS: pair_style {setfl.PairStyle}");
+                foreach (var c in setfl.PairCoeffsIn(dir)) output.Line($"        pair_coeff {c}");
+            }
+            else if (EamForm.TryCreate(m.Expression, out var reason) is null) setflUnavailable = reason;
+
+            string? item = null;
+            var installed = false;
+            if (chosen.Contains("kim"))
+            {
+                item = parsed.GetValue(kimName) ?? KimExport.DefaultItemName(m);
+                var folder = KimExport.Write(m, dir, item);
+                output.Line($"wrote KIM portable model {item} in {folder}");
+                if (parsed.GetValue(install))
+                {
+                    KimExport.Install(folder);
+                    installed = true;
+                    output.Line($"installed {item} in the user KIM collection; in LAMMPS: kim init {item} metal … kim interactions {string.Join(' ', m.Species)}");
+                }
+            }
+
+            var card = Path.Combine(dir, "MODEL.md");
+            File.WriteAllText(card, ModelCard.Render(m, setfl, item, installed, setflUnavailable), new UTF8Encoding(false));
+            output.Line("wrote " + card);
+            return PoetCli.Success;
+        });
+        return command;
+    }
+
+    private static Model ReadModel(string text, string[]? elements, string? name, double taperInner, double cutoff)
+    {
+        if (text.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
+        {
+            var fromFile = ModelFile.Read(text);
+            if (elements is { Length: > 0 } && !elements.SequenceEqual(fromFile.Species))
+                throw new ArgumentException($"{text} is a model for {string.Join(" ", fromFile.Species)}; --element applies to expressions only");
+            return name is null ? fromFile : fromFile with { Name = name };
+        }
+        var taper = new Taper(taperInner, cutoff);
+        taper.Validate();
+        var m = new Model(name ?? "model", ExpressionParser.ParseModel(text), cutoff, taper, elements is { Length: > 0 } ? elements : ["Cu"]);
+        m.Validate();
+        return m;
+    }
+}

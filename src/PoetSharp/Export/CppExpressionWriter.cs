@@ -1,0 +1,133 @@
+using System.Globalization;
+using System.Text;
+using PoetSharp.Models;
+
+namespace PoetSharp.Export;
+
+/// <summary>
+/// Turns an expression into straight-line C++ that computes a value and its derivatives by forward-mode
+/// differentiation: one statement per node, with derivatives known to be zero (constant subtrees) left out.
+/// Pair expressions are differentiated with respect to r; atom expressions with respect to each neighbour sum
+/// (sum k, in postfix order, reads <c>s[k]</c>). x^y follows the library's evaluator: ∂/∂x = y·x^y/x (y·x^(y−1) at
+/// x = 0), ∂/∂y = x^y·ln x, and a partial is used only where the operand's derivative is non-zero.
+/// </summary>
+internal sealed class CppExpressionWriter
+{
+    private readonly Expression _e;
+    private readonly StringBuilder _code = new();
+    private readonly Dictionary<int, string> _value = [];
+    private readonly Dictionary<(int Node, int Variable), string> _derivative = [];
+    private readonly int[] _sumIndex;
+    private readonly string _indent;
+
+    private CppExpressionWriter(Expression e, string indent)
+    {
+        _e = e;
+        _indent = indent;
+        _sumIndex = new int[e.Length];
+        var k = 0;
+        for (var i = 0; i < e.Length; i++) _sumIndex[i] = e.Nodes[i].Kind == NodeKind.Sum ? k++ : -1;
+    }
+
+    /// <summary>Statements computing <c>value</c> and <c>derivative</c> (d/dr) of the pair expression rooted at <paramref name="node"/> from <c>r</c>.</summary>
+    public static string Pair(Expression e, int node, string indent)
+    {
+        var w = new CppExpressionWriter(e, indent);
+        w.Emit(node, 1);
+        w.Line($"value = {w._value[node]};");
+        w.Line($"derivative = {w.DerivativeOf(node, 0)};");
+        return w._code.ToString();
+    }
+
+    /// <summary>Statements computing <c>energy</c> and <c>dEds[k]</c> of the atom expression from the sums <c>s[k]</c>.</summary>
+    public static string Atom(Expression e, string indent)
+    {
+        var w = new CppExpressionWriter(e, indent);
+        var root = e.Length - 1;
+        var sums = e.SumCount;
+        w.Emit(root, sums);
+        w.Line($"energy = {w._value[root]};");
+        for (var k = 0; k < sums; k++) w.Line($"dEds[{k}] = {w.DerivativeOf(root, k)};");
+        return w._code.ToString();
+    }
+
+    private void Line(string s) => _code.Append(_indent).Append(s).Append('\n');
+
+    private string DerivativeOf(int node, int variable) => _derivative.TryGetValue((node, variable), out var d) ? d : "0.0";
+
+    private void Emit(int i, int variables)
+    {
+        var node = _e.Nodes[i];
+        var v = $"v{i}";
+        switch (node.Kind)
+        {
+            case NodeKind.Constant:
+                _value[i] = Literal(_e.ConstantOf(i));
+                return;
+            case NodeKind.Distance:
+                _value[i] = "r";
+                _derivative[(i, 0)] = "1.0";
+                return;
+            case NodeKind.Sum:
+                _value[i] = $"s[{_sumIndex[i]}]";
+                _derivative[(i, _sumIndex[i])] = "1.0";
+                return;
+        }
+        int left = _e.LeftChild(i), right = i - 1;
+        Emit(left, variables);
+        Emit(right, variables);
+        string a = _value[left], b = _value[right];
+        switch (node.Kind)
+        {
+            case NodeKind.Add: Line($"const double {v} = {a} + {b};"); break;
+            case NodeKind.Sub: Line($"const double {v} = {a} - {b};"); break;
+            case NodeKind.Mul: Line($"const double {v} = {a} * {b};"); break;
+            case NodeKind.Div: Line($"const double {v} = {a} / {b};"); break;
+            default: Line($"const double {v} = std::pow({a}, {b});"); break;
+        }
+        _value[i] = v;
+        var partialsWritten = false;
+        for (var k = 0; k < variables; k++)
+        {
+            var hasA = _derivative.TryGetValue((left, k), out var da);
+            var hasB = _derivative.TryGetValue((right, k), out var db);
+            if (!hasA && !hasB) continue;
+            da ??= "0.0";
+            db ??= "0.0";
+            var d = $"d{i}_{k}";
+            string expression;
+            switch (node.Kind)
+            {
+                case NodeKind.Add: expression = !hasB ? da : !hasA ? db : $"{da} + {db}"; break;
+                case NodeKind.Sub: expression = !hasB ? da : !hasA ? $"-{db}" : $"{da} - {db}"; break;
+                case NodeKind.Mul:
+                    expression = !hasB ? $"{da} * {b}" : !hasA ? $"{a} * {db}" : $"{da} * {b} + {a} * {db}";
+                    break;
+                case NodeKind.Div:
+                    expression = !hasB ? $"{da} / {b}" : !hasA ? $"-{v} * {db} / {b}" : $"({da} - {v} * {db}) / {b}";
+                    break;
+                default:
+                    if (!partialsWritten)
+                    {
+                        Line($"double pa{i}, pb{i};");
+                        Line($"PowPartials({a}, {b}, {v}, pa{i}, pb{i});");
+                        partialsWritten = true;
+                    }
+                    var ta = $"({da} != 0.0 ? pa{i} * {da} : 0.0)";
+                    var tb = $"({db} != 0.0 ? pb{i} * {db} : 0.0)";
+                    expression = !hasB ? ta : !hasA ? tb : $"{ta} + {tb}";
+                    break;
+            }
+            Line($"const double {d} = {expression};");
+            _derivative[(i, k)] = d;
+        }
+    }
+
+    /// <summary>A double literal that reads back to the same bits.</summary>
+    public static string Literal(double value)
+    {
+        var s = value.ToString("R", CultureInfo.InvariantCulture);
+        if (!s.Contains('.') && !s.Contains('E')) s += ".0";
+        return value < 0 || s.StartsWith('-') ? $"({s})" : s;
+    }
+}
