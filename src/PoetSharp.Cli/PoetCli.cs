@@ -28,6 +28,9 @@ public static class PoetCli
         root.Subcommands.Add(DataCommands.Create(output, services));
         root.Subcommands.Add(EvalCommand.Create(output, services));
         root.Subcommands.Add(RefitCommand.Create(output, services));
+        root.Subcommands.Add(FitCommand.Create(output, services));
+        root.Subcommands.Add(FrontCommand.Create(output, services));
+        root.Subcommands.Add(DemoCommand.Create(output, services));
 
         var parsed = root.Parse(args);
         if (parsed.Action is ParseErrorAction)
