@@ -28,7 +28,7 @@ public sealed record FrontFile(string Data, int Generations, long Evaluations, l
 /// <summary>
 /// Everything a run leaves in its folder: front.json, front.md (the table, with errors per group), one model file per
 /// front model (models/model-NN.json), the front and history plots (PNG and SVG) and summary.md.
-/// Front models are refitted on the whole training set first (<see cref="SearchSettings.FinalRefitEvaluations"/>),
+/// Front models' constants are polished first on the fitting structures (<see cref="SearchSettings.FinalRefitEvaluations"/>),
 /// and every figure is computed on the full training and validation sets.
 /// </summary>
 public static class RunOutputs
@@ -90,14 +90,8 @@ public static class RunOutputs
         }
     }
 
-    private static Expression Refit(Expression e, SearchProblem problem, SearchSettings settings)
-    {
-        if (settings.FinalRefitEvaluations <= 0 || e.ConstantCount == 0) return e;
-        var objective = new FittingObjective(e, problem.Taper, problem.Training.Structures, settings.Weights, problem.Scales);
-        var result = Optimizers.Create(settings.Optimizer).Minimize(objective, e.Constants, new OptimizationBudget { MaxEvaluations = settings.FinalRefitEvaluations });
-        var before = objective.Cost(e.Constants);
-        return double.IsFinite(result.Cost) && !(result.Cost > before) ? e.WithConstants(result.Parameters) : e;
-    }
+    private static Expression Refit(Expression e, SearchProblem problem, SearchSettings settings) =>
+        settings.FinalRefitEvaluations <= 0 ? e : problem.Polish(e, settings, settings.FinalRefitEvaluations);
 
     private static string[] Species(Dataset data) => data.Structures.SelectMany(s => s.Species).Distinct().Order(StringComparer.Ordinal).ToArray();
 

@@ -36,6 +36,19 @@ public sealed class SearchProblem
         ShortRange = new ShortRangeCheck(taper, ShortRangeCheck.NearestNeighbourOf(training.Structures, taper.Outer));
     }
 
+    /// <summary>
+    /// The model with its constants fitted further on the fitting structures (a longer run of the candidates' optimiser):
+    /// a search's fits are deliberately short, so a front model is polished before it is judged or reported.
+    /// </summary>
+    public Models.Expression Polish(Models.Expression e, SearchSettings settings, int evaluations)
+    {
+        if (e.ConstantCount == 0) return e;
+        var objective = new FittingObjective(new ModelEvaluator(new CompiledModel(e, Taper), FitPairs), settings.Weights, Scales);
+        var result = Optimizers.Create(settings.Optimizer).Minimize(objective, e.Constants,
+            new OptimizationBudget { MaxEvaluations = evaluations, RelativeCostTolerance = 1e-14, ParameterTolerance = 1e-14 });
+        return double.IsFinite(result.Cost) && result.Cost <= objective.Cost(e.Constants) ? e.WithConstants(result.Parameters) : e;
+    }
+
     /// <summary>At most <paramref name="count"/> structures at evenly spaced positions (every group is represented).</summary>
     public static IReadOnlyList<Atoms.Structure> Spread(IReadOnlyList<Atoms.Structure> all, int count)
     {

@@ -42,8 +42,8 @@ public sealed record SearchSettings
     /// <summary>The constants of candidates are fitted on at most this many training structures, spread evenly over the set
     /// (the front's final errors use every structure).</summary>
     public int MaxFitStructures { get; init; } = 16;
-    /// <summary>Objective evaluations for refitting each front model on the whole training set at the end (0: none).</summary>
-    public int FinalRefitEvaluations { get; init; } = 60;
+    /// <summary>Objective evaluations for polishing each front model's constants at the end (0: none).</summary>
+    public int FinalRefitEvaluations { get; init; } = 100;
     public ObjectiveWeights Weights { get; init; } = ObjectiveWeights.Default;
     public ShortRangePolicy ShortRange { get; init; } = ShortRangePolicy.Penalise;
     public double ShortRangePenalty { get; init; } = 10;

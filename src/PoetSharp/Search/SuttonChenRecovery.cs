@@ -20,11 +20,17 @@ public static class SuttonChenRecovery
     public const double B = 527.62;
     public const string TrueForm = "sum(644.52*r^-9) - sum(527.62*r^-6)^0.5";
 
-    public static RecoveryVerdict Check(Expression model, Taper taper)
+    /// <summary>The form test alone (1): powers r^±9, r^±6 and an atom-level power ±½, each within 1 %.</summary>
+    public static bool HasForm(Expression model)
     {
         var (pairExponents, atomExponents) = PowerExponents(model);
         bool Near(IEnumerable<double> values, double target) => values.Any(v => Math.Abs(Math.Abs(v) / target - 1) <= 0.01);
-        var form = Near(pairExponents, 9) && Near(pairExponents, 6) && Near(atomExponents, 0.5);
+        return Near(pairExponents, 9) && Near(pairExponents, 6) && Near(atomExponents, 0.5);
+    }
+
+    public static RecoveryVerdict Check(Expression model, Taper taper)
+    {
+        var form = HasForm(model);
 
         var environments = Environments(taper.Outer);
         var n = environments.Count;
