@@ -128,12 +128,12 @@ internal static class FitCommand
         var table = CliOutput.NewTable(0, "#", "nodes", "ns/pair", "train E", "train F", "valid E", "valid F", "short range", "model (simplified)");
         foreach (var e in front.Front)
             CliOutput.AddRow(table, e.Rank.ToString(inv), e.Complexity.ToString(inv), CliOutput.Fixed(e.CostPerPair, 1),
-                Num(e.Training?.EnergyRmse, 3), Num(e.Training?.ForceRmse, 4), Num(e.Validation?.EnergyRmse, 3), Num(e.Validation?.ForceRmse, 4),
+                Num(e.Training?.EnergyRmse, 4), Num(e.Training?.ForceRmse, 3), Num(e.Validation?.EnergyRmse, 4), Num(e.Validation?.ForceRmse, 3),
                 e.ShortRangePassed ? "ok" : "fails", e.Simplified);
         table.Columns[8].LeftAligned();
         output.Console.Write(table);
         output.Line("errors: E in meV/atom, F in eV/Å (RMSE); per-group errors in front.md");
     }
 
-    private static string Num(double? x, int decimals) => x is { } v ? CliOutput.Fixed(v, decimals) : "–";
+    private static string Num(double? x, int digits) => x is { } v ? CliOutput.Sig(v, digits) : "–";
 }

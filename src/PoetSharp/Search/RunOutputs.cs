@@ -107,8 +107,8 @@ public static class RunOutputs
         b.AppendLine("| # | complexity | cost (ns/pair) | train E (meV/atom) | train F (eV/Å) | valid. E (meV/atom) | valid. F (eV/Å) | fitness (valid.) | short range | simplified | expression |");
         b.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---|---|---|");
         foreach (var e in front.Front)
-            b.AppendLine($"| {e.Rank} | {e.Complexity} | {e.CostPerPair.ToString("F1", Inv)} | {F(e.Training?.EnergyRmse, "F3")} | {F(e.Training?.ForceRmse, "F4")} | " +
-                         $"{F(e.Validation?.EnergyRmse, "F3")} | {F(e.Validation?.ForceRmse, "F4")} | {e.ValidationFitness.ToString("G3", Inv)} | " +
+            b.AppendLine($"| {e.Rank} | {e.Complexity} | {e.CostPerPair.ToString("F1", Inv)} | {F(e.Training?.EnergyRmse, "G4")} | {F(e.Training?.ForceRmse, "G3")} | " +
+                         $"{F(e.Validation?.EnergyRmse, "G4")} | {F(e.Validation?.ForceRmse, "G3")} | {e.ValidationFitness.ToString("G3", Inv)} | " +
                          $"{(e.ShortRangePassed ? "ok" : "fails")} | `{e.Simplified}` | `{e.Expression}` |");
         b.AppendLine();
         b.AppendLine("Errors per group (RMSE; energies after the set's best constant shift):");
