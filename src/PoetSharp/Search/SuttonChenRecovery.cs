@@ -20,10 +20,16 @@ public static class SuttonChenRecovery
     public const double B = 527.62;
     public const string TrueForm = "sum(644.52*r^-9) - sum(527.62*r^-6)^0.5";
 
-    /// <summary>The form test alone (1): powers r^±9, r^±6 and an atom-level power ±½, each within 1 %.</summary>
+    /// <summary>
+    /// The form test alone (1): pair terms that are powers r^±9 and r^±6 and an atom-level power ±½, each within 1 %.
+    /// A sum's pair term counts as a power r^k when it is written so (r^k) or when it behaves so on 1.8–5 Å: the local
+    /// exponent d ln|g| / d ln r is the same everywhere there to 0.1 % (r^-5/r is r^-6 whatever the algebra).
+    /// </summary>
     public static bool HasForm(Expression model)
     {
         var (pairExponents, atomExponents) = PowerExponents(model);
+        for (var i = 0; i < model.Length; i++)
+            if (model.Nodes[i].Kind == NodeKind.Sum && LocalExponent(model, i - 1) is { } k) pairExponents.Add(k);
         bool Near(IEnumerable<double> values, double target) => values.Any(v => Math.Abs(Math.Abs(v) / target - 1) <= 0.01);
         return Near(pairExponents, 9) && Near(pairExponents, 6) && Near(atomExponents, 0.5);
     }
@@ -65,6 +71,20 @@ public static class SuttonChenRecovery
         var detail = FormattableString.Invariant(
             $"A = {a:G6} (true {A}), √B = {-b:G6} (true {Math.Sqrt(B):G6}), misfit {relative:G2}; form {(form ? "has" : "lacks")} r^±9, r^±6 and a square root");
         return new RecoveryVerdict(found, detail);
+    }
+
+    // The exponent k if the pair expression rooted at node i is c·r^k on 1.8–5 Å, else null.
+    private static double? LocalExponent(Expression e, int i)
+    {
+        var slopes = new List<double>();
+        for (var r = 1.8; r < 5.0; r += 0.2)
+        {
+            double g0 = e.EvaluatePair(i, r), g1 = e.EvaluatePair(i, r + 0.2);
+            if (!(g0 * g1 > 0) || !double.IsFinite(g0) || !double.IsFinite(g1)) return null;
+            slopes.Add(Math.Log(g1 / g0) / Math.Log((r + 0.2) / r));
+        }
+        var mean = slopes.Average();
+        return mean != 0 && slopes.All(k => Math.Abs(k / mean - 1) <= 1e-3) ? mean : null;
     }
 
     /// <summary>Constant exponents of powers whose base is r (inside sums) and of powers outside sums.</summary>

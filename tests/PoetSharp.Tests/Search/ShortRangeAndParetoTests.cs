@@ -83,3 +83,20 @@ public class ParetoTests
         Assert.InRange(new SearchRandom(1).NextDouble(), 0, 1);
     }
 }
+
+public class SuttonChenRecoveryTests
+{
+    [Theory]
+    [InlineData("sum(644.52*r^-9) - sum(527.62*r^-6)^0.5", true)]
+    [InlineData("644.52*sum(r^-9) - 22.9700674*sum(r^-6)^0.5", true)]
+    [InlineData("sum(644.52*r^-9) - 22.9700674*sum(r^-5/r)^0.5 + 3", true)]
+    [InlineData("sum(660*r^-9) - sum(527.62*r^-6)^0.5", false)]
+    [InlineData("sum(644.52*r^-9) - sum(527.62*r^-7)^0.5", false)]
+    [InlineData("sum(644.52*r^-9) - sum(527.62*r^-6)^0.6", false)]
+    [InlineData("sum(r^-12) - sum(r^-6)", false)]
+    public void JudgesFormAndConstants(string model, bool found)
+    {
+        var verdict = SuttonChenRecovery.Check(ExpressionParser.ParseModel(model), Taper.Copper);
+        Assert.True(found == verdict.Found, verdict.Detail);
+    }
+}
