@@ -31,6 +31,9 @@ public static class PoetCli
         root.Subcommands.Add(MdCommands.CreateMd(output, services));
         root.Subcommands.Add(MdCommands.CreateArrhenius(output, services));
         root.Subcommands.Add(ExportCommand.Create(output, services));
+        root.Subcommands.Add(FitCommand.Create(output, services));
+        root.Subcommands.Add(FrontCommand.Create(output, services));
+        root.Subcommands.Add(DemoCommand.Create(output, services));
 
         var parsed = root.Parse(args);
         if (parsed.Action is ParseErrorAction)

@@ -1,0 +1,108 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using PoetSharp.Search;
+
+namespace PoetSharp.Cli;
+
+/// <summary>
+/// `poet demo`: POET's headline experiment. Searches the shipped EAM_Cu data (generated with Sutton–Chen copper and the
+/// 3–5 Å taper) from random trees, stops as soon as the front holds Sutton–Chen (<see cref="SuttonChenRecovery"/>) or
+/// the time runs out, and prints the recovered model beside the true one.
+/// </summary>
+internal static class DemoCommand
+{
+    public static Command Create(CliOutput output, CliServices services)
+    {
+        var data = new Option<string>("--data") { HelpName = "PATH", Description = "The EAM_Cu folder (default: data/poet/EAM_Cu of the repository)." };
+        var time = new Option<string>("--time") { DefaultValueFactory = _ => "5m", HelpName = "DURATION", Description = "Time limit." };
+        var seed = new Option<ulong>("--seed") { DefaultValueFactory = _ => 1UL, Description = "Seed of the search." };
+        var threads = new Option<int>("--threads") { DefaultValueFactory = _ => Environment.ProcessorCount, HelpName = "N", Description = "Islands evolved at once." };
+        var outDir = new Option<string>("--out") { DefaultValueFactory = _ => "demo-run", HelpName = "DIR", Description = "Run folder." };
+        var seedModels = new Option<string[]>("--seed-model") { HelpName = "EXPR", Arity = ArgumentArity.OneOrMore, Description = "Put a known form in the first population (then it is no rediscovery)." };
+        var command = new Command("demo", "Rediscover Sutton–Chen copper from the EAM_Cu data (POET's headline experiment) and compare with the true form.")
+        {
+            data, time, seed, threads, outDir, seedModels,
+        };
+        command.SetAction(parsed =>
+        {
+            var folder = parsed.GetValue(outDir)!;
+            var path = parsed.GetValue(data) ?? FindData();
+            var spec = new DataSpec([path], [], 0.2, (int)(parsed.GetValue(seed) % int.MaxValue), 5.0, 3.0);
+            var settings = DemoSettings(parsed.GetValue(seed), parsed.GetValue(threads), SearchRunner.ParseDuration(parsed.GetValue(time)!), parsed.GetValue(seedModels) ?? []);
+            var problem = spec.Problem(services.ReadData, settings);
+            if (File.Exists(Path.Combine(folder, SearchCheckpoint.FileName))) File.Delete(Path.Combine(folder, SearchCheckpoint.FileName));
+            Directory.CreateDirectory(folder);
+            output.Line($"rediscovering Sutton–Chen from {path}: {CliOutput.Plural(problem.Training.Count, "training structure", "training structures")}, " +
+                        $"{settings.Islands} islands × {settings.PopulationSize} models on {settings.Threads} threads, up to {SearchRunner.Clock(settings.MaxTime!.Value)}" +
+                        (settings.SeedModels.Count > 0 ? " (seeded with --seed-model: not a rediscovery)" : ""));
+            var clock = Stopwatch.StartNew();
+            var found = TimeSpan.Zero;
+            Models.Expression? recovered = null;
+            var polished = new HashSet<ulong>();
+            var engine = new SearchEngine(problem, settings)
+            {
+                Data = spec,
+                CheckpointPath = Path.Combine(folder, SearchCheckpoint.FileName),
+                // Front models of the right form get their constants polished (the search's fits are short), then judged.
+                StopWhen = front =>
+                {
+                    foreach (var c in front)
+                    {
+                        if (!SuttonChenRecovery.HasForm(c.Expression) || !polished.Add(Models.ExpressionHash.Exact(c.Expression))) continue;
+                        var model = problem.Polish(c.Expression, settings, 300);
+                        if (!SuttonChenRecovery.Check(model, problem.Taper).Found) continue;
+                        recovered = model;
+                        found = clock.Elapsed;
+                        return true;
+                    }
+                    return false;
+                },
+            };
+            SearchRunner.Run(output, engine, output.Console.Profile.Capabilities.Interactive);
+            var searched = clock.Elapsed;
+            var front = RunOutputs.Write(folder, engine, problem, path);
+            var shown = recovered ?? problem.Polish(engine.Front.MinBy(c => c.ValidationFitness)!.Expression, settings, 300);
+            var verdict = SuttonChenRecovery.Check(shown, problem.Taper);
+            output.Line();
+            FitCommand.PrintFront(output, front);
+            output.Line();
+            output.Line($"true:      {SuttonChenRecovery.TrueForm}");
+            output.Line($"recovered: {shown}");
+            output.Line($"           {verdict.Detail}");
+            var inv = CultureInfo.InvariantCulture;
+            output.Line(verdict.Found
+                ? $"found: yes, after {found.TotalSeconds.ToString("F1", inv)} s ({engine.Generation} generations, {engine.Evaluations.ToString("N0", inv)} evaluations)"
+                : $"found: no, within {searched.TotalSeconds.ToString("F1", inv)} s ({engine.Generation} generations); the most accurate model is shown");
+            output.Line($"evaluations: {engine.Evaluations.ToString("N0", inv)} objective evaluations ({engine.CandidatesEvaluated.ToString("N0", inv)} candidates) in " +
+                        $"{searched.TotalSeconds.ToString("F1", inv)} s: {(engine.Evaluations / Math.Max(searched.TotalSeconds, 1e-3)).ToString("F0", inv)} evaluations/s");
+            return PoetCli.Success;
+        });
+        return command;
+    }
+
+    /// <summary>The demo's search: the default settings (no knowledge of the answer), with short epochs.</summary>
+    internal static SearchSettings DemoSettings(ulong seed, int threads, TimeSpan time, IReadOnlyList<string> seedModels) => new()
+    {
+        Seed = seed,
+        Threads = threads,
+        Islands = Math.Max(2, threads),
+        MaxTime = time,
+        SeedModels = seedModels,
+        CheckpointInterval = TimeSpan.FromSeconds(60),
+        // Shorter epochs: the stop test (is Sutton–Chen on the front?) runs at each epoch's end.
+        MigrationInterval = 2,
+    };
+
+    /// <summary>data/poet/EAM_Cu in the current folder or above, or above the program.</summary>
+    private static string FindData()
+    {
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+            for (var dir = new DirectoryInfo(start); dir != null; dir = dir.Parent)
+            {
+                var candidate = Path.Combine(dir.FullName, "data", "poet", "EAM_Cu");
+                if (Directory.Exists(candidate)) return candidate;
+            }
+        throw new ArgumentException("data/poet/EAM_Cu not found in this folder or above; give --data PATH");
+    }
+}

@@ -1,0 +1,139 @@
+using Spectre.Console;
+using System.CommandLine;
+using System.Globalization;
+using PoetSharp.Data;
+using PoetSharp.Search;
+
+namespace PoetSharp.Cli;
+
+/// <summary>`poet fit`: the genetic-programming search for potential models on the Pareto front; `--resume` continues a run.</summary>
+internal static class FitCommand
+{
+    public static Command Create(CliOutput output, CliServices services)
+    {
+        var data = new Option<string[]>("--data", "-d") { HelpName = "PATH", Arity = ArgumentArity.OneOrMore, Description = "Training data (repeat to concatenate): " + DataFiles.ReadableFormats + "." };
+        var validation = new Option<string[]>("--validation") { HelpName = "PATH", Arity = ArgumentArity.OneOrMore, Description = "Separate validation data (otherwise --split)." };
+        var split = new Option<double?>("--split") { HelpName = "FRACTION", Description = "Hold out this fraction of the structures for validation (default 0.2 without --validation)." };
+        var cutoff = new Option<double>("--cutoff") { DefaultValueFactory = _ => 5.0, HelpName = "Å", Description = "Where the taper reaches zero (Å)." };
+        var taperInner = new Option<double>("--taper-inner") { DefaultValueFactory = _ => 3.0, HelpName = "Å", Description = "Where the taper starts to fall (Å)." };
+        var time = new Option<string>("--time") { HelpName = "DURATION", Description = "Time limit, e.g. 90s, 10m, 1h (default 5m unless --generations is given; with --resume: more time)." };
+        var generations = new Option<int?>("--generations") { HelpName = "N", Description = "Generations per island (with --resume: the new total)." };
+        var seed = new Option<ulong>("--seed") { DefaultValueFactory = _ => 1UL, Description = "Seed of the search and of the random split." };
+        var threads = new Option<int>("--threads") { DefaultValueFactory = _ => Environment.ProcessorCount, HelpName = "N", Description = "Islands evolved at once; 1 is bit-for-bit reproducible." };
+        var islands = new Option<int?>("--islands") { HelpName = "N", Description = "Number of islands (default: the number of cores, at least 2)." };
+        var population = new Option<int>("--population") { DefaultValueFactory = _ => new SearchSettings().PopulationSize, HelpName = "N", Description = "Models per island." };
+        var outDir = new Option<string>("--out") { DefaultValueFactory = _ => "run", HelpName = "DIR", Description = "Run folder (front, models, plots, summary, checkpoint)." };
+        var seedModels = new Option<string[]>("--seed-model") { HelpName = "EXPR", Arity = ArgumentArity.OneOrMore, Description = "A known form to put in the first population (repeatable)." };
+        var resume = new Option<string>("--resume") { HelpName = "RUN_DIR", Description = "Continue the run saved in this folder." };
+        var optimizer = new Option<string>("--optimizer") { DefaultValueFactory = _ => "lm", HelpName = "NAME", Description = "Optimiser of every candidate's constants: lm, cg or cmaes." };
+        var constantEvaluations = new Option<int>("--constant-evaluations") { DefaultValueFactory = _ => new SearchSettings().ConstantEvaluations, HelpName = "N", Description = "Objective evaluations per candidate's constant fit." };
+        var fitStructures = new Option<int>("--fit-structures") { DefaultValueFactory = _ => new SearchSettings().MaxFitStructures, HelpName = "N", Description = "Training structures the candidates are fitted on (spread over the set)." };
+        var shortRange = new Option<string>("--short-range") { DefaultValueFactory = _ => "penalise", HelpName = "penalise|reject|off", Description = "What to do with models that are not repulsive at short range." };
+        var checkpoint = new Option<string>("--checkpoint-interval") { DefaultValueFactory = _ => "60s", HelpName = "DURATION", Description = "How often the state is saved." };
+
+        var command = new Command("fit", "Search for potential models (genetic programming on the Pareto front of accuracy, cost and complexity); writes the front, model files, plots and a summary to the run folder.")
+        {
+            data, validation, split, cutoff, taperInner, time, generations, seed, threads, islands, population, outDir, seedModels, resume,
+            optimizer, constantEvaluations, fitStructures, shortRange, checkpoint,
+        };
+        command.Validators.Add(result =>
+        {
+            if (result.GetResult(resume) is null && result.GetResult(data) is null) result.AddError("give --data (or --resume RUN_DIR)");
+            if (result.GetResult(validation) is not null && result.GetResult(split) is not null) result.AddError("give at most one of --validation and --split");
+        });
+        command.SetAction(parsed =>
+        {
+            var interval = SearchRunner.ParseDuration(parsed.GetValue(checkpoint)!);
+            TimeSpan? limit = parsed.GetValue(time) is { } t ? SearchRunner.ParseDuration(t) : null;
+            var maxGenerations = parsed.GetValue(generations);
+            SearchEngine engine;
+            SearchProblem problem;
+            string folder;
+            if (parsed.GetValue(resume) is { } runDir)
+            {
+                folder = runDir;
+                var path = Path.Combine(runDir, SearchCheckpoint.FileName);
+                var (stored, spec, elapsed) = SearchCheckpoint.ReadHeader(path);
+                if (spec is null) throw new ArgumentException($"{path}: the checkpoint does not say where its data came from");
+                problem = spec.Problem(services.ReadData, stored);
+                // --time gives more time on top of what the run has used; --generations a new total; neither: the stored limits.
+                var settings = stored with
+                {
+                    Threads = parsed.GetValue(threads),
+                    CheckpointInterval = interval,
+                    MaxGenerations = maxGenerations ?? stored.MaxGenerations,
+                    MaxTime = limit is { } more ? elapsed + more : maxGenerations is not null ? null : stored.MaxTime,
+                };
+                engine = SearchCheckpoint.Resume(path, problem, settings);
+                output.Line($"resuming {runDir} at generation {engine.Generation} ({SearchRunner.Clock(engine.Elapsed)} elapsed)");
+            }
+            else
+            {
+                folder = parsed.GetValue(outDir)!;
+                if (File.Exists(Path.Combine(folder, SearchCheckpoint.FileName)))
+                    throw new ArgumentException($"{folder} already holds a run: continue it with --resume {folder} or choose another --out");
+                var validationPaths = parsed.GetValue(validation) ?? [];
+                var spec = new DataSpec(parsed.GetValue(data)!, validationPaths,
+                    validationPaths.Length > 0 ? 0 : parsed.GetValue(split) ?? 0.2, (int)(parsed.GetValue(seed) % int.MaxValue),
+                    parsed.GetValue(cutoff), parsed.GetValue(taperInner));
+                var settings = new SearchSettings
+                {
+                    Seed = parsed.GetValue(seed),
+                    Threads = parsed.GetValue(threads),
+                    Islands = parsed.GetValue(islands) ?? Math.Max(2, Environment.ProcessorCount),
+                    PopulationSize = parsed.GetValue(population),
+                    OffspringPerGeneration = parsed.GetValue(population),
+                    MaxGenerations = maxGenerations ?? 0,
+                    MaxTime = limit ?? (maxGenerations is null ? TimeSpan.FromMinutes(5) : null),
+                    Optimizer = parsed.GetValue(optimizer)!,
+                    ConstantEvaluations = parsed.GetValue(constantEvaluations),
+                    MaxFitStructures = parsed.GetValue(fitStructures),
+                    ShortRange = ParsePolicy(parsed.GetValue(shortRange)!),
+                    CheckpointInterval = interval,
+                    SeedModels = parsed.GetValue(seedModels) ?? [],
+                };
+                foreach (var m in settings.SeedModels) Models.ExpressionParser.ParseModel(m);
+                problem = spec.Problem(services.ReadData, settings);
+                Directory.CreateDirectory(folder);
+                output.Line($"searching on {CliOutput.Plural(problem.Training.Count, "training structure", "training structures")}" +
+                            (problem.Validation is { } v ? $" and {CliOutput.Plural(v.Count, "validation structure", "validation structures")}" : "") +
+                            $": {settings.Islands} islands × {settings.PopulationSize} models, {settings.Threads} threads, " +
+                            (settings.MaxTime is { } mt ? $"time limit {SearchRunner.Clock(mt)}" : $"{settings.MaxGenerations} generations"));
+                engine = new SearchEngine(problem, settings) { Data = spec, CheckpointPath = Path.Combine(folder, SearchCheckpoint.FileName) };
+            }
+            SearchRunner.Run(output, engine, output.Console.Profile.Capabilities.Interactive);
+            var front = RunOutputs.Write(folder, engine, problem, string.Join(", ", engine.Data?.Data ?? []));
+            output.Line();
+            PrintFront(output, front);
+            output.Line($"wrote {Path.Combine(folder, RunOutputs.FrontJson)}, front.md, models/, front.png/.svg, history.png/.svg, summary.md, {SearchCheckpoint.FileName}");
+            return PoetCli.Success;
+        });
+        return command;
+    }
+
+    public static ShortRangePolicy ParsePolicy(string text) => text.ToLowerInvariant() switch
+    {
+        "penalise" or "penalize" => ShortRangePolicy.Penalise,
+        "reject" => ShortRangePolicy.Reject,
+        "off" => ShortRangePolicy.Off,
+        _ => throw new ArgumentException($"--short-range '{text}': expected penalise, reject or off"),
+    };
+
+    /// <summary>The front as a console table.</summary>
+    public static void PrintFront(CliOutput output, FrontFile front)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        output.Line($"front after {front.Generations} generations, {front.Candidates.ToString("N0", inv)} candidates, {front.Evaluations.ToString("N0", inv)} evaluations, " +
+                    $"{SearchRunner.Clock(TimeSpan.FromSeconds(front.ElapsedSeconds))}:");
+        var table = CliOutput.NewTable(0, "#", "nodes", "ns/pair", "train E", "train F", "valid E", "valid F", "short range", "model (simplified)");
+        foreach (var e in front.Front)
+            CliOutput.AddRow(table, e.Rank.ToString(inv), e.Complexity.ToString(inv), CliOutput.Fixed(e.CostPerPair, 1),
+                Num(e.Training?.EnergyRmse, 4), Num(e.Training?.ForceRmse, 3), Num(e.Validation?.EnergyRmse, 4), Num(e.Validation?.ForceRmse, 3),
+                e.ShortRangePassed ? "ok" : "fails", e.Simplified);
+        table.Columns[8].LeftAligned();
+        output.Console.Write(table);
+        output.Line("errors: E in meV/atom, F in eV/Å (RMSE); per-group errors in front.md");
+    }
+
+    private static string Num(double? x, int digits) => x is { } v ? CliOutput.Sig(v, digits) : "–";
+}

@@ -1,0 +1,109 @@
+using PoetSharp.Models;
+
+namespace PoetSharp.Search;
+
+/// <summary>
+/// Random building blocks of the search, biased towards the shapes physical potentials are made of: pair terms that are
+/// powers of r with integer exponents (c·r^k, r^k) or exponentials (c^r), atom-level powers of sums with simple
+/// exponents (½, −1, 2, …), and otherwise arbitrary typed trees of + − × ÷ ^. The bias is a prior over forms, not a
+/// target: every operator and any constant remain reachable, and the constants are fitted afterwards.
+/// </summary>
+public static class Grammar
+{
+    private static readonly NodeKind[] Binary = [NodeKind.Add, NodeKind.Sub, NodeKind.Mul, NodeKind.Div, NodeKind.Pow];
+    private static readonly double[] BinaryWeights = [1, 1, 1, 0.5, 0.8];
+    private static readonly double[] AtomExponents = [0.5, -1, 2, -0.5, 1.5, 3, -2];
+
+    /// <summary>An integer exponent for a power of r: mostly negative (repulsion and decay), up to |k| = 12.</summary>
+    public static double IntegerExponent(SearchRandom random) =>
+        random.Chance(0.8) ? -random.Next(1, 13) : random.Next(1, 7);
+
+    /// <summary>A simple exponent for a power at atom level (of a sum).</summary>
+    public static double AtomExponent(SearchRandom random) =>
+        random.Chance(0.8) ? AtomExponents[random.Next(AtomExponents.Length)] : Math.Round(-3 + 6 * random.NextDouble(), 2);
+
+    /// <summary>A coefficient: sign and magnitude spread over decades (the fit adjusts it).</summary>
+    public static double Coefficient(SearchRandom random)
+    {
+        var magnitude = Math.Pow(10, -1 + 3 * random.NextDouble());
+        return Math.Round(random.Chance(0.7) ? magnitude : -magnitude, 3);
+    }
+
+    public static double SmallConstant(SearchRandom random) => Math.Round(-3 + 6 * random.NextDouble(), 3);
+
+    /// <summary>A pair-level building block (depends on r).</summary>
+    public static Expression PairTerm(SearchRandom random) => random.Next(6) switch
+    {
+        0 or 1 => Expression.Constant(Coefficient(random)) * Expression.Pow(Expression.Distance, IntegerExponent(random)),
+        2 => Expression.Pow(Expression.Distance, IntegerExponent(random)),
+        3 => Expression.Pow(Expression.Constant(Math.Round(0.1 + 0.8 * random.NextDouble(), 3)), Expression.Distance),
+        4 => Expression.Constant(Coefficient(random)) * Expression.Pow(Expression.Constant(Math.Round(0.1 + 0.8 * random.NextDouble(), 3)), Expression.Distance),
+        _ => Expression.Combine(PickBinary(random), Expression.Distance, SmallConstant(random)),
+    };
+
+    /// <summary>A random pair expression of depth at most <paramref name="depth"/> (≥ 1), always depending on r.</summary>
+    public static Expression Pair(SearchRandom random, int depth)
+    {
+        var e = PairTree(random, depth);
+        return e.RootLevel == Level.Pair ? e : Expression.Mul(e, PairTerm(random));
+    }
+
+    private static Expression PairTree(SearchRandom random, int depth)
+    {
+        if (depth <= 3 || random.Chance(0.4))
+            return random.Chance(0.8) ? PairTerm(random) : (random.Chance(0.5) ? Expression.Distance : Expression.Constant(SmallConstant(random)));
+        var op = PickBinary(random);
+        if (op == NodeKind.Pow)
+            return Expression.Pow(PairTree(random, depth - 1), random.Chance(0.7) ? IntegerExponent(random) : SmallConstant(random));
+        return Expression.Combine(op, PairTree(random, depth - 1), PairTree(random, depth - 1));
+    }
+
+    /// <summary>A neighbour sum of a random pair expression, sometimes raised to a simple power or scaled.</summary>
+    public static Expression SumTerm(SearchRandom random, int pairDepth)
+    {
+        var sum = Expression.Sum(Pair(random, pairDepth));
+        return random.Next(4) switch
+        {
+            0 => Expression.Pow(sum, AtomExponent(random)),
+            1 => Expression.Constant(Coefficient(random)) * Expression.Pow(sum, AtomExponent(random)),
+            2 => Expression.Constant(Coefficient(random)) * sum,
+            _ => sum,
+        };
+    }
+
+    /// <summary>A random atom expression (at least one sum) of atom depth at most <paramref name="atomDepth"/>.</summary>
+    public static Expression Atom(SearchRandom random, int atomDepth, int pairDepth)
+    {
+        for (var attempt = 0; attempt < 20; attempt++)
+        {
+            var e = AtomTree(random, atomDepth, pairDepth);
+            if (e.SumCount > 0 && e.RootLevel == Level.Atom) return e;
+        }
+        return SumTerm(random, pairDepth);
+    }
+
+    private static Expression AtomTree(SearchRandom random, int depth, int pairDepth)
+    {
+        if (depth <= 1 || random.Chance(0.35))
+            return random.Chance(0.85) ? SumTerm(random, pairDepth) : Expression.Constant(SmallConstant(random));
+        var op = PickBinary(random);
+        if (op == NodeKind.Pow) return Expression.Pow(AtomTree(random, depth - 1, pairDepth), AtomExponent(random));
+        return Expression.Combine(op, AtomTree(random, depth - 1, pairDepth), AtomTree(random, depth - 1, pairDepth));
+    }
+
+    /// <summary>A leaf for the given context: r or a constant inside a sum, a constant or a plain sum outside.</summary>
+    public static Expression Leaf(SearchRandom random, bool insideSum) => insideSum
+        ? (random.Chance(0.5) ? Expression.Distance : Expression.Constant(SmallConstant(random)))
+        : (random.Chance(0.6) ? Expression.Constant(SmallConstant(random)) : Expression.Sum(PairTerm(random)));
+
+    public static NodeKind PickBinary(SearchRandom random)
+    {
+        var x = random.NextDouble() * BinaryWeights.Sum();
+        for (var k = 0; k < Binary.Length; k++)
+        {
+            x -= BinaryWeights[k];
+            if (x < 0) return Binary[k];
+        }
+        return Binary[^1];
+    }
+}

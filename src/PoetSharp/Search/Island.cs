@@ -1,0 +1,181 @@
+using PoetSharp.Models;
+
+namespace PoetSharp.Search;
+
+/// <summary>
+/// One population evolving on its own generator: each generation breeds offspring (crowded-comparison tournaments,
+/// crossover or one mutation, a few fresh random trees), rejects forms already seen (structural hash of the simplified
+/// tree) before fitting anything, fits and scores the rest, and keeps the best <see cref="SearchSettings.PopulationSize"/>
+/// of parents and offspring by NSGA-II (non-dominated sorting on training fitness, complexity and cost, then crowding).
+/// Offspring are offered to the island's archive at the end of the generation.
+/// </summary>
+internal sealed class Island
+{
+    private static readonly (Operator Op, double Weight)[] Mutations =
+    [
+        (Operator.PointMutation, 2), (Operator.SubtreeReplacement, 1), (Operator.Insertion, 1), (Operator.Deletion, 1),
+        (Operator.Hoist, 0.5), (Operator.AddSumTerm, 1), (Operator.RemoveSumTerm, 0.5), (Operator.ConstantJitter, 1),
+    ];
+
+    private readonly SearchSettings _settings;
+    private readonly CandidateEvaluator _evaluator;
+
+    public Island(int index, SearchProblem problem, SearchSettings settings, SearchRandom random)
+    {
+        Index = index;
+        _settings = settings;
+        _evaluator = new CandidateEvaluator(problem, settings);
+        Random = random;
+        Archive = new Archive(settings.ArchiveCapacity);
+    }
+
+    public int Index { get; }
+    public SearchRandom Random { get; private set; }
+    public List<Candidate> Population { get; private set; } = new();
+    public HashSet<ulong> Seen { get; } = new();
+    public Archive Archive { get; }
+    public int Generation { get; set; }
+    public long Evaluations { get => _evaluator.Evaluations; set => _evaluator.Evaluations = value; }
+    public long Candidates { get; set; }
+    public long Duplicates { get; set; }
+    public long Invalid { get; set; }
+
+    /// <summary>The first population: the seed models, then random trees of ramped depths.</summary>
+    public void Initialise(IReadOnlyList<Expression> seeds)
+    {
+        foreach (var seed in seeds)
+        {
+            var simplified = Canonical(seed) ?? seed;
+            Seen.Add(ExpressionHash.Structural(simplified));
+            if (_evaluator.Evaluate(simplified, 0) is { } c) Population.Add(c);
+        }
+        for (var attempt = 0; Population.Count < _settings.PopulationSize && attempt < 50 * _settings.PopulationSize; attempt++)
+        {
+            var e = Canonical(Grammar.Atom(Random, 1 + attempt % 3, 3 + attempt % 3));
+            if (e == null || !Seen.Add(ExpressionHash.Structural(e))) continue;
+            Candidates++;
+            if (_evaluator.Evaluate(e, 0) is { } c) Population.Add(c);
+            else Invalid++;
+        }
+        if (Population.Count == 0) throw new InvalidOperationException("no random model could be evaluated on the data (all gave NaN or ∞)");
+        foreach (var c in Population) Archive.Offer(c);
+    }
+
+    /// <summary>
+    /// One generation. Returns false, with the island exactly as before the call (generator, seen forms, counters),
+    /// when <paramref name="stop"/> turns true midway, so that a checkpoint taken then resumes bit for bit.
+    /// </summary>
+    public bool Step(Func<bool> stop)
+    {
+        var state = Random.State;
+        var (evaluations, candidates, duplicates, invalid) = (Evaluations, Candidates, Duplicates, Invalid);
+        var added = new List<ulong>();
+        var offspring = new List<Candidate>();
+        var points = Population.Select(c => c.SelectionObjectives()).ToArray();
+        var (rank, crowding) = Pareto.RankAndCrowding(points);
+        var immigrants = (int)Math.Round(_settings.ImmigrantFraction * _settings.OffspringPerGeneration);
+        for (var attempt = 0; offspring.Count < _settings.OffspringPerGeneration && attempt < 30 * _settings.OffspringPerGeneration; attempt++)
+        {
+            if (stop())
+            {
+                Random = SearchRandom.FromState(state);
+                foreach (var h in added) Seen.Remove(h);
+                (Evaluations, Candidates, Duplicates, Invalid) = (evaluations, candidates, duplicates, invalid);
+                return false;
+            }
+            Expression? child;
+            var jitter = false;
+            if (offspring.Count < immigrants)
+                child = Grammar.Atom(Random, Random.Next(1, 4), Random.Next(3, 6));
+            else
+            {
+                var first = Population[Pareto.Tournament(rank, crowding, Random)];
+                var op = Random.Chance(_settings.CrossoverProbability) ? Operator.Crossover : PickMutation();
+                var second = op == Operator.Crossover ? Population[Pareto.Tournament(rank, crowding, Random)] : first;
+                child = Variation.Apply(op, first.Expression, second.Expression, Random, _settings.Limits);
+                jitter = op == Operator.ConstantJitter;
+            }
+            child = child == null ? null : Canonical(child);
+            if (child == null) continue;
+            var hash = ExpressionHash.Structural(child);
+            // A known form is not fitted again, except from the new starting constants of a jitter.
+            if (Seen.Add(hash)) added.Add(hash);
+            else if (!jitter)
+            {
+                Duplicates++;
+                continue;
+            }
+            Candidates++;
+            if (_evaluator.Evaluate(child, Generation + 1) is { } c) offspring.Add(c);
+            else Invalid++;
+        }
+        Population = Survivors(Population.Concat(offspring));
+        foreach (var c in offspring) Archive.Offer(c);
+        Generation++;
+        return true;
+    }
+
+    /// <summary>A few good models (crowded tournaments) to send to the next island.</summary>
+    public List<Candidate> Emigrants(int count)
+    {
+        var (rank, crowding) = Pareto.RankAndCrowding(Population.Select(c => c.SelectionObjectives()).ToArray());
+        return Enumerable.Range(0, count).Select(_ => Population[Pareto.Tournament(rank, crowding, Random)]).ToList();
+    }
+
+    public void Receive(IEnumerable<Candidate> migrants)
+    {
+        var list = migrants.ToList();
+        foreach (var m in list)
+        {
+            Seen.Add(m.Hash);
+            Archive.Offer(m);
+        }
+        Population = Survivors(Population.Concat(list));
+    }
+
+    // One model per form (the fitter), then NSGA-II truncation.
+    private List<Candidate> Survivors(IEnumerable<Candidate> pool)
+    {
+        var unique = new List<Candidate>();
+        var index = new Dictionary<ulong, int>();
+        foreach (var c in pool)
+        {
+            if (index.TryGetValue(c.Hash, out var k))
+            {
+                if (c.TrainingFitness < unique[k].TrainingFitness) unique[k] = c;
+            }
+            else
+            {
+                index[c.Hash] = unique.Count;
+                unique.Add(c);
+            }
+        }
+        var chosen = Pareto.Select(unique.Select(c => c.SelectionObjectives()).ToArray(), _settings.PopulationSize);
+        chosen.Sort();
+        return chosen.Select(i => unique[i]).ToList();
+    }
+
+    private Operator PickMutation()
+    {
+        var x = Random.NextDouble() * Mutations.Sum(m => m.Weight);
+        foreach (var (op, weight) in Mutations)
+        {
+            x -= weight;
+            if (x < 0) return op;
+        }
+        return Mutations[^1].Op;
+    }
+
+    /// <summary>The simplified form, if it is still a model within the limits (simplification never grows a tree).</summary>
+    internal Expression? Canonical(Expression e)
+    {
+        try
+        {
+            return Variation.Finish(Simplifier.Simplify(e), _settings.Limits);
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,178 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using PoetSharp.Data;
+using PoetSharp.Evaluation;
+using PoetSharp.Fitting;
+using PoetSharp.Models;
+
+namespace PoetSharp.Search;
+
+/// <summary>Errors of one set (training or validation) in physical units; null where the set has no such label.</summary>
+public sealed record SetErrors(string Set, string Group, double? EnergyRmse, double? EnergyMae, double? ForceRmse, double? ForceMae, double? StressRmse);
+
+/// <summary>One model of the reported front.</summary>
+public sealed record FrontEntry(
+    int Rank, string Expression, string Simplified, int Complexity, double CostPerPair,
+    double TrainingFitness, double ValidationFitness, bool ShortRangePassed, string ShortRangeDetail,
+    IReadOnlyList<SetErrors> Errors, IReadOnlyList<SetErrors> Groups, string ModelFile)
+{
+    public SetErrors? Training => Errors.FirstOrDefault(e => e.Set == "training");
+    public SetErrors? Validation => Errors.FirstOrDefault(e => e.Set == "validation");
+}
+
+/// <summary>The front file: the run's facts and the front.</summary>
+public sealed record FrontFile(string Data, int Generations, long Evaluations, long Candidates, double ElapsedSeconds,
+    IReadOnlyList<FrontEntry> Front, IReadOnlyList<HistoryPoint> History);
+
+/// <summary>
+/// Everything a run leaves in its folder: front.json, front.md (the table, with errors per group), one model file per
+/// front model (models/model-NN.json), the front and history plots (PNG and SVG) and summary.md.
+/// Front models' constants are polished first on the fitting structures (<see cref="SearchSettings.FinalRefitEvaluations"/>),
+/// and every figure is computed on the full training and validation sets.
+/// </summary>
+public static class RunOutputs
+{
+    public const string FrontJson = "front.json";
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    public static FrontFile Write(string folder, SearchEngine engine, SearchProblem problem, string dataDescription, IEnumerable<string>? summaryNotes = null)
+    {
+        Directory.CreateDirectory(Path.Combine(folder, "models"));
+        var entries = new List<FrontEntry>();
+        var rank = 0;
+        foreach (var c in engine.Front)
+        {
+            rank++;
+            var model = Refit(c.Expression, problem, engine.Settings);
+            var shortRange = engine.Settings.ShortRange == ShortRangePolicy.Off ? new ShortRangeResult(true, "not checked") : problem.ShortRange.Check(model);
+            var report = FitReport.Create(model, problem.Taper, model.Constants, problem.Training, problem.Validation);
+            var errors = new List<SetErrors> { Of("training", "", report.Training.Overall) };
+            if (report.Validation is { } v) errors.Add(Of("validation", "", v.Overall));
+            var groups = report.Training.Groups.Select(g => Of("training", g.Name, g)).ToList();
+            if (report.Validation is { } vg) groups.AddRange(vg.Groups.Select(g => Of("validation", g.Name, g)));
+            var file = Path.Combine("models", $"model-{rank:D2}.json");
+            var figures = new Dictionary<string, double>();
+            foreach (var e in errors)
+            {
+                if (e.EnergyRmse is { } er) figures[$"{e.Set}_energy_rmse_meV_per_atom"] = er;
+                if (e.ForceRmse is { } fr) figures[$"{e.Set}_force_rmse_eV_per_A"] = fr;
+            }
+            ModelFile.Write(Path.Combine(folder, file), new Model($"front model {rank}", model, problem.Taper.Outer, problem.Taper, Species(problem.Training))
+            {
+                Provenance = $"PoetSharp search (seed {engine.Settings.Seed}, generation {c.Generation}) on {dataDescription}, {DateTime.UtcNow:yyyy-MM-dd}",
+                Errors = figures,
+            });
+            entries.Add(new FrontEntry(rank, model.ToString(), Simplifier.Simplify(model).ToString(), model.Complexity, CostModel.PerPair(model),
+                c.TrainingFitness, c.ValidationFitness, shortRange.Passed, shortRange.Detail, errors, groups, file));
+        }
+        var front = new FrontFile(dataDescription, engine.Generation, engine.Evaluations, engine.CandidatesEvaluated, engine.Elapsed.TotalSeconds, entries, engine.History);
+        File.WriteAllText(Path.Combine(folder, FrontJson), JsonSerializer.Serialize(front, Json));
+        File.WriteAllText(Path.Combine(folder, "front.md"), Table(front));
+        FrontPlot(front, Path.Combine(folder, "front"));
+        HistoryPlot(front, Path.Combine(folder, "history"));
+        File.WriteAllText(Path.Combine(folder, "summary.md"), Summary(front, engine.Settings, summaryNotes ?? []));
+        return front;
+    }
+
+    public static FrontFile Read(string folder)
+    {
+        var path = Path.Combine(folder, FrontJson);
+        if (!File.Exists(path)) throw new ArgumentException($"{folder}: no {FrontJson} (not a finished run folder)");
+        try
+        {
+            return JsonSerializer.Deserialize<FrontFile>(File.ReadAllBytes(path), Json) ?? throw new DataFormatException(path, null, "empty front file");
+        }
+        catch (JsonException e)
+        {
+            throw new DataFormatException(path, (int?)e.LineNumber + 1, "not a valid front file: " + e.Message);
+        }
+    }
+
+    private static Expression Refit(Expression e, SearchProblem problem, SearchSettings settings) =>
+        settings.FinalRefitEvaluations <= 0 ? e : problem.Polish(e, settings, settings.FinalRefitEvaluations);
+
+    private static string[] Species(Dataset data) => data.Structures.SelectMany(s => s.Species).Distinct().Order(StringComparer.Ordinal).ToArray();
+
+    private static SetErrors Of(string set, string group, ErrorSummary s) =>
+        new(set, group, s.Energy?.Rmse, s.Energy?.Mae, s.Forces?.Rmse, s.Forces?.Mae, s.Stress?.Rmse);
+
+    private static string F(double? x, string format) => x is { } v ? v.ToString(format, Inv) : "–";
+
+    /// <summary>The front as a Markdown table, then the errors of every group.</summary>
+    public static string Table(FrontFile front)
+    {
+        var b = new StringBuilder();
+        b.AppendLine("| # | complexity | cost (ns/pair) | train E (meV/atom) | train F (eV/Å) | valid. E (meV/atom) | valid. F (eV/Å) | fitness (valid.) | short range | simplified | expression |");
+        b.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---|---|---|");
+        foreach (var e in front.Front)
+            b.AppendLine($"| {e.Rank} | {e.Complexity} | {e.CostPerPair.ToString("F1", Inv)} | {F(e.Training?.EnergyRmse, "G4")} | {F(e.Training?.ForceRmse, "G3")} | " +
+                         $"{F(e.Validation?.EnergyRmse, "G4")} | {F(e.Validation?.ForceRmse, "G3")} | {e.ValidationFitness.ToString("G3", Inv)} | " +
+                         $"{(e.ShortRangePassed ? "ok" : "fails")} | `{e.Simplified}` | `{e.Expression}` |");
+        b.AppendLine();
+        b.AppendLine("Errors per group (RMSE; energies after the set's best constant shift):");
+        b.AppendLine();
+        b.AppendLine("| # | set | group | E (meV/atom) | F (eV/Å) |");
+        b.AppendLine("|---|---|---|---:|---:|");
+        foreach (var e in front.Front)
+            foreach (var g in e.Groups)
+                b.AppendLine($"| {e.Rank} | {g.Set} | {(g.Group.Length > 0 ? g.Group : "(no group)")} | {F(g.EnergyRmse, "F3")} | {F(g.ForceRmse, "F4")} |");
+        return b.ToString();
+    }
+
+    private static string Summary(FrontFile front, SearchSettings settings, IEnumerable<string> notes)
+    {
+        var b = new StringBuilder();
+        b.AppendLine("# PoetSharp search");
+        b.AppendLine();
+        b.AppendLine($"- data: {front.Data}");
+        b.AppendLine($"- seed {settings.Seed}, {settings.Islands} islands × {settings.PopulationSize} models, {settings.OffspringPerGeneration} offspring per generation, " +
+                     $"constants by {settings.Optimizer} ({settings.ConstantEvaluations} evaluations on ≤ {settings.MaxFitStructures} structures), short-range check: {settings.ShortRange}");
+        var rate = front.Evaluations / Math.Max(front.ElapsedSeconds, 1e-3);
+        b.AppendLine($"- {front.Generations} generations, {front.Candidates:N0} candidates fitted, {front.Evaluations:N0} objective evaluations in " +
+                     $"{front.ElapsedSeconds.ToString("F0", Inv)} s ({rate.ToString("F0", Inv)} evaluations/s)");
+        foreach (var n in notes) b.AppendLine($"- {n}");
+        b.AppendLine();
+        b.AppendLine("## Front");
+        b.AppendLine();
+        b.Append(Table(front));
+        b.AppendLine();
+        b.AppendLine("Plots: front.png/.svg (validation fitness against complexity, coloured by cost), history.png/.svg (best validation fitness per generation).");
+        return b.ToString();
+    }
+
+    private static void FrontPlot(FrontFile front, string pathWithoutExtension)
+    {
+        var plot = new ScottPlot.Plot();
+        if (front.Front.Count > 0)
+        {
+            double low = front.Front.Min(e => e.CostPerPair), high = front.Front.Max(e => e.CostPerPair);
+            var colormap = new ScottPlot.Colormaps.Viridis();
+            foreach (var e in front.Front)
+            {
+                var marker = plot.Add.Marker(e.Complexity, Math.Log10(Math.Max(e.ValidationFitness, 1e-30)));
+                marker.Color = colormap.GetColor(high > low ? (e.CostPerPair - low) / (high - low) : 0.5);
+                marker.Size = 10;
+            }
+            plot.Title($"front: colour = cost, {low.ToString("F1", Inv)} (dark) to {high.ToString("F1", Inv)} ns/pair (light)");
+        }
+        plot.XLabel("complexity (nodes)");
+        plot.YLabel("log10 validation fitness");
+        plot.SavePng(pathWithoutExtension + ".png", 700, 500);
+        plot.SaveSvg(pathWithoutExtension + ".svg", 700, 500);
+    }
+
+    private static void HistoryPlot(FrontFile front, string pathWithoutExtension)
+    {
+        var plot = new ScottPlot.Plot();
+        var points = front.History.Where(h => h.BestValidationFitness > 0 && double.IsFinite(h.BestValidationFitness)).ToArray();
+        if (points.Length > 0)
+            plot.Add.Scatter(points.Select(h => (double)h.Generation).ToArray(), points.Select(h => Math.Log10(h.BestValidationFitness)).ToArray());
+        plot.Title("best validation fitness on the front");
+        plot.XLabel("generation");
+        plot.YLabel("log10 validation fitness");
+        plot.SavePng(pathWithoutExtension + ".png", 700, 500);
+        plot.SaveSvg(pathWithoutExtension + ".svg", 700, 500);
+    }
+}

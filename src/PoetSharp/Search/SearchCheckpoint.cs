@@ -1,0 +1,223 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using PoetSharp.Data;
+using PoetSharp.Fitting;
+using PoetSharp.Models;
+using PoetSharp.Potentials;
+
+namespace PoetSharp.Search;
+
+/// <summary>
+/// Where a run's data come from, as the command line gave it: stored in the checkpoint so that
+/// <c>poet fit --resume</c> rebuilds exactly the same problem (same files, same split).
+/// </summary>
+public sealed record DataSpec(string[] Data, string[] Validation, double Split, int SplitSeed, double Cutoff, double TaperInner)
+{
+    public Taper Taper => new(TaperInner, Cutoff);
+
+    /// <summary>Reads the data and splits it (a separate validation set, a random split, or none).</summary>
+    public (Dataset Training, Dataset? Validation) Load(Func<string, Dataset> read)
+    {
+        var all = Concat(Data, read);
+        if (Validation.Length > 0) return (all, Concat(Validation, read));
+        if (Split > 0)
+        {
+            var split = DataSplit.Random(all, Split, SplitSeed);
+            return (split.Training, split.Validation);
+        }
+        return (all, null);
+    }
+
+    public SearchProblem Problem(Func<string, Dataset> read, SearchSettings settings)
+    {
+        var (training, validation) = Load(read);
+        return new SearchProblem(training, validation, Taper, settings.MaxFitStructures);
+    }
+
+    private static Dataset Concat(string[] paths, Func<string, Dataset> read)
+    {
+        if (paths.Length == 0) throw new ArgumentException("no data given");
+        var sets = paths.Select(read).ToArray();
+        return sets.Length == 1 ? sets[0] : Dataset.Concat(string.Join(", ", paths), sets);
+    }
+}
+
+/// <summary>
+/// The whole state of a search as JSON: settings, data description, and per island the generator state, generation,
+/// counters, forms seen, population and archive (expressions in their exact text form, constants bit for bit), plus the
+/// history. Written to a temporary file and renamed over the old checkpoint, so that a crash (even kill -9) leaves the
+/// previous or the new checkpoint, never half of one.
+/// </summary>
+public static class SearchCheckpoint
+{
+    public const string FileName = "checkpoint.json";
+    private const string Format = "PoetSharp search checkpoint";
+    private const int Version = 1;
+
+    private static readonly JsonSerializerOptions Options = new()
+    {
+        WriteIndented = false,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    public static void Write(string path, SearchEngine engine)
+    {
+        var state = new State
+        {
+            Format = Format,
+            Version = Version,
+            Settings = engine.Settings,
+            Data = engine.Data,
+            ElapsedSeconds = engine.Elapsed.TotalSeconds,
+            History = engine.History.ToList(),
+            Islands = engine.Islands.Select(i => new IslandState
+            {
+                Generation = i.Generation,
+                Random = i.Random.State,
+                Evaluations = i.Evaluations,
+                Candidates = i.Candidates,
+                Duplicates = i.Duplicates,
+                Invalid = i.Invalid,
+                Seen = i.Seen.Order().ToArray(),
+                Population = i.Population.Select(CandidateState.Of).ToList(),
+                Archive = i.Archive.Members.Select(CandidateState.Of).ToList(),
+            }).ToList(),
+        };
+        var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        Directory.CreateDirectory(folder);
+        var temporary = path + ".tmp";
+        using (var stream = File.Create(temporary))
+        {
+            JsonSerializer.Serialize(stream, state, Options);
+            stream.Flush(flushToDisk: true);
+        }
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    /// <summary>The stored settings and data description (to rebuild the problem before <see cref="Resume"/>).</summary>
+    public static (SearchSettings Settings, DataSpec? Data, TimeSpan Elapsed) ReadHeader(string path)
+    {
+        var state = Read(path);
+        return (state.Settings!, state.Data, TimeSpan.FromSeconds(state.ElapsedSeconds));
+    }
+
+    /// <summary>
+    /// An engine in the stored state, over <paramref name="problem"/> (rebuilt from the same data). Limits in
+    /// <paramref name="settings"/> (time, generations, threads, checkpoint interval) may differ from the stored ones;
+    /// everything that shapes the search itself is taken from the checkpoint.
+    /// </summary>
+    public static SearchEngine Resume(string path, SearchProblem problem, SearchSettings? settings = null)
+    {
+        var state = Read(path);
+        var stored = state.Settings!;
+        var effective = settings is null ? stored : stored with
+        {
+            MaxGenerations = settings.MaxGenerations,
+            MaxTime = settings.MaxTime,
+            Threads = settings.Threads,
+            CheckpointInterval = settings.CheckpointInterval,
+        };
+        var islands = new List<Island>();
+        for (var k = 0; k < state.Islands!.Count; k++)
+        {
+            var s = state.Islands[k];
+            var island = new Island(k, problem, effective, SearchRandom.FromState(s.Random!))
+            {
+                Generation = s.Generation,
+                Evaluations = s.Evaluations,
+                Candidates = s.Candidates,
+                Duplicates = s.Duplicates,
+                Invalid = s.Invalid,
+            };
+            foreach (var h in s.Seen!) island.Seen.Add(h);
+            island.Population.AddRange(s.Population!.Select(c => c.ToCandidate(path)));
+            // Archive members were accepted in this order before; offering them again rebuilds the same set.
+            foreach (var c in s.Archive!) island.Archive.Offer(c.ToCandidate(path));
+            islands.Add(island);
+        }
+        return new SearchEngine(problem, effective, islands, state.History ?? [], TimeSpan.FromSeconds(state.ElapsedSeconds))
+        {
+            Data = state.Data,
+            CheckpointPath = path,
+        };
+    }
+
+    private static State Read(string path)
+    {
+        if (!File.Exists(path)) throw new ArgumentException($"{path}: no checkpoint there");
+        State? state;
+        try
+        {
+            state = JsonSerializer.Deserialize<State>(File.ReadAllBytes(path), Options);
+        }
+        catch (JsonException e)
+        {
+            throw new DataFormatException(path, (int?)e.LineNumber + 1, "not a valid checkpoint: " + e.Message);
+        }
+        if (state is not { Format: Format } || state.Settings is null || state.Islands is null)
+            throw new DataFormatException(path, null, "not a PoetSharp search checkpoint");
+        if (state.Version != Version) throw new DataFormatException(path, null, $"checkpoint version {state.Version}; this program reads version {Version}");
+        return state;
+    }
+
+    private sealed class State
+    {
+        public string? Format { get; set; }
+        public int Version { get; set; }
+        public SearchSettings? Settings { get; set; }
+        public DataSpec? Data { get; set; }
+        public double ElapsedSeconds { get; set; }
+        public List<HistoryPoint>? History { get; set; }
+        public List<IslandState>? Islands { get; set; }
+    }
+
+    private sealed class IslandState
+    {
+        public int Generation { get; set; }
+        public ulong[]? Random { get; set; }
+        public long Evaluations { get; set; }
+        public long Candidates { get; set; }
+        public long Duplicates { get; set; }
+        public long Invalid { get; set; }
+        public ulong[]? Seen { get; set; }
+        public List<CandidateState>? Population { get; set; }
+        public List<CandidateState>? Archive { get; set; }
+    }
+
+    internal sealed class CandidateState
+    {
+        public string Expression { get; set; } = "";
+        public double TrainingFitness { get; set; }
+        public double ValidationFitness { get; set; }
+        public double CostPerPair { get; set; }
+        public bool ShortRangePassed { get; set; }
+        public string ShortRangeDetail { get; set; } = "";
+        public int Generation { get; set; }
+
+        public static CandidateState Of(Candidate c) => new()
+        {
+            Expression = c.Expression.ToString(),
+            TrainingFitness = c.TrainingFitness,
+            ValidationFitness = c.ValidationFitness,
+            CostPerPair = c.CostPerPair,
+            ShortRangePassed = c.ShortRangePassed,
+            ShortRangeDetail = c.ShortRangeDetail,
+            Generation = c.Generation,
+        };
+
+        public Candidate ToCandidate(string path)
+        {
+            Expression e;
+            try
+            {
+                e = ExpressionParser.ParseModel(Expression);
+            }
+            catch (ExpressionSyntaxException x)
+            {
+                throw new DataFormatException(path, null, $"checkpoint holds an unreadable expression '{Expression}': {x.Message}");
+            }
+            return new Candidate(e, TrainingFitness, ValidationFitness, CostPerPair, ShortRangePassed, ShortRangeDetail, Generation);
+        }
+    }
+}

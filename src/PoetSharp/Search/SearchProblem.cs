@@ -1,0 +1,117 @@
+using PoetSharp.Data;
+using PoetSharp.Evaluation;
+using PoetSharp.Fitting;
+using PoetSharp.Potentials;
+
+namespace PoetSharp.Search;
+
+/// <summary>
+/// The data a search fits: training and validation sets, the taper, the pair tables candidates are evaluated on
+/// (built once, shared read-only by every island), the quantity scales of the training set, and the short-range probe
+/// at the data's nearest-neighbour distance.
+/// </summary>
+public sealed class SearchProblem
+{
+    public Dataset Training { get; }
+    public Dataset? Validation { get; }
+    public Taper Taper { get; }
+    /// <summary>The training structures candidates' constants are fitted on (a subset spread evenly over the set).</summary>
+    public PairTable FitPairs { get; }
+    public PairTable? ValidationPairs { get; }
+    public QuantityScales Scales { get; }
+    public ShortRangeCheck ShortRange { get; }
+
+    public SearchProblem(Dataset training, Dataset? validation, Taper taper, int maxFitStructures)
+    {
+        ArgumentNullException.ThrowIfNull(training);
+        if (training.Count == 0) throw new ArgumentException("the training set is empty");
+        taper.Validate();
+        Training = training;
+        Validation = validation is { Count: > 0 } ? validation : null;
+        Taper = taper;
+        var fit = Spread(training.Structures, maxFitStructures);
+        FitPairs = new PairTable(fit, taper);
+        Scales = QuantityScales.Of(training.Structures);
+        if (Validation != null) ValidationPairs = new PairTable(Spread(Validation.Structures, 2 * maxFitStructures), taper);
+        ShortRange = new ShortRangeCheck(taper, ShortRangeCheck.NearestNeighbourOf(training.Structures, taper.Outer));
+    }
+
+    /// <summary>
+    /// The model with its constants fitted further on the fitting structures (a longer run of the candidates' optimiser):
+    /// a search's fits are deliberately short, so a front model is polished before it is judged or reported.
+    /// </summary>
+    public Models.Expression Polish(Models.Expression e, SearchSettings settings, int evaluations)
+    {
+        if (e.ConstantCount == 0) return e;
+        var objective = new FittingObjective(new ModelEvaluator(new CompiledModel(e, Taper), FitPairs), settings.Weights, Scales);
+        var result = Optimizers.Create(settings.Optimizer).Minimize(objective, e.Constants,
+            new OptimizationBudget { MaxEvaluations = evaluations, RelativeCostTolerance = 1e-14, ParameterTolerance = 1e-14 });
+        return double.IsFinite(result.Cost) && result.Cost <= objective.Cost(e.Constants) ? e.WithConstants(result.Parameters) : e;
+    }
+
+    /// <summary>At most <paramref name="count"/> structures at evenly spaced positions (every group is represented).</summary>
+    public static IReadOnlyList<Atoms.Structure> Spread(IReadOnlyList<Atoms.Structure> all, int count)
+    {
+        if (all.Count <= count) return all;
+        return Enumerable.Range(0, count).Select(k => all[(int)((long)k * all.Count / count)]).ToArray();
+    }
+}
+
+/// <summary>Fits a candidate's constants and scores it; one per island (optimisers and evaluators are single-threaded).</summary>
+internal sealed class CandidateEvaluator(SearchProblem problem, SearchSettings settings)
+{
+    private readonly IOptimizer _optimizer = Optimizers.Create(settings.Optimizer);
+    private readonly OptimizationBudget _budget = new() { MaxEvaluations = settings.ConstantEvaluations, RelativeCostTolerance = 1e-10, ParameterTolerance = 1e-10 };
+
+    /// <summary>Objective evaluations spent so far (for evaluations per second).</summary>
+    public long Evaluations { get; set; }
+
+    /// <summary>The scored candidate, or null when the model is invalid on the data (NaN or ∞) or rejected.</summary>
+    public Candidate? Evaluate(Models.Expression expression, int generation)
+    {
+        try
+        {
+            var compiled = new CompiledModel(expression, problem.Taper);
+            var training = new FittingObjective(new ModelEvaluator(compiled, problem.FitPairs) { MaxDegreeOfParallelism = 1 }, settings.Weights, problem.Scales);
+            double[] constants;
+            double cost;
+            if (expression.ConstantCount == 0)
+            {
+                constants = [];
+                cost = training.Cost(constants);
+                Evaluations++;
+            }
+            else
+            {
+                var result = _optimizer.Minimize(training, expression.Constants, _budget);
+                (constants, cost) = (result.Parameters, result.Cost);
+                Evaluations += result.Evaluations;
+            }
+            if (!double.IsFinite(cost)) return null;
+            foreach (var c in constants) if (!double.IsFinite(c)) return null;
+            var fitted = expression.WithConstants(constants);
+            var validation = cost;
+            if (problem.ValidationPairs != null)
+            {
+                var objective = new FittingObjective(new ModelEvaluator(new CompiledModel(fitted, problem.Taper), problem.ValidationPairs) { MaxDegreeOfParallelism = 1 },
+                    settings.Weights, problem.Scales);
+                validation = objective.Cost(constants);
+                Evaluations++;
+                if (!double.IsFinite(validation)) return null;
+            }
+            var shortRange = settings.ShortRange == ShortRangePolicy.Off ? new ShortRangeResult(true, "not checked") : problem.ShortRange.Check(fitted);
+            if (!shortRange.Passed)
+            {
+                if (settings.ShortRange == ShortRangePolicy.Reject) return null;
+                cost *= settings.ShortRangePenalty;
+                validation *= settings.ShortRangePenalty;
+            }
+            return new Candidate(fitted, cost, validation, Models.CostModel.PerPair(fitted), shortRange.Passed, shortRange.Detail, generation);
+        }
+        catch (ArgumentException)
+        {
+            // A form the evaluator cannot compile (none are known); treated as invalid rather than ending the search.
+            return null;
+        }
+    }
+}

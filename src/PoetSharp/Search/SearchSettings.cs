@@ -1,0 +1,71 @@
+using PoetSharp.Fitting;
+
+namespace PoetSharp.Search;
+
+/// <summary>What happens to a candidate that fails <see cref="ShortRangeCheck"/>.</summary>
+public enum ShortRangePolicy
+{
+    /// <summary>Not checked.</summary>
+    Off,
+    /// <summary>Kept, with its fitness multiplied by <see cref="SearchSettings.ShortRangePenalty"/> (the default).</summary>
+    Penalise,
+    /// <summary>Discarded.</summary>
+    Reject,
+}
+
+/// <summary>Settings of a search; the defaults work on POET's example data.</summary>
+public sealed record SearchSettings
+{
+    public ulong Seed { get; init; } = 1;
+    /// <summary>Independent populations; migration moves a few good models between them (a ring).</summary>
+    public int Islands { get; init; } = Math.Max(2, Environment.ProcessorCount);
+    /// <summary>Islands evolved at once: 1 runs them in turn on the calling thread (bit-for-bit reproducible; so are
+    /// other values for a run limited by generations, since islands only meet at migrations).</summary>
+    public int Threads { get; init; } = Environment.ProcessorCount;
+    public int PopulationSize { get; init; } = 48;
+    public int OffspringPerGeneration { get; init; } = 48;
+    /// <summary>Stop after this many generations per island (0: no limit).</summary>
+    public int MaxGenerations { get; init; }
+    /// <summary>Stop after this much wall time (null: no limit). At least one limit must be set.</summary>
+    public TimeSpan? MaxTime { get; init; }
+    /// <summary>Generations between migrations (an epoch); islands run independently within one.</summary>
+    public int MigrationInterval { get; init; } = 4;
+    public int Migrants { get; init; } = 3;
+    public TreeLimits Limits { get; init; } = new();
+    /// <summary>Chance that an offspring comes from crossover rather than a mutation.</summary>
+    public double CrossoverProbability { get; init; } = 0.35;
+    /// <summary>Share of each generation's offspring that are fresh random trees (diversity).</summary>
+    public double ImmigrantFraction { get; init; } = 0.1;
+    /// <summary>Optimiser of every candidate's constants (lm, cg, cmaes) and its budget of objective evaluations.</summary>
+    public string Optimizer { get; init; } = "lm";
+    public int ConstantEvaluations { get; init; } = 30;
+    /// <summary>The constants of candidates are fitted on at most this many training structures, spread evenly over the set
+    /// (the front's final errors use every structure).</summary>
+    public int MaxFitStructures { get; init; } = 16;
+    /// <summary>Objective evaluations for polishing each front model's constants at the end (0: none).</summary>
+    public int FinalRefitEvaluations { get; init; } = 100;
+    public ObjectiveWeights Weights { get; init; } = ObjectiveWeights.Default;
+    public ShortRangePolicy ShortRange { get; init; } = ShortRangePolicy.Penalise;
+    public double ShortRangePenalty { get; init; } = 10;
+    /// <summary>Most models kept on the archive (the non-dominated set is thinned by crowding beyond it).</summary>
+    public int ArchiveCapacity { get; init; } = 60;
+    public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(60);
+    /// <summary>Known forms placed in the first population (the user's --seed-model).</summary>
+    public IReadOnlyList<string> SeedModels { get; init; } = [];
+
+    public void Validate()
+    {
+        if (Islands < 1) throw new ArgumentException("at least one island is needed");
+        if (Threads < 1) throw new ArgumentException("at least one thread is needed");
+        if (PopulationSize < 4) throw new ArgumentException("the population needs at least 4 models");
+        if (OffspringPerGeneration < 1) throw new ArgumentException("each generation needs at least one offspring");
+        if (MaxGenerations <= 0 && MaxTime is null) throw new ArgumentException("give a time limit or a number of generations");
+        if (MaxGenerations < 0) throw new ArgumentException("the number of generations cannot be negative");
+        if (MaxTime is { } t && t <= TimeSpan.Zero) throw new ArgumentException("the time limit must be positive");
+        if (MigrationInterval < 1) throw new ArgumentException("the migration interval must be at least one generation");
+        if (ConstantEvaluations < 1) throw new ArgumentException("the constant fit needs at least one evaluation");
+        if (MaxFitStructures < 1) throw new ArgumentException("the constant fit needs at least one structure");
+        if (Limits.MaxNodes < 3 || Limits.MaxDepth < 2) throw new ArgumentException("the size limits are too small for any model");
+        Optimizers.Create(Optimizer);
+    }
+}

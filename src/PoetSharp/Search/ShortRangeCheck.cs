@@ -1,0 +1,171 @@
+using PoetSharp.Atoms;
+using PoetSharp.Models;
+using PoetSharp.Potentials;
+
+namespace PoetSharp.Search;
+
+/// <summary>The outcome of <see cref="ShortRangeCheck"/>: passed, or which probe failed and at what distance.</summary>
+public sealed record ShortRangeResult(bool Passed, string Detail)
+{
+    public static ShortRangeResult Pass { get; } = new(true, "repulsive down to the minimum distance");
+}
+
+/// <summary>
+/// Whether a model is repulsive at short range, as molecular dynamics needs: the energy of (1) a dimer compressed from
+/// 0.75 of the nearest-neighbour distance and (2) an fcc crystal (at the data's nearest-neighbour distance) in which one
+/// atom is pushed straight towards a neighbour must rise at every step as the distance falls to
+/// <see cref="MinDistance"/> (0.5 Å by default), and stay finite. Cheap enough for every candidate: the crystal's
+/// neighbour sums are computed once per model and only the terms of the moving atom change along the path.
+/// </summary>
+public sealed class ShortRangeCheck
+{
+    private readonly Taper _taper;
+    private readonly Vec3[] _fixed;          // lattice sites within cutoff + nn of the moving atom (excluding it)
+    private readonly int[][] _fixedNeighbours; // for each fixed site: indices (into _cluster) of its neighbours within the cutoff
+    private readonly Vec3[] _cluster;        // all sites within 2·cutoff + nn, the moving atom's site first
+    private readonly Vec3 _direction;
+
+    public double NearestNeighbour { get; }
+    public double MinDistance { get; }
+    public double Step { get; }
+
+    public ShortRangeCheck(Taper taper, double nearestNeighbour, double minDistance = 0.5, double step = 0.05)
+    {
+        if (!(nearestNeighbour > minDistance)) throw new ArgumentException($"the nearest-neighbour distance {nearestNeighbour} Å must exceed {minDistance} Å");
+        _taper = taper;
+        NearestNeighbour = nearestNeighbour;
+        MinDistance = minDistance;
+        Step = step;
+        var cutoff = taper.Outer;
+        var a = nearestNeighbour * Math.Sqrt(2);
+        var reach = 2 * cutoff + nearestNeighbour;
+        var n = (int)Math.Ceiling(reach / a) + 1;
+        Vec3[] basis = [new(0, 0, 0), new(0.5, 0.5, 0), new(0.5, 0, 0.5), new(0, 0.5, 0.5)];
+        var sites = new List<Vec3>();
+        for (var x = -n; x <= n; x++)
+            for (var y = -n; y <= n; y++)
+                for (var z = -n; z <= n; z++)
+                    foreach (var b in basis)
+                    {
+                        var p = new Vec3((x + b.X) * a, (y + b.Y) * a, (z + b.Z) * a);
+                        if (p.Length <= reach) sites.Add(p);
+                    }
+        sites.Sort((p, q) => p.Length.CompareTo(q.Length));
+        _cluster = sites.ToArray();
+        _direction = new Vec3(1, 1, 0) * (1 / Math.Sqrt(2));
+        _fixed = _cluster.Skip(1).Where(p => p.Length <= cutoff + nearestNeighbour).ToArray();
+        _fixedNeighbours = _fixed.Select(p => Enumerable.Range(1, _cluster.Length - 1)
+            .Where(j => (_cluster[j] - p).Length is var d && d > 1e-9 && d < cutoff).ToArray()).ToArray();
+    }
+
+    public ShortRangeResult Check(Expression model)
+    {
+        var sums = SumNodes(model);
+        var values = new double[sums.Length];
+
+        // Dimer: each atom sees one neighbour at r.
+        var previous = double.NaN;
+        for (var r = 0.75 * NearestNeighbour; r >= MinDistance - 1e-12; r -= Step)
+        {
+            var f = _taper.Evaluate(r).Value;
+            for (var k = 0; k < sums.Length; k++) values[k] = model.EvaluatePair(sums[k] - 1, r) * f;
+            var e = 2 * AtomLevel(model, model.Length - 1, sums, values);
+            if (!double.IsFinite(e)) return new ShortRangeResult(false, $"dimer: energy not finite at {r:F2} Å");
+            if (!double.IsNaN(previous) && !(e > previous)) return new ShortRangeResult(false, $"dimer: energy falls as r falls to {r:F2} Å");
+            previous = e;
+        }
+
+        // Crystal: fixed atoms' sums without the moving atom, then the path.
+        var cutoff = _taper.Outer;
+        var fixedSums = new double[_fixed.Length, sums.Length];
+        for (var i = 0; i < _fixed.Length; i++)
+            foreach (var j in _fixedNeighbours[i])
+            {
+                var d = (_cluster[j] - _fixed[i]).Length;
+                var f = _taper.Evaluate(d).Value;
+                for (var k = 0; k < sums.Length; k++) fixedSums[i, k] += model.EvaluatePair(sums[k] - 1, d) * f;
+            }
+        previous = double.NaN;
+        for (var t = 0.0; t <= NearestNeighbour - MinDistance + 1e-12; t += Step)
+        {
+            var x = _direction * t;
+            var energy = 0.0;
+            Array.Clear(values);
+            for (var j = 1; j < _cluster.Length; j++)
+            {
+                var d = (_cluster[j] - x).Length;
+                if (d >= cutoff) continue;
+                var f = _taper.Evaluate(d).Value;
+                for (var k = 0; k < sums.Length; k++) values[k] += model.EvaluatePair(sums[k] - 1, d) * f;
+            }
+            energy += AtomLevel(model, model.Length - 1, sums, values);
+            for (var i = 0; i < _fixed.Length; i++)
+            {
+                var d = (_fixed[i] - x).Length;
+                var f = d < cutoff ? _taper.Evaluate(d).Value : 0;
+                for (var k = 0; k < sums.Length; k++)
+                    values[k] = fixedSums[i, k] + (f != 0 ? model.EvaluatePair(sums[k] - 1, d) * f : 0);
+                energy += AtomLevel(model, model.Length - 1, sums, values);
+            }
+            var distance = NearestNeighbour - t;
+            if (!double.IsFinite(energy)) return new ShortRangeResult(false, $"fcc: energy not finite with a neighbour at {distance:F2} Å");
+            if (!double.IsNaN(previous) && !(energy > previous))
+                return new ShortRangeResult(false, $"fcc: energy falls as an atom is pushed to {distance:F2} Å from a neighbour");
+            previous = energy;
+        }
+        return ShortRangeResult.Pass;
+    }
+
+    private static int[] SumNodes(Expression e)
+    {
+        var list = new List<int>();
+        for (var i = 0; i < e.Length; i++) if (e.Nodes[i].Kind == NodeKind.Sum) list.Add(i);
+        return list.ToArray();
+    }
+
+    // The atom-level part with each sum replaced by its value.
+    private static double AtomLevel(Expression e, int i, int[] sums, double[] values)
+    {
+        var node = e.Nodes[i];
+        switch (node.Kind)
+        {
+            case NodeKind.Constant: return e.ConstantOf(i);
+            case NodeKind.Sum: return values[Array.IndexOf(sums, i)];
+            case NodeKind.Distance: throw new InvalidOperationException("r outside a sum");
+        }
+        var left = AtomLevel(e, e.LeftChild(i), sums, values);
+        var right = AtomLevel(e, i - 1, sums, values);
+        return node.Kind switch
+        {
+            NodeKind.Add => left + right,
+            NodeKind.Sub => left - right,
+            NodeKind.Mul => left * right,
+            NodeKind.Div => left / right,
+            NodeKind.Pow => Math.Pow(left, right),
+            _ => throw new InvalidOperationException($"unexpected {node.Kind}"),
+        };
+    }
+
+    /// <summary>
+    /// The typical nearest-neighbour distance of a data set: the median over atoms of each atom's nearest neighbour
+    /// within <paramref name="cutoff"/> (robust against the few close contacts of hot snapshots).
+    /// </summary>
+    public static double NearestNeighbourOf(IReadOnlyList<Structure> structures, double cutoff)
+    {
+        var nearest = new List<double>();
+        foreach (var s in structures.Take(50))
+        {
+            var list = NeighbourList.Create(s, cutoff, half: false);
+            for (var i = 0; i < s.Count; i++)
+            {
+                var best = double.PositiveInfinity;
+                for (var k = list.Offsets[i]; k < list.Offsets[i + 1]; k++)
+                    best = Math.Min(best, list.Displacement(s.Positions, i, k).Length);
+                if (double.IsFinite(best)) nearest.Add(best);
+            }
+        }
+        if (nearest.Count == 0) throw new ArgumentException($"no atom has a neighbour within {cutoff} Å");
+        nearest.Sort();
+        return nearest[nearest.Count / 2];
+    }
+}

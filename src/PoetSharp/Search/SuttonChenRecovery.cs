@@ -1,0 +1,128 @@
+using PoetSharp.Models;
+using PoetSharp.Potentials;
+
+namespace PoetSharp.Search;
+
+/// <summary>The verdict of <see cref="SuttonChenRecovery.Check"/>.</summary>
+public sealed record RecoveryVerdict(bool Found, string Detail);
+
+/// <summary>
+/// Whether a model is Sutton–Chen copper as POET's EAM_Cu data were generated with it: E_i = A Σ_j r⁻⁹ f − (B Σ_j r⁻⁶ f)^½
+/// with A = 644.52 and B = 527.62 (eV, Å; f the taper). Judged on the form and on the function, whatever the algebra:
+/// (1) the model has powers of r with exponents within 1 % of ±9 and ±6 and an atom-level power within 1 % of ±½;
+/// (2) on 300 atom environments (random neighbour sets between 1.8 Å and the cutoff, 1 to 60 neighbours, and fcc shells
+/// at lattice constants 3.3–3.9 Å) the model's atom energy is, up to a constant, a·ρ₉ + b·√ρ₆ (ρₙ = Σ_j r⁻ⁿ f) to within
+/// 10⁻⁴ of its spread, with a within 1 % of A and b within 1 % of −√B.
+/// </summary>
+public static class SuttonChenRecovery
+{
+    public const double A = 644.52;
+    public const double B = 527.62;
+    public const string TrueForm = "sum(644.52*r^-9) - sum(527.62*r^-6)^0.5";
+
+    /// <summary>
+    /// The form test alone (1): pair terms that are powers r^±9 and r^±6 and an atom-level power ±½, each within 1 %.
+    /// A sum's pair term counts as a power r^k when it is written so (r^k) or when it behaves so on 1.8–5 Å: the local
+    /// exponent d ln|g| / d ln r is the same everywhere there to 0.1 % (r^-5/r is r^-6 whatever the algebra).
+    /// </summary>
+    public static bool HasForm(Expression model)
+    {
+        var (pairExponents, atomExponents) = PowerExponents(model);
+        for (var i = 0; i < model.Length; i++)
+            if (model.Nodes[i].Kind == NodeKind.Sum && LocalExponent(model, i - 1) is { } k) pairExponents.Add(k);
+        bool Near(IEnumerable<double> values, double target) => values.Any(v => Math.Abs(Math.Abs(v) / target - 1) <= 0.01);
+        return Near(pairExponents, 9) && Near(pairExponents, 6) && Near(atomExponents, 0.5);
+    }
+
+    public static RecoveryVerdict Check(Expression model, Taper taper)
+    {
+        var form = HasForm(model);
+
+        var environments = Environments(taper.Outer);
+        var n = environments.Count;
+        // Least squares for E = a ρ9 + b √ρ6 + c over the environments (normal equations, 3 × 3).
+        var rows = new double[n][];
+        var y = new double[n];
+        for (var k = 0; k < n; k++)
+        {
+            double rho9 = 0, rho6 = 0;
+            var tapers = environments[k].Select(r => taper.Evaluate(r).Value).ToArray();
+            for (var j = 0; j < environments[k].Length; j++)
+            {
+                rho9 += Math.Pow(environments[k][j], -9) * tapers[j];
+                rho6 += Math.Pow(environments[k][j], -6) * tapers[j];
+            }
+            rows[k] = [rho9, Math.Sqrt(rho6), 1];
+            y[k] = model.EvaluateAtom(environments[k], taper);
+            if (!double.IsFinite(y[k])) return new RecoveryVerdict(false, "the model is not finite on a test environment");
+        }
+        var coefficients = LeastSquares(rows, y);
+        double residual = 0, mean = y.Average(), spread = 0;
+        for (var k = 0; k < n; k++)
+        {
+            var fit = rows[k][0] * coefficients[0] + rows[k][1] * coefficients[1] + coefficients[2];
+            residual += (y[k] - fit) * (y[k] - fit);
+            spread += (y[k] - mean) * (y[k] - mean);
+        }
+        var relative = Math.Sqrt(residual / Math.Max(spread, 1e-300));
+        double a = coefficients[0], b = coefficients[1];
+        var constants = Math.Abs(a / A - 1) <= 0.01 && Math.Abs(b / -Math.Sqrt(B) - 1) <= 0.01;
+        var found = form && relative <= 1e-4 && constants;
+        var detail = FormattableString.Invariant(
+            $"A = {a:G6} (true {A}), √B = {-b:G6} (true {Math.Sqrt(B):G6}), misfit {relative:G2}; form {(form ? "has" : "lacks")} r^±9, r^±6 and a square root");
+        return new RecoveryVerdict(found, detail);
+    }
+
+    // The exponent k if the pair expression rooted at node i is c·r^k on 1.8–5 Å, else null.
+    private static double? LocalExponent(Expression e, int i)
+    {
+        var slopes = new List<double>();
+        for (var r = 1.8; r < 5.0; r += 0.2)
+        {
+            double g0 = e.EvaluatePair(i, r), g1 = e.EvaluatePair(i, r + 0.2);
+            if (!(g0 * g1 > 0) || !double.IsFinite(g0) || !double.IsFinite(g1)) return null;
+            slopes.Add(Math.Log(g1 / g0) / Math.Log((r + 0.2) / r));
+        }
+        var mean = slopes.Average();
+        return mean != 0 && slopes.All(k => Math.Abs(k / mean - 1) <= 1e-3) ? mean : null;
+    }
+
+    /// <summary>Constant exponents of powers whose base is r (inside sums) and of powers outside sums.</summary>
+    public static (List<double> Pair, List<double> Atom) PowerExponents(Expression e)
+    {
+        var shape = new TreeShape(e);
+        List<double> pair = new(), atom = new();
+        for (var i = 0; i < e.Length; i++)
+        {
+            if (e.Nodes[i].Kind != NodeKind.Pow || shape.Levels[i - 1] != Level.Constant) continue;
+            var exponent = e.EvaluatePair(i - 1, 0);
+            if (shape.InsideSum[i]) { if (e.Nodes[e.LeftChild(i)].Kind == NodeKind.Distance) pair.Add(exponent); }
+            else atom.Add(exponent);
+        }
+        return (pair, atom);
+    }
+
+    private static List<double[]> Environments(double cutoff)
+    {
+        var random = new SearchRandom(2019);
+        var list = new List<double[]>();
+        for (var k = 0; k < 280; k++)
+        {
+            var count = 1 + random.Next(60);
+            list.Add(Enumerable.Range(0, count).Select(_ => 1.8 + (cutoff - 1.8) * random.NextDouble()).ToArray());
+        }
+        // fcc shells: 12 at a/√2, 6 at a, 24 at a√1.5, 12 at a√2 (within the cutoff).
+        for (var k = 0; k < 20; k++)
+        {
+            var a = 3.3 + 0.6 * k / 19;
+            var shells = new (double R, int N)[] { (a / Math.Sqrt(2), 12), (a, 6), (a * Math.Sqrt(1.5), 24), (a * Math.Sqrt(2), 12) };
+            list.Add(shells.Where(s => s.R < cutoff).SelectMany(s => Enumerable.Repeat(s.R, s.N)).ToArray());
+        }
+        return list;
+    }
+
+    // QR least squares (the columns differ by orders of magnitude; normal equations would square the conditioning).
+    private static double[] LeastSquares(double[][] rows, double[] y) =>
+        MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.DenseOfRowArrays(rows)
+            .QR().Solve(MathNet.Numerics.LinearAlgebra.Vector<double>.Build.DenseOfArray(y)).ToArray();
+}

@@ -1,0 +1,233 @@
+using PoetSharp.Models;
+
+namespace PoetSharp.Search;
+
+/// <summary>The variation operators of the search.</summary>
+public enum Operator
+{
+    Crossover,
+    PointMutation,
+    SubtreeReplacement,
+    Insertion,
+    Deletion,
+    Hoist,
+    AddSumTerm,
+    RemoveSumTerm,
+    ConstantJitter,
+}
+
+/// <summary>Size limits every candidate must respect.</summary>
+public sealed record TreeLimits(int MaxNodes = 31, int MaxDepth = 10)
+{
+    public bool Allows(Expression e) => e.Length <= MaxNodes && TreeShape.DepthOf(e) <= MaxDepth;
+}
+
+/// <summary>
+/// Variation of typed trees. Every operator returns a well-typed atom expression with at least one sum (r only inside
+/// sums, no nested sums: <see cref="Expression.RequireAtomExpression"/> holds) within the <see cref="TreeLimits"/>, or
+/// null when the drawn change is impossible (the caller draws again). A subtree may replace node i only if its level
+/// fits i's context (<see cref="TreeShape.Accepts"/>): pair or constant inside a sum, atom or constant outside.
+/// </summary>
+public static class Variation
+{
+    public static Expression? Apply(Operator op, Expression a, Expression b, SearchRandom random, TreeLimits limits)
+    {
+        try
+        {
+            return ApplyUnchecked(op, a, b, random, limits);
+        }
+        catch (ArgumentException)
+        {
+            // The level checks make every replacement well typed; this guards against a case they miss.
+            return null;
+        }
+    }
+
+    private static Expression? ApplyUnchecked(Operator op, Expression a, Expression b, SearchRandom random, TreeLimits limits) => op switch
+    {
+        Operator.Crossover => Crossover(a, b, random, limits),
+        Operator.PointMutation => PointMutation(a, random, limits),
+        Operator.SubtreeReplacement => SubtreeReplacement(a, random, limits),
+        Operator.Insertion => Insertion(a, random, limits),
+        Operator.Deletion => Deletion(a, random, limits),
+        Operator.Hoist => Hoist(a, random, limits),
+        Operator.AddSumTerm => AddSumTerm(a, random, limits),
+        Operator.RemoveSumTerm => RemoveSumTerm(a, random, limits),
+        Operator.ConstantJitter => ConstantJitter(a, random),
+        _ => throw new ArgumentOutOfRangeException(nameof(op)),
+    };
+
+    /// <summary>
+    /// Subtree crossover: a subtree of <paramref name="a"/> is replaced by a subtree of <paramref name="b"/> of the same
+    /// level, or a constant of <paramref name="a"/> by any subtree of <paramref name="b"/> that fits its context (POET's
+    /// example: the 14 of Σ(1−r)+14 taking Σ(3+r) from (r+11)·Σ(3+r)).
+    /// </summary>
+    public static Expression? Crossover(Expression a, Expression b, SearchRandom random, TreeLimits limits)
+    {
+        var sa = new TreeShape(a);
+        var sb = new TreeShape(b);
+        var options = new List<int>();
+        for (var attempt = 0; attempt < 8; attempt++)
+        {
+            var i = random.Next(a.Length);
+            options.Clear();
+            for (var j = 0; j < b.Length; j++)
+                if (sa.Accepts(i, sb.Levels[j]) && (sb.Levels[j] == sa.Levels[i] || sa.Levels[i] == Level.Constant))
+                    options.Add(j);
+            if (options.Count == 0) continue;
+            var child = Finish(a.Replace(i, b.Subtree(random.Pick(options))), limits);
+            if (child != null) return child;
+        }
+        return null;
+    }
+
+    /// <summary>One node changes: an operator into another, a constant into a new value, r into a constant or back.</summary>
+    public static Expression? PointMutation(Expression a, SearchRandom random, TreeLimits limits)
+    {
+        var shape = new TreeShape(a);
+        var i = random.Next(a.Length);
+        var node = a.Nodes[i];
+        switch (node.Kind)
+        {
+            case NodeKind.Sum:
+                return null;
+            case NodeKind.Distance:
+                return Finish(a.Replace(i, Expression.Constant(Grammar.SmallConstant(random))), limits);
+            case NodeKind.Constant:
+                if (shape.InsideSum[i] && random.Chance(0.3)) return Finish(a.Replace(i, Expression.Distance), limits);
+                return Finish(a.Replace(i, Expression.Constant(NewConstant(a, shape, i, random))), limits);
+            default:
+                var kind = Grammar.PickBinary(random);
+                if (kind == node.Kind) return null;
+                var replaced = Expression.Combine(kind, a.Subtree(a.LeftChild(i)), a.Subtree(i - 1));
+                return Finish(a.Replace(i, replaced), limits);
+        }
+    }
+
+    /// <summary>A random subtree replaces one (a pair expression inside sums, an atom expression outside).</summary>
+    public static Expression? SubtreeReplacement(Expression a, SearchRandom random, TreeLimits limits)
+    {
+        var shape = new TreeShape(a);
+        var i = random.Next(a.Length);
+        if (a.Nodes[i].Kind == NodeKind.Sum && random.Chance(0.5)) i--;
+        var fresh = shape.InsideSum[i] ? Grammar.Pair(random, random.Next(1, 5)) : Grammar.Atom(random, random.Next(1, 3), random.Next(3, 5));
+        return Finish(a.Replace(i, fresh), limits);
+    }
+
+    /// <summary>A new node above node i: op(x, leaf) or op(leaf, x); powers get an integer or simple exponent.</summary>
+    public static Expression? Insertion(Expression a, SearchRandom random, TreeLimits limits)
+    {
+        var shape = new TreeShape(a);
+        var i = random.Next(a.Length);
+        var x = a.Subtree(i);
+        var kind = Grammar.PickBinary(random);
+        Expression inserted;
+        if (kind == NodeKind.Pow)
+            inserted = Expression.Pow(x, shape.InsideSum[i] ? Grammar.IntegerExponent(random) : Grammar.AtomExponent(random));
+        else
+        {
+            var leaf = shape.InsideSum[i] || random.Chance(0.7)
+                ? Grammar.Leaf(random, shape.InsideSum[i])
+                : Expression.Sum(Grammar.PairTerm(random));
+            inserted = random.Chance(0.5) ? Expression.Combine(kind, x, leaf) : Expression.Combine(kind, leaf, x);
+        }
+        return Finish(a.Replace(i, inserted), limits);
+    }
+
+    /// <summary>A binary node is removed and replaced by one of its children.</summary>
+    public static Expression? Deletion(Expression a, SearchRandom random, TreeLimits limits)
+    {
+        var binary = Indices(a, i => a.Nodes[i].Arity == 2);
+        if (binary.Count == 0) return null;
+        var i = random.Pick(binary);
+        var keep = random.Chance(0.5) ? a.LeftChild(i) : i - 1;
+        return Finish(a.Replace(i, a.Subtree(keep)), limits);
+    }
+
+    /// <summary>A subtree is replaced by one of its own descendants (the whole tree by an atom-level part of it).</summary>
+    public static Expression? Hoist(Expression a, SearchRandom random, TreeLimits limits)
+    {
+        var shape = new TreeShape(a);
+        for (var attempt = 0; attempt < 8; attempt++)
+        {
+            var i = random.Next(a.Length);
+            var start = a.SubtreeStart(i);
+            if (start == i) continue;
+            var j = random.Next(start, i);
+            if (!shape.Accepts(i, shape.Levels[j])) continue;
+            var child = Finish(a.Replace(i, a.Subtree(j)), limits);
+            if (child != null) return child;
+        }
+        return null;
+    }
+
+    /// <summary>A new term is added: e + c·Σ g, e − Σ g, e + c·(Σ g)^p …</summary>
+    public static Expression? AddSumTerm(Expression a, SearchRandom random, TreeLimits limits)
+    {
+        var term = Grammar.SumTerm(random, random.Next(3, 5));
+        return Finish(random.Chance(0.5) ? a + term : a - term, limits);
+    }
+
+    /// <summary>One operand of an atom-level + or − that contains a sum is dropped.</summary>
+    public static Expression? RemoveSumTerm(Expression a, SearchRandom random, TreeLimits limits)
+    {
+        var shape = new TreeShape(a);
+        var candidates = Indices(a, i => (a.Nodes[i].Kind is NodeKind.Add or NodeKind.Sub) && !shape.InsideSum[i]
+            && shape.Levels[a.LeftChild(i)] == Level.Atom && shape.Levels[i - 1] == Level.Atom);
+        if (candidates.Count == 0) return null;
+        var i = random.Pick(candidates);
+        var keep = random.Chance(0.5) ? a.LeftChild(i) : i - 1;
+        return Finish(a.Replace(i, a.Subtree(keep)), limits);
+    }
+
+    /// <summary>
+    /// Every constant is multiplied by (1 + 0.1·N(0,1)); exponents of r sometimes snap to the nearest integer (a cheaper
+    /// and often truer form; the fit that follows moves them again if the data disagree).
+    /// </summary>
+    public static Expression? ConstantJitter(Expression a, SearchRandom random)
+    {
+        if (a.ConstantCount == 0) return null;
+        var shape = new TreeShape(a);
+        var constants = a.Constants.ToArray();
+        var snap = random.Chance(0.3);
+        for (var i = 0; i < a.Length; i++)
+        {
+            if (a.Nodes[i].Kind != NodeKind.Constant) continue;
+            var k = a.Nodes[i].ConstantIndex;
+            if (snap && IsExponent(a, shape, i)) constants[k] = Math.Round(constants[k] * 2) / 2;
+            else constants[k] *= 1 + 0.1 * random.NextGaussian();
+        }
+        return a.WithConstants(constants);
+    }
+
+    // A fresh constant: an exponent stays an exponent (integer inside sums, simple outside), others are coefficients.
+    private static double NewConstant(Expression a, TreeShape shape, int i, SearchRandom random)
+    {
+        if (IsExponent(a, shape, i)) return shape.InsideSum[i] ? Grammar.IntegerExponent(random) : Grammar.AtomExponent(random);
+        var old = a.ConstantOf(i);
+        return random.Chance(0.5) ? Math.Round(old * (1 + 0.5 * random.NextGaussian()), 4) : Grammar.SmallConstant(random);
+    }
+
+    // Whether the constant node i is the exponent (right child) of a power.
+    private static bool IsExponent(Expression a, TreeShape shape, int i)
+    {
+        for (var p = i + 1; p < a.Length; p++)
+        {
+            if (a.SubtreeStart(p) > i) continue;
+            // p is the nearest ancestor (the first one after i whose subtree contains i).
+            return a.Nodes[p].Kind == NodeKind.Pow && p - 1 == i;
+        }
+        return false;
+    }
+
+    private static List<int> Indices(Expression a, Func<int, bool> predicate)
+    {
+        var list = new List<int>();
+        for (var i = 0; i < a.Length; i++) if (predicate(i)) list.Add(i);
+        return list;
+    }
+
+    /// <summary>Null unless the child is a model (an atom expression with a sum) within the limits.</summary>
+    internal static Expression? Finish(Expression child, TreeLimits limits) =>
+        child.RootLevel == Level.Atom && child.SumCount > 0 && limits.Allows(child) ? child : null;
+}

@@ -1,0 +1,74 @@
+using PoetSharp.Data;
+using PoetSharp.Search;
+using PoetSharp.Tests.Support;
+
+namespace PoetSharp.Tests.Cli;
+
+/// <summary>`poet fit`, `poet front` and `--resume` on a tiny data set (8 structures) and tiny populations.</summary>
+public class PoetCliFitTests
+{
+    private static FakeServices Services()
+    {
+        var fake = new FakeServices();
+        var all = PoetFolder.Read(TestData.Repo("poet", "EAM_Cu", "NVT_FCC_1600K"));
+        fake.Data["tiny"] = new Dataset(SearchProblem.Spread(all.Structures, 8), "tiny");
+        return fake;
+    }
+
+    private static readonly string[] Small =
+        ["--threads", "1", "--islands", "2", "--population", "6", "--fit-structures", "3", "--constant-evaluations", "5", "--seed", "3"];
+
+    [Fact]
+    public void FitWritesTheRunFolderAndFrontPrintsIt()
+    {
+        var fake = Services();
+        var dir = Path.Combine(TestData.TempDir(), "run");
+        var run = fake.Run(["fit", "--data", "tiny", "--generations", "2", "--out", dir, .. Small]);
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Contains("front after 2 generations", run.Stdout);
+        foreach (var f in new[] { "front.json", "front.md", "front.png", "front.svg", "history.png", "history.svg", "summary.md", SearchCheckpoint.FileName })
+            Assert.True(File.Exists(Path.Combine(dir, f)), f);
+        var front = RunOutputs.Read(dir);
+        Assert.NotEmpty(front.Front);
+        foreach (var e in front.Front)
+        {
+            Assert.True(File.Exists(Path.Combine(dir, e.ModelFile)));
+            PoetSharp.Models.ModelFile.Read(Path.Combine(dir, e.ModelFile)).Validate();
+            Assert.NotNull(e.Training?.EnergyRmse);
+            Assert.NotNull(e.Validation?.ForceRmse);
+            Assert.NotEmpty(e.Groups);
+        }
+
+        var printed = fake.Run("front", dir);
+        Assert.Equal(0, printed.ExitCode);
+        Assert.Contains(front.Front[0].Simplified, printed.Stdout);
+
+        // A second fit into the same folder is refused; --resume continues it.
+        fake.Run(["fit", "--data", "tiny", "--generations", "2", "--out", dir, .. Small]).AssertOneLineError(1);
+        var resumed = fake.Run("fit", "--resume", dir, "--generations", "3", "--threads", "1");
+        Assert.True(resumed.ExitCode == 0, resumed.Stderr);
+        Assert.Contains("resuming", resumed.Stdout);
+        Assert.Contains("front after 3 generations", resumed.Stdout);
+    }
+
+    [Fact]
+    public void BadArgumentsGiveOneLineErrors()
+    {
+        var fake = Services();
+        var dir = Path.Combine(TestData.TempDir(), "run");
+        fake.Run(["fit", "--data", "tiny", "--time", "ten minutes", "--out", dir, .. Small]).AssertOneLineError(1);
+        fake.Run(["fit", "--data", "tiny", "--generations", "1", "--short-range", "maybe", "--out", dir, .. Small]).AssertOneLineError(1);
+        fake.Run(["fit", "--data", "tiny", "--generations", "1", "--seed-model", "r^-9", "--out", dir, .. Small]).AssertOneLineError(1);
+        fake.Run("front", Path.Combine(dir, "nothing")).AssertOneLineError(1);
+        Assert.Equal(2, fake.Run("fit", "--generations", "1").ExitCode);
+    }
+
+    [Theory]
+    [InlineData("90", 90)]
+    [InlineData("90s", 90)]
+    [InlineData("10m", 600)]
+    [InlineData("1h30m", 5400)]
+    [InlineData("2m30s", 150)]
+    public void DurationsParse(string text, double seconds) =>
+        Assert.Equal(seconds, PoetSharp.Cli.SearchRunner.ParseDuration(text).TotalSeconds);
+}

@@ -1,0 +1,126 @@
+using PoetSharp.Models;
+using PoetSharp.Search;
+
+namespace PoetSharp.Tests.Search;
+
+public class VariationTests
+{
+    private static readonly TreeLimits Limits = new(MaxNodes: 25, MaxDepth: 8);
+
+    private static List<Expression> Parents(SearchRandom random, int count) =>
+        Enumerable.Range(0, count).Select(k => Grammar.Atom(random, 1 + k % 3, 3 + k % 2)).Where(Limits.Allows).ToList();
+
+    [Theory]
+    [InlineData(Operator.Crossover)]
+    [InlineData(Operator.PointMutation)]
+    [InlineData(Operator.SubtreeReplacement)]
+    [InlineData(Operator.Insertion)]
+    [InlineData(Operator.Deletion)]
+    [InlineData(Operator.Hoist)]
+    [InlineData(Operator.AddSumTerm)]
+    [InlineData(Operator.RemoveSumTerm)]
+    [InlineData(Operator.ConstantJitter)]
+    public void EveryOperatorKeepsTypingAndLimits(Operator op)
+    {
+        var random = new SearchRandom(7);
+        var parents = Parents(random, 200);
+        var produced = 0;
+        var changed = 0;
+        for (var k = 0; k < 2000; k++)
+        {
+            var a = random.Pick(parents);
+            var b = random.Pick(parents);
+            var child = Variation.Apply(op, a, b, random, Limits);
+            if (child == null) continue;
+            produced++;
+            child.RequireAtomExpression();
+            Assert.Equal(Level.Atom, child.RootLevel);
+            Assert.True(child.SumCount > 0);
+            Assert.True(child.Length <= Limits.MaxNodes, $"{op}: {child.Length} nodes");
+            Assert.True(TreeShape.DepthOf(child) <= Limits.MaxDepth);
+            // The text form parses back to the same tree (checkpoints rely on it).
+            Assert.Equal(ExpressionHash.Exact(child), ExpressionHash.Exact(ExpressionParser.ParseModel(child.ToString())));
+            if (ExpressionHash.Exact(child) != ExpressionHash.Exact(a)) changed++;
+        }
+        Assert.True(produced > 200, $"{op} produced only {produced} children");
+        Assert.True(changed > produced / 2, $"{op} changed only {changed} of {produced}");
+    }
+
+    [Fact]
+    public void CrossoverCanMakePoetsExample()
+    {
+        // POET: Σ(1−r) + 14 and (r + 11)·Σ(3 + r) can give Σ(1−r) + Σ(3+r).
+        var a = ExpressionParser.ParseModel("sum(1 - r) + 14");
+        var b = ExpressionParser.ParseModel("(2 + 11) * sum(3 + r)");
+        var target = ExpressionHash.Structural(ExpressionParser.ParseModel("sum(1 - r) + sum(3 + r)"));
+        var random = new SearchRandom(3);
+        var found = false;
+        for (var k = 0; k < 500 && !found; k++)
+            found = Variation.Crossover(a, b, random, Limits) is { } c && ExpressionHash.Structural(c) == target;
+        Assert.True(found);
+    }
+
+    [Fact]
+    public void CrossoverNeverPutsRIntoTheAtomLevelOrASumIntoASum()
+    {
+        var a = ExpressionParser.ParseModel("sum(r^-9) - sum(r^-6)^0.5");
+        var b = ExpressionParser.ParseModel("2*sum(0.3^r) + sum(r - 1)");
+        var random = new SearchRandom(5);
+        for (var k = 0; k < 500; k++)
+        {
+            var child = Variation.Crossover(a, b, random, Limits);
+            if (child == null) continue;
+            var shape = new TreeShape(child);
+            for (var i = 0; i < child.Length; i++)
+            {
+                if (child.Nodes[i].Kind == NodeKind.Distance) Assert.True(shape.InsideSum[i]);
+                if (child.Nodes[i].Kind == NodeKind.Sum) Assert.False(shape.InsideSum[i]);
+            }
+        }
+    }
+
+    [Fact]
+    public void LimitsRejectOversizedChildren()
+    {
+        var tight = new TreeLimits(MaxNodes: 9, MaxDepth: 5);
+        var big = ExpressionParser.ParseModel("sum(r^-9) - sum(r^-6)^0.5");
+        Assert.False(tight.Allows(big));
+        var random = new SearchRandom(11);
+        for (var k = 0; k < 300; k++)
+        {
+            var child = Variation.Apply(Operator.AddSumTerm, ExpressionParser.ParseModel("sum(r^-9)"), big, random, tight);
+            if (child != null) Assert.True(child.Length <= 9 && TreeShape.DepthOf(child) <= 5);
+            Assert.Null(Variation.Apply(Operator.Insertion, big, big, random, tight));
+        }
+    }
+
+    [Fact]
+    public void RemoveSumTermKeepsASum()
+    {
+        var random = new SearchRandom(2);
+        Assert.Null(Variation.RemoveSumTerm(ExpressionParser.ParseModel("sum(r^-9) + 3"), random, Limits));
+        var child = Variation.RemoveSumTerm(ExpressionParser.ParseModel("sum(r^-9) - sum(r^-6)^0.5"), random, Limits);
+        Assert.NotNull(child);
+        Assert.Equal(1, child.SumCount);
+    }
+
+    [Fact]
+    public void ConstantJitterKeepsTheForm()
+    {
+        var e = ExpressionParser.ParseModel("sum(644.52*r^-9) - sum(527.62*r^-6)^0.5");
+        var child = Variation.ConstantJitter(e, new SearchRandom(4))!;
+        Assert.Equal(ExpressionHash.Structural(e), ExpressionHash.Structural(child));
+    }
+
+    [Fact]
+    public void GrammarTreesAreModels()
+    {
+        var random = new SearchRandom(9);
+        for (var k = 0; k < 500; k++)
+        {
+            var e = Grammar.Atom(random, 1 + k % 3, 3 + k % 3);
+            e.RequireAtomExpression();
+            Assert.True(e.SumCount > 0);
+        }
+    }
+}
