@@ -42,16 +42,16 @@ public class ParallelEvaluationTests(ITestOutputHelper output)
         Assert.Equal(0, IndexedWorkers.HelperAllocatedBytes.Sum() - helpersBefore);
 
         // Process-wide, as BenchmarkDotNet counts: this includes the test runner's own threads (messages, timers), which
-        // allocated 40–110 B per call's duration here even while the same calls ran single-threaded (measured below for
-        // comparison; it grows with the time a call takes on a loaded machine). Parallel.For allocated 1.8–2 kB per call;
-        // 256 B per call plus twice the single-threaded background stays well clear of both.
+        // allocated 40–220 B per call's duration here (measured below with the same calls single-threaded, for comparison;
+        // it grows with the time a call takes on a loaded machine). Parallel.For allocated 1.8–2 kB per call; 512 B per
+        // call plus twice the single-threaded background stays clear of both. The exact test is the per-thread one above.
         evaluator.MaxDegreeOfParallelism = 1;
         processBefore = GC.GetTotalAllocatedBytes(precise: true);
         Calls();
         var processSerial = GC.GetTotalAllocatedBytes(precise: true) - processBefore;
         output.WriteLine($"process-wide: {(double)process / calls:F1} B per parallel evaluation ({IndexedWorkers.MaxWorkers} workers), " +
             $"{(double)processSerial / calls:F1} B per single-threaded one");
-        Assert.True(process < 256 * calls + 2 * processSerial, $"{(double)process / calls:F1} B allocated per parallel evaluation, process-wide");
+        Assert.True(process < 512 * calls + 2 * processSerial, $"{(double)process / calls:F1} B allocated per parallel evaluation, process-wide");
     }
 
     [Fact]
