@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Numerics.Tensors;
 using PoetSharp.Atoms;
 using PoetSharp.Models;
@@ -9,7 +10,7 @@ namespace PoetSharp.Evaluation;
 /// A model (atom expression + taper) prepared for fast evaluation. The expression is split into three parts:
 /// constant subtrees (evaluated once per structure from the constants), the pair expressions g_m of the neighbour sums
 /// (evaluated over batches of pairs with vectorised span operations, value and d/dr together), and the atom-level
-/// function F(S_1..S_k) (evaluated per atom with reverse mode for ∂F/∂S_m). The constants are an argument of each
+/// function F(S_1..S_k) (evaluated over all atoms of a structure at once with span operations, reverse mode for ∂F/∂S_m). The constants are an argument of each
 /// evaluation, so one compiled model serves every constant vector of a fit. Immutable and thread-safe; each thread
 /// evaluates with its own <see cref="Workspace"/>. Non-finite values never throw: they show up in the results.
 /// </summary>
@@ -18,19 +19,20 @@ public sealed partial class CompiledModel
     /// <summary>Pairs per vectorised batch: small enough that the node buffers stay in the L1/L2 cache.</summary>
     internal const int Batch = 512;
 
-    private enum Mode : byte { LoadR, VV, VS, SV }
+    private enum Mode : byte { LoadR, LoadSum, VV, VS, SV }
 
     private readonly record struct PairInstruction(NodeKind Kind, Mode Mode, int Out, int A, int B);
 
     private readonly Node[] _nodes;
     private readonly bool[] _isScalar;          // constant-level node (no r, no sum)
     private readonly bool[] _inSum;             // node lies inside a sum's pair expression
-    private readonly int[] _slot;               // vector buffer of a pair-level node (−1 otherwise)
+    private readonly int[] _slot;               // vector buffer of a pair-level node, or of an atom-level node (−1 otherwise)
     private readonly int[] _sumNodes;           // node index of sum m
     private readonly int[] _sumRoots;           // node index of the pair expression of sum m
     private readonly int[] _sumOfNode;          // m for a sum node
     private readonly PairInstruction[][] _programs; // per sum, in postfix order
-    private readonly int _slotCount;
+    private readonly PairInstruction[] _atomProgram; // the nodes above the sums (neither in a sum nor constant), in postfix order
+    private readonly int _slotCount, _atomSlotCount;
     private readonly double[] _defaultConstants;
 
     public Expression Expression { get; }
@@ -82,6 +84,18 @@ public sealed partial class CompiledModel
             }
             _programs[m] = program.ToArray();
         }
+        var atomProgram = new List<PairInstruction>();
+        for (var k = 0; k < n; k++)
+        {
+            if (_inSum[k] || _isScalar[k]) continue;
+            _slot[k] = _atomSlotCount++;
+            var node = _nodes[k];
+            if (node.Kind == NodeKind.Sum) { atomProgram.Add(new PairInstruction(NodeKind.Sum, Mode.LoadSum, k, -1, -1)); continue; }
+            int a = expression.LeftChild(k), b = k - 1;
+            var mode = _isScalar[a] ? Mode.SV : _isScalar[b] ? Mode.VS : Mode.VV;
+            atomProgram.Add(new PairInstruction(node.Kind, mode, k, a, b));
+        }
+        _atomProgram = atomProgram.ToArray();
         (_firstConstant, _endConstant) = ConstantRanges(_nodes);
     }
 
@@ -93,7 +107,9 @@ public sealed partial class CompiledModel
         internal double[] Values = [], Derivatives = [], Adjoints = [];
         internal double[] Log = new double[Batch], Temp = new double[Batch], Phi = new double[Batch], Scratch = new double[Batch];
         internal double[] Sums = [], Gradients = [], PairDerivatives = [];
-        internal double[] NodeValues = [], NodeAdjoints = [], ScalarAdjoints = [];
+        // Atom level, per node slot × MaxAtoms: values and adjoints of every atom; AtomScratch holds one node's contributions.
+        internal double[] AtomValues = [], AtomNodeAdjoints = [], AtomScratch = [];
+        internal double[] NodeValues = [], ScalarAdjoints = [];
         internal double[] ConstantGradient = [];
         internal int MaxAtoms, MaxPairs;
 
@@ -102,7 +118,7 @@ public sealed partial class CompiledModel
             var n = model._nodes.Length;
             if (NodeValues.Length < n)
             {
-                NodeValues = new double[n]; NodeAdjoints = new double[n]; ScalarAdjoints = new double[n];
+                NodeValues = new double[n]; ScalarAdjoints = new double[n];
                 ConstantGradient = new double[model.ConstantCount];
             }
             if (Values.Length < model._slotCount * Batch)
@@ -112,10 +128,13 @@ public sealed partial class CompiledModel
                 Adjoints = new double[model._slotCount * Batch];
             }
             var k = Math.Max(1, model.SumCount);
-            if (atoms > MaxAtoms || Sums.Length < k * atoms)
+            if (atoms > MaxAtoms || Sums.Length < k * atoms || AtomValues.Length < model._atomSlotCount * atoms)
             {
                 MaxAtoms = Math.Max(atoms, MaxAtoms);
                 Sums = new double[k * MaxAtoms]; Gradients = new double[k * MaxAtoms];
+                AtomValues = new double[model._atomSlotCount * MaxAtoms];
+                AtomNodeAdjoints = new double[model._atomSlotCount * MaxAtoms];
+                AtomScratch = new double[MaxAtoms];
             }
             if (pairs > MaxPairs || PairDerivatives.Length < k * pairs)
             {
@@ -180,12 +199,9 @@ public sealed partial class CompiledModel
         var wantGradient = !energyGradient.IsEmpty;
         var scalarAdjoints = w.ScalarAdjoints.AsSpan(0, _nodes.Length);
         scalarAdjoints.Clear();
+        EvaluateAtoms(w, atomCount, nodeValues, atomEnergies, gradients, wantGradient ? scalarAdjoints : default);
         energy = 0;
-        for (var i = 0; i < atomCount; i++)
-        {
-            atomEnergies[i] = EvaluateAtom(w, i, atomCount, nodeValues, gradients, wantGradient ? scalarAdjoints : default);
-            energy += atomEnergies[i];
-        }
+        for (var i = 0; i < atomCount; i++) energy += atomEnergies[i];
 
         // Force pass: ∂E/∂r per full-list entry, forces on both atoms and the strain derivative.
         forces[..atomCount].Clear();
@@ -259,55 +275,191 @@ public sealed partial class CompiledModel
 
     // ---- atom level
 
-    private double EvaluateAtom(Workspace w, int atom, int atomCount, ReadOnlySpan<double> scalars, Span<double> gradients, Span<double> scalarAdjoints)
+    /// <summary>
+    /// E_i = F(S_1..S_k) for all atoms at once, and by reverse mode ∂E_i/∂S_m into <paramref name="gradients"/> (and, with
+    /// a non-empty <paramref name="scalarAdjoints"/>, Σ_i ∂E_i/∂(constant subtree)). The arithmetic is that of a per-atom
+    /// scalar evaluation, element by element, and a partial derivative is taken only where the adjoint that multiplies it
+    /// is non-zero, so that 0·∞ never turns a finite result into NaN.
+    /// </summary>
+    private void EvaluateAtoms(Workspace w, int atomCount, ReadOnlySpan<double> scalars, Span<double> atomEnergies,
+        Span<double> gradients, Span<double> scalarAdjoints)
     {
-        var values = w.NodeValues;
-        var adjoints = w.NodeAdjoints;
-        var root = _nodes.Length - 1;
-        // Forward over the nodes above the sums (constant subtrees already hold their values).
-        for (var i = 0; i <= root; i++)
+        var n = atomCount;
+        Span<double> Values(int node) => w.AtomValues.AsSpan(_slot[node] * w.MaxAtoms, n);
+        Span<double> Adjoints(int node) => w.AtomNodeAdjoints.AsSpan(_slot[node] * w.MaxAtoms, n);
+
+        foreach (var ins in _atomProgram)
         {
-            if (_inSum[i] || _isScalar[i]) continue;
-            var node = _nodes[i];
-            values[i] = node.Kind == NodeKind.Sum
-                ? w.Sums[_sumOfNode[i] * atomCount + atom]
-                : Apply(node.Kind, values[LeftChild(i)], values[i - 1]);
-        }
-        var energy = values[root];
-        // Reverse: adjoints of the sums (and of constant subtrees when the gradient is wanted).
-        for (var i = 0; i <= root; i++) adjoints[i] = 0;
-        adjoints[root] = 1;
-        for (var i = root; i >= 0; i--)
-        {
-            if (_inSum[i]) continue;
-            var node = _nodes[i];
-            var adj = adjoints[i];
-            if (node.Kind == NodeKind.Sum) { gradients[_sumOfNode[i] * atomCount + atom] = adj; continue; }
-            if (_isScalar[i])
+            var v = Values(ins.Out);
+            switch (ins.Mode)
             {
-                if (!scalarAdjoints.IsEmpty) scalarAdjoints[i] += adj;
+                case Mode.LoadSum: w.Sums.AsSpan(_sumOfNode[ins.Out] * atomCount, n).CopyTo(v); break;
+                case Mode.VV: ApplyVV(ins.Kind, Values(ins.A), Values(ins.B), v); break;
+                case Mode.VS: ApplyVS(ins.Kind, Values(ins.A), scalars[ins.B], v); break;
+                default: ApplySV(ins.Kind, scalars[ins.A], Values(ins.B), v); break;
+            }
+        }
+        var root = _nodes.Length - 1;
+        Values(root).CopyTo(atomEnergies);
+
+        w.AtomNodeAdjoints.AsSpan(0, _atomSlotCount * w.MaxAtoms).Clear();
+        Adjoints(root).Fill(1.0);
+        var t = w.AtomScratch.AsSpan(0, n);
+        var wantScalars = !scalarAdjoints.IsEmpty;
+        for (var q = _atomProgram.Length - 1; q >= 0; q--)
+        {
+            var ins = _atomProgram[q];
+            var adj = Adjoints(ins.Out);
+            if (ins.Mode == Mode.LoadSum)
+            {
+                adj.CopyTo(gradients.Slice(_sumOfNode[ins.Out] * atomCount, n));
                 continue;
             }
-            if (node.Arity != 2 || adj == 0) continue;
-            int a = LeftChild(i), b = i - 1;
-            double va = values[a], vb = values[b];
-            switch (node.Kind)
+            bool vectorA = ins.Mode != Mode.SV, vectorB = ins.Mode != Mode.VS;
+            var v = Values(ins.Out);
+            ReadOnlySpan<double> a = vectorA ? Values(ins.A) : default, b = vectorB ? Values(ins.B) : default;
+            double ca = vectorA ? 0 : scalars[ins.A], cb = vectorB ? 0 : scalars[ins.B];
+            var wantA = vectorA || wantScalars;
+            var wantB = vectorB || wantScalars;
+            switch (ins.Kind)
             {
-                case NodeKind.Add: adjoints[a] += adj; adjoints[b] += adj; break;
-                case NodeKind.Sub: adjoints[a] += adj; adjoints[b] -= adj; break;
-                case NodeKind.Mul: adjoints[a] += adj * vb; adjoints[b] += adj * va; break;
-                case NodeKind.Div: adjoints[a] += adj / vb; adjoints[b] -= adj * values[i] / vb; break;
-                case NodeKind.Pow:
-                {
-                    var wantB = !_isScalar[b] || !scalarAdjoints.IsEmpty;
-                    var da = vb == 0 ? 0 : va != 0 ? vb * values[i] / va : vb * Math.Pow(va, vb - 1);
-                    adjoints[a] += adj * da;
-                    if (wantB && values[i] != 0) adjoints[b] += adj * values[i] * Math.Log(va);
+                case NodeKind.Add:
+                case NodeKind.Sub:
+                    if (wantA) Give(w, adj, ins.A, vectorA, adj, false, scalarAdjoints);
+                    if (wantB) Give(w, adj, ins.B, vectorB, adj, ins.Kind == NodeKind.Sub, scalarAdjoints);
                     break;
-                }
+                case NodeKind.Mul:
+                    if (wantA)
+                    {
+                        if (vectorB) TensorPrimitives.Multiply(adj, b, t); else TensorPrimitives.Multiply(adj, cb, t);
+                        Give(w, adj, ins.A, vectorA, t, false, scalarAdjoints);
+                    }
+                    if (wantB)
+                    {
+                        if (vectorA) TensorPrimitives.Multiply(adj, a, t); else TensorPrimitives.Multiply(adj, ca, t);
+                        Give(w, adj, ins.B, vectorB, t, false, scalarAdjoints);
+                    }
+                    break;
+                case NodeKind.Div:
+                    if (wantA)
+                    {
+                        if (vectorB) TensorPrimitives.Divide(adj, b, t); else TensorPrimitives.Divide(adj, cb, t);
+                        Give(w, adj, ins.A, vectorA, t, false, scalarAdjoints);
+                    }
+                    if (wantB)
+                    {
+                        // adj · v / b
+                        TensorPrimitives.Multiply(adj, v, t);
+                        if (vectorB) TensorPrimitives.Divide(t, b, t); else TensorPrimitives.Divide(t, cb, t);
+                        Give(w, adj, ins.B, vectorB, t, true, scalarAdjoints);
+                    }
+                    break;
+                case NodeKind.Pow:
+                    if (wantA)
+                    {
+                        for (var i = 0; i < n; i++)
+                        {
+                            double va = vectorA ? a[i] : ca, vb = vectorB ? b[i] : cb;
+                            var da = vb == 0 ? 0 : va != 0 ? vb * v[i] / va : vb * Math.Pow(va, vb - 1);
+                            t[i] = adj[i] * da;
+                        }
+                        Give(w, adj, ins.A, vectorA, t, false, scalarAdjoints);
+                    }
+                    if (wantB)
+                    {
+                        // adj · v · ln a, nothing where v = 0
+                        for (var i = 0; i < n; i++) t[i] = v[i] == 0 ? 0 : adj[i] * v[i] * Math.Log(vectorA ? a[i] : ca);
+                        Give(w, adj, ins.B, vectorB, t, false, scalarAdjoints);
+                    }
+                    break;
             }
         }
-        return energy;
+    }
+
+    /// <summary>Hands a node's per-atom contribution to child <paramref name="node"/>, where the node's adjoint is non-zero.</summary>
+    private void Give(Workspace w, ReadOnlySpan<double> adj, int node, bool vector, ReadOnlySpan<double> contribution, bool subtract,
+        Span<double> scalarAdjoints)
+    {
+        if (vector) AccumulateWhereAdjointNonZero(adj, contribution, w.AtomNodeAdjoints.AsSpan(_slot[node] * w.MaxAtoms, adj.Length), subtract);
+        else scalarAdjoints[node] += SumWhereAdjointNonZero(adj, contribution, subtract);
+    }
+
+    private static void ApplyVV(NodeKind kind, ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> v)
+    {
+        switch (kind)
+        {
+            case NodeKind.Add: TensorPrimitives.Add(a, b, v); break;
+            case NodeKind.Sub: TensorPrimitives.Subtract(a, b, v); break;
+            case NodeKind.Mul: TensorPrimitives.Multiply(a, b, v); break;
+            case NodeKind.Div: TensorPrimitives.Divide(a, b, v); break;
+            default: for (var i = 0; i < v.Length; i++) v[i] = Pow(a[i], b[i]); break;
+        }
+    }
+
+    private static void ApplyVS(NodeKind kind, ReadOnlySpan<double> a, double c, Span<double> v)
+    {
+        switch (kind)
+        {
+            case NodeKind.Add: TensorPrimitives.Add(a, c, v); break;
+            case NodeKind.Sub: TensorPrimitives.Subtract(a, c, v); break;
+            case NodeKind.Mul: TensorPrimitives.Multiply(a, c, v); break;
+            case NodeKind.Div: TensorPrimitives.Divide(a, c, v); break;
+            default:
+                // The exponents of the usual potentials by the same operations as the scalar Pow, everything else by Math.Pow.
+                switch (c)
+                {
+                    case 1.0: a.CopyTo(v); break;
+                    case 2.0: TensorPrimitives.Multiply(a, a, v); break;
+                    case -1.0: TensorPrimitives.Divide(1.0, a, v); break;
+                    case 0.5: TensorPrimitives.Sqrt(a, v); break;
+                    case -0.5: TensorPrimitives.Sqrt(a, v); TensorPrimitives.Divide(1.0, v, v); break;
+                    default: for (var i = 0; i < v.Length; i++) v[i] = Math.Pow(a[i], c); break;
+                }
+                break;
+        }
+    }
+
+    private static void ApplySV(NodeKind kind, double c, ReadOnlySpan<double> b, Span<double> v)
+    {
+        switch (kind)
+        {
+            case NodeKind.Add: TensorPrimitives.Add(b, c, v); break; // c + b: addition is commutative in IEEE arithmetic
+            case NodeKind.Sub: TensorPrimitives.Subtract(c, b, v); break;
+            case NodeKind.Mul: TensorPrimitives.Multiply(b, c, v); break;
+            case NodeKind.Div: TensorPrimitives.Divide(c, b, v); break;
+            default: for (var i = 0; i < v.Length; i++) v[i] = Pow(c, b[i]); break;
+        }
+    }
+
+    /// <summary>target ±= contribution where adjoint ≠ 0 (elsewhere the contribution may be 0·∞ and must not count).</summary>
+    private static void AccumulateWhereAdjointNonZero(ReadOnlySpan<double> adjoint, ReadOnlySpan<double> contribution, Span<double> target, bool subtract)
+    {
+        var n = target.Length;
+        var i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            for (; i <= n - Vector<double>.Count; i += Vector<double>.Count)
+            {
+                var c = Vector.ConditionalSelect(Vector.Equals(new Vector<double>(adjoint[i..]), Vector<double>.Zero),
+                    Vector<double>.Zero, new Vector<double>(contribution[i..]));
+                var x = new Vector<double>(target[i..]);
+                (subtract ? x - c : x + c).CopyTo(target[i..]);
+            }
+        }
+        for (; i < n; i++)
+        {
+            if (adjoint[i] == 0) continue;
+            if (subtract) target[i] -= contribution[i]; else target[i] += contribution[i];
+        }
+    }
+
+    /// <summary>Σ ±contribution over the elements where adjoint ≠ 0, in order.</summary>
+    private static double SumWhereAdjointNonZero(ReadOnlySpan<double> adjoint, ReadOnlySpan<double> contribution, bool subtract)
+    {
+        var sum = 0.0;
+        for (var i = 0; i < adjoint.Length; i++)
+            if (adjoint[i] != 0) sum += subtract ? -contribution[i] : contribution[i];
+        return sum;
     }
 
     // ---- pair level: vectorised forward mode over a batch

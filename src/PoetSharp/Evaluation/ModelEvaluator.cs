@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Numerics.Tensors;
 using PoetSharp.Atoms;
 
@@ -20,17 +19,14 @@ public enum EvaluationOutputs
 /// Evaluates a <see cref="CompiledModel"/> over every structure of a <see cref="PairTable"/>: energies, per-atom energies,
 /// forces and virial stresses, and optionally their derivatives with respect to the constants (the rows of the Jacobian
 /// a Levenberg–Marquardt fit needs: <see cref="EvaluationOutputs"/>). Results live in arrays owned by the evaluator and are
-/// overwritten by the next call; after warm-up a single-threaded evaluation allocates nothing. Structures are computed
-/// independently (one worker each), so results do not depend on the degree of parallelism.
+/// overwritten by the next call; after warm-up an evaluation allocates nothing, on one thread or on all cores. Structures
+/// are computed independently (one worker each, on the persistent <see cref="IndexedWorkers"/>), so results do not depend
+/// on the degree of parallelism.
 /// One evaluator must not be used from two threads at once.
 /// </summary>
-public sealed class ModelEvaluator
+public sealed class ModelEvaluator : IIndexedWork
 {
-    private readonly ConcurrentBag<CompiledModel.Workspace> _workspaces = new();
-    private readonly CompiledModel.Workspace _serialWorkspace;
-    private readonly Func<CompiledModel.Workspace> _rent;
-    private readonly Func<int, ParallelLoopState, CompiledModel.Workspace, CompiledModel.Workspace> _body;
-    private readonly Action<CompiledModel.Workspace> _return;
+    private readonly CompiledModel.Workspace?[] _workspaces = new CompiledModel.Workspace?[IndexedWorkers.MaxWorkers];
     private double[] _constants = [];
     private bool _withGradient, _withForceJacobian;
 
@@ -38,7 +34,14 @@ public sealed class ModelEvaluator
     public PairTable Pairs { get; }
 
     /// <summary>Workers for <see cref="Evaluate"/>: −1 for all cores, 1 for a single-threaded run on the calling thread.</summary>
-    public int MaxDegreeOfParallelism { get; set; } = -1;
+    public int MaxDegreeOfParallelism
+    {
+        get => _maxDegreeOfParallelism;
+        set => _maxDegreeOfParallelism = value == 0 || value < -1
+            ? throw new ArgumentOutOfRangeException(nameof(value), value, "−1 (all cores) or a positive number of workers")
+            : value;
+    }
+    private int _maxDegreeOfParallelism = -1;
 
     /// <summary>Total energy of each structure (eV).</summary>
     public double[] Energies { get; }
@@ -80,10 +83,6 @@ public sealed class ModelEvaluator
         AtomEnergies = new double[pairs.AtomCount];
         Forces = new Vec3[pairs.AtomCount];
         EnergyJacobian = new double[s * model.ConstantCount];
-        _serialWorkspace = model.CreateWorkspace();
-        _rent = () => _workspaces.TryTake(out var w) ? w : model.CreateWorkspace();
-        _body = (index, _, w) => { EvaluateOne(w, index); return w; };
-        _return = w => _workspaces.Add(w);
     }
 
     /// <summary>Evaluates with the expression's own constants.</summary>
@@ -110,18 +109,25 @@ public sealed class ModelEvaluator
             ForceJacobian = new double[3 * Pairs.AtomCount * Model.ConstantCount];
             StressJacobian = new double[6 * Pairs.StructureCount * Model.ConstantCount];
         }
-        if (MaxDegreeOfParallelism == 1)
-        {
-            for (var s = 0; s < Pairs.StructureCount; s++) EvaluateOne(_serialWorkspace, s);
-        }
-        else
-        {
-            Parallel.For(0, Pairs.StructureCount, new ParallelOptions { MaxDegreeOfParallelism = MaxDegreeOfParallelism }, _rent, _body, _return);
-        }
+        IndexedWorkers.Run(this, Pairs.StructureCount, MaxDegreeOfParallelism);
         var invalid = 0;
         foreach (var ok in Finite) if (!ok) invalid++;
         InvalidCount = invalid;
         return invalid;
+    }
+
+    void IIndexedWork.Run(int index, int worker) => EvaluateOne(_workspaces[worker] ??= CreateWorkspace(), index);
+
+    /// <summary>
+    /// A workspace sized for the largest structure and atom of the table at once: which structures a worker gets varies
+    /// from call to call, and growing its buffers on a later call would allocate.
+    /// </summary>
+    private CompiledModel.Workspace CreateWorkspace()
+    {
+        var w = Model.CreateWorkspace();
+        w.Ensure(Model, Pairs.MaxAtomsPerStructure, Pairs.MaxPairsPerStructure);
+        if (Model.ConstantCount > 0) w.EnsureJacobian(Model, Pairs.MaxNeighboursPerAtom);
+        return w;
     }
 
     private void EvaluateOne(CompiledModel.Workspace w, int s)

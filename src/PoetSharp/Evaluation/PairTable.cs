@@ -40,6 +40,8 @@ public sealed class PairTable
     public int AtomCount => AtomOffsets[^1];
     public int MaxAtomsPerStructure { get; }
     public int MaxPairsPerStructure { get; }
+    /// <summary>Largest number of entries of one atom (its neighbours within the cutoff, images included).</summary>
+    public int MaxNeighboursPerAtom { get; }
 
     /// <summary>Builds the table with the taper's outer radius as the cutoff.</summary>
     public PairTable(IReadOnlyList<Structure> structures, Taper taper)
@@ -99,6 +101,17 @@ public sealed class PairTable
                 }
             }
         });
+        // Entries are ordered by atom, so an atom's neighbours are one run of equal I within its structure.
+        for (var s = 0; s < n; s++)
+        {
+            for (int p = PairOffsets[s], end = PairOffsets[s + 1]; p < end;)
+            {
+                var q = p + 1;
+                while (q < end && I[q] == I[p]) q++;
+                MaxNeighboursPerAtom = Math.Max(MaxNeighboursPerAtom, q - p);
+                p = q;
+            }
+        }
     }
 
     /// <summary>The pair entries of one structure as spans.</summary>
