@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using PoetSharp.Atoms;
 using PoetSharp.Data;
 using PoetSharp.Potentials;
+using PoetSharp.Search;
 
 namespace PoetSharp.Simulation;
 
@@ -22,7 +23,7 @@ public sealed partial class MolecularDynamics
         int Version, string Potential, long Step, MdSettings Settings,
         double[][] Cell, bool[] Periodic, string[] Species, double[][] Positions, double[][] Velocities,
         double[] ChainPosition, double[] ChainVelocity, double[] BarostatChainPosition, double[] BarostatChainVelocity,
-        double[] StrainRate, double LangevinHeat, ulong[] Random, double? RandomSpare);
+        double[] StrainRate, double LangevinHeat, ulong[] Random);
 
     /// <summary>
     /// Writes the run's state to <paramref name="path"/> atomically (a temporary file, then a rename). The neighbour
@@ -33,14 +34,13 @@ public sealed partial class MolecularDynamics
     {
         BuildList();
         ComputeForces();
-        var (words, spare) = _random.State;
         static double[] V(Vec3 v) => [v.X, v.Y, v.Z];
         var file = new RestartFile(RestartVersion, _potential.Name, Step, Settings,
             [V(Structure.Cell.A), V(Structure.Cell.B), V(Structure.Cell.C)],
             [Structure.Cell.PeriodicA, Structure.Cell.PeriodicB, Structure.Cell.PeriodicC],
             Structure.Species, Structure.Positions.Select(V).ToArray(), _velocities.Select(V).ToArray(),
             _chainPosition, _chainVelocity, _barostatChainPosition, _barostatChainVelocity,
-            V(_strainRate), _langevinHeat, words, double.IsNaN(spare) ? null : spare);
+            V(_strainRate), _langevinHeat, _random.State);
         var temporary = path + ".tmp";
         File.WriteAllText(temporary, JsonSerializer.Serialize(file, RestartJson), new UTF8Encoding(false));
         File.Move(temporary, path, overwrite: true);
@@ -83,7 +83,7 @@ public sealed partial class MolecularDynamics
 
         var use = settings ?? file.Settings;
         var md = new MolecularDynamics(potential, structure, use, velocities) { Step = file.Step };
-        try { md._random.State = (file.Random, file.RandomSpare ?? double.NaN); }
+        try { md._random = SearchRandom.FromState(file.Random); }
         catch (ArgumentException e) { throw new DataFormatException(path, null, e.Message); }
         if (use.Ensemble == file.Settings.Ensemble && use.ChainLength == file.Settings.ChainLength)
         {

@@ -1,5 +1,6 @@
 using PoetSharp.Atoms;
 using PoetSharp.Potentials;
+using PoetSharp.Search;
 
 namespace PoetSharp.Simulation;
 
@@ -25,7 +26,7 @@ public sealed partial class MolecularDynamics
     private readonly double[] _mass;
     private readonly Vec3[] _velocities;
     private readonly Vec3[] _reference;
-    private readonly RandomStream _random;
+    private SearchRandom _random; // xoshiro256**: its state goes into restart files
     private readonly double _dt, _kT;
     private readonly int _dof;
 
@@ -116,7 +117,7 @@ public sealed partial class MolecularDynamics
         // Velocity Verlet and the deterministic thermostats conserve the total momentum, which starts at zero:
         // three degrees of freedom fewer. Langevin noise moves the centre of mass, so all 3N count there.
         _dof = settings.Ensemble == Ensemble.Langevin ? 3 * n : 3 * n - 3;
-        _random = new RandomStream(settings.Seed);
+        _random = new SearchRandom(settings.Seed);
         _reference = new Vec3[n];
 
         var m = settings.ChainLength;
@@ -154,7 +155,7 @@ public sealed partial class MolecularDynamics
         for (var i = 0; i < n; i++)
         {
             var width = Math.Sqrt(Units.BoltzmannEvPerK * t / (_mass[i] * Units.EvPerAmuA2PerFs2));
-            _velocities[i] = width * new Vec3(_random.NextNormal(), _random.NextNormal(), _random.NextNormal());
+            _velocities[i] = width * new Vec3(_random.NextGaussian(), _random.NextGaussian(), _random.NextGaussian());
             momentum += _mass[i] * _velocities[i];
             totalMass += _mass[i];
         }
@@ -267,7 +268,7 @@ public sealed partial class MolecularDynamics
         for (var i = 0; i < _velocities.Length; i++)
         {
             var width = noise * Math.Sqrt(_kT / (_mass[i] * Units.EvPerAmuA2PerFs2));
-            _velocities[i] = c * _velocities[i] + width * new Vec3(_random.NextNormal(), _random.NextNormal(), _random.NextNormal());
+            _velocities[i] = c * _velocities[i] + width * new Vec3(_random.NextGaussian(), _random.NextGaussian(), _random.NextGaussian());
         }
         _langevinHeat += before - ComputeKinetic();
     }
