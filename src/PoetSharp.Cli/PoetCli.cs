@@ -34,6 +34,7 @@ public static class PoetCli
         root.Subcommands.Add(FitCommand.Create(output, services));
         root.Subcommands.Add(FrontCommand.Create(output, services));
         root.Subcommands.Add(DemoCommand.Create(output, services));
+        root.Subcommands.Add(PropertiesCommand.Create(output, services));
 
         var parsed = root.Parse(args);
         if (parsed.Action is ParseErrorAction)

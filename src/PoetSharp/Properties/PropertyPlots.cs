@@ -59,6 +59,25 @@ public static class PropertyPlots
         Save(plot, path, width, height);
     }
 
+    /// <summary>The generalized stacking-fault energy (mJ/m²) against the displacement along [11̄2] in units of the Shockley partial a/√6.</summary>
+    public static void WriteStackingFaultCurve(StackingFaultCurve curve, string path, string title = "Generalized stacking fault on {111}", int width = 700, int height = 500)
+    {
+        ArgumentNullException.ThrowIfNull(curve);
+        if (curve.Fractions.Length < 2) throw new ArgumentException("a stacking-fault curve needs at least two points");
+        var plot = new ScottPlot.Plot();
+        var line = plot.Add.Scatter(curve.Fractions, curve.Energies);
+        line.LineWidth = 2;
+        line.MarkerSize = 6;
+        var zero = plot.Add.HorizontalLine(0);
+        zero.Color = ScottPlot.Colors.Gray;
+        zero.LinePattern = ScottPlot.LinePattern.Dashed;
+        plot.Title(FormattableString.Invariant(
+            $"{title}: γ_usf ≈ {curve.Energies.Max():F1}, γ_isf = {curve.Energies[^1]:F1} mJ/m²{(curve.Converged ? "" : " (not converged)")}"));
+        plot.XLabel("displacement along [11-2] (a/√6)");
+        plot.YLabel("fault energy (mJ/m²)");
+        Save(plot, path, width, height);
+    }
+
     private static void Save(ScottPlot.Plot plot, string path, int width, int height)
     {
         var folder = Path.GetDirectoryName(Path.GetFullPath(path));
