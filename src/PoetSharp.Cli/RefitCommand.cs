@@ -88,9 +88,16 @@ internal static class RefitCommand
                 Provenance = $"constants refitted by PoetSharp ({minimizer.Name}, {run.Evaluations} evaluations) on {string.Join(", ", paths)}, {DateTime.UtcNow:yyyy-MM-dd}",
                 Errors = errors,
             });
-            ParityPlot.WriteEnergies(result.After.Training, Path.Combine(dir, "parity-energy.png"));
-            ParityPlot.WriteForces(result.After.Training, Path.Combine(dir, "parity-forces.png"));
-            output.Line($"wrote {modelPath}, {Path.Combine(dir, "parity-energy.png")}, {Path.Combine(dir, "parity-forces.png")}");
+            var plots = new List<string>();
+            foreach (var extension in new[] { ".png", ".svg" })
+            {
+                string energyPlot = Path.Combine(dir, "parity-energy" + extension), forcePlot = Path.Combine(dir, "parity-forces" + extension);
+                ParityPlot.WriteEnergies(result.After.Training, energyPlot);
+                ParityPlot.WriteForces(result.After.Training, forcePlot);
+                plots.Add(energyPlot);
+                plots.Add(forcePlot);
+            }
+            output.Line($"wrote {modelPath}, {string.Join(", ", plots)}");
             return PoetCli.Success;
         });
         return command;

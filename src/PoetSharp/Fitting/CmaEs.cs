@@ -13,7 +13,17 @@ namespace PoetSharp.Fitting;
 /// The search runs in scaled coordinates y = x / s with s_i = max(|start_i|, <see cref="MinimumScale"/>), so that
 /// the initial step <see cref="InitialStepSize"/> (σ₀ = 0.3 by default) is 30 % of each constant's own magnitude;
 /// POET's constants span several orders of magnitude, and an isotropic σ₀ would suit none of them.
-/// Only the cost ½ Σ r² is used (no Jacobian). Points where the problem is invalid get cost +∞ and rank last.
+/// <para>
+/// Learning the covariance of a long, narrow valley from samples alone takes CMA-ES many generations (of order n² for
+/// the full matrix, more as the valley's condition grows). When the problem offers a Jacobian, each time a run's best
+/// cost has fallen by a factor <see cref="MetricRefreshFactor"/> (so: once the search has reached a new region) one
+/// evaluation of J at the mean gives the Gauss–Newton Hessian H = JᵀJ, and the covariance is reset to the shape of H⁻¹
+/// (eigenvalues of H floored at λ_max / <see cref="MaxMetricCondition"/>) with σ rescaled to keep the volume of the
+/// search distribution, whose size σ's own adaptation then corrects. Not at the start: far from a minimum (where the
+/// residuals are large) the Gauss–Newton model is poor, and the steps it favours can lead into another basin. Apart
+/// from those evaluations only the cost ½ Σ r² is used.
+/// </para>
+/// Points where the problem is invalid get cost +∞ and rank last.
 /// A run ends on a tolerance (cost range over recent generations, step size below the parameter tolerance) or on
 /// stagnation (no improvement over a window, σ ineffective or exploding, condition of C above 1e14); it is then
 /// restarted from the start point with twice the population, up to <see cref="MaxRestarts"/> times.
@@ -47,6 +57,28 @@ public sealed class CmaEs : IOptimizer
     /// <summary>Largest condition number of C before a run counts as degenerate.</summary>
     public double MaxCondition { get; init; } = 1e14;
 
+    /// <summary>
+    /// When the problem has a Jacobian, reset the covariance to the Gauss–Newton inverse Hessian as the cost falls
+    /// (see the remarks); false to use the cost alone.
+    /// </summary>
+    public bool GaussNewtonMetric { get; init; } = true;
+
+    /// <summary>Factor by which a run's best cost must fall between two Gauss–Newton covariance resets.</summary>
+    public double MetricRefreshFactor { get; init; } = 10;
+
+    /// <summary>
+    /// Evaluations kept back for a final Levenberg–Marquardt polish from the best point when the problem has a Jacobian
+    /// (and the budget is more than twice this): CMA-ES finds the basin, and a local Gauss–Newton method then pins the
+    /// minimum of a narrow valley in a few dozen evaluations where sampling would need thousands. 0 for none.
+    /// </summary>
+    public int PolishEvaluations { get; init; } = 200;
+
+    /// <summary>Relative RMS error of the Gauss–Newton model on a generation's costs below which its metric is trusted.</summary>
+    public double MetricModelTolerance { get; init; } = 0.3;
+
+    /// <summary>Largest condition number of a Gauss–Newton covariance; flatter directions are capped.</summary>
+    public double MaxMetricCondition { get; init; } = 1e12;
+
     public OptimizationResult Minimize(ILeastSquaresProblem problem, ReadOnlySpan<double> start, OptimizationBudget budget)
     {
         ArgumentNullException.ThrowIfNull(problem);
@@ -55,8 +87,21 @@ public sealed class CmaEs : IOptimizer
             throw new ArgumentException($"start has {start.Length} values, the problem {problem.ParameterCount} parameters");
         if (problem.ParameterCount == 0)
             throw new ArgumentException("the problem has no parameters");
-        var search = new Search(this, problem, start, budget);
-        return search.Run();
+        if (!(PolishEvaluations > 0 && problem.HasJacobian && budget.MaxEvaluations > 2 * PolishEvaluations))
+            return new Search(this, problem, start, budget).Run();
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var global = new Search(this, problem, start, budget with { MaxEvaluations = budget.MaxEvaluations - PolishEvaluations }).Run();
+        if (!double.IsFinite(global.Cost))
+            return global;
+        var remainingTime = budget.MaxTime is { } limit ? limit - clock.Elapsed : (TimeSpan?)null;
+        if (remainingTime is { } t && t <= TimeSpan.Zero)
+            return global;
+        var local = new LevenbergMarquardt().Minimize(problem, global.Parameters,
+            budget with { MaxEvaluations = budget.MaxEvaluations - global.Evaluations, MaxTime = remainingTime });
+        var best = local.Cost < global.Cost ? local.Parameters : global.Parameters;
+        return new OptimizationResult(best, Math.Min(local.Cost, global.Cost), global.Evaluations + local.Evaluations,
+            local.Converged, $"{global.StopReason}; polished by Levenberg–Marquardt: {local.StopReason}");
     }
 
     private enum RunEnd { None, Tolerance, Stagnation, Target, Budget, NoValidPoint }
@@ -93,6 +138,9 @@ public sealed class CmaEs : IOptimizer
         private double[] _zw = [], _yw = [], _tmp = [];
         private double[] _history = [];
         private double _sigma;
+
+        // Buffers of the Gauss–Newton covariance resets, allocated at the first.
+        private double[] _jacobian = [], _normal = [], _gradient = [], _vectors = [];
 
         public Search(CmaEs options, ILeastSquaresProblem problem, ReadOnlySpan<double> start, OptimizationBudget budget)
         {
@@ -135,6 +183,115 @@ public sealed class CmaEs : IOptimizer
             string reason = restart == 0 ? _endReason : $"{_endReason} (after {restart} restart{(restart == 1 ? "" : "s")})";
             bool converged = end is RunEnd.Tolerance or RunEnd.Stagnation or RunEnd.Target;
             return new OptimizationResult((double[])_bestX.Clone(), _bestCost, _evaluations, converged, reason);
+        }
+
+        /// <summary>
+        /// Resets the covariance to the shape of the Gauss–Newton inverse Hessian at the mean, keeping the volume
+        /// σⁿ det(C)^½ (see the remarks). One evaluation with Jacobian; false (nothing changed) when the budget is
+        /// spent or the model is invalid or uninformative at the mean.
+        /// </summary>
+        private bool ResetToGaussNewtonMetric(double samplingSigma)
+        {
+            int n = _n, m = _problem.ResidualCount;
+            if (_evaluations >= _budget.MaxEvaluations)
+                return false;
+            if (_jacobian.Length == 0)
+            {
+                _jacobian = new double[m * n];
+                _normal = new double[n * n];
+                _gradient = new double[n];
+                _vectors = new double[n * n];
+            }
+            for (int i = 0; i < n; i++)
+                _x[i] = _scale[i] * _mean[i];
+            _evaluations++;
+            if (!_problem.Evaluate(_x, _residuals, _jacobian))
+                return false;
+            Record(_x);
+            for (int i = 0; i < m; i++)
+                for (int k = 0; k < n; k++)
+                    _jacobian[i * n + k] *= _scale[k];   // the Jacobian in the scaled coordinates
+            OptimizerRun.NormalMatrix(_jacobian, n, _normal);
+            OptimizerRun.Gradient(_jacobian, _residuals, _gradient);
+            foreach (double v in _normal)
+                if (!double.IsFinite(v))
+                    return false;
+            if (!ModelPredictsGeneration(samplingSigma))
+                return false;
+            LinearAlgebraControl.Provider.EigenDecomp(true, n, _normal, _vectors, _eigenvalues, _evdD);
+            double maxEigen = 0;
+            for (int j = 0; j < n; j++)
+                maxEigen = Math.Max(maxEigen, _eigenvalues[j].Real);
+            if (!(maxEigen > 0) || !double.IsFinite(maxEigen))
+                return false;
+
+            // Axis lengths 1/√λ relative to the stiffest axis (so the largest is 1); σ keeps Π σ D_j.
+            double floor = maxEigen / _options.MaxMetricCondition;
+            double logVolumeChange = 0;
+            for (int j = 0; j < n; j++)
+            {
+                double d = Math.Sqrt(maxEigen / Math.Max(_eigenvalues[j].Real, floor));
+                logVolumeChange += Math.Log(d) - Math.Log(_d[j]);
+                _d[j] = d;
+            }
+            double maxD = 0;
+            foreach (double d in _d)
+                maxD = Math.Max(maxD, d);
+            for (int j = 0; j < n; j++)
+                _d[j] /= maxD;
+            logVolumeChange -= n * Math.Log(maxD);
+            // _vectors is column-major (vector j in column j); B is row-major, B[i, j] = component i of vector j.
+            for (int i = 0; i < n; i++)
+                for (int j = 0; j < n; j++)
+                    _b[i * n + j] = _vectors[j * n + i];
+            for (int i = 0; i < n; i++)
+                for (int j = 0; j <= i; j++)
+                {
+                    double c = 0;
+                    for (int k = 0; k < n; k++)
+                        c += _b[i * n + k] * _d[k] * _d[k] * _b[j * n + k];
+                    _c[i * n + j] = c;
+                    _c[j * n + i] = c;
+                }
+            _sigma *= Math.Exp(-logVolumeChange / n);
+            // The rank-one path points along the old metric's preferred direction; it is relearnt in the new one.
+            Array.Clear(_pc);
+            return true;
+        }
+
+        /// <summary>
+        /// Whether the Gauss–Newton model at the new mean, f₀ + gᵀΔ + ½ ΔᵀHΔ, predicts the cost changes of the
+        /// generation just evaluated (Δ_k = σ (y_k − ⟨y⟩_w) from the new mean) to within <see cref="MetricModelTolerance"/>
+        /// in the root-mean-square sense. Far from a minimum the neglected second derivatives of the residuals matter
+        /// and the model's metric would mislead the search; the test costs no evaluation.
+        /// </summary>
+        private bool ModelPredictsGeneration(double samplingSigma)
+        {
+            int n = _n;
+            double f0 = 0;
+            foreach (double r in _residuals)
+                f0 += 0.5 * r * r;
+            double errorSq = 0, changeSq = 0;
+            for (int rank = 0; rank < _lambda; rank++)
+            {
+                if (!double.IsFinite(_costs[rank]))
+                    continue;
+                int k = _order[rank];
+                for (int i = 0; i < n; i++)
+                    _tmp[i] = samplingSigma * (_y[k * n + i] - _yw[i]);
+                double predicted = 0;
+                for (int i = 0; i < n; i++)
+                {
+                    double hDelta = 0;
+                    for (int j = 0; j < n; j++)
+                        hDelta += _normal[i * n + j] * _tmp[j];
+                    predicted += _tmp[i] * (_gradient[i] + 0.5 * hDelta);
+                }
+                double actual = _costs[rank] - f0;
+                errorSq += (predicted - actual) * (predicted - actual);
+                changeSq += actual * actual;
+            }
+            return changeSq > 0 && errorSq <= _options.MetricModelTolerance * _options.MetricModelTolerance * changeSq;
         }
 
         private void Setup(int lambda)
@@ -194,6 +351,8 @@ public sealed class CmaEs : IOptimizer
             int eigenInterval = Math.Max(1, (int)Math.Floor(lambda / (10.0 * n * (_c1 + _cMu))));
             int stagnationWindow = 120 + (int)Math.Ceiling(30.0 * n / lambda);
             double runBest = double.PositiveInfinity;
+            bool metric = _options.GaussNewtonMetric && _problem.HasJacobian;
+            double metricCost = double.PositiveInfinity;   // the run's best cost at the last covariance reset
             int lastImprovement = 0;
             int historyCount = 0;
 
@@ -218,10 +377,18 @@ public sealed class CmaEs : IOptimizer
                 _history[(generation - 1) % _history.Length] = _costs[0];
                 historyCount = Math.Min(historyCount + 1, _history.Length);
 
+                double samplingSigma = _sigma;
                 Update(generation);
 
                 if (generation % eigenInterval == 0)
                     Decompose();
+                if (generation == 1)
+                    metricCost = runBest;
+                else if (metric && runBest <= metricCost / _options.MetricRefreshFactor)
+                {
+                    metricCost = runBest;
+                    ResetToGaussNewtonMetric(samplingSigma);
+                }
 
                 // Termination of this run, local convergence first.
                 if (historyCount == _history.Length)
@@ -312,6 +479,20 @@ public sealed class CmaEs : IOptimizer
                 Array.Copy(x, _bestX, _n);
             }
             return cost;
+        }
+
+        /// <summary>Counts the residuals last evaluated at <paramref name="x"/> towards the best point.</summary>
+        private void Record(double[] x)
+        {
+            double sum = 0;
+            foreach (double r in _residuals)
+                sum += r * r;
+            double cost = 0.5 * sum;
+            if (double.IsFinite(cost) && cost < _bestCost)
+            {
+                _bestCost = cost;
+                Array.Copy(x, _bestX, _n);
+            }
         }
 
         /// <summary>Recombination, evolution paths, covariance and step-size updates (tutorial, Fig. 6/7).</summary>

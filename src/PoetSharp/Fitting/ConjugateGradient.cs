@@ -1,12 +1,22 @@
 namespace PoetSharp.Fitting;
 
 /// <summary>
-/// Nonlinear conjugate gradient (Polak–Ribière+, β = max(0, β_PR)) on f = ½Σr² with gradient Jᵀr. Restarts along −g
-/// every n iterations, when the direction is not a descent direction, or when successive gradients are far from
-/// orthogonal (Powell). Steps come from a strong-Wolfe line search (bracketing, then zoom by safeguarded cubic
-/// interpolation) in which an invalid model counts as f = +∞ and is backtracked from. The first trial step is the
-/// minimiser of the linearised residuals along the direction, −gᵀd / ‖Jd‖², which is exact for linear problems.
+/// Nonlinear conjugate gradient (Polak–Ribière+, β = max(0, β_PR)) on f = ½Σr² with gradient Jᵀr, preconditioned by
+/// the Gauss–Newton matrix JᵀJ. Restarts along the preconditioned steepest descent every n iterations, when the
+/// direction is not a descent direction, or when successive gradients are far from conjugate (Powell). Steps come from
+/// a strong-Wolfe line search (bracketing, then zoom by safeguarded cubic interpolation) in which an invalid model
+/// counts as f = +∞ and is backtracked from. The first trial step is the minimiser of the linearised residuals along
+/// the direction, −gᵀd / ‖Jd‖², which is exact for linear problems.
 /// </summary>
+/// <remarks>
+/// Without preconditioning, CG's progress in a long narrow valley depends on the Hessian's condition: in the constants
+/// of Sutton–Chen (a prefactor and the power ½ of the density sum compensate each other) JᵀJ has a condition of 3·10⁷
+/// even after scaling each constant by its magnitude, and 3,000 evaluations left 1.6 % error. Preconditioned CG runs the
+/// same iteration in the metric of a fixed matrix M ≈ Hessian: d = −M⁻¹g + β d, β = (g − g₋)ᵀM⁻¹g / g₋ᵀM⁻¹g₋. For
+/// least squares M = JᵀJ (plus a ridge of 10⁻¹⁰ of its diagonal, so that redundant parameters keep it definite) is at
+/// hand with every gradient; it is refreshed at each restart and held fixed in between, as conjugacy needs. For the
+/// handful of constants of a POET model the n×n Cholesky factorisation costs nothing next to an evaluation.
+/// </remarks>
 public sealed class ConjugateGradient : IOptimizer
 {
     public string Name => "cg";
@@ -25,6 +35,9 @@ public sealed class ConjugateGradient : IOptimizer
 
     /// <summary>Work in parameters measured in units of their starting magnitudes (see <see cref="ScaledProblem"/>).</summary>
     public bool ScaleParameters { get; init; } = true;
+
+    /// <summary>Precondition by the Gauss–Newton matrix (see the remarks); false for plain Polak–Ribière+.</summary>
+    public bool GaussNewtonPreconditioner { get; init; } = true;
 
     public OptimizationResult Minimize(ILeastSquaresProblem problem, ReadOnlySpan<double> start, OptimizationBudget budget)
     {
@@ -54,6 +67,8 @@ public sealed class ConjugateGradient : IOptimizer
         private readonly OptimizerRun run;
         private readonly int n;
         private readonly double[] x, gradientPrevious, direction, step;
+        // M⁻¹g now and at the previous point; M's Cholesky factor (lower triangle) and the matrix it came from.
+        private readonly double[] preconditioned, preconditionedPrevious, normal, factor;
         // Current point and two line-search points (trial and best-so-far "lo"), swapped by reference, never reallocated.
         private double[] residuals, jacobian, gradient;
         private double[] xTrial, residualsTrial, jacobianTrial, gradientTrial;
@@ -69,6 +84,10 @@ public sealed class ConjugateGradient : IOptimizer
             int m = run.ResidualCount;
             x = start.ToArray();
             gradientPrevious = new double[n];
+            preconditioned = new double[n];
+            preconditionedPrevious = new double[n];
+            normal = new double[n * n];
+            factor = new double[n * n];
             direction = new double[n];
             step = new double[n];
             residuals = new double[m];
@@ -93,8 +112,7 @@ public sealed class ConjugateGradient : IOptimizer
 
             bool steepest = true;
             int sinceRestart = 0;
-            for (int k = 0; k < n; k++)
-                direction[k] = -gradient[k];
+            SteepestDescent();
 
             while (true)
             {
@@ -157,11 +175,12 @@ public sealed class ConjugateGradient : IOptimizer
                     continue;
                 }
 
-                // Polak–Ribière+, restarted every n iterations or when gradients lose orthogonality.
+                // Polak–Ribière+ in M's metric, restarted every n iterations or when gradients lose conjugacy.
                 sinceRestart++;
-                double previousNorm = OptimizerRun.Dot(gradientPrevious, gradientPrevious);
-                double currentNorm = OptimizerRun.Dot(gradient, gradient);
-                double overlap = OptimizerRun.Dot(gradient, gradientPrevious);
+                Precondition();
+                double previousNorm = OptimizerRun.Dot(gradientPrevious, preconditionedPrevious);
+                double currentNorm = OptimizerRun.Dot(gradient, preconditioned);
+                double overlap = OptimizerRun.Dot(gradient, preconditionedPrevious);
                 if (sinceRestart >= n || Math.Abs(overlap) >= 0.2 * currentNorm || outcome != SearchOutcome.Success)
                 {
                     SteepestDescent();
@@ -171,17 +190,100 @@ public sealed class ConjugateGradient : IOptimizer
                 }
                 double beta = Math.Max(0, (currentNorm - overlap) / previousNorm);
                 for (int k = 0; k < n; k++)
-                    direction[k] = -gradient[k] + beta * direction[k];
+                    direction[k] = -preconditioned[k] + beta * direction[k];
                 steepest = beta == 0;
                 if (steepest)
                     sinceRestart = 0;
             }
         }
 
+        /// <summary>Restarts along −M⁻¹g, with M refreshed from the current Jacobian.</summary>
         private void SteepestDescent()
         {
+            if (options.GaussNewtonPreconditioner)
+                Factor();
+            Precondition();
             for (int k = 0; k < n; k++)
-                direction[k] = -gradient[k];
+                direction[k] = -preconditioned[k];
+        }
+
+        /// <summary>M⁻¹g into <see cref="preconditioned"/>, keeping the previous one; g itself without a preconditioner.</summary>
+        private void Precondition()
+        {
+            Array.Copy(preconditioned, preconditionedPrevious, n);
+            if (!options.GaussNewtonPreconditioner)
+            {
+                Array.Copy(gradient, preconditioned, n);
+                return;
+            }
+            for (int i = 0; i < n; i++)
+            {
+                double s = gradient[i];
+                for (int k = 0; k < i; k++)
+                    s -= factor[i * n + k] * preconditioned[k];
+                preconditioned[i] = s / factor[i * n + i];
+            }
+            for (int i = n - 1; i >= 0; i--)
+            {
+                double s = preconditioned[i];
+                for (int k = i + 1; k < n; k++)
+                    s -= factor[k * n + i] * preconditioned[k];
+                preconditioned[i] = s / factor[i * n + i];
+            }
+        }
+
+        /// <summary>
+        /// Cholesky factor of M = JᵀJ + ε·diag(JᵀJ) at the current point, ε = 10⁻¹⁰ raised a hundredfold until the
+        /// factorisation is clearly positive definite; a parameter the residuals do not depend on gets a unit diagonal.
+        /// </summary>
+        private void Factor()
+        {
+            OptimizerRun.NormalMatrix(jacobian, n, normal);
+            double maxDiagonal = 0;
+            for (int k = 0; k < n; k++)
+                maxDiagonal = Math.Max(maxDiagonal, normal[k * n + k]);
+            double floor = maxDiagonal > 0 ? 1e-12 * maxDiagonal : 1;
+            for (double ridge = 1e-10; ; ridge *= 100)
+            {
+                for (int a = 0; a < n; a++)
+                {
+                    for (int b = 0; b <= a; b++)
+                        factor[a * n + b] = normal[a * n + b];
+                    factor[a * n + a] += ridge * Math.Max(normal[a * n + a], floor);
+                }
+                if (Cholesky())
+                    return;
+                if (ridge >= 1)
+                    break;
+            }
+            // Not reached for a finite Jacobian (M is then diagonally dominant); plain CG as the last resort.
+            Array.Clear(factor);
+            for (int k = 0; k < n; k++)
+                factor[k * n + k] = 1;
+        }
+
+        /// <summary>In-place Cholesky of the lower triangle of <see cref="factor"/>; false on a pivot not clearly positive.</summary>
+        private bool Cholesky()
+        {
+            for (int j = 0; j < n; j++)
+            {
+                double diagonal = factor[j * n + j];
+                double sum = diagonal;
+                for (int k = 0; k < j; k++)
+                    sum -= factor[j * n + k] * factor[j * n + k];
+                if (!(sum > 1e-14 * diagonal))
+                    return false;
+                double pivot = Math.Sqrt(sum);
+                factor[j * n + j] = pivot;
+                for (int i = j + 1; i < n; i++)
+                {
+                    double s = factor[i * n + j];
+                    for (int k = 0; k < j; k++)
+                        s -= factor[i * n + k] * factor[j * n + k];
+                    factor[i * n + j] = s / pivot;
+                }
+            }
+            return true;
         }
 
         private bool StepNegligibleAt(double alpha)

@@ -15,7 +15,10 @@ public sealed class LevenbergMarquardt : IOptimizer
     /// <summary>Initial damping, relative to the diagonal of JᵀJ.</summary>
     public double InitialDamping { get; init; } = 1e-3;
 
-    /// <summary>Stop (converged) when max |Jᵀr| falls to this.</summary>
+    /// <summary>
+    /// Stop (converged) when max_k |∂f/∂c_k|·max(|c_k|, 1) falls to this: the gradient with respect to relative changes
+    /// of large constants, so that a prefactor of 10⁵ (Lennard-Jones' A) is not declared converged by its tiny raw slope.
+    /// </summary>
     public double GradientTolerance { get; init; } = 1e-14;
 
     public OptimizationResult Minimize(ILeastSquaresProblem problem, ReadOnlySpan<double> start, OptimizationBudget budget)
@@ -62,7 +65,7 @@ public sealed class LevenbergMarquardt : IOptimizer
                 BuildNormalEquations();
                 if (cost == 0)
                     return Result(true, "zero cost reached");
-                if (OptimizerRun.MaxAbs(gradient) <= gradientTolerance)
+                if (ScaledGradientNorm() <= gradientTolerance)
                     return Result(true, "gradient norm below tolerance");
 
                 // Inner loop: raise the damping until a step lowers the cost.
@@ -98,6 +101,14 @@ public sealed class LevenbergMarquardt : IOptimizer
                         return Result(false, "damping overflowed without finding a lower cost");
                 }
             }
+        }
+
+        private double ScaledGradientNorm()
+        {
+            double max = 0;
+            for (int k = 0; k < n; k++)
+                max = Math.Max(max, Math.Abs(gradient[k]) * Math.Max(Math.Abs(x[k]), 1));
+            return max;
         }
 
         private void Accept(double trialCost)

@@ -15,6 +15,12 @@ public interface ILeastSquaresProblem
     /// Returns false when the model is invalid there (NaN or ∞ anywhere); the outputs are then undefined.
     /// </summary>
     bool Evaluate(ReadOnlySpan<double> parameters, Span<double> residuals, Span<double> jacobian);
+
+    /// <summary>
+    /// Whether <see cref="Evaluate"/> can fill a Jacobian. Derivative-free problems say false: the gradient-based
+    /// optimisers then refuse them, and CMA-ES does without the Gauss–Newton start it otherwise takes.
+    /// </summary>
+    bool HasJacobian => true;
 }
 
 /// <summary>When an optimiser stops: whichever limit comes first.</summary>

@@ -22,6 +22,8 @@ internal sealed class OptimizerRun
             throw new ArgumentException("The problem has no residuals.", nameof(problem));
         if (start.Length != problem.ParameterCount)
             throw new ArgumentException($"The start point has {start.Length} parameters, the problem {problem.ParameterCount}.", nameof(start));
+        if (!problem.HasJacobian)
+            throw new ArgumentException("The problem provides no Jacobian, which this optimiser needs; use cmaes.", nameof(problem));
         if (budget.MaxEvaluations < 1)
             throw new ArgumentException("MaxEvaluations must be at least 1.", nameof(budget));
         this.problem = problem;
@@ -106,6 +108,28 @@ internal sealed class OptimizerRun
             for (int k = 0; k < n; k++)
                 gradient[k] += row[k] * ri;
         }
+    }
+
+    /// <summary>The Gauss–Newton matrix JᵀJ (n×n, row-major, both triangles) of a row-major m×n Jacobian.</summary>
+    public static void NormalMatrix(ReadOnlySpan<double> jacobian, int n, Span<double> normal)
+    {
+        normal.Slice(0, n * n).Clear();
+        int m = jacobian.Length / n;
+        for (int i = 0; i < m; i++)
+        {
+            ReadOnlySpan<double> row = jacobian.Slice(i * n, n);
+            for (int a = 0; a < n; a++)
+            {
+                double ja = row[a];
+                if (ja == 0)
+                    continue;
+                for (int b = 0; b <= a; b++)
+                    normal[a * n + b] += ja * row[b];
+            }
+        }
+        for (int a = 0; a < n; a++)
+            for (int b = 0; b < a; b++)
+                normal[b * n + a] = normal[a * n + b];
     }
 
     /// <summary>‖J v‖² for a row-major m×n Jacobian.</summary>

@@ -3,7 +3,8 @@ using PoetSharp.Evaluation;
 namespace PoetSharp.Fitting;
 
 /// <summary>
-/// Parity plots (predicted against reference) of a potential's errors as PNG images, drawn headless with ScottPlot:
+/// Parity plots (predicted against reference) of a potential's errors as PNG or SVG images (by the path's extension:
+/// ".svg" is SVG, anything else PNG), drawn headless with ScottPlot:
 /// energies per atom after the error table's constant shift, and force components. Points on the diagonal are exact.
 /// Non-finite predictions are left out, as in the error tables.
 /// </summary>
@@ -48,6 +49,9 @@ public static class ParityPlot
         plot.Axes.SetLimits(low, high, low, high);
         var folder = Path.GetDirectoryName(Path.GetFullPath(path));
         if (folder != null) Directory.CreateDirectory(folder);
-        plot.SavePng(path, width, height);
+        if (Path.GetExtension(path).Equals(".svg", StringComparison.OrdinalIgnoreCase))
+            plot.SaveSvg(path, width, height);
+        else
+            plot.SavePng(path, width, height);
     }
 }

@@ -21,6 +21,7 @@ internal sealed class ScaledProblem : ILeastSquaresProblem
 
     public int ParameterCount => _inner.ParameterCount;
     public int ResidualCount => _inner.ResidualCount;
+    public bool HasJacobian => _inner.HasJacobian;
 
     /// <summary>|c_k| of the start, or 1 for a zero (or non-finite) starting value.</summary>
     public static double[] Scales(ReadOnlySpan<double> start)

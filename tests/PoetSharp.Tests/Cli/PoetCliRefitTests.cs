@@ -27,6 +27,14 @@ public class PoetCliRefitTests
             var bytes = File.ReadAllBytes(Path.Combine(dir, png));
             Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], bytes.Take(4).ToArray());
         }
+        foreach (var svg in new[] { "parity-energy.svg", "parity-forces.svg" })
+        {
+            // Well-formed XML with an <svg> root in the SVG namespace, holding the plotted points.
+            var document = System.Xml.Linq.XDocument.Load(Path.Combine(dir, svg));
+            Assert.Equal("svg", document.Root!.Name.LocalName);
+            Assert.Equal("http://www.w3.org/2000/svg", document.Root.Name.NamespaceName);
+            Assert.True(document.Descendants().Count() > 100, $"{svg} has only {document.Descendants().Count()} elements");
+        }
     }
 
     [Fact]

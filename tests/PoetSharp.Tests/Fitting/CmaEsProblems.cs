@@ -8,6 +8,7 @@ internal abstract class CountingProblem(int parameterCount, int residualCount) :
     public int ParameterCount { get; } = parameterCount;
     public int ResidualCount { get; } = residualCount;
     public int Calls { get; private set; }
+    public bool HasJacobian => false;
 
     public bool Evaluate(ReadOnlySpan<double> parameters, Span<double> residuals, Span<double> jacobian)
     {
