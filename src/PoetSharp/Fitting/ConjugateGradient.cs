@@ -216,20 +216,7 @@ public sealed class ConjugateGradient : IOptimizer
                 Array.Copy(gradient, preconditioned, n);
                 return;
             }
-            for (int i = 0; i < n; i++)
-            {
-                double s = gradient[i];
-                for (int k = 0; k < i; k++)
-                    s -= factor[i * n + k] * preconditioned[k];
-                preconditioned[i] = s / factor[i * n + i];
-            }
-            for (int i = n - 1; i >= 0; i--)
-            {
-                double s = preconditioned[i];
-                for (int k = i + 1; k < n; k++)
-                    s -= factor[k * n + i] * preconditioned[k];
-                preconditioned[i] = s / factor[i * n + i];
-            }
+            OptimizerRun.CholeskySolve(factor, n, gradient, preconditioned);
         }
 
         /// <summary>
@@ -251,7 +238,7 @@ public sealed class ConjugateGradient : IOptimizer
                         factor[a * n + b] = normal[a * n + b];
                     factor[a * n + a] += ridge * Math.Max(normal[a * n + a], floor);
                 }
-                if (Cholesky())
+                if (OptimizerRun.CholeskyFactor(factor, n, 1e-14))
                     return;
                 if (ridge >= 1)
                     break;
@@ -260,30 +247,6 @@ public sealed class ConjugateGradient : IOptimizer
             Array.Clear(factor);
             for (int k = 0; k < n; k++)
                 factor[k * n + k] = 1;
-        }
-
-        /// <summary>In-place Cholesky of the lower triangle of <see cref="factor"/>; false on a pivot not clearly positive.</summary>
-        private bool Cholesky()
-        {
-            for (int j = 0; j < n; j++)
-            {
-                double diagonal = factor[j * n + j];
-                double sum = diagonal;
-                for (int k = 0; k < j; k++)
-                    sum -= factor[j * n + k] * factor[j * n + k];
-                if (!(sum > 1e-14 * diagonal))
-                    return false;
-                double pivot = Math.Sqrt(sum);
-                factor[j * n + j] = pivot;
-                for (int i = j + 1; i < n; i++)
-                {
-                    double s = factor[i * n + j];
-                    for (int k = 0; k < j; k++)
-                        s -= factor[i * n + k] * factor[j * n + k];
-                    factor[i * n + j] = s / pivot;
-                }
-            }
-            return true;
         }
 
         private bool StepNegligibleAt(double alpha)

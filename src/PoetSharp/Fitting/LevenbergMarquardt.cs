@@ -121,23 +121,7 @@ public sealed class LevenbergMarquardt : IOptimizer
 
         private void BuildNormalEquations()
         {
-            int m = residuals.Length;
-            Array.Clear(normal);
-            for (int i = 0; i < m; i++)
-            {
-                ReadOnlySpan<double> row = jacobian.AsSpan(i * n, n);
-                for (int a = 0; a < n; a++)
-                {
-                    double ja = row[a];
-                    if (ja == 0)
-                        continue;
-                    for (int b = 0; b <= a; b++)
-                        normal[a * n + b] += ja * row[b];
-                }
-            }
-            for (int a = 0; a < n; a++)
-                for (int b = 0; b < a; b++)
-                    normal[b * n + a] = normal[a * n + b];
+            OptimizerRun.NormalMatrix(jacobian, n, normal);
             OptimizerRun.Gradient(jacobian, residuals, gradient);
 
             double maxDiagonal = 0;
@@ -179,38 +163,11 @@ public sealed class LevenbergMarquardt : IOptimizer
         /// </summary>
         private bool CholeskySolve()
         {
-            for (int j = 0; j < n; j++)
-            {
-                double diagonal = factor[j * n + j];
-                double sum = diagonal;
-                for (int k = 0; k < j; k++)
-                    sum -= factor[j * n + k] * factor[j * n + k];
-                if (!(sum > 1e-13 * diagonal))
-                    return false;
-                double pivot = Math.Sqrt(sum);
-                factor[j * n + j] = pivot;
-                for (int i = j + 1; i < n; i++)
-                {
-                    double s = factor[i * n + j];
-                    for (int k = 0; k < j; k++)
-                        s -= factor[i * n + k] * factor[j * n + k];
-                    factor[i * n + j] = s / pivot;
-                }
-            }
+            if (!OptimizerRun.CholeskyFactor(factor, n, 1e-13))
+                return false;
             for (int i = 0; i < n; i++)
-            {
-                double s = -gradient[i];
-                for (int k = 0; k < i; k++)
-                    s -= factor[i * n + k] * step[k];
-                step[i] = s / factor[i * n + i];
-            }
-            for (int i = n - 1; i >= 0; i--)
-            {
-                double s = step[i];
-                for (int k = i + 1; k < n; k++)
-                    s -= factor[k * n + i] * step[k];
-                step[i] = s / factor[i * n + i];
-            }
+                step[i] = -gradient[i];
+            OptimizerRun.CholeskySolve(factor, n, step, step);
             return true;
         }
 

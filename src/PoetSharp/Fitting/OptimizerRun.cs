@@ -110,6 +110,53 @@ internal sealed class OptimizerRun
         }
     }
 
+    /// <summary>
+    /// In-place Cholesky factorisation of the lower triangle of the n×n row-major <paramref name="a"/>. False when a
+    /// pivot is not clearly positive (below <paramref name="relativePivot"/> times its diagonal entry): the matrix is
+    /// then numerically singular or badly conditioned.
+    /// </summary>
+    public static bool CholeskyFactor(Span<double> a, int n, double relativePivot)
+    {
+        for (int j = 0; j < n; j++)
+        {
+            double diagonal = a[j * n + j];
+            double sum = diagonal;
+            for (int k = 0; k < j; k++)
+                sum -= a[j * n + k] * a[j * n + k];
+            if (!(sum > relativePivot * diagonal))
+                return false;
+            double pivot = Math.Sqrt(sum);
+            a[j * n + j] = pivot;
+            for (int i = j + 1; i < n; i++)
+            {
+                double s = a[i * n + j];
+                for (int k = 0; k < j; k++)
+                    s -= a[i * n + k] * a[j * n + k];
+                a[i * n + j] = s / pivot;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>Solves L Lᵀ x = b with the factor from <see cref="CholeskyFactor"/> (x may be b's storage).</summary>
+    public static void CholeskySolve(ReadOnlySpan<double> factor, int n, ReadOnlySpan<double> b, Span<double> x)
+    {
+        for (int i = 0; i < n; i++)
+        {
+            double s = b[i];
+            for (int k = 0; k < i; k++)
+                s -= factor[i * n + k] * x[k];
+            x[i] = s / factor[i * n + i];
+        }
+        for (int i = n - 1; i >= 0; i--)
+        {
+            double s = x[i];
+            for (int k = i + 1; k < n; k++)
+                s -= factor[k * n + i] * x[k];
+            x[i] = s / factor[i * n + i];
+        }
+    }
+
     /// <summary>The Gauss–Newton matrix JᵀJ (n×n, row-major, both triangles) of a row-major m×n Jacobian.</summary>
     public static void NormalMatrix(ReadOnlySpan<double> jacobian, int n, Span<double> normal)
     {
