@@ -35,7 +35,7 @@ if poet --help | grep -qE "^  export( |$)"; then
   have_export=yes
   poet export --model "$gp1" --format setfl --element Cu --out "$work/setfl" > /dev/null
   setfl=$(ls "$work"/setfl/*.eam.alloy | head -n1)
-  kim_name=$(poet export --model "$gp1" --format kim --install --element Cu --out "$work/kim" | awk '/KIM model/ {print $NF; exit}')
+  kim_name=$(poet export --model "$gp1" --format kim --install --element Cu --out "$work/kim" | awk '/^installed/ {print $2; exit}')
 fi
 
 for cpus in 0 "0-$((cores - 1))"; do
