@@ -27,6 +27,7 @@ public sealed class TabulatedModelPotential : IPotential
     private readonly int _points;
     private readonly double _inverseSpacing;
     private readonly ThreadLocal<Scratch> _scratch;
+    private readonly double _innerSquared, _outerSquared, _taperScale; // the taper's constants, computed once
 
     public string Name { get; }
     public double Cutoff => _taper.Outer;
@@ -53,6 +54,9 @@ public sealed class TabulatedModelPotential : IPotential
         if (!(tableStart > 0) || tableStart >= taper.Outer) throw new ArgumentException($"the table must start between 0 and the cutoff (got {tableStart} Å)");
         _expression = expression;
         _taper = taper;
+        _innerSquared = taper.Inner * taper.Inner;
+        _outerSquared = taper.Outer * taper.Outer;
+        _taperScale = 1 / Math.Pow(_outerSquared - _innerSquared, 3);
         Species = species;
         Tolerance = tolerance;
         TableStart = tableStart;
@@ -251,10 +255,20 @@ public sealed class TabulatedModelPotential : IPotential
         public readonly double[] PairDg = new double[Math.Max(1, sums)];
         public Stress PairVirial;
         public double[] PairSlopes = [];
+        // The pairs within the cutoff found by pass 1, for pass 2: atoms, unit vector from i to j, distance.
+        public int[] PairI = [], PairJ = [];
+        public Vec3[] PairVector = [];
+        public double[] PairLength = [];
+        public int PairCount;
 
-        public void EnsurePairs(int count)
+        public void EnsurePairs(int pairs, int sums)
         {
-            if (PairSlopes.Length < count) PairSlopes = new double[Math.Max(count, 2 * PairSlopes.Length)];
+            if (PairSlopes.Length < pairs * sums) PairSlopes = new double[Math.Max(pairs * sums, 2 * PairSlopes.Length)];
+            if (PairI.Length < pairs)
+            {
+                var size = Math.Max(pairs, 2 * PairI.Length);
+                PairI = new int[size]; PairJ = new int[size]; PairVector = new Vec3[size]; PairLength = new double[size];
+            }
         }
 
         public void Ensure(int atoms)
@@ -382,19 +396,36 @@ public sealed class TabulatedModelPotential : IPotential
         var positions = structure.Positions;
         var offsets = list.Offsets;
         var neighbours = list.Neighbours;
+        var shiftIndex = list.ShiftIndex;
+        var shifts = list.ShiftVectors;
         var rc2 = Cutoff * Cutoff;
         var k = _sums;
-        scratch.EnsurePairs((offsets[to] - offsets[from]) * k);
+        scratch.EnsurePairs(offsets[to] - offsets[from], k);
         var slopes = scratch.PairSlopes;
-        var p = 0;
+        int[] pairI = scratch.PairI, pairJ = scratch.PairJ;
+        var vectors = scratch.PairVector;
+        var lengths = scratch.PairLength;
+        var kept = 0;
         for (var i = from; i < to; i++)
+        {
+            // Keep the entries within the cutoff without a branch (with a list skin, which ones are is unpredictable):
+            // every entry is written, and the count only advances for those inside.
+            var first = kept;
+            var pi = positions[i];
             for (var e = offsets[i]; e < offsets[i + 1]; e++)
             {
-                var r2 = list.Displacement(positions, i, e).LengthSquared;
-                if (r2 >= rc2) continue;
-                var r = Math.Sqrt(r2);
-                var (f, df) = _taper.Evaluate(r);
                 var j = neighbours[e];
+                var d = positions[j] - pi + shifts[shiftIndex[e]];
+                vectors[kept] = d;
+                pairJ[kept] = j;
+                var inside = d.LengthSquared < rc2;
+                kept += System.Runtime.CompilerServices.Unsafe.As<bool, byte>(ref inside);
+            }
+            for (var q = first; q < kept; q++)
+            {
+                var r = vectors[q].Length;
+                var (f, df) = TaperAt(r);
+                var j = pairJ[q];
                 PairValues(r, scratch);
                 for (var s = 0; s < k; s++)
                 {
@@ -402,9 +433,26 @@ public sealed class TabulatedModelPotential : IPotential
                     var v = g * f;
                     sums[i * k + s] += v;
                     sums[j * k + s] += v;
-                    slopes[p++] = scratch.PairDg[s] * f + g * df;
+                    slopes[q * k + s] = scratch.PairDg[s] * f + g * df;
                 }
+                pairI[q] = i;
+                vectors[q] /= r;
+                lengths[q] = r;
             }
+        }
+        scratch.PairCount = kept;
+    }
+
+    /// <summary>POET's taper f(r) and f′(r) as <see cref="Taper.Evaluate"/>, with its constant denominator computed once (pairs are the hot loop).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private (double Value, double Derivative) TaperAt(double r)
+    {
+        var r2 = r * r;
+        if (r2 <= _innerSquared) return (1.0, 0.0);
+        if (r2 >= _outerSquared) return (0.0, 0.0);
+        var a = 2 * r2 - 3 * _innerSquared + _outerSquared;
+        var b = _outerSquared - r2;
+        return (a * b * b * _taperScale, 4 * r * b * (b - a) * _taperScale);
     }
 
     private void PairValues(double r, Scratch scratch)
@@ -495,31 +543,24 @@ public sealed class TabulatedModelPotential : IPotential
     /// <summary>Pass 2 over the same rows, in the same order: forces and the virial from ∂E/∂r = Σ_k (∂A_i/∂s_k + ∂A_j/∂s_k) d(g_k f)/dr.</summary>
     private Stress PairForces(Structure structure, NeighbourList list, int from, int to, double[] gradient, Span<Vec3> forces, Scratch scratch)
     {
-        var positions = structure.Positions;
-        var offsets = list.Offsets;
-        var neighbours = list.Neighbours;
-        var rc2 = Cutoff * Cutoff;
         var k = _sums;
         var slopes = scratch.PairSlopes;
         var p = 0;
         double xx = 0, yy = 0, zz = 0, yz = 0, xz = 0, xy = 0;
-        for (var i = from; i < to; i++)
-            for (var e = offsets[i]; e < offsets[i + 1]; e++)
-            {
-                var d = list.Displacement(positions, i, e);
-                var r2 = d.LengthSquared;
-                if (r2 >= rc2) continue;
-                var j = neighbours[e];
-                var dEdr = 0.0;
-                for (var s = 0; s < k; s++) dEdr += (gradient[i * k + s] + gradient[j * k + s]) * slopes[p++];
-                // d = r_j − r_i: ∂E/∂r_j = (dE/dr) d/r and ∂E/∂r_i = −(dE/dr) d/r.
-                var c = dEdr / Math.Sqrt(r2);
-                var g = c * d;
-                forces[i] += g;
-                forces[j] -= g;
-                xx += c * d.X * d.X; yy += c * d.Y * d.Y; zz += c * d.Z * d.Z;
-                yz += c * d.Y * d.Z; xz += c * d.X * d.Z; xy += c * d.X * d.Y;
-            }
+        for (var q = 0; q < scratch.PairCount; q++)
+        {
+            int i = scratch.PairI[q], j = scratch.PairJ[q];
+            var dEdr = 0.0;
+            for (var s = 0; s < k; s++) dEdr += (gradient[i * k + s] + gradient[j * k + s]) * slopes[p++];
+            // u = (r_j − r_i)/r: ∂E/∂r_j = (dE/dr) u and ∂E/∂r_i = −(dE/dr) u; the virial sums (dE/dr) r u⊗u.
+            var u = scratch.PairVector[q];
+            var g = dEdr * u;
+            forces[i] += g;
+            forces[j] -= g;
+            var c = dEdr * scratch.PairLength[q];
+            xx += c * u.X * u.X; yy += c * u.Y * u.Y; zz += c * u.Z * u.Z;
+            yz += c * u.Y * u.Z; xz += c * u.X * u.Z; xy += c * u.X * u.Y;
+        }
         return new Stress(xx, yy, zz, yz, xz, xy);
     }
 }
