@@ -41,20 +41,25 @@ internal sealed class Island
     public long Invalid { get; set; }
 
     /// <summary>The first population: the seed models, then random trees of ramped depths.</summary>
-    public void Initialise(IReadOnlyList<Expression> seeds)
+    public void Initialise(IReadOnlyList<Expression> seeds, Action? evaluated = null)
     {
         foreach (var seed in seeds)
         {
             var simplified = Canonical(seed) ?? seed;
             Seen.Add(ExpressionHash.Structural(simplified));
             if (_evaluator.Evaluate(simplified, 0) is { } c) Population.Add(c);
+            evaluated?.Invoke();
         }
         for (var attempt = 0; Population.Count < _settings.PopulationSize && attempt < 50 * _settings.PopulationSize; attempt++)
         {
             var e = Canonical(Grammar.Atom(Random, 1 + attempt % 3, 3 + attempt % 3));
             if (e == null || !Seen.Add(ExpressionHash.Structural(e))) continue;
             Candidates++;
-            if (_evaluator.Evaluate(e, 0) is { } c) Population.Add(c);
+            if (_evaluator.Evaluate(e, 0) is { } c)
+            {
+                Population.Add(c);
+                evaluated?.Invoke();
+            }
             else Invalid++;
         }
         if (Population.Count == 0) throw new InvalidOperationException("no random model could be evaluated on the data (all gave NaN or ∞)");

@@ -44,8 +44,16 @@ public sealed class SearchProblem
     {
         if (e.ConstantCount == 0) return e;
         var objective = new FittingObjective(new ModelEvaluator(new CompiledModel(e, Taper), FitPairs), settings.Weights, Scales);
-        var result = Optimizers.Create(settings.Optimizer).Minimize(objective, e.Constants,
-            new OptimizationBudget { MaxEvaluations = evaluations, RelativeCostTolerance = 1e-14, ParameterTolerance = 1e-14 });
+        OptimizationResult result;
+        try
+        {
+            result = Optimizers.Create(settings.Optimizer).Minimize(objective, e.Constants,
+                new OptimizationBudget { MaxEvaluations = evaluations, RelativeCostTolerance = 1e-14, ParameterTolerance = 1e-14 });
+        }
+        catch (MathNet.Numerics.NonConvergenceException)
+        {
+            return e;
+        }
         return double.IsFinite(result.Cost) && result.Cost <= objective.Cost(e.Constants) ? e.WithConstants(result.Parameters) : e;
     }
 
@@ -111,6 +119,11 @@ internal sealed class CandidateEvaluator(SearchProblem problem, SearchSettings s
         catch (ArgumentException)
         {
             // A form the evaluator cannot compile (none are known); treated as invalid rather than ending the search.
+            return null;
+        }
+        catch (MathNet.Numerics.NonConvergenceException)
+        {
+            // The optimiser's SVD fallback gave up on a wildly scaled model: an invalid candidate, not the end of the search.
             return null;
         }
     }
