@@ -66,6 +66,10 @@ internal static class DemoCommand
             var front = RunOutputs.Write(folder, engine, problem, path);
             var shown = recovered ?? problem.Polish(engine.Front.MinBy(c => c.ValidationFitness)!.Expression, settings, 300);
             var verdict = SuttonChenRecovery.Check(shown, problem.Taper);
+            // Shown without vestigial terms, unless dropping them loses the verdict.
+            var pruned = problem.Prune(shown, settings, 100);
+            var prunedVerdict = SuttonChenRecovery.Check(pruned, problem.Taper);
+            if (prunedVerdict.Found || !verdict.Found) (shown, verdict) = (pruned, prunedVerdict);
             // Found only by the final polish (the search ran out of time first): it took the whole search.
             if (verdict.Found && recovered == null) found = searched;
             output.Line();

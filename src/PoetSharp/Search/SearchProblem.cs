@@ -40,10 +40,52 @@ public sealed class SearchProblem
     /// The model with its constants fitted further on the fitting structures (a longer run of the candidates' optimiser):
     /// a search's fits are deliberately short, so a front model is polished before it is judged or reported.
     /// </summary>
-    public Models.Expression Polish(Models.Expression e, SearchSettings settings, int evaluations)
+    public Models.Expression Polish(Models.Expression e, SearchSettings settings, int evaluations) => PolishWithCost(e, settings, evaluations).Model;
+
+    /// <summary>
+    /// The model without its vestigial terms: each operand of a + or − (at atom level or inside a sum) is dropped in turn,
+    /// the rest simplified and polished, and the drop kept when the fitness on the fitting structures rises by at most
+    /// <paramref name="tolerance"/> (relative); repeated until no drop is kept. Fits leave terms such as − 1e-6^r that
+    /// barely contribute; this shows the form the data support. Costs up to 2 polishes per + or − and round.
+    /// </summary>
+    public Models.Expression Prune(Models.Expression e, SearchSettings settings, int evaluations, double tolerance = 1e-2)
     {
-        if (e.ConstantCount == 0) return e;
+        var (current, cost) = PolishWithCost(e, settings, evaluations);
+        for (var improved = true; improved && double.IsFinite(cost);)
+        {
+            improved = false;
+            var shape = new TreeShape(current);
+            for (var i = 0; i < current.Length && !improved; i++)
+            {
+                if (current.Nodes[i].Kind is not (Models.NodeKind.Add or Models.NodeKind.Sub)) continue;
+                foreach (var keep in new[] { current.LeftChild(i), i - 1 })
+                {
+                    if (!shape.Accepts(i, shape.Levels[keep])) continue;
+                    Models.Expression reduced;
+                    try
+                    {
+                        reduced = Models.Simplifier.Simplify(current.Replace(i, current.Subtree(keep)));
+                    }
+                    catch (ArgumentException)
+                    {
+                        continue;
+                    }
+                    if (reduced.RootLevel != Models.Level.Atom || reduced.SumCount == 0) continue;
+                    var (model, reducedCost) = PolishWithCost(reduced, settings, evaluations);
+                    if (!(reducedCost <= cost * (1 + tolerance))) continue;
+                    (current, cost, improved) = (model, reducedCost, true);
+                    break;
+                }
+            }
+        }
+        return current;
+    }
+
+    private (Models.Expression Model, double Cost) PolishWithCost(Models.Expression e, SearchSettings settings, int evaluations)
+    {
         var objective = new FittingObjective(new ModelEvaluator(new CompiledModel(e, Taper), FitPairs), settings.Weights, Scales);
+        var start = objective.Cost(e.Constants);
+        if (e.ConstantCount == 0) return (e, start);
         OptimizationResult result;
         try
         {
@@ -52,9 +94,9 @@ public sealed class SearchProblem
         }
         catch (MathNet.Numerics.NonConvergenceException)
         {
-            return e;
+            return (e, start);
         }
-        return double.IsFinite(result.Cost) && result.Cost <= objective.Cost(e.Constants) ? e.WithConstants(result.Parameters) : e;
+        return double.IsFinite(result.Cost) && !(result.Cost > start) ? (e.WithConstants(result.Parameters), result.Cost) : (e, start);
     }
 
     /// <summary>At most <paramref name="count"/> structures at evenly spaced positions (every group is represented).</summary>

@@ -119,4 +119,14 @@ public class SearchEngineTests
     {
         public void Report(SearchProgress value) => action(value);
     }
+
+    [Fact]
+    public void PruningDropsAVestigialTermAndKeepsSuttonChen()
+    {
+        var model = ExpressionParser.ParseModel("sum(644.52*r^-9 - 1e-6*0.2^r) - sum(527.62*r^-6)^0.5 + 1e-5*sum(r^-2)");
+        var pruned = Problem.Value.Prune(model, Tiny(1), 30);
+        Assert.Equal(2, pruned.SumCount);
+        Assert.True(SuttonChenRecovery.Check(pruned, Problem.Value.Taper).Found, pruned.ToString());
+        Assert.DoesNotContain("0.2", pruned.ToString());
+    }
 }
