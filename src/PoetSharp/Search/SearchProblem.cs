@@ -67,7 +67,11 @@ public sealed class SearchProblem
                     Models.Expression reduced;
                     try
                     {
-                        reduced = Models.Simplifier.Simplify(current.Replace(i, current.Subtree(keep)));
+                        // a − b loses a as −1·b, so that the refit starts from the same function less a.
+                        var kept = current.Nodes[i].Kind == Models.NodeKind.Sub && keep == i - 1
+                            ? Models.Expression.Constant(-1) * current.Subtree(keep)
+                            : current.Subtree(keep);
+                        reduced = Models.Simplifier.Simplify(current.Replace(i, kept));
                     }
                     catch (ArgumentException)
                     {

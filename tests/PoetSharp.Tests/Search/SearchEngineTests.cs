@@ -129,4 +129,13 @@ public class SearchEngineTests
         Assert.True(SuttonChenRecovery.Check(pruned, Problem.Value.Taper).Found, pruned.ToString());
         Assert.DoesNotContain("0.2", pruned.ToString());
     }
+
+    [Fact]
+    public void PruningKeepsTheSignOfASubtractedPart()
+    {
+        var model = ExpressionParser.ParseModel("sum(1e-9) - (22.97*sum(r^-6)^0.5 - 644.52*sum(r^-9))");
+        var pruned = Problem.Value.Prune(model, Tiny(1), 30);
+        Assert.Equal(2, pruned.SumCount);
+        Assert.True(SuttonChenRecovery.Check(pruned, Problem.Value.Taper).Found, pruned.ToString());
+    }
 }
