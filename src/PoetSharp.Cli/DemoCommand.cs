@@ -40,16 +40,18 @@ internal static class DemoCommand
             var found = TimeSpan.Zero;
             Models.Expression? recovered = null;
             var polished = new HashSet<ulong>();
-            var engine = new SearchEngine(problem, settings)
+            var engine = new SearchEngine(problem, settings, SearchRunner.FirstPopulation(output))
             {
                 Data = spec,
                 CheckpointPath = Path.Combine(folder, SearchCheckpoint.FileName),
-                // Front models of the right form get their constants polished (the search's fits are short), then judged.
+                // Front models of the right form, and the two most accurate ones (whose exponents the search's short fits
+                // may have left a few per cent off), get their constants polished, then judged.
                 StopWhen = front =>
                 {
+                    var accurate = front.OrderBy(c => c.ValidationFitness).Take(2).ToHashSet();
                     foreach (var c in front)
                     {
-                        if (!SuttonChenRecovery.HasForm(c.Expression) || !polished.Add(Models.ExpressionHash.Exact(c.Expression))) continue;
+                        if (!(accurate.Contains(c) || SuttonChenRecovery.HasForm(c.Expression)) || !polished.Add(Models.ExpressionHash.Exact(c.Expression))) continue;
                         var model = problem.Polish(c.Expression, settings, 300);
                         if (!SuttonChenRecovery.Check(model, problem.Taper).Found) continue;
                         recovered = model;
@@ -64,6 +66,12 @@ internal static class DemoCommand
             var front = RunOutputs.Write(folder, engine, problem, path);
             var shown = recovered ?? problem.Polish(engine.Front.MinBy(c => c.ValidationFitness)!.Expression, settings, 300);
             var verdict = SuttonChenRecovery.Check(shown, problem.Taper);
+            // Shown without vestigial terms, unless dropping them loses the verdict.
+            var pruned = problem.Prune(shown, settings, 100);
+            var prunedVerdict = SuttonChenRecovery.Check(pruned, problem.Taper);
+            if (prunedVerdict.Found || !verdict.Found) (shown, verdict) = (pruned, prunedVerdict);
+            // Found only by the final polish (the search ran out of time first): it took the whole search.
+            if (verdict.Found && recovered == null) found = searched;
             output.Line();
             FitCommand.PrintFront(output, front);
             output.Line();

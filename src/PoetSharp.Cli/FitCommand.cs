@@ -99,7 +99,7 @@ internal static class FitCommand
                             (problem.Validation is { } v ? $" and {CliOutput.Plural(v.Count, "validation structure", "validation structures")}" : "") +
                             $": {settings.Islands} islands × {settings.PopulationSize} models, {settings.Threads} threads, " +
                             (settings.MaxTime is { } mt ? $"time limit {SearchRunner.Clock(mt)}" : $"{settings.MaxGenerations} generations"));
-                engine = new SearchEngine(problem, settings) { Data = spec, CheckpointPath = Path.Combine(folder, SearchCheckpoint.FileName) };
+                engine = new SearchEngine(problem, settings, SearchRunner.FirstPopulation(output)) { Data = spec, CheckpointPath = Path.Combine(folder, SearchCheckpoint.FileName) };
             }
             SearchRunner.Run(output, engine, output.Console.Profile.Capabilities.Interactive);
             var front = RunOutputs.Write(folder, engine, problem, string.Join(", ", engine.Data?.Data ?? []));

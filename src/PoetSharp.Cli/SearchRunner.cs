@@ -74,6 +74,22 @@ internal static class SearchRunner
         yield return ("best model", p.BestExpression);
     }
 
+    /// <summary>Progress of the first population (it can take a while on a loaded machine): a line every 5 s and at the end.</summary>
+    public static Action<int, int> FirstPopulation(CliOutput output)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var last = TimeSpan.Zero;
+        return (done, wanted) =>
+        {
+            lock (output)
+            {
+                if (done < wanted && clock.Elapsed - last < TimeSpan.FromSeconds(5)) return;
+                last = clock.Elapsed;
+                output.Line($"first population: {done}/{wanted} models fitted ({Clock(clock.Elapsed)})");
+            }
+        };
+    }
+
     public static string Clock(TimeSpan t) => t.TotalHours >= 1 ? t.ToString(@"h\:mm\:ss", Inv) : t.ToString(@"m\:ss", Inv);
 
     /// <summary>Reads 90, 90s, 10m, 1h30m, 2m30s as a duration.</summary>

@@ -7,6 +7,13 @@ namespace PoetSharp.Search;
 /// powers of r with integer exponents (c·r^k, r^k) or exponentials (c^r), atom-level powers of sums with simple
 /// exponents (½, −1, 2, …), and otherwise arbitrary typed trees of + − × ÷ ^. The bias is a prior over forms, not a
 /// target: every operator and any constant remain reachable, and the constants are fitted afterwards.
+/// <para>
+/// One prior is specific to metals: a share (<see cref="EmbeddedAtomShare"/>) of random atom expressions have the
+/// embedded-atom shape Σ g + c·(Σ h)^p, a pair sum plus a power of a second neighbour sum (a density), with g and h
+/// random pair terms and p a simple exponent. Finnis–Sinclair, Sutton–Chen and Gupta (second-moment tight-binding)
+/// potentials all have this shape (with p = ½ and power or exponential terms), so it is a general prior for metallic
+/// bonding rather than the answer of any one data set; the exponents and coefficients are drawn at random and fitted.
+/// </para>
 /// </summary>
 public static class Grammar
 {
@@ -71,9 +78,21 @@ public static class Grammar
         };
     }
 
+    /// <summary>Share of random atom expressions (of atom depth ≥ 2) drawn with the embedded-atom shape.</summary>
+    public const double EmbeddedAtomShare = 0.25;
+
+    /// <summary>The embedded-atom shape Σ g + c·(Σ h)^p (or Σ g + (Σ h)^p) with random pair terms and exponent.</summary>
+    public static Expression EmbeddedAtom(SearchRandom random)
+    {
+        var pair = Expression.Sum(PairTerm(random));
+        var embedding = Expression.Pow(Expression.Sum(PairTerm(random)), AtomExponent(random));
+        return random.Chance(0.5) ? pair + Expression.Constant(Coefficient(random)) * embedding : pair - embedding;
+    }
+
     /// <summary>A random atom expression (at least one sum) of atom depth at most <paramref name="atomDepth"/>.</summary>
     public static Expression Atom(SearchRandom random, int atomDepth, int pairDepth)
     {
+        if (atomDepth >= 2 && random.Chance(EmbeddedAtomShare)) return EmbeddedAtom(random);
         for (var attempt = 0; attempt < 20; attempt++)
         {
             var e = AtomTree(random, atomDepth, pairDepth);

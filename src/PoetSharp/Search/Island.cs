@@ -38,23 +38,29 @@ internal sealed class Island
     public long Evaluations { get => _evaluator.Evaluations; set => _evaluator.Evaluations = value; }
     public long Candidates { get; set; }
     public long Duplicates { get; set; }
+    /// <summary>Candidates that were invalid on the data, rejected, or screened out.</summary>
     public long Invalid { get; set; }
 
     /// <summary>The first population: the seed models, then random trees of ramped depths.</summary>
-    public void Initialise(IReadOnlyList<Expression> seeds)
+    public void Initialise(IReadOnlyList<Expression> seeds, Action? evaluated = null)
     {
         foreach (var seed in seeds)
         {
             var simplified = Canonical(seed) ?? seed;
             Seen.Add(ExpressionHash.Structural(simplified));
             if (_evaluator.Evaluate(simplified, 0) is { } c) Population.Add(c);
+            evaluated?.Invoke();
         }
         for (var attempt = 0; Population.Count < _settings.PopulationSize && attempt < 50 * _settings.PopulationSize; attempt++)
         {
             var e = Canonical(Grammar.Atom(Random, 1 + attempt % 3, 3 + attempt % 3));
             if (e == null || !Seen.Add(ExpressionHash.Structural(e))) continue;
             Candidates++;
-            if (_evaluator.Evaluate(e, 0) is { } c) Population.Add(c);
+            if (_evaluator.Evaluate(e, 0) is { } c)
+            {
+                Population.Add(c);
+                evaluated?.Invoke();
+            }
             else Invalid++;
         }
         if (Population.Count == 0) throw new InvalidOperationException("no random model could be evaluated on the data (all gave NaN or ∞)");
@@ -74,6 +80,7 @@ internal sealed class Island
         var points = Population.Select(c => c.SelectionObjectives()).ToArray();
         var (rank, crowding) = Pareto.RankAndCrowding(points);
         var immigrants = (int)Math.Round(_settings.ImmigrantFraction * _settings.OffspringPerGeneration);
+        var screenThreshold = _settings.ScreenFactor > 0 ? _settings.ScreenFactor * Median(Population.Select(c => c.TrainingFitness)) : double.PositiveInfinity;
         for (var attempt = 0; offspring.Count < _settings.OffspringPerGeneration && attempt < 30 * _settings.OffspringPerGeneration; attempt++)
         {
             if (stop())
@@ -106,7 +113,7 @@ internal sealed class Island
                 continue;
             }
             Candidates++;
-            if (_evaluator.Evaluate(child, Generation + 1) is { } c) offspring.Add(c);
+            if (_evaluator.Evaluate(child, Generation + 1, screenThreshold) is { } c) offspring.Add(c);
             else Invalid++;
         }
         Population = Survivors(Population.Concat(offspring));
@@ -153,6 +160,12 @@ internal sealed class Island
         var chosen = Pareto.Select(unique.Select(c => c.SelectionObjectives()).ToArray(), _settings.PopulationSize);
         chosen.Sort();
         return chosen.Select(i => unique[i]).ToList();
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length == 0 ? double.PositiveInfinity : sorted[sorted.Length / 2];
     }
 
     private Operator PickMutation()

@@ -38,8 +38,11 @@ public sealed class SearchEngine
     public TimeSpan Elapsed { get; private set; }
     public bool Stopped { get; private set; }
 
-    /// <summary>A new search: every island starts from the seed models and random trees.</summary>
-    public SearchEngine(SearchProblem problem, SearchSettings settings)
+    /// <summary>
+    /// A new search: every island starts from the seed models and random trees. <paramref name="initialising"/>, if
+    /// given, hears (models evaluated, models wanted) after each model of the first population (from any thread).
+    /// </summary>
+    public SearchEngine(SearchProblem problem, SearchSettings settings, Action<int, int>? initialising = null)
     {
         settings.Validate();
         _problem = problem;
@@ -47,7 +50,10 @@ public sealed class SearchEngine
         var seeds = settings.SeedModels.Select(ExpressionParser.ParseModel).ToList();
         _islands = Enumerable.Range(0, settings.Islands)
             .Select(k => new Island(k, problem, settings, SearchRandom.ForStream(settings.Seed, k))).ToList();
-        Parallel.ForEach(_islands, new ParallelOptions { MaxDegreeOfParallelism = settings.Threads }, island => island.Initialise(seeds));
+        var done = 0;
+        var wanted = settings.Islands * settings.PopulationSize;
+        Action? counted = initialising == null ? null : () => initialising(Interlocked.Increment(ref done), wanted);
+        Parallel.ForEach(_islands, new ParallelOptions { MaxDegreeOfParallelism = settings.Threads }, island => island.Initialise(seeds, counted));
         _history = new List<HistoryPoint>();
         RecordHistory(0);
     }

@@ -17,6 +17,8 @@ public sealed class SearchProblem
     public Taper Taper { get; }
     /// <summary>The training structures candidates' constants are fitted on (a subset spread evenly over the set).</summary>
     public PairTable FitPairs { get; }
+    /// <summary>A quarter of the fitting structures (at least one), for screening offspring cheaply.</summary>
+    public PairTable ScreenPairs { get; }
     public PairTable? ValidationPairs { get; }
     public QuantityScales Scales { get; }
     public ShortRangeCheck ShortRange { get; }
@@ -31,6 +33,7 @@ public sealed class SearchProblem
         Taper = taper;
         var fit = Spread(training.Structures, maxFitStructures);
         FitPairs = new PairTable(fit, taper);
+        ScreenPairs = new PairTable(Spread(fit, Math.Max(1, fit.Count / 4)), taper);
         Scales = QuantityScales.Of(training.Structures);
         if (Validation != null) ValidationPairs = new PairTable(Spread(Validation.Structures, 2 * maxFitStructures), taper);
         ShortRange = new ShortRangeCheck(taper, ShortRangeCheck.NearestNeighbourOf(training.Structures, taper.Outer));
@@ -40,13 +43,67 @@ public sealed class SearchProblem
     /// The model with its constants fitted further on the fitting structures (a longer run of the candidates' optimiser):
     /// a search's fits are deliberately short, so a front model is polished before it is judged or reported.
     /// </summary>
-    public Models.Expression Polish(Models.Expression e, SearchSettings settings, int evaluations)
+    public Models.Expression Polish(Models.Expression e, SearchSettings settings, int evaluations) => PolishWithCost(e, settings, evaluations).Model;
+
+    /// <summary>
+    /// The model without its vestigial terms: each operand of a + or − (at atom level or inside a sum) is dropped in turn,
+    /// the rest simplified and polished, and the drop kept when the fitness on the fitting structures rises by at most
+    /// <paramref name="tolerance"/> (relative); repeated until no drop is kept. Fits leave terms such as − 1e-6^r that
+    /// barely contribute; this shows the form the data support. Costs up to 2 polishes per + or − and round.
+    /// </summary>
+    public Models.Expression Prune(Models.Expression e, SearchSettings settings, int evaluations, double tolerance = 1e-2)
     {
-        if (e.ConstantCount == 0) return e;
+        var (current, cost) = PolishWithCost(e, settings, evaluations);
+        for (var improved = true; improved && double.IsFinite(cost);)
+        {
+            improved = false;
+            var shape = new TreeShape(current);
+            for (var i = 0; i < current.Length && !improved; i++)
+            {
+                if (current.Nodes[i].Kind is not (Models.NodeKind.Add or Models.NodeKind.Sub)) continue;
+                foreach (var keep in new[] { current.LeftChild(i), i - 1 })
+                {
+                    if (!shape.Accepts(i, shape.Levels[keep])) continue;
+                    Models.Expression reduced;
+                    try
+                    {
+                        // a − b loses a as −1·b, so that the refit starts from the same function less a.
+                        var kept = current.Nodes[i].Kind == Models.NodeKind.Sub && keep == i - 1
+                            ? Models.Expression.Constant(-1) * current.Subtree(keep)
+                            : current.Subtree(keep);
+                        reduced = Models.Simplifier.Simplify(current.Replace(i, kept));
+                    }
+                    catch (ArgumentException)
+                    {
+                        continue;
+                    }
+                    if (reduced.RootLevel != Models.Level.Atom || reduced.SumCount == 0) continue;
+                    var (model, reducedCost) = PolishWithCost(reduced, settings, evaluations);
+                    if (!(reducedCost <= cost * (1 + tolerance))) continue;
+                    (current, cost, improved) = (model, reducedCost, true);
+                    break;
+                }
+            }
+        }
+        return current;
+    }
+
+    private (Models.Expression Model, double Cost) PolishWithCost(Models.Expression e, SearchSettings settings, int evaluations)
+    {
         var objective = new FittingObjective(new ModelEvaluator(new CompiledModel(e, Taper), FitPairs), settings.Weights, Scales);
-        var result = Optimizers.Create(settings.Optimizer).Minimize(objective, e.Constants,
-            new OptimizationBudget { MaxEvaluations = evaluations, RelativeCostTolerance = 1e-14, ParameterTolerance = 1e-14 });
-        return double.IsFinite(result.Cost) && result.Cost <= objective.Cost(e.Constants) ? e.WithConstants(result.Parameters) : e;
+        var start = objective.Cost(e.Constants);
+        if (e.ConstantCount == 0) return (e, start);
+        OptimizationResult result;
+        try
+        {
+            result = Optimizers.Create(settings.Optimizer).Minimize(objective, e.Constants,
+                new OptimizationBudget { MaxEvaluations = evaluations, RelativeCostTolerance = 1e-14, ParameterTolerance = 1e-14 });
+        }
+        catch (MathNet.Numerics.NonConvergenceException)
+        {
+            return (e, start);
+        }
+        return double.IsFinite(result.Cost) && !(result.Cost > start) ? (e.WithConstants(result.Parameters), result.Cost) : (e, start);
     }
 
     /// <summary>At most <paramref name="count"/> structures at evenly spaced positions (every group is represented).</summary>
@@ -66,12 +123,25 @@ internal sealed class CandidateEvaluator(SearchProblem problem, SearchSettings s
     /// <summary>Objective evaluations spent so far (for evaluations per second).</summary>
     public long Evaluations { get; set; }
 
-    /// <summary>The scored candidate, or null when the model is invalid on the data (NaN or ∞) or rejected.</summary>
-    public Candidate? Evaluate(Models.Expression expression, int generation)
+    /// <summary>
+    /// The scored candidate, or null when the model is invalid on the data (NaN or ∞), rejected, or screened out: with a
+    /// finite <paramref name="screenThreshold"/>, the constants are first fitted on <see cref="SearchProblem.ScreenPairs"/>
+    /// and a model whose screened fitness exceeds the threshold goes no further.
+    /// </summary>
+    public Candidate? Evaluate(Models.Expression expression, int generation, double screenThreshold = double.PositiveInfinity)
     {
         try
         {
             var compiled = new CompiledModel(expression, problem.Taper);
+            if (double.IsFinite(screenThreshold) && expression.ConstantCount > 0)
+            {
+                var screen = new FittingObjective(new ModelEvaluator(compiled, problem.ScreenPairs) { MaxDegreeOfParallelism = 1 }, settings.Weights, problem.Scales);
+                var screened = _optimizer.Minimize(screen, expression.Constants, _budget);
+                Evaluations += screened.Evaluations;
+                if (!(screened.Cost <= screenThreshold)) return null;
+                foreach (var c in screened.Parameters) if (!double.IsFinite(c)) return null;
+                expression = expression.WithConstants(screened.Parameters);
+            }
             var training = new FittingObjective(new ModelEvaluator(compiled, problem.FitPairs) { MaxDegreeOfParallelism = 1 }, settings.Weights, problem.Scales);
             double[] constants;
             double cost;
@@ -111,6 +181,11 @@ internal sealed class CandidateEvaluator(SearchProblem problem, SearchSettings s
         catch (ArgumentException)
         {
             // A form the evaluator cannot compile (none are known); treated as invalid rather than ending the search.
+            return null;
+        }
+        catch (MathNet.Numerics.NonConvergenceException)
+        {
+            // The optimiser's SVD fallback gave up on a wildly scaled model: an invalid candidate, not the end of the search.
             return null;
         }
     }

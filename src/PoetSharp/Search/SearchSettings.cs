@@ -42,6 +42,13 @@ public sealed record SearchSettings
     /// <summary>The constants of candidates are fitted on at most this many training structures, spread evenly over the set
     /// (the front's final errors use every structure).</summary>
     public int MaxFitStructures { get; init; } = 16;
+    /// <summary>
+    /// Screening of offspring (0: off): a child's constants are first fitted on a quarter of the fitting structures
+    /// (<see cref="SearchProblem.ScreenPairs"/>, about four times cheaper), and only a child whose screened fitness is
+    /// within this factor of the population's median training fitness gets the full fit (starting from the screened
+    /// constants); the others are dropped as unpromising. The first population is not screened.
+    /// </summary>
+    public double ScreenFactor { get; init; } = 10;
     /// <summary>Objective evaluations for polishing each front model's constants at the end (0: none).</summary>
     public int FinalRefitEvaluations { get; init; } = 100;
     public ObjectiveWeights Weights { get; init; } = ObjectiveWeights.Default;
@@ -64,6 +71,7 @@ public sealed record SearchSettings
         if (MaxTime is { } t && t <= TimeSpan.Zero) throw new ArgumentException("the time limit must be positive");
         if (MigrationInterval < 1) throw new ArgumentException("the migration interval must be at least one generation");
         if (ConstantEvaluations < 1) throw new ArgumentException("the constant fit needs at least one evaluation");
+        if (!(ScreenFactor >= 0) || double.IsPositiveInfinity(ScreenFactor)) throw new ArgumentException("the screening factor must be finite and non-negative");
         if (MaxFitStructures < 1) throw new ArgumentException("the constant fit needs at least one structure");
         if (Limits.MaxNodes < 3 || Limits.MaxDepth < 2) throw new ArgumentException("the size limits are too small for any model");
         Optimizers.Create(Optimizer);

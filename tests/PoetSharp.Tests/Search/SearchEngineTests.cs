@@ -97,9 +97,9 @@ public class SearchEngineTests
         foreach (var a in front)
             foreach (var b in front)
                 Assert.False(Pareto.Dominates(a.ArchiveObjectives(), b.ArchiveObjectives()));
-        // The true form fits this data (generated with it) better than anything else.
-        var best = front.MinBy(c => c.ValidationFitness)!;
-        Assert.True(SuttonChenRecovery.Check(best.Expression, Taper.Copper).Found, best.Expression.ToString());
+        // The true form fits this data (generated with it) exactly, so it stays on the front (models with extra terms can
+        // tie with it on these few structures, so it need not be the single most accurate one).
+        Assert.Contains(front, c => SuttonChenRecovery.Check(c.Expression, Taper.Copper).Found);
     }
 
     [Fact]
@@ -118,5 +118,24 @@ public class SearchEngineTests
     private sealed class SyncProgress(Action<SearchProgress> action) : IProgress<SearchProgress>
     {
         public void Report(SearchProgress value) => action(value);
+    }
+
+    [Fact]
+    public void PruningDropsAVestigialTermAndKeepsSuttonChen()
+    {
+        var model = ExpressionParser.ParseModel("sum(644.52*r^-9 - 1e-6*0.2^r) - sum(527.62*r^-6)^0.5 + 1e-5*sum(r^-2)");
+        var pruned = Problem.Value.Prune(model, Tiny(1), 30);
+        Assert.Equal(2, pruned.SumCount);
+        Assert.True(SuttonChenRecovery.Check(pruned, Problem.Value.Taper).Found, pruned.ToString());
+        Assert.DoesNotContain("0.2", pruned.ToString());
+    }
+
+    [Fact]
+    public void PruningKeepsTheSignOfASubtractedPart()
+    {
+        var model = ExpressionParser.ParseModel("sum(1e-9) - (22.97*sum(r^-6)^0.5 - 644.52*sum(r^-9))");
+        var pruned = Problem.Value.Prune(model, Tiny(1), 30);
+        Assert.Equal(2, pruned.SumCount);
+        Assert.True(SuttonChenRecovery.Check(pruned, Problem.Value.Taper).Found, pruned.ToString());
     }
 }

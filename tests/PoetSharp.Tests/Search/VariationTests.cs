@@ -123,4 +123,18 @@ public class VariationTests
             Assert.True(e.SumCount > 0);
         }
     }
+
+    [Fact]
+    public void EmbeddedAtomTreesAreAPairSumPlusAPowerOfASum()
+    {
+        var random = new SearchRandom(11);
+        for (var k = 0; k < 200; k++)
+        {
+            var e = Grammar.EmbeddedAtom(random);
+            e.RequireAtomExpression();
+            Assert.Equal(2, e.SumCount);
+            var (_, atomExponents) = SuttonChenRecovery.PowerExponents(e);
+            Assert.NotEmpty(atomExponents);
+        }
+    }
 }
