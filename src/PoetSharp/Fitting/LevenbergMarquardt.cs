@@ -73,7 +73,8 @@ public sealed class LevenbergMarquardt : IOptimizer
                 {
                     if (run.Exhausted(out string budgetReason))
                         return Result(false, budgetReason);
-                    SolveDampedStep(mu);
+                    if (!SolveDampedStep(mu))
+                        return Result(false, "no step: the damped normal equations cannot be solved (a non-finite or degenerate Jacobian)");
                     if (run.StepNegligible(step, x))
                         return Result(true, "parameter change below tolerance");
 
@@ -145,7 +146,8 @@ public sealed class LevenbergMarquardt : IOptimizer
             return 0.5 * sum;
         }
 
-        private void SolveDampedStep(double mu)
+        /// <summary>The damped Gauss–Newton step into <see cref="step"/>; false when neither Cholesky nor the SVD can solve for it.</summary>
+        private bool SolveDampedStep(double mu)
         {
             for (int a = 0; a < n; a++)
             {
@@ -153,8 +155,7 @@ public sealed class LevenbergMarquardt : IOptimizer
                     factor[a * n + b] = normal[a * n + b];
                 factor[a * n + a] += mu * scale[a];
             }
-            if (!CholeskySolve())
-                SvdSolve(mu);
+            return CholeskySolve() || SvdSolve(mu);
         }
 
         /// <summary>
@@ -175,10 +176,14 @@ public sealed class LevenbergMarquardt : IOptimizer
         /// Fallback for an ill-conditioned damped matrix: a truncated SVD solve. It allocates, but it is only reached
         /// when Cholesky fails, which Marquardt's damping makes rare.
         /// </summary>
-        private void SvdSolve(double mu)
+        private bool SvdSolve(double mu)
         {
             var matrix = Matrix<double>.Build.Dense(n, n, (a, b) => normal[a * n + b] + (a == b ? mu * scale[a] : 0));
-            var svd = matrix.Svd(computeVectors: true);
+            if (!matrix.Enumerate().All(double.IsFinite))
+                return false;
+            MathNet.Numerics.LinearAlgebra.Factorization.Svd<double> svd;
+            try { svd = matrix.Svd(computeVectors: true); }
+            catch (MathNet.Numerics.NonConvergenceException) { return false; }
             double cutoff = svd.S[0] * n * 1e-15;
             var u = svd.U;
             var vt = svd.VT;
@@ -195,6 +200,7 @@ public sealed class LevenbergMarquardt : IOptimizer
                 for (int k = 0; k < n; k++)
                     step[k] += coefficient * vt[s, k];
             }
+            return true;
         }
 
         private OptimizationResult Result(bool converged, string reason)

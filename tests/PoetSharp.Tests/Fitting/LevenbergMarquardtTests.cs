@@ -33,4 +33,33 @@ public class LevenbergMarquardtTests(ITestOutputHelper output) : GradientOptimiz
         Assert.Equal(1.3, result.Parameters[2], 1e-8);
         Assert.Equal(0.4, result.Parameters[3], 1e-8);
     }
+
+    [Fact]
+    public void OverflowingNormalEquationsStopWithAReasonInsteadOfThrowing()
+    {
+        // Finite residuals with a derivative so steep (as √x near 0) that JᵀJ overflows: neither Cholesky nor the SVD can
+        // solve for the step; the search met this as an exception from the SVD. Now the fit stops and says why.
+        var result = new LevenbergMarquardt().Minimize(new InfiniteSlopeProblem(), [0.0], Budget);
+        Assert.False(result.Converged);
+        Assert.Contains("cannot be solved", result.StopReason);
+        Assert.True(double.IsFinite(result.Cost));
+    }
+
+    private sealed class InfiniteSlopeProblem : ILeastSquaresProblem
+    {
+        public int ParameterCount => 1;
+        public int ResidualCount => 2;
+
+        public bool Evaluate(ReadOnlySpan<double> parameters, Span<double> residuals, Span<double> jacobian)
+        {
+            residuals[0] = Math.Sqrt(Math.Abs(parameters[0])) - 1;
+            residuals[1] = parameters[0] - 1;
+            if (!jacobian.IsEmpty)
+            {
+                jacobian[0] = parameters[0] == 0 ? 1e200 : 0.5 / Math.Sqrt(Math.Abs(parameters[0]));
+                jacobian[1] = 1;
+            }
+            return true;
+        }
+    }
 }
