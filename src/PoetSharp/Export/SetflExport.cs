@@ -8,11 +8,14 @@ namespace PoetSharp.Export;
 /// <summary>Grid and layout of exported setfl tables.</summary>
 public sealed record SetflOptions
 {
-    /// <summary>Tabulated distances 0, dr, …, cutoff (LAMMPS interpolates between them with local cubics).</summary>
-    public int DistancePoints { get; init; } = 10001;
+    /// <summary>
+    /// Tabulated distances 0, dr, …, cutoff (LAMMPS interpolates between them with local cubics). 5,001 points keep GP1's
+    /// forces in LAMMPS within 1e-6 eV/Å of the exact model (2,001 gave 1.4e-5) and LAMMPS within 8 % of Cu_u3's speed.
+    /// </summary>
+    public int DistancePoints { get; init; } = 5001;
 
     /// <summary>Tabulated densities 0, dρ, …, ρ_max.</summary>
-    public int DensityPoints { get; init; } = 10001;
+    public int DensityPoints { get; init; } = 5001;
 
     /// <summary>Upper end of the density table; by default 1.2 × the largest density of fcc, bcc and sc lattices
     /// compressed to 0.75 × the model's fcc nearest-neighbour distance (beyond it LAMMPS extrapolates F linearly).</summary>
