@@ -10,7 +10,8 @@ public sealed record SetflOptions
 {
     /// <summary>
     /// Tabulated distances 0, dr, …, cutoff (LAMMPS interpolates between them with local cubics). 5,001 points keep GP1's
-    /// forces in LAMMPS within 1e-6 eV/Å of the exact model (2,001 gave 1.4e-5) and LAMMPS within 8 % of Cu_u3's speed.
+    /// forces in LAMMPS within the export tests' 1e-5 eV/Å of the exact model (2,001 gave 1.4e-5) and LAMMPS within 8 % of
+    /// its speed with Cu_u3's 500-point tables.
     /// </summary>
     public int DistancePoints { get; init; } = 5001;
 
