@@ -14,28 +14,7 @@ internal static class EvalCommand
 {
     public static Command Create(CliOutput output, CliServices services)
     {
-        var potential = new Option<string>("--potential", "-p")
-        {
-            HelpName = "SPEC",
-            Description = "The potential: " + PotentialFactory.Help,
-        };
-        var modelOption = new Option<string>("--model", "-m")
-        {
-            HelpName = "EXPR|FILE",
-            Description = "Instead of --potential, a POET model: " + PotentialFactory.ModelHelp,
-        };
-        var cutoff = new Option<double>("--cutoff")
-        {
-            HelpName = "Å",
-            DefaultValueFactory = _ => 5.0,
-            Description = "For a --model expression: the cutoff, where the taper reaches zero (Å).",
-        };
-        var taperInner = new Option<double>("--taper-inner")
-        {
-            HelpName = "Å",
-            DefaultValueFactory = _ => 3.0,
-            Description = "For a --model expression: where the taper starts to fall from 1 (Å).",
-        };
+        var potentialOptions = new PotentialOptions();
         var data = new Option<string[]>("--data", "-d")
         {
             Required = true,
@@ -53,25 +32,16 @@ internal static class EvalCommand
 
         var command = new Command("eval", "Energy, force and stress errors (RMSE, MAE) of a potential or a POET model over data sets, overall and per group.")
         {
-            potential, modelOption, cutoff, taperInner, data, groups, json,
+            data, groups, json,
         };
-        command.Validators.Add(result =>
-        {
-            var hasPotential = result.GetResult(potential) is not null;
-            var hasModel = result.GetResult(modelOption) is not null;
-            if (hasPotential == hasModel) result.AddError("give exactly one of --potential and --model");
-            else if ((result.GetResult(cutoff) is not null || result.GetResult(taperInner) is not null) &&
-                     (!hasModel || result.GetValue(modelOption)!.EndsWith(".json", StringComparison.OrdinalIgnoreCase)))
-                result.AddError("--cutoff and --taper-inner apply to a --model expression only (a model file carries its own taper)");
-        });
+        potentialOptions.AddTo(command);
+        potentialOptions.AddValidator(command);
         command.SetAction(parsed =>
         {
             var paths = parsed.GetValue(data)!;
             var selected = parsed.GetValue(groups) ?? [];
 
-            var model = parsed.GetValue(modelOption) is { } modelText
-                ? services.CreateModel(modelText, new Taper(parsed.GetValue(taperInner), parsed.GetValue(cutoff)))
-                : services.CreatePotential(parsed.GetValue(potential)!);
+            var model = potentialOptions.Create(parsed, services);
             var sets = paths.Select(services.ReadData).ToArray();
             var dataset = sets.Length == 1 ? sets[0] : Dataset.Concat(string.Join(", ", paths), sets);
             if (selected.Length > 0) dataset = SelectGroups(dataset, selected);

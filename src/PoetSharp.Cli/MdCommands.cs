@@ -21,20 +21,18 @@ internal static class MdCommands
     /// <summary>The options that say what to simulate: potential or model, and structure.</summary>
     private sealed class SystemOptions
     {
-        public readonly Option<string> Potential = new("--potential", "-p") { HelpName = "SPEC", Description = "The potential: " + PotentialFactory.Help };
-        public readonly Option<string> Model = new("--model", "-m") { HelpName = "EXPR|FILE", Description = "Instead of --potential, a POET model: " + PotentialFactory.ModelHelp };
-        public readonly Option<double> Cutoff = new("--cutoff") { HelpName = "Å", DefaultValueFactory = _ => 5.0, Description = "For a --model expression: the cutoff (Å)." };
-        public readonly Option<double> TaperInner = new("--taper-inner") { HelpName = "Å", DefaultValueFactory = _ => 3.0, Description = "For a --model expression: where the taper starts (Å)." };
+        public readonly PotentialOptions Potential = new();
         public readonly Option<string> StructureFile = new("--structure", "-s") { HelpName = "FILE", Description = "Start from the last structure in this file (" + DataFiles.ReadableFormats + ")." };
         public readonly Option<string> Build = new("--build", "-b") { HelpName = "SPEC", Description = "Instead of --structure, build a crystal: " + LatticeSpec.Help + "." };
         public readonly Option<bool> Vacancy = new("--vacancy") { Description = "Remove the first atom (vacancy-mediated diffusion)." };
 
         public void AddTo(Command command)
         {
-            foreach (var o in new Option[] { Potential, Model, Cutoff, TaperInner, Exact, StructureFile, Build, Vacancy }) command.Options.Add(o);
+            Potential.AddTo(command);
+            foreach (var o in new Option[] { Exact, StructureFile, Build, Vacancy }) command.Options.Add(o);
             command.Validators.Add(result =>
             {
-                if ((result.GetResult(Potential) is null) == (result.GetResult(Model) is null)) result.AddError("give exactly one of --potential and --model");
+                if ((result.GetResult(Potential.Potential) is null) == (result.GetResult(Potential.Model) is null)) result.AddError("give exactly one of --potential and --model");
                 if ((result.GetResult(StructureFile) is null) == (result.GetResult(Build) is null)) result.AddError("give exactly one of --structure and --build");
             });
         }
@@ -44,8 +42,7 @@ internal static class MdCommands
         /// <summary>The potential; a model runs from its tabulated pair functions (the fast path for simulations) unless --exact.</summary>
         public IPotential CreatePotential(ParseResult parsed, CliServices services)
         {
-            if (parsed.GetValue(Model) is not { } model) return services.CreatePotential(parsed.GetValue(Potential)!);
-            var potential = services.CreateModel(model, new Taper(parsed.GetValue(TaperInner), parsed.GetValue(Cutoff)));
+            var potential = Potential.Create(parsed, services);
             return potential is ModelPotential exact && !parsed.GetValue(Exact)
                 ? new TabulatedModelPotential(exact.Model.Expression, exact.Model.Taper, exact.Species, exact.Name + ", tabulated")
                 : potential;
@@ -127,7 +124,7 @@ internal static class MdCommands
         command.Validators.Clear();
         command.Validators.Add(result =>
         {
-            if ((result.GetResult(system.Potential) is null) == (result.GetResult(system.Model) is null)) result.AddError("give exactly one of --potential and --model");
+            if ((result.GetResult(system.Potential.Potential) is null) == (result.GetResult(system.Potential.Model) is null)) result.AddError("give exactly one of --potential and --model");
             var sources = new[] { result.GetResult(system.StructureFile), result.GetResult(system.Build), result.GetResult(restartIn) }.Count(r => r is not null);
             if (sources != 1) result.AddError("give exactly one of --structure, --build and --restart");
             var name = result.GetValue(dynamics.Ensemble) ?? "nve";

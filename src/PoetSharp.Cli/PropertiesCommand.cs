@@ -11,28 +11,7 @@ internal static class PropertiesCommand
 {
     public static Command Create(CliOutput output, CliServices services)
     {
-        var potential = new Option<string>("--potential", "-p")
-        {
-            HelpName = "SPEC",
-            Description = "The potential: " + PotentialFactory.Help,
-        };
-        var modelOption = new Option<string>("--model", "-m")
-        {
-            HelpName = "EXPR|FILE",
-            Description = "Instead of --potential, a POET model: " + PotentialFactory.ModelHelp,
-        };
-        var cutoff = new Option<double>("--cutoff")
-        {
-            HelpName = "Å",
-            DefaultValueFactory = _ => 5.0,
-            Description = "For a --model expression: the cutoff, where the taper reaches zero (Å).",
-        };
-        var taperInner = new Option<double>("--taper-inner")
-        {
-            HelpName = "Å",
-            DefaultValueFactory = _ => 3.0,
-            Description = "For a --model expression: where the taper starts to fall from 1 (Å).",
-        };
+        var potentialOptions = new PotentialOptions();
         var element = new Option<string>("--element", "-e")
         {
             HelpName = "SYMBOL",
@@ -66,17 +45,10 @@ internal static class PropertiesCommand
             "Material properties of a potential (lattice constants, elastic constants, equation of state, phase energies, vacancy, " +
             "migration, dumbbell, surfaces, stacking faults, phonons) beside a reference, with the error of each.")
         {
-            potential, modelOption, cutoff, taperInner, element, reference, only, json, outDir, threads,
+            element, reference, only, json, outDir, threads,
         };
-        command.Validators.Add(result =>
-        {
-            var hasPotential = result.GetResult(potential) is not null;
-            var hasModel = result.GetResult(modelOption) is not null;
-            if (hasPotential == hasModel) result.AddError("give exactly one of --potential and --model");
-            else if ((result.GetResult(cutoff) is not null || result.GetResult(taperInner) is not null) &&
-                     (!hasModel || result.GetValue(modelOption)!.EndsWith(".json", StringComparison.OrdinalIgnoreCase)))
-                result.AddError("--cutoff and --taper-inner apply to a --model expression only (a model file carries its own taper)");
-        });
+        potentialOptions.AddTo(command);
+        potentialOptions.AddValidator(command);
         command.SetAction(parsed =>
         {
             var groups = (parsed.GetValue(only) ?? [])
@@ -87,9 +59,7 @@ internal static class PropertiesCommand
             // Read the reference before the long computation, so a bad file fails at once.
             var referencePath = parsed.GetValue(reference);
             var targets = referencePath is null ? null : TargetProperties.Read(referencePath);
-            var model = parsed.GetValue(modelOption) is { } modelText
-                ? services.CreateModel(modelText, new Taper(parsed.GetValue(taperInner), parsed.GetValue(cutoff)))
-                : services.CreatePotential(parsed.GetValue(potential)!);
+            var model = potentialOptions.Create(parsed, services);
             var folder = parsed.GetValue(outDir);
             if (folder != null) Directory.CreateDirectory(folder);
 
