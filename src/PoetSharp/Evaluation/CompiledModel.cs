@@ -228,6 +228,34 @@ public sealed partial class CompiledModel
         return finite;
     }
 
+    /// <summary>
+    /// For callers that form the neighbour sums themselves (the tabulated MD path): sizes the workspace for
+    /// <paramref name="atomCount"/> atoms and returns its sums, zeroed, sum-major: S_m of atom i at [m·atomCount + i].
+    /// </summary>
+    internal Span<double> PrepareAtomLevel(Workspace w, int atomCount)
+    {
+        w.Ensure(this, atomCount, 0);
+        var sums = w.Sums.AsSpan(0, Math.Max(1, SumCount) * atomCount);
+        sums.Clear();
+        return sums;
+    }
+
+    /// <summary>
+    /// The atom level alone, vectorised over atoms, with the model's own constants: E_i from the sums written into the
+    /// span <see cref="PrepareAtomLevel"/> returned; returns ∂E_i/∂S_m, laid out as the sums. Returns Σ E_i.
+    /// </summary>
+    internal double EvaluateAtomLevel(Workspace w, int atomCount, Span<double> atomEnergies, out ReadOnlySpan<double> gradients)
+    {
+        var nodeValues = w.NodeValues.AsSpan(0, _nodes.Length);
+        EvaluateScalars(_defaultConstants, nodeValues);
+        var g = w.Gradients.AsSpan(0, Math.Max(1, SumCount) * atomCount);
+        EvaluateAtoms(w, atomCount, nodeValues, atomEnergies, g, default);
+        gradients = g;
+        var energy = 0.0;
+        for (var i = 0; i < atomCount; i++) energy += atomEnergies[i];
+        return energy;
+    }
+
     // ---- constant subtrees
 
     private void EvaluateScalars(ReadOnlySpan<double> constants, Span<double> values)

@@ -1,44 +1,61 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using PoetSharp.Atoms;
+using PoetSharp.Evaluation;
 using PoetSharp.Models;
 
 namespace PoetSharp.Potentials;
 
 /// <summary>
-/// The fast path of a POET model for simulations: each neighbour sum's pair function g_k(r) is tabulated once as a
-/// quintic Hermite spline (exact values and first and second derivatives at the nodes, from a second-order forward-mode differentiation
-/// of the expression tree), so a pair costs a table lookup per sum instead of the tree's pow/exp calls; the taper is
-/// applied exactly. The grid is refined until the spline agrees with the exact g and g′ to <see cref="Tolerance"/>
-/// relative (checked at every interval's midpoint and quarter points, where a Hermite spline errs most; quintic rather than cubic
-/// so the grid can stay coarse enough that rounding in the lookup does not limit the accuracy). Below
-/// <see cref="TableStart"/> (atoms nearly on top of each other) the exact expression is used.
-/// The atom expression A(s_1, …, s_K) and its gradient are evaluated by a small stack interpreter per atom.
-/// Energies: E_i = A(s_i), s_ik = Σ_j g_k(r_ij) f(r_ij); forces from ∂E/∂r_ij = Σ_k (∂A_i/∂s_k + ∂A_j/∂s_k)(g_k f)′.
-/// Allocation-free once warmed up; parallel over atoms for large structures (each thread its own accumulators).
+/// The fast path of a POET model for simulations. Each neighbour sum's tapered pair function h_k(r) = g_k(r)·f(r) is
+/// tabulated once as a quintic Hermite spline (exact values and first and second derivatives at the nodes, from a
+/// second-order forward-mode differentiation of the expression tree and of the taper), stored per interval as the six
+/// coefficients of a polynomial in the position within the interval, so a pair costs five fused multiply-adds per sum
+/// for the value and four for the slope, instead of the tree's pow/exp calls and the taper. The taper's inner radius is
+/// a grid node, so the kink in f″ there falls between two intervals. The grid is refined until the spline agrees with the
+/// exact h and h′ to <see cref="Tolerance"/> relative (checked at every interval's quarter points and midpoint, where a
+/// Hermite spline errs most; quintic rather than cubic so the grid can stay coarse enough that rounding in the lookup
+/// does not limit the accuracy). Below <see cref="TableStart"/> (atoms nearly on top of each other) the exact expression
+/// is used.
+/// The atom expression A(S_1, …, S_K) and its gradient are evaluated over all atoms at once by the vectorised atom level
+/// of <see cref="CompiledModel"/>.
+/// Energies: E_i = A(S_i), S_ik = Σ_j h_k(r_ij); forces from ∂E/∂r_ij = Σ_k (∂A_i/∂S_k + ∂A_j/∂S_k) h_k′(r_ij).
+/// The two pair passes follow LAMMPS's EAM kernels (half list, pairs within the cutoff kept between the passes, forces on
+/// atom i gathered in registers). Allocation-free once warmed up; parallel over atoms on the process's persistent worker
+/// threads for large structures (each chunk its own accumulators, added up in a fixed order).
 /// </summary>
 public sealed class TabulatedModelPotential : IPotential
 {
     private readonly Expression _expression;
     private readonly Taper _taper;
+    private readonly CompiledModel _atomLevel;
     private readonly int _sums;
     private readonly int[] _sumRoots;           // node index of each sum's pair-expression root
-    private readonly int[] _atomProgram;        // atom-level node indices in postfix order (pair subtrees skipped)
-    private readonly int[] _sumOfNode;          // node index → sum number (for Sum nodes), else −1
-    private readonly double[] _table;           // per sum, per grid point: g, g′, g″ (interleaved)
-    private readonly int _points;
+    // [(interval·K + k)·11 + m]: h_k = Σ_{m<6} c_m t^m on the interval, then h_k′ = Σ_{m<5} c_{6+m} t^m (per Å): one
+    // interval's coefficients of every sum side by side, so a pair touches two or three cache lines.
+    private readonly double[] _table;
+    // The same coefficients for the vector kernels: per interval, per pair of sums (a, b), six coefficients each of four
+    // lanes (h_a, h_b, h_a′, h_b′), the slopes' sixth zero, as is a missing second sum. Empty where 256-bit vectors are
+    // not accelerated.
+    private readonly double[] _vectorTable = [];
+    private readonly int _groups;               // pairs of sums in the vector table (0: scalar kernels)
+    private readonly int _width;                // sums per atom in the pair passes' arrays (K, or 2·groups)
+    private const int VectorStride = 24;
+    private readonly int _lastInterval;
     private readonly double _inverseSpacing;
-    private readonly ThreadLocal<Scratch> _scratch;
     private readonly double _innerSquared, _outerSquared, _taperScale; // the taper's constants, computed once
+    private readonly ThreadLocal<Chunk[]> _serial;
 
     public string Name { get; }
     public double Cutoff => _taper.Outer;
     public IReadOnlyList<string>? Species { get; }
     /// <summary>Grid spacing of the tables (Å).</summary>
     public double Spacing { get; }
-    /// <summary>Smallest tabulated distance (Å); closer pairs use the exact expression.</summary>
+    /// <summary>Smallest tabulated distance (Å): the first grid node at or above the requested start; closer pairs use the exact expression.</summary>
     public double TableStart { get; }
-    /// <summary>Requested relative accuracy of the tabulated g and g′.</summary>
+    /// <summary>Requested relative accuracy of the tabulated h and h′.</summary>
     public double Tolerance { get; }
-    /// <summary>The largest relative error of g or g′ found by the check (relative to max(|g|, 1e-3·max|g|) and likewise for g′).</summary>
+    /// <summary>The largest relative error of h or h′ found by the check (relative to max(|h|, 1e-3·max|h|) and likewise for h′).</summary>
     public double MeasuredError { get; }
     public Taper Taper => _taper;
     public Expression Expression => _expression;
@@ -48,140 +65,172 @@ public sealed class TabulatedModelPotential : IPotential
 
     public TabulatedModelPotential(Expression expression, Taper taper, IReadOnlyList<string>? species = null, string? name = null,
         double tolerance = 1e-8, double tableStart = 0.5)
+        : this(expression, taper, species, name, tolerance, tableStart, Vector256.IsHardwareAccelerated)
+    {
+    }
+
+    /// <param name="vectorKernels">Whether to use the 256-bit vector kernels (tests run both).</param>
+    internal TabulatedModelPotential(Expression expression, Taper taper, IReadOnlyList<string>? species, string? name,
+        double tolerance, double tableStart, bool vectorKernels)
     {
         expression.RequireAtomExpression();
         taper.Validate();
         if (!(tableStart > 0) || tableStart >= taper.Outer) throw new ArgumentException($"the table must start between 0 and the cutoff (got {tableStart} Å)");
         _expression = expression;
         _taper = taper;
+        _atomLevel = new CompiledModel(expression, taper);
         _innerSquared = taper.Inner * taper.Inner;
         _outerSquared = taper.Outer * taper.Outer;
         _taperScale = 1 / Math.Pow(_outerSquared - _innerSquared, 3);
         Species = species;
         Tolerance = tolerance;
-        TableStart = tableStart;
         Name = name ?? $"tabulated model ({expression.Complexity} nodes, taper {taper.Inner:G4}–{taper.Outer:G4} Å)";
 
         var nodes = expression.Nodes;
-        _sumOfNode = new int[nodes.Length];
-        Array.Fill(_sumOfNode, -1);
         var roots = new List<int>();
-        var program = new List<int>();
-        var insideSum = new bool[nodes.Length];
         for (var i = 0; i < nodes.Length; i++)
-            if (nodes[i].Kind == NodeKind.Sum)
-            {
-                _sumOfNode[i] = roots.Count;
-                roots.Add(i - 1);
-                for (var k = expression.SubtreeStart(i); k < i; k++) insideSum[k] = true;
-            }
-        for (var i = 0; i < nodes.Length; i++) if (!insideSum[i]) program.Add(i);
+            if (nodes[i].Kind == NodeKind.Sum) roots.Add(i - 1);
         _sumRoots = roots.ToArray();
-        _atomProgram = program.ToArray();
         _sums = _sumRoots.Length;
 
         // Refine the grid until every sum's spline meets the tolerance (or the grid gets absurdly fine).
         var spacing = 0.04;
-        double[] table;
+        Grid grid;
         double error;
         while (true)
         {
-            table = Tabulate(spacing, out var points);
-            error = CheckTable(table, spacing, points);
-            if (error <= tolerance || spacing < 1e-4) { _points = points; break; }
+            grid = Tabulate(spacing, tableStart);
+            error = CheckTable(grid);
+            if (error <= tolerance || spacing < 1e-4) break;
             spacing /= 2;
         }
         if (!(error <= tolerance))
             throw new ArgumentException($"the pair functions cannot be tabulated to {tolerance:G2} relative on [{tableStart}, {taper.Outer}] Å (best {error:G3}): they are not smooth or not finite there");
-        _table = table;
+        _table = grid.Coefficients;
+        _lastInterval = grid.Intervals - 1;
         Spacing = spacing;
+        TableStart = grid.Start;
         _inverseSpacing = 1 / spacing;
         MeasuredError = error;
-        _scratch = new ThreadLocal<Scratch>(() => new Scratch(_sums, _atomProgram.Length), trackAllValues: false);
+        if (vectorKernels && _sums > 0)
+        {
+            _groups = (_sums + 1) / 2;
+            _vectorTable = new double[grid.Intervals * _groups * VectorStride];
+            for (var p = 0; p < grid.Intervals; p++)
+                for (var k = 0; k < _sums; k++)
+                {
+                    var from = (p * _sums + k) * Stride;
+                    var to = (p * _groups + k / 2) * VectorStride + k % 2;
+                    for (var m = 0; m < 6; m++) _vectorTable[to + 4 * m] = _table[from + m];
+                    for (var m = 0; m < 5; m++) _vectorTable[to + 4 * m + 2] = _table[from + SlopeAt + m];
+                }
+        }
+        _width = _groups > 0 ? 2 * _groups : _sums;
+        _serial = new ThreadLocal<Chunk[]>(() => [new Chunk()], trackAllValues: false);
     }
 
     // ---- tables
 
-    private double[] Tabulate(double spacing, out int points)
+    private sealed record Grid(double Start, double Spacing, int Intervals, double[] Coefficients);
+
+    private const int Stride = 11, SlopeAt = 6;
+
+    /// <summary>
+    /// Quintic Hermite pieces of every h_k on a grid of the given spacing that has the taper's inner radius as a node
+    /// (so each interval lies on one side of it) and starts at the first such node at or above <paramref name="start"/>.
+    /// </summary>
+    private Grid Tabulate(double spacing, double start)
     {
-        points = (int)Math.Ceiling((Cutoff - TableStart) / spacing) + 2;
-        var table = new double[_sums * points * Stride];
-        for (var k = 0; k < _sums; k++)
-            for (var p = 0; p < points; p++)
+        var inner = _taper.Inner;
+        int innerNode;
+        if (inner > start)
+        {
+            innerNode = (int)Math.Floor((inner - start) / spacing);
+            start = inner - innerNode * spacing;
+        }
+        else innerNode = 0; // the taper acts on the whole table
+        var intervals = Math.Max(1, (int)Math.Ceiling((Cutoff - start) / spacing));
+        var k = _sums;
+        var table = new double[intervals * k * Stride];
+        for (var s = 0; s < k; s++)
+            for (var p = 0; p < intervals; p++)
             {
-                var jet = PairJet(_sumRoots[k], TableStart + p * spacing);
-                var b = (p * _sums + k) * Stride;
-                table[b] = jet.Value;
-                table[b + 1] = jet.D1 * spacing;
-                table[b + 2] = jet.D2 * spacing * spacing;
+                // Both ends of the interval from the taper piece the interval lies in (one-sided at the inner node; past
+                // the cutoff the taper's polynomial continued, which no pair within the cutoff reaches).
+                var tapered = p >= innerNode;
+                var a = Tapered(s, NodePosition(start, spacing, innerNode, p), tapered);
+                var b = Tapered(s, NodePosition(start, spacing, innerNode, p + 1), tapered);
+                // p(t) = y0 + d0 t + c0/2 t² + A t³ + B t⁴ + C t⁵ with p, p′, p″ at t = 1 matching the right end.
+                double y0 = a.Value, d0 = a.D1 * spacing, c0 = a.D2 * spacing * spacing;
+                double y1 = b.Value, d1 = b.D1 * spacing, c1 = b.D2 * spacing * spacing;
+                double r0 = y1 - (y0 + d0 + 0.5 * c0), r1 = d1 - (d0 + c0), r2 = c1 - c0;
+                double c3 = 10 * r0 - 4 * r1 + 0.5 * r2, c4 = -15 * r0 + 7 * r1 - r2, c5 = 6 * r0 - 3 * r1 + 0.5 * r2;
+                var v = (p * k + s) * Stride;
+                table[v] = y0; table[v + 1] = d0; table[v + 2] = 0.5 * c0; table[v + 3] = c3; table[v + 4] = c4; table[v + 5] = c5;
+                var d = v + SlopeAt;
+                var inv = 1 / spacing;
+                table[d] = d0 * inv; table[d + 1] = c0 * inv; table[d + 2] = 3 * c3 * inv; table[d + 3] = 4 * c4 * inv; table[d + 4] = 5 * c5 * inv;
             }
-        return table;
+        return new Grid(start, spacing, intervals, table);
     }
 
-    private double CheckTable(double[] table, double spacing, int points)
+    // Node p of the grid, exactly the taper's inner radius at the inner node (the spacing arithmetic could miss it by an ulp).
+    private double NodePosition(double start, double spacing, int innerNode, int p) =>
+        p == innerNode && _taper.Inner >= start ? _taper.Inner : start + p * spacing;
+
+    private double CheckTable(Grid grid)
     {
         var worst = 0.0;
-        for (var k = 0; k < _sums; k++)
+        var k = _sums;
+        for (var s = 0; s < k; s++)
         {
             // Scales below which errors count as absolute: a function crossing zero has no relative error there.
-            double gScale = 0, dScale = 0;
-            for (var p = 0; p < points; p++)
+            double hScale = 0, dScale = 0;
+            for (var p = 0; p < grid.Intervals; p++)
             {
-                gScale = Math.Max(gScale, Math.Abs(table[(p * _sums + k) * Stride]));
-                dScale = Math.Max(dScale, Math.Abs(table[(p * _sums + k) * Stride + 1]) / spacing);
+                hScale = Math.Max(hScale, Math.Abs(grid.Coefficients[(p * k + s) * Stride]));
+                dScale = Math.Max(dScale, Math.Abs(grid.Coefficients[(p * k + s) * Stride + SlopeAt]));
             }
-            if (!double.IsFinite(gScale) || !double.IsFinite(dScale)) return double.PositiveInfinity;
+            if (!double.IsFinite(hScale) || !double.IsFinite(dScale)) return double.PositiveInfinity;
             // (ε keeps a function that is identically zero, like the derivative of a constant, from dividing 0 by 0.)
-            gScale = Math.Max(1e-3 * gScale, double.Epsilon); dScale = Math.Max(1e-3 * dScale, double.Epsilon);
-            for (var p = 0; p + 1 < points; p++)
+            hScale = Math.Max(1e-3 * hScale, double.Epsilon); dScale = Math.Max(1e-3 * dScale, double.Epsilon);
+            for (var p = 0; p < grid.Intervals; p++)
                 foreach (var t in (ReadOnlySpan<double>)[0.25, 0.5, 0.75])
                 {
-                    var r = TableStart + (p + t) * spacing;
+                    var r = grid.Start + (p + t) * grid.Spacing;
                     if (r >= Cutoff) break;
-                    var exact = PairJet(_sumRoots[k], r);
-                    Span<double> gs = stackalloc double[_sums], dgs = stackalloc double[_sums];
-                    Interpolate(table, points, r, 1 / spacing, gs, dgs);
-                    var (g, dg) = (gs[k], dgs[k]);
-                    var e = Math.Max(Math.Abs(g - exact.Value) / Math.Max(Math.Abs(exact.Value), gScale),
-                                     Math.Abs(dg - exact.D1) / Math.Max(Math.Abs(exact.D1), dScale));
+                    var exact = Tapered(s, r, r > _taper.Inner);
+                    var (h, dh) = Lookup(grid.Coefficients, s, p, t);
+                    var e = Math.Max(Math.Abs(h - exact.Value) / Math.Max(Math.Abs(exact.Value), hScale),
+                                     Math.Abs(dh - exact.D1) / Math.Max(Math.Abs(exact.D1), dScale));
                     if (!(e <= worst)) worst = double.IsNaN(e) ? double.PositiveInfinity : e;
                 }
         }
         return worst;
     }
 
-    /// <summary>
-    /// Every sum's g and g′ at r from the table: the quintic Hermite weights are computed once per pair and applied to
-    /// each sum's six coefficients (value, slope·h, curvature·h² at both ends of the interval), stored side by side.
-    /// </summary>
-    private void Interpolate(double[] table, int points, double r, double inverseSpacing, Span<double> g, Span<double> dg)
+    private unsafe (double Value, double Slope) Lookup(double[] table, int s, int p, double t)
     {
-        var x = (r - TableStart) * inverseSpacing;
-        var p = (int)x;
-        if (p >= points - 1) p = points - 2;
-        var t = x - p;
-        double t2 = t * t, t3 = t2 * t, t4 = t3 * t, t5 = t4 * t;
-        double wy1 = 10 * t3 - 15 * t4 + 6 * t5, wy0 = 1 - wy1;
-        double wd0 = t - 6 * t3 + 8 * t4 - 3 * t5, wd1 = -4 * t3 + 7 * t4 - 3 * t5;
-        double wc0 = 0.5 * t2 - 1.5 * t3 + 1.5 * t4 - 0.5 * t5, wc1 = 0.5 * t3 - t4 + 0.5 * t5;
-        double sy = (30 * t2 - 60 * t3 + 30 * t4) * inverseSpacing;
-        double sd0 = (1 - 18 * t2 + 32 * t3 - 15 * t4) * inverseSpacing, sd1 = (-12 * t2 + 28 * t3 - 15 * t4) * inverseSpacing;
-        double sc0 = (t - 4.5 * t2 + 6 * t3 - 2.5 * t4) * inverseSpacing, sc1 = (1.5 * t2 - 4 * t3 + 2.5 * t4) * inverseSpacing;
-        var k = _sums;
-        var b0 = p * k * Stride;
-        var b1 = b0 + k * Stride;
-        for (var s = 0; s < k; s++, b0 += Stride, b1 += Stride)
-        {
-            double y0 = table[b0], d0 = table[b0 + 1], c0 = table[b0 + 2];
-            double y1 = table[b1], d1 = table[b1 + 1], c1 = table[b1 + 2];
-            g[s] = wy0 * y0 + wd0 * d0 + wc0 * c0 + wc1 * c1 + wd1 * d1 + wy1 * y1;
-            dg[s] = sy * (y1 - y0) + sd0 * d0 + sc0 * c0 + sc1 * c1 + sd1 * d1;
-        }
+        fixed (double* c = &table[(p * _sums + s) * Stride]) return (Quintic(c, t), Quartic(c + SlopeAt, t));
     }
 
-    private const int Stride = 3;
+    private readonly record struct Jet(double Value, double D1, double D2)
+    {
+        public static Jet operator *(Jet a, Jet b) => new(a.Value * b.Value, a.D1 * b.Value + a.Value * b.D1, a.D2 * b.Value + 2 * a.D1 * b.D1 + a.Value * b.D2);
+    }
 
-    private readonly record struct Jet(double Value, double D1, double D2);
+    /// <summary>h_k = g_k·f and its first two r-derivatives; <paramref name="tapered"/> picks the taper's polynomial piece (else f = 1).</summary>
+    private Jet Tapered(int sum, double r, bool tapered)
+    {
+        var g = PairJet(_sumRoots[sum], r);
+        if (!tapered) return g;
+        // f = (2r² − 3r_in² + r_out²)(r_out² − r²)² / (r_out² − r_in²)³
+        var r2 = new Jet(r * r, 2 * r, 2);
+        var a = new Jet(2 * r2.Value - 3 * _innerSquared + _outerSquared, 2 * r2.D1, 2 * r2.D2);
+        var b = new Jet(_outerSquared - r2.Value, -r2.D1, -r2.D2);
+        var f = a * b * b;
+        return g * new Jet(f.Value * _taperScale, f.D1 * _taperScale, f.D2 * _taperScale);
+    }
 
     /// <summary>The pair expression rooted at node <paramref name="root"/> and its first two r-derivatives, by forward-mode jets.</summary>
     private Jet PairJet(int root, double r)
@@ -204,7 +253,7 @@ public sealed class TabulatedModelPotential : IPotential
             {
                 NodeKind.Add => new Jet(a.Value + b.Value, a.D1 + b.D1, a.D2 + b.D2),
                 NodeKind.Sub => new Jet(a.Value - b.Value, a.D1 - b.D1, a.D2 - b.D2),
-                NodeKind.Mul => new Jet(a.Value * b.Value, a.D1 * b.Value + a.Value * b.D1, a.D2 * b.Value + 2 * a.D1 * b.D1 + a.Value * b.D2),
+                NodeKind.Mul => a * b,
                 NodeKind.Div => Divide(a, b),
                 NodeKind.Pow => Power(a, b),
                 _ => throw new InvalidOperationException($"{node.Kind} inside a pair expression"),
@@ -242,209 +291,342 @@ public sealed class TabulatedModelPotential : IPotential
     }
 
     // ---- energy and forces
+    //
+    // Sums and their gradients are kept atom-major during the pair passes, S_k of atom i at [i·W + k] with W sums per
+    // atom (K, or K rounded up to even for the vector kernels), and handed to and from the atom level (sum-major) by a
+    // transpose, which costs O(n·K), nothing next to the pairs.
 
-    private sealed class Scratch(int sums, int programLength)
+    /// <summary>A pair within the cutoff, kept by pass 1 for pass 2: d = r_j − r_i and j.</summary>
+    private struct PairRecord
     {
-        public double[] Sums = [];          // per atom, per sum
-        public double[] Gradient = [];      // ∂A/∂s per atom, per sum
-        public Vec3[] Forces = [];
-        public double[] Energies = [];
-        public readonly double[] StackValue = new double[programLength + 1];
-        public readonly double[] StackGradient = new double[(programLength + 1) * Math.Max(1, sums)];
-        public readonly double[] PairG = new double[Math.Max(1, sums)];
-        public readonly double[] PairDg = new double[Math.Max(1, sums)];
-        public Stress PairVirial;
-        public double[] PairSlopes = [];
-        // The pairs within the cutoff found by pass 1, for pass 2: atoms, unit vector from i to j, distance.
-        public int[] PairI = [], PairJ = [];
-        public Vec3[] PairVector = [];
-        public double[] PairLength = [];
-        public int PairCount;
+        public double Dx, Dy, Dz;
+        public int J;
+    }
 
-        public void EnsurePairs(int pairs, int sums)
+    /// <summary>One chunk's work arrays: its rows' pairs, its own sums (atom-major) and forces.</summary>
+    private sealed class Chunk
+    {
+        public PairRecord[] Pairs = [];
+        public double[] Slopes = [];        // h_k′(r)/r per kept pair, W per pair
+        public int[] PairStart = [];
+        public double[] Sums = [];
+        public double[] Gradients = [];     // ∂A_i/∂S_k, atom-major (the first chunk's serves all)
+        public Vec3[] Forces = [];
+        public Stress Virial;
+        public int From, To;
+        public readonly CompiledModel.Workspace Workspace = new();
+
+        public void EnsurePairs(int rows, int entries, int width)
         {
-            if (PairSlopes.Length < pairs * sums) PairSlopes = new double[Math.Max(pairs * sums, 2 * PairSlopes.Length)];
-            if (PairI.Length < pairs)
+            if (PairStart.Length < rows + 1) PairStart = new int[rows + 1];
+            if (Pairs.Length < entries)
             {
-                var size = Math.Max(pairs, 2 * PairI.Length);
-                PairI = new int[size]; PairJ = new int[size]; PairVector = new Vec3[size]; PairLength = new double[size];
+                var size = Math.Max(entries, Pairs.Length + Pairs.Length / 2);
+                Pairs = new PairRecord[size];
+                Slopes = new double[size * width];
             }
         }
 
-        public void Ensure(int atoms)
+        public void EnsureAtoms(int atoms, int width)
         {
-            if (Sums.Length < atoms * sums) { Sums = new double[atoms * sums]; Gradient = new double[atoms * sums]; }
-            if (Forces.Length < atoms) { Forces = new Vec3[atoms]; Energies = new double[atoms]; }
+            if (Sums.Length < atoms * width) { Sums = new double[atoms * width]; Gradients = new double[atoms * width]; }
+            if (Forces.Length < atoms) Forces = new Vec3[atoms];
         }
     }
-
-    // The parallel path keeps its per-call state in fields so that its loop bodies are cached delegates; one call at a
-    // time may use it (others, e.g. from parallel structure loops, take the serial path, keeping the class thread-safe).
-    private readonly object _parallelGate = new();
-    private Scratch[] _workers = [];
-    private Action<int>? _sumBody, _forceBody;
-    private Structure? _structure;
-    private NeighbourList? _list;
-    private int _chunks;
-    private readonly int[] _bounds = new int[Environment.ProcessorCount + 1];
 
     public void Compute(Structure structure, NeighbourList halfList, PotentialResult result)
     {
         this.CheckSpecies(structure);
+        if (!halfList.IsHalf) throw new ArgumentException($"{Name} needs a half neighbour list");
+        if (halfList.AtomCount != structure.Count) throw new ArgumentException($"the neighbour list has {halfList.AtomCount} atoms, the structure {structure.Count}");
         if (halfList.Cutoff < Cutoff) throw new ArgumentException($"the neighbour list cutoff {halfList.Cutoff} Å is below the model's {Cutoff} Å");
         var n = structure.Count;
         result.Reset(n);
-        if (n >= ParallelThreshold && Environment.ProcessorCount > 1 && Monitor.TryEnter(_parallelGate))
+        if (n >= ParallelThreshold && IndexedWorkers.MaxWorkers > 1 && Monitor.TryEnter(_parallelGate))
         {
             try { ComputeParallel(structure, halfList, result); }
             finally { Monitor.Exit(_parallelGate); }
             return;
         }
-        var main = _scratch.Value!;
-        main.Ensure(n);
-        var sums = main.Sums.AsSpan(0, n * _sums);
-        sums.Clear();
-        AccumulateSums(structure, halfList, 0, n, sums, main);
-        result.Energy = AtomEnergies(0, n, sums, main.Gradient, result.AtomEnergies, main);
-        var dEdStrain = PairForces(structure, halfList, 0, n, main.Gradient, result.Forces, main);
-        result.SetVirialFromPairSum(dEdStrain, structure.Cell);
+        var chunk = _serial.Value![0];
+        chunk.From = 0; chunk.To = n;
+        chunk.EnsureAtoms(n, _width);
+        var own = chunk.Sums.AsSpan(0, n * _width);
+        own.Clear();
+        AccumulateSums(structure, halfList, chunk, own);
+        result.Energy = AtomLevel(chunk, n, own, result.AtomEnergies);
+        result.Forces.Clear();
+        chunk.Virial = PairForces(chunk, chunk.Gradients, result.Forces);
+        result.SetVirialFromPairSum(chunk.Virial, structure.Cell);
     }
 
-    private double AtomEnergies(int from, int to, ReadOnlySpan<double> sums, double[] gradient, Span<double> energies, Scratch scratch)
+    /// <summary>E_i and ∂E_i/∂S_k (into the chunk's atom-major gradients) from the atom-major sums; returns Σ E_i.</summary>
+    private double AtomLevel(Chunk chunk, int n, ReadOnlySpan<double> sums, Span<double> atomEnergies)
     {
-        var total = 0.0;
-        for (var i = from; i < to; i++)
+        var w = chunk.Workspace;
+        var byS = _atomLevel.PrepareAtomLevel(w, n);
+        var width = _width;
+        for (var k = 0; k < _sums; k++)
         {
-            energies[i] = AtomEnergy(sums.Slice(i * _sums, _sums), gradient.AsSpan(i * _sums, _sums), scratch);
-            total += energies[i];
+            var column = byS.Slice(k * n, n);
+            for (int i = 0, at = k; i < n; i++, at += width) column[i] = sums[at];
         }
-        return total;
+        var energy = _atomLevel.EvaluateAtomLevel(w, n, atomEnergies, out var gradients);
+        var g = chunk.Gradients.AsSpan(0, n * width);
+        if (width > _sums) g.Clear(); // the padding sums have zero gradient
+        for (var k = 0; k < _sums; k++)
+        {
+            var column = gradients.Slice(k * n, n);
+            for (int i = 0, at = k; i < n; i++, at += width) g[at] = column[i];
+        }
+        return energy;
     }
 
-    /// <summary>
-    /// Rows of the half list split into one chunk per core (balanced by pair count); each worker accumulates sums, then
-    /// forces, into its own arrays, which are added up afterwards (in a fixed order: results do not depend on timing).
-    /// </summary>
+    // ---- the parallel path: rows split into chunks balanced by pair count, run on the persistent worker threads
+
+    private readonly object _parallelGate = new();
+    private Chunk[] _chunks = [];
+    private ParallelPass? _pass;
+
+    private sealed class ParallelPass(TabulatedModelPotential owner) : IIndexedWork
+    {
+        public bool Forces;
+        public Structure? Structure;
+        public NeighbourList? List;
+        public int Atoms;
+
+        public void Run(int index, int worker)
+        {
+            var chunk = owner._chunks[index];
+            if (!Forces)
+            {
+                var own = chunk.Sums.AsSpan(0, Atoms * owner._width);
+                own.Clear();
+                owner.AccumulateSums(Structure!, List!, chunk, own);
+            }
+            else
+            {
+                var own = chunk.Forces.AsSpan(0, Atoms);
+                own.Clear();
+                chunk.Virial = owner.PairForces(chunk, owner._chunks[0].Gradients, own);
+            }
+        }
+    }
+
     private void ComputeParallel(Structure structure, NeighbourList list, PotentialResult result)
     {
         var n = structure.Count;
-        var k = _sums;
-        _chunks = Math.Min(Environment.ProcessorCount, Math.Max(1, n / 500));
-        if (_workers.Length < _chunks)
+        var count = Math.Min(IndexedWorkers.MaxWorkers, Math.Max(1, n / 500));
+        if (_chunks.Length < count)
         {
-            var grown = new Scratch[_chunks];
-            for (var t = 0; t < _chunks; t++) grown[t] = t < _workers.Length ? _workers[t] : new Scratch(_sums, _atomProgram.Length);
-            _workers = grown;
+            var grown = new Chunk[count];
+            for (var t = 0; t < count; t++) grown[t] = t < _chunks.Length ? _chunks[t] : new Chunk();
+            _chunks = grown;
         }
         var offsets = list.Offsets;
         var pairs = offsets[n];
-        _bounds[0] = 0;
-        for (int t = 1, i = 0; t <= _chunks; t++)
+        for (int t = 0, i = 0; t < count; t++)
         {
-            var target = (long)pairs * t / _chunks;
+            var target = (long)pairs * (t + 1) / count;
+            _chunks[t].From = i;
             while (i < n && offsets[i] < target) i++;
-            _bounds[t] = t == _chunks ? n : i;
+            if (t == count - 1) i = n;
+            _chunks[t].To = i;
+            _chunks[t].EnsureAtoms(n, _width);
         }
-        _structure = structure;
-        _list = list;
-        for (var t = 0; t < _chunks; t++) _workers[t].Ensure(n);
-        _sumBody ??= t =>
-        {
-            var w = _workers[t];
-            var own = w.Sums.AsSpan(0, _structure!.Count * _sums);
-            own.Clear();
-            AccumulateSums(_structure, _list!, _bounds[t], _bounds[t + 1], own, w);
-        };
-        _forceBody ??= t =>
-        {
-            var w = _workers[t];
-            var own = w.Forces.AsSpan(0, _structure!.Count);
-            own.Clear();
-            w.PairVirial = PairForces(_structure, _list!, _bounds[t], _bounds[t + 1], _workers[0].Gradient, own, w);
-        };
+        _pass ??= new ParallelPass(this);
+        _pass.Structure = structure;
+        _pass.List = list;
+        _pass.Atoms = n;
+        _pass.Forces = false;
+        IndexedWorkers.Run(_pass, count, -1);
 
-        Parallel.For(0, _chunks, _sumBody);
-        var total = _workers[0].Sums.AsSpan(0, n * k);
-        for (var t = 1; t < _chunks; t++)
-        {
-            var other = _workers[t].Sums.AsSpan(0, n * k);
-            for (var q = 0; q < total.Length; q++) total[q] += other[q];
-        }
-        // Atom energies are cheap next to the pair loops: serial, into worker 0's gradient (read by every force worker).
-        result.Energy = AtomEnergies(0, n, total, _workers[0].Gradient, result.AtomEnergies, _workers[0]);
+        // Sums added up in chunk order (results do not depend on which thread ran what), then the atom level, serially:
+        // vectorised, it is cheap next to the pair passes.
+        var total = _chunks[0].Sums.AsSpan(0, n * _width);
+        for (var t = 1; t < count; t++) System.Numerics.Tensors.TensorPrimitives.Add(total, _chunks[t].Sums.AsSpan(0, n * _width), total);
+        result.Energy = AtomLevel(_chunks[0], n, total, result.AtomEnergies);
 
-        Parallel.For(0, _chunks, _forceBody);
+        _pass.Forces = true;
+        IndexedWorkers.Run(_pass, count, -1);
         var forces = result.Forces;
         var dEdStrain = Stress.Zero;
-        for (var t = 0; t < _chunks; t++)
+        for (var t = 0; t < count; t++)
         {
-            var own = _workers[t].Forces;
+            var own = _chunks[t].Forces;
             for (var i = 0; i < n; i++) forces[i] += own[i];
-            dEdStrain += _workers[t].PairVirial;
+            dEdStrain += _chunks[t].Virial;
         }
-        _structure = null;
-        _list = null;
+        _pass.Structure = null;
+        _pass.List = null;
         result.SetVirialFromPairSum(dEdStrain, structure.Cell);
     }
 
+    // ---- the pair passes
+
     /// <summary>
-    /// Pass 1 over the rows [from, to): adds g_k f of every pair within the cutoff to both atoms' sums, and keeps each
-    /// pair's d(g_k f)/dr in the scratch, in list order, for pass 2 (which then needs no second lookup).
+    /// Pass 1 over the chunk's rows: keeps the pairs within the cutoff (without a branch: with a list skin, which ones are
+    /// is unpredictable), adds h_k(r) to both atoms' sums and keeps h_k′(r)/r of each pair (W per pair) for pass 2,
+    /// which then needs no table.
     /// </summary>
-    private void AccumulateSums(Structure structure, NeighbourList list, int from, int to, Span<double> sums, Scratch scratch)
+    private unsafe void AccumulateSums(Structure structure, NeighbourList list, Chunk chunk, Span<double> sums)
     {
         var positions = structure.Positions;
-        var offsets = list.Offsets;
-        var neighbours = list.Neighbours;
-        var shiftIndex = list.ShiftIndex;
-        var shifts = list.ShiftVectors;
-        var rc2 = Cutoff * Cutoff;
-        var k = _sums;
-        scratch.EnsurePairs(offsets[to] - offsets[from], k);
-        var slopes = scratch.PairSlopes;
-        int[] pairI = scratch.PairI, pairJ = scratch.PairJ;
-        var vectors = scratch.PairVector;
-        var lengths = scratch.PairLength;
-        var kept = 0;
-        for (var i = from; i < to; i++)
+        int from = chunk.From, to = chunk.To;
+        // Room for every entry of the chunk's rows (each is written before the filter decides).
+        chunk.EnsurePairs(to - from, list.Offsets[to] - list.Offsets[from], _width);
+        var cutSq = Cutoff * Cutoff;
+        var count = 0;
+        fixed (Vec3* pos = positions)
+        fixed (int* offset = list.Offsets, neighbours = list.Neighbours, shiftIndex = list.ShiftIndex, pairStart = chunk.PairStart)
+        fixed (Vec3* shifts = list.ShiftVectors)
+        fixed (double* s = sums, slopes = chunk.Slopes)
+        fixed (PairRecord* kept = chunk.Pairs)
         {
-            // Keep the entries within the cutoff without a branch (with a list skin, which ones are is unpredictable):
-            // every entry is written, and the count only advances for those inside.
-            var first = kept;
-            var pi = positions[i];
-            for (var e = offsets[i]; e < offsets[i + 1]; e++)
+            for (var i = from; i < to; i++)
             {
-                var j = neighbours[e];
-                var d = positions[j] - pi + shifts[shiftIndex[e]];
-                vectors[kept] = d;
-                pairJ[kept] = j;
-                var inside = d.LengthSquared < rc2;
-                kept += System.Runtime.CompilerServices.Unsafe.As<bool, byte>(ref inside);
-            }
-            for (var q = first; q < kept; q++)
-            {
-                var r = vectors[q].Length;
-                var (f, df) = TaperAt(r);
-                var j = pairJ[q];
-                PairValues(r, scratch);
-                for (var s = 0; s < k; s++)
+                var first = count;
+                pairStart[i - from] = first;
+                var pi = pos[i];
+                for (int e = offset[i], end = offset[i + 1]; e < end; e++)
                 {
-                    var g = scratch.PairG[s];
-                    var v = g * f;
-                    sums[i * k + s] += v;
-                    sums[j * k + s] += v;
-                    slopes[q * k + s] = scratch.PairDg[s] * f + g * df;
+                    var j = neighbours[e];
+                    var sh = shifts[shiftIndex[e]];
+                    var pj = pos[j];
+                    double dx = pj.X - pi.X + sh.X, dy = pj.Y - pi.Y + sh.Y, dz = pj.Z - pi.Z + sh.Z;
+                    var rec = kept + count;
+                    rec->Dx = dx; rec->Dy = dy; rec->Dz = dz; rec->J = j;
+                    var inside = dx * dx + dy * dy + dz * dz < cutSq;
+                    count += Unsafe.As<bool, byte>(ref inside);
                 }
-                pairI[q] = i;
-                vectors[q] /= r;
-                lengths[q] = r;
+                if (_groups > 0)
+                    switch (_groups)
+                    {
+                        case 1: RowSumsVector<OneGroup>(kept, slopes, s, i, first, count); break;
+                        case 2: RowSumsVector<TwoGroups>(kept, slopes, s, i, first, count); break;
+                        default: RowSumsVector<AnyGroups>(kept, slopes, s, i, first, count); break;
+                    }
+                else RowSumsScalar(kept, slopes, s, i, first, count);
             }
+            pairStart[to - from] = count;
         }
-        scratch.PairCount = kept;
     }
 
-    /// <summary>POET's taper f(r) and f′(r) as <see cref="Taper.Evaluate"/>, with its constant denominator computed once (pairs are the hot loop).</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    // Group counts (pairs of sums) known to the JIT as constants.
+    private interface IGroupCount { int Count { get; } }
+    private struct OneGroup : IGroupCount { public readonly int Count => 1; }
+    private struct TwoGroups : IGroupCount { public readonly int Count => 2; }
+    private struct AnyGroups : IGroupCount { public readonly int Count => 0; }
+
+    /// <summary>
+    /// Row i's pairs [first, end) with the vector table: for each pair of sums one 4-lane polynomial evaluation gives
+    /// (h_a, h_b, h_a′, h_b′) at once, six fused multiply-adds for two sums' values and slopes.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private unsafe void RowSumsVector<TG>(PairRecord* kept, double* slopes, double* s, int i, int first, int end) where TG : struct, IGroupCount
+    {
+        var groups = default(TG).Count == 0 ? _groups : default(TG).Count;
+        var width = 2 * groups;
+        double start = TableStart, inverseSpacing = _inverseSpacing;
+        var last = _lastInterval;
+        var si = s + i * width;
+        fixed (double* table = _vectorTable)
+        {
+            // Atom i's sums gather in registers (up to four sums; more through memory).
+            Vector128<double> acc0 = Vector128<double>.Zero, acc1 = Vector128<double>.Zero;
+            for (var q = first; q < end; q++)
+            {
+                var rec = kept + q;
+                double dx = rec->Dx, dy = rec->Dy, dz = rec->Dz;
+                var r = Math.Sqrt(dx * dx + dy * dy + dz * dz);
+                var sj = s + rec->J * width;
+                var slope = slopes + q * width;
+                if (r < start) { ExactPair(r, si, sj, slope); continue; }
+                var x = (r - start) * inverseSpacing;
+                var p = Math.Min((int)x, last);
+                var t = Vector256.Create(x - p);
+                var inverseR = Vector128.Create(1 / r);
+                var c = table + p * groups * VectorStride;
+                for (var g = 0; g < groups; g++, c += VectorStride)
+                {
+                    var v = Vector256.Load(c + 20);
+                    v = Vector256.FusedMultiplyAdd(v, t, Vector256.Load(c + 16));
+                    v = Vector256.FusedMultiplyAdd(v, t, Vector256.Load(c + 12));
+                    v = Vector256.FusedMultiplyAdd(v, t, Vector256.Load(c + 8));
+                    v = Vector256.FusedMultiplyAdd(v, t, Vector256.Load(c + 4));
+                    v = Vector256.FusedMultiplyAdd(v, t, Vector256.Load(c));
+                    var values = v.GetLower();
+                    (values + Vector128.Load(sj + 2 * g)).Store(sj + 2 * g);
+                    (v.GetUpper() * inverseR).Store(slope + 2 * g);
+                    if (default(TG).Count == 0) (values + Vector128.Load(si + 2 * g)).Store(si + 2 * g);
+                    else if (g == 0) acc0 += values;
+                    else acc1 += values;
+                }
+            }
+            if (default(TG).Count != 0)
+            {
+                (acc0 + Vector128.Load(si)).Store(si);
+                if (groups > 1) (acc1 + Vector128.Load(si + 2)).Store(si + 2);
+            }
+        }
+    }
+
+    /// <summary>Row i's pairs [first, end) with the scalar table (processors without 256-bit vectors).</summary>
+    private unsafe void RowSumsScalar(PairRecord* kept, double* slopes, double* s, int i, int first, int end)
+    {
+        var k = _sums;
+        double start = TableStart, inverseSpacing = _inverseSpacing;
+        var last = _lastInterval;
+        var si = s + i * k;
+        fixed (double* table = _table)
+            for (var q = first; q < end; q++)
+            {
+                var rec = kept + q;
+                double dx = rec->Dx, dy = rec->Dy, dz = rec->Dz;
+                var r = Math.Sqrt(dx * dx + dy * dy + dz * dz);
+                var sj = s + rec->J * k;
+                var slope = slopes + q * k;
+                if (r < start) { ExactPair(r, si, sj, slope); continue; }
+                var x = (r - start) * inverseSpacing;
+                var p = Math.Min((int)x, last);
+                var t = x - p;
+                var inverseR = 1 / r;
+                var c = table + p * k * Stride;
+                for (var m = 0; m < k; m++, c += Stride)
+                {
+                    var v = Quintic(c, t);
+                    si[m] += v;
+                    sj[m] += v;
+                    slope[m] = Quartic(c + SlopeAt, t) * inverseR;
+                }
+            }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe double Quintic(double* c, double t) =>
+        Math.FusedMultiplyAdd(Math.FusedMultiplyAdd(Math.FusedMultiplyAdd(Math.FusedMultiplyAdd(Math.FusedMultiplyAdd(
+            c[5], t, c[4]), t, c[3]), t, c[2]), t, c[1]), t, c[0]);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe double Quartic(double* c, double t) =>
+        Math.FusedMultiplyAdd(Math.FusedMultiplyAdd(Math.FusedMultiplyAdd(Math.FusedMultiplyAdd(c[4], t, c[3]), t, c[2]), t, c[1]), t, c[0]);
+
+    /// <summary>A pair closer than the table (atoms nearly on top of each other): the exact expression and taper.</summary>
+    private unsafe void ExactPair(double r, double* si, double* sj, double* slope)
+    {
+        var (f, df) = TaperAt(r);
+        for (var m = 0; m < _sums; m++)
+        {
+            var jet = PairJet(_sumRoots[m], r);
+            var v = jet.Value * f;
+            si[m] += v;
+            sj[m] += v;
+            slope[m] = (jet.D1 * f + jet.Value * df) / r;
+        }
+        for (var m = _sums; m < _width; m++) slope[m] = 0;
+    }
+
+    /// <summary>POET's taper f(r) and f′(r) as <see cref="Taper.Evaluate"/>, with its constant denominator computed once.</summary>
     private (double Value, double Derivative) TaperAt(double r)
     {
         var r2 = r * r;
@@ -455,112 +637,53 @@ public sealed class TabulatedModelPotential : IPotential
         return (a * b * b * _taperScale, 4 * r * b * (b - a) * _taperScale);
     }
 
-    private void PairValues(double r, Scratch scratch)
+    /// <summary>
+    /// Pass 2 over the same rows and pairs: (∂E/∂r)/r = Σ_k (∂A_i/∂S_k + ∂A_j/∂S_k) h_k′(r)/r; forces on i gathered in
+    /// registers, on j scattered; returns Σ (∂E/∂r)/r d⊗d (the strain derivative, for the virial).
+    /// </summary>
+    private unsafe Stress PairForces(Chunk chunk, double[] gradients, Span<Vec3> forces)
     {
-        if (r >= TableStart)
-            Interpolate(_table, _points, r, _inverseSpacing, scratch.PairG, scratch.PairDg);
-        else
-            for (var s = 0; s < _sums; s++)
-            {
-                var jet = PairJet(_sumRoots[s], r);
-                scratch.PairG[s] = jet.Value;
-                scratch.PairDg[s] = jet.D1;
-            }
-    }
-
-    /// <summary>A(s) and ∂A/∂s_k by forward differentiation over the atom-level program.</summary>
-    private double AtomEnergy(ReadOnlySpan<double> s, Span<double> gradient, Scratch scratch)
-    {
-        var nodes = _expression.Nodes;
-        var k = _sums;
-        var values = scratch.StackValue;
-        var grads = scratch.StackGradient;
-        var top = 0;
-        foreach (var i in _atomProgram)
+        int from = chunk.From, to = chunk.To, width = _width;
+        var vector = _groups > 0;
+        double sxx = 0, syy = 0, szz = 0, syz = 0, sxz = 0, sxy = 0;
+        fixed (Vec3* force = forces)
+        fixed (double* g = gradients, slopes = chunk.Slopes)
+        fixed (int* pairStart = chunk.PairStart)
+        fixed (PairRecord* kept = chunk.Pairs)
         {
-            var node = nodes[i];
-            switch (node.Kind)
+            for (var i = from; i < to; i++)
             {
-                case NodeKind.Constant:
-                    values[top] = _expression.ConstantOf(i);
-                    grads.AsSpan(top * k, k).Clear();
-                    top++;
-                    continue;
-                case NodeKind.Sum:
-                    var which = _sumOfNode[i];
-                    values[top] = s[which];
-                    grads.AsSpan(top * k, k).Clear();
-                    grads[top * k + which] = 1;
-                    top++;
-                    continue;
-            }
-            top -= 2;
-            int ia = top * k, ib = (top + 1) * k;
-            double a = values[top], b = values[top + 1], w;
-            switch (node.Kind)
-            {
-                case NodeKind.Add:
-                    w = a + b;
-                    for (var q = 0; q < k; q++) grads[ia + q] += grads[ib + q];
-                    break;
-                case NodeKind.Sub:
-                    w = a - b;
-                    for (var q = 0; q < k; q++) grads[ia + q] -= grads[ib + q];
-                    break;
-                case NodeKind.Mul:
-                    w = a * b;
-                    for (var q = 0; q < k; q++) grads[ia + q] = grads[ia + q] * b + a * grads[ib + q];
-                    break;
-                case NodeKind.Div:
-                    w = a / b;
-                    for (var q = 0; q < k; q++) grads[ia + q] = (grads[ia + q] - w * grads[ib + q]) / b;
-                    break;
-                case NodeKind.Pow:
-                    w = Math.Pow(a, b);
-                    var constantExponent = true;
-                    for (var q = 0; q < k; q++) if (grads[ib + q] != 0) { constantExponent = false; break; }
-                    if (constantExponent)
-                    {
-                        var p1 = b == 0 ? 0 : b * Math.Pow(a, b - 1);
-                        for (var q = 0; q < k; q++) grads[ia + q] *= p1;
-                    }
+                double fx = 0, fy = 0, fz = 0;
+                var gi = g + i * width;
+                for (int q = pairStart[i - from], end = pairStart[i - from + 1]; q < end; q++)
+                {
+                    var rec = kept + q;
+                    var j = rec->J;
+                    double dx = rec->Dx, dy = rec->Dy, dz = rec->Dz;
+                    var gj = g + j * width;
+                    var slope = slopes + q * width;
+                    double w;
+                    if (vector && width == 2)
+                        w = Vector128.Sum((Vector128.Load(gi) + Vector128.Load(gj)) * Vector128.Load(slope));
+                    else if (vector && width == 4)
+                        w = Vector256.Sum((Vector256.Load(gi) + Vector256.Load(gj)) * Vector256.Load(slope));
                     else
                     {
-                        var log = Math.Log(a);
-                        for (var q = 0; q < k; q++) grads[ia + q] = w * (grads[ib + q] * log + b * grads[ia + q] / a);
+                        w = 0;
+                        for (var m = 0; m < width; m++) w = Math.FusedMultiplyAdd(gi[m] + gj[m], slope[m], w);
                     }
-                    break;
-                default:
-                    throw new InvalidOperationException($"{node.Kind} at atom level");
+                    // d = r_j − r_i, w = (∂E/∂r)/r: F_i = w d, F_j = −F_i.
+                    double wx = w * dx, wy = w * dy, wz = w * dz;
+                    fx += wx; fy += wy; fz += wz;
+                    ref var fj = ref force[j];
+                    fj = new Vec3(fj.X - wx, fj.Y - wy, fj.Z - wz);
+                    sxx += wx * dx; syy += wy * dy; szz += wz * dz;
+                    syz += wy * dz; sxz += wx * dz; sxy += wx * dy;
+                }
+                ref var f = ref force[i];
+                f = new Vec3(f.X + fx, f.Y + fy, f.Z + fz);
             }
-            values[top] = w;
-            top++;
         }
-        grads.AsSpan(0, k).CopyTo(gradient);
-        return values[0];
-    }
-
-    /// <summary>Pass 2 over the same rows, in the same order: forces and the virial from ∂E/∂r = Σ_k (∂A_i/∂s_k + ∂A_j/∂s_k) d(g_k f)/dr.</summary>
-    private Stress PairForces(Structure structure, NeighbourList list, int from, int to, double[] gradient, Span<Vec3> forces, Scratch scratch)
-    {
-        var k = _sums;
-        var slopes = scratch.PairSlopes;
-        var p = 0;
-        double xx = 0, yy = 0, zz = 0, yz = 0, xz = 0, xy = 0;
-        for (var q = 0; q < scratch.PairCount; q++)
-        {
-            int i = scratch.PairI[q], j = scratch.PairJ[q];
-            var dEdr = 0.0;
-            for (var s = 0; s < k; s++) dEdr += (gradient[i * k + s] + gradient[j * k + s]) * slopes[p++];
-            // u = (r_j − r_i)/r: ∂E/∂r_j = (dE/dr) u and ∂E/∂r_i = −(dE/dr) u; the virial sums (dE/dr) r u⊗u.
-            var u = scratch.PairVector[q];
-            var g = dEdr * u;
-            forces[i] += g;
-            forces[j] -= g;
-            var c = dEdr * scratch.PairLength[q];
-            xx += c * u.X * u.X; yy += c * u.Y * u.Y; zz += c * u.Z * u.Z;
-            yz += c * u.Y * u.Z; xz += c * u.X * u.Z; xy += c * u.X * u.Y;
-        }
-        return new Stress(xx, yy, zz, yz, xz, xy);
+        return new Stress(sxx, syy, szz, syz, sxz, sxy);
     }
 }

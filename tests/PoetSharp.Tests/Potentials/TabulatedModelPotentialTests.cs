@@ -17,7 +17,19 @@ public class TabulatedModelPotentialTests
         ExpressionSyntaxTests.Gp2,
         "sum(644.52*r^-9) - 527.62*sum(r^-6)^0.5",
         "sum((1.3-r)^2*0.2^r) / (1 + sum(r^-4))",
+        // One, three and five sums: the vector kernels pad an odd count and loop over more than two pairs of sums.
+        "sum(3.1*r^-7)",
+        "sum(r^-8) - sum(0.4^r)^0.5 + 0.3*sum(r^-3)",
+        "sum(r^-8) * (2 + sum(0.4^r)) - sum(r^-3) + sum(0.2^r)^2 / (1 + sum(r^-5))",
     };
+
+    /// <summary>Every model with the vector kernels (where the processor has them) and with the scalar ones.</summary>
+    public static TheoryData<string, bool> ModelsAndKernels()
+    {
+        var data = new TheoryData<string, bool>();
+        foreach (string m in Models) { data.Add(m, true); data.Add(m, false); }
+        return data;
+    }
 
     private static IEnumerable<Structure> Structures()
     {
@@ -29,11 +41,11 @@ public class TabulatedModelPotentialTests
     }
 
     [Theory]
-    [MemberData(nameof(Models))]
-    public void Tabulated_model_equals_the_exact_model(string text)
+    [MemberData(nameof(ModelsAndKernels))]
+    public void Tabulated_model_equals_the_exact_model(string text, bool vectorKernels)
     {
         var expression = ExpressionParser.Parse(text);
-        var fast = new TabulatedModelPotential(expression, Taper.Copper);
+        var fast = new TabulatedModelPotential(expression, Taper.Copper, null, null, 1e-8, 0.5, vectorKernels);
         var exact = new ModelPotential(expression, Taper.Copper);
         Assert.True(fast.MeasuredError <= 1e-8, $"table error {fast.MeasuredError:E2} at spacing {fast.Spacing} Å");
         foreach (var s in Structures())
@@ -52,10 +64,10 @@ public class TabulatedModelPotentialTests
     }
 
     [Theory]
-    [MemberData(nameof(Models))]
-    public void Forces_and_stress_are_finite_differences_of_the_energy(string text)
+    [MemberData(nameof(ModelsAndKernels))]
+    public void Forces_and_stress_are_finite_differences_of_the_energy(string text, bool vectorKernels)
     {
-        var fast = new TabulatedModelPotential(ExpressionParser.Parse(text), Taper.Copper);
+        var fast = new TabulatedModelPotential(ExpressionParser.Parse(text), Taper.Copper, null, null, 1e-8, 0.5, vectorKernels);
         var structure = Builders.Rattled(Builders.Fcc("Cu", 3.5, 2), 0.1, 9);
         FiniteDifference.AssertForces(fast, structure, rtol: 1e-5);
         FiniteDifference.AssertStress(fast, structure, rtol: 1e-5);
@@ -89,6 +101,7 @@ public class TabulatedModelParallelTests
         var expression = ExpressionParser.Parse(ExpressionSyntaxTests.Gp1);
         var serial = new TabulatedModelPotential(expression, Taper.Copper) { ParallelThreshold = int.MaxValue };
         var parallel = new TabulatedModelPotential(expression, Taper.Copper) { ParallelThreshold = 1 };
+        var scalar = new TabulatedModelPotential(expression, Taper.Copper, null, null, 1e-8, 0.5, vectorKernels: false) { ParallelThreshold = 1 };
         var crystal = Builders.Rattled(Builders.Fcc("Cu", 3.615, 7), 0.1, 2); // 1372 atoms: two chunks
         var a = serial.Compute(crystal);
         var b = parallel.Compute(crystal);
@@ -98,5 +111,9 @@ public class TabulatedModelParallelTests
         // Reused buffers: a second call gives the same again.
         var c = parallel.Compute(crystal);
         Assert.Equal(b.Energy, c.Energy);
+        // The scalar kernels in parallel give the same to rounding.
+        var d = scalar.Compute(crystal);
+        Assert.Equal(a.Energy, d.Energy, 1e-9 * Math.Abs(a.Energy));
+        for (var i = 0; i < crystal.Count; i++) Assert.True((a.Forces[i] - d.Forces[i]).Length < 1e-11, $"atom {i} (scalar)");
     }
 }
