@@ -8,32 +8,35 @@ namespace PoetSharp.Cli;
 /// <summary>
 /// `poet demo`: POET's headline experiment. Searches the shipped EAM_Cu data (generated with Sutton–Chen copper and the
 /// 3–5 Å taper) from random trees, stops as soon as the front holds Sutton–Chen (<see cref="SuttonChenRecovery"/>) or
-/// the time runs out, and prints the recovered model beside the true one.
+/// the time runs out, and prints the recovered model beside the true one. `--target lj` does the same for Lennard-Jones
+/// argon from the LJ_Ar data (<see cref="LennardJonesRecovery"/>).
 /// </summary>
 internal static class DemoCommand
 {
     public static Command Create(CliOutput output, CliServices services)
     {
-        var data = new Option<string>("--data") { HelpName = "PATH", Description = "The EAM_Cu folder (default: data/poet/EAM_Cu of the repository)." };
+        var target = new Option<string>("--target") { DefaultValueFactory = _ => "sc", HelpName = "sc|lj", Description = "What to rediscover: sc (Sutton–Chen copper from EAM_Cu) or lj (Lennard-Jones argon from LJ_Ar)." };
+        var data = new Option<string>("--data") { HelpName = "PATH", Description = "The data folder (default: data/poet/EAM_Cu or data/poet/LJ_Ar of the repository)." };
         var time = new Option<string>("--time") { DefaultValueFactory = _ => "5m", HelpName = "DURATION", Description = "Time limit." };
         var seed = new Option<ulong>("--seed") { DefaultValueFactory = _ => 1UL, Description = "Seed of the search." };
         var threads = new Option<int>("--threads") { DefaultValueFactory = _ => Environment.ProcessorCount, HelpName = "N", Description = "Islands evolved at once." };
         var outDir = new Option<string>("--out") { DefaultValueFactory = _ => "demo-run", HelpName = "DIR", Description = "Run folder." };
         var seedModels = new Option<string[]>("--seed-model") { HelpName = "EXPR", Arity = ArgumentArity.OneOrMore, Description = "Put a known form in the first population (then it is no rediscovery)." };
-        var command = new Command("demo", "Rediscover Sutton–Chen copper from the EAM_Cu data (POET's headline experiment) and compare with the true form.")
+        var command = new Command("demo", "Rediscover Sutton–Chen copper from the EAM_Cu data (POET's headline experiment), or Lennard-Jones argon from LJ_Ar, and compare with the true form.")
         {
-            data, time, seed, threads, outDir, seedModels,
+            target, data, time, seed, threads, outDir, seedModels,
         };
         command.SetAction(parsed =>
         {
             var folder = parsed.GetValue(outDir)!;
-            var path = parsed.GetValue(data) ?? FindData();
-            var spec = new DataSpec([path], [], 0.2, (int)(parsed.GetValue(seed) % int.MaxValue), 5.0, 3.0);
-            var settings = DemoSettings(parsed.GetValue(seed), parsed.GetValue(threads), SearchRunner.ParseDuration(parsed.GetValue(time)!), parsed.GetValue(seedModels) ?? []);
+            var goal = RecoveryTarget.Parse(parsed.GetValue(target)!);
+            var path = parsed.GetValue(data) ?? FindData(goal.DataFolder);
+            var spec = new DataSpec([path], [], 0.2, (int)(parsed.GetValue(seed) % int.MaxValue), goal.Taper.Outer, goal.Taper.Inner);
+            var settings = DemoSettings(parsed.GetValue(seed), parsed.GetValue(threads), SearchRunner.ParseDuration(parsed.GetValue(time)!), parsed.GetValue(seedModels) ?? []) with { Weights = goal.Weights };
             var problem = spec.Problem(services.ReadData, settings);
             if (File.Exists(Path.Combine(folder, SearchCheckpoint.FileName))) File.Delete(Path.Combine(folder, SearchCheckpoint.FileName));
             Directory.CreateDirectory(folder);
-            output.Line($"rediscovering Sutton–Chen from {path}: {CliOutput.Plural(problem.Training.Count, "training structure", "training structures")}, " +
+            output.Line($"rediscovering {goal.Name} from {path}: {CliOutput.Plural(problem.Training.Count, "training structure", "training structures")}, " +
                         $"{settings.Islands} islands × {settings.PopulationSize} models on {settings.Threads} threads, up to {SearchRunner.Clock(settings.MaxTime!.Value)}" +
                         (settings.SeedModels.Count > 0 ? " (seeded with --seed-model: not a rediscovery)" : ""));
             var clock = Stopwatch.StartNew();
@@ -51,9 +54,9 @@ internal static class DemoCommand
                     var accurate = front.OrderBy(c => c.ValidationFitness).Take(2).ToHashSet();
                     foreach (var c in front)
                     {
-                        if (!(accurate.Contains(c) || SuttonChenRecovery.HasForm(c.Expression)) || !polished.Add(Models.ExpressionHash.Exact(c.Expression))) continue;
+                        if (!(accurate.Contains(c) || goal.HasForm(c.Expression)) || !polished.Add(Models.ExpressionHash.Exact(c.Expression))) continue;
                         var model = problem.Polish(c.Expression, settings, 300);
-                        if (!SuttonChenRecovery.Check(model, problem.Taper).Found) continue;
+                        if (!goal.Check(model, problem.Taper).Found) continue;
                         recovered = model;
                         found = clock.Elapsed;
                         return true;
@@ -65,17 +68,17 @@ internal static class DemoCommand
             var searched = clock.Elapsed;
             var front = RunOutputs.Write(folder, engine, problem, path);
             var shown = recovered ?? problem.Polish(engine.Front.MinBy(c => c.ValidationFitness)!.Expression, settings, 300);
-            var verdict = SuttonChenRecovery.Check(shown, problem.Taper);
+            var verdict = goal.Check(shown, problem.Taper);
             // Shown without vestigial terms, unless dropping them loses the verdict.
             var pruned = problem.Prune(shown, settings, 100);
-            var prunedVerdict = SuttonChenRecovery.Check(pruned, problem.Taper);
+            var prunedVerdict = goal.Check(pruned, problem.Taper);
             if (prunedVerdict.Found || !verdict.Found) (shown, verdict) = (pruned, prunedVerdict);
             // Found only by the final polish (the search ran out of time first): it took the whole search.
             if (verdict.Found && recovered == null) found = searched;
             output.Line();
             FitCommand.PrintFront(output, front);
             output.Line();
-            output.Line($"true:      {SuttonChenRecovery.TrueForm}");
+            output.Line($"true:      {goal.TrueForm}");
             output.Line($"recovered: {shown}");
             output.Line($"           {verdict.Detail}");
             var inv = CultureInfo.InvariantCulture;
@@ -102,15 +105,15 @@ internal static class DemoCommand
         MigrationInterval = 2,
     };
 
-    /// <summary>data/poet/EAM_Cu in the current folder or above, or above the program.</summary>
-    private static string FindData()
+    /// <summary>data/poet/NAME in the current folder or above, or above the program.</summary>
+    private static string FindData(string name)
     {
         foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
             for (var dir = new DirectoryInfo(start); dir != null; dir = dir.Parent)
             {
-                var candidate = Path.Combine(dir.FullName, "data", "poet", "EAM_Cu");
+                var candidate = Path.Combine(dir.FullName, "data", "poet", name);
                 if (Directory.Exists(candidate)) return candidate;
             }
-        throw new ArgumentException("data/poet/EAM_Cu not found in this folder or above; give --data PATH");
+        throw new ArgumentException($"data/poet/{name} not found in this folder or above; give --data PATH");
     }
 }

@@ -29,12 +29,13 @@ internal static class FitCommand
         var constantEvaluations = new Option<int>("--constant-evaluations") { DefaultValueFactory = _ => new SearchSettings().ConstantEvaluations, HelpName = "N", Description = "Objective evaluations per candidate's constant fit." };
         var fitStructures = new Option<int>("--fit-structures") { DefaultValueFactory = _ => new SearchSettings().MaxFitStructures, HelpName = "N", Description = "Training structures the candidates are fitted on (spread over the set)." };
         var shortRange = new Option<string>("--short-range") { DefaultValueFactory = _ => "penalise", HelpName = "penalise|reject|off", Description = "What to do with models that are not repulsive at short range." };
+        var screen = new Option<double>("--screen-factor") { DefaultValueFactory = _ => new SearchSettings().ScreenFactor, HelpName = "X", Description = "Screening of offspring: constants first fitted on a quarter of the fitting structures, the full fit only for those within X times the population's median fitness (0: no screening)." };
         var checkpoint = new Option<string>("--checkpoint-interval") { DefaultValueFactory = _ => "60s", HelpName = "DURATION", Description = "How often the state is saved." };
 
         var command = new Command("fit", "Search for potential models (genetic programming on the Pareto front of accuracy, cost and complexity); writes the front, model files, plots and a summary to the run folder.")
         {
             data, validation, split, cutoff, taperInner, time, generations, seed, threads, islands, population, outDir, seedModels, resume,
-            optimizer, constantEvaluations, fitStructures, shortRange, checkpoint,
+            optimizer, constantEvaluations, fitStructures, screen, shortRange, checkpoint,
         };
         command.Validators.Add(result =>
         {
@@ -88,6 +89,7 @@ internal static class FitCommand
                     Optimizer = parsed.GetValue(optimizer)!,
                     ConstantEvaluations = parsed.GetValue(constantEvaluations),
                     MaxFitStructures = parsed.GetValue(fitStructures),
+                    ScreenFactor = parsed.GetValue(screen),
                     ShortRange = ParsePolicy(parsed.GetValue(shortRange)!),
                     CheckpointInterval = interval,
                     SeedModels = parsed.GetValue(seedModels) ?? [],

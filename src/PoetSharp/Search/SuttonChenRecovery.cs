@@ -74,14 +74,15 @@ public static class SuttonChenRecovery
     }
 
     // The exponent k if the pair expression rooted at node i is c·r^k on 1.8–5 Å, else null.
-    private static double? LocalExponent(Expression e, int i)
+    internal static double? LocalExponent(Expression e, int i, double from = 1.8, double to = 5.0)
     {
         var slopes = new List<double>();
-        for (var r = 1.8; r < 5.0; r += 0.2)
+        var step = (to - from) / 16;
+        for (var r = from; r < to - 1e-9; r += step)
         {
-            double g0 = e.EvaluatePair(i, r), g1 = e.EvaluatePair(i, r + 0.2);
+            double g0 = e.EvaluatePair(i, r), g1 = e.EvaluatePair(i, r + step);
             if (!(g0 * g1 > 0) || !double.IsFinite(g0) || !double.IsFinite(g1)) return null;
-            slopes.Add(Math.Log(g1 / g0) / Math.Log((r + 0.2) / r));
+            slopes.Add(Math.Log(g1 / g0) / Math.Log((r + step) / r));
         }
         var mean = slopes.Average();
         return mean != 0 && slopes.All(k => Math.Abs(k / mean - 1) <= 1e-3) ? mean : null;
@@ -122,7 +123,7 @@ public static class SuttonChenRecovery
     }
 
     // QR least squares (the columns differ by orders of magnitude; normal equations would square the conditioning).
-    private static double[] LeastSquares(double[][] rows, double[] y) =>
+    internal static double[] LeastSquares(double[][] rows, double[] y) =>
         MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.DenseOfRowArrays(rows)
             .QR().Solve(MathNet.Numerics.LinearAlgebra.Vector<double>.Build.DenseOfArray(y)).ToArray();
 }

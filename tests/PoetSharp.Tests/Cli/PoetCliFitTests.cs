@@ -59,6 +59,7 @@ public class PoetCliFitTests
         fake.Run(["fit", "--data", "tiny", "--time", "ten minutes", "--out", dir, .. Small]).AssertOneLineError(1);
         fake.Run(["fit", "--data", "tiny", "--generations", "1", "--short-range", "maybe", "--out", dir, .. Small]).AssertOneLineError(1);
         fake.Run(["fit", "--data", "tiny", "--generations", "1", "--seed-model", "r^-9", "--out", dir, .. Small]).AssertOneLineError(1);
+        fake.Run(["fit", "--data", "tiny", "--generations", "1", "--screen-factor", "-1", "--out", dir, .. Small]).AssertOneLineError(1);
         fake.Run("front", Path.Combine(dir, "nothing")).AssertOneLineError(1);
         Assert.Equal(2, fake.Run("fit", "--generations", "1").ExitCode);
     }

@@ -21,16 +21,18 @@ public class RecoveryTests(ITestOutputHelper output)
     // The 3800 K snapshots (100 × 32 atoms) span distances from about 1.9 Å to the cutoff, which pins both exponents.
     private static readonly Lazy<Dataset> Data = new(() => PoetFolder.Read(TestData.Repo("poet", "EAM_Cu", "NVT_FCC_3800K")));
 
-    // Evaluations used (seed 3): lm 82 on all 100 snapshots (6.5e-6 off); cg 183 and cmaes 1,334 on the first 20 (6.7e-6),
-    // to keep the test fast: a cg evaluation needs the Jacobian, which costs ~35 cost-only evaluations here (cg takes 323
-    // on all 100), and cmaes takes 2,814 on all 100. CMA-ES's share is cost-only samples with a few Gauss–Newton
-    // covariance resets, then a Levenberg–Marquardt polish from its best point (the last 200 of the budget; it used 34).
-    // Without the polish, CMA-ES on all 100 snapshots reached 1e-4 within 4,000 evaluations for 3 of 6 seeds; the others
-    // were still creeping along the valley between the 527.62 prefactor and the power ½ (0.07 to 0.75 off).
+    // Evaluations used (seed 3): lm 82 on all 100 snapshots (6.5e-6 off); cg 183 on the first 20 (6.7e-6), to keep the
+    // test fast: a cg evaluation needs the Jacobian, which costs ~35 cost-only evaluations here (cg takes 323 on all 100).
+    // CMA-ES is checked twice on the first 20: on its own (cost-only samples and a few Gauss–Newton covariance resets,
+    // no polish), and as the search uses it, with a final Levenberg–Marquardt polish from its best point (the last 200
+    // of the budget). On its own it needs its IPOP restarts to get out of the valley between the 527.62 prefactor and
+    // the power ½: over seeds 1–6, 4 of 6 reached 1e-4 within 4,000 evaluations (the others 6 % and 11 % off) and 6 of 6
+    // within 8,000 (all at the minimum, 6.7e-6 off, the rounding of the printed constants).
     [Theory]
     [InlineData("lm", 100, 3000)]
     [InlineData("cg", 20, 1000)]
-    [InlineData("cmaes", 20, 1500)]
+    [InlineData("cmaes", 20, 8000)]
+    [InlineData("cmaes+lm", 20, 1500)]
     public void RecoversSuttonChenFromPerturbedConstants(string optimizer, int snapshots, int evaluations)
     {
         var form = ExpressionParser.ParseModel("sum(644.52*r^-9) - sum(527.62*r^-6)^0.5");
@@ -41,7 +43,12 @@ public class RecoveryTests(ITestOutputHelper output)
         var start = SuttonChenConstants.Select((c, k) => c * factors[k]).ToArray();
         // σ₀ = 0.1 keeps CMA-ES's first run in the start's basin; with the default 0.3 it first settles in another
         // (cost 3e-3, power −9.6) and only its IPOP restart finds Sutton–Chen, after ~10,000 evaluations.
-        var minimizer = optimizer == "cmaes" ? new CmaEs { InitialStepSize = 0.1 } : Optimizers.Create(optimizer);
+        var minimizer = optimizer switch
+        {
+            "cmaes" => new CmaEs { InitialStepSize = 0.1, PolishEvaluations = 0 },
+            "cmaes+lm" => new CmaEs { InitialStepSize = 0.1 },
+            _ => Optimizers.Create(optimizer),
+        };
         var result = minimizer.Minimize(objective, start, new OptimizationBudget { MaxEvaluations = evaluations, Seed = 3 });
         var worst = SuttonChenConstants.Select((c, k) => Math.Abs(result.Parameters[k] / c - 1)).Max();
         output.WriteLine($"{optimizer}: {result.Evaluations} evaluations, cost {result.Cost:G4}, {result.StopReason}; " +

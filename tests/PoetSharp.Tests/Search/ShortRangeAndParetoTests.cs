@@ -100,3 +100,27 @@ public class SuttonChenRecoveryTests
         Assert.True(found == verdict.Found, verdict.Detail);
     }
 }
+
+public class LennardJonesRecoveryTests
+{
+    // A = 2εσ¹² = 49,303.06 and B = 2εσ⁶ = 34.8742 for σ = 3.35013 Å, ε = 0.012334 eV.
+    [Theory]
+    [InlineData("sum(49303.06*r^-12 - 34.8742*r^-6)", true)]
+    [InlineData("49303.06*sum(r^-12) - 34.8742*sum(r^-6) + 0.2", true)]
+    [InlineData("sum((222.04292*r^-6)^2 - 34.8742*r^-3/r^3)", true)]
+    [InlineData("sum(49303.06*r^-12 - 36*r^-6)", false)]   // ε 6 % and σ 0.5 % off
+    [InlineData("sum(49303.06*r^-11 - 34.8742*r^-6)", false)]
+    [InlineData("sum(644.52*r^-9) - sum(527.62*r^-6)^0.5", false)]
+    public void JudgesFormAndConstants(string model, bool found)
+    {
+        var verdict = LennardJonesRecovery.Check(ExpressionParser.ParseModel(model), LennardJonesRecovery.Taper);
+        Assert.True(found == verdict.Found, verdict.Detail);
+    }
+
+    [Fact]
+    public void ReferenceConstantsAreTheFittedOnes()
+    {
+        Assert.Equal(49303.06, LennardJonesRecovery.A, 0.01);
+        Assert.Equal(34.8742, LennardJonesRecovery.B, 1e-4);
+    }
+}
