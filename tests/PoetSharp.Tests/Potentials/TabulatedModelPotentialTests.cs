@@ -117,3 +117,29 @@ public class TabulatedModelParallelTests
         for (var i = 0; i < crystal.Count; i++) Assert.True((a.Forces[i] - d.Forces[i]).Length < 1e-11, $"atom {i} (scalar)");
     }
 }
+
+public class TabulatedModelAllocationTests
+{
+    /// <summary>
+    /// MD steps with a model on the tabulated path allocate nothing once warm, serial or parallel: counted per thread on
+    /// the caller and on each persistent worker (process-wide counters would include the test runner's own threads).
+    /// Steps with list rebuilds included (the skin is small and the crystal hot).
+    /// </summary>
+    [Theory]
+    [InlineData(int.MaxValue)]
+    [InlineData(1)]
+    public void Md_steps_allocate_nothing_once_warm(int parallelThreshold)
+    {
+        var model = new TabulatedModelPotential(ExpressionParser.Parse(ExpressionSyntaxTests.Gp1), Taper.Copper) { ParallelThreshold = parallelThreshold };
+        var md = new PoetSharp.Simulation.MolecularDynamics(model, Builders.Fcc("Cu", 3.615, 7), // 1372 atoms: two chunks in parallel
+            new PoetSharp.Simulation.MdSettings { Seed = 5, TimeStep = 2, Skin = 0.3 }, initialTemperature: 1500);
+        md.Run(200); // warm: buffers grown, list rebuilt a few times
+        var helpersBefore = PoetSharp.Evaluation.IndexedWorkers.HelperAllocatedBytes.Sum();
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var rebuildsBefore = md.NeighbourListBuilds;
+        md.Run(200);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, PoetSharp.Evaluation.IndexedWorkers.HelperAllocatedBytes.Sum() - helpersBefore);
+        Assert.True(md.NeighbourListBuilds > rebuildsBefore, "the list was not rebuilt during the counted steps");
+    }
+}
