@@ -40,6 +40,7 @@ namespace PoetSharp.Models;
 /// an integer or a·b is not an odd integer. For x &lt; 0 a non-integer a makes the original NaN; the exclusions are
 /// a an even integer with b not an integer (((−2)^2)^0.5 = 2 but (−2)^1 = −2) and, for x = −0 or −∞, a non-integer
 /// a with a·b odd (x^a is +0 or +∞ but x^(ab) is −0 or −∞).</item>
+/// <item>Signs: a + (−c)·y → a − c·y, a − (−c)·y → a + c·y and a − (−c) → a + c for a constant c &gt; 0 (exact).</item>
 /// <item>Neighbour sums are linear: the canonical form pulls constant factors out, sum(c·g) → c·sum(g) and
 /// sum(g/c) → (1/c)·sum(g), so that they merge with the constants around the sum.</item>
 /// </list>
@@ -123,14 +124,29 @@ public static class Simplifier
         if (b.IsConstantValue(0) && (double.IsNegative(b.Value) || !CanBeNegativeZero(a))) return a;
         if (b.IsConstant) return SimplifierTerm.Binary(NodeKind.Add, b, a);
         if (SimplifierTerm.Same(a, b)) return SimplifierTerm.Binary(NodeKind.Mul, SimplifierTerm.Constant(2), a);
-        return MergeAdditive(a, b, +1) ?? MergeLikeTerms(a, b, +1);
+        return MergeAdditive(a, b, +1) ?? MergeLikeTerms(a, b, +1) ?? FlipNegativeCoefficient(a, b, NodeKind.Sub);
+    }
+
+    /// <summary>
+    /// a + (−c)·y → a − c·y and a − (−c)·y or a − (−c) → a + c·y or a + c, for c &gt; 0: exact (a − b is a + (−b) in
+    /// IEEE arithmetic, and negating a constant or a product is exact, signed zeros included), the same size, and it
+    /// keeps printed models free of "- -".
+    /// </summary>
+    private static SimplifierTerm? FlipNegativeCoefficient(SimplifierTerm a, SimplifierTerm b, NodeKind flipped)
+    {
+        static bool Negative(double c) => c < 0 && double.IsFinite(c);
+        if (b.IsConstant && Negative(b.Value) && flipped == NodeKind.Add)
+            return SimplifierTerm.Binary(NodeKind.Add, a, SimplifierTerm.Constant(-b.Value));
+        if (b.Kind == NodeKind.Mul && b.Left!.IsConstant && Negative(b.Left.Value))
+            return SimplifierTerm.Binary(flipped, a, SimplifierTerm.Binary(NodeKind.Mul, SimplifierTerm.Constant(-b.Left.Value), b.Right!));
+        return null;
     }
 
     private static SimplifierTerm? ApplySub(SimplifierTerm a, SimplifierTerm b)
     {
         if (b.IsConstantValue(0) && (!double.IsNegative(b.Value) || !CanBeNegativeZero(a))) return a;
         if (SimplifierTerm.Same(a, b)) return SimplifierTerm.Constant(0);
-        return MergeAdditive(a, b, -1) ?? MergeLikeTerms(a, b, -1);
+        return MergeAdditive(a, b, -1) ?? MergeLikeTerms(a, b, -1) ?? FlipNegativeCoefficient(a, b, NodeKind.Add);
     }
 
     private static SimplifierTerm? ApplyMul(SimplifierTerm a, SimplifierTerm b)

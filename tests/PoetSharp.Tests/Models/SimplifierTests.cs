@@ -187,6 +187,17 @@ public class SimplifierTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void NegativeCoefficientsFlipTheOperator()
+    {
+        var a = Sum(R);
+        var x = Sum(Pow(R, -6.0));
+        AssertSimplifiesTo(a + 2.0 * x, a - -2.0 * x);
+        AssertSimplifiesTo(a - 2.0 * x, a + -2.0 * x);
+        AssertSimplifiesTo(3.0 + a, a - -3.0);
+        AssertSimplifiesTo(a - 2.0 * x, a - 2.0 * x); // nothing to flip
+    }
+
+    [Fact]
     public void PowersOfPowersCombineOnlyWhereValid()
     {
         AssertSimplifiesTo(Sum(Pow(R, 6.0)), Sum(Pow(Pow(R, 2.0), 3.0)));       // r > 0: always
