@@ -21,13 +21,22 @@ public class EamBenchmarks
     public void Setup()
     {
         _eam = Eam.FromFile(PotentialFactory.ResolveFile("Cu_u3.eam"));
-        // A thermal-like configuration, as in LAMMPS's run, so the list is not perfectly regular.
-        _structure = Lattices.Fcc("Cu", 3.615, 20, 20, 20);
-        var rng = new Random(376847);
-        for (var i = 0; i < _structure.Count; i++)
-            _structure.Positions[i] += 0.05 * new Vec3(rng.NextDouble() - 0.5, rng.NextDouble() - 0.5, rng.NextDouble() - 0.5);
+        _structure = RattledCopper();
         _list.Build(_structure, _eam.Cutoff + 1.0, half: true);
         _eam.Compute(_structure, _list, _result);
+    }
+
+    /// <summary>
+    /// LAMMPS's bench/in.eam crystal, 32,000 atoms of fcc Cu at 3.615 Å, each atom moved by up to ±0.025 Å: a
+    /// thermal-like configuration, as in LAMMPS's run, so that the list is not perfectly regular.
+    /// </summary>
+    internal static Structure RattledCopper()
+    {
+        var structure = Lattices.Fcc("Cu", 3.615, 20, 20, 20);
+        var rng = new Random(376847);
+        for (var i = 0; i < structure.Count; i++)
+            structure.Positions[i] += 0.05 * new Vec3(rng.NextDouble() - 0.5, rng.NextDouble() - 0.5, rng.NextDouble() - 0.5);
+        return structure;
     }
 
     /// <summary>One force evaluation (LAMMPS's "Pair" time per step).</summary>

@@ -28,10 +28,7 @@ public class MdForceBenchmarks
         _gp1Parallel = new TabulatedModelPotential(ModelBenchmarks.Gp1(), Taper.Copper);
         _suttonChen = new TabulatedModelPotential(ExpressionParser.Parse("sum(644.52*r^-9) - 527.62*sum(r^-6)^0.5"), Taper.Copper)
             { ParallelThreshold = int.MaxValue };
-        _structure = Lattices.Fcc("Cu", 3.615, 20, 20, 20);
-        var rng = new Random(376847);
-        for (var i = 0; i < _structure.Count; i++)
-            _structure.Positions[i] += 0.05 * new Vec3(rng.NextDouble() - 0.5, rng.NextDouble() - 0.5, rng.NextDouble() - 0.5);
+        _structure = EamBenchmarks.RattledCopper();
         // One list with the larger cutoff (5 Å + 1 Å skin) for all: each kernel filters its own pairs.
         _list.Build(_structure, Math.Max(_eam.Cutoff, _gp1.Cutoff) + 1.0, half: true);
         _eam.Compute(_structure, _list, _result);

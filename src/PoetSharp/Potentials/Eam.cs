@@ -37,13 +37,7 @@ public sealed class Eam : IPotential
     [ThreadStatic] private static double[]? t_rho;
     [ThreadStatic] private static int[]? t_types;
     [ThreadStatic] private static int[]? t_pairStart;
-    [ThreadStatic] private static InRangePair[]? t_pairs;
-
-    private struct InRangePair
-    {
-        public double Dx, Dy, Dz, R;
-        public int J;
-    }
+    [ThreadStatic] private static KeptPair[]? t_pairs;
 
     public string Name { get; }
     public double Cutoff => _cutoff;
@@ -270,7 +264,7 @@ public sealed class Eam : IPotential
         MapSpecies(structure.Species, types);
         var pairStart = t_pairStart;
         if (pairStart is null || pairStart.Length < n + 1) t_pairStart = pairStart = new int[Math.Max(n + 1, 16)];
-        t_pairs ??= new InRangePair[1024];
+        t_pairs ??= new KeptPair[1024];
 
         result.Reset(n);
         Array.Clear(rho, 0, n);
@@ -316,10 +310,10 @@ public sealed class Eam : IPotential
     }
 
     // Room for at least `needed` in-range pairs, keeping those already found (grows only while warming up).
-    private static InRangePair[] GrowPairs(int needed)
+    private static KeptPair[] GrowPairs(int needed)
     {
         var old = t_pairs!;
-        var grown = new InRangePair[Math.Max(needed, old.Length + old.Length / 2)];
+        var grown = new KeptPair[Math.Max(needed, old.Length + old.Length / 2)];
         Array.Copy(old, grown, old.Length);
         return t_pairs = grown;
     }
@@ -332,7 +326,7 @@ public sealed class Eam : IPotential
     // are recorded, those of atom i at [pairStart[i], pairStart[i+1]). Goes from atom `from` on, with `count` pairs
     // recorded so far, and returns the atom at which the record array is too short (n when done).
     private unsafe int AccumulateDensities<TMap>(Vec3[] positions, NeighbourList list, int[] types, double[] rho,
-        int[] pairStart, InRangePair[] pairs, int from, ref int recorded) where TMap : struct, ITypeMap
+        int[] pairStart, KeptPair[] pairs, int from, ref int recorded) where TMap : struct, ITypeMap
     {
         var count = recorded;
         int n = positions.Length, ne = _ne, nrMax = _nr - 1;
@@ -342,7 +336,7 @@ public sealed class Eam : IPotential
         fixed (Vec3* shifts = list.ShiftVectors)
         fixed (int* type = types, densityAt = _densityAt, start = pairStart)
         fixed (double* dens = _density, rh = rho)
-        fixed (InRangePair* kept = pairs)
+        fixed (KeptPair* kept = pairs)
         {
             var capacity = pairs.Length;
             for (var i = from; i < n; i++)
@@ -351,19 +345,7 @@ public sealed class Eam : IPotential
                 if (count + (offsets[i + 1] - offsets[i]) > capacity) { recorded = count; return i; }
                 var first = count;
                 start[i] = first;
-                var pi = pos[i];
-                // Keep the entries within the cutoff without a branch: with a list skin many are not, unpredictably.
-                for (int k = offsets[i], end = offsets[i + 1]; k < end; k++)
-                {
-                    var j = neighbours[k];
-                    var sh = shifts[shiftIndex[k]];
-                    var pj = pos[j];
-                    double dx = pj.X - pi.X + sh.X, dy = pj.Y - pi.Y + sh.Y, dz = pj.Z - pi.Z + sh.Z;
-                    var rec = kept + count;
-                    rec->Dx = dx; rec->Dy = dy; rec->Dz = dz; rec->J = j;
-                    var inside = dx * dx + dy * dy + dz * dz < cutSq;
-                    count += Unsafe.As<bool, byte>(ref inside);
-                }
+                count += KeptPairs.Filter(pos, offsets, neighbours, shiftIndex, shifts, i, cutSq, kept + count);
                 var ti = default(TMap).Of(type, i);
                 var rhoI = 0.0;
                 for (var rec = kept + first; rec < kept + count; rec++)
@@ -427,7 +409,7 @@ public sealed class Eam : IPotential
     }
 
     // Pair energies (half to each atom), forces and Σ (∂E/∂r) r_a r_b / r. fp holds F′(ρ) per atom.
-    private unsafe (double energy, Stress virial) PairForces<TMap>(int n, int[] pairStart, InRangePair[] pairs, int[] types, double[] fp,
+    private unsafe (double energy, Stress virial) PairForces<TMap>(int n, int[] pairStart, KeptPair[] pairs, int[] types, double[] fp,
         Span<Vec3> forces, Span<double> atomEnergies) where TMap : struct, ITypeMap
     {
         int ne = _ne, nrMax = _nr - 1;
@@ -436,7 +418,7 @@ public sealed class Eam : IPotential
         fixed (Vec3* force = forces)
         fixed (int* type = types, densityAt = _densityAt, pairAt = _pairAt, start = pairStart)
         fixed (double* dens = _density, pair = _pair, fpp = fp, e = atomEnergies)
-        fixed (InRangePair* kept = pairs)
+        fixed (KeptPair* kept = pairs)
         {
             for (var i = 0; i < n; i++)
             {

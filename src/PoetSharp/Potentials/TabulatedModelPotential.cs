@@ -296,17 +296,10 @@ public sealed class TabulatedModelPotential : IPotential
     // atom (K, or K rounded up to even for the vector kernels), and handed to and from the atom level (sum-major) by a
     // transpose, which costs O(n·K), nothing next to the pairs.
 
-    /// <summary>A pair within the cutoff, kept by pass 1 for pass 2: d = r_j − r_i and j.</summary>
-    private struct PairRecord
-    {
-        public double Dx, Dy, Dz;
-        public int J;
-    }
-
     /// <summary>One chunk's work arrays: its rows' pairs, its own sums (atom-major) and forces.</summary>
     private sealed class Chunk
     {
-        public PairRecord[] Pairs = [];
+        public KeptPair[] Pairs = [];
         public double[] Slopes = [];        // h_k′(r)/r per kept pair, W per pair
         public int[] PairStart = [];
         public double[] Sums = [];
@@ -322,7 +315,7 @@ public sealed class TabulatedModelPotential : IPotential
             if (Pairs.Length < entries)
             {
                 var size = Math.Max(entries, Pairs.Length + Pairs.Length / 2);
-                Pairs = new PairRecord[size];
+                Pairs = new KeptPair[size];
                 Slopes = new double[size * width];
             }
         }
@@ -481,24 +474,13 @@ public sealed class TabulatedModelPotential : IPotential
         fixed (int* offset = list.Offsets, neighbours = list.Neighbours, shiftIndex = list.ShiftIndex, pairStart = chunk.PairStart)
         fixed (Vec3* shifts = list.ShiftVectors)
         fixed (double* s = sums, slopes = chunk.Slopes)
-        fixed (PairRecord* kept = chunk.Pairs)
+        fixed (KeptPair* kept = chunk.Pairs)
         {
             for (var i = from; i < to; i++)
             {
                 var first = count;
                 pairStart[i - from] = first;
-                var pi = pos[i];
-                for (int e = offset[i], end = offset[i + 1]; e < end; e++)
-                {
-                    var j = neighbours[e];
-                    var sh = shifts[shiftIndex[e]];
-                    var pj = pos[j];
-                    double dx = pj.X - pi.X + sh.X, dy = pj.Y - pi.Y + sh.Y, dz = pj.Z - pi.Z + sh.Z;
-                    var rec = kept + count;
-                    rec->Dx = dx; rec->Dy = dy; rec->Dz = dz; rec->J = j;
-                    var inside = dx * dx + dy * dy + dz * dz < cutSq;
-                    count += Unsafe.As<bool, byte>(ref inside);
-                }
+                count += KeptPairs.Filter(pos, offset, neighbours, shiftIndex, shifts, i, cutSq, kept + count);
                 if (_groups > 0)
                     switch (_groups)
                     {
@@ -523,12 +505,11 @@ public sealed class TabulatedModelPotential : IPotential
     /// (h_a, h_b, h_a′, h_b′) at once, six fused multiply-adds for two sums' values and slopes.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private unsafe void RowSumsVector<TG>(PairRecord* kept, double* slopes, double* s, int i, int first, int end) where TG : struct, IGroupCount
+    private unsafe void RowSumsVector<TG>(KeptPair* kept, double* slopes, double* s, int i, int first, int end) where TG : struct, IGroupCount
     {
         var groups = default(TG).Count == 0 ? _groups : default(TG).Count;
         var width = 2 * groups;
-        double start = TableStart, inverseSpacing = _inverseSpacing;
-        var last = _lastInterval;
+        var start = TableStart;
         var si = s + i * width;
         fixed (double* table = _vectorTable)
         {
@@ -537,14 +518,11 @@ public sealed class TabulatedModelPotential : IPotential
             for (var q = first; q < end; q++)
             {
                 var rec = kept + q;
-                double dx = rec->Dx, dy = rec->Dy, dz = rec->Dz;
-                var r = Math.Sqrt(dx * dx + dy * dy + dz * dz);
+                var r = Math.Sqrt(rec->Dx * rec->Dx + rec->Dy * rec->Dy + rec->Dz * rec->Dz);
                 var sj = s + rec->J * width;
                 var slope = slopes + q * width;
                 if (r < start) { ExactPair(r, si, sj, slope); continue; }
-                var x = (r - start) * inverseSpacing;
-                var p = Math.Min((int)x, last);
-                var t = Vector256.Create(x - p);
+                var t = Vector256.Create(Position(r, out var p));
                 var inverseR = Vector128.Create(1 / r);
                 var c = table + p * groups * VectorStride;
                 for (var g = 0; g < groups; g++, c += VectorStride)
@@ -572,24 +550,20 @@ public sealed class TabulatedModelPotential : IPotential
     }
 
     /// <summary>Row i's pairs [first, end) with the scalar table (processors without 256-bit vectors).</summary>
-    private unsafe void RowSumsScalar(PairRecord* kept, double* slopes, double* s, int i, int first, int end)
+    private unsafe void RowSumsScalar(KeptPair* kept, double* slopes, double* s, int i, int first, int end)
     {
         var k = _sums;
-        double start = TableStart, inverseSpacing = _inverseSpacing;
-        var last = _lastInterval;
+        var start = TableStart;
         var si = s + i * k;
         fixed (double* table = _table)
             for (var q = first; q < end; q++)
             {
                 var rec = kept + q;
-                double dx = rec->Dx, dy = rec->Dy, dz = rec->Dz;
-                var r = Math.Sqrt(dx * dx + dy * dy + dz * dz);
+                var r = Math.Sqrt(rec->Dx * rec->Dx + rec->Dy * rec->Dy + rec->Dz * rec->Dz);
                 var sj = s + rec->J * k;
                 var slope = slopes + q * k;
                 if (r < start) { ExactPair(r, si, sj, slope); continue; }
-                var x = (r - start) * inverseSpacing;
-                var p = Math.Min((int)x, last);
-                var t = x - p;
+                var t = Position(r, out var p);
                 var inverseR = 1 / r;
                 var c = table + p * k * Stride;
                 for (var m = 0; m < k; m++, c += Stride)
@@ -600,6 +574,15 @@ public sealed class TabulatedModelPotential : IPotential
                     slope[m] = Quartic(c + SlopeAt, t) * inverseR;
                 }
             }
+    }
+
+    /// <summary>The table interval holding r (≥ <see cref="TableStart"/>) and the position t ∈ [0, 1) within it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private double Position(double r, out int interval)
+    {
+        var x = (r - TableStart) * _inverseSpacing;
+        interval = Math.Min((int)x, _lastInterval);
+        return x - interval;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -649,7 +632,7 @@ public sealed class TabulatedModelPotential : IPotential
         fixed (Vec3* force = forces)
         fixed (double* g = gradients, slopes = chunk.Slopes)
         fixed (int* pairStart = chunk.PairStart)
-        fixed (PairRecord* kept = chunk.Pairs)
+        fixed (KeptPair* kept = chunk.Pairs)
         {
             for (var i = from; i < to; i++)
             {

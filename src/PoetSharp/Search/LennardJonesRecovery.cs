@@ -50,32 +50,9 @@ public static class LennardJonesRecovery
     public static RecoveryVerdict Check(Expression model, Taper taper)
     {
         var form = HasForm(model);
-        var environments = Environments(taper.Outer);
-        var n = environments.Count;
-        var rows = new double[n][];
-        var y = new double[n];
-        for (var k = 0; k < n; k++)
-        {
-            double rho12 = 0, rho6 = 0;
-            foreach (var r in environments[k])
-            {
-                var f = taper.Evaluate(r).Value;
-                rho12 += Math.Pow(r, -12) * f;
-                rho6 += Math.Pow(r, -6) * f;
-            }
-            rows[k] = [rho12, rho6, 1];
-            y[k] = model.EvaluateAtom(environments[k], taper);
-            if (!double.IsFinite(y[k])) return new RecoveryVerdict(false, "the model is not finite on a test environment");
-        }
-        var c = SuttonChenRecovery.LeastSquares(rows, y);
-        double residual = 0, mean = y.Average(), spread = 0;
-        for (var k = 0; k < n; k++)
-        {
-            var fit = rows[k][0] * c[0] + rows[k][1] * c[1] + c[2];
-            residual += (y[k] - fit) * (y[k] - fit);
-            spread += (y[k] - mean) * (y[k] - mean);
-        }
-        var relative = Math.Sqrt(residual / Math.Max(spread, 1e-300));
+        var fit = SuttonChenRecovery.FitAtomEnergies(model, taper, SuttonChenRecovery.Environments(3.0, taper.Outer, 80, 5.0, 5.8),
+            (r, f) => [SuttonChenRecovery.Weighted(r, f, -12), SuttonChenRecovery.Weighted(r, f, -6)]);
+        if (fit is not var (c, relative)) return new RecoveryVerdict(false, "the model is not finite on a test environment");
         double a = c[0], b = -c[1];
         double sigma = a > 0 && b > 0 ? Math.Pow(a / b, 1.0 / 6) : double.NaN, epsilon = a > 0 ? b * b / (2 * a) : double.NaN;
         var constants = Math.Abs(sigma / Sigma - 1) <= 0.01 && Math.Abs(epsilon / Epsilon - 1) <= 0.01;
@@ -83,25 +60,6 @@ public static class LennardJonesRecovery
         var detail = FormattableString.Invariant(
             $"σ = {sigma:G6} Å (true {Sigma}), ε = {epsilon:G6} eV (true {Epsilon}), misfit {relative:G2}; form {(form ? "has" : "lacks")} r^±12 and r^±6");
         return new RecoveryVerdict(found, detail);
-    }
-
-    private static List<double[]> Environments(double cutoff)
-    {
-        var random = new SearchRandom(2019);
-        var list = new List<double[]>();
-        for (var k = 0; k < 280; k++)
-        {
-            var count = 1 + random.Next(80);
-            list.Add(Enumerable.Range(0, count).Select(_ => 3.0 + (cutoff - 3.0) * random.NextDouble()).ToArray());
-        }
-        // fcc shells within the cutoff: 12 at a/√2, 6 at a, 24 at a√1.5, 12 at a√2, 24 at a√2.5.
-        for (var k = 0; k < 20; k++)
-        {
-            var a = 5.0 + 0.8 * k / 19;
-            var shells = new (double R, int N)[] { (a / Math.Sqrt(2), 12), (a, 6), (a * Math.Sqrt(1.5), 24), (a * Math.Sqrt(2), 12), (a * Math.Sqrt(2.5), 24) };
-            list.Add(shells.Where(s => s.R < cutoff).SelectMany(s => Enumerable.Repeat(s.R, s.N)).ToArray());
-        }
-        return list;
     }
 }
 

@@ -37,40 +37,54 @@ public static class SuttonChenRecovery
     public static RecoveryVerdict Check(Expression model, Taper taper)
     {
         var form = HasForm(model);
-
-        var environments = Environments(taper.Outer);
-        var n = environments.Count;
-        // Least squares for E = a ρ9 + b √ρ6 + c over the environments (normal equations, 3 × 3).
-        var rows = new double[n][];
-        var y = new double[n];
-        for (var k = 0; k < n; k++)
-        {
-            double rho9 = 0, rho6 = 0;
-            var tapers = environments[k].Select(r => taper.Evaluate(r).Value).ToArray();
-            for (var j = 0; j < environments[k].Length; j++)
-            {
-                rho9 += Math.Pow(environments[k][j], -9) * tapers[j];
-                rho6 += Math.Pow(environments[k][j], -6) * tapers[j];
-            }
-            rows[k] = [rho9, Math.Sqrt(rho6), 1];
-            y[k] = model.EvaluateAtom(environments[k], taper);
-            if (!double.IsFinite(y[k])) return new RecoveryVerdict(false, "the model is not finite on a test environment");
-        }
-        var coefficients = LeastSquares(rows, y);
-        double residual = 0, mean = y.Average(), spread = 0;
-        for (var k = 0; k < n; k++)
-        {
-            var fit = rows[k][0] * coefficients[0] + rows[k][1] * coefficients[1] + coefficients[2];
-            residual += (y[k] - fit) * (y[k] - fit);
-            spread += (y[k] - mean) * (y[k] - mean);
-        }
-        var relative = Math.Sqrt(residual / Math.Max(spread, 1e-300));
+        // Least squares for E = a ρ9 + b √ρ6 + c over the environments.
+        var fit = FitAtomEnergies(model, taper, Environments(1.8, taper.Outer, 60, 3.3, 3.9),
+            (r, f) => [Weighted(r, f, -9), Math.Sqrt(Weighted(r, f, -6))]);
+        if (fit is not var (coefficients, relative)) return new RecoveryVerdict(false, "the model is not finite on a test environment");
         double a = coefficients[0], b = coefficients[1];
         var constants = Math.Abs(a / A - 1) <= 0.01 && Math.Abs(b / -Math.Sqrt(B) - 1) <= 0.01;
         var found = form && relative <= 1e-4 && constants;
         var detail = FormattableString.Invariant(
             $"A = {a:G6} (true {A}), √B = {-b:G6} (true {Math.Sqrt(B):G6}), misfit {relative:G2}; form {(form ? "has" : "lacks")} r^±9, r^±6 and a square root");
         return new RecoveryVerdict(found, detail);
+    }
+
+    /// <summary>Σ_j r_j^k f_j.</summary>
+    internal static double Weighted(double[] r, double[] f, double k)
+    {
+        var sum = 0.0;
+        for (var j = 0; j < r.Length; j++) sum += Math.Pow(r[j], k) * f[j];
+        return sum;
+    }
+
+    /// <summary>
+    /// The model's atom energies over the environments fitted (least squares) by a linear combination of the given
+    /// features of the distances and tapers, plus a constant; returns the coefficients (the constant last) and the RMS
+    /// misfit relative to the spread of the energies, or null where the model is not finite.
+    /// </summary>
+    internal static (double[] Coefficients, double Misfit)? FitAtomEnergies(Expression model, Taper taper, IReadOnlyList<double[]> environments,
+        Func<double[], double[], double[]> features)
+    {
+        var n = environments.Count;
+        var rows = new double[n][];
+        var y = new double[n];
+        for (var k = 0; k < n; k++)
+        {
+            var tapers = environments[k].Select(r => taper.Evaluate(r).Value).ToArray();
+            rows[k] = [.. features(environments[k], tapers), 1];
+            y[k] = model.EvaluateAtom(environments[k], taper);
+            if (!double.IsFinite(y[k])) return null;
+        }
+        var c = LeastSquares(rows, y);
+        double residual = 0, mean = y.Average(), spread = 0;
+        for (var k = 0; k < n; k++)
+        {
+            var fit = 0.0;
+            for (var q = 0; q < c.Length; q++) fit += rows[k][q] * c[q];
+            residual += (y[k] - fit) * (y[k] - fit);
+            spread += (y[k] - mean) * (y[k] - mean);
+        }
+        return (c, Math.Sqrt(residual / Math.Max(spread, 1e-300)));
     }
 
     // The exponent k if the pair expression rooted at node i is c·r^k on 1.8–5 Å, else null.
@@ -103,20 +117,24 @@ public static class SuttonChenRecovery
         return (pair, atom);
     }
 
-    private static List<double[]> Environments(double cutoff)
+    /// <summary>
+    /// Test environments of an atom: 280 random neighbour sets (1 to <paramref name="maxNeighbours"/> distances between
+    /// <paramref name="closest"/> and the cutoff) and 20 fcc crystals with lattice constants spread over the given range
+    /// (the shells within the cutoff: 12 at a/√2, 6 at a, 24 at a√1.5, 12 at a√2, 24 at a√2.5). Always the same ones.
+    /// </summary>
+    internal static List<double[]> Environments(double closest, double cutoff, int maxNeighbours, double latticeFrom, double latticeTo)
     {
         var random = new SearchRandom(2019);
         var list = new List<double[]>();
         for (var k = 0; k < 280; k++)
         {
-            var count = 1 + random.Next(60);
-            list.Add(Enumerable.Range(0, count).Select(_ => 1.8 + (cutoff - 1.8) * random.NextDouble()).ToArray());
+            var count = 1 + random.Next(maxNeighbours);
+            list.Add(Enumerable.Range(0, count).Select(_ => closest + (cutoff - closest) * random.NextDouble()).ToArray());
         }
-        // fcc shells: 12 at a/√2, 6 at a, 24 at a√1.5, 12 at a√2 (within the cutoff).
         for (var k = 0; k < 20; k++)
         {
-            var a = 3.3 + 0.6 * k / 19;
-            var shells = new (double R, int N)[] { (a / Math.Sqrt(2), 12), (a, 6), (a * Math.Sqrt(1.5), 24), (a * Math.Sqrt(2), 12) };
+            var a = latticeFrom + (latticeTo - latticeFrom) * k / 19;
+            var shells = new (double R, int N)[] { (a / Math.Sqrt(2), 12), (a, 6), (a * Math.Sqrt(1.5), 24), (a * Math.Sqrt(2), 12), (a * Math.Sqrt(2.5), 24) };
             list.Add(shells.Where(s => s.R < cutoff).SelectMany(s => Enumerable.Repeat(s.R, s.N)).ToArray());
         }
         return list;

@@ -118,6 +118,8 @@ public class TabulatedModelParallelTests
     }
 }
 
+// The persistent workers are shared by the whole process: run where no other test can hand them work meanwhile.
+[Collection(nameof(PoetSharp.Tests.Evaluation.AllocationMeasurements))]
 public class TabulatedModelAllocationTests
 {
     /// <summary>

@@ -12,7 +12,7 @@ public class LammpsBulkTests(ITestOutputHelper output)
     private static IPotential Mishin => PotentialFactory.Create(LammpsBulkScript.MishinCu);
 
     /// <summary>Relaxes an n×n×n LAMMPS lattice with box/relax (iso or aniso) and prints the box edges and the energy per atom.</summary>
-    private static Dictionary<string, double> RelaxInLammps(string lattice, double a, string couple, int nx, int ny, int nz) =>
+    private static IReadOnlyDictionary<string, double> RelaxInLammps(string lattice, double a, string couple, int nx, int ny, int nz) =>
         LammpsBulkScript.Run(
             "boundary p p p\n" +
             $"lattice {lattice} {a.ToString(System.Globalization.CultureInfo.InvariantCulture)}\n" +
