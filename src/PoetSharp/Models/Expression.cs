@@ -192,18 +192,19 @@ public sealed class Expression
                 return sum;
             }
         }
-        var left = Evaluate(LeftChild(i), r, distances, tapers);
-        var right = Evaluate(i - 1, r, distances, tapers);
-        return node.Kind switch
-        {
-            NodeKind.Add => left + right,
-            NodeKind.Sub => left - right,
-            NodeKind.Mul => left * right,
-            NodeKind.Div => left / right,
-            NodeKind.Pow => Math.Pow(left, right),
-            _ => throw new InvalidOperationException($"unexpected {node.Kind}"),
-        };
+        return ApplyOperator(node.Kind, Evaluate(LeftChild(i), r, distances, tapers), Evaluate(i - 1, r, distances, tapers));
     }
+
+    /// <summary>A binary operator of the grammar on two values, as the reference interpretation applies it (IEEE, Math.Pow).</summary>
+    internal static double ApplyOperator(NodeKind kind, double left, double right) => kind switch
+    {
+        NodeKind.Add => left + right,
+        NodeKind.Sub => left - right,
+        NodeKind.Mul => left * right,
+        NodeKind.Div => left / right,
+        NodeKind.Pow => Math.Pow(left, right),
+        _ => throw new InvalidOperationException($"{kind} is not a binary operator"),
+    };
 
     // ---- validation
 

@@ -81,7 +81,7 @@ public static class Simplifier
         var (a, b) = (t.Left!, t.Right!);
         if (a.IsConstant && b.IsConstant)
         {
-            var folded = Evaluate(t.Kind, a.Value, b.Value);
+            var folded = Expression.ApplyOperator(t.Kind, a.Value, b.Value);
             if (double.IsFinite(folded)) return SimplifierTerm.Constant(folded);
         }
         return t.Kind switch
@@ -94,16 +94,6 @@ public static class Simplifier
             _ => null,
         };
     }
-
-    private static double Evaluate(NodeKind kind, double a, double b) => kind switch
-    {
-        NodeKind.Add => a + b,
-        NodeKind.Sub => a - b,
-        NodeKind.Mul => a * b,
-        NodeKind.Div => a / b,
-        NodeKind.Pow => Math.Pow(a, b),
-        _ => double.NaN,
-    };
 
     private static SimplifierTerm? ApplySum(SimplifierTerm g)
     {

@@ -30,28 +30,21 @@ public static class LennardJonesRecovery
     /// <summary>The form test alone (1): pair terms that are powers r^±12 and r^±6, each within 1 % (written so or behaving so on 3–7 Å).</summary>
     public static bool HasForm(Expression model)
     {
-        var (pairExponents, _) = SuttonChenRecovery.PowerExponents(model);
+        var (pairExponents, _) = RecoveryChecks.PowerExponents(model);
         // Each additive term of each sum's pair expression (LJ is often found as one sum of two terms).
         for (var i = 0; i < model.Length; i++)
             if (model.Nodes[i].Kind == NodeKind.Sum)
-                foreach (var term in AdditiveTerms(model, i - 1))
-                    if (SuttonChenRecovery.LocalExponent(model, term, 3.0, 7.0) is { } k) pairExponents.Add(k);
+                foreach (var term in RecoveryChecks.AdditiveTerms(model, i - 1))
+                    if (RecoveryChecks.LocalExponent(model, term, 3.0, 7.0) is { } k) pairExponents.Add(k);
         bool Near(double target) => pairExponents.Any(v => Math.Abs(Math.Abs(v) / target - 1) <= 0.01);
         return Near(12) && Near(6);
-    }
-
-    // Roots of the terms that + and − combine at node i (i itself when it is neither).
-    private static IEnumerable<int> AdditiveTerms(Expression e, int i)
-    {
-        if (e.Nodes[i].Kind is not (NodeKind.Add or NodeKind.Sub)) return [i];
-        return AdditiveTerms(e, e.LeftChild(i)).Concat(AdditiveTerms(e, i - 1));
     }
 
     public static RecoveryVerdict Check(Expression model, Taper taper)
     {
         var form = HasForm(model);
-        var fit = SuttonChenRecovery.FitAtomEnergies(model, taper, SuttonChenRecovery.Environments(3.0, taper.Outer, 80, 5.0, 5.8),
-            (r, f) => [SuttonChenRecovery.Weighted(r, f, -12), SuttonChenRecovery.Weighted(r, f, -6)]);
+        var fit = RecoveryChecks.FitAtomEnergies(model, taper, RecoveryChecks.Environments(3.0, taper.Outer, 80, 5.0, 5.8),
+            (r, f) => [RecoveryChecks.Weighted(r, f, -12), RecoveryChecks.Weighted(r, f, -6)]);
         if (fit is not var (c, relative)) return new RecoveryVerdict(false, "the model is not finite on a test environment");
         double a = c[0], b = -c[1];
         double sigma = a > 0 && b > 0 ? Math.Pow(a / b, 1.0 / 6) : double.NaN, epsilon = a > 0 ? b * b / (2 * a) : double.NaN;
@@ -61,32 +54,4 @@ public static class LennardJonesRecovery
             $"σ = {sigma:G6} Å (true {Sigma}), ε = {epsilon:G6} eV (true {Epsilon}), misfit {relative:G2}; form {(form ? "has" : "lacks")} r^±12 and r^±6");
         return new RecoveryVerdict(found, detail);
     }
-}
-
-/// <summary>
-/// A known potential that a search should rediscover from the data it generated: where the data are, what the search
-/// fits (taper, weights of energies, forces and stresses) and how to judge a model.
-/// </summary>
-public sealed record RecoveryTarget(string Key, string Name, string DataFolder, Taper Taper, string TrueForm,
-    Func<Expression, bool> HasForm, Func<Expression, Taper, RecoveryVerdict> Check)
-{
-    public Fitting.ObjectiveWeights Weights { get; init; } = Fitting.ObjectiveWeights.Default;
-
-    /// <summary>Sutton–Chen copper from data/poet/EAM_Cu (POET's headline experiment).</summary>
-    public static RecoveryTarget SuttonChen { get; } = new("sc", "Sutton–Chen copper", "EAM_Cu", Taper.Copper, SuttonChenRecovery.TrueForm,
-        SuttonChenRecovery.HasForm, SuttonChenRecovery.Check);
-
-    /// <summary>Lennard-Jones argon from data/poet/LJ_Ar.</summary>
-    /// <summary>
-    /// Lennard-Jones argon from data/poet/LJ_Ar, fitted to energies and forces only: the data's README says POET itself
-    /// computed their stresses (LAMMPS the rest), and they are not those of the tapered LJ that gave the energies and
-    /// forces (fitted with them, the r⁻⁶ exponent moves to −6.0036; without, both exponents come out within 4e-5).
-    /// </summary>
-    public static RecoveryTarget LennardJones { get; } = new("lj", "Lennard-Jones argon", "LJ_Ar", LennardJonesRecovery.Taper, LennardJonesRecovery.TrueForm,
-        LennardJonesRecovery.HasForm, LennardJonesRecovery.Check) { Weights = new Fitting.ObjectiveWeights(1, 1, 0) };
-
-    public static IReadOnlyList<RecoveryTarget> All { get; } = [SuttonChen, LennardJones];
-
-    public static RecoveryTarget Parse(string key) => All.FirstOrDefault(t => string.Equals(t.Key, key, StringComparison.OrdinalIgnoreCase))
-        ?? throw new ArgumentException($"--target '{key}': expected {string.Join(" or ", All.Select(t => t.Key))}");
 }

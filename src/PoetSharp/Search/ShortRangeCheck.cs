@@ -133,17 +133,7 @@ public sealed class ShortRangeCheck
             case NodeKind.Sum: return values[Array.IndexOf(sums, i)];
             case NodeKind.Distance: throw new InvalidOperationException("r outside a sum");
         }
-        var left = AtomLevel(e, e.LeftChild(i), sums, values);
-        var right = AtomLevel(e, i - 1, sums, values);
-        return node.Kind switch
-        {
-            NodeKind.Add => left + right,
-            NodeKind.Sub => left - right,
-            NodeKind.Mul => left * right,
-            NodeKind.Div => left / right,
-            NodeKind.Pow => Math.Pow(left, right),
-            _ => throw new InvalidOperationException($"unexpected {node.Kind}"),
-        };
+        return Expression.ApplyOperator(node.Kind, AtomLevel(e, e.LeftChild(i), sums, values), AtomLevel(e, i - 1, sums, values));
     }
 
     /// <summary>

@@ -3,9 +3,6 @@ using PoetSharp.Potentials;
 
 namespace PoetSharp.Search;
 
-/// <summary>The verdict of <see cref="SuttonChenRecovery.Check"/>.</summary>
-public sealed record RecoveryVerdict(bool Found, string Detail);
-
 /// <summary>
 /// Whether a model is Sutton–Chen copper as POET's EAM_Cu data were generated with it: E_i = A Σ_j r⁻⁹ f − (B Σ_j r⁻⁶ f)^½
 /// with A = 644.52 and B = 527.62 (eV, Å; f the taper). Judged on the form and on the function, whatever the algebra:
@@ -27,9 +24,9 @@ public static class SuttonChenRecovery
     /// </summary>
     public static bool HasForm(Expression model)
     {
-        var (pairExponents, atomExponents) = PowerExponents(model);
+        var (pairExponents, atomExponents) = RecoveryChecks.PowerExponents(model);
         for (var i = 0; i < model.Length; i++)
-            if (model.Nodes[i].Kind == NodeKind.Sum && LocalExponent(model, i - 1) is { } k) pairExponents.Add(k);
+            if (model.Nodes[i].Kind == NodeKind.Sum && RecoveryChecks.LocalExponent(model, i - 1) is { } k) pairExponents.Add(k);
         bool Near(IEnumerable<double> values, double target) => values.Any(v => Math.Abs(Math.Abs(v) / target - 1) <= 0.01);
         return Near(pairExponents, 9) && Near(pairExponents, 6) && Near(atomExponents, 0.5);
     }
@@ -38,8 +35,8 @@ public static class SuttonChenRecovery
     {
         var form = HasForm(model);
         // Least squares for E = a ρ9 + b √ρ6 + c over the environments.
-        var fit = FitAtomEnergies(model, taper, Environments(1.8, taper.Outer, 60, 3.3, 3.9),
-            (r, f) => [Weighted(r, f, -9), Math.Sqrt(Weighted(r, f, -6))]);
+        var fit = RecoveryChecks.FitAtomEnergies(model, taper, RecoveryChecks.Environments(1.8, taper.Outer, 60, 3.3, 3.9),
+            (r, f) => [RecoveryChecks.Weighted(r, f, -9), Math.Sqrt(RecoveryChecks.Weighted(r, f, -6))]);
         if (fit is not var (coefficients, relative)) return new RecoveryVerdict(false, "the model is not finite on a test environment");
         double a = coefficients[0], b = coefficients[1];
         var constants = Math.Abs(a / A - 1) <= 0.01 && Math.Abs(b / -Math.Sqrt(B) - 1) <= 0.01;
@@ -48,100 +45,4 @@ public static class SuttonChenRecovery
             $"A = {a:G6} (true {A}), √B = {-b:G6} (true {Math.Sqrt(B):G6}), misfit {relative:G2}; form {(form ? "has" : "lacks")} r^±9, r^±6 and a square root");
         return new RecoveryVerdict(found, detail);
     }
-
-    /// <summary>Σ_j r_j^k f_j.</summary>
-    internal static double Weighted(double[] r, double[] f, double k)
-    {
-        var sum = 0.0;
-        for (var j = 0; j < r.Length; j++) sum += Math.Pow(r[j], k) * f[j];
-        return sum;
-    }
-
-    /// <summary>
-    /// The model's atom energies over the environments fitted (least squares) by a linear combination of the given
-    /// features of the distances and tapers, plus a constant; returns the coefficients (the constant last) and the RMS
-    /// misfit relative to the spread of the energies, or null where the model is not finite.
-    /// </summary>
-    internal static (double[] Coefficients, double Misfit)? FitAtomEnergies(Expression model, Taper taper, IReadOnlyList<double[]> environments,
-        Func<double[], double[], double[]> features)
-    {
-        var n = environments.Count;
-        var rows = new double[n][];
-        var y = new double[n];
-        for (var k = 0; k < n; k++)
-        {
-            var tapers = environments[k].Select(r => taper.Evaluate(r).Value).ToArray();
-            rows[k] = [.. features(environments[k], tapers), 1];
-            y[k] = model.EvaluateAtom(environments[k], taper);
-            if (!double.IsFinite(y[k])) return null;
-        }
-        var c = LeastSquares(rows, y);
-        double residual = 0, mean = y.Average(), spread = 0;
-        for (var k = 0; k < n; k++)
-        {
-            var fit = 0.0;
-            for (var q = 0; q < c.Length; q++) fit += rows[k][q] * c[q];
-            residual += (y[k] - fit) * (y[k] - fit);
-            spread += (y[k] - mean) * (y[k] - mean);
-        }
-        return (c, Math.Sqrt(residual / Math.Max(spread, 1e-300)));
-    }
-
-    // The exponent k if the pair expression rooted at node i is c·r^k on 1.8–5 Å, else null.
-    internal static double? LocalExponent(Expression e, int i, double from = 1.8, double to = 5.0)
-    {
-        var slopes = new List<double>();
-        var step = (to - from) / 16;
-        for (var r = from; r < to - 1e-9; r += step)
-        {
-            double g0 = e.EvaluatePair(i, r), g1 = e.EvaluatePair(i, r + step);
-            if (!(g0 * g1 > 0) || !double.IsFinite(g0) || !double.IsFinite(g1)) return null;
-            slopes.Add(Math.Log(g1 / g0) / Math.Log((r + step) / r));
-        }
-        var mean = slopes.Average();
-        return mean != 0 && slopes.All(k => Math.Abs(k / mean - 1) <= 1e-3) ? mean : null;
-    }
-
-    /// <summary>Constant exponents of powers whose base is r (inside sums) and of powers outside sums.</summary>
-    public static (List<double> Pair, List<double> Atom) PowerExponents(Expression e)
-    {
-        var shape = new TreeShape(e);
-        List<double> pair = new(), atom = new();
-        for (var i = 0; i < e.Length; i++)
-        {
-            if (e.Nodes[i].Kind != NodeKind.Pow || shape.Levels[i - 1] != Level.Constant) continue;
-            var exponent = e.EvaluatePair(i - 1, 0);
-            if (shape.InsideSum[i]) { if (e.Nodes[e.LeftChild(i)].Kind == NodeKind.Distance) pair.Add(exponent); }
-            else atom.Add(exponent);
-        }
-        return (pair, atom);
-    }
-
-    /// <summary>
-    /// Test environments of an atom: 280 random neighbour sets (1 to <paramref name="maxNeighbours"/> distances between
-    /// <paramref name="closest"/> and the cutoff) and 20 fcc crystals with lattice constants spread over the given range
-    /// (the shells within the cutoff: 12 at a/√2, 6 at a, 24 at a√1.5, 12 at a√2, 24 at a√2.5). Always the same ones.
-    /// </summary>
-    internal static List<double[]> Environments(double closest, double cutoff, int maxNeighbours, double latticeFrom, double latticeTo)
-    {
-        var random = new SearchRandom(2019);
-        var list = new List<double[]>();
-        for (var k = 0; k < 280; k++)
-        {
-            var count = 1 + random.Next(maxNeighbours);
-            list.Add(Enumerable.Range(0, count).Select(_ => closest + (cutoff - closest) * random.NextDouble()).ToArray());
-        }
-        for (var k = 0; k < 20; k++)
-        {
-            var a = latticeFrom + (latticeTo - latticeFrom) * k / 19;
-            var shells = new (double R, int N)[] { (a / Math.Sqrt(2), 12), (a, 6), (a * Math.Sqrt(1.5), 24), (a * Math.Sqrt(2), 12), (a * Math.Sqrt(2.5), 24) };
-            list.Add(shells.Where(s => s.R < cutoff).SelectMany(s => Enumerable.Repeat(s.R, s.N)).ToArray());
-        }
-        return list;
-    }
-
-    // QR least squares (the columns differ by orders of magnitude; normal equations would square the conditioning).
-    internal static double[] LeastSquares(double[][] rows, double[] y) =>
-        MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.DenseOfRowArrays(rows)
-            .QR().Solve(MathNet.Numerics.LinearAlgebra.Vector<double>.Build.DenseOfArray(y)).ToArray();
 }

@@ -101,7 +101,7 @@ public class SuttonChenRecoveryTests
     }
 }
 
-public class LennardJonesRecoveryTests
+public class LennardJonesRecoveryCheckTests
 {
     // A = 2εσ¹² = 49,303.06 and B = 2εσ⁶ = 34.8742 for σ = 3.35013 Å, ε = 0.012334 eV.
     [Theory]

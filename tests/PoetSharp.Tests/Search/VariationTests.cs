@@ -133,7 +133,7 @@ public class VariationTests
             var e = Grammar.EmbeddedAtom(random);
             e.RequireAtomExpression();
             Assert.Equal(2, e.SumCount);
-            var (_, atomExponents) = SuttonChenRecovery.PowerExponents(e);
+            var (_, atomExponents) = RecoveryChecks.PowerExponents(e);
             Assert.NotEmpty(atomExponents);
         }
     }
