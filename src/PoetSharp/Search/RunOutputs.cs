@@ -15,7 +15,8 @@ public sealed record SetErrors(string Set, string Group, double? EnergyRmse, dou
 public sealed record FrontEntry(
     int Rank, string Expression, string Simplified, int Complexity, double CostPerPair,
     double TrainingFitness, double ValidationFitness, bool ShortRangePassed, string ShortRangeDetail,
-    IReadOnlyList<SetErrors> Errors, IReadOnlyList<SetErrors> Groups, string ModelFile)
+    IReadOnlyList<SetErrors> Errors, IReadOnlyList<SetErrors> Groups, string ModelFile,
+    Properties.SanityReport? Sanity = null, double? TargetFitness = null)
 {
     public SetErrors? Training => Errors.FirstOrDefault(e => e.Set == "training");
     public SetErrors? Validation => Errors.FirstOrDefault(e => e.Set == "validation");
