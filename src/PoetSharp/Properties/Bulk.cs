@@ -77,11 +77,34 @@ public sealed record PhaseEnergyResult(CubicLatticeResult Fcc, CubicLatticeResul
     ];
 }
 
+/// <summary>
+/// How finely <see cref="Bulk"/>'s zero-stress searches work. <see cref="Converged"/> (the defaults) solves to rounding;
+/// the physical sanity checks use a coarser one (<see cref="SanitySettings"/>), which decides energy orderings at a
+/// fraction of the cost.
+/// </summary>
+public sealed record LatticeSearch
+{
+    /// <summary>Points of the energy scan over nearest-neighbour distances from a quarter of the cutoff to the cutoff that finds the bound basin.</summary>
+    public int ScanPoints { get; init; } = 76;
+    /// <summary>Width (Å) of the bracket at which a zero-pressure search stops (1e-11: the stress is then zero to rounding).</summary>
+    public double LengthTolerance { get; init; } = 1e-11;
+    /// <summary>Points of the hcp c/a scan from 1.4 to 2.0.</summary>
+    public int CoverAPoints { get; init; } = 25;
+    /// <summary>Width of the c/a bracket at which the hcp search stops.</summary>
+    public double CoverATolerance { get; init; } = 1e-12;
+
+    public static LatticeSearch Converged { get; } = new();
+
+    internal void Validate()
+    {
+        if (ScanPoints < 3 || CoverAPoints < 3) throw new ArgumentException("a lattice scan needs at least 3 points");
+        if (!(LengthTolerance > 0) || !(CoverATolerance > 0)) throw new ArgumentException("lattice search tolerances must be positive");
+    }
+}
+
 /// <summary>Lattice constants, cohesive energy and phase energies of bulk crystals of one element.</summary>
 public static class Bulk
 {
-    /// <summary>Width (Å) of the bracket at which the zero-pressure searches stop; the stress is then zero to rounding.</summary>
-    private const double LengthTolerance = 1e-11;
 
     /// <summary>The primitive cell of a cubic lattice (1 atom; 2 for diamond).</summary>
     public static Structure PrimitiveCell(CubicLattice lattice, string element, double a) => lattice switch
@@ -102,12 +125,15 @@ public static class Bulk
 
     /// <summary>
     /// The zero-pressure lattice constant of a cubic crystal: the energy per atom is scanned over nearest-neighbour distances from
-    /// a quarter of the cutoff to the cutoff to find the bound basin, then the pressure (from the potential's stress) is solved
-    /// for zero inside it to 1e-11 Å. Throws InvalidOperationException when the energy has no minimum in that range.
+    /// a quarter of the cutoff to the cutoff to find the bound basin (76 points by default), then the pressure (from the
+    /// potential's stress) is solved for zero inside it (to 1e-11 Å by default; see <paramref name="search"/>).
+    /// Throws InvalidOperationException when the energy has no minimum in that range.
     /// </summary>
-    public static CubicLatticeResult CubicLatticeConstant(IPotential potential, string element, CubicLattice lattice)
+    public static CubicLatticeResult CubicLatticeConstant(IPotential potential, string element, CubicLattice lattice, LatticeSearch? search = null)
     {
         ArgumentNullException.ThrowIfNull(potential);
+        search ??= LatticeSearch.Converged;
+        search.Validate();
         potential.CheckSpecies(PrimitiveCell(lattice, element, 1.0));
         var evaluations = 0;
         var ratio = LatticePerNeighbourDistance(lattice);
@@ -117,9 +143,9 @@ public static class Bulk
             return potential.Compute(PrimitiveCell(lattice, element, a));
         }
         var cutoff = potential.Cutoff;
-        var grid = Roots.Linspace(0.25 * cutoff * ratio, cutoff * ratio, 76);
+        var grid = Roots.Linspace(0.25 * cutoff * ratio, cutoff * ratio, search.ScanPoints);
         var best = Roots.InteriorMinimum(grid, a => At(a).Energy, $"{lattice} {element} with {potential.Name}", out _);
-        var a0 = Roots.Bracketed(a => At(a).Stress.Pressure, grid[best - 1], grid[best + 1], LengthTolerance);
+        var a0 = Roots.Bracketed(a => At(a).Stress.Pressure, grid[best - 1], grid[best + 1], search.LengthTolerance);
         var final = At(a0);
         var cell = PrimitiveCell(lattice, element, a0);
         return new CubicLatticeResult(lattice, element, a0, final.Energy / cell.Count, cell.Cell.Volume / cell.Count,
@@ -128,12 +154,16 @@ public static class Bulk
 
     /// <summary>
     /// The equilibrium hcp lattice: for each c/a, a is set by zero pressure; c/a is scanned from 1.4 to 2.0 for the lowest
-    /// energy and then solved for σzz = σxx (zero deviatoric stress) between its grid neighbours. The atoms stay at the
-    /// ideal sites (1/3, 2/3, 1/4), (2/3, 1/3, 3/4), where symmetry cancels their forces.
+    /// energy (25 points by default) and then solved for σzz = σxx (zero deviatoric stress) between its grid neighbours.
+    /// The atoms stay at the ideal sites (1/3, 2/3, 1/4), (2/3, 1/3, 3/4), where symmetry cancels their forces.
+    /// The search starts from the fcc nearest-neighbour distance: <paramref name="fcc"/> when given (at any precision:
+    /// it is only the starting point), else computed.
     /// </summary>
-    public static HcpLatticeResult HcpLatticeConstants(IPotential potential, string element)
+    public static HcpLatticeResult HcpLatticeConstants(IPotential potential, string element, LatticeSearch? search = null, CubicLatticeResult? fcc = null)
     {
         ArgumentNullException.ThrowIfNull(potential);
+        search ??= LatticeSearch.Converged;
+        search.Validate();
         potential.CheckSpecies(Lattices.Hcp(element, 1.0));
         var evaluations = 0;
         PotentialResult At(double a, double coverA)
@@ -142,23 +172,27 @@ public static class Bulk
             return potential.Compute(Lattices.Hcp(element, a, coverA));
         }
         // The nearest-neighbour distance of fcc is the hcp a at the ideal c/a.
-        var fcc = CubicLatticeConstant(potential, element, CubicLattice.Fcc);
-        evaluations += fcc.Evaluations;
+        if (fcc is null)
+        {
+            fcc = CubicLatticeConstant(potential, element, CubicLattice.Fcc, search);
+            evaluations += fcc.Evaluations;
+        }
+        else if (fcc.Lattice != CubicLattice.Fcc || fcc.Element != element) throw new ArgumentException("the starting crystal must be fcc of the same element");
         var guess = fcc.A / Math.Sqrt(2);
         double ZeroPressureA(double coverA)
         {
             var (lo, hi) = Expand(a => At(a, coverA).Stress.Pressure, guess, 0.01 * guess);
-            guess = Roots.Bracketed(a => At(a, coverA).Stress.Pressure, lo, hi, LengthTolerance);
+            guess = Roots.Bracketed(a => At(a, coverA).Stress.Pressure, lo, hi, search.LengthTolerance);
             return guess;
         }
-        var ratios = Roots.Linspace(1.40, 2.00, 25);
+        var ratios = Roots.Linspace(1.40, 2.00, search.CoverAPoints);
         var best = Roots.InteriorMinimum(ratios, q => At(ZeroPressureA(q), q).Energy, $"hcp {element} with {potential.Name} (c/a)", out _);
         guess = ZeroPressureA(ratios[best]);
         var coverA0 = Roots.Bracketed(q =>
         {
             var s = At(ZeroPressureA(q), q).Stress;
             return s.Zz - s.Xx;
-        }, ratios[best - 1], ratios[best + 1], 1e-12);
+        }, ratios[best - 1], ratios[best + 1], search.CoverATolerance);
         var a0 = ZeroPressureA(coverA0);
         var final = At(a0, coverA0);
         var stress = final.Stress.ToVoigt().Max(Math.Abs) * Units.GPaPerEvPerA3;

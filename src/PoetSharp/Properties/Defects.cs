@@ -31,15 +31,25 @@ public static class Defects
     /// constant volume by default.
     /// </summary>
     public static RelaxedProperty VacancyFormation(IPotential potential, double a, int supercell = DefaultSupercell, string? element = null,
+        CellRelaxation cell = CellRelaxation.Fixed, RelaxationSettings? settings = null) =>
+        VacancyFormation(potential, Lattices.Fcc(CubicReference.Element(potential, element), a, supercell, supercell, supercell),
+            FormattableString.Invariant($"fcc supercell at a = {a:F6} Å"), cell, settings);
+
+    /// <summary>
+    /// Relaxed vacancy formation energy E_f = E_vac − (N−1)/N · E_bulk (eV) in any perfect periodic crystal of one
+    /// element (e.g. a bcc or hcp supercell): atom 0 is removed; <paramref name="description"/> names the cell in the details.
+    /// </summary>
+    public static RelaxedProperty VacancyFormation(IPotential potential, Structure perfect, string description,
         CellRelaxation cell = CellRelaxation.Fixed, RelaxationSettings? settings = null)
     {
-        var bulk = Lattices.Fcc(CubicReference.Element(potential, element), a, supercell, supercell, supercell);
-        var n = bulk.Count;
-        var eBulk = potential.Energy(bulk);
-        var relaxed = Relaxation.Run(potential, DefectBuilders.RemoveAtom(bulk, 0), (settings ?? Tight) with { Cell = cell });
+        ArgumentNullException.ThrowIfNull(perfect);
+        if (!perfect.Cell.FullyPeriodic || perfect.Count < 2) throw new ArgumentException("a vacancy needs a fully periodic crystal of at least two atoms");
+        var n = perfect.Count;
+        var eBulk = potential.Energy(perfect);
+        var relaxed = Relaxation.Run(potential, DefectBuilders.RemoveAtom(perfect, 0), (settings ?? Tight) with { Cell = cell });
         var value = relaxed.Energy - (n - 1.0) / n * eBulk;
         return new RelaxedProperty("Ev_f", value, "eV", relaxed.Converged,
-            FormattableString.Invariant($"{n}-site fcc supercell at a = {a:F6} Å, {Describe(cell)}; {relaxed.Reason}"));
+            FormattableString.Invariant($"{n}-site {description}, {Describe(cell)}; {relaxed.Reason}"));
     }
 
     /// <summary>

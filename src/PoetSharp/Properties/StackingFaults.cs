@@ -28,21 +28,25 @@ public static class StackingFaults
 
     private static readonly RelaxationSettings AlongZ = new() { ForceTolerance = 1e-5 };
 
-    /// <summary>The fault energy (mJ/m²) at a displacement of <paramref name="fraction"/> · a/√6 along [11̄2].</summary>
-    public static (double Energy, RelaxationResult Relaxation) FaultEnergy(IPotential potential, double a, double fraction, int repeats = DefaultRepeats, string? element = null)
+    /// <summary>
+    /// The fault energy (mJ/m²) at a displacement of <paramref name="fraction"/> · a/√6 along [11̄2]; the relaxation
+    /// (always along z only) to 1e-5 eV/Å unless <paramref name="settings"/> say otherwise.
+    /// </summary>
+    public static (double Energy, RelaxationResult Relaxation) FaultEnergy(IPotential potential, double a, double fraction, int repeats = DefaultRepeats, string? element = null,
+        RelaxationSettings? settings = null)
     {
         var perfect = DefectBuilders.Fcc111(CubicReference.Element(potential, element), a, 1, 1, repeats);
         var e0 = potential.Energy(perfect);
         var faulted = DefectBuilders.StackingFault(perfect, a, fraction);
-        var relaxed = Relaxation.Run(potential, faulted, AlongZ with { Mobility = RelaxationSettings.AlongZ(faulted.Count) });
+        var relaxed = Relaxation.Run(potential, faulted, (settings ?? AlongZ) with { Mobility = RelaxationSettings.AlongZ(faulted.Count), Cell = CellRelaxation.Fixed });
         var area = Vec3.Cross(perfect.Cell.A, perfect.Cell.B).Length;
         return (1000 * (relaxed.Energy - e0) / area / Units.EvPerA2PerJPerM2, relaxed);
     }
 
     /// <summary>Intrinsic stacking-fault energy γ_isf (mJ/m²): displacement a/√6 along [11̄2].</summary>
-    public static RelaxedProperty Intrinsic(IPotential potential, double a, int repeats = DefaultRepeats, string? element = null)
+    public static RelaxedProperty Intrinsic(IPotential potential, double a, int repeats = DefaultRepeats, string? element = null, RelaxationSettings? settings = null)
     {
-        var (gamma, relaxed) = FaultEnergy(potential, a, 1.0, repeats, element);
+        var (gamma, relaxed) = FaultEnergy(potential, a, 1.0, repeats, element, settings);
         return new RelaxedProperty("gamma_isf", gamma, "mJ/m²", relaxed.Converged,
             FormattableString.Invariant($"{6 * repeats}-atom tilted {{111}} cell ({3 * repeats} planes), z-only relaxation, a = {a:F6} Å; {relaxed.Reason}"));
     }
