@@ -30,12 +30,19 @@ internal static class FitCommand
         var fitStructures = new Option<int>("--fit-structures") { DefaultValueFactory = _ => new SearchSettings().MaxFitStructures, HelpName = "N", Description = "Training structures the candidates are fitted on (spread over the set)." };
         var shortRange = new Option<string>("--short-range") { DefaultValueFactory = _ => "penalise", HelpName = "penalise|reject|off", Description = "What to do with models that are not repulsive at short range." };
         var screen = new Option<double>("--screen-factor") { DefaultValueFactory = _ => new SearchSettings().ScreenFactor, HelpName = "X", Description = "Screening of offspring: constants first fitted on a quarter of the fitting structures, the full fit only for those within X times the population's median fitness (0: no screening)." };
+        var targets = new Option<string>("--targets") { HelpName = "FILE", Description = "Target properties (POET's TargetProperties_0K.data or its JSON form) that become part of the fitness (see --target-mode)." };
+        var targetMode = new Option<string>("--target-mode") { DefaultValueFactory = _ => "fitness", HelpName = "fitness|objective", Description = "Targets added to the fitness, or a separate objective of the front." };
+        var targetWeight = new Option<double>("--target-weight") { DefaultValueFactory = _ => Properties.TargetObjective.DefaultWeight, HelpName = "W", Description = "How much the targets count against the data (W: every target off by its tolerance adds W/2)." };
+        var targetRefit = new Option<int>("--target-refit-evaluations") { DefaultValueFactory = _ => new SearchSettings().TargetRefitEvaluations, HelpName = "N", Description = "Iterations of the final joint refit of front models on data and targets (0: none)." };
+        var sanity = new Option<string>("--sanity") { DefaultValueFactory = _ => "penalise", HelpName = "penalise|reject|off", Description = "Physical sanity checks of models that could enter the front (cohesive energy, ground state, Born stability, vacancy, stacking fault)." };
+        var groundState = new Option<string>("--ground-state") { HelpName = "fcc|bcc|hcp", Description = "The data's ground-state crystal for the sanity checks (default: identified from the lowest-energy training structure)." };
         var checkpoint = new Option<string>("--checkpoint-interval") { DefaultValueFactory = _ => "60s", HelpName = "DURATION", Description = "How often the state is saved." };
 
         var command = new Command("fit", "Search for potential models (genetic programming on the Pareto front of accuracy, cost and complexity); writes the front, model files, plots and a summary to the run folder.")
         {
             data, validation, split, cutoff, taperInner, time, generations, seed, threads, islands, population, outDir, seedModels, resume,
             optimizer, constantEvaluations, fitStructures, screen, shortRange, checkpoint,
+            targets, targetMode, targetWeight, targetRefit, sanity, groundState,
         };
         command.Validators.Add(result =>
         {
@@ -91,6 +98,12 @@ internal static class FitCommand
                     MaxFitStructures = parsed.GetValue(fitStructures),
                     ScreenFactor = parsed.GetValue(screen),
                     ShortRange = ParsePolicy(parsed.GetValue(shortRange)!),
+                    TargetsPath = parsed.GetValue(targets),
+                    TargetMode = ParseTargetMode(parsed.GetValue(targetMode)!),
+                    TargetWeight = parsed.GetValue(targetWeight),
+                    TargetRefitEvaluations = parsed.GetValue(targetRefit),
+                    Sanity = ParseSanity(parsed.GetValue(sanity)!),
+                    GroundState = parsed.GetValue(groundState),
                     CheckpointInterval = interval,
                     SeedModels = parsed.GetValue(seedModels) ?? [],
                 };
@@ -104,7 +117,8 @@ internal static class FitCommand
                 engine = new SearchEngine(problem, settings, SearchRunner.FirstPopulation(output)) { Data = spec, CheckpointPath = Path.Combine(folder, SearchCheckpoint.FileName) };
             }
             SearchRunner.Run(output, engine, output.Console.Profile.Capabilities.Interactive);
-            var front = RunOutputs.Write(folder, engine, problem, string.Join(", ", engine.Data?.Data ?? []));
+            if (problem.Physics is { } physics) foreach (var n in physics.Notes) output.Line(n);
+            var front = RunOutputs.Write(folder, engine, problem, string.Join(", ", engine.Data?.Data ?? []), problem.Physics?.Notes);
             output.Line();
             PrintFront(output, front);
             output.Line($"wrote {Path.Combine(folder, RunOutputs.FrontJson)}, front.md, models/, front.png/.svg, history.png/.svg, summary.md, {SearchCheckpoint.FileName}");
@@ -119,6 +133,21 @@ internal static class FitCommand
         "reject" => ShortRangePolicy.Reject,
         "off" => ShortRangePolicy.Off,
         _ => throw new ArgumentException($"--short-range '{text}': expected penalise, reject or off"),
+    };
+
+    public static Properties.SanityPolicy ParseSanity(string text) => text.ToLowerInvariant() switch
+    {
+        "penalise" or "penalize" => Properties.SanityPolicy.Penalise,
+        "reject" => Properties.SanityPolicy.Reject,
+        "off" => Properties.SanityPolicy.Off,
+        _ => throw new ArgumentException($"--sanity '{text}': expected penalise, reject or off"),
+    };
+
+    public static TargetMode ParseTargetMode(string text) => text.ToLowerInvariant() switch
+    {
+        "fitness" => TargetMode.Fitness,
+        "objective" => TargetMode.Objective,
+        _ => throw new ArgumentException($"--target-mode '{text}': expected fitness or objective"),
     };
 
     /// <summary>The front as a console table.</summary>

@@ -26,6 +26,9 @@ public static class Defects
 
     private static readonly RelaxationSettings Tight = new() { ForceTolerance = 1e-4 };
 
+    /// <summary>The relaxation the defect energies use unless told otherwise.</summary>
+    public static RelaxationSettings DefaultRelaxation => Tight;
+
     /// <summary>
     /// Relaxed vacancy formation energy E_f = E_vac − (N−1)/N · E_bulk (eV), E_bulk the perfect N-atom supercell;
     /// constant volume by default.

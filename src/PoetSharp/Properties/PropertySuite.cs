@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using PoetSharp.Atoms;
 using PoetSharp.Potentials;
+using PoetSharp.Simulation;
 
 namespace PoetSharp.Properties;
 
@@ -56,6 +57,10 @@ public sealed record PropertySuiteOptions
     public Action<string>? Progress { get; init; }
     /// <summary>Points of the generalized stacking-fault curve from 0 to a/√6.</summary>
     public int StackingCurvePoints { get; init; } = 21;
+    /// <summary>Cell sizes and tolerances (<see cref="PropertySetup.Converged"/> by default).</summary>
+    public PropertySetup Setup { get; init; } = PropertySetup.Converged;
+    /// <summary>With the stacking group: also the unstable fault and the generalized stacking-fault curve (false: only γ_isf).</summary>
+    public bool StackingDetails { get; init; } = true;
 }
 
 /// <summary>The properties computed, in a fixed order, with the data behind the plots.</summary>
@@ -122,6 +127,29 @@ public static class PropertySuite
 
     private const string Fcc = "FCC";
 
+    /// <summary>Every (name, structure) the suite can produce, with its group and unit; E_isolated's structure is the element.</summary>
+    public static IReadOnlyList<(string Name, string Structure, string Group, string Unit)> Known { get; } =
+    [
+        ("a0", Fcc, "lattice", "Å"), ("E0", Fcc, "lattice", "eV/atom"), ("a0", "BCC", "lattice", "Å"), ("E0", "BCC", "lattice", "eV/atom"),
+        ("a0", "HCP", "lattice", "Å"), ("c0", "HCP", "lattice", "Å"), ("c/a", "HCP", "lattice", ""), ("E0", "HCP", "lattice", "eV/atom"),
+        ("E_isolated", "(element)", "lattice", "eV"), ("Ecoh", Fcc, "lattice", "eV/atom"),
+        ("V0", Fcc, "eos", "Å^3/atom"), ("E0_EOS", Fcc, "eos", "eV/atom"), ("B0", Fcc, "eos", "GPa"), ("B0'", Fcc, "eos", ""),
+        ("C11", Fcc, "elastic", "GPa"), ("C12", Fcc, "elastic", "GPa"), ("C44", Fcc, "elastic", "GPa"), ("BVRH", Fcc, "elastic", "GPa"),
+        ("delta_E0", "BCC_FCC", "phases", "eV/atom"), ("delta_E0", "HCP_FCC", "phases", "eV/atom"),
+        ("Ev_f", Fcc, "vacancy", "eV"), ("Ev_m", Fcc, "migration", "eV"), ("Edumbbell_f", Fcc, "dumbbell", "eV"),
+        .. Surfaces.PoetFacets.Select(f => (FormattableString.Invariant($"Esurf_{f.H}{f.K}{f.L}"), Fcc, "surfaces", "meV/Å²")),
+        ("gamma_isf", Fcc, "stacking", "mJ/m²"), ("gamma_usf", Fcc, "stacking", "mJ/m²"),
+        .. new[] { "X", "L", "K" }.SelectMany(q => Enumerable.Range(1, 3).Select(k => ($"nu_{q}{k}", Fcc, "phonons", "THz"))),
+    ];
+
+    /// <summary>The group that computes (name, structure) and its unit, or null when the suite does not produce it.</summary>
+    public static (string Group, string Unit)? Describe(string name, string structure)
+    {
+        foreach (var k in Known)
+            if (k.Name == name && (k.Structure == structure || k.Structure == "(element)")) return (k.Group, k.Unit);
+        return null;
+    }
+
     /// <summary>A unit of work: its group, a label for progress, a rough cost for scheduling, and what it computes.</summary>
     private sealed record SuiteTask(string Group, string Label, int Cost, Func<TaskOutput> Compute, Func<string, IEnumerable<SuiteProperty>> OnFailure);
 
@@ -152,6 +180,7 @@ public static class PropertySuite
         if (!Elements.IsKnown(element)) throw new ArgumentException($"'{element}' is not an element symbol");
         potential.CheckSpecies(Lattices.FccPrimitive(element, 1.0));
         bool Wants(string g) => groups.Contains(g);
+        var setup = options.Setup ?? PropertySetup.Converged;
         var clock = Stopwatch.StartNew();
         var progressLock = new object();
         var timings = new List<SuiteTiming>();
@@ -198,12 +227,12 @@ public static class PropertySuite
         var stage1 = new List<SuiteTask>();
         var needsOthers = Wants("lattice") || Wants("phases");
         SuiteTask Lattice(string label, CubicLattice lattice) => new("lattice", label, 1,
-            () => new TaskOutput { Artifact = Bulk.CubicLatticeConstant(potential, element, lattice) }, _ => []);
+            () => new TaskOutput { Artifact = Bulk.CubicLatticeConstant(potential, element, lattice, setup.Lattice) }, _ => []);
         stage1.Add(Lattice("fcc lattice constant", CubicLattice.Fcc));
         if (needsOthers)
         {
             stage1.Add(Lattice("bcc lattice constant", CubicLattice.Bcc));
-            stage1.Add(new("lattice", "hcp lattice constants", 3, () => new TaskOutput { Artifact = Bulk.HcpLatticeConstants(potential, element) }, _ => []));
+            stage1.Add(new("lattice", "hcp lattice constants", 3, () => new TaskOutput { Artifact = Bulk.HcpLatticeConstants(potential, element, setup.Lattice) }, _ => []));
         }
         total = stage1.Count;
         var crystals = RunAll(stage1, out var crystalErrors);
@@ -246,26 +275,27 @@ public static class PropertySuite
             return Values(c.Values().Where(v => v.Name is "C11" or "C12" or "C44" or "BVRH").Select(v => SuiteProperty.Ok("elastic", v,
                 FormattableString.Invariant($"stress–strain central differences, strain {c.Strain:G2}"))));
         }, ("C11", Fcc, "GPa"), ("C12", Fcc, "GPa"), ("C44", Fcc, "GPa"), ("BVRH", Fcc, "GPa"));
-        Add("vacancy", "vacancy formation", 20, f => Values([SuiteProperty.FromRelaxed("vacancy", Fcc, Defects.VacancyFormation(potential, f.A, element: element))]),
+        Add("vacancy", "vacancy formation", 20, f => Values([SuiteProperty.FromRelaxed("vacancy", Fcc, Defects.VacancyFormation(potential, f.A, setup.VacancySupercell, element, settings: setup.Relaxation(Defects.DefaultRelaxation)))]),
             ("Ev_f", Fcc, "eV"));
-        Add("migration", "vacancy migration (NEB)", 100, f => Values([SuiteProperty.FromRelaxed("migration", Fcc, Defects.VacancyMigration(potential, f.A, element: element))]),
+        Add("migration", "vacancy migration (NEB)", 100, f => Values([SuiteProperty.FromRelaxed("migration", Fcc, Defects.VacancyMigration(potential, f.A, setup.MigrationSupercell, element))]),
             ("Ev_m", Fcc, "eV"));
-        Add("dumbbell", "dumbbell formation", 60, f => Values([SuiteProperty.FromRelaxed("dumbbell", Fcc, Defects.DumbbellFormation(potential, f.A, element: element))]),
+        Add("dumbbell", "dumbbell formation", 60, f => Values([SuiteProperty.FromRelaxed("dumbbell", Fcc, Defects.DumbbellFormation(potential, f.A, setup.DumbbellSupercell, element, settings: setup.Relaxation(Defects.DefaultRelaxation)))]),
             ("Edumbbell_f", Fcc, "eV"));
         foreach (var (h, k, l) in Surfaces.PoetFacets)
         {
             var name = FormattableString.Invariant($"Esurf_{h}{k}{l}");
             Add("surfaces", $"surface ({h}{k}{l})", 5 + h + k + l, f =>
             {
-                var gamma = Surfaces.SurfaceEnergy(potential, f.A, h, k, l, element: element);
+                var gamma = Surfaces.SurfaceEnergy(potential, f.A, h, k, l, thickness: setup.SurfaceThickness, vacuum: setup.SurfaceVacuum, element: element,
+                    settings: setup.Relaxation(new RelaxationSettings { ForceTolerance = 1e-4 }));
                 return Values([SuiteProperty.FromRelaxed("surfaces", Fcc, gamma, Surfaces.MevPerA2(1), "meV/Å²")]);
             }, (name, Fcc, "meV/Å²"));
         }
-        Add("stacking", "intrinsic stacking fault", 3, f => Values([SuiteProperty.FromRelaxed("stacking", Fcc, StackingFaults.Intrinsic(potential, f.A, element: element))]),
+        Add("stacking", "intrinsic stacking fault", 3, f => Values([SuiteProperty.FromRelaxed("stacking", Fcc, StackingFaults.Intrinsic(potential, f.A, setup.StackingRepeats, element, setup.Relaxation(StackingFaults.DefaultRelaxation)))]),
             ("gamma_isf", Fcc, "mJ/m²"));
-        Add("stacking", "unstable stacking fault", 20, f => Values([SuiteProperty.FromRelaxed("stacking", Fcc, StackingFaults.Unstable(potential, f.A, element: element))]),
+        if (options.StackingDetails) Add("stacking", "unstable stacking fault", 20, f => Values([SuiteProperty.FromRelaxed("stacking", Fcc, StackingFaults.Unstable(potential, f.A, setup.StackingRepeats, element))]),
             ("gamma_usf", Fcc, "mJ/m²"));
-        var curvePoints = options.StackingCurvePoints;
+        var curvePoints = options.StackingDetails ? options.StackingCurvePoints : 0;
         var curveTasks = new List<int>();
         for (var p = 0; p < curvePoints; p++)
         {
@@ -273,7 +303,7 @@ public static class PropertySuite
             if (Wants("stacking")) curveTasks.Add(tasks.Count);
             Add("stacking", FormattableString.Invariant($"stacking-fault curve at {fraction:F2}"), 1, f =>
             {
-                var (gamma, relaxed) = StackingFaults.FaultEnergy(potential, f.A, fraction, element: element);
+                var (gamma, relaxed) = StackingFaults.FaultEnergy(potential, f.A, fraction, setup.StackingRepeats, element, setup.Relaxation(StackingFaults.DefaultRelaxation));
                 return new TaskOutput { Artifact = (fraction, gamma, relaxed.Converged, relaxed.Reason) };
             });
         }

@@ -28,6 +28,9 @@ public static class StackingFaults
 
     private static readonly RelaxationSettings AlongZ = new() { ForceTolerance = 1e-5 };
 
+    /// <summary>The relaxation the fault energies use unless told otherwise.</summary>
+    public static RelaxationSettings DefaultRelaxation => AlongZ;
+
     /// <summary>
     /// The fault energy (mJ/m²) at a displacement of <paramref name="fraction"/> · a/√6 along [11̄2]; the relaxation
     /// (always along z only) to 1e-5 eV/Å unless <paramref name="settings"/> say otherwise.

@@ -16,6 +16,8 @@ public sealed class Archive(int capacity)
 
     public bool Offer(Candidate candidate)
     {
+        // A candidate whose physics was only estimated could not have entered when it was scored.
+        if (candidate.Physics == PhysicsStatus.Estimated) return false;
         var point = candidate.ArchiveObjectives();
         var hash = candidate.Hash;
         foreach (var m in _members)
@@ -29,6 +31,17 @@ public sealed class Archive(int capacity)
         _members.Add(candidate);
         if (_members.Count > Capacity) Thin();
         _members.Sort(Order);
+        return true;
+    }
+
+    /// <summary>Whether a candidate scoring at best <paramref name="point"/> (archive objectives) could enter: no member dominates or equals it.</summary>
+    public bool CouldEnter(double[] point)
+    {
+        foreach (var m in _members)
+        {
+            var other = m.ArchiveObjectives();
+            if (Pareto.Dominates(other, point) || other.AsSpan().SequenceEqual(point)) return false;
+        }
         return true;
     }
 

@@ -48,7 +48,7 @@ internal sealed class Island
         {
             var simplified = Canonical(seed) ?? seed;
             Seen.Add(ExpressionHash.Structural(simplified));
-            if (_evaluator.Evaluate(simplified, 0) is { } c) Population.Add(c);
+            if (_evaluator.Evaluate(simplified, 0, double.PositiveInfinity, Archive.CouldEnter) is { } c) Population.Add(c);
             evaluated?.Invoke();
         }
         for (var attempt = 0; Population.Count < _settings.PopulationSize && attempt < 50 * _settings.PopulationSize; attempt++)
@@ -56,7 +56,7 @@ internal sealed class Island
             var e = Canonical(Grammar.Atom(Random, 1 + attempt % 3, 3 + attempt % 3));
             if (e == null || !Seen.Add(ExpressionHash.Structural(e))) continue;
             Candidates++;
-            if (_evaluator.Evaluate(e, 0) is { } c)
+            if (_evaluator.Evaluate(e, 0, double.PositiveInfinity, Archive.CouldEnter) is { } c)
             {
                 Population.Add(c);
                 evaluated?.Invoke();
@@ -81,6 +81,9 @@ internal sealed class Island
         var (rank, crowding) = Pareto.RankAndCrowding(points);
         var immigrants = (int)Math.Round(_settings.ImmigrantFraction * _settings.OffspringPerGeneration);
         var screenThreshold = _settings.ScreenFactor > 0 ? _settings.ScreenFactor * Median(Population.Select(c => c.TrainingFitness)) : double.PositiveInfinity;
+        // What a candidate whose physics is not computed is assumed to score on the targets: the population's median.
+        var evaluated = Population.Where(c => c.Physics == PhysicsStatus.Evaluated).Select(c => c.TargetFitness).ToList();
+        var targetEstimate = evaluated.Count > 0 ? Median(evaluated) : 0;
         for (var attempt = 0; offspring.Count < _settings.OffspringPerGeneration && attempt < 30 * _settings.OffspringPerGeneration; attempt++)
         {
             if (stop())
@@ -113,7 +116,7 @@ internal sealed class Island
                 continue;
             }
             Candidates++;
-            if (_evaluator.Evaluate(child, Generation + 1, screenThreshold) is { } c) offspring.Add(c);
+            if (_evaluator.Evaluate(child, Generation + 1, screenThreshold, Archive.CouldEnter, targetEstimate) is { } c) offspring.Add(c);
             else Invalid++;
         }
         Population = Survivors(Population.Concat(offspring));

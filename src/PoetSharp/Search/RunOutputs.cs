@@ -42,11 +42,15 @@ public static class RunOutputs
     {
         Directory.CreateDirectory(Path.Combine(folder, "models"));
         var entries = new List<FrontEntry>();
+        var members = engine.Front;
+        // Refits and physics of each model are independent: all cores, results in front order.
+        var finished = new (Expression Model, Properties.SanityReport? Sanity, double? Target)[members.Count];
+        Parallel.For(0, members.Count, k => finished[k] = Finish(members[k].Expression, problem, engine.Settings));
         var rank = 0;
-        foreach (var c in engine.Front)
+        foreach (var c in members)
         {
+            var (model, sanity, target) = finished[rank];
             rank++;
-            var model = Refit(c.Expression, problem, engine.Settings);
             var shortRange = engine.Settings.ShortRange == ShortRangePolicy.Off ? new ShortRangeResult(true, "not checked") : problem.ShortRange.Check(model);
             var report = FitReport.Create(model, problem.Taper, model.Constants, problem.Training, problem.Validation);
             var errors = new List<SetErrors> { Of("training", "", report.Training.Overall) };
@@ -66,7 +70,7 @@ public static class RunOutputs
                 Errors = figures,
             });
             entries.Add(new FrontEntry(rank, model.ToString(), Simplifier.Simplify(model).ToString(), model.Complexity, CostModel.PerPair(model),
-                c.TrainingFitness, c.ValidationFitness, shortRange.Passed, shortRange.Detail, errors, groups, file));
+                c.TrainingFitness, c.ValidationFitness, shortRange.Passed, shortRange.Detail, errors, groups, file, sanity, target));
         }
         var front = new FrontFile(dataDescription, engine.Generation, engine.Evaluations, engine.CandidatesEvaluated, engine.Elapsed.TotalSeconds, entries, engine.History);
         File.WriteAllText(Path.Combine(folder, FrontJson), JsonSerializer.Serialize(front, Json));
@@ -93,6 +97,20 @@ public static class RunOutputs
 
     private static Expression Refit(Expression e, SearchProblem problem, SearchSettings settings) =>
         settings.FinalRefitEvaluations <= 0 ? e : problem.Polish(e, settings, settings.FinalRefitEvaluations);
+
+    /// <summary>
+    /// A front model's final constants and physics: polished on the data, then refitted on data and targets together
+    /// (<see cref="JointRefit"/>) when the run has targets; then its sanity checks and target term at those constants.
+    /// </summary>
+    private static (Expression Model, Properties.SanityReport? Sanity, double? Target) Finish(Expression e, SearchProblem problem, SearchSettings settings)
+    {
+        var model = Refit(e, problem, settings);
+        if (problem.Physics is not { } physics) return (model, null, null);
+        if (physics.Targets is { } targets) model = JointRefit.Run(model, problem, settings, targets, settings.TargetRefitEvaluations);
+        var potential = new Potentials.ModelPotential(new CompiledModel(model, problem.Taper), [physics.Element]);
+        var sanity = physics.Sanity(potential, settings);
+        return (model, sanity.Checks.Count > 0 ? sanity : null, physics.Targets?.Evaluate(potential).Fitness);
+    }
 
     private static string[] Species(Dataset data) => data.Structures.SelectMany(s => s.Species).Distinct().Order(StringComparer.Ordinal).ToArray();
 
@@ -129,7 +147,9 @@ public static class RunOutputs
         b.AppendLine();
         b.AppendLine($"- data: {front.Data}");
         b.AppendLine($"- seed {settings.Seed}, {settings.Islands} islands × {settings.PopulationSize} models, {settings.OffspringPerGeneration} offspring per generation, " +
-                     $"constants by {settings.Optimizer} ({settings.ConstantEvaluations} evaluations on ≤ {settings.MaxFitStructures} structures), short-range check: {settings.ShortRange}");
+                     $"constants by {settings.Optimizer} ({settings.ConstantEvaluations} evaluations on ≤ {settings.MaxFitStructures} structures), short-range check: {settings.ShortRange}, " +
+                     $"sanity checks: {settings.Sanity}" + (settings.TargetsPath is { } tp ? $", targets {tp} ({settings.TargetMode}, weight {settings.TargetWeight.ToString("G3", Inv)})" : ""));
+        b.AppendLine($"- {front.Candidates / Math.Max(front.ElapsedSeconds, 1e-3):F1} candidates/s");
         var rate = front.Evaluations / Math.Max(front.ElapsedSeconds, 1e-3);
         b.AppendLine($"- {front.Generations} generations, {front.Candidates:N0} candidates fitted, {front.Evaluations:N0} objective evaluations in " +
                      $"{front.ElapsedSeconds.ToString("F0", Inv)} s ({rate.ToString("F0", Inv)} evaluations/s)");

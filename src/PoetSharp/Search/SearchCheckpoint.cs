@@ -31,7 +31,7 @@ public sealed record DataSpec(string[] Data, string[] Validation, double Split, 
     public SearchProblem Problem(Func<string, Dataset> read, SearchSettings settings)
     {
         var (training, validation) = Load(read);
-        return new SearchProblem(training, validation, Taper, settings.MaxFitStructures);
+        return new SearchProblem(training, validation, Taper, settings.MaxFitStructures) { Physics = SearchPhysics.Create(settings, training) };
     }
 
     private static Dataset Concat(string[] paths, Func<string, Dataset> read)
@@ -194,6 +194,11 @@ public static class SearchCheckpoint
         public bool ShortRangePassed { get; set; }
         public string ShortRangeDetail { get; set; } = "";
         public int Generation { get; set; }
+        public double TargetFitness { get; set; }
+        public PhysicsStatus Physics { get; set; }
+        public bool SanityPassed { get; set; } = true;
+        public string SanityDetail { get; set; } = "";
+        public bool TargetObjective { get; set; }
 
         public static CandidateState Of(Candidate c) => new()
         {
@@ -204,6 +209,11 @@ public static class SearchCheckpoint
             ShortRangePassed = c.ShortRangePassed,
             ShortRangeDetail = c.ShortRangeDetail,
             Generation = c.Generation,
+            TargetFitness = c.TargetFitness,
+            Physics = c.Physics,
+            SanityPassed = c.SanityPassed,
+            SanityDetail = c.SanityDetail,
+            TargetObjective = c.TargetObjective,
         };
 
         public Candidate ToCandidate(string path)
@@ -217,7 +227,8 @@ public static class SearchCheckpoint
             {
                 throw new DataFormatException(path, null, $"checkpoint holds an unreadable expression '{Expression}': {x.Message}");
             }
-            return new Candidate(e, TrainingFitness, ValidationFitness, CostPerPair, ShortRangePassed, ShortRangeDetail, Generation);
+            return new Candidate(e, TrainingFitness, ValidationFitness, CostPerPair, ShortRangePassed, ShortRangeDetail, Generation,
+                TargetFitness, Physics, SanityPassed, SanityDetail, TargetObjective);
         }
     }
 }

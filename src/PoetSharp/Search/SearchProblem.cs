@@ -22,6 +22,8 @@ public sealed class SearchProblem
     public PairTable? ValidationPairs { get; }
     public QuantityScales Scales { get; }
     public ShortRangeCheck ShortRange { get; }
+    /// <summary>Sanity checks and target properties of the candidates (null: none; see <see cref="SearchPhysics.Create"/>).</summary>
+    public SearchPhysics? Physics { get; init; }
 
     public SearchProblem(Dataset training, Dataset? validation, Taper taper, int maxFitStructures)
     {
@@ -127,8 +129,17 @@ internal sealed class CandidateEvaluator(SearchProblem problem, SearchSettings s
     /// The scored candidate, or null when the model is invalid on the data (NaN or ∞), rejected, or screened out: with a
     /// finite <paramref name="screenThreshold"/>, the constants are first fitted on <see cref="SearchProblem.ScreenPairs"/>
     /// and a model whose screened fitness exceeds the threshold goes no further.
+    /// <para>
+    /// With <see cref="SearchProblem.Physics"/>, the physics (sanity checks, then the target properties in stages,
+    /// cheapest first) is computed only while the candidate could still enter the archive: <paramref name="couldEnter"/>
+    /// is asked with the best archive objectives the candidate could still reach (every physics term is ≥ 0 and the
+    /// penalties ≥ 1, so what is known is a lower bound). A candidate that could not gets
+    /// <paramref name="targetEstimate"/> (the population's median target term) as its target term and is marked
+    /// <see cref="PhysicsStatus.Estimated"/>, which keeps it out of the archive.
+    /// </para>
     /// </summary>
-    public Candidate? Evaluate(Models.Expression expression, int generation, double screenThreshold = double.PositiveInfinity)
+    public Candidate? Evaluate(Models.Expression expression, int generation, double screenThreshold = double.PositiveInfinity,
+        Func<double[], bool>? couldEnter = null, double targetEstimate = 0)
     {
         try
         {
@@ -170,13 +181,16 @@ internal sealed class CandidateEvaluator(SearchProblem problem, SearchSettings s
                 if (!double.IsFinite(validation)) return null;
             }
             var shortRange = settings.ShortRange == ShortRangePolicy.Off ? new ShortRangeResult(true, "not checked") : problem.ShortRange.Check(fitted);
+            var penalty = 1.0;
             if (!shortRange.Passed)
             {
                 if (settings.ShortRange == ShortRangePolicy.Reject) return null;
-                cost *= settings.ShortRangePenalty;
-                validation *= settings.ShortRangePenalty;
+                penalty = settings.ShortRangePenalty;
             }
-            return new Candidate(fitted, cost, validation, Models.CostModel.PerPair(fitted), shortRange.Passed, shortRange.Detail, generation);
+            var costPerPair = Models.CostModel.PerPair(fitted);
+            if (problem.Physics is not { } physics)
+                return new Candidate(fitted, cost * penalty, validation * penalty, costPerPair, shortRange.Passed, shortRange.Detail, generation);
+            return WithPhysics(physics, fitted, cost, validation, penalty, costPerPair, shortRange, generation, couldEnter, targetEstimate);
         }
         catch (ArgumentException)
         {
@@ -188,5 +202,38 @@ internal sealed class CandidateEvaluator(SearchProblem problem, SearchSettings s
             // The optimiser's SVD fallback gave up on a wildly scaled model: an invalid candidate, not the end of the search.
             return null;
         }
+    }
+
+    private Candidate? WithPhysics(SearchPhysics physics, Models.Expression fitted, double cost, double validation, double penalty,
+        double costPerPair, ShortRangeResult shortRange, int generation, Func<double[], bool>? couldEnter, double targetEstimate)
+    {
+        var separate = settings.TargetMode == TargetMode.Objective && physics.Targets != null;
+        var complexity = fitted.Complexity;
+        // The best archive point the candidate could reach with a target term of at least `target` and the penalty so far.
+        bool Worth(double target, double p) => couldEnter == null ||
+            couldEnter(Candidate.ArchivePoint((separate ? validation : validation + target) * p, costPerPair, complexity, separate ? target : null));
+        Candidate Make(double target, double p, PhysicsStatus status, bool sanityPassed, string sanityDetail) =>
+            separate
+                ? new Candidate(fitted, cost * p, validation * p, costPerPair, shortRange.Passed, shortRange.Detail, generation, target, status, sanityPassed, sanityDetail, true)
+                : new Candidate(fitted, (cost + target) * p, (validation + target) * p, costPerPair, shortRange.Passed, shortRange.Detail, generation, target, status, sanityPassed, sanityDetail);
+        if (!Worth(0, penalty)) return Make(targetEstimate, penalty, PhysicsStatus.Estimated, true, "not checked");
+        var potential = new ModelPotential(new CompiledModel(fitted, problem.Taper), [physics.Element]);
+        var sanity = physics.Sanity(potential, settings);
+        if (!sanity.Passed)
+        {
+            if (settings.Sanity == Properties.SanityPolicy.Reject) return null;
+            penalty *= settings.SanityPenalty;
+        }
+        var sanityDetail = sanity.Checks.Count == 0 ? "not checked" : sanity.Summary;
+        if (physics.Targets is not { } targets) return Make(0, penalty, PhysicsStatus.Evaluated, sanity.Passed, sanityDetail);
+        var lowerBound = 0.0;
+        var evaluation = targets.Evaluate(potential, bound =>
+        {
+            lowerBound = bound;
+            return Worth(bound, penalty);
+        });
+        return evaluation == null
+            ? Make(Math.Max(lowerBound, targetEstimate), penalty, PhysicsStatus.Estimated, sanity.Passed, sanityDetail)
+            : Make(evaluation.Fitness, penalty, PhysicsStatus.Evaluated, sanity.Passed, sanityDetail);
     }
 }

@@ -13,6 +13,15 @@ public enum ShortRangePolicy
     Reject,
 }
 
+/// <summary>How target properties enter a search (<see cref="SearchSettings.TargetsPath"/>).</summary>
+public enum TargetMode
+{
+    /// <summary>The target term is added to the fitness (the default).</summary>
+    Fitness,
+    /// <summary>The target term is a separate objective of selection and of the front.</summary>
+    Objective,
+}
+
 /// <summary>Settings of a search; the defaults work on POET's example data.</summary>
 public sealed record SearchSettings
 {
@@ -57,6 +66,21 @@ public sealed record SearchSettings
     /// <summary>Most models kept on the archive (the non-dominated set is thinned by crowding beyond it).</summary>
     public int ArchiveCapacity { get; init; } = 60;
     public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(60);
+    /// <summary>
+    /// Target properties (POET's TargetProperties_0K.data or its JSON form, see <see cref="Properties.TargetProperties"/>)
+    /// that become part of the search's fitness or a separate objective (<see cref="TargetMode"/>); null: none.
+    /// </summary>
+    public string? TargetsPath { get; init; }
+    public TargetMode TargetMode { get; init; } = TargetMode.Fitness;
+    /// <summary>W of <see cref="Properties.TargetObjective"/>: how much the targets count against the data.</summary>
+    public double TargetWeight { get; init; } = Properties.TargetObjective.DefaultWeight;
+    /// <summary>Levenberg–Marquardt iterations (each with a finite-difference Jacobian of the targets) of the final joint refit of front models on data and targets (0: none).</summary>
+    public int TargetRefitEvaluations { get; init; } = 8;
+    /// <summary>Physical sanity checks (<see cref="Properties.SanityPolicy"/>) of every candidate that could enter the archive.</summary>
+    public Properties.SanityPolicy Sanity { get; init; } = Properties.SanityPolicy.Penalise;
+    public double SanityPenalty { get; init; } = 10;
+    /// <summary>The data's ground-state crystal ("fcc", "bcc", "hcp"); null: identified from the lowest-energy training structure.</summary>
+    public string? GroundState { get; init; }
     /// <summary>Known forms placed in the first population (the user's --seed-model).</summary>
     public IReadOnlyList<string> SeedModels { get; init; } = [];
 
@@ -74,6 +98,10 @@ public sealed record SearchSettings
         if (!(ScreenFactor >= 0) || double.IsPositiveInfinity(ScreenFactor)) throw new ArgumentException("the screening factor must be finite and non-negative");
         if (MaxFitStructures < 1) throw new ArgumentException("the constant fit needs at least one structure");
         if (Limits.MaxNodes < 3 || Limits.MaxDepth < 2) throw new ArgumentException("the size limits are too small for any model");
+        if (!(TargetWeight > 0) || !double.IsFinite(TargetWeight)) throw new ArgumentException("the target weight must be positive and finite");
+        if (TargetRefitEvaluations < 0) throw new ArgumentException("the joint refit's evaluations cannot be negative");
+        if (!(SanityPenalty >= 1) || !double.IsFinite(SanityPenalty)) throw new ArgumentException("the sanity penalty must be finite and at least 1");
+        if (GroundState != null) Properties.GroundState.Parse(GroundState);
         Optimizers.Create(Optimizer);
     }
 }

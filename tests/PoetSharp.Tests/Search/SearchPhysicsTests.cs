@@ -1,0 +1,152 @@
+using PoetSharp.Data;
+using PoetSharp.Models;
+using PoetSharp.Potentials;
+using PoetSharp.Properties;
+using PoetSharp.Search;
+using PoetSharp.Tests.Properties;
+using PoetSharp.Tests.Support;
+
+namespace PoetSharp.Tests.Search;
+
+/// <summary>Physics in the search: sanity checks and target properties score candidates, only those that could enter the archive pay for them.</summary>
+public class SearchPhysicsTests
+{
+    private static readonly string Targets = TestData.Repo("poet", "DFT_Cu", "0K", "TargetProperties_0K.data");
+
+    private static readonly Lazy<Dataset> DftCu = new(() =>
+    {
+        var all = PoetFolder.Read(TestData.Repo("poet", "DFT_Cu", "NVT_FCC_300K"));
+        return new Dataset(SearchProblem.Spread(all.Structures, 6), "DFT_Cu 300 K (6)");
+    });
+
+    private static SearchProblem Problem(SearchSettings settings) =>
+        new(DftCu.Value, null, new Taper(3, 5), settings.MaxFitStructures) { Physics = SearchPhysics.Create(settings, DftCu.Value) };
+
+    private static SearchSettings Tiny(int generations) => SearchEngineTests.Tiny(generations) with { TargetsPath = Targets };
+
+    [Fact]
+    public void PhysicsIsBuiltFromSettingsAndData()
+    {
+        var physics = SearchPhysics.Create(Tiny(1), DftCu.Value)!;
+        Assert.Equal("Cu", physics.Element);
+        Assert.Equal(CrystalStructure.Fcc, physics.GroundState);
+        Assert.Equal(23, physics.Targets!.Targets.Count);
+        Assert.Null(SearchPhysics.Create(Tiny(1) with { TargetsPath = null, Sanity = SanityPolicy.Off }, DftCu.Value));
+        var sanityOnly = SearchPhysics.Create(Tiny(1) with { TargetsPath = null }, DftCu.Value)!;
+        Assert.Null(sanityOnly.Targets);
+        Assert.Equal(CrystalStructure.Bcc, SearchPhysics.Create(Tiny(1) with { GroundState = "bcc" }, DftCu.Value)!.GroundState);
+    }
+
+    [Fact]
+    public void TargetTermAndSanityPenaltyEnterTheFitness()
+    {
+        // GP1 also fails the short-range check; with that check off, only the sanity penalty multiplies.
+        var settings = Tiny(1) with { ShortRange = ShortRangePolicy.Off };
+        var problem = Problem(settings);
+        var plain = new CandidateEvaluator(new SearchProblem(DftCu.Value, null, new Taper(3, 5), settings.MaxFitStructures), settings with { ConstantEvaluations = 1 });
+        var withPhysics = new CandidateEvaluator(problem, settings with { ConstantEvaluations = 1 });
+        // GP1 has no finite isolated-atom energy: it fails the cohesive-energy check.
+        var gp1 = ExpressionParser.ParseModel(TargetObjectiveTests.Gp1);
+        var a = plain.Evaluate(gp1, 0)!;
+        var b = withPhysics.Evaluate(gp1, 0)!;
+        Assert.Equal(PhysicsStatus.Off, a.Physics);
+        Assert.Equal(PhysicsStatus.Evaluated, b.Physics);
+        Assert.False(b.SanityPassed);
+        Assert.Contains("cohesive energy", b.SanityDetail);
+        var term = problem.Physics!.Targets!.Evaluate(new ModelPotential(b.Expression, new Taper(3, 5), ["Cu"])).Fitness;
+        Assert.Equal(term, b.TargetFitness, 12);
+        Assert.Equal((a.TrainingFitness + term) * settings.SanityPenalty, b.TrainingFitness, 9);
+        Assert.Null(new CandidateEvaluator(problem, settings with { ConstantEvaluations = 1, Sanity = SanityPolicy.Reject }).Evaluate(gp1, 0));
+        // As a separate objective the term stays out of the fitness.
+        var separate = new CandidateEvaluator(problem, settings with { ConstantEvaluations = 1, TargetMode = TargetMode.Objective }).Evaluate(gp1, 0)!;
+        Assert.Equal(a.TrainingFitness * settings.SanityPenalty, separate.TrainingFitness, 9);
+        Assert.Equal(4, separate.ArchiveObjectives().Length);
+    }
+
+    [Fact]
+    public void ACandidateThatCannotEnterTheArchiveIsEstimatedAndKeptOut()
+    {
+        var settings = Tiny(1);
+        var evaluator = new CandidateEvaluator(Problem(settings), settings with { ConstantEvaluations = 1 });
+        var asked = 0;
+        var c = evaluator.Evaluate(ExpressionParser.ParseModel(TargetObjectiveTests.Seventeen), 0, double.PositiveInfinity, _ => { asked++; return false; }, 0.123)!;
+        Assert.Equal(1, asked);
+        Assert.Equal(PhysicsStatus.Estimated, c.Physics);
+        Assert.Equal(0.123, c.TargetFitness);
+        var archive = new Archive(10);
+        Assert.False(archive.Offer(c));
+        Assert.Empty(archive.Members);
+        Assert.True(archive.CouldEnter(c.ArchiveObjectives()));
+    }
+
+    [Fact]
+    public void FrontModelsOfASearchWithTargetsCarryTheirPhysics()
+    {
+        var settings = Tiny(2) with { Sanity = SanityPolicy.Penalise };
+        var problem = Problem(settings);
+        var engine = new SearchEngine(problem, settings);
+        var front = engine.Run();
+        Assert.NotEmpty(front);
+        Assert.All(front, c => Assert.Equal(PhysicsStatus.Evaluated, c.Physics));
+        Assert.All(front, c => Assert.True(c.TargetFitness > 0));
+        // Checkpoints keep the physics: a resumed run ends where an uninterrupted one does.
+        var path = Path.Combine(TestData.TempDir(), SearchCheckpoint.FileName);
+        new SearchEngine(problem, Tiny(1)) { CheckpointPath = path }.Run();
+        var resumed = SearchCheckpoint.Resume(path, problem, settings).Run();
+        Assert.Equal(front.Select(c => $"{c.Expression} {c.TrainingFitness:R} {c.TargetFitness:R} {c.Physics} {c.SanityDetail}"),
+            resumed.Select(c => $"{c.Expression} {c.TrainingFitness:R} {c.TargetFitness:R} {c.Physics} {c.SanityDetail}"));
+    }
+
+    [Fact]
+    public void TheJointRefitDoesNotRaiseTheJointCost()
+    {
+        var settings = Tiny(1);
+        var problem = Problem(settings);
+        var model = ExpressionParser.ParseModel(TargetObjectiveTests.Gp1);
+        var targets = problem.Physics!.Targets!;
+        double Joint(Expression e)
+        {
+            var data = new PoetSharp.Fitting.FittingObjective(new PoetSharp.Evaluation.ModelEvaluator(new PoetSharp.Evaluation.CompiledModel(e, problem.Taper), problem.FitPairs),
+                settings.Weights, problem.Scales).Cost(e.Constants);
+            return data + targets.Evaluate(new ModelPotential(e, problem.Taper, ["Cu"])).Fitness;
+        }
+        var refitted = JointRefit.Run(model, problem, settings, targets, 3);
+        Assert.True(Joint(refitted) <= Joint(model));
+        Assert.NotEqual(model.Constants.ToArray(), refitted.Constants.ToArray());
+    }
+
+    [Fact]
+    public void JointObjectiveJacobianMatchesCentralDifferences()
+    {
+        var settings = Tiny(1);
+        var problem = Problem(settings);
+        var model = ExpressionParser.ParseModel("sum(644.52*r^-9) - sum(527.62*r^-6)^0.5");
+        var data = new PoetSharp.Fitting.FittingObjective(new PoetSharp.Evaluation.ModelEvaluator(new PoetSharp.Evaluation.CompiledModel(model, problem.Taper), problem.FitPairs),
+            settings.Weights, problem.Scales);
+        var joint = new JointObjective(data, problem.Physics!.Targets!, model, problem.Taper, "Cu");
+        int n = joint.ResidualCount, p = joint.ParameterCount;
+        var r = new double[n];
+        var jacobian = new double[n * p];
+        Assert.True(joint.Evaluate(model.Constants, r, jacobian));
+        for (var k = 0; k < p; k++)
+        {
+            var h = 3e-3 * Math.Abs(model.Constants[k]);
+            var plus = model.Constants.ToArray();
+            var minus = model.Constants.ToArray();
+            plus[k] += h;
+            minus[k] -= h;
+            var rp = new double[n];
+            var rm = new double[n];
+            joint.Evaluate(plus, rp, []);
+            joint.Evaluate(minus, rm, []);
+            for (var i = 0; i < n; i++)
+            {
+                var central = (rp[i] - rm[i]) / (2 * h);
+                // The data block is exact; the targets' block is a forward difference over relaxed energies (see JointObjective):
+                // to a few per cent, which still catches a wrong row, column or sign.
+                var tolerance = i < data.ResidualCount ? 1e-4 : 5e-2;
+                Assert.True(Math.Abs(jacobian[i * p + k] - central) <= tolerance * Math.Max(1, Math.Abs(central)), $"residual {i} (data residuals: {data.ResidualCount}), constant {k}: {jacobian[i * p + k]} vs {central}");
+            }
+        }
+    }
+}
