@@ -34,7 +34,7 @@ public class SearchEngineTests
     };
 
     private static string[] Fingerprint(IEnumerable<Candidate> front) =>
-        front.Select(c => $"{c.Expression} {c.TrainingFitness:R} {c.ValidationFitness:R} {c.CostPerPair:R} {c.ShortRangePassed}").ToArray();
+        front.Select(c => $"{ExpressionPrinter.PrintExact(c.Expression)} {c.TrainingFitness:R} {c.ValidationFitness:R} {c.CostPerPair:R} {c.ShortRangePassed}").ToArray();
 
     [Fact]
     public void SameSeedSameFront()

@@ -38,8 +38,8 @@ public class VariationTests
             Assert.True(child.SumCount > 0);
             Assert.True(child.Length <= Limits.MaxNodes, $"{op}: {child.Length} nodes");
             Assert.True(TreeShape.DepthOf(child) <= Limits.MaxDepth);
-            // The text form parses back to the same tree (checkpoints rely on it).
-            Assert.Equal(ExpressionHash.Exact(child), ExpressionHash.Exact(ExpressionParser.ParseModel(child.ToString())));
+            // The exact text form parses back to the same tree (checkpoints rely on it).
+            Assert.Equal(ExpressionHash.Exact(child), ExpressionHash.Exact(ExpressionParser.ParseModel(ExpressionPrinter.PrintExact(child))));
             if (ExpressionHash.Exact(child) != ExpressionHash.Exact(a)) changed++;
         }
         Assert.True(produced > 200, $"{op} produced only {produced} children");
