@@ -43,7 +43,8 @@ public static class RunOutputs
         Directory.CreateDirectory(Path.Combine(folder, "models"));
         var entries = new List<FrontEntry>();
         var rank = 0;
-        foreach (var c in engine.Front)
+        // One model per function: algebraic rewrites of a front model are reported once, in their simplest form.
+        foreach (var c in FrontCollapse.Distinct(engine.Front, problem))
         {
             rank++;
             var model = Refit(c.Expression, problem, engine.Settings);

@@ -9,7 +9,8 @@ namespace PoetSharp.Tests.Search;
 /// <summary>Tiny searches (a few structures, small populations, a few generations): reproducibility, checkpoint and resume, Ctrl-C.</summary>
 public class SearchEngineTests
 {
-    private static readonly Lazy<SearchProblem> Problem = new(() =>
+    /// <summary>Eight structures of EAM_Cu at 1600 K, split 6/2, fitted on 3 (shared with other search tests).</summary>
+    internal static readonly Lazy<SearchProblem> Problem = new(() =>
     {
         var all = PoetFolder.Read(TestData.Repo("poet", "EAM_Cu", "NVT_FCC_1600K"));
         var picked = new Dataset(SearchProblem.Spread(all.Structures, 8), "EAM_Cu 1600 K (8)");
