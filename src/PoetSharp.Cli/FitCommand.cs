@@ -30,12 +30,13 @@ internal static class FitCommand
         var fitStructures = new Option<int>("--fit-structures") { DefaultValueFactory = _ => new SearchSettings().MaxFitStructures, HelpName = "N", Description = "Training structures the candidates are fitted on (spread over the set)." };
         var shortRange = new Option<string>("--short-range") { DefaultValueFactory = _ => "penalise", HelpName = "penalise|reject|off", Description = "What to do with models that are not repulsive at short range." };
         var screen = new Option<double>("--screen-factor") { DefaultValueFactory = _ => new SearchSettings().ScreenFactor, HelpName = "X", Description = "Screening of offspring: constants first fitted on a quarter of the fitting structures, the full fit only for those within X times the population's median fitness (0: no screening)." };
+        var noPrior = new Option<bool>("--no-prior") { Description = "Turn off the metals prior (a quarter of random trees with the embedded-atom shape Σg + c·(Σh)^p, on by default). A resumed run keeps the setting it started with." };
         var checkpoint = new Option<string>("--checkpoint-interval") { DefaultValueFactory = _ => "60s", HelpName = "DURATION", Description = "How often the state is saved." };
 
         var command = new Command("fit", "Search for potential models (genetic programming on the Pareto front of accuracy, cost and complexity); writes the front, model files, plots and a summary to the run folder.")
         {
             data, validation, split, cutoff, taperInner, time, generations, seed, threads, islands, population, outDir, seedModels, resume,
-            optimizer, constantEvaluations, fitStructures, screen, shortRange, checkpoint,
+            optimizer, constantEvaluations, fitStructures, screen, shortRange, noPrior, checkpoint,
         };
         command.Validators.Add(result =>
         {
@@ -56,6 +57,8 @@ internal static class FitCommand
                 var path = Path.Combine(runDir, SearchCheckpoint.FileName);
                 var (stored, spec, elapsed) = SearchCheckpoint.ReadHeader(path);
                 if (spec is null) throw new ArgumentException($"{path}: the checkpoint does not say where its data came from");
+                if (parsed.GetValue(noPrior) && stored.MetalsPrior)
+                    throw new ArgumentException($"--no-prior: the run in {runDir} was started with the metals prior, and a resumed run keeps the settings it started with");
                 problem = spec.Problem(services.ReadData, stored);
                 // --time gives more time on top of what the run has used; --generations a new total; neither: the stored limits.
                 var settings = stored with
@@ -67,6 +70,7 @@ internal static class FitCommand
                 };
                 engine = SearchCheckpoint.Resume(path, problem, settings);
                 output.Line($"resuming {runDir} at generation {engine.Generation} ({SearchRunner.Clock(engine.Elapsed)} elapsed)");
+                output.Line(SearchRunner.PriorNote(engine.Settings));
             }
             else
             {
@@ -91,6 +95,7 @@ internal static class FitCommand
                     MaxFitStructures = parsed.GetValue(fitStructures),
                     ScreenFactor = parsed.GetValue(screen),
                     ShortRange = ParsePolicy(parsed.GetValue(shortRange)!),
+                    MetalsPrior = !parsed.GetValue(noPrior),
                     CheckpointInterval = interval,
                     SeedModels = parsed.GetValue(seedModels) ?? [],
                 };
@@ -101,10 +106,11 @@ internal static class FitCommand
                             (problem.Validation is { } v ? $" and {CliOutput.Plural(v.Count, "validation structure", "validation structures")}" : "") +
                             $": {settings.Islands} islands × {settings.PopulationSize} models, {settings.Threads} threads, " +
                             (settings.MaxTime is { } mt ? $"time limit {SearchRunner.Clock(mt)}" : $"{settings.MaxGenerations} generations"));
+                output.Line(SearchRunner.PriorNote(settings));
                 engine = new SearchEngine(problem, settings, SearchRunner.FirstPopulation(output)) { Data = spec, CheckpointPath = Path.Combine(folder, SearchCheckpoint.FileName) };
             }
             SearchRunner.Run(output, engine, output.Console.Profile.Capabilities.Interactive);
-            var front = RunOutputs.Write(folder, engine, problem, string.Join(", ", engine.Data?.Data ?? []));
+            var front = RunOutputs.Write(folder, engine, problem, string.Join(", ", engine.Data?.Data ?? []), [SearchRunner.PriorNote(engine.Settings)]);
             output.Line();
             PrintFront(output, front);
             output.Line($"wrote {Path.Combine(folder, RunOutputs.FrontJson)}, front.md, models/, front.png/.svg, history.png/.svg, summary.md, {SearchCheckpoint.FileName}");

@@ -57,6 +57,12 @@ public sealed record SearchSettings
     /// <summary>Most models kept on the archive (the non-dominated set is thinned by crowding beyond it).</summary>
     public int ArchiveCapacity { get; init; } = 60;
     public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(60);
+    /// <summary>
+    /// The metals prior of the random-tree grammar (<see cref="Grammar.EmbeddedAtomShare"/> of random atom trees drawn
+    /// with the embedded-atom shape Σg + c·(Σh)^p); false (<c>--no-prior</c>) draws every random tree from the general
+    /// grammar. Stored in checkpoints with the other settings, so a resumed run keeps it.
+    /// </summary>
+    public bool MetalsPrior { get; init; } = true;
     /// <summary>Known forms placed in the first population (the user's --seed-model).</summary>
     public IReadOnlyList<string> SeedModels { get; init; } = [];
 

@@ -73,6 +73,21 @@ public class SearchEngineTests
     }
 
     [Fact]
+    public void TheMetalsPriorSettingChangesTheSearchAndIsResumedAsStored()
+    {
+        var path = Path.Combine(TestData.TempDir(), SearchCheckpoint.FileName);
+        var uninterrupted = new SearchEngine(Problem.Value, Tiny(5) with { MetalsPrior = false }).Run();
+        Assert.NotEqual(Fingerprint(new SearchEngine(Problem.Value, Tiny(5)).Run()), Fingerprint(uninterrupted));
+
+        new SearchEngine(Problem.Value, Tiny(3) with { MetalsPrior = false }) { CheckpointPath = path }.Run();
+        Assert.False(SearchCheckpoint.ReadHeader(path).Settings.MetalsPrior);
+        // Resumed with limits from settings whose prior is on: the stored setting still governs the search.
+        var resumed = SearchCheckpoint.Resume(path, Problem.Value, Tiny(5));
+        Assert.False(resumed.Settings.MetalsPrior);
+        Assert.Equal(Fingerprint(uninterrupted), Fingerprint(resumed.Run()));
+    }
+
+    [Fact]
     public void CancellationMidGenerationRollsBackAndResumesExactly()
     {
         var folder = TestData.TempDir();
