@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using Spectre.Console;
 using Spectre.Console.Rendering;
 
@@ -32,6 +34,15 @@ internal sealed class CliOutput
     public void Line(string text = "") => Out.WriteLine(text);
 
     public void Warning(string text) => Error.WriteLine("poet: warning: " + text);
+
+    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    /// <summary>A command's machine-readable report (<c>--json</c>): camelCase fields, indented, on standard output.</summary>
+    public void WriteJson(object report) => Out.WriteLine(JsonSerializer.Serialize(report, JsonOptions));
 
     /// <summary>A table whose first <paramref name="textColumns"/> columns hold text (left-aligned) and the rest numbers (right-aligned).</summary>
     public static Table NewTable(int textColumns, params string[] headers)

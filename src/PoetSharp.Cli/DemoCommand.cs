@@ -10,9 +10,18 @@ namespace PoetSharp.Cli;
 /// 3–5 Å taper) from random trees, stops as soon as the front holds Sutton–Chen (<see cref="SuttonChenRecovery"/>) or
 /// the time runs out, and prints the recovered model beside the true one. `--target lj` does the same for Lennard-Jones
 /// argon from the LJ_Ar data (<see cref="LennardJonesRecovery"/>).
+/// <para>
+/// The search does not know the answer: at each epoch's end it polishes the constants of the
+/// <see cref="PolishedPerEpoch"/> front models most accurate on the validation set (chosen by fitness alone, never by
+/// their form), and only then asks the rediscovery check whether one of them is the true potential. The metals prior of
+/// the grammar is on by default and reported; `--no-prior` turns it off.
+/// </para>
 /// </summary>
 internal static class DemoCommand
 {
+    /// <summary>Front models whose constants are polished at each epoch's end: the most accurate on validation fitness.</summary>
+    internal const int PolishedPerEpoch = 3;
+
     public static Command Create(CliOutput output, CliServices services)
     {
         var target = new Option<string>("--target") { DefaultValueFactory = _ => "sc", HelpName = "sc|lj", Description = "What to rediscover: sc (Sutton–Chen copper from EAM_Cu) or lj (Lennard-Jones argon from LJ_Ar)." };
@@ -22,23 +31,26 @@ internal static class DemoCommand
         var threads = new Option<int>("--threads") { DefaultValueFactory = _ => Environment.ProcessorCount, HelpName = "N", Description = "Islands evolved at once." };
         var outDir = new Option<string>("--out") { DefaultValueFactory = _ => "demo-run", HelpName = "DIR", Description = "Run folder." };
         var seedModels = new Option<string[]>("--seed-model") { HelpName = "EXPR", Arity = ArgumentArity.OneOrMore, Description = "Put a known form in the first population (then it is no rediscovery)." };
+        var noPrior = new Option<bool>("--no-prior") { Description = "Turn off the metals prior (random trees with the embedded-atom shape Σg + c·(Σh)^p, on by default)." };
         var command = new Command("demo", "Rediscover Sutton–Chen copper from the EAM_Cu data (POET's headline experiment), or Lennard-Jones argon from LJ_Ar, and compare with the true form.")
         {
-            target, data, time, seed, threads, outDir, seedModels,
+            target, data, time, seed, threads, outDir, seedModels, noPrior,
         };
         command.SetAction(parsed =>
         {
             var folder = parsed.GetValue(outDir)!;
             var goal = RecoveryTarget.Parse(parsed.GetValue(target)!);
-            var path = parsed.GetValue(data) ?? FindData(goal.DataFolder);
+            var path = parsed.GetValue(data) ?? FindData(goal.DataFolder, services.WorkingFolder(), AppContext.BaseDirectory);
             var spec = new DataSpec([path], [], 0.2, (int)(parsed.GetValue(seed) % int.MaxValue), goal.Taper.Outer, goal.Taper.Inner);
-            var settings = DemoSettings(parsed.GetValue(seed), parsed.GetValue(threads), SearchRunner.ParseDuration(parsed.GetValue(time)!), parsed.GetValue(seedModels) ?? []) with { Weights = goal.Weights };
+            var settings = DemoSettings(parsed.GetValue(seed), parsed.GetValue(threads), SearchRunner.ParseDuration(parsed.GetValue(time)!), parsed.GetValue(seedModels) ?? [])
+                with { Weights = goal.Weights, MetalsPrior = !parsed.GetValue(noPrior) };
             var problem = spec.Problem(services.ReadData, settings);
             if (File.Exists(Path.Combine(folder, SearchCheckpoint.FileName))) File.Delete(Path.Combine(folder, SearchCheckpoint.FileName));
             Directory.CreateDirectory(folder);
             output.Line($"rediscovering {goal.Name} from {path}: {CliOutput.Plural(problem.Training.Count, "training structure", "training structures")}, " +
                         $"{settings.Islands} islands × {settings.PopulationSize} models on {settings.Threads} threads, up to {SearchRunner.Clock(settings.MaxTime!.Value)}" +
                         (settings.SeedModels.Count > 0 ? " (seeded with --seed-model: not a rediscovery)" : ""));
+            output.Line(SearchRunner.PriorNote(settings));
             var clock = Stopwatch.StartNew();
             var found = TimeSpan.Zero;
             Models.Expression? recovered = null;
@@ -47,14 +59,14 @@ internal static class DemoCommand
             {
                 Data = spec,
                 CheckpointPath = Path.Combine(folder, SearchCheckpoint.FileName),
-                // Front models of the right form, and the two most accurate ones (whose exponents the search's short fits
-                // may have left a few per cent off), get their constants polished, then judged.
+                // The most accurate front models (whose exponents the search's short fits may have left a few per cent
+                // off) get their constants polished, then judged. They are chosen by validation fitness alone: picking
+                // them by their form would use the answer the demo is meant to find.
                 StopWhen = front =>
                 {
-                    var accurate = front.OrderBy(c => c.ValidationFitness).Take(2).ToHashSet();
-                    foreach (var c in front)
+                    foreach (var c in front.OrderBy(c => c.ValidationFitness).Take(PolishedPerEpoch))
                     {
-                        if (!(accurate.Contains(c) || goal.HasForm(c.Expression)) || !polished.Add(Models.ExpressionHash.Exact(c.Expression))) continue;
+                        if (!polished.Add(Models.ExpressionHash.Exact(c.Expression))) continue;
                         var model = problem.Polish(c.Expression, settings, 300);
                         if (!goal.Check(model, problem.Taper).Found) continue;
                         recovered = model;
@@ -66,7 +78,7 @@ internal static class DemoCommand
             };
             SearchRunner.Run(output, engine, output.Console.Profile.Capabilities.Interactive);
             var searched = clock.Elapsed;
-            var front = RunOutputs.Write(folder, engine, problem, path);
+            var front = RunOutputs.Write(folder, engine, problem, path, [SearchRunner.PriorNote(settings)]);
             var shown = recovered ?? problem.Polish(engine.Front.MinBy(c => c.ValidationFitness)!.Expression, settings, 300);
             var verdict = goal.Check(shown, problem.Taper);
             // Shown without vestigial terms, unless dropping them loses the verdict.
@@ -85,6 +97,7 @@ internal static class DemoCommand
             output.Line(verdict.Found
                 ? $"found: yes, after {found.TotalSeconds.ToString("F1", inv)} s ({engine.Generation} generations, {engine.Evaluations.ToString("N0", inv)} evaluations)"
                 : $"found: no, within {searched.TotalSeconds.ToString("F1", inv)} s ({engine.Generation} generations); the most accurate model is shown");
+            output.Line($"prior: {(settings.MetalsPrior ? "on" : "off")}");
             output.Line($"evaluations: {engine.Evaluations.ToString("N0", inv)} objective evaluations ({engine.CandidatesEvaluated.ToString("N0", inv)} candidates) in " +
                         $"{searched.TotalSeconds.ToString("F1", inv)} s: {(engine.Evaluations / Math.Max(searched.TotalSeconds, 1e-3)).ToString("F0", inv)} evaluations/s");
             return PoetCli.Success;
@@ -105,15 +118,20 @@ internal static class DemoCommand
         MigrationInterval = 2,
     };
 
-    /// <summary>data/poet/NAME in the current folder or above, or above the program.</summary>
-    private static string FindData(string name)
+    /// <summary>
+    /// The shipped data folder data/poet/NAME, looked for in each start folder and its parents in turn: the demo passes
+    /// the current folder and the program's own folder, so that it finds the repository's data when run from inside the
+    /// repository or from anywhere else with a program built there.
+    /// </summary>
+    internal static string FindData(string name, params string[] starts)
     {
-        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+        foreach (var start in starts)
             for (var dir = new DirectoryInfo(start); dir != null; dir = dir.Parent)
             {
                 var candidate = Path.Combine(dir.FullName, "data", "poet", name);
                 if (Directory.Exists(candidate)) return candidate;
             }
-        throw new ArgumentException($"data/poet/{name} not found in this folder or above; give --data PATH");
+        throw new ArgumentException($"the demo's data (data/poet/{name} of the PoetSharp repository) were not found in or above " +
+                                    $"{string.Join(" or ", starts.Select(s => Path.TrimEndingDirectorySeparator(Path.GetFullPath(s))))}; give --data PATH");
     }
 }

@@ -1,8 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Encodings.Web;
-using System.Text.Json;
 using PoetSharp.Data;
 using PoetSharp.Evaluation;
 using PoetSharp.Potentials;
@@ -111,12 +109,6 @@ internal static class EvalCommand
         CliOutput.AddRow(table, [name, structures, .. Cells(s.Energy), .. Cells(s.Forces), .. Cells(s.Stress)]);
     }
 
-    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
-    {
-        WriteIndented = true,
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
-
     private static void WriteJson(CliOutput output, IPotential model, Dataset dataset, string[] paths, string[] selected, PotentialErrors errors, double seconds)
     {
         var report = new
@@ -136,6 +128,6 @@ internal static class EvalCommand
             Notes = errors.Notes,
             DataNotes = dataset.Notes,
         };
-        output.Out.WriteLine(JsonSerializer.Serialize(report, JsonOptions));
+        output.WriteJson(report);
     }
 }

@@ -36,12 +36,13 @@ internal static class FitCommand
         var targetRefit = new Option<int>("--target-refit-evaluations") { DefaultValueFactory = _ => new SearchSettings().TargetRefitEvaluations, HelpName = "N", Description = "Iterations of the final joint refit of front models on data and targets (0: none)." };
         var sanity = new Option<string>("--sanity") { DefaultValueFactory = _ => "penalise", HelpName = "penalise|reject|off", Description = "Physical sanity checks of models that could enter the front (cohesive energy, ground state, Born stability, vacancy, stacking fault)." };
         var groundState = new Option<string>("--ground-state") { HelpName = "fcc|bcc|hcp", Description = "The data's ground-state crystal for the sanity checks (default: identified from the lowest-energy training structure)." };
+        var noPrior = new Option<bool>("--no-prior") { Description = "Turn off the metals prior (a quarter of random trees with the embedded-atom shape Σg + c·(Σh)^p, on by default). A resumed run keeps the setting it started with." };
         var checkpoint = new Option<string>("--checkpoint-interval") { DefaultValueFactory = _ => "60s", HelpName = "DURATION", Description = "How often the state is saved." };
 
         var command = new Command("fit", "Search for potential models (genetic programming on the Pareto front of accuracy, cost and complexity); writes the front, model files, plots and a summary to the run folder.")
         {
             data, validation, split, cutoff, taperInner, time, generations, seed, threads, islands, population, outDir, seedModels, resume,
-            optimizer, constantEvaluations, fitStructures, screen, shortRange, checkpoint,
+            optimizer, constantEvaluations, fitStructures, screen, shortRange, noPrior, checkpoint,
             targets, targetMode, targetWeight, targetRefit, sanity, groundState,
         };
         command.Validators.Add(result =>
@@ -63,6 +64,8 @@ internal static class FitCommand
                 var path = Path.Combine(runDir, SearchCheckpoint.FileName);
                 var (stored, spec, elapsed) = SearchCheckpoint.ReadHeader(path);
                 if (spec is null) throw new ArgumentException($"{path}: the checkpoint does not say where its data came from");
+                if (parsed.GetValue(noPrior) && stored.MetalsPrior)
+                    throw new ArgumentException($"--no-prior: the run in {runDir} was started with the metals prior, and a resumed run keeps the settings it started with");
                 problem = spec.Problem(services.ReadData, stored);
                 // --time gives more time on top of what the run has used; --generations a new total; neither: the stored limits.
                 var settings = stored with
@@ -74,6 +77,7 @@ internal static class FitCommand
                 };
                 engine = SearchCheckpoint.Resume(path, problem, settings);
                 output.Line($"resuming {runDir} at generation {engine.Generation} ({SearchRunner.Clock(engine.Elapsed)} elapsed)");
+                output.Line(SearchRunner.PriorNote(engine.Settings));
             }
             else
             {
@@ -104,6 +108,7 @@ internal static class FitCommand
                     TargetRefitEvaluations = parsed.GetValue(targetRefit),
                     Sanity = ParseSanity(parsed.GetValue(sanity)!),
                     GroundState = parsed.GetValue(groundState),
+                    MetalsPrior = !parsed.GetValue(noPrior),
                     CheckpointInterval = interval,
                     SeedModels = parsed.GetValue(seedModels) ?? [],
                 };
@@ -114,11 +119,12 @@ internal static class FitCommand
                             (problem.Validation is { } v ? $" and {CliOutput.Plural(v.Count, "validation structure", "validation structures")}" : "") +
                             $": {settings.Islands} islands × {settings.PopulationSize} models, {settings.Threads} threads, " +
                             (settings.MaxTime is { } mt ? $"time limit {SearchRunner.Clock(mt)}" : $"{settings.MaxGenerations} generations"));
+                output.Line(SearchRunner.PriorNote(settings));
                 engine = new SearchEngine(problem, settings, SearchRunner.FirstPopulation(output)) { Data = spec, CheckpointPath = Path.Combine(folder, SearchCheckpoint.FileName) };
             }
             SearchRunner.Run(output, engine, output.Console.Profile.Capabilities.Interactive);
             if (problem.Physics is { } physics) foreach (var n in physics.Notes) output.Line(n);
-            var front = RunOutputs.Write(folder, engine, problem, string.Join(", ", engine.Data?.Data ?? []), problem.Physics?.Notes);
+            var front = RunOutputs.Write(folder, engine, problem, string.Join(", ", engine.Data?.Data ?? []), [SearchRunner.PriorNote(engine.Settings), .. problem.Physics?.Notes ?? []]);
             output.Line();
             PrintFront(output, front);
             output.Line($"wrote {Path.Combine(folder, RunOutputs.FrontJson)}, front.md, models/, front.png/.svg, history.png/.svg, summary.md, {SearchCheckpoint.FileName}");

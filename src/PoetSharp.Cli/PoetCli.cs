@@ -75,9 +75,14 @@ public static class PoetCli
     }
 }
 
-/// <summary>The library calls the commands make: reading and writing data, creating potentials.</summary>
+/// <summary>
+/// The library calls the commands make: reading and writing data, creating potentials; and the working folder, where
+/// `poet demo` starts looking for its shipped data (tests give another one without changing the process's).
+/// </summary>
 internal sealed record CliServices(Func<string, Dataset> ReadData, Action<string, Dataset> WriteData, Func<string, IPotential> CreatePotential,
     Func<string, Taper, IPotential> CreateModel)
 {
     public static CliServices Default { get; } = new(DataFiles.Read, DataFiles.Write, PotentialFactory.Create, PotentialFactory.CreateModel);
+
+    public Func<string> WorkingFolder { get; init; } = Directory.GetCurrentDirectory;
 }

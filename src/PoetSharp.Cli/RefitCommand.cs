@@ -28,10 +28,11 @@ internal static class RefitCommand
         var cutoff = new Option<double>("--cutoff") { DefaultValueFactory = _ => 5.0, HelpName = "Å", Description = "For a --model expression: where the taper reaches zero (Å)." };
         var taperInner = new Option<double>("--taper-inner") { DefaultValueFactory = _ => 3.0, HelpName = "Å", Description = "For a --model expression: where the taper starts to fall (Å)." };
         var outDir = new Option<string>("--out") { DefaultValueFactory = _ => "refit", HelpName = "DIR", Description = "Folder for model.json and the parity plots." };
+        var json = new Option<bool>("--json") { Description = "Write the results as JSON to standard output instead of tables (the model, its constants, the errors before and after, the files written)." };
 
         var command = new Command("refit", "Fit the constants of a model to data with POET's standardised objective; report errors before and after, write the fitted model and parity plots.")
         {
-            model, data, validation, validationGroups, split, optimizer, weights, evaluations, seed, cutoff, taperInner, outDir,
+            model, data, validation, validationGroups, split, optimizer, weights, evaluations, seed, cutoff, taperInner, outDir, json,
         };
         command.Validators.Add(result =>
         {
@@ -59,23 +60,14 @@ internal static class RefitCommand
             var optimizerName = parsed.GetValue(optimizer)!;
             var minimizer = Optimizers.Create(optimizerName);
             var budget = new OptimizationBudget { MaxEvaluations = parsed.GetValue(evaluations), Seed = parsed.GetValue(seed) };
+            var asJson = parsed.GetValue(json);
 
-            output.Line($"refitting {ExpressionPrinter.Print(expression)} ({expression.ConstantCount} constants) with {minimizer.Name} on " +
-                        $"{CliOutput.Plural(training.Count, "training structure", "training structures")}" +
-                        (validating is { Count: > 0 } ? $" and {CliOutput.Plural(validating.Count, "validation structure", "validation structures")}" : ""));
+            if (!asJson)
+                output.Line($"refitting {ExpressionPrinter.Print(expression)} ({expression.ConstantCount} constants) with {minimizer.Name} on " +
+                            $"{CliOutput.Plural(training.Count, "training structure", "training structures")}" +
+                            (validating is { Count: > 0 } ? $" and {CliOutput.Plural(validating.Count, "validation structure", "validation structures")}" : ""));
             var result = ConstantRefit.Run(expression, taper, training, validating, minimizer, ParseWeights(parsed.GetValue(weights)!), budget);
-
-            output.Line();
-            output.Line("before:");
-            output.Out.Write(result.Before.Format());
-            output.Line();
-            output.Line("after:");
-            output.Out.Write(result.After.Format());
-            output.Line();
             var run = result.Optimization;
-            output.Line($"{minimizer.Name}: {CliOutput.Plural(run.Evaluations, "evaluation", "evaluations")} in {CliOutput.Fixed(result.Elapsed.TotalSeconds, 2)} s, " +
-                        $"cost {run.Cost.ToString("G6", CultureInfo.InvariantCulture)}, {(run.Converged ? "converged" : "not converged")}: {run.StopReason}");
-            output.Line("fitted: " + ExpressionPrinter.Print(result.Fitted));
 
             var dir = parsed.GetValue(outDir)!;
             Directory.CreateDirectory(dir);
@@ -97,10 +89,59 @@ internal static class RefitCommand
                 plots.Add(energyPlot);
                 plots.Add(forcePlot);
             }
+
+            if (asJson)
+            {
+                WriteJson(output, modelText, paths, training.Count, validating?.Count ?? 0, minimizer.Name, expression, result, modelPath, plots);
+                return PoetCli.Success;
+            }
+            output.Line();
+            output.Line("before:");
+            output.Out.Write(result.Before.Format());
+            output.Line();
+            output.Line("after:");
+            output.Out.Write(result.After.Format());
+            output.Line();
+            output.Line($"{minimizer.Name}: {CliOutput.Plural(run.Evaluations, "evaluation", "evaluations")} in {CliOutput.Fixed(result.Elapsed.TotalSeconds, 2)} s, " +
+                        $"cost {run.Cost.ToString("G6", CultureInfo.InvariantCulture)}, {(run.Converged ? "converged" : "not converged")}: {run.StopReason}");
+            output.Line("fitted: " + ExpressionPrinter.Print(result.Fitted));
             output.Line($"wrote {modelPath}, {string.Join(", ", plots)}");
             return PoetCli.Success;
         });
         return command;
+    }
+
+    /// <summary>
+    /// The refit as one JSON object: the model as given and as fitted (printed text, and its constants in the order they
+    /// appear in that text, as in model files), the optimiser's run, the errors before and after on each set (fields as
+    /// in `poet eval --json`) and the files written.
+    /// </summary>
+    private static void WriteJson(CliOutput output, string modelText, string[] paths, int trainingCount, int validationCount, string optimizerName,
+        Expression start, RefitResult result, string modelPath, IReadOnlyList<string> plots)
+    {
+        static object Errors(FitReport report) => new
+        {
+            Training = Set(report.Training),
+            Validation = report.Validation is { } v ? Set(v) : null,
+            ValidationEnergyAtTrainingShift = report.ValidationEnergyAtTrainingShift,
+        };
+        static object Set(Evaluation.PotentialErrors e) => new { e.EnergyShift, e.EnergyShiftStructures, e.Overall, PerGroup = e.Groups };
+        var run = result.Optimization;
+        var report = new
+        {
+            Model = modelText,
+            Data = paths,
+            TrainingStructures = trainingCount,
+            ValidationStructures = validationCount,
+            Units = new { Energy = "meV/atom", Forces = "eV/Å", Stress = "GPa", EnergyShift = "eV/atom" },
+            Start = new { Expression = ExpressionPrinter.Print(start), Constants = ExpressionPrinter.FoldSigns(start).Constants.ToArray() },
+            Fitted = new { Expression = ExpressionPrinter.Print(result.Fitted), Constants = ExpressionPrinter.FoldSigns(result.Fitted).Constants.ToArray() },
+            Optimizer = new { Name = optimizerName, run.Evaluations, run.Cost, run.Converged, run.StopReason, Seconds = result.Elapsed.TotalSeconds },
+            Before = Errors(result.Before),
+            After = Errors(result.After),
+            Files = new { Model = modelPath, Plots = plots },
+        };
+        output.WriteJson(report);
     }
 
     private static (Expression, Taper, IReadOnlyList<string>, string) ReadModel(string text, double taperInner, double cutoff)

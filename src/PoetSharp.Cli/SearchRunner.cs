@@ -90,6 +90,11 @@ internal static class SearchRunner
         };
     }
 
+    /// <summary>Whether the grammar's metals prior was on, for the console and the run's summary.</summary>
+    public static string PriorNote(SearchSettings settings) => settings.MetalsPrior
+        ? $"metals prior: on ({(100 * Grammar.EmbeddedAtomShare).ToString("F0", Inv)} % of random trees have the embedded-atom shape Σg + c·(Σh)^p; --no-prior turns it off)"
+        : "metals prior: off (--no-prior: every random tree from the general grammar)";
+
     public static string Clock(TimeSpan t) => t.TotalHours >= 1 ? t.ToString(@"h\:mm\:ss", Inv) : t.ToString(@"m\:ss", Inv);
 
     /// <summary>Reads 90, 90s, 10m, 1h30m, 2m30s as a duration.</summary>

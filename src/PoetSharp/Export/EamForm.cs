@@ -43,9 +43,14 @@ public sealed class EamForm
             return total;
         }
 
-        /// <summary>The embedding's terms in the model's syntax, with ρ standing for the sum.</summary>
-        public string Describe() => string.Join(" + ", terms.Select(t =>
-            (t.Factor == 1 ? "" : ExpressionPrinter.FormatConstant(t.Factor) + "*") + "(" + form.Render(t.Node) + ")"));
+        /// <summary>The embedding's terms in the model's syntax, with ρ standing for the sum (a negative factor after the
+        /// first term as a minus, so that no term reads "+ -").</summary>
+        public string Describe() => string.Concat(terms.Select((t, k) =>
+        {
+            var factor = k > 0 && t.Factor < 0 ? -t.Factor : t.Factor;
+            var sign = k == 0 ? "" : t.Factor < 0 ? " - " : " + ";
+            return sign + (factor == 1 ? "" : ExpressionPrinter.FormatConstant(factor) + "*") + "(" + form.Render(t.Node) + ")";
+        }));
     }
 
     /// <summary>The pair energy per neighbour as our model counts it for each atom: Σ a·g(r)·f(r) without f.</summary>

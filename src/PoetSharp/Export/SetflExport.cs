@@ -78,7 +78,7 @@ public static class SetflExport
                 table.Drho = max / (options.DensityPoints - 1);
                 notes.Add($"density {k + 1}: ρ = {(table.Sign < 0 ? "−" : "")}Σ_j ({form.Embeddings[k].Density}) f(r), tabulated for 0 ≤ ρ ≤ {G6(max)} " +
                           $"({options.DensityPoints} points; fcc/bcc/sc lattices down to 0.75 × the fcc distance span {G6(table.Sign * low)} … {G6(table.Sign * high)}), " +
-                          $"F(ρ) = {form.Embeddings[k].Describe()}" + (tables.Count == 0 && form.Constant != 0 ? $" + {G(form.Constant)}" : ""));
+                          $"F(ρ) = {form.Embeddings[k].Describe()}" + (tables.Count == 0 && form.Constant != 0 ? (form.Constant < 0 ? $" - {G(-form.Constant)}" : $" + {G(form.Constant)}") : ""));
                 if (Math.Sign(low) != Math.Sign(high) && Math.Min(Math.Abs(low), Math.Abs(high)) > 0)
                     notes.Add($"warning: density {k + 1} takes both signs on the lattices probed; LAMMPS extrapolates F below ρ = 0");
             }

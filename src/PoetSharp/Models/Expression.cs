@@ -90,7 +90,10 @@ public sealed class Expression
         return new Expression(nodes, constants.ToArray());
     }
 
-    /// <summary>The expression in the readable syntax (<see cref="ExpressionPrinter"/>); parses back exactly.</summary>
+    /// <summary>
+    /// The expression in the readable syntax (<see cref="ExpressionPrinter.Print"/>): parses back to the same value, with
+    /// signs folded; <see cref="ExpressionPrinter.PrintExact"/> parses back to the same nodes.
+    /// </summary>
     public override string ToString() => ExpressionPrinter.Print(this);
 
     // ---- building (each builder concatenates postfix arrays, which keeps constants in postfix order)

@@ -7,7 +7,8 @@ namespace PoetSharp.Models;
 /// Writes an expression as LaTeX math for papers and reports: <c>sum(g)</c> becomes <c>\sum_j g f(r_{ij})</c> with f
 /// the taper, r becomes <c>r_{ij}</c>, ÷ a <c>\frac</c>, powers <c>^{…}</c>, grouping <c>\left( \right)</c>, and
 /// constants are rounded to a chosen number of significant digits (large and small ones as <c>a \times 10^{n}</c>).
-/// For reading, not for parsing back.
+/// Signs are folded first as for the plain text (<see cref="ExpressionPrinter.FoldSigns"/>), so that no term reads
+/// <c>- -2</c> or <c>+ -2</c>. For reading, not for parsing back.
 /// </summary>
 public static class LatexPrinter
 {
@@ -16,7 +17,7 @@ public static class LatexPrinter
         ArgumentOutOfRangeException.ThrowIfLessThan(significantDigits, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(significantDigits, 17);
         var text = new StringBuilder();
-        new Writer(e, significantDigits, text).Write(e.Length - 1);
+        new Writer(ExpressionPrinter.FoldSigns(e), significantDigits, text).Write(e.Length - 1);
         return text.ToString();
     }
 

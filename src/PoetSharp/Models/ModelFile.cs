@@ -25,7 +25,8 @@ namespace PoetSharp.Models;
 /// </summary>
 /// <remarks>
 /// <para>The expression is stored in <see cref="ExpressionParser"/>'s syntax, whose constants are written in shortest
-/// round-trip form and so read back bit-exactly. "constants" repeats them in postfix order (constant k is the k-th
+/// round-trip form and so read back bit-exactly, with its signs folded (<see cref="ExpressionPrinter.FoldSigns"/>: a + c·x
+/// rather than a − (−c)·x, the same value bit for bit), so the model read back is that folded tree. "constants" repeats them in postfix order (constant k is the k-th
 /// number in the text) for programs that fit constants without parsing the text; it is optional when reading (a
 /// hand-written file may give only the expression) and, when present, must agree with the text number for number,
 /// bit for bit, so that a hand edit of one but not the other is caught rather than silently resolved.</para>
@@ -47,6 +48,8 @@ public static class ModelFile
     public static string ToJson(Model model)
     {
         model.Validate();
+        // The text and the constant list describe the same tree: the folded one the readable text parses back to.
+        var expression = ExpressionPrinter.FoldSigns(model.Expression);
         using var stream = new MemoryStream();
         using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
@@ -54,9 +57,9 @@ public static class ModelFile
             json.WriteString("format", Format);
             json.WriteNumber("version", Version);
             json.WriteString("name", model.Name);
-            json.WriteString("expression", ExpressionPrinter.Print(model.Expression));
+            json.WriteString("expression", ExpressionPrinter.PrintExact(expression));
             json.WriteStartArray("constants");
-            foreach (var c in model.Expression.Constants) json.WriteNumberValue(c);
+            foreach (var c in expression.Constants) json.WriteNumberValue(c);
             json.WriteEndArray();
             json.WriteNumber("cutoff", model.Cutoff);
             json.WriteStartObject("taper");

@@ -50,7 +50,8 @@ public sealed class Archive(int capacity)
         var c = a.Complexity.CompareTo(b.Complexity);
         if (c == 0) c = a.ValidationFitness.CompareTo(b.ValidationFitness);
         if (c == 0) c = a.CostPerPair.CompareTo(b.CostPerPair);
-        if (c == 0) c = string.CompareOrdinal(a.Expression.ToString(), b.Expression.ToString());
+        // The exact text tells apart trees that print alike once their signs are folded.
+        if (c == 0) c = string.CompareOrdinal(Models.ExpressionPrinter.PrintExact(a.Expression), Models.ExpressionPrinter.PrintExact(b.Expression));
         return c;
     }
 

@@ -13,6 +13,7 @@ namespace PoetSharp.Search;
 /// random pair terms and p a simple exponent. Finnis–Sinclair, Sutton–Chen and Gupta (second-moment tight-binding)
 /// potentials all have this shape (with p = ½ and power or exponential terms), so it is a general prior for metallic
 /// bonding rather than the answer of any one data set; the exponents and coefficients are drawn at random and fitted.
+/// The search turns it off with <see cref="SearchSettings.MetalsPrior"/> (<c>--no-prior</c>).
 /// </para>
 /// </summary>
 public static class Grammar
@@ -89,10 +90,13 @@ public static class Grammar
         return random.Chance(0.5) ? pair + Expression.Constant(Coefficient(random)) * embedding : pair - embedding;
     }
 
-    /// <summary>A random atom expression (at least one sum) of atom depth at most <paramref name="atomDepth"/>.</summary>
-    public static Expression Atom(SearchRandom random, int atomDepth, int pairDepth)
+    /// <summary>
+    /// A random atom expression (at least one sum) of atom depth at most <paramref name="atomDepth"/>; with
+    /// <paramref name="metalsPrior"/>, a share of them have the embedded-atom shape.
+    /// </summary>
+    public static Expression Atom(SearchRandom random, int atomDepth, int pairDepth, bool metalsPrior)
     {
-        if (atomDepth >= 2 && random.Chance(EmbeddedAtomShare)) return EmbeddedAtom(random);
+        if (metalsPrior && atomDepth >= 2 && random.Chance(EmbeddedAtomShare)) return EmbeddedAtom(random);
         for (var attempt = 0; attempt < 20; attempt++)
         {
             var e = AtomTree(random, atomDepth, pairDepth);

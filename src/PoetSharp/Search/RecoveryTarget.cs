@@ -8,25 +8,25 @@ public sealed record RecoveryVerdict(bool Found, string Detail);
 
 /// <summary>
 /// A known potential that a search should rediscover from the data it generated: where the data are, what the search
-/// fits (taper, weights of energies, forces and stresses) and how to judge a model.
+/// fits (taper, weights of energies, forces and stresses) and how to judge a model. Only the judgement is here: a
+/// search that used the answer's form to pick which models to look at would not be a rediscovery.
 /// </summary>
 public sealed record RecoveryTarget(string Key, string Name, string DataFolder, Taper Taper, string TrueForm,
-    Func<Expression, bool> HasForm, Func<Expression, Taper, RecoveryVerdict> Check)
+    Func<Expression, Taper, RecoveryVerdict> Check)
 {
     public Fitting.ObjectiveWeights Weights { get; init; } = Fitting.ObjectiveWeights.Default;
 
     /// <summary>Sutton–Chen copper from data/poet/EAM_Cu (POET's headline experiment).</summary>
     public static RecoveryTarget SuttonChen { get; } = new("sc", "Sutton–Chen copper", "EAM_Cu", Taper.Copper, SuttonChenRecovery.TrueForm,
-        SuttonChenRecovery.HasForm, SuttonChenRecovery.Check);
+        SuttonChenRecovery.Check);
 
-    /// <summary>Lennard-Jones argon from data/poet/LJ_Ar.</summary>
     /// <summary>
     /// Lennard-Jones argon from data/poet/LJ_Ar, fitted to energies and forces only: the data's README says POET itself
     /// computed their stresses (LAMMPS the rest), and they are not those of the tapered LJ that gave the energies and
     /// forces (fitted with them, the r⁻⁶ exponent moves to −6.0036; without, both exponents come out within 4e-5).
     /// </summary>
     public static RecoveryTarget LennardJones { get; } = new("lj", "Lennard-Jones argon", "LJ_Ar", LennardJonesRecovery.Taper, LennardJonesRecovery.TrueForm,
-        LennardJonesRecovery.HasForm, LennardJonesRecovery.Check) { Weights = new Fitting.ObjectiveWeights(1, 1, 0) };
+        LennardJonesRecovery.Check) { Weights = new Fitting.ObjectiveWeights(1, 1, 0) };
 
     public static IReadOnlyList<RecoveryTarget> All { get; } = [SuttonChen, LennardJones];
 

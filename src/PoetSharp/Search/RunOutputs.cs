@@ -42,7 +42,8 @@ public static class RunOutputs
     {
         Directory.CreateDirectory(Path.Combine(folder, "models"));
         var entries = new List<FrontEntry>();
-        var members = engine.Front;
+        // One model per function: algebraic rewrites of a front model are reported once, in their simplest form.
+        var members = FrontCollapse.Distinct(engine.Front, problem);
         // Refits and physics of each model are independent: all cores, results in front order.
         var finished = new (Expression Model, Properties.SanityReport? Sanity, double? Target)[members.Count];
         Parallel.For(0, members.Count, k => finished[k] = Finish(members[k].Expression, problem, engine.Settings));

@@ -202,7 +202,8 @@ public static class SearchCheckpoint
 
         public static CandidateState Of(Candidate c) => new()
         {
-            Expression = c.Expression.ToString(),
+            // The exact text: the readable one folds signs, and a resumed run must hold the very same trees.
+            Expression = ExpressionPrinter.PrintExact(c.Expression),
             TrainingFitness = c.TrainingFitness,
             ValidationFitness = c.ValidationFitness,
             CostPerPair = c.CostPerPair,

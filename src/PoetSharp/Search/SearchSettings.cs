@@ -81,6 +81,12 @@ public sealed record SearchSettings
     public double SanityPenalty { get; init; } = 10;
     /// <summary>The data's ground-state crystal ("fcc", "bcc", "hcp"); null: identified from the lowest-energy training structure.</summary>
     public string? GroundState { get; init; }
+    /// <summary>
+    /// The metals prior of the random-tree grammar (<see cref="Grammar.EmbeddedAtomShare"/> of random atom trees drawn
+    /// with the embedded-atom shape Σg + c·(Σh)^p); false (<c>--no-prior</c>) draws every random tree from the general
+    /// grammar. Stored in checkpoints with the other settings, so a resumed run keeps it.
+    /// </summary>
+    public bool MetalsPrior { get; init; } = true;
     /// <summary>Known forms placed in the first population (the user's --seed-model).</summary>
     public IReadOnlyList<string> SeedModels { get; init; } = [];
 

@@ -30,11 +30,12 @@ public sealed record TreeLimits(int MaxNodes = 31, int MaxDepth = 10)
 /// </summary>
 public static class Variation
 {
-    public static Expression? Apply(Operator op, Expression a, Expression b, SearchRandom random, TreeLimits limits)
+    /// <param name="metalsPrior">Whether fresh random subtrees may have the embedded-atom shape (<see cref="SearchSettings.MetalsPrior"/>).</param>
+    public static Expression? Apply(Operator op, Expression a, Expression b, SearchRandom random, TreeLimits limits, bool metalsPrior)
     {
         try
         {
-            return ApplyUnchecked(op, a, b, random, limits);
+            return ApplyUnchecked(op, a, b, random, limits, metalsPrior);
         }
         catch (ArgumentException)
         {
@@ -43,11 +44,11 @@ public static class Variation
         }
     }
 
-    private static Expression? ApplyUnchecked(Operator op, Expression a, Expression b, SearchRandom random, TreeLimits limits) => op switch
+    private static Expression? ApplyUnchecked(Operator op, Expression a, Expression b, SearchRandom random, TreeLimits limits, bool metalsPrior) => op switch
     {
         Operator.Crossover => Crossover(a, b, random, limits),
         Operator.PointMutation => PointMutation(a, random, limits),
-        Operator.SubtreeReplacement => SubtreeReplacement(a, random, limits),
+        Operator.SubtreeReplacement => SubtreeReplacement(a, random, limits, metalsPrior),
         Operator.Insertion => Insertion(a, random, limits),
         Operator.Deletion => Deletion(a, random, limits),
         Operator.Hoist => Hoist(a, random, limits),
@@ -105,12 +106,12 @@ public static class Variation
     }
 
     /// <summary>A random subtree replaces one (a pair expression inside sums, an atom expression outside).</summary>
-    public static Expression? SubtreeReplacement(Expression a, SearchRandom random, TreeLimits limits)
+    public static Expression? SubtreeReplacement(Expression a, SearchRandom random, TreeLimits limits, bool metalsPrior)
     {
         var shape = new TreeShape(a);
         var i = random.Next(a.Length);
         if (a.Nodes[i].Kind == NodeKind.Sum && random.Chance(0.5)) i--;
-        var fresh = shape.InsideSum[i] ? Grammar.Pair(random, random.Next(1, 5)) : Grammar.Atom(random, random.Next(1, 3), random.Next(3, 5));
+        var fresh = shape.InsideSum[i] ? Grammar.Pair(random, random.Next(1, 5)) : Grammar.Atom(random, random.Next(1, 3), random.Next(3, 5), metalsPrior);
         return Finish(a.Replace(i, fresh), limits);
     }
 

@@ -33,12 +33,17 @@ internal sealed class FakeServices
 {
     public Dictionary<string, Dataset> Data { get; } = new();
     public Dictionary<string, Dataset> Written { get; } = new();
+    /// <summary>The working folder the commands see (null: the process's).</summary>
+    public string? WorkingFolder { get; init; }
 
     public CliServices Services => new(
         path => Data.TryGetValue(path, out var d) ? d : DataFiles.Read(path),
         (path, data) => Written[path] = data,
         spec => spec == "springs" ? new Evaluation.SpringPotential(species: "Cu") : PotentialFactory.Create(spec),
-        PotentialFactory.CreateModel);
+        PotentialFactory.CreateModel)
+    {
+        WorkingFolder = WorkingFolder is { } folder ? () => folder : Directory.GetCurrentDirectory,
+    };
 
     public CliRun Run(params string[] args) => CliRun.Run(args, Services);
 }

@@ -39,16 +39,37 @@ public class PoetCliFitTests
             Assert.NotEmpty(e.Groups);
         }
 
+        Assert.Contains("metals prior: on", run.Stdout);
+        Assert.Contains("metals prior: on", File.ReadAllText(Path.Combine(dir, "summary.md")));
+
         var printed = fake.Run("front", dir);
         Assert.Equal(0, printed.ExitCode);
         Assert.Contains(front.Front[0].Simplified, printed.Stdout);
 
         // A second fit into the same folder is refused; --resume continues it.
         fake.Run(["fit", "--data", "tiny", "--generations", "2", "--out", dir, .. Small]).AssertOneLineError(1);
+        // A resumed run keeps the settings it started with: --no-prior cannot turn the prior off halfway.
+        fake.Run("fit", "--resume", dir, "--generations", "3", "--threads", "1", "--no-prior").AssertOneLineError(1);
         var resumed = fake.Run("fit", "--resume", dir, "--generations", "3", "--threads", "1");
         Assert.True(resumed.ExitCode == 0, resumed.Stderr);
         Assert.Contains("resuming", resumed.Stdout);
         Assert.Contains("front after 3 generations", resumed.Stdout);
+    }
+
+    [Fact]
+    public void NoPriorIsAcceptedReportedAndStored()
+    {
+        var fake = Services();
+        var dir = Path.Combine(TestData.TempDir(), "run");
+        var run = fake.Run(["fit", "--data", "tiny", "--generations", "1", "--no-prior", "--out", dir, .. Small]);
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Contains("metals prior: off", run.Stdout);
+        Assert.Contains("metals prior: off", File.ReadAllText(Path.Combine(dir, "summary.md")));
+        Assert.False(SearchCheckpoint.ReadHeader(Path.Combine(dir, SearchCheckpoint.FileName)).Settings.MetalsPrior);
+        // Resuming keeps it off, with or without repeating the option.
+        var resumed = fake.Run("fit", "--resume", dir, "--generations", "2", "--threads", "1", "--no-prior");
+        Assert.True(resumed.ExitCode == 0, resumed.Stderr);
+        Assert.Contains("metals prior: off", resumed.Stdout);
     }
 
     [Fact]

@@ -38,6 +38,48 @@ public class PoetCliRefitTests
     }
 
     [Fact]
+    public void RefitJsonReportsTheModelTheErrorsAndTheFiles()
+    {
+        var dir = TestData.TempDir();
+        // A negative coefficient on a subtracted-looking term: the printed forms fold its sign.
+        var run = CliRun.Of("refit", "--model", "sum(700*r^-9) + -1*sum(480*r^-6)^0.5", "--data", TestData.Repo("poet", "EAM_Cu", "NVT_FCC_300K"),
+            "--split", "0.25", "--seed", "2", "--max-evaluations", "60", "--out", dir, "--json");
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Equal("", run.Stderr);
+        using var json = System.Text.Json.JsonDocument.Parse(run.Stdout);
+        var root = json.RootElement;
+        Assert.Equal("sum(700*r^-9) + -1*sum(480*r^-6)^0.5", root.GetProperty("model").GetString());
+        Assert.Equal(75, root.GetProperty("trainingStructures").GetInt32());
+        Assert.Equal(25, root.GetProperty("validationStructures").GetInt32());
+        Assert.Equal("sum(700*r^-9) - 1*sum(480*r^-6)^0.5", root.GetProperty("start").GetProperty("expression").GetString());
+        Assert.Equal([700.0, -9, 1, 480, -6, 0.5], root.GetProperty("start").GetProperty("constants").EnumerateArray().Select(c => c.GetDouble()));
+
+        // The fitted expression, its constants (in the order of the text) and the model file agree.
+        var fitted = root.GetProperty("fitted");
+        var text = fitted.GetProperty("expression").GetString()!;
+        Assert.DoesNotContain("- -", text);
+        Assert.DoesNotContain("+ -", text);
+        var constants = fitted.GetProperty("constants").EnumerateArray().Select(c => c.GetDouble()).ToArray();
+        Assert.Equal(ExpressionParser.ParseModel(text).Constants.ToArray(), constants);
+        var files = root.GetProperty("files");
+        var model = ModelFile.Read(files.GetProperty("model").GetString()!);
+        Assert.Equal(Path.Combine(dir, "model.json"), files.GetProperty("model").GetString());
+        Assert.Equal(constants, model.Expression.Constants.ToArray());
+        Assert.Equal(4, files.GetProperty("plots").GetArrayLength());
+        foreach (var plot in files.GetProperty("plots").EnumerateArray()) Assert.True(File.Exists(plot.GetString()), plot.GetString());
+
+        // Errors before and after, on both sets, with the fields of `poet eval --json`; the refit lowers the training error.
+        double ForceRmse(string when, string set) =>
+            root.GetProperty(when).GetProperty(set).GetProperty("overall").GetProperty("forces").GetProperty("rmse").GetDouble();
+        Assert.True(ForceRmse("after", "training") < ForceRmse("before", "training"));
+        Assert.True(ForceRmse("after", "validation") > 0);
+        Assert.Equal(model.Errors["training_force_rmse_eV_per_A"], ForceRmse("after", "training"), 12);
+        Assert.Equal("meV/atom", root.GetProperty("units").GetProperty("energy").GetString());
+        Assert.True(root.GetProperty("optimizer").GetProperty("evaluations").GetInt32() <= 60 + 1);
+        Assert.Equal("lm", root.GetProperty("optimizer").GetProperty("name").GetString());
+    }
+
+    [Fact]
     public void BadOptionsAreClearErrors()
     {
         var data = TestData.Repo("poet", "EAM_Cu", "NVT_FCC_300K");

@@ -37,6 +37,24 @@ public class EamFormTests
     }
 
     [Fact]
+    public void AnEmbeddingWithANegativeTermDescribesItWithAMinus()
+    {
+        var form = EamForm.TryCreate(ExpressionParser.ParseModel("sum(r^-9) - 2*sum(0.5^r)^0.5 + 3*sum(0.5^r)^2"), out _)!;
+        var embedding = Assert.Single(form.Embeddings);
+        Assert.Equal(-2 * Math.Sqrt(0.3) + 3 * 0.09, embedding.F(0.3), 14);
+        var text = embedding.Describe();
+        Assert.StartsWith("-2*(", text);
+        Assert.Contains(") + 3*(", text);
+        Assert.DoesNotContain("+ -", text);
+
+        var flipped = EamForm.TryCreate(ExpressionParser.ParseModel("sum(r^-9) + 3*sum(0.5^r)^2 - 2*sum(0.5^r)^0.5"), out _)!;
+        var flippedText = Assert.Single(flipped.Embeddings).Describe();
+        Assert.StartsWith("3*(", flippedText);
+        Assert.Contains(") - 2*(", flippedText);
+        Assert.DoesNotContain("+ -", flippedText);
+    }
+
+    [Fact]
     public void RepeatedSumsAreOneDensity()
     {
         var form = EamForm.TryCreate(ExpressionParser.ParseModel("sum(0.3^r)^2 - sum(0.3^r)"), out _)!;

@@ -66,9 +66,11 @@ public class ExpressionSyntaxTests
         AssertSameTree(-1.0 * R + 1.0, ExpressionParser.Parse("-r + 1"));
         AssertSameTree(-1.0 * Constant(-2.0), ExpressionParser.Parse("--2"));
         AssertSameTree(R - -2.0, ExpressionParser.Parse("r - -2"));
-        Assert.Equal("r - (-2)", ExpressionPrinter.Print(R - -2.0));
+        Assert.Equal("r + 2", ExpressionPrinter.Print(R - -2.0));
+        Assert.Equal("r - (-2)", ExpressionPrinter.PrintExact(R - -2.0));
         Assert.Equal("r*(-2)", ExpressionPrinter.Print(R * -2.0));
-        Assert.Equal("r - -2*r", ExpressionPrinter.Print(R - -2.0 * R));
+        Assert.Equal("r + 2*r", ExpressionPrinter.Print(R - -2.0 * R));
+        Assert.Equal("r - -2*r", ExpressionPrinter.PrintExact(R - -2.0 * R));
         AssertSameTree(R - -2.0 * R, ExpressionParser.Parse("r - -2*r"));
     }
 
@@ -94,15 +96,27 @@ public class ExpressionSyntaxTests
     public void RandomTreesRoundTripExactly()
     {
         var random = new Random(7);
-        var wide = new RandomExpressionOptions { ConstantMin = -1e6, ConstantMax = 1e6, LeafProbability = 0.2, MaxAtomDepth = 4 };
-        for (var k = 0; k < 4000; k++)
+        foreach (var e in RandomTrees(random, 4000))
         {
-            var e = k % 3 == 2 ? RandomExpressions.Pair(random) : RandomExpressions.Atom(random, k % 2 == 0 ? null : wide);
-            if (k % 5 == 0) e = ScaleConstants(e, random);
+            // The exact text gives back the very tree; the readable one gives back the tree with its signs folded.
+            var exact = ExpressionPrinter.PrintExact(e);
+            AssertSameTree(e, ExpressionParser.Parse(exact));
+            Assert.Equal(exact, ExpressionPrinter.PrintExact(ExpressionParser.Parse(exact)));
             var text = ExpressionPrinter.Print(e);
             var back = ExpressionParser.Parse(text);
-            AssertSameTree(e, back);
+            AssertSameTree(ExpressionPrinter.FoldSigns(e), back);
             Assert.Equal(text, ExpressionPrinter.Print(back));
+        }
+    }
+
+    /// <summary>Random atom and pair trees, some with wide constants, some with constants across many magnitudes.</summary>
+    internal static IEnumerable<Expression> RandomTrees(Random random, int count)
+    {
+        var wide = new RandomExpressionOptions { ConstantMin = -1e6, ConstantMax = 1e6, LeafProbability = 0.2, MaxAtomDepth = 4 };
+        for (var k = 0; k < count; k++)
+        {
+            var e = k % 3 == 2 ? RandomExpressions.Pair(random) : RandomExpressions.Atom(random, k % 2 == 0 ? null : wide);
+            yield return k % 5 == 0 ? ScaleConstants(e, random) : e;
         }
     }
 
@@ -131,7 +145,7 @@ public class ExpressionSyntaxTests
             var once = ExpressionPrinter.Print(ExpressionParser.Parse(s));
             var twice = ExpressionPrinter.Print(ExpressionParser.Parse(once));
             Assert.Equal(once, twice);
-            AssertSameTree(ExpressionParser.Parse(s), ExpressionParser.Parse(once));
+            AssertSameTree(ExpressionPrinter.FoldSigns(ExpressionParser.Parse(s)), ExpressionParser.Parse(once));
         }
     }
 

@@ -22,7 +22,7 @@ public class LatexPrinterTests
         Assert.Equal(@"\sum_j 644.5 r_{ij}^{-9} f(r_{ij}) - \left(\sum_j 527.6 r_{ij}^{-6} f(r_{ij})\right)^{0.5}",
             LatexPrinter.Print(ExpressionParser.Parse(ExpressionSyntaxTests.SuttonChen)));
         Assert.Equal(@"\frac{\sum_j \frac{1}{r_{ij}} f(r_{ij})}{2 \cdot 3}", LatexPrinter.Print(ExpressionParser.Parse("sum(1/r)/(2*3)")));
-        Assert.Equal(@"\left(-2\right)^{r_{ij}} - \left(-1\right)", LatexPrinter.Print(ExpressionParser.Parse("(-2)^r - (-1)")));
+        Assert.Equal(@"\left(-2\right)^{r_{ij}} + 1", LatexPrinter.Print(ExpressionParser.Parse("(-2)^r - (-1)")));
         Assert.Equal(@"\left(\sum_j r_{ij} f(r_{ij})\right) \cdot 2", LatexPrinter.Print(ExpressionParser.Parse("sum(r)*2")));
         Assert.Equal(@"\left(r_{ij}^{2}\right)^{3}", LatexPrinter.Print(ExpressionParser.Parse("(r^2)^3")));
     }

@@ -9,7 +9,8 @@ namespace PoetSharp.Tests.Search;
 /// <summary>Tiny searches (a few structures, small populations, a few generations): reproducibility, checkpoint and resume, Ctrl-C.</summary>
 public class SearchEngineTests
 {
-    private static readonly Lazy<SearchProblem> Problem = new(() =>
+    /// <summary>Eight structures of EAM_Cu at 1600 K, split 6/2, fitted on 3 (shared with other search tests).</summary>
+    internal static readonly Lazy<SearchProblem> Problem = new(() =>
     {
         var all = PoetFolder.Read(TestData.Repo("poet", "EAM_Cu", "NVT_FCC_1600K"));
         var picked = new Dataset(SearchProblem.Spread(all.Structures, 8), "EAM_Cu 1600 K (8)");
@@ -34,7 +35,7 @@ public class SearchEngineTests
     };
 
     private static string[] Fingerprint(IEnumerable<Candidate> front) =>
-        front.Select(c => $"{c.Expression} {c.TrainingFitness:R} {c.ValidationFitness:R} {c.CostPerPair:R} {c.ShortRangePassed}").ToArray();
+        front.Select(c => $"{ExpressionPrinter.PrintExact(c.Expression)} {c.TrainingFitness:R} {c.ValidationFitness:R} {c.CostPerPair:R} {c.ShortRangePassed}").ToArray();
 
     [Fact]
     public void SameSeedSameFront()
@@ -68,6 +69,21 @@ public class SearchEngineTests
         Assert.False(File.Exists(path + ".tmp"));
         var resumed = SearchCheckpoint.Resume(path, Problem.Value, Tiny(5));
         Assert.Equal(3, resumed.Generation);
+        Assert.Equal(Fingerprint(uninterrupted), Fingerprint(resumed.Run()));
+    }
+
+    [Fact]
+    public void TheMetalsPriorSettingChangesTheSearchAndIsResumedAsStored()
+    {
+        var path = Path.Combine(TestData.TempDir(), SearchCheckpoint.FileName);
+        var uninterrupted = new SearchEngine(Problem.Value, Tiny(5) with { MetalsPrior = false }).Run();
+        Assert.NotEqual(Fingerprint(new SearchEngine(Problem.Value, Tiny(5)).Run()), Fingerprint(uninterrupted));
+
+        new SearchEngine(Problem.Value, Tiny(3) with { MetalsPrior = false }) { CheckpointPath = path }.Run();
+        Assert.False(SearchCheckpoint.ReadHeader(path).Settings.MetalsPrior);
+        // Resumed with limits from settings whose prior is on: the stored setting still governs the search.
+        var resumed = SearchCheckpoint.Resume(path, Problem.Value, Tiny(5));
+        Assert.False(resumed.Settings.MetalsPrior);
         Assert.Equal(Fingerprint(uninterrupted), Fingerprint(resumed.Run()));
     }
 

@@ -8,7 +8,7 @@ public class VariationTests
     private static readonly TreeLimits Limits = new(MaxNodes: 25, MaxDepth: 8);
 
     private static List<Expression> Parents(SearchRandom random, int count) =>
-        Enumerable.Range(0, count).Select(k => Grammar.Atom(random, 1 + k % 3, 3 + k % 2)).Where(Limits.Allows).ToList();
+        Enumerable.Range(0, count).Select(k => Grammar.Atom(random, 1 + k % 3, 3 + k % 2, metalsPrior: true)).Where(Limits.Allows).ToList();
 
     [Theory]
     [InlineData(Operator.Crossover)]
@@ -30,7 +30,7 @@ public class VariationTests
         {
             var a = random.Pick(parents);
             var b = random.Pick(parents);
-            var child = Variation.Apply(op, a, b, random, Limits);
+            var child = Variation.Apply(op, a, b, random, Limits, metalsPrior: k % 2 == 0);
             if (child == null) continue;
             produced++;
             child.RequireAtomExpression();
@@ -38,8 +38,8 @@ public class VariationTests
             Assert.True(child.SumCount > 0);
             Assert.True(child.Length <= Limits.MaxNodes, $"{op}: {child.Length} nodes");
             Assert.True(TreeShape.DepthOf(child) <= Limits.MaxDepth);
-            // The text form parses back to the same tree (checkpoints rely on it).
-            Assert.Equal(ExpressionHash.Exact(child), ExpressionHash.Exact(ExpressionParser.ParseModel(child.ToString())));
+            // The exact text form parses back to the same tree (checkpoints rely on it).
+            Assert.Equal(ExpressionHash.Exact(child), ExpressionHash.Exact(ExpressionParser.ParseModel(ExpressionPrinter.PrintExact(child))));
             if (ExpressionHash.Exact(child) != ExpressionHash.Exact(a)) changed++;
         }
         Assert.True(produced > 200, $"{op} produced only {produced} children");
@@ -88,9 +88,9 @@ public class VariationTests
         var random = new SearchRandom(11);
         for (var k = 0; k < 300; k++)
         {
-            var child = Variation.Apply(Operator.AddSumTerm, ExpressionParser.ParseModel("sum(r^-9)"), big, random, tight);
+            var child = Variation.Apply(Operator.AddSumTerm, ExpressionParser.ParseModel("sum(r^-9)"), big, random, tight, metalsPrior: true);
             if (child != null) Assert.True(child.Length <= 9 && TreeShape.DepthOf(child) <= 5);
-            Assert.Null(Variation.Apply(Operator.Insertion, big, big, random, tight));
+            Assert.Null(Variation.Apply(Operator.Insertion, big, big, random, tight, metalsPrior: true));
         }
     }
 
@@ -112,16 +112,40 @@ public class VariationTests
         Assert.Equal(ExpressionHash.Structural(e), ExpressionHash.Structural(child));
     }
 
-    [Fact]
-    public void GrammarTreesAreModels()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void GrammarTreesAreModels(bool metalsPrior)
     {
         var random = new SearchRandom(9);
         for (var k = 0; k < 500; k++)
         {
-            var e = Grammar.Atom(random, 1 + k % 3, 3 + k % 3);
+            var e = Grammar.Atom(random, 1 + k % 3, 3 + k % 3, metalsPrior);
             e.RequireAtomExpression();
             Assert.True(e.SumCount > 0);
         }
+    }
+
+    [Fact]
+    public void TheMetalsPriorDrawsEmbeddedAtomShapesAndOnlyItDoes()
+    {
+        // Σg ± c·(Σh)^p or Σg − (Σh)^p at the root: a quarter of deep random trees with the prior, rare without it
+        // (the general grammar reaches the shape only by chance).
+        static bool EmbeddedAtomShaped(Expression e)
+        {
+            if (e.Root.Kind is not (NodeKind.Add or NodeKind.Sub) || e.Nodes[e.LeftChild(e.Length - 1)].Kind != NodeKind.Sum) return false;
+            var right = e.Subtree(e.Length - 2);
+            if (right.Root.Kind == NodeKind.Mul && right.Nodes[right.LeftChild(right.Length - 1)].Kind == NodeKind.Constant) right = right.Subtree(right.Length - 2);
+            return right.Root.Kind == NodeKind.Pow && right.Nodes[right.LeftChild(right.Length - 1)].Kind == NodeKind.Sum;
+        }
+        double Share(bool prior)
+        {
+            var random = new SearchRandom(5);
+            return Enumerable.Range(0, 2000).Count(k => EmbeddedAtomShaped(Grammar.Atom(random, 2 + k % 2, 3, prior))) / 2000.0;
+        }
+        var (on, off) = (Share(true), Share(false));
+        Assert.True(on > 0.8 * Grammar.EmbeddedAtomShare, $"with the prior {on:P1}");
+        Assert.True(off < 0.1, $"without the prior {off:P1}");
     }
 
     [Fact]
