@@ -349,56 +349,77 @@ public static class FrontProperties
 
     /// <summary>
     /// POET's "Pareto frontier" chart for one group: each front model's error against its complexity (the recommended one
-    /// highlighted, ranks as labels) and each comparison potential's error as a labelled horizontal line.
+    /// highlighted, ranks as labels) and each comparison potential's error as a labelled horizontal line. Errors that span
+    /// more than a factor of 20 are drawn on a logarithmic axis, where a 0.2 % model and an 80 % one both stay readable.
     /// </summary>
     private static void WriteChart(FrontPropertiesResult result, string group, string path)
     {
         var plot = new ScottPlot.Plot();
-        var points = result.Models.Select(m => (m.Entry!, Error: m.ErrorOf(group)?.Value)).Where(p => p.Error is not null).ToList();
-        var lines = result.Comparisons.Select(c => (c.Label, Error: c.ErrorOf(group)?.Value)).Where(l => l.Error is not null).ToList();
-        var unit = result.Models.Concat(result.Comparisons).Select(p => p.ErrorOf(group)).First(g => g is not null)!.Unit;
+        var points = result.Models.Select(m => (Entry: m.Entry!, Error: m.ErrorOf(group)?.Value)).Where(p => p.Error is not null)
+            .Select(p => (p.Entry, Error: p.Error!.Value)).ToList();
+        var lines = result.Comparisons.Select(c => (c.Label, Error: c.ErrorOf(group)?.Value)).Where(l => l.Error is not null)
+            .Select(l => (l.Label, Error: l.Error!.Value)).ToList();
+        var first = result.Models.Concat(result.Comparisons).Select(p => p.ErrorOf(group)).First(g => g is not null)!;
+        var values = points.Select(p => p.Error).Concat(lines.Select(l => l.Error)).ToList();
+        var positive = values.Where(v => v > 0).DefaultIfEmpty(1).ToList();
+        var logarithmic = positive.Max() > 20 * positive.Min();
+        // On the logarithmic axis an exact zero sits at the floor, a tenth of the smallest positive error.
+        var floor = positive.Min() / 10;
+        double Y(double v) => logarithmic ? Math.Log10(Math.Max(v, floor)) : v;
+
+        var complexities = result.Models.Select(m => (double)m.Entry!.Complexity).DefaultIfEmpty(0).ToList();
+        double left = complexities.Min() - 1, right = complexities.Max() + 1;
         if (points.Count > 0)
         {
-            var markers = plot.Add.ScatterPoints(points.Select(p => (double)p.Item1.Complexity).ToArray(), points.Select(p => p.Error!.Value).ToArray());
+            var markers = plot.Add.ScatterPoints(points.Select(p => (double)p.Entry.Complexity).ToArray(), points.Select(p => Y(p.Error)).ToArray());
             markers.MarkerSize = 9;
             markers.Color = ScottPlot.Colors.SteelBlue;
             markers.LegendText = "front models (label: rank)";
             foreach (var (entry, error) in points)
             {
-                var label = plot.Add.Text(entry.Rank.ToString(Inv), entry.Complexity, error!.Value);
+                var label = plot.Add.Text(entry.Rank.ToString(Inv), entry.Complexity, Y(error));
                 label.LabelFontSize = 11;
                 label.OffsetX = 6;
                 label.OffsetY = -6;
             }
-            if (points.FirstOrDefault(p => p.Item1.Rank == result.Front.Recommended) is { Item1: not null } chosen)
+            if (points.FirstOrDefault(p => p.Entry.Rank == result.Front.Recommended) is { Entry: not null } chosen)
             {
-                var star = plot.Add.Marker(chosen.Item1.Complexity, chosen.Error!.Value, ScottPlot.MarkerShape.OpenCircle, 18, ScottPlot.Colors.Red);
-                star.LegendText = $"recommended (model {chosen.Item1.Rank})";
+                var ring = plot.Add.Marker(chosen.Entry.Complexity, Y(chosen.Error), ScottPlot.MarkerShape.OpenCircle, 18, ScottPlot.Colors.Red);
+                ring.LegendText = $"recommended (model {chosen.Entry.Rank})";
             }
         }
-        var complexities = result.Models.Select(m => (double)m.Entry!.Complexity).DefaultIfEmpty(0).ToList();
-        double left = complexities.Min() - 1, right = complexities.Max() + 1;
         var palette = new ScottPlot.Palettes.Category10();
         for (var i = 0; i < lines.Count; i++)
         {
-            var line = plot.Add.HorizontalLine(lines[i].Error!.Value);
+            var line = plot.Add.HorizontalLine(Y(lines[i].Error));
             line.Color = palette.GetColor(i + 1);
             line.LinePattern = ScottPlot.LinePattern.Dashed;
             line.LineWidth = 2;
             line.LegendText = lines[i].Label;
             // The line's own label would sit on the axis, rotated; a short one above its left end, where the front's
             // simplest (usually least accurate, so highest) models leave room, reads better. The legend has the full name.
-            var name = plot.Add.Text(lines[i].Label.Length > 30 ? lines[i].Label[..29] + "…" : lines[i].Label, left, lines[i].Error!.Value);
+            var name = plot.Add.Text(lines[i].Label.Length > 30 ? lines[i].Label[..29] + "…" : lines[i].Label, left, Y(lines[i].Error));
             name.LabelFontSize = 10;
             name.LabelFontColor = line.Color;
             name.LabelAlignment = ScottPlot.Alignment.LowerLeft;
         }
-        var top = points.Select(p => p.Error!.Value).Concat(lines.Select(l => l.Error!.Value)).DefaultIfEmpty(1).Max();
-        plot.Axes.SetLimits(left, right, 0, 1.1 * Math.Max(top, 1e-9));
-        var properties = result.Models.Concat(result.Comparisons).Select(p => p.ErrorOf(group)).First(g => g is not null)!.Properties;
-        plot.Title($"{group}: {Abbreviate(properties)}");
+        var unitLabel = first.Unit == "%" ? "mean |relative error| (%)" : $"mean |error| ({first.Unit})";
+        if (logarithmic)
+        {
+            var ticks = new ScottPlot.TickGenerators.NumericAutomatic
+            {
+                MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
+                IntegerTicksOnly = true,
+                LabelFormatter = y => Math.Pow(10, y).ToString("G3", Inv),
+            };
+            plot.Axes.Left.TickGenerator = ticks;
+            plot.Axes.SetLimits(left, right, Math.Floor(Y(floor)), Math.Ceiling(Y(positive.Max()) + 0.05));
+            unitLabel += ", logarithmic";
+        }
+        else plot.Axes.SetLimits(left, right, 0, 1.1 * Math.Max(values.DefaultIfEmpty(1).Max(), 1e-9));
+        plot.Title($"{group}: {Abbreviate(first.Properties)}");
         plot.XLabel("complexity (nodes)");
-        plot.YLabel(unit == "%" ? "mean |relative error| (%)" : $"mean |error| ({unit})");
+        plot.YLabel(unitLabel);
         plot.ShowLegend(ScottPlot.Edge.Bottom);
         PropertyPlots.Save(plot, path, 800, 600);
     }
