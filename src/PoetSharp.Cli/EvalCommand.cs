@@ -39,7 +39,7 @@ internal static class EvalCommand
             var paths = parsed.GetValue(data)!;
             var selected = parsed.GetValue(groups) ?? [];
 
-            var model = potentialOptions.Create(parsed, services);
+            var model = potentialOptions.Create(parsed, services, output);
             var sets = paths.Select(services.ReadData).ToArray();
             var dataset = sets.Length == 1 ? sets[0] : Dataset.Concat(string.Join(", ", paths), sets);
             if (selected.Length > 0) dataset = SelectGroups(dataset, selected);

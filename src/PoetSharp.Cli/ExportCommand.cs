@@ -12,7 +12,7 @@ internal static class ExportCommand
     public static Command Create(CliOutput output, CliServices services)
     {
         _ = services; // export reads its model itself: a model file or an expression, never a data set or a potential spec
-        var model = new Option<string>("--model", "-m") { Required = true, HelpName = "EXPR|FILE", Description = "The model: " + PotentialFactory.ModelHelp };
+        var model = new Option<string>("--model", "-m") { Required = true, HelpName = "EXPR|FILE|RUN_DIR", Description = "The model: " + PotentialFactory.ModelHelp + " " + PotentialOptions.RunFolderHelp };
         var formats = new Option<string[]>("--format", "-f")
         {
             Required = true, HelpName = "FORMAT", Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = true,
@@ -43,7 +43,7 @@ internal static class ExportCommand
             foreach (var f in chosen)
                 if (f is not ("setfl" or "eam-fs" or "kim")) throw new ArgumentException($"unknown export format '{f}'; expected setfl, eam-fs or kim");
             if (parsed.GetValue(install) && !chosen.Contains("kim")) throw new ArgumentException("--install applies to --format kim");
-            var m = ReadModel(parsed.GetValue(model)!, parsed.GetValue(element), parsed.GetValue(name), parsed.GetValue(taperInner), parsed.GetValue(cutoff));
+            var m = ReadModel(PotentialOptions.ResolveModel(parsed.GetValue(model)!, output), parsed.GetValue(element), parsed.GetValue(name), parsed.GetValue(taperInner), parsed.GetValue(cutoff));
             var dir = parsed.GetValue(outDir)!;
             Directory.CreateDirectory(dir);
 

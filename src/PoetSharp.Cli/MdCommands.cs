@@ -40,9 +40,9 @@ internal static class MdCommands
         public readonly Option<bool> Exact = new("--exact") { Description = "For a --model: evaluate the expression itself instead of its tables (slower; the tables agree to 1e-8)." };
 
         /// <summary>The potential; a model runs from its tabulated pair functions (the fast path for simulations) unless --exact.</summary>
-        public IPotential CreatePotential(ParseResult parsed, CliServices services)
+        public IPotential CreatePotential(ParseResult parsed, CliServices services, CliOutput output)
         {
-            var potential = Potential.Create(parsed, services);
+            var potential = Potential.Create(parsed, services, output);
             return potential is ModelPotential exact && !parsed.GetValue(Exact)
                 ? new TabulatedModelPotential(exact.Model.Expression, exact.Model.Taper, exact.Species, exact.Name + ", tabulated")
                 : potential;
@@ -132,7 +132,7 @@ internal static class MdCommands
         });
         command.SetAction(parsed =>
         {
-            var potential = system.CreatePotential(parsed, services);
+            var potential = system.CreatePotential(parsed, services, output);
             var settings = dynamics.Create(parsed);
             MolecularDynamics md;
             if (parsed.GetValue(restartIn) is { } restart)
@@ -202,7 +202,7 @@ internal static class MdCommands
             var ts = parsed.GetValue(temperatures)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
                 .Select(t => double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && v > 0
                     ? v : throw new ArgumentException($"--temperatures: '{t}' is not a positive temperature in K")).ToArray();
-            var potential = system.CreatePotential(parsed, services);
+            var potential = system.CreatePotential(parsed, services, output);
             var structure = system.CreateStructure(parsed, services);
             var settings = dynamics.Create(parsed);
             if (!Given(parsed, dynamics.Ensemble)) settings = settings with { Ensemble = Ensemble.NoseHoover };

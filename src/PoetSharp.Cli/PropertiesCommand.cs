@@ -22,13 +22,7 @@ internal static class PropertiesCommand
             HelpName = "FILE",
             Description = "Reference properties to compare with, in POET's TargetProperties_0K.data format (rows 'name structure value unit').",
         };
-        var only = new Option<string[]>("--only")
-        {
-            HelpName = "GROUPS",
-            Arity = ArgumentArity.OneOrMore,
-            AllowMultipleArgumentsPerToken = true,
-            Description = "Compute only these groups (comma-separated or repeated): " + string.Join(", ", PropertySuite.Groups) + ".",
-        };
+        var only = OnlyOption("Compute only these groups (comma-separated or repeated): " + string.Join(", ", PropertySuite.Groups) + ".");
         var json = new Option<bool>("--json") { Description = "Write the results as JSON to standard output instead of a table." };
         var outDir = new Option<string>("--out", "-o")
         {
@@ -51,15 +45,12 @@ internal static class PropertiesCommand
         potentialOptions.AddValidator(command);
         command.SetAction(parsed =>
         {
-            var groups = (parsed.GetValue(only) ?? [])
-                .SelectMany(g => g.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-                .Select(g => g.ToLowerInvariant()).Distinct().ToArray();
-            PropertySuite.ResolveGroups(groups);
+            var groups = Groups(parsed, only);
             if (parsed.GetValue(threads) is < 1) throw new ArgumentException("--threads must be at least 1");
             // Read the reference before the long computation, so a bad file fails at once.
             var referencePath = parsed.GetValue(reference);
             var targets = referencePath is null ? null : TargetProperties.Read(referencePath);
-            var model = potentialOptions.Create(parsed, services);
+            var model = potentialOptions.Create(parsed, services, output);
             var folder = parsed.GetValue(outDir);
             if (folder != null) Directory.CreateDirectory(folder);
 
@@ -82,6 +73,25 @@ internal static class PropertiesCommand
         return command;
     }
 
+    /// <summary>The --only option of the commands that run the property suite.</summary>
+    public static Option<string[]> OnlyOption(string description) => new("--only")
+    {
+        HelpName = "GROUPS",
+        Arity = ArgumentArity.OneOrMore,
+        AllowMultipleArgumentsPerToken = true,
+        Description = description,
+    };
+
+    /// <summary>The groups given with <paramref name="only"/> (comma-separated or repeated, any case), checked: an unknown one is an error.</summary>
+    public static string[] Groups(ParseResult parsed, Option<string[]> only)
+    {
+        var groups = (parsed.GetValue(only) ?? [])
+            .SelectMany(g => g.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            .Select(g => g.ToLowerInvariant()).Distinct().ToArray();
+        PropertySuite.ResolveGroups(groups);
+        return groups;
+    }
+
     private static void PrintTable(CliOutput output, PropertySuiteResult suite, IReadOnlyList<PropertyComparison> rows, TargetProperties? targets)
     {
         output.Line($"{suite.Potential}, {suite.Element}: {CliOutput.Plural(suite.Properties.Count, "property", "properties")} in " +
@@ -92,7 +102,7 @@ internal static class PropertiesCommand
         foreach (var row in rows)
         {
             var c = row.Computed;
-            var status = c is null ? "not computed" : Status(c.Status);
+            var status = c is null ? "not computed" : PropertyReportRow.StatusText(c.Status);
             var value = c?.Value is double v && c.Status == PropertyStatus.Ok ? CliOutput.Sig(v, 6) : "–";
             var target = row.Reference is { } r ? CliOutput.Sig(r.Value, 6) : "–";
             var error = row.AbsoluteError is double e ? CliOutput.Sig(e, 3) : "–";
@@ -109,13 +119,6 @@ internal static class PropertiesCommand
         output.Line($"slowest: {string.Join(", ", slowest)}");
     }
 
-    private static string Status(PropertyStatus status) => status switch
-    {
-        PropertyStatus.Ok => "ok",
-        PropertyStatus.NotConverged => "not converged",
-        _ => "failed",
-    };
-
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
     {
         WriteIndented = true,
@@ -131,23 +134,8 @@ internal static class PropertiesCommand
             Reference = referencePath,
             suite.Groups,
             Seconds = suite.Elapsed.TotalSeconds,
-            Properties = rows.Select(r => new
-            {
-                r.Computed?.Group,
-                r.Name,
-                r.Structure,
-                r.Unit,
-                Status = r.Computed is null ? "not computed" : Status(r.Computed.Status),
-                // An unconverged or failed property has no value: its last value, if any, is kept apart.
-                Value = r.Computed is { Status: PropertyStatus.Ok } ok ? ok.Value : null,
-                LastValue = r.Computed is { Status: PropertyStatus.NotConverged } nc ? nc.Value : null,
-                Reason = r.Computed?.Reason,
-                Reference = r.Reference?.Value,
-                ReferenceUnit = r.Reference?.Unit,
-                r.AbsoluteError,
-                RelativeError = r.RelativeError,
-                Note = r.Note.Length > 0 ? r.Note : null,
-            }),
+            // An unconverged or failed property has no value: its last value, if any, is kept apart.
+            Properties = rows.Select(PropertyReportRow.Of),
             Timings = suite.Timings.Select(t => new { t.Task, t.Group, Seconds = t.Elapsed.TotalSeconds }),
         };
         return JsonSerializer.Serialize(report, JsonOptions);

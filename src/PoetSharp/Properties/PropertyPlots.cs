@@ -78,7 +78,8 @@ public static class PropertyPlots
         Save(plot, path, width, height);
     }
 
-    private static void Save(ScottPlot.Plot plot, string path, int width, int height)
+    /// <summary>Writes the plot as PNG or SVG by the extension of <paramref name="path"/>, creating its folder.</summary>
+    internal static void Save(ScottPlot.Plot plot, string path, int width, int height)
     {
         var folder = Path.GetDirectoryName(Path.GetFullPath(path));
         if (folder != null) Directory.CreateDirectory(folder);

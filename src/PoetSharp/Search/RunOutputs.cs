@@ -23,8 +23,10 @@ public sealed record FrontEntry(
 }
 
 /// <summary>The front file: the run's facts and the front.</summary>
+/// <param name="Recommended">The rank of the recommended model (<see cref="Recommendation"/>); null in files written before there was one.</param>
+/// <param name="RecommendationReason">Why that model, in words.</param>
 public sealed record FrontFile(string Data, int Generations, long Evaluations, long Candidates, double ElapsedSeconds,
-    IReadOnlyList<FrontEntry> Front, IReadOnlyList<HistoryPoint> History);
+    IReadOnlyList<FrontEntry> Front, IReadOnlyList<HistoryPoint> History, int? Recommended = null, string? RecommendationReason = null);
 
 /// <summary>
 /// Everything a run leaves in its folder: front.json, front.md (the table, with errors per group), one model file per
@@ -73,13 +75,32 @@ public static class RunOutputs
             entries.Add(new FrontEntry(rank, model.ToString(), Simplifier.Simplify(model).ToString(), model.Complexity, CostModel.PerPair(model),
                 c.TrainingFitness, c.ValidationFitness, shortRange.Passed, shortRange.Detail, errors, groups, file, sanity, target));
         }
-        var front = new FrontFile(dataDescription, engine.Generation, engine.Evaluations, engine.CandidatesEvaluated, engine.Elapsed.TotalSeconds, entries, engine.History);
-        File.WriteAllText(Path.Combine(folder, FrontJson), JsonSerializer.Serialize(front, Json));
-        File.WriteAllText(Path.Combine(folder, "front.md"), Table(front));
+        var front = Recommendation.Apply(new FrontFile(dataDescription, engine.Generation, engine.Evaluations, engine.CandidatesEvaluated, engine.Elapsed.TotalSeconds, entries, engine.History));
+        WriteFront(folder, front);
         FrontPlot(front, Path.Combine(folder, "front"));
         HistoryPlot(front, Path.Combine(folder, "history"));
         File.WriteAllText(Path.Combine(folder, "summary.md"), Summary(front, engine.Settings, summaryNotes ?? []));
         return front;
+    }
+
+    /// <summary>Writes front.json and front.md (again, e.g. with a new recommendation).</summary>
+    public static void WriteFront(string folder, FrontFile front)
+    {
+        File.WriteAllText(Path.Combine(folder, FrontJson), JsonSerializer.Serialize(front, Json));
+        File.WriteAllText(Path.Combine(folder, "front.md"), Table(front));
+    }
+
+    /// <summary>
+    /// Rewrites the part of summary.md that comes from the front (from "## Front" on), keeping the run's facts above it;
+    /// a folder without a summary gets one with only that part. <paramref name="lines"/> go after the front's table (e.g. which files hold the front's properties).
+    /// </summary>
+    public static void UpdateSummary(string folder, FrontFile front, IEnumerable<string>? lines = null)
+    {
+        var path = Path.Combine(folder, "summary.md");
+        var old = File.Exists(path) ? File.ReadAllText(path) : "";
+        var at = old.IndexOf(FrontHeading, StringComparison.Ordinal);
+        var head = at >= 0 ? old[..at] : "# PoetSharp search" + Environment.NewLine + Environment.NewLine;
+        File.WriteAllText(path, head + SummaryOfFront(front, lines ?? []));
     }
 
     public static FrontFile Read(string folder)
@@ -127,9 +148,10 @@ public static class RunOutputs
         b.AppendLine("| # | complexity | cost (ns/pair) | train E (meV/atom) | train F (eV/Å) | valid. E (meV/atom) | valid. F (eV/Å) | fitness (valid.) | short range | simplified | expression |");
         b.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---|---|---|");
         foreach (var e in front.Front)
-            b.AppendLine($"| {e.Rank} | {e.Complexity} | {e.CostPerPair.ToString("F1", Inv)} | {F(e.Training?.EnergyRmse, "G4")} | {F(e.Training?.ForceRmse, "G3")} | " +
+            b.AppendLine($"| {e.Rank}{(e.Rank == front.Recommended ? " ★" : "")} | {e.Complexity} | {e.CostPerPair.ToString("F1", Inv)} | {F(e.Training?.EnergyRmse, "G4")} | {F(e.Training?.ForceRmse, "G3")} | " +
                          $"{F(e.Validation?.EnergyRmse, "G4")} | {F(e.Validation?.ForceRmse, "G3")} | {e.ValidationFitness.ToString("G3", Inv)} | " +
                          $"{(e.ShortRangePassed ? "ok" : "fails")} | `{e.Simplified}` | `{e.Expression}` |");
+        if (front.Recommended is not null) b.AppendLine().AppendLine($"★ recommended: {front.RecommendationReason}");
         b.AppendLine();
         b.AppendLine("Errors per group (RMSE; energies after the set's best constant shift):");
         b.AppendLine();
@@ -156,11 +178,22 @@ public static class RunOutputs
                      $"{front.ElapsedSeconds.ToString("F0", Inv)} s ({rate.ToString("F0", Inv)} evaluations/s)");
         foreach (var n in notes) b.AppendLine($"- {n}");
         b.AppendLine();
-        b.AppendLine("## Front");
+        b.Append(SummaryOfFront(front, []));
+        return b.ToString();
+    }
+
+    private const string FrontHeading = "## Front";
+
+    /// <summary>The part of summary.md that depends only on the front (so that <see cref="UpdateSummary"/> can redo it).</summary>
+    private static string SummaryOfFront(FrontFile front, IEnumerable<string> lines)
+    {
+        var b = new StringBuilder();
+        b.AppendLine(FrontHeading);
         b.AppendLine();
         b.Append(Table(front));
         b.AppendLine();
         b.AppendLine("Plots: front.png/.svg (validation fitness against complexity, coloured by cost), history.png/.svg (best validation fitness per generation).");
+        foreach (var line in lines) b.AppendLine().AppendLine(line);
         return b.ToString();
     }
 

@@ -1,0 +1,183 @@
+using System.Globalization;
+using PoetSharp.Properties;
+
+namespace PoetSharp.Search;
+
+/// <summary>How far a computed property may miss its target and still count as right: a fraction of the target (relative) or an amount in the property's unit.</summary>
+public sealed record PropertyTolerance(double Value, bool Relative)
+{
+    /// <summary>"0.3 %" or "0.012 eV/atom".</summary>
+    public string Describe(string unit) => Relative
+        ? (100 * Value).ToString("G3", CultureInfo.InvariantCulture) + " %"
+        : Value.ToString("G3", CultureInfo.InvariantCulture) + (unit.Length > 0 ? " " + unit : "");
+}
+
+/// <summary>A model's property score: the number and the target properties and groups it rests on.</summary>
+public sealed record PropertyScoreResult(double Value, int Properties, int Groups);
+
+/// <summary>
+/// The property score of a potential against target properties: how many tolerances its properties miss their targets by,
+/// in one number (0 = every target met exactly; 1 = on average one tolerance off).
+/// </summary>
+/// <remarks>
+/// Tolerances follow the accuracy asked of a transferable copper potential (issue 12, after POET's GP3): lattice
+/// constants (a0, c0) 0.3 %; elastic constants (Cij, BVRH) 5 %; bcc−fcc 12 meV/atom and hcp−fcc 2 meV/atom (absolute:
+/// these differences are a few meV/atom, so a relative error says little); vacancy formation 0.1 eV; everything else
+/// (surface energies, the dumbbell, …) 10 %. Each target property's error is divided by its tolerance; a property the
+/// potential could not compute (failed or not converged) counts as <see cref="Cap"/> tolerances, and so does any error
+/// beyond that, so that a failure is judged like the worst miss and one wild value does not swamp the rest. The score is
+/// the root mean square of these ratios with every property group (lattice, elastic, phases, vacancy, surfaces, …)
+/// weighing the same: the 13 surface energies of POET's copper targets would otherwise count 13 times as much as the
+/// hcp−fcc difference.
+/// </remarks>
+public static class PropertyScore
+{
+    /// <summary>The largest error counted, in tolerances; also what a property that could not be computed counts as.</summary>
+    public const double Cap = 10;
+
+    public static PropertyTolerance ToleranceOf(string name, string structure) => name switch
+    {
+        "a0" or "c0" => new(0.003, true),
+        "BVRH" => new(0.05, true),
+        _ when IsElasticConstant(name) => new(0.05, true),
+        "delta_E0" when structure == "HCP_FCC" => new(0.002, false),
+        "delta_E0" => new(0.012, false),
+        "Ev_f" => new(0.1, false),
+        _ => new(0.10, true),
+    };
+
+    private static bool IsElasticConstant(string name) => name.Length == 3 && name[0] == 'C' && char.IsAsciiDigit(name[1]) && char.IsAsciiDigit(name[2]);
+
+    /// <summary>
+    /// The row's error in tolerances, capped at <see cref="Cap"/>; null when the row does not count: no target, no
+    /// computed partner, units that differ, or a relative tolerance on a target of zero.
+    /// </summary>
+    public static double? Ratio(PropertyComparison row)
+    {
+        if (row.Reference is null || row.Computed is null || row.Note.Length > 0) return null;
+        var tolerance = ToleranceOf(row.Name, row.Structure);
+        if (tolerance.Relative && row.Reference.Value == 0) return null;
+        if (row.Computed.Status != PropertyStatus.Ok) return Cap;
+        var error = tolerance.Relative ? row.RelativeError : row.AbsoluteError;
+        return error is double e ? Math.Min(Cap, Math.Abs(e) / tolerance.Value) : Cap;
+    }
+
+    /// <summary>The score of one potential's rows; null when no row has a target it can be compared with.</summary>
+    public static PropertyScoreResult? Of(IEnumerable<PropertyComparison> rows)
+    {
+        var groups = rows.Select(r => (Group: r.Computed?.Group, Ratio: Ratio(r)))
+            .Where(x => x.Ratio is not null)
+            .GroupBy(x => x.Group!)
+            .Select(g => (Count: g.Count(), MeanSquare: g.Average(x => x.Ratio!.Value * x.Ratio!.Value)))
+            .ToList();
+        if (groups.Count == 0) return null;
+        return new PropertyScoreResult(Math.Sqrt(groups.Average(g => g.MeanSquare)), groups.Sum(g => g.Count), groups.Count);
+    }
+}
+
+/// <summary>The parameters of the recommendation rule (<see cref="Recommendation"/>).</summary>
+public sealed record RecommendationRule
+{
+    /// <summary>Models whose validation fitness is at most this multiple of the best eligible model's stay in the running.</summary>
+    public double FitnessFactor { get; init; } = 2;
+    /// <summary>Scores within this fraction of the lowest count as a tie, which the simpler model wins.</summary>
+    public double TieTolerance { get; init; } = 0.05;
+}
+
+/// <summary>The recommended model of a front (by rank) and why.</summary>
+public sealed record RecommendedModel(int Rank, string Reason);
+
+/// <summary>A model file of a run folder, chosen for a command that takes a model.</summary>
+/// <param name="Description">Which model and why, for the user: "model 3 of runs/a (recommended: …)".</param>
+public sealed record RunFolderModel(FrontEntry Entry, string ModelPath, string Description);
+
+/// <summary>
+/// The one model of a front to recommend, and why. The rule (documented in docs/front.md):
+/// <list type="number">
+/// <item>Drop models that fail the short-range check or any physical sanity check. If none is left, consider all and say so.</item>
+/// <item>Keep those whose validation fitness is within <see cref="RecommendationRule.FitnessFactor"/> (2×) of the best remaining
+/// one: a model much less accurate on the held-out data is not recommended for its properties.</item>
+/// <item>Among them, the lowest property score (<see cref="PropertyScore"/>) when properties were computed against targets,
+/// else the lowest validation fitness.</item>
+/// <item>Near-ties — within <see cref="RecommendationRule.TieTolerance"/> (5 %) of that lowest value — go to the model with
+/// fewer nodes (then the lower value, then the lower rank): simpler closed forms transfer better.</item>
+/// </list>
+/// </summary>
+public static class Recommendation
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    /// <summary>The recommended model; null for an empty front.</summary>
+    /// <param name="propertyScores">Property scores by rank, when properties were computed against targets; models without one then do not compete in step 3.</param>
+    public static RecommendedModel? Choose(IReadOnlyList<FrontEntry> front, IReadOnlyDictionary<int, double>? propertyScores = null, RecommendationRule? rule = null)
+    {
+        ArgumentNullException.ThrowIfNull(front);
+        rule ??= new RecommendationRule();
+        if (front.Count == 0) return null;
+        var reasons = new List<string>();
+
+        // (a) Physical checks first: a model that collapses at short range or fails a sanity check is not to be used.
+        var eligible = front.Where(e => e.ShortRangePassed && (e.Sanity?.Passed ?? true)).ToList();
+        var anySanity = front.Any(e => e.Sanity is { Checks.Count: > 0 });
+        var checks = anySanity ? "the short-range and sanity checks" : "the short-range check";
+        if (eligible.Count == 0)
+        {
+            eligible = front.ToList();
+            reasons.Add($"no model passes {checks}, so all {front.Count} were considered");
+        }
+        else reasons.Add($"passes {checks} ({eligible.Count} of {front.Count} models do)");
+
+        // (b) Accuracy on held-out data: stay within a factor of the best eligible model.
+        var finite = eligible.Where(e => double.IsFinite(e.ValidationFitness)).ToList();
+        if (finite.Count > 0)
+        {
+            var best = finite.Min(e => e.ValidationFitness);
+            eligible = finite.Where(e => e.ValidationFitness <= rule.FitnessFactor * best).ToList();
+            reasons.Add($"validation fitness within {rule.FitnessFactor.ToString("G3", Inv)}× of the best such model's {best.ToString("G3", Inv)} ({eligible.Count} model{(eligible.Count == 1 ? "" : "s")})");
+        }
+
+        // (c) Properties when there are scores, else validation fitness; (d) near-ties to the simpler model.
+        var scored = propertyScores is null ? [] : eligible.Where(e => propertyScores.TryGetValue(e.Rank, out var s) && double.IsFinite(s)).ToList();
+        var byScore = scored.Count > 0;
+        var pool = byScore ? scored : eligible;
+        double Value(FrontEntry e) => byScore ? propertyScores![e.Rank] : e.ValidationFitness;
+        var what = byScore ? "property score" : "validation fitness";
+        var lowest = pool.OrderBy(Value).ThenBy(e => e.Rank).First();
+        var chosen = pool.Where(e => Value(e) <= Value(lowest) + rule.TieTolerance * Math.Abs(Value(lowest)))
+            .OrderBy(e => e.Complexity).ThenBy(Value).ThenBy(e => e.Rank).First();
+        if (chosen == lowest)
+            reasons.Add($"lowest {what} {Value(chosen).ToString("G3", Inv)}" + (byScore ? " (RMS of error/tolerance over the target properties)" : " (no property scores)"));
+        else
+            reasons.Add($"{what} {Value(chosen).ToString("G3", Inv)}, within {(100 * rule.TieTolerance).ToString("G3", Inv)} % of the lowest " +
+                        $"({Value(lowest).ToString("G3", Inv)}, model {lowest.Rank} with {lowest.Complexity} nodes), and simpler");
+        if (byScore && scored.Count < eligible.Count)
+            reasons.Add($"{eligible.Count - scored.Count} model(s) without a property score not considered");
+        return new RecommendedModel(chosen.Rank, $"model {chosen.Rank} ({chosen.Complexity} nodes): {string.Join("; ", reasons)}");
+    }
+
+    /// <summary>The front with its recommendation (computed by <see cref="Choose"/>) filled in.</summary>
+    public static FrontFile Apply(FrontFile front, IReadOnlyDictionary<int, double>? propertyScores = null, RecommendationRule? rule = null)
+    {
+        ArgumentNullException.ThrowIfNull(front);
+        var chosen = Choose(front.Front, propertyScores, rule);
+        return front with { Recommended = chosen?.Rank, RecommendationReason = chosen?.Reason };
+    }
+
+    /// <summary>
+    /// The model a run folder stands for: its recommended model, or, in a front without a recommendation (written before
+    /// there was one), the one with the lowest validation fitness. Throws ArgumentException for an empty front or a missing model file.
+    /// </summary>
+    public static RunFolderModel ModelOf(string runFolder)
+    {
+        var front = RunOutputs.Read(runFolder);
+        if (front.Front.Count == 0) throw new ArgumentException($"{runFolder}: the front is empty");
+        var recommended = front.Front.FirstOrDefault(e => e.Rank == front.Recommended);
+        var entry = recommended ?? front.Front.OrderBy(e => double.IsFinite(e.ValidationFitness) ? e.ValidationFitness : double.PositiveInfinity).ThenBy(e => e.Rank).First();
+        var path = Path.Combine(runFolder, entry.ModelFile);
+        if (!File.Exists(path)) throw new ArgumentException($"{runFolder}: the file of model {entry.Rank} ({entry.ModelFile}) is missing");
+        var why = recommended is not null
+            ? $"the recommended model: {front.RecommendationReason}"
+            : "no recommendation recorded, so the lowest validation fitness";
+        return new RunFolderModel(entry, path, $"model {entry.Rank} of {runFolder} ({entry.ModelFile}), {why}");
+    }
+}

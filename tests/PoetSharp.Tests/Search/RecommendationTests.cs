@@ -1,0 +1,129 @@
+using System.Text.Json;
+using PoetSharp.Properties;
+using PoetSharp.Search;
+using PoetSharp.Tests.Support;
+
+namespace PoetSharp.Tests.Search;
+
+/// <summary>The recommendation rule and the property score on hand-made fronts and comparisons.</summary>
+public class RecommendationTests
+{
+    private static FrontEntry E(int rank, int complexity, double fitness, bool shortRange = true, bool? sane = null) =>
+        new(rank, $"model{rank}", $"model{rank}", complexity, 1, fitness, fitness, shortRange, "", [], [], $"models/model-{rank:D2}.json",
+            sane is bool ok ? new SanityReport([new SanityCheckResult("stacking fault", ok, ok ? 40 : -3, ok ? "positive" : "negative: fcc faults by itself")]) : null);
+
+    private static Dictionary<int, double> Scores(params (int Rank, double Score)[] scores) => scores.ToDictionary(s => s.Rank, s => s.Score);
+
+    [Fact]
+    public void SanityAndShortRangeFailuresAreNotRecommendedEvenWithTheBestNumbers()
+    {
+        var front = new[] { E(1, 5, 0.010, sane: false), E(2, 9, 0.011, shortRange: false, sane: true), E(3, 11, 0.012, sane: true) };
+        var chosen = Recommendation.Choose(front, Scores((1, 0.1), (2, 0.2), (3, 3.0)))!;
+        Assert.Equal(3, chosen.Rank);
+        Assert.Contains("passes the short-range and sanity checks (1 of 3 models do)", chosen.Reason);
+    }
+
+    [Fact]
+    public void ModelsFarLessAccurateOnValidationAreLeftOutWhateverTheirProperties()
+    {
+        // Model 2 has the best properties but twice and a bit the best validation fitness.
+        var front = new[] { E(1, 10, 0.010), E(2, 12, 0.0201), E(3, 14, 0.019) };
+        var chosen = Recommendation.Choose(front, Scores((1, 2.0), (2, 0.5), (3, 1.0)))!;
+        Assert.Equal(3, chosen.Rank);
+        Assert.Contains("within 2× of the best such model's 0.01 (2 models)", chosen.Reason);
+        Assert.Contains("lowest property score 1", chosen.Reason);
+    }
+
+    [Fact]
+    public void NearTiesGoToTheSimplerModelAndRealDifferencesDoNot()
+    {
+        var front = new[] { E(1, 20, 0.010), E(2, 12, 0.011) };
+        var tie = Recommendation.Choose(front, Scores((1, 1.00), (2, 1.04)))!;
+        Assert.Equal(2, tie.Rank);
+        Assert.Contains("within 5 % of the lowest (1, model 1 with 20 nodes), and simpler", tie.Reason);
+        Assert.Equal(1, Recommendation.Choose(front, Scores((1, 1.00), (2, 1.06)))!.Rank);
+
+        // Without property scores the same rule runs on validation fitness.
+        Assert.Equal(2, Recommendation.Choose([E(1, 20, 0.0100), E(2, 12, 0.0104)])!.Rank);
+        var byFitness = Recommendation.Choose([E(1, 20, 0.0100), E(2, 12, 0.0110)])!;
+        Assert.Equal(1, byFitness.Rank);
+        Assert.Contains("lowest validation fitness 0.01 (no property scores)", byFitness.Reason);
+    }
+
+    [Fact]
+    public void WhenNoModelPassesTheChecksAllAreConsideredAndTheReasonSaysSo()
+    {
+        var front = new[] { E(1, 10, 0.02, shortRange: false), E(2, 12, 0.01, sane: false) };
+        var chosen = Recommendation.Choose(front)!;
+        Assert.Equal(2, chosen.Rank);
+        Assert.StartsWith("model 2 (12 nodes): no model passes the short-range and sanity checks, so all 2 were considered", chosen.Reason);
+        Assert.Null(Recommendation.Choose([]));
+    }
+
+    [Fact]
+    public void ModelsWithoutAScoreDoNotCompeteWhenOthersHaveOne()
+    {
+        var chosen = Recommendation.Choose([E(1, 5, 0.010), E(2, 9, 0.011)], Scores((2, 4.0)))!;
+        Assert.Equal(2, chosen.Rank);
+        Assert.Contains("1 model(s) without a property score not considered", chosen.Reason);
+    }
+
+    [Fact]
+    public void OldFrontFilesWithoutARecommendationStillRead()
+    {
+        var dir = RunFolders.Create([RunFolders.Entry(1, RunFolders.SuttonChen, 0.02), RunFolders.Entry(2, RunFolders.Gp1, 0.01)], recommend: false);
+        var path = Path.Combine(dir, RunOutputs.FrontJson);
+        var json = File.ReadAllText(path);
+        Assert.DoesNotContain("\"recommended\": 1", json);
+        // A file from before the fields existed lacks them altogether.
+        var old = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(json)!;
+        old.Remove("recommended");
+        old.Remove("recommendation_reason");
+        File.WriteAllText(path, JsonSerializer.Serialize(old));
+        var front = RunOutputs.Read(dir);
+        Assert.Null(front.Recommended);
+        Assert.Null(front.RecommendationReason);
+
+        // Such a folder stands for its lowest validation fitness; a recommended one for its recommendation.
+        var taken = Recommendation.ModelOf(dir);
+        Assert.Equal(2, taken.Entry.Rank);
+        Assert.Equal(Path.Combine(dir, "models/model-02.json"), taken.ModelPath);
+        Assert.Contains("no recommendation recorded, so the lowest validation fitness", taken.Description);
+        RunOutputs.WriteFront(dir, front with { Recommended = 1, RecommendationReason = "model 1 (11 nodes): chosen by hand" });
+        Assert.Equal(1, Recommendation.ModelOf(dir).Entry.Rank);
+        Assert.Contains("the recommended model: model 1 (11 nodes): chosen by hand", Recommendation.ModelOf(dir).Description);
+        Assert.Contains("| 1 ★ |", File.ReadAllText(Path.Combine(dir, "front.md")));
+
+        File.Delete(Path.Combine(dir, "models/model-01.json"));
+        Assert.Contains("model-01.json) is missing", Assert.Throws<ArgumentException>(() => Recommendation.ModelOf(dir)).Message);
+        Assert.Throws<ArgumentException>(() => Recommendation.ModelOf(TestData.TempDir()));
+    }
+
+    private static PropertyComparison Row(string group, string name, string structure, double? value, double target, string unit,
+        PropertyStatus status = PropertyStatus.Ok) =>
+        PropertyComparison.Of(new SuiteProperty(group, name, structure, value, unit, status, ""), new TargetProperty(name, structure, target, unit, 1));
+
+    [Fact]
+    public void ThePropertyScoreDividesByTolerancesCapsAndWeighsGroupsEqually()
+    {
+        // a0 off by 0.6 % = 2 tolerances; C11 off by 5 % = 1; hcp−fcc off by 4 meV = 2; a failed C12 = the cap (10).
+        Assert.Equal(2, PropertyScore.Ratio(Row("lattice", "a0", "FCC", 3.6 * 1.006, 3.6, "Å"))!.Value, 9);
+        Assert.Equal(1, PropertyScore.Ratio(Row("elastic", "C11", "FCC", 185, 176.19047619047619, "GPa"))!.Value, 9);
+        Assert.Equal(2, PropertyScore.Ratio(Row("phases", "delta_E0", "HCP_FCC", 0.0086, 0.0046, "eV/atom"))!.Value, 9);
+        Assert.Equal(0.5, PropertyScore.Ratio(Row("vacancy", "Ev_f", "FCC", 1.12, 1.07, "eV"))!.Value, 9);
+        Assert.Equal(PropertyScore.Cap, PropertyScore.Ratio(Row("elastic", "C12", "FCC", null, 123, "GPa", PropertyStatus.Failed)));
+        Assert.Equal(PropertyScore.Cap, PropertyScore.Ratio(Row("surfaces", "Esurf_100", "FCC", 500, 92, "meV/Å²")));
+        // Rows without a target or in another unit do not count.
+        Assert.Null(PropertyScore.Ratio(PropertyComparison.Of(new SuiteProperty("eos", "B0", "FCC", 140, "GPa", PropertyStatus.Ok, ""), null)));
+        Assert.Null(PropertyScore.Ratio(Row("elastic", "C44", "FCC", 70, 76, "GPa") with { Note = "different units" }));
+
+        // Thirteen surfaces one tolerance off weigh as much as one hcp−fcc difference three tolerances off: √((1 + 9)/2).
+        var rows = Enumerable.Range(0, 13).Select(k => Row("surfaces", $"Esurf_{k}", "FCC", 110, 100, "meV/Å²"))
+            .Append(Row("phases", "delta_E0", "HCP_FCC", 0.0106, 0.0046, "eV/atom")).ToList();
+        var score = PropertyScore.Of(rows)!;
+        Assert.Equal(Math.Sqrt(5), score.Value, 9);
+        Assert.Equal(14, score.Properties);
+        Assert.Equal(2, score.Groups);
+        Assert.Null(PropertyScore.Of([]));
+    }
+}
