@@ -37,13 +37,19 @@ internal static class FitCommand
         var sanity = new Option<string>("--sanity") { DefaultValueFactory = _ => "penalise", HelpName = "penalise|reject|off", Description = "Physical sanity checks of models that could enter the front (cohesive energy, ground state, Born stability, vacancy, stacking fault)." };
         var groundState = new Option<string>("--ground-state") { HelpName = "fcc|bcc|hcp", Description = "The data's ground-state crystal for the sanity checks (default: identified from the lowest-energy training structure)." };
         var noPrior = new Option<bool>("--no-prior") { Description = "Turn off the metals prior (a quarter of random trees with the embedded-atom shape Σg + c·(Σh)^p, on by default). A resumed run keeps the setting it started with." };
+        var noProperties = new Option<bool>("--no-properties") { Description = "Skip the property suite on every front model at the end (poet front RUN_DIR --properties does it later)." };
+        var compare = new Option<string[]>("--compare")
+        {
+            HelpName = "POTENTIAL", Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = true,
+            Description = "Potentials whose properties are computed beside the front models' at the end (e.g. Cu_mishin1.eam.alloy).",
+        };
         var checkpoint = new Option<string>("--checkpoint-interval") { DefaultValueFactory = _ => "60s", HelpName = "DURATION", Description = "How often the state is saved." };
 
         var command = new Command("fit", "Search for potential models (genetic programming on the Pareto front of accuracy, cost and complexity); writes the front, model files, plots and a summary to the run folder.")
         {
             data, validation, split, cutoff, taperInner, time, generations, seed, threads, islands, population, outDir, seedModels, resume,
             optimizer, constantEvaluations, fitStructures, screen, shortRange, noPrior, checkpoint,
-            targets, targetMode, targetWeight, targetRefit, sanity, groundState,
+            targets, targetMode, targetWeight, targetRefit, sanity, groundState, noProperties, compare,
         };
         command.Validators.Add(result =>
         {
@@ -125,8 +131,27 @@ internal static class FitCommand
             SearchRunner.Run(output, engine, output.Console.Profile.Capabilities.Interactive);
             if (problem.Physics is { } physics) foreach (var n in physics.Notes) output.Line(n);
             var front = RunOutputs.Write(folder, engine, problem, string.Join(", ", engine.Data?.Data ?? []), [SearchRunner.PriorNote(engine.Settings), .. problem.Physics?.Notes ?? []]);
-            output.Line();
-            PrintFront(output, front);
+            if (!parsed.GetValue(noProperties))
+            {
+                // Every front model's properties (converged set-ups) beside the targets; the recommendation then uses them.
+                var comparisons = (parsed.GetValue(compare) ?? []).Select(services.CreatePotential).ToList();
+                var reference = engine.Settings.TargetsPath is { } tp ? Properties.TargetProperties.Read(tp) : null;
+                output.Error.WriteLine($"poet: computing the properties of {CliOutput.Plural(front.Front.Count, "front model", "front models")}");
+                var result = FrontProperties.Write(folder, new FrontPropertiesOptions
+                {
+                    Targets = reference, Compare = comparisons, MaxParallelism = engine.Settings.Threads,
+                });
+                front = result.Front;
+                output.Line();
+                PrintFront(output, front);
+                FrontCommand.PrintProperties(output, result);
+            }
+            else
+            {
+                output.Line();
+                PrintFront(output, front);
+            }
+            FrontCommand.PrintRecommendation(output, front);
             output.Line($"wrote {Path.Combine(folder, RunOutputs.FrontJson)}, front.md, models/, front.png/.svg, history.png/.svg, summary.md, {SearchCheckpoint.FileName}");
             return PoetCli.Success;
         });
@@ -162,14 +187,14 @@ internal static class FitCommand
         var inv = CultureInfo.InvariantCulture;
         output.Line($"front after {front.Generations} generations, {front.Candidates.ToString("N0", inv)} candidates, {front.Evaluations.ToString("N0", inv)} evaluations, " +
                     $"{SearchRunner.Clock(TimeSpan.FromSeconds(front.ElapsedSeconds))}:");
-        var table = CliOutput.NewTable(0, "#", "nodes", "ns/pair", "train E", "train F", "valid E", "valid F", "short range", "model (simplified)");
+        var table = CliOutput.NewTable(0, "#", "nodes", "ns/pair", "train E", "train F", "valid E", "valid F", "targets", "short range", "sanity", "model (simplified)");
         foreach (var e in front.Front)
-            CliOutput.AddRow(table, e.Rank.ToString(inv), e.Complexity.ToString(inv), CliOutput.Fixed(e.CostPerPair, 1),
+            CliOutput.AddRow(table, e.Rank.ToString(inv) + (e.Rank == front.Recommended ? " ★" : ""), e.Complexity.ToString(inv), CliOutput.Fixed(e.CostPerPair, 1),
                 Num(e.Training?.EnergyRmse, 4), Num(e.Training?.ForceRmse, 3), Num(e.Validation?.EnergyRmse, 4), Num(e.Validation?.ForceRmse, 3),
-                e.ShortRangePassed ? "ok" : "fails", e.Simplified);
-        table.Columns[8].LeftAligned();
+                Num(e.TargetFitness, 3), e.ShortRangePassed ? "ok" : "fails", e.Sanity is null ? "–" : e.Sanity.Passed ? "ok" : "fails", e.Simplified);
+        table.Columns[10].LeftAligned();
         output.Console.Write(table);
-        output.Line("errors: E in meV/atom, F in eV/Å (RMSE); per-group errors in front.md");
+        output.Line("errors: E in meV/atom, F in eV/Å (RMSE); targets: the target-property term of the fitness; per-group errors and failed sanity checks in front.md");
     }
 
     private static string Num(double? x, int digits) => x is { } v ? CliOutput.Sig(v, digits) : "–";

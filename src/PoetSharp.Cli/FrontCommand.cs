@@ -75,7 +75,7 @@ internal static class FrontCommand
     }
 
     /// <summary>The recommended model, or, for a front.json written before recommendations, the one the rule picks from it now.</summary>
-    private static void PrintRecommendation(CliOutput output, FrontFile front)
+    internal static void PrintRecommendation(CliOutput output, FrontFile front)
     {
         if (front.Recommended is not null) output.Line($"★ recommended: {front.RecommendationReason}");
         else if (Recommendation.Choose(front.Front) is { } now)
@@ -83,7 +83,7 @@ internal static class FrontCommand
     }
 
     /// <summary>One row per potential: property score, error per chart group, properties not ok, and the suite's time.</summary>
-    private static void PrintProperties(CliOutput output, FrontPropertiesResult result)
+    internal static void PrintProperties(CliOutput output, FrontPropertiesResult result)
     {
         var all = result.Models.Concat(result.Comparisons).ToList();
         var groupUnits = result.ChartGroups.Select(g => (Group: g, all.Select(p => p.ErrorOf(g)).First(e => e is not null)!.Unit)).ToList();

@@ -1,5 +1,14 @@
 namespace PoetSharp.Properties;
 
+/// <summary>How far a computed property may miss its target and still count as right: a fraction of the target (relative) or an amount in the property's unit (eV-based units for energies).</summary>
+public sealed record PropertyTolerance(double Value, bool Relative)
+{
+    /// <summary>"0.3 %" or "0.012 eV/atom".</summary>
+    public string Describe(string unit) => Relative
+        ? (100 * Value).ToString("G3", System.Globalization.CultureInfo.InvariantCulture) + " %"
+        : Value.ToString("G3", System.Globalization.CultureInfo.InvariantCulture) + (unit.Length > 0 ? " " + unit : "");
+}
+
 /// <summary>
 /// How far a computed property may be from its target before it counts as one standard unit in a fitness, and how much
 /// each target counts by default. The tolerances are the accuracy POET's best copper models reach (issue 12's targets):
@@ -9,33 +18,37 @@ namespace PoetSharp.Properties;
 /// </summary>
 public static class TargetTolerances
 {
+    /// <summary>The default rule of a property: relative (a fraction of the target) or absolute (in eV, eV/atom or mJ/m², the suite's units).</summary>
+    public static PropertyTolerance Rule(string name, string structure) => (name, structure) switch
+    {
+        ("a0" or "c0", _) => new(0.003, true),
+        ("BVRH" or "B0", _) => new(0.05, true),
+        _ when name.Length == 3 && name[0] == 'C' && char.IsAsciiDigit(name[1]) && char.IsAsciiDigit(name[2]) => new(0.05, true),
+        ("delta_E0", "HCP_FCC") => new(0.002, false),
+        ("delta_E0", _) => new(0.012, false),
+        ("Ev_f" or "Ev_m" or "Edumbbell_f", _) => new(0.1, false),
+        ("gamma_isf" or "gamma_usf", _) => new(10, false),
+        _ when name.StartsWith("Esurf_", StringComparison.Ordinal) => new(0.1, true),
+        _ when name.StartsWith("nu_", StringComparison.Ordinal) => new(0.03, true),
+        _ => new(0.05, true),
+    };
+
     /// <summary>The tolerance of a target in its own unit: the record's, or the default for its kind.</summary>
     public static double Of(TargetProperty p)
     {
         if (p.Tolerance is { } t) return t;
         var magnitude = Math.Abs(p.Value) > 0 ? Math.Abs(p.Value) : 1;
-        var unit = PropertyComparison.NormalUnit(p.Unit);
-        return (p.Name, p.Structure) switch
+        var rule = Rule(p.Name, p.Structure);
+        if (rule.Relative) return rule.Value * magnitude;
+        // Absolute rules are in the suite's unit; a target in meV (or J/m² for a fault) is converted, another unit gets 5 %.
+        return PropertyComparison.NormalUnit(p.Unit) switch
         {
-            ("a0" or "c0", _) => 0.003 * magnitude,
-            ("C11" or "C12" or "C44" or "C13" or "C33" or "C66" or "BVRH" or "B0", _) => 0.05 * magnitude,
-            ("delta_E0", "BCC_FCC") => Energy(0.012, unit, magnitude),
-            ("delta_E0", "HCP_FCC") => Energy(0.002, unit, magnitude),
-            ("Ev_f" or "Ev_m" or "Edumbbell_f", _) => Energy(0.1, unit, magnitude),
-            ("gamma_isf" or "gamma_usf", _) => unit is "mJ/m²" ? 10 : 0.1 * magnitude,
-            _ when p.Name.StartsWith("Esurf_", StringComparison.Ordinal) => 0.1 * magnitude,
-            _ when p.Name.StartsWith("nu_", StringComparison.Ordinal) => 0.03 * magnitude,
+            "eV" or "eV/atom" or "mJ/m²" => rule.Value,
+            "meV" or "meV/atom" => 1000 * rule.Value,
+            "J/m²" => rule.Value / 1000,
             _ => 0.05 * magnitude,
         };
     }
-
-    // An energy tolerance given in eV (per atom), converted to the target's unit when that is meV; other units: 5 %.
-    private static double Energy(double ev, string unit, double magnitude) => unit switch
-    {
-        "eV" or "eV/atom" => ev,
-        "meV" or "meV/atom" => 1000 * ev,
-        _ => 0.05 * magnitude,
-    };
 
     /// <summary>
     /// The weight of each target: the record's, else 1 / (number of targets of its suite group), so that every group

@@ -3,15 +3,6 @@ using PoetSharp.Properties;
 
 namespace PoetSharp.Search;
 
-/// <summary>How far a computed property may miss its target and still count as right: a fraction of the target (relative) or an amount in the property's unit.</summary>
-public sealed record PropertyTolerance(double Value, bool Relative)
-{
-    /// <summary>"0.3 %" or "0.012 eV/atom".</summary>
-    public string Describe(string unit) => Relative
-        ? (100 * Value).ToString("G3", CultureInfo.InvariantCulture) + " %"
-        : Value.ToString("G3", CultureInfo.InvariantCulture) + (unit.Length > 0 ? " " + unit : "");
-}
-
 /// <summary>A model's property score: the number and the target properties and groups it rests on.</summary>
 public sealed record PropertyScoreResult(double Value, int Properties, int Groups);
 
@@ -20,10 +11,10 @@ public sealed record PropertyScoreResult(double Value, int Properties, int Group
 /// in one number (0 = every target met exactly; 1 = on average one tolerance off).
 /// </summary>
 /// <remarks>
-/// Tolerances follow the accuracy asked of a transferable copper potential (issue 12, after POET's GP3): lattice
-/// constants (a0, c0) 0.3 %; elastic constants (Cij, BVRH) 5 %; bcc−fcc 12 meV/atom and hcp−fcc 2 meV/atom (absolute:
-/// these differences are a few meV/atom, so a relative error says little); vacancy formation 0.1 eV; everything else
-/// (surface energies, the dumbbell, …) 10 %. Each target property's error is divided by its tolerance; a property the
+/// Tolerances are the search's (<see cref="TargetTolerances"/>, one table for both): lattice constants 0.3 %; elastic
+/// constants 5 %; bcc−fcc 12 meV/atom and hcp−fcc 2 meV/atom (absolute: these differences are a few meV/atom, so a
+/// relative error says little); vacancy formation, migration and the dumbbell 0.1 eV; surface energies 10 %; stacking
+/// faults 10 mJ/m²; phonons 3 %; anything else 5 %. Each target property's error is divided by its tolerance; a property the
 /// potential could not compute (failed or not converged) counts as <see cref="Cap"/> tolerances, and so does any error
 /// beyond that, so that a failure is judged like the worst miss and one wild value does not swamp the rest. The score is
 /// the root mean square of these ratios with every property group (lattice, elastic, phases, vacancy, surfaces, …)
@@ -35,31 +26,18 @@ public static class PropertyScore
     /// <summary>The largest error counted, in tolerances; also what a property that could not be computed counts as.</summary>
     public const double Cap = 10;
 
-    public static PropertyTolerance ToleranceOf(string name, string structure) => name switch
-    {
-        "a0" or "c0" => new(0.003, true),
-        "BVRH" => new(0.05, true),
-        _ when IsElasticConstant(name) => new(0.05, true),
-        "delta_E0" when structure == "HCP_FCC" => new(0.002, false),
-        "delta_E0" => new(0.012, false),
-        "Ev_f" => new(0.1, false),
-        _ => new(0.10, true),
-    };
-
-    private static bool IsElasticConstant(string name) => name.Length == 3 && name[0] == 'C' && char.IsAsciiDigit(name[1]) && char.IsAsciiDigit(name[2]);
+    public static PropertyTolerance ToleranceOf(string name, string structure) => TargetTolerances.Rule(name, structure);
 
     /// <summary>
     /// The row's error in tolerances, capped at <see cref="Cap"/>; null when the row does not count: no target, no
-    /// computed partner, units that differ, or a relative tolerance on a target of zero.
+    /// computed partner, or units that differ.
     /// </summary>
     public static double? Ratio(PropertyComparison row)
     {
         if (row.Reference is null || row.Computed is null || row.Note.Length > 0) return null;
-        var tolerance = ToleranceOf(row.Name, row.Structure);
-        if (tolerance.Relative && row.Reference.Value == 0) return null;
         if (row.Computed.Status != PropertyStatus.Ok) return Cap;
-        var error = tolerance.Relative ? row.RelativeError : row.AbsoluteError;
-        return error is double e ? Math.Min(Cap, Math.Abs(e) / tolerance.Value) : Cap;
+        // The target's own tolerance when its record gives one, else the rule's, in the target's unit.
+        return row.AbsoluteError is double e ? Math.Min(Cap, Math.Abs(e) / TargetTolerances.Of(row.Reference)) : Cap;
     }
 
     /// <summary>The score of one potential's rows; null when no row has a target it can be compared with.</summary>

@@ -142,15 +142,18 @@ public static class RunOutputs
     private static string F(double? x, string format) => x is { } v ? v.ToString(format, Inv) : "–";
 
     /// <summary>The front as a Markdown table, then the errors of every group.</summary>
+    /// <summary>"ok", "–" (not checked) or the failed checks' details.</summary>
+    public static string SanityCell(Properties.SanityReport? sanity) => sanity is null ? "–" : sanity.Passed ? "ok" : "fails: " + sanity.Summary;
+
     public static string Table(FrontFile front)
     {
         var b = new StringBuilder();
-        b.AppendLine("| # | complexity | cost (ns/pair) | train E (meV/atom) | train F (eV/Å) | valid. E (meV/atom) | valid. F (eV/Å) | fitness (valid.) | short range | simplified | expression |");
-        b.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---|---|---|");
+        b.AppendLine("| # | complexity | cost (ns/pair) | train E (meV/atom) | train F (eV/Å) | valid. E (meV/atom) | valid. F (eV/Å) | fitness (valid.) | targets term | short range | sanity | simplified | expression |");
+        b.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|---|");
         foreach (var e in front.Front)
             b.AppendLine($"| {e.Rank}{(e.Rank == front.Recommended ? " ★" : "")} | {e.Complexity} | {e.CostPerPair.ToString("F1", Inv)} | {F(e.Training?.EnergyRmse, "G4")} | {F(e.Training?.ForceRmse, "G3")} | " +
-                         $"{F(e.Validation?.EnergyRmse, "G4")} | {F(e.Validation?.ForceRmse, "G3")} | {e.ValidationFitness.ToString("G3", Inv)} | " +
-                         $"{(e.ShortRangePassed ? "ok" : "fails")} | `{e.Simplified}` | `{e.Expression}` |");
+                         $"{F(e.Validation?.EnergyRmse, "G4")} | {F(e.Validation?.ForceRmse, "G3")} | {e.ValidationFitness.ToString("G3", Inv)} | {F(e.TargetFitness, "G3")} | " +
+                         $"{(e.ShortRangePassed ? "ok" : "fails")} | {SanityCell(e.Sanity)} | `{e.Simplified}` | `{e.Expression}` |");
         if (front.Recommended is not null) b.AppendLine().AppendLine($"★ recommended: {front.RecommendationReason}");
         b.AppendLine();
         b.AppendLine("Errors per group (RMSE; energies after the set's best constant shift):");
