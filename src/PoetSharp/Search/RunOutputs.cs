@@ -44,9 +44,12 @@ public static class RunOutputs
     {
         Directory.CreateDirectory(Path.Combine(folder, "models"));
         var entries = new List<FrontEntry>();
-        // One model per function: algebraic rewrites of a front model are reported once, in their simplest form.
-        var members = FrontCollapse.Distinct(engine.Front, problem);
-        // Refits and physics of each model are independent: all cores, results in front order.
+        // Each model's constants polished on the data first (all cores; front order kept), so that algebraic rewrites of
+        // one function, found with slightly different constants, agree and are reported once, in their simplest form.
+        var searched = engine.Front;
+        var polished = new Candidate[searched.Count];
+        Parallel.For(0, searched.Count, k => polished[k] = searched[k] with { Expression = Refit(searched[k].Expression, problem, engine.Settings) });
+        var members = FrontCollapse.Distinct(polished, problem);
         var finished = new (Expression Model, Properties.SanityReport? Sanity, double? Target)[members.Count];
         Parallel.For(0, members.Count, k => finished[k] = Finish(members[k].Expression, problem, engine.Settings));
         var rank = 0;
@@ -121,12 +124,11 @@ public static class RunOutputs
         settings.FinalRefitEvaluations <= 0 ? e : problem.Polish(e, settings, settings.FinalRefitEvaluations);
 
     /// <summary>
-    /// A front model's final constants and physics: polished on the data, then refitted on data and targets together
+    /// A front model's final constants and physics (after its polish on the data): refitted on data and targets together
     /// (<see cref="JointRefit"/>) when the run has targets; then its sanity checks and target term at those constants.
     /// </summary>
-    private static (Expression Model, Properties.SanityReport? Sanity, double? Target) Finish(Expression e, SearchProblem problem, SearchSettings settings)
+    private static (Expression Model, Properties.SanityReport? Sanity, double? Target) Finish(Expression model, SearchProblem problem, SearchSettings settings)
     {
-        var model = Refit(e, problem, settings);
         if (problem.Physics is not { } physics) return (model, null, null);
         if (physics.Targets is { } targets) model = JointRefit.Run(model, problem, settings, targets, settings.TargetRefitEvaluations);
         var potential = new Potentials.ModelPotential(new CompiledModel(model, problem.Taper), [physics.Element]);
