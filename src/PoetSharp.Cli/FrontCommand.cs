@@ -56,7 +56,7 @@ internal static class FrontCommand
             var groups = PropertiesCommand.Groups(parsed, only);
             RunOutputs.Read(folder); // a folder that is not a run fails before the potentials are read
             // Targets and comparison potentials are read before the long computation, so that a bad file fails at once.
-            var targetFile = parsed.GetValue(targets) is { } path ? TargetProperties.Read(path) : null;
+            var targetFile = parsed.GetValue(targets) is { } path ? TargetProperties.Read(path) : RunTargets(output, folder);
             var comparisons = (parsed.GetValue(compare) ?? []).Select(services.CreatePotential).ToList();
             output.Error.WriteLine($"poet: computing {(groups.Length == 0 ? "all properties" : string.Join(", ", groups))} " +
                                    $"for the front of {folder}{(comparisons.Count > 0 ? " and " + string.Join(", ", comparisons.Select(c => c.Name)) : "")}");
@@ -72,6 +72,22 @@ internal static class FrontCommand
             return PoetCli.Success;
         });
         return command;
+    }
+
+    /// <summary>The target properties the run was searched with (its checkpoint's settings), when that file is still there.</summary>
+    private static TargetProperties? RunTargets(CliOutput output, string folder)
+    {
+        var checkpoint = Path.Combine(folder, SearchCheckpoint.FileName);
+        if (!File.Exists(checkpoint)) return null;
+        var (settings, _, _) = SearchCheckpoint.ReadHeader(checkpoint);
+        if (settings.TargetsPath is not { } path) return null;
+        if (!File.Exists(path))
+        {
+            output.Error.WriteLine($"poet: the run's targets {path} are gone; give --targets to compare with targets");
+            return null;
+        }
+        output.Error.WriteLine($"poet: comparing with the run's targets {path}");
+        return TargetProperties.Read(path);
     }
 
     /// <summary>The recommended model, or, for a front.json written before recommendations, the one the rule picks from it now.</summary>

@@ -68,5 +68,9 @@ public sealed class SearchPhysics
 
     /// <summary>The sanity checks (screening set-ups) of a potential; NotChecked when the policy is off or the ground state is unknown.</summary>
     public SanityReport Sanity(IPotential potential, SearchSettings settings) =>
-        settings.Sanity == SanityPolicy.Off || GroundState is not { } g ? SanityReport.NotChecked : PhysicalSanity.Check(potential, Element, g);
+        settings.Sanity == SanityPolicy.Off || GroundState is not { } g ? SanityReport.NotChecked
+        // A rejected model needs no more than its first failure.
+        : PhysicalSanity.Check(potential, Element, g, settings.Sanity == SanityPolicy.Reject ? RejectSettings : null);
+
+    private static readonly SanitySettings RejectSettings = SanitySettings.Default with { StopAtFirstFailure = true };
 }

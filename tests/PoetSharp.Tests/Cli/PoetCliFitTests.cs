@@ -73,6 +73,29 @@ public class PoetCliFitTests
     }
 
     [Fact]
+    public void TargetsScoreTheFrontAndTheRecommendationUsesThem()
+    {
+        var fake = Services();
+        var dir = Path.Combine(TestData.TempDir(), "run");
+        var targets = TestData.Repo("poet", "DFT_Cu", "0K", "TargetProperties_0K.data");
+        var run = fake.Run(["fit", "--data", "tiny", "--generations", "1", "--targets", targets, "--ground-state", "fcc", "--target-refit-evaluations", "1", "--out", dir, .. Small]);
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Contains("23 target properties", run.Stdout);
+        Assert.Contains("recommended", run.Stdout);
+        var front = RunOutputs.Read(dir);
+        Assert.All(front.Front, e => Assert.True(e.TargetFitness > 0));
+        Assert.All(front.Front, e => Assert.NotNull(e.Sanity));
+        Assert.NotNull(front.Recommended);
+        Assert.Contains("targets term", File.ReadAllText(Path.Combine(dir, "front.md")));
+        Assert.Contains("23 target properties", File.ReadAllText(Path.Combine(dir, "summary.md")));
+        Assert.True(File.Exists(Path.Combine(dir, "properties.md")));
+        // The run's targets are what `poet front --properties` compares with when none are given.
+        var again = fake.Run(["front", dir, "--properties", "--only", "lattice,elastic"]);
+        Assert.True(again.ExitCode == 0, again.Stderr);
+        Assert.Contains(targets, again.Stdout + again.Stderr);
+    }
+
+    [Fact]
     public void BadArgumentsGiveOneLineErrors()
     {
         var fake = Services();
@@ -81,6 +104,12 @@ public class PoetCliFitTests
         fake.Run(["fit", "--data", "tiny", "--generations", "1", "--short-range", "maybe", "--out", dir, .. Small]).AssertOneLineError(1);
         fake.Run(["fit", "--data", "tiny", "--generations", "1", "--seed-model", "r^-9", "--out", dir, .. Small]).AssertOneLineError(1);
         fake.Run(["fit", "--data", "tiny", "--generations", "1", "--screen-factor", "-1", "--out", dir, .. Small]).AssertOneLineError(1);
+        fake.Run(["fit", "--data", "tiny", "--generations", "1", "--sanity", "maybe", "--out", dir, .. Small]).AssertOneLineError(1);
+        fake.Run(["fit", "--data", "tiny", "--generations", "1", "--target-mode", "both", "--out", dir, .. Small]).AssertOneLineError(1);
+        fake.Run(["fit", "--data", "tiny", "--generations", "1", "--ground-state", "diamond", "--out", dir, .. Small]).AssertOneLineError(1);
+        fake.Run(["fit", "--data", "tiny", "--generations", "1", "--targets", Path.Combine(dir, "none.data"), "--out", dir, .. Small]).AssertOneLineError(1);
+        fake.Run(["fit", "--data", "tiny", "--generations", "1", "--targets", TestData.Repo("poet", "DFT_Cu", "0K", "TargetProperties_0K.data"),
+            "--target-weight", "0", "--out", dir, .. Small]).AssertOneLineError(1);
         fake.Run("front", Path.Combine(dir, "nothing")).AssertOneLineError(1);
         Assert.Equal(2, fake.Run("fit", "--generations", "1").ExitCode);
     }
