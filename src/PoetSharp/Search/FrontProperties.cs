@@ -220,7 +220,7 @@ public static class FrontProperties
             Properties = p.Rows.Select(row =>
             {
                 var scored = PropertyScore.Ratio(row);
-                var tolerance = PropertyScore.ToleranceOf(row.Name, row.Structure);
+                var tolerance = TargetTolerances.Rule(row.Name, row.Structure);
                 return PropertyReportRow.Of(row) with
                 {
                     Tolerance = scored is null ? null : tolerance.Value,
@@ -267,7 +267,7 @@ public static class FrontProperties
         foreach (var key in all.OrderByDescending(p => p.Rows.Count).SelectMany(p => p.Rows).Select(r => (r.Name, r.Structure)).Distinct())
         {
             var sample = all.SelectMany(p => p.Rows).First(r => (r.Name, r.Structure) == key);
-            var tolerance = PropertyScore.ToleranceOf(key.Name, key.Structure);
+            var tolerance = TargetTolerances.Rule(key.Name, key.Structure);
             var hasTarget = sample.Reference is not null;
             var cells = all.Select(p => p.Rows.FirstOrDefault(r => (r.Name, r.Structure) == key) is { } row ? Cell(row) : "–");
             b.AppendLine($"| {key.Name} | {key.Structure} | {sample.Unit} | {(hasTarget ? Num(sample.Reference!.Value) : "–")} | " +
@@ -342,7 +342,7 @@ public static class FrontProperties
         if (c.Status == PropertyStatus.NotConverged) return "not converged";
         var text = Num(c.Value!.Value);
         if (row.Reference is null || PropertyScore.Ratio(row) is not double ratio) return text;
-        var relative = PropertyScore.ToleranceOf(row.Name, row.Structure).Relative;
+        var relative = TargetTolerances.Rule(row.Name, row.Structure).Relative;
         var error = relative ? Signed(100 * row.RelativeError!.Value, "F2") + " %" : Signed(row.AbsoluteError!.Value, "G3");
         return ratio > 1 ? $"{text} (**{error}**)" : $"{text} ({error})";
     }

@@ -26,8 +26,6 @@ public static class PropertyScore
     /// <summary>The largest error counted, in tolerances; also what a property that could not be computed counts as.</summary>
     public const double Cap = 10;
 
-    public static PropertyTolerance ToleranceOf(string name, string structure) => TargetTolerances.Rule(name, structure);
-
     /// <summary>
     /// The row's error in tolerances, capped at <see cref="Cap"/>; null when the row does not count: no target, no
     /// computed partner, or units that differ.
