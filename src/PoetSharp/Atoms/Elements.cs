@@ -38,6 +38,9 @@ public static class Elements
 
     public static bool IsKnown(string symbol) => NumberOf.ContainsKey(symbol);
 
+    /// <summary>Whether an atomic number names an element of the table.</summary>
+    public static bool IsKnown(int atomicNumber) => atomicNumber >= 1 && atomicNumber < Symbols.Length;
+
     /// <summary>Atomic number of a symbol such as "Cu"; throws for an unknown symbol.</summary>
     public static int AtomicNumber(string symbol) =>
         NumberOf.TryGetValue(symbol, out var z) ? z : throw new ArgumentException($"unknown element '{symbol}'");

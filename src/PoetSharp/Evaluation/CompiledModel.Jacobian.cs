@@ -124,10 +124,18 @@ public sealed partial class CompiledModel
                     var root = _sumRoots[m];
                     var dg = ht.AsSpan(root * K, K);
                     var du = hu.AsSpan(root * K, K);
+                    var element = _sumElement[m];
                     for (var q = start; q < start + n; q++)
                     {
-                        RunHyperProgram(w, m, q - start);
                         var at = (q * sums + m) * K;
+                        if (element != 0 && pairs.ElementJ[p0 + q] != element)
+                        {
+                            // A neighbour of another element: not in this sum.
+                            w.PairTangents.AsSpan(at, K).Clear();
+                            w.PairDerivativeTangents.AsSpan(at, K).Clear();
+                            continue;
+                        }
+                        RunHyperProgram(w, m, q - start);
                         dg.CopyTo(w.PairTangents.AsSpan(at, K));
                         du.CopyTo(w.PairDerivativeTangents.AsSpan(at, K));
                         var f = pairs.Taper[p0 + q];
@@ -136,7 +144,7 @@ public sealed partial class CompiledModel
                 }
             }
 
-            AtomGradientTangents(w, atom, atomCount);
+            AtomGradientTangents(w, atom, atomCount, pairs.Elements.IsEmpty ? (byte)0 : pairs.Elements[atom]);
 
             // Force pass: d(∂E/∂r)/dc_k per pair, scattered like the forces and the strain derivative.
             var tangent = w.PairForceTangents.AsSpan(0, K);
@@ -147,10 +155,14 @@ public sealed partial class CompiledModel
                 tangent.Clear();
                 for (var m = 0; m < sums; m++)
                 {
+                    // A neighbour outside a species-resolved sum contributes nothing to it.
+                    if (_sumElement[m] != 0 && pairs.ElementJ[p] != _sumElement[m]) continue;
                     var gradient = w.Gradients[m * atomCount + atom];
                     var dphi = w.PairDerivatives[m * w.MaxPairs + p];
                     var at = (q * sums + m) * K;
-                    for (var k = 0; k < K; k++) tangent[k] += w.GradientTangents[m * K + k] * dphi;
+                    for (var k = 0; k < K; k++) tangent[k] += Times(dphi, w.GradientTangents[m * K + k]);
+                    // A sum the atom's energy does not depend on (another element's) may hold non-finite pair terms.
+                    if (gradient == 0) continue;
                     var root = _sumRoots[m];
                     for (int k = _firstConstant[root], end = _endConstant[root]; k < end; k++)
                         tangent[k] += gradient * (w.PairDerivativeTangents[at + k] * f + w.PairTangents[at + k] * df);
@@ -229,7 +241,7 @@ public sealed partial class CompiledModel
     }
 
     /// <summary>d(∂F/∂S_m)/dc_k of one atom: forward tangents through F, then reverse mode with adjoint tangents.</summary>
-    private void AtomGradientTangents(Workspace w, int atom, int atomCount)
+    private void AtomGradientTangents(Workspace w, int atom, int atomCount, byte atomElement)
     {
         var K = ConstantCount;
         var hv = w.HyperValues;
@@ -247,6 +259,13 @@ public sealed partial class CompiledModel
                 var m = _sumOfNode[i];
                 hv[i] = w.Sums[m * atomCount + atom];
                 w.SumTangents.AsSpan(m * K, K).CopyTo(t);
+                continue;
+            }
+            if (node.Kind == NodeKind.Central)
+            {
+                // at[A]: the child at an atom of element A, zero at others.
+                if (atomElement == node.Element) { hv[i] = hv[i - 1]; ht.AsSpan((i - 1) * K, K).CopyTo(t); }
+                else { hv[i] = 0; t.Clear(); }
                 continue;
             }
             int a = LeftChild(i), b = i - 1;
@@ -271,6 +290,14 @@ public sealed partial class CompiledModel
             if (node.Kind == NodeKind.Sum)
             {
                 adjT.CopyTo(w.GradientTangents.AsSpan(_sumOfNode[i] * K, K));
+                continue;
+            }
+            if (node.Kind == NodeKind.Central)
+            {
+                // Linear in its child, which is a constant subtree (no adjoint needed) or receives everything at atoms of A.
+                if (atomElement != node.Element || _isScalar[i - 1]) continue;
+                adjoints[i - 1] += adj;
+                for (var k = 0; k < K; k++) adjointTangents[(i - 1) * K + k] += adjT[k];
                 continue;
             }
             int a = LeftChild(i), b = i - 1;

@@ -19,7 +19,8 @@ public sealed partial class CompiledModel
     /// <summary>Pairs per vectorised batch: small enough that the node buffers stay in the L1/L2 cache.</summary>
     internal const int Batch = 512;
 
-    private enum Mode : byte { LoadR, LoadSum, VV, VS, SV }
+    // Select / SelectScalar: an at[A] node (its child at atoms of element A, zero elsewhere) of a vector or constant child.
+    private enum Mode : byte { LoadR, LoadSum, VV, VS, SV, Select, SelectScalar }
 
     private readonly record struct PairInstruction(NodeKind Kind, Mode Mode, int Out, int A, int B);
 
@@ -30,6 +31,7 @@ public sealed partial class CompiledModel
     private readonly int[] _sumNodes;           // node index of sum m
     private readonly int[] _sumRoots;           // node index of the pair expression of sum m
     private readonly int[] _sumOfNode;          // m for a sum node
+    private readonly byte[] _sumElement;        // the neighbours' element of sum m (atomic number; 0: every neighbour)
     private readonly PairInstruction[][] _programs; // per sum, in postfix order
     private readonly PairInstruction[] _atomProgram; // the nodes above the sums (neither in a sum nor constant), in postfix order
     private readonly int _slotCount, _atomSlotCount;
@@ -39,6 +41,8 @@ public sealed partial class CompiledModel
     public Taper Taper { get; }
     public double Cutoff => Taper.Outer;
     public int SumCount => _sumNodes.Length;
+    /// <summary>Whether the model names elements (species-resolved sums or per-element terms): evaluations then need the atoms' elements.</summary>
+    public bool IsSpeciesResolved => Expression.IsSpeciesResolved;
     public int ConstantCount => _defaultConstants.Length;
 
     public CompiledModel(Expression expression, Taper taper)
@@ -68,6 +72,7 @@ public sealed partial class CompiledModel
         }
         _sumNodes = sums.ToArray();
         _sumRoots = sums.Select(i => i - 1).ToArray();
+        _sumElement = sums.Select(i => _nodes[i].Element).ToArray();
         _programs = new PairInstruction[sums.Count][];
         for (var m = 0; m < sums.Count; m++)
         {
@@ -91,6 +96,11 @@ public sealed partial class CompiledModel
             _slot[k] = _atomSlotCount++;
             var node = _nodes[k];
             if (node.Kind == NodeKind.Sum) { atomProgram.Add(new PairInstruction(NodeKind.Sum, Mode.LoadSum, k, -1, -1)); continue; }
+            if (node.Kind == NodeKind.Central)
+            {
+                atomProgram.Add(new PairInstruction(NodeKind.Central, _isScalar[k - 1] ? Mode.SelectScalar : Mode.Select, k, k - 1, -1));
+                continue;
+            }
             int a = expression.LeftChild(k), b = k - 1;
             var mode = _isScalar[a] ? Mode.SV : _isScalar[b] ? Mode.VS : Mode.VV;
             atomProgram.Add(new PairInstruction(node.Kind, mode, k, a, b));
@@ -188,6 +198,7 @@ public sealed partial class CompiledModel
                     TensorPrimitives.Multiply(dg, f, dphi);
                     TensorPrimitives.MultiplyAdd(g, df, dphi, dphi);
                 }
+                if (_sumElement[m] != 0) MaskNeighbours(_sumElement[m], pairs.ElementJ.Slice(start, n), phi, dphi);
                 var s = sums.Slice(m * atomCount, atomCount);
                 var atoms = pairs.I.Slice(start, n);
                 for (var p = 0; p < n; p++) s[atoms[p]] += phi[p];
@@ -199,7 +210,7 @@ public sealed partial class CompiledModel
         var wantGradient = !energyGradient.IsEmpty;
         var scalarAdjoints = w.ScalarAdjoints.AsSpan(0, _nodes.Length);
         scalarAdjoints.Clear();
-        EvaluateAtoms(w, atomCount, nodeValues, atomEnergies, gradients, wantGradient ? scalarAdjoints : default);
+        EvaluateAtoms(w, atomCount, pairs.Elements, nodeValues, atomEnergies, gradients, wantGradient ? scalarAdjoints : default);
         energy = 0;
         for (var i = 0; i < atomCount; i++) energy += atomEnergies[i];
 
@@ -210,7 +221,14 @@ public sealed partial class CompiledModel
         {
             var i = pairs.I[p];
             var dEdr = 0.0;
-            for (var m = 0; m < k; m++) dEdr += gradients[m * atomCount + i] * w.PairDerivatives[m * w.MaxPairs + p];
+            for (var m = 0; m < k; m++)
+            {
+                // A sum the atom's energy does not depend on (∂E_i/∂S_m = 0, e.g. another element's) may have a
+                // non-finite pair derivative here, and a neighbour outside a species-resolved sum has none (even
+                // where ∂E_i/∂S_m is infinite, as for S^0.5 at S = 0): neither counts.
+                var g = gradients[m * atomCount + i];
+                if (g != 0 && (_sumElement[m] == 0 || pairs.ElementJ[p] == _sumElement[m])) dEdr += g * w.PairDerivatives[m * w.MaxPairs + p];
+            }
             var gr = dEdr / pairs.R[p];
             double dx = pairs.Dx[p], dy = pairs.Dy[p], dz = pairs.Dz[p];
             var fv = new Vec3(gr * dx, gr * dy, gr * dz);
@@ -244,12 +262,13 @@ public sealed partial class CompiledModel
     /// The atom level alone, vectorised over atoms, with the model's own constants: E_i from the sums written into the
     /// span <see cref="PrepareAtomLevel"/> returned; returns ∂E_i/∂S_m, laid out as the sums. Returns Σ E_i.
     /// </summary>
-    internal double EvaluateAtomLevel(Workspace w, int atomCount, Span<double> atomEnergies, out ReadOnlySpan<double> gradients)
+    internal double EvaluateAtomLevel(Workspace w, int atomCount, ReadOnlySpan<byte> elements, Span<double> atomEnergies,
+        out ReadOnlySpan<double> gradients)
     {
         var nodeValues = w.NodeValues.AsSpan(0, _nodes.Length);
         EvaluateScalars(_defaultConstants, nodeValues);
         var g = w.Gradients.AsSpan(0, Math.Max(1, SumCount) * atomCount);
-        EvaluateAtoms(w, atomCount, nodeValues, atomEnergies, g, default);
+        EvaluateAtoms(w, atomCount, elements, nodeValues, atomEnergies, g, default);
         gradients = g;
         var energy = 0.0;
         for (var i = 0; i < atomCount; i++) energy += atomEnergies[i];
@@ -309,9 +328,11 @@ public sealed partial class CompiledModel
     /// scalar evaluation, element by element, and a partial derivative is taken only where the adjoint that multiplies it
     /// is non-zero, so that 0·∞ never turns a finite result into NaN.
     /// </summary>
-    private void EvaluateAtoms(Workspace w, int atomCount, ReadOnlySpan<double> scalars, Span<double> atomEnergies,
-        Span<double> gradients, Span<double> scalarAdjoints)
+    private void EvaluateAtoms(Workspace w, int atomCount, ReadOnlySpan<byte> elements, ReadOnlySpan<double> scalars,
+        Span<double> atomEnergies, Span<double> gradients, Span<double> scalarAdjoints)
     {
+        if (IsSpeciesResolved && elements.Length < atomCount)
+            throw new ArgumentException("a species-resolved model needs the element of every atom");
         var n = atomCount;
         Span<double> Values(int node) => w.AtomValues.AsSpan(_slot[node] * w.MaxAtoms, n);
         Span<double> Adjoints(int node) => w.AtomNodeAdjoints.AsSpan(_slot[node] * w.MaxAtoms, n);
@@ -322,6 +343,20 @@ public sealed partial class CompiledModel
             switch (ins.Mode)
             {
                 case Mode.LoadSum: w.Sums.AsSpan(_sumOfNode[ins.Out] * atomCount, n).CopyTo(v); break;
+                case Mode.Select:
+                {
+                    var a = Values(ins.A);
+                    var element = _nodes[ins.Out].Element;
+                    for (var i = 0; i < n; i++) v[i] = elements[i] == element ? a[i] : 0.0;
+                    break;
+                }
+                case Mode.SelectScalar:
+                {
+                    var element = _nodes[ins.Out].Element;
+                    var c = scalars[ins.A];
+                    for (var i = 0; i < n; i++) v[i] = elements[i] == element ? c : 0.0;
+                    break;
+                }
                 case Mode.VV: ApplyVV(ins.Kind, Values(ins.A), Values(ins.B), v); break;
                 case Mode.VS: ApplyVS(ins.Kind, Values(ins.A), scalars[ins.B], v); break;
                 default: ApplySV(ins.Kind, scalars[ins.A], Values(ins.B), v); break;
@@ -341,6 +376,15 @@ public sealed partial class CompiledModel
             if (ins.Mode == Mode.LoadSum)
             {
                 adj.CopyTo(gradients.Slice(_sumOfNode[ins.Out] * atomCount, n));
+                continue;
+            }
+            if (ins.Mode is Mode.Select or Mode.SelectScalar)
+            {
+                // The child's adjoint is this node's at atoms of the element and zero elsewhere.
+                var element = _nodes[ins.Out].Element;
+                for (var i = 0; i < n; i++) t[i] = elements[i] == element ? adj[i] : 0.0;
+                if (ins.Mode == Mode.Select) Give(w, t, ins.A, true, t, false, scalarAdjoints);
+                else if (wantScalars) Give(w, t, ins.A, false, t, false, scalarAdjoints);
                 continue;
             }
             bool vectorA = ins.Mode != Mode.SV, vectorB = ins.Mode != Mode.VS;
@@ -456,6 +500,20 @@ public sealed partial class CompiledModel
             case NodeKind.Mul: TensorPrimitives.Multiply(b, c, v); break;
             case NodeKind.Div: TensorPrimitives.Divide(c, b, v); break;
             default: for (var i = 0; i < v.Length; i++) v[i] = Pow(c, b[i]); break;
+        }
+    }
+
+    /// <summary>
+    /// A species-resolved sum keeps the pairs whose neighbour is of its element: the others' g·f and d(g·f)/dr become
+    /// zero (assigned, not multiplied, so that a non-finite pair term of another element cannot leak in).
+    /// </summary>
+    private static void MaskNeighbours(byte element, ReadOnlySpan<byte> neighbourElements, Span<double> phi, Span<double> dphi)
+    {
+        for (var p = 0; p < phi.Length; p++)
+        {
+            if (neighbourElements[p] == element) continue;
+            phi[p] = 0;
+            dphi[p] = 0;
         }
     }
 
@@ -736,17 +794,21 @@ public sealed partial class CompiledModel
                 var root = _sumRoots[m];
                 var f = pairs.Taper.Slice(start, n);
                 var atoms = pairs.I.Slice(start, n);
+                var element = _sumElement[m];
+                var neighbourElements = element == 0 ? default : pairs.ElementJ.Slice(start, n);
                 if (at < 0)
                 {
                     double s = 0;
-                    for (var p = 0; p < n; p++) s += gradients[m * atomCount + atoms[p]] * f[p];
+                    for (var p = 0; p < n; p++)
+                        if (element == 0 || neighbourElements[p] == element) s += gradients[m * atomCount + atoms[p]] * f[p];
                     scalarAdjoints[root] += s;
                     continue;
                 }
                 var program = _programs[m];
                 foreach (var ins in program) w.Adjoints.AsSpan(_slot[ins.Out] * Batch, n).Clear();
                 var rootAdj = w.Adjoints.AsSpan(_slot[root] * Batch, n);
-                for (var p = 0; p < n; p++) rootAdj[p] = gradients[m * atomCount + atoms[p]] * f[p];
+                for (var p = 0; p < n; p++)
+                    rootAdj[p] = element == 0 || neighbourElements[p] == element ? gradients[m * atomCount + atoms[p]] * f[p] : 0.0;
                 for (var q = program.Length - 1; q >= 0; q--) Backward(w, program[q], n, scalars, scalarAdjoints);
             }
         }

@@ -30,6 +30,12 @@ public sealed class PairTable
     public int[] I { get; }
     /// <summary>The neighbour (local index in its structure).</summary>
     public int[] J { get; }
+    /// <summary>The element (atomic number) of every atom, by global index.</summary>
+    public byte[] AtomElements { get; }
+    /// <summary>The element (atomic number) of the neighbour J of every entry.</summary>
+    public byte[] ElementJ { get; }
+    /// <summary>The elements present, in order of atomic number.</summary>
+    public IReadOnlyList<string> Elements { get; }
     /// <summary>Pair entries of structure s: [PairOffsets[s], PairOffsets[s+1]).</summary>
     public int[] PairOffsets { get; }
     /// <summary>Atoms of structure s have global indices [AtomOffsets[s], AtomOffsets[s+1]).</summary>
@@ -81,6 +87,14 @@ public sealed class PairTable
         R = new double[total]; Dx = new double[total]; Dy = new double[total]; Dz = new double[total];
         TaperValue = new double[total]; TaperDerivative = new double[total];
         I = new int[total]; J = new int[total];
+        AtomElements = new byte[AtomOffsets[n]];
+        ElementJ = new byte[total];
+        for (var s = 0; s < n; s++)
+        {
+            var species = structures[s].Species;
+            for (var a = 0; a < species.Length; a++) AtomElements[AtomOffsets[s] + a] = checked((byte)Atoms.Elements.AtomicNumber(species[a]));
+        }
+        Elements = AtomElements.Distinct().Order().Select(z => Atoms.Elements.Symbol(z)).ToArray();
         Parallel.For(0, n, s =>
         {
             var list = lists[s];
@@ -97,6 +111,7 @@ public sealed class PairTable
                     R[p] = r; Dx[p] = d.X; Dy[p] = d.Y; Dz[p] = d.Z;
                     (TaperValue[p], TaperDerivative[p]) = taper.Evaluate(r);
                     I[p] = i; J[p] = list.Neighbours[k];
+                    ElementJ[p] = AtomElements[AtomOffsets[s] + J[p]];
                     p++;
                 }
             }
@@ -118,17 +133,23 @@ public sealed class PairTable
     internal PairSpans Of(int s)
     {
         int a = PairOffsets[s], n = PairOffsets[s + 1] - a;
+        int a0 = AtomOffsets[s], atoms = AtomOffsets[s + 1] - a0;
         return new PairSpans(R.AsSpan(a, n), Dx.AsSpan(a, n), Dy.AsSpan(a, n), Dz.AsSpan(a, n),
-            TaperValue.AsSpan(a, n), TaperDerivative.AsSpan(a, n), I.AsSpan(a, n), J.AsSpan(a, n));
+            TaperValue.AsSpan(a, n), TaperDerivative.AsSpan(a, n), I.AsSpan(a, n), J.AsSpan(a, n),
+            AtomElements.AsSpan(a0, atoms), ElementJ.AsSpan(a, n));
     }
 }
 
 /// <summary>Full-list pair entries of one structure (local atom indices), as a <see cref="PairTable"/> slice or a potential's scratch.</summary>
+/// <remarks><see cref="Elements"/> (one per atom of the structure) and <see cref="ElementJ"/> (one per entry) are atomic
+/// numbers; a species-resolved model needs them, others may leave them empty.</remarks>
 internal readonly ref struct PairSpans(
     ReadOnlySpan<double> r, ReadOnlySpan<double> dx, ReadOnlySpan<double> dy, ReadOnlySpan<double> dz,
-    ReadOnlySpan<double> taper, ReadOnlySpan<double> taperDerivative, ReadOnlySpan<int> i, ReadOnlySpan<int> j)
+    ReadOnlySpan<double> taper, ReadOnlySpan<double> taperDerivative, ReadOnlySpan<int> i, ReadOnlySpan<int> j,
+    ReadOnlySpan<byte> elements = default, ReadOnlySpan<byte> elementJ = default)
 {
     public readonly ReadOnlySpan<double> R = r, Dx = dx, Dy = dy, Dz = dz, Taper = taper, TaperDerivative = taperDerivative;
     public readonly ReadOnlySpan<int> I = i, J = j;
+    public readonly ReadOnlySpan<byte> Elements = elements, ElementJ = elementJ;
     public int Count => R.Length;
 }

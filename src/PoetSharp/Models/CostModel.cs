@@ -15,6 +15,9 @@ namespace PoetSharp.Models;
 /// multiplications of binary exponentiation (⌊log₂|c|⌋ + popcount(|c|) − 1), plus a division if c &lt; 0; a half
 /// integer costs a square root, the multiplications for the integer part and one more, plus a division if c &lt; 0;
 /// any other c costs a pow. c^x with constant c is exp(x·ln c): one multiply and an exp. Anything else is a pow.</para>
+/// <para>Species: a sum over the neighbours of one element (<c>sum[B](g)</c>) is costed as it is evaluated, over every
+/// pair with the others masked (one operation more than a plain sum); an element's term <c>at[A](F)</c> costs a select
+/// per atom. Every element's expression is thus costed as if evaluated at every atom, an upper bound.</para>
 /// <para>The atom-level part (nodes outside sums that depend on a sum) costs the same per node, once per atom;
 /// <see cref="PerPair"/> spreads it over the pairs of an atom (<see cref="TypicalPairsPerAtom"/> by default).</para>
 /// </remarks>
@@ -57,7 +60,10 @@ public static class CostModel
                 NodeKind.Add or NodeKind.Sub or NodeKind.Mul => Multiply,
                 NodeKind.Div => Divide,
                 NodeKind.Pow => PowCost(e, i, levels),
-                NodeKind.Sum => 2 * Multiply,
+                // A species-resolved sum is evaluated over every pair and masked by the neighbour's element: one more operation.
+                NodeKind.Sum => (nodes[i].Element == 0 ? 2 : 3) * Multiply,
+                // at[A]: a select per atom.
+                NodeKind.Central => Multiply,
                 _ => 0.0,
             };
             // A sum node's multiply-add happens per pair; other atom-level nodes once per atom.
@@ -102,7 +108,7 @@ public static class CostModel
             {
                 NodeKind.Constant => Level.Constant,
                 NodeKind.Distance => Level.Pair,
-                NodeKind.Sum => Level.Atom,
+                NodeKind.Sum or NodeKind.Central => Level.Atom,
                 _ => (Level)Math.Max((int)levels[e.LeftChild(i)], (int)levels[i - 1]),
             };
         }

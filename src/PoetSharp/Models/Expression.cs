@@ -65,7 +65,7 @@ public sealed class Expression
         var level = Level.Constant;
         for (var k = SubtreeStart(i); k <= i; k++)
         {
-            if (_nodes[k].Kind == NodeKind.Sum) return Level.Atom;
+            if (_nodes[k].Kind is NodeKind.Sum or NodeKind.Central) return Level.Atom;
             if (_nodes[k].Kind == NodeKind.Distance) level = Level.Pair;
         }
         return level;
@@ -101,6 +101,28 @@ public sealed class Expression
     public static Expression Constant(double value) => new([new Node(NodeKind.Constant, 1, 0)], [value]);
     public static Expression Distance { get; } = new([new Node(NodeKind.Distance, 1)], []);
     public static Expression Sum(Expression pair) => Combine(NodeKind.Sum, pair, null);
+    /// <summary>Σ_{j∈B} over the neighbours of element <paramref name="neighbourElement"/> only (null: every neighbour).</summary>
+    public static Expression Sum(Expression pair, string? neighbourElement) =>
+        Combine(NodeKind.Sum, pair, null, neighbourElement is null ? (byte)0 : ElementNumber(neighbourElement));
+    /// <summary>The atom expression <paramref name="atom"/> as the energy of the atoms of <paramref name="element"/>, zero elsewhere.</summary>
+    public static Expression At(string element, Expression atom) => Combine(NodeKind.Central, atom, null, ElementNumber(element));
+
+    /// <summary>A model of several elements, E_i = F_{t_i}: one <c>at[A](F_A)</c> term per element, in the order given.</summary>
+    public static Expression PerElement(IEnumerable<(string Element, Expression Atom)> terms)
+    {
+        Expression? result = null;
+        foreach (var (element, atom) in terms)
+        {
+            var term = At(element, atom);
+            result = result is null ? term : Add(result, term);
+        }
+        return result ?? throw new ArgumentException("a model needs at least one element");
+    }
+
+    private static byte ElementNumber(string symbol) =>
+        Atoms.Elements.TryAtomicNumber(symbol, out var z) && z is > 0 and <= byte.MaxValue
+            ? (byte)z
+            : throw new ArgumentException($"unknown element '{symbol}'");
     public static Expression Add(Expression a, Expression b) => Combine(NodeKind.Add, a, b);
     public static Expression Sub(Expression a, Expression b) => Combine(NodeKind.Sub, a, b);
     public static Expression Mul(Expression a, Expression b) => Combine(NodeKind.Mul, a, b);
@@ -114,7 +136,10 @@ public sealed class Expression
     public static implicit operator Expression(double value) => Constant(value);
 
     /// <summary>Applies an operator to one or two operand trees.</summary>
-    public static Expression Combine(NodeKind kind, Expression a, Expression? b)
+    public static Expression Combine(NodeKind kind, Expression a, Expression? b) => Combine(kind, a, b, 0);
+
+    /// <summary>Applies an operator; <paramref name="element"/> is the atomic number of a sum's neighbours or of a <see cref="NodeKind.Central"/> node.</summary>
+    public static Expression Combine(NodeKind kind, Expression a, Expression? b, byte element)
     {
         var arity = Models.Nodes.Arity(kind);
         if (arity == 0 || (arity == 2) != (b is not null)) throw new ArgumentException($"{kind} needs {arity} operand(s)");
@@ -132,7 +157,7 @@ public sealed class Expression
             }
             b._constants.CopyTo(constants, a.ConstantCount);
         }
-        nodes[^1] = new Node(kind, size);
+        nodes[^1] = new Node(kind, size, -1, element);
         return new Expression(nodes, constants);
     }
 
@@ -173,15 +198,27 @@ public sealed class Expression
     /// </summary>
     public double EvaluateAtom(ReadOnlySpan<double> neighbourDistances, Taper taper)
     {
+        if (IsSpeciesResolved)
+            throw new InvalidOperationException("a species-resolved expression needs the elements of the atom and its neighbours");
+        return EvaluateAtom(neighbourDistances, default, 0, taper);
+    }
+
+    /// <summary>
+    /// The energy of one atom of element <paramref name="centralElement"/> (atomic number) whose neighbours, of elements
+    /// <paramref name="neighbourElements"/>, are at the given distances: the reference for species-resolved expressions.
+    /// </summary>
+    public double EvaluateAtom(ReadOnlySpan<double> neighbourDistances, ReadOnlySpan<byte> neighbourElements, byte centralElement, Taper taper)
+    {
         var tapers = new double[neighbourDistances.Length];
         for (var j = 0; j < tapers.Length; j++) tapers[j] = taper.Evaluate(neighbourDistances[j]).Value;
-        return Evaluate(_nodes.Length - 1, double.NaN, neighbourDistances, tapers);
+        return Evaluate(_nodes.Length - 1, double.NaN, neighbourDistances, tapers, neighbourElements, centralElement);
     }
 
     /// <summary>The pair expression rooted at node i (a sum's child) at distance r.</summary>
-    public double EvaluatePair(int i, double r) => Evaluate(i, r, [], []);
+    public double EvaluatePair(int i, double r) => Evaluate(i, r, [], [], [], 0);
 
-    private double Evaluate(int i, double r, ReadOnlySpan<double> distances, ReadOnlySpan<double> tapers)
+    private double Evaluate(int i, double r, ReadOnlySpan<double> distances, ReadOnlySpan<double> tapers,
+        ReadOnlySpan<byte> elements, byte central)
     {
         var node = _nodes[i];
         switch (node.Kind)
@@ -191,11 +228,16 @@ public sealed class Expression
             case NodeKind.Sum:
             {
                 var sum = 0.0;
-                for (var j = 0; j < distances.Length; j++) sum += Evaluate(i - 1, distances[j], distances, tapers) * tapers[j];
+                for (var j = 0; j < distances.Length; j++)
+                    if (node.Element == 0 || elements[j] == node.Element)
+                        sum += Evaluate(i - 1, distances[j], distances, tapers, elements, central) * tapers[j];
                 return sum;
             }
+            case NodeKind.Central:
+                return central == node.Element ? Evaluate(i - 1, r, distances, tapers, elements, central) : 0.0;
         }
-        return ApplyOperator(node.Kind, Evaluate(LeftChild(i), r, distances, tapers), Evaluate(i - 1, r, distances, tapers));
+        return ApplyOperator(node.Kind, Evaluate(LeftChild(i), r, distances, tapers, elements, central),
+            Evaluate(i - 1, r, distances, tapers, elements, central));
     }
 
     /// <summary>A binary operator of the grammar on two values, as the reference interpretation applies it (IEEE, Math.Pow).</summary>
@@ -241,6 +283,13 @@ public sealed class Expression
                     level = Level.Atom;
                     top--;
                     break;
+                case NodeKind.Central:
+                    if (node.Element == 0) throw new ArgumentException($"node {i} (at) names no element");
+                    if (stackLevels[top - 1] == Level.Pair) throw new ArgumentException("r outside a sum: at[..] of a pair-level term");
+                    size += stackSizes[top - 1];
+                    level = Level.Atom;
+                    top--;
+                    break;
                 default:
                     var (l, r) = (stackLevels[top - 2], stackLevels[top - 1]);
                     if ((l == Level.Pair && r == Level.Atom) || (l == Level.Atom && r == Level.Pair))
@@ -252,6 +301,10 @@ public sealed class Expression
             }
             if (node.Kind != NodeKind.Constant && node.ConstantIndex != -1)
                 throw new ArgumentException($"node {i} ({node.Kind}) has a constant index");
+            if (node.Element != 0 && node.Kind is not (NodeKind.Sum or NodeKind.Central))
+                throw new ArgumentException($"node {i} ({node.Kind}) names an element");
+            if (node.Element != 0 && !Atoms.Elements.IsKnown(node.Element))
+                throw new ArgumentException($"node {i} ({node.Kind}) names atomic number {node.Element}, not an element");
             if (node.Size != size) throw new ArgumentException($"node {i} ({node.Kind}) has size {node.Size}, its subtree has {size}");
             stackSizes[top] = size;
             stackLevels[top] = level;
@@ -260,6 +313,48 @@ public sealed class Expression
         if (top != 1) throw new ArgumentException($"{top} trees left over: not a single postfix tree");
         if (nextConstant != _constants.Length) throw new ArgumentException($"{_constants.Length} constants for {nextConstant} constant nodes");
         RootLevel = stackLevels[0];
+        _centralTerms = FindCentralTerms();
+        foreach (var node in _nodes)
+            if (node.Element != 0) { IsSpeciesResolved = true; break; }
+    }
+
+    private (byte Element, int Node)[] _centralTerms = [];
+
+    /// <summary>Whether any node names an element (a species-resolved sum or an <c>at[A]</c> term).</summary>
+    public bool IsSpeciesResolved { get; private set; }
+
+    /// <summary>
+    /// The per-element terms of a model of several elements, E = at[A](F_A) + at[B](F_B) + …: each term's element (atomic
+    /// number) and the index of its <see cref="NodeKind.Central"/> node, in printed order; empty for an expression without
+    /// such terms (a model of one element, or a building block).
+    /// </summary>
+    public ReadOnlySpan<(byte Element, int Node)> CentralTerms => _centralTerms;
+
+    /// <summary>
+    /// Finds the at[..] terms: they may appear only as the terms of the top-level sum (the root, or the operands of a chain
+    /// of additions from the root), every such term must be one, and no element may have two.
+    /// </summary>
+    private (byte, int)[] FindCentralTerms()
+    {
+        var count = 0;
+        foreach (var node in _nodes) if (node.Kind == NodeKind.Central) count++;
+        if (count == 0) return [];
+        var terms = new List<(byte, int)>();
+        var pending = new Stack<int>();
+        pending.Push(_nodes.Length - 1);
+        while (pending.Count > 0)
+        {
+            var i = pending.Pop();
+            var node = _nodes[i];
+            if (node.Kind == NodeKind.Add) { pending.Push(i - 1); pending.Push(LeftChild(i)); continue; }
+            if (node.Kind != NodeKind.Central)
+                throw new ArgumentException("a model of several elements is a sum of at[A](…) terms, one per element; found another term beside them");
+            foreach (var (element, _) in terms)
+                if (element == node.Element) throw new ArgumentException($"two at[{Atoms.Elements.Symbol(node.Element)}] terms");
+            terms.Add((node.Element, i));
+        }
+        if (terms.Count != count) throw new ArgumentException("at[..] may appear only as a term of the model's top-level sum");
+        return terms.ToArray();
     }
 
     /// <summary>

@@ -22,7 +22,8 @@ public static class ExpressionHash
         var h = Offset;
         foreach (var node in e.Nodes)
         {
-            h = Mix(h, (ulong)node.Kind | (ulong)(uint)node.Size << 8);
+            // The element (0 for most nodes) in the top bits: single-element trees hash as before.
+            h = Mix(h, (ulong)node.Kind | (ulong)(uint)node.Size << 8 | (ulong)node.Element << 56);
             if (withConstants && node.Kind == NodeKind.Constant)
                 h = Mix(h, (ulong)BitConverter.DoubleToInt64Bits(e.Constants[node.ConstantIndex]));
         }

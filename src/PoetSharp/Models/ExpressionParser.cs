@@ -12,13 +12,15 @@ namespace PoetSharp.Models;
 /// term    := signed (('*' | '/') signed)*
 /// signed  := '-' signed | power
 /// power   := primary ('^' signed)?          (right-associative: a^b^c = a^(b^c))
-/// primary := number | 'r' | 'sum' '(' expr ')' | '(' expr ')'
+/// primary := number | 'r' | 'sum' ['[' element ']'] '(' expr ')' | 'at' '[' element ']' '(' expr ')' | '(' expr ')'
 /// number  := digits ['.' digits] [('e' | 'E') ['+' | '-'] digits]   (or '.' digits …)
 /// </code>
 /// <para>Unary minus. A minus directly before a number literal that is not itself raised to a power makes a negative
 /// constant: <c>-2*r</c> and <c>r^-9</c> hold the constants −2 and −9. Since ^ binds tighter than unary minus,
 /// <c>-2^r</c> is −(2^r), while <c>(-2)^r</c> has the base −2. Any other negation −x (of r, a sum, a parenthesis, a power)
 /// is represented as the product −1·x, so <c>-r</c> parses to <c>-1*r</c>; the printer writes it that way.</para>
+/// <para>Species: <c>sum[Cu](g)</c> sums over the Cu neighbours only; <c>at[Cu](F)</c> is the energy of the Cu atoms, and a
+/// model of several elements is written <c>at[Cu](F_Cu) + at[Ag](F_Ag)</c>, one term per element.</para>
 /// <para><see cref="Parse"/> accepts pair expressions (building blocks such as <c>r^-6</c>); <see cref="ParseModel"/>
 /// also requires an atom expression, where r appears only inside sums.</para>
 /// </remarks>
@@ -123,7 +125,10 @@ public static class ExpressionParser
                     case "r":
                         return new Parsed(Expression.Distance, start + 1);
                     case "sum":
+                    {
                         if (_insideSum) throw Error(start, "sum inside a sum");
+                        SkipSpace();
+                        var element = Peek() == '[' ? ElementName() : null;
                         SkipSpace();
                         if (Peek() != '(') throw Error(_pos, "expected '(' after sum");
                         _pos++;
@@ -131,13 +136,44 @@ public static class ExpressionParser
                         var inner = Expr();
                         _insideSum = false;
                         Expect(')');
-                        return new Parsed(Expression.Sum(inner.Expression), 0);
+                        return new Parsed(Expression.Sum(inner.Expression, element), 0);
+                    }
+                    case "at":
+                    {
+                        if (_insideSum) throw Error(start, "at[..] inside a sum");
+                        SkipSpace();
+                        if (Peek() != '[') throw Error(_pos, "expected '[' and an element after at");
+                        var element = ElementName();
+                        SkipSpace();
+                        if (Peek() != '(') throw Error(_pos, $"expected '(' after at[{element}]");
+                        _pos++;
+                        var innerStart = _pos;
+                        var inner = Expr();
+                        Expect(')');
+                        if (inner.Expression.RootLevel == Level.Pair) throw Error(inner.FreeR - 1, "r outside a sum");
+                        try { return new Parsed(Expression.At(element, inner.Expression), 0); }
+                        catch (ArgumentException e) { throw Error(innerStart, e.Message); }
+                    }
                 }
                 if (name.Equals("nan", StringComparison.OrdinalIgnoreCase) || name.StartsWith("inf", StringComparison.OrdinalIgnoreCase))
                     throw Error(start, $"'{name}' is not a finite number");
                 throw Error(start, $"unknown identifier '{name}' (expected r or sum)");
             }
             throw Error(start, $"expected a number, r, sum( or '(' but found '{c}'");
+        }
+
+        /// <summary>'[' element symbol ']', e.g. [Cu].</summary>
+        private string ElementName()
+        {
+            Expect('[');
+            SkipSpace();
+            var start = _pos;
+            while (_pos < text.Length && char.IsAsciiLetter(text[_pos])) _pos++;
+            var symbol = text[start.._pos];
+            if (symbol.Length == 0) throw Error(start, "expected an element symbol in [..]");
+            if (!Atoms.Elements.IsKnown(symbol)) throw Error(start, $"unknown element '{symbol}'");
+            Expect(']');
+            return symbol;
         }
 
         private double Number()
@@ -173,7 +209,8 @@ public static class ExpressionParser
             if (l == Level.Pair && r == Level.Atom) throw Error(left.FreeR - 1, "r outside a sum");
             if (l == Level.Atom && r == Level.Pair) throw Error(right.FreeR - 1, "r outside a sum");
             var freeR = left.FreeR != 0 ? left.FreeR : right.FreeR;
-            return new Parsed(Expression.Combine(kind, left.Expression, right.Expression), freeR);
+            try { return new Parsed(Expression.Combine(kind, left.Expression, right.Expression), freeR); }
+            catch (ArgumentException e) { throw Error(_pos - 1, e.Message); } // e.g. at[..] terms inside a product
         }
 
         private void Expect(char c)

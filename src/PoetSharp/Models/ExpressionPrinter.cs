@@ -100,7 +100,14 @@ public static class ExpressionPrinter
                 text.Append('r');
                 return;
             case NodeKind.Sum:
-                text.Append("sum(");
+                text.Append("sum");
+                if (node.Element != 0) text.Append('[').Append(Atoms.Elements.Symbol(node.Element)).Append(']');
+                text.Append('(');
+                Write(e, i - 1, text);
+                text.Append(')');
+                return;
+            case NodeKind.Central:
+                text.Append("at[").Append(Atoms.Elements.Symbol(node.Element)).Append("](");
                 Write(e, i - 1, text);
                 text.Append(')');
                 return;

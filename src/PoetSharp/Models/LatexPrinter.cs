@@ -41,7 +41,7 @@ public static class LatexPrinter
         private int Precedence(int i) => e.Nodes[i].Kind switch
         {
             NodeKind.Add or NodeKind.Sub => 1,
-            NodeKind.Mul or NodeKind.Sum => 2,
+            NodeKind.Mul or NodeKind.Sum or NodeKind.Central => 2,
             NodeKind.Pow => 4,
             NodeKind.Constant when double.IsNegative(e.ConstantOf(i)) => 3,
             _ => 5,
@@ -59,9 +59,14 @@ public static class LatexPrinter
                     text.Append("r_{ij}");
                     return;
                 case NodeKind.Sum:
-                    text.Append(@"\sum_j ");
+                    text.Append(node.Element == 0 ? @"\sum_j " : $@"\sum_{{j \in \mathrm{{{Atoms.Elements.Symbol(node.Element)}}}}} ");
                     Operand(i - 1, Precedence(i - 1) < 2);
                     text.Append(" f(r_{ij})");
+                    return;
+                case NodeKind.Central:
+                    // Iverson bracket: the term counts at atoms of that element only.
+                    text.Append($@"[t_i = \mathrm{{{Atoms.Elements.Symbol(node.Element)}}}]\,");
+                    Operand(i - 1, true);
                     return;
             }
             int left = e.LeftChild(i), right = i - 1;

@@ -14,6 +14,13 @@ public sealed record RandomExpressionOptions
     public double ConstantMax { get; init; } = 3.0;
     /// <summary>Relative weights of + − × ÷ ^ for internal nodes.</summary>
     public double[] OperatorWeights { get; init; } = [1, 1, 1, 0.5, 0.7];
+    /// <summary>
+    /// Elements a sum may be restricted to (Σ_{j∈B}); empty: every sum runs over all neighbours, as in a model of one
+    /// element. With elements, a sum runs over all neighbours with <see cref="AnyNeighbourProbability"/>, otherwise over
+    /// one element drawn uniformly.
+    /// </summary>
+    public IReadOnlyList<string> NeighbourElements { get; init; } = [];
+    public double AnyNeighbourProbability { get; init; } = 0.3;
 }
 
 /// <summary>
@@ -31,8 +38,20 @@ public static class RandomExpressions
         for (var attempt = 0; ; attempt++)
         {
             var e = AtomTree(random, options, options.MaxAtomDepth);
-            if (e.SumCount > 0 || attempt > 100) return e.SumCount > 0 ? e : Expression.Sum(Pair(random, options));
+            if (e.SumCount > 0 || attempt > 100) return e.SumCount > 0 ? e : NewSum(random, options);
         }
+    }
+
+    /// <summary>
+    /// A model of several elements: one random atom expression per element, E = at[A](F_A) + at[B](F_B) + …, whose sums
+    /// are drawn over all neighbours or over one of <paramref name="elements"/> (see <see cref="RandomExpressionOptions.NeighbourElements"/>).
+    /// </summary>
+    public static Expression PerElement(Random random, IReadOnlyList<string> elements, RandomExpressionOptions? options = null)
+    {
+        options ??= new RandomExpressionOptions();
+        if (options.NeighbourElements.Count == 0) options = options with { NeighbourElements = elements };
+        var o = options;
+        return Expression.PerElement(elements.Select(e => (e, Atom(random, o))).ToArray());
     }
 
     public static Expression Pair(Random random, RandomExpressionOptions? options = null)
@@ -46,12 +65,19 @@ public static class RandomExpressions
     private static Expression AtomTree(Random random, RandomExpressionOptions o, int depth)
     {
         if (depth == 0 || random.NextDouble() < o.LeafProbability)
-            return random.NextDouble() < 0.75 ? Expression.Sum(Pair(random, o)) : RandomConstant(random, o);
+            return random.NextDouble() < 0.75 ? NewSum(random, o) : RandomConstant(random, o);
         var op = PickOperator(random, o);
         var left = AtomTree(random, o, depth - 1);
         // An exponent at atom level is mostly a constant: sums raised to sums are legal but rarely useful.
         var right = op == NodeKind.Pow && random.NextDouble() < 0.8 ? RandomConstant(random, o) : AtomTree(random, o, depth - 1);
         return Expression.Combine(op, left, right);
+    }
+
+    private static Expression NewSum(Random random, RandomExpressionOptions o)
+    {
+        var pair = Pair(random, o);
+        if (o.NeighbourElements.Count == 0 || random.NextDouble() < o.AnyNeighbourProbability) return Expression.Sum(pair);
+        return Expression.Sum(pair, o.NeighbourElements[random.Next(o.NeighbourElements.Count)]);
     }
 
     private static Expression PairTree(Random random, RandomExpressionOptions o, int depth)

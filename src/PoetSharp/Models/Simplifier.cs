@@ -69,7 +69,7 @@ public static class Simplifier
         var left = Rewrite(t.Left);
         var right = t.Right is null ? null : Rewrite(t.Right);
         var node = ReferenceEquals(left, t.Left) && ReferenceEquals(right, t.Right) ? t
-            : right is null ? SimplifierTerm.Sum(left) : SimplifierTerm.Binary(t.Kind, left, right);
+            : right is null ? SimplifierTerm.Unary(t, left) : SimplifierTerm.Binary(t.Kind, left, right);
         // A rule's result is simplified again: its new subtrees (merged chains, pulled-out factors) may match rules.
         return Apply(node) is { } rewritten ? Rewrite(rewritten) : node;
     }
@@ -77,7 +77,8 @@ public static class Simplifier
     /// <summary>One rule applied at the root of t (its children are already simplified), or null if none applies.</summary>
     private static SimplifierTerm? Apply(SimplifierTerm t)
     {
-        if (t.Kind == NodeKind.Sum) return ApplySum(t.Left!);
+        if (t.Kind == NodeKind.Sum) return ApplySum(t);
+        if (t.Kind == NodeKind.Central) return null; // an element's energy is kept as it is, whatever it holds
         var (a, b) = (t.Left!, t.Right!);
         if (a.IsConstant && b.IsConstant)
         {
@@ -95,15 +96,16 @@ public static class Simplifier
         };
     }
 
-    private static SimplifierTerm? ApplySum(SimplifierTerm g)
+    private static SimplifierTerm? ApplySum(SimplifierTerm sum)
     {
+        var g = sum.Left!;
         if (g.IsConstantValue(0)) return SimplifierTerm.Constant(0);
         // Factors move out of the sum; g = c·h is canonical (constant on the left) by the time we get here. A zero
         // factor stays inside: Σ 0·h_j f_j is +0, but 0·Σ h_j f_j is −0 where the sum is negative.
         if (g.Kind == NodeKind.Mul && g.Left!.IsConstant && IsUsableFactor(g.Left.Value))
-            return SimplifierTerm.Binary(NodeKind.Mul, g.Left, SimplifierTerm.Sum(g.Right!));
+            return SimplifierTerm.Binary(NodeKind.Mul, g.Left, SimplifierTerm.Sum(g.Right!, sum.Element));
         if (g.Kind == NodeKind.Div && g.Right!.IsConstant && IsUsableFactor(1 / g.Right.Value))
-            return SimplifierTerm.Binary(NodeKind.Mul, SimplifierTerm.Constant(1 / g.Right.Value), SimplifierTerm.Sum(g.Left!));
+            return SimplifierTerm.Binary(NodeKind.Mul, SimplifierTerm.Constant(1 / g.Right.Value), SimplifierTerm.Sum(g.Left!, sum.Element));
         return null;
     }
 
@@ -323,7 +325,7 @@ public static class Simplifier
     {
         NodeKind.Distance => true,
         NodeKind.Constant => t.Value > 0 || (t.Value == 0 && !double.IsNegative(t.Value)),
-        NodeKind.Sum => IsNonNegative(t.Left!),
+        NodeKind.Sum or NodeKind.Central => IsNonNegative(t.Left!),
         NodeKind.Add or NodeKind.Mul or NodeKind.Div => IsNonNegative(t.Left!) && IsNonNegative(t.Right!),
         NodeKind.Pow => IsNonNegative(t.Left!) || (t.Right!.IsConstant && IsEvenInteger(t.Right.Value)),
         _ => false,

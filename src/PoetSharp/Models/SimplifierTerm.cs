@@ -4,9 +4,11 @@ namespace PoetSharp.Models;
 /// A linked tree node for rewriting: <see cref="Expression"/>'s flat postfix array is the right form for evaluation,
 /// but rules that replace a subtree by one of a different size are simpler on linked nodes.
 /// </summary>
-internal sealed class SimplifierTerm(NodeKind kind, double value, SimplifierTerm? left, SimplifierTerm? right)
+internal sealed class SimplifierTerm(NodeKind kind, double value, SimplifierTerm? left, SimplifierTerm? right, byte element = 0)
 {
     public NodeKind Kind { get; } = kind;
+    /// <summary>The element (atomic number) of a species-resolved sum or an at[..] term; 0 otherwise.</summary>
+    public byte Element { get; } = element;
     /// <summary>The value of a constant node (unused otherwise).</summary>
     public double Value { get; } = value;
     /// <summary>The left (or only) child; null for leaves.</summary>
@@ -21,7 +23,9 @@ internal sealed class SimplifierTerm(NodeKind kind, double value, SimplifierTerm
     public bool IsConstantValue(double value) => IsConstant && Value == value;
 
     public static SimplifierTerm Constant(double value) => new(NodeKind.Constant, value, null, null);
-    public static SimplifierTerm Sum(SimplifierTerm pair) => new(NodeKind.Sum, 0, pair, null);
+    public static SimplifierTerm Sum(SimplifierTerm pair, byte element = 0) => new(NodeKind.Sum, 0, pair, null, element);
+    /// <summary>A one-operand node (a sum, an at[..] term) with the same kind and element as <paramref name="like"/>.</summary>
+    public static SimplifierTerm Unary(SimplifierTerm like, SimplifierTerm operand) => new(like.Kind, 0, operand, null, like.Element);
     public static SimplifierTerm Binary(NodeKind kind, SimplifierTerm left, SimplifierTerm right) => new(kind, 0, left, right);
 
     /// <summary>
@@ -31,7 +35,7 @@ internal sealed class SimplifierTerm(NodeKind kind, double value, SimplifierTerm
     public static bool Same(SimplifierTerm? a, SimplifierTerm? b)
     {
         if (ReferenceEquals(a, b)) return true;
-        if (a is null || b is null || a.Kind != b.Kind || a.Size != b.Size) return false;
+        if (a is null || b is null || a.Kind != b.Kind || a.Size != b.Size || a.Element != b.Element) return false;
         if (a.IsConstant) return BitConverter.DoubleToInt64Bits(a.Value) == BitConverter.DoubleToInt64Bits(b.Value);
         return Same(a.Left, b.Left) && Same(a.Right, b.Right);
     }
@@ -43,7 +47,7 @@ internal sealed class SimplifierTerm(NodeKind kind, double value, SimplifierTerm
         {
             NodeKind.Constant => Constant(e.ConstantOf(i)),
             NodeKind.Distance => new SimplifierTerm(NodeKind.Distance, 0, null, null),
-            NodeKind.Sum => Sum(From(e, i - 1)),
+            NodeKind.Sum or NodeKind.Central => new SimplifierTerm(node.Kind, 0, From(e, i - 1), null, node.Element),
             _ => Binary(node.Kind, From(e, e.LeftChild(i)), From(e, Expression.RightChild(i))),
         };
     }
@@ -65,6 +69,6 @@ internal sealed class SimplifierTerm(NodeKind kind, double value, SimplifierTerm
             nodes.Add(new Node(NodeKind.Constant, 1, constants.Count));
             constants.Add(Value);
         }
-        else nodes.Add(new Node(Kind, Size));
+        else nodes.Add(new Node(Kind, Size, -1, Element));
     }
 }

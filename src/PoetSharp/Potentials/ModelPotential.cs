@@ -56,9 +56,12 @@ public sealed class ModelPotential : IPotential
                 scratch.Set(count++, j, i, r, -d, f, df);
             }
         }
+        var speciesResolved = Model.IsSpeciesResolved;
+        if (speciesResolved) scratch.SetElements(structure, count);
         // Entries are expected grouped by nothing in particular: the evaluator scatters by atom index.
         var pairs = new PairSpans(scratch.R.AsSpan(0, count), scratch.Dx.AsSpan(0, count), scratch.Dy.AsSpan(0, count), scratch.Dz.AsSpan(0, count),
-            scratch.F.AsSpan(0, count), scratch.Df.AsSpan(0, count), scratch.I.AsSpan(0, count), scratch.J.AsSpan(0, count));
+            scratch.F.AsSpan(0, count), scratch.Df.AsSpan(0, count), scratch.I.AsSpan(0, count), scratch.J.AsSpan(0, count),
+            speciesResolved ? scratch.Elements.AsSpan(0, n) : default, speciesResolved ? scratch.ElementJ.AsSpan(0, count) : default);
         Model.EvaluateStructure(scratch.Workspace, pairs, n, Model.DefaultConstants, result.AtomEnergies, result.Forces,
             out var energy, out var dEdStrain, Span<double>.Empty);
         result.Energy = energy;
@@ -70,6 +73,23 @@ public sealed class ModelPotential : IPotential
         public readonly CompiledModel.Workspace Workspace = workspace;
         public double[] R = [], Dx = [], Dy = [], Dz = [], F = [], Df = [];
         public int[] I = [], J = [];
+        public byte[] Elements = [], ElementJ = [];
+
+        /// <summary>The atoms' elements and each entry's neighbour element (atomic numbers), reusing the buffers.</summary>
+        public void SetElements(Structure structure, int count)
+        {
+            if (Elements.Length < structure.Count) Elements = new byte[structure.Count];
+            if (ElementJ.Length < count) ElementJ = new byte[R.Length];
+            var species = structure.Species;
+            string? last = null;
+            byte z = 0;
+            for (var i = 0; i < species.Length; i++)
+            {
+                if (!ReferenceEquals(species[i], last)) { last = species[i]; z = (byte)Atoms.Elements.AtomicNumber(last); }
+                Elements[i] = z;
+            }
+            for (var p = 0; p < count; p++) ElementJ[p] = Elements[J[p]];
+        }
 
         public void Grow(int size)
         {

@@ -364,7 +364,7 @@ public sealed class TabulatedModelPotential : IPotential
             var column = byS.Slice(k * n, n);
             for (int i = 0, at = k; i < n; i++, at += width) column[i] = sums[at];
         }
-        var energy = _atomLevel.EvaluateAtomLevel(w, n, atomEnergies, out var gradients);
+        var energy = _atomLevel.EvaluateAtomLevel(w, n, default, atomEnergies, out var gradients);
         var g = chunk.Gradients.AsSpan(0, n * width);
         if (width > _sums) g.Clear(); // the padding sums have zero gradient
         for (var k = 0; k < _sums; k++)
