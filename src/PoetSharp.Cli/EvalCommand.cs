@@ -89,7 +89,13 @@ internal static class EvalCommand
             foreach (var g in errors.Groups) AddRow(table, CliOutput.GroupName(g.Name), g);
         output.Console.Write(table);
 
-        if (errors.EnergyShiftStructures > 0)
+        if (errors.EnergyShiftStructures > 0 && errors.ElementEnergies is { } elements)
+        {
+            output.Line($"element reference energies μ = {elements} per atom, added by composition to every predicted energy per atom " +
+                        $"(weighted least squares over {CliOutput.Plural(errors.EnergyShiftStructures, "structure", "structures")})");
+            if (errors.Groups.Count > 1) output.Line("the group rows use these same overall reference energies");
+        }
+        else if (errors.EnergyShiftStructures > 0)
         {
             var shift = errors.EnergyShift.ToString("+0.000000;-0.000000;0", CultureInfo.InvariantCulture);
             output.Line($"energy shift c = {shift} eV/atom, added to every predicted energy per atom " +
@@ -120,6 +126,7 @@ internal static class EvalCommand
             Units = new { Energy = "meV/atom", Forces = "eV/Å", Stress = "GPa", EnergyShift = "eV/atom" },
             EnergyShift = errors.EnergyShift,
             EnergyShiftStructures = errors.EnergyShiftStructures,
+            ElementEnergies = errors.ElementEnergies?.Elements.ToDictionary(e => e, e => errors.ElementEnergies[e]),
             EnergyShiftNote = "added to every predicted energy per atom; per-group results use this same overall shift",
             Seconds = seconds,
             Overall = errors.Overall,

@@ -56,7 +56,8 @@ public sealed record ErrorSummary(string Name, int Structures, int Atoms, int In
 /// (the zero of DFT energies is arbitrary): the shift c minimising Σ_s w_s (e_ref,s/n_s − e_pred,s/n_s − c)², the
 /// weighted mean of the differences, is added to every predicted energy per atom. Weights enter only this shift; the
 /// error statistics are plain (unweighted) averages. Per-group statistics use the same overall shift, so that the groups
-/// are compared on one energy scale.
+/// are compared on one energy scale. With several elements, one reference energy per element is fitted instead
+/// (<see cref="Evaluation.ElementEnergies"/>), and a structure's shift is its composition's average of them.
 /// </summary>
 public sealed class PotentialErrors
 {
@@ -75,8 +76,17 @@ public sealed class PotentialErrors
 
     public string PotentialName { get; }
 
-    /// <summary>The constant c (eV/atom) added to each predicted energy per atom before comparing; 0 when no structure has an energy.</summary>
+    /// <summary>
+    /// The constant c (eV/atom) added to each predicted energy per atom before comparing; 0 when no structure has an
+    /// energy. With several elements, the average over the compared structures of each one's shift (<see cref="ShiftOf"/>).
+    /// </summary>
     public double EnergyShift { get; }
+
+    /// <summary>The reference energy of each element when the data hold several; null for one element.</summary>
+    public ElementEnergies? ElementEnergies { get; private init; }
+
+    /// <summary>The energy per atom added to a prediction of this structure (eV/atom).</summary>
+    public double ShiftOf(Structure s) => ElementEnergies?.ShiftOf(s) ?? EnergyShift;
 
     /// <summary>How many structures the shift was fitted over (valid predictions with a reference energy).</summary>
     public int EnergyShiftStructures { get; }
@@ -96,7 +106,7 @@ public sealed class PotentialErrors
     public IReadOnlyList<string> Notes { get; }
 
     /// <summary>A prediction's energy per atom after the shift (eV/atom), comparable with the reference energy per atom.</summary>
-    public double ShiftedEnergyPerAtom(StructurePrediction prediction) => prediction.EnergyPerAtom + EnergyShift;
+    public double ShiftedEnergyPerAtom(StructurePrediction prediction) => prediction.EnergyPerAtom + ShiftOf(prediction.Structure);
 
     /// <summary>Computes the potential on every structure (in parallel) and the errors against the labels.</summary>
     /// <exception cref="ArgumentException">A structure holds a species the potential does not describe, or has inconsistent labels.</exception>
@@ -149,18 +159,37 @@ public sealed class PotentialErrors
         var invalid = predictions.Where(p => !p.IsFinite).Select(p => p.Structure).ToList();
 
         var withEnergy = valid.Where(p => p.Structure.Energy.HasValue).ToList();
-        var shift = BestEnergyShift(withEnergy.Select(p => (p.Structure.EnergyPerAtom!.Value, p.EnergyPerAtom, p.Structure.Weight)));
+        ElementEnergies? elementEnergies = null;
+        double shift;
+        Func<Structure, double> shiftOf;
+        if (Evaluation.ElementEnergies.ElementsOf(withEnergy.Select(p => p.Structure)).Length > 1)
+        {
+            var structures = withEnergy.Select(p => p.Structure).ToArray();
+            elementEnergies = Evaluation.ElementEnergies.Fit(structures,
+                withEnergy.Select(p => p.Structure.EnergyPerAtom!.Value - p.EnergyPerAtom).ToArray(), structures.Select(x => x.Weight).ToArray());
+            shift = structures.Average(elementEnergies.ShiftOf);
+            shiftOf = elementEnergies.ShiftOf;
+        }
+        else
+        {
+            shift = BestEnergyShift(withEnergy.Select(p => (p.Structure.EnergyPerAtom!.Value, p.EnergyPerAtom, p.Structure.Weight)));
+            var c = shift;
+            shiftOf = _ => c;
+        }
 
         var notes = new List<string>();
         var unusableStress = predictions.Count(p => p.Structure.Stress.HasValue && !p.Structure.Cell.FullyPeriodic);
         if (unusableStress > 0)
             notes.Add($"{unusableStress} structure(s) have a reference stress but a cell that is not periodic in all three directions; their stress is not compared");
 
-        var overall = Summarize("all", predictions, shift);
+        var overall = Summarize("all", predictions, shiftOf);
         var groups = predictions.Select(p => p.Structure.Group).Distinct()
-            .Select(g => Summarize(g, predictions.Where(p => p.Structure.Group == g).ToList(), shift))
+            .Select(g => Summarize(g, predictions.Where(p => p.Structure.Group == g).ToList(), shiftOf))
             .ToArray();
-        return new PotentialErrors(potentialName, shift, withEnergy.Count, overall, groups, predictions, invalid, notes);
+        return new PotentialErrors(potentialName, shift, withEnergy.Count, overall, groups, predictions, invalid, notes)
+        {
+            ElementEnergies = elementEnergies,
+        };
     }
 
     /// <summary>
@@ -185,7 +214,7 @@ public sealed class PotentialErrors
         return weightSum > 0 ? weighted / weightSum : plain / n;
     }
 
-    private static ErrorSummary Summarize(string name, IReadOnlyList<StructurePrediction> predictions, double shift)
+    private static ErrorSummary Summarize(string name, IReadOnlyList<StructurePrediction> predictions, Func<Structure, double> shift)
     {
         var energy = new List<double>();
         var forces = new List<double>();
@@ -198,7 +227,7 @@ public sealed class PotentialErrors
             if (s.Energy.HasValue)
             {
                 energyStructures++;
-                energy.Add(1000.0 * (p.EnergyPerAtom + shift - s.EnergyPerAtom!.Value));
+                energy.Add(1000.0 * (p.EnergyPerAtom + shift(s) - s.EnergyPerAtom!.Value));
             }
             if (s.Forces != null)
             {

@@ -47,7 +47,7 @@ public sealed class FitReport
         var valid = PotentialErrors.Evaluate(potential, validation, maxDegreeOfParallelism);
         var differences = valid.Predictions
             .Where(p => p.IsFinite && p.Structure.Energy.HasValue)
-            .Select(p => 1000.0 * (p.EnergyPerAtom + train.EnergyShift - p.Structure.EnergyPerAtom!.Value))
+            .Select(p => 1000.0 * (p.EnergyPerAtom + train.ShiftOf(p.Structure) - p.Structure.EnergyPerAtom!.Value))
             .ToList();
         var structures = differences.Count;
         return new FitReport(train, valid, ErrorStatistic.Of(structures, differences));
@@ -64,7 +64,8 @@ public sealed class FitReport
             Rows(b, "validation", Validation.Overall);
             if (ValidationEnergyAtTrainingShift is { } e) Row(b, "validation", "energy, training shift", "meV/atom", e);
         }
-        b.AppendLine(string.Create(CultureInfo.InvariantCulture, $"energy shift (training): {Training.EnergyShift:F6} eV/atom"));
+        if (Training.ElementEnergies is { } elements) b.AppendLine($"element reference energies (training): {elements} per atom");
+        else b.AppendLine(string.Create(CultureInfo.InvariantCulture, $"energy shift (training): {Training.EnergyShift:F6} eV/atom"));
         if (Training.Overall.Invalid > 0 || (Validation?.Overall.Invalid ?? 0) > 0)
             b.AppendLine($"invalid (non-finite) structures: training {Training.Overall.Invalid}, validation {Validation?.Overall.Invalid ?? 0}");
         return b.ToString();

@@ -58,7 +58,9 @@ public sealed record QuantityScales(double Energy, double Forces, double Stress)
 /// and c the constant reference energy per atom that fits best, solved exactly (not searched): c = Σ_s w_s (e_ref,s −
 /// e_pred,s) / Σ_s w_s, the plain mean when every structure weight is zero (as <see cref="PotentialErrors.BestEnergyShift"/>).
 /// The residuals are thus the weighted-centred differences, and their Jacobian carries the shift's dependence on the
-/// constants: ∂r_s/∂c_k ∝ ∂e_s/∂c_k − Σ_t w_t ∂e_t/∂c_k / Σ_t w_t;</item>
+/// constants: ∂r_s/∂c_k ∝ ∂e_s/∂c_k − Σ_t w_t ∂e_t/∂c_k / Σ_t w_t. With several elements, one reference energy per
+/// element instead (<see cref="ElementEnergies"/>), solved exactly the same way: the residuals are d − X Q d with X the
+/// structures' element fractions and Q the weighted least-squares projector, and the Jacobian rows carry − X Q ∂d/∂c;</item>
 /// <item>three per atom of each structure with forces: √(w_F w_s / N_F) · (F_pred − F_ref) / σ_F;</item>
 /// <item>six (Voigt) per structure with a stress and a fully periodic cell: √(w_S w_s / N_S) · (σ_pred − σ_ref) / σ_S.</item>
 /// </list>
@@ -81,6 +83,9 @@ public sealed class FittingObjective : ILeastSquaresProblem
     private readonly int[] _stressStructures;
     private readonly double[] _stressScale, _stressReference;
     private readonly double[] _meanEnergyGradient;
+    // Several elements: fractions X (structures × elements), projector Q (elements × structures), μ' = Q d and Q ∂d/∂c.
+    private readonly double[,]? _fractions, _projector;
+    private readonly double[] _elementShift = [], _elementGradient = [];
     private readonly EvaluationOutputs _jacobianOutputs;
 
     public ModelEvaluator Evaluator { get; }
@@ -95,7 +100,10 @@ public sealed class FittingObjective : ILeastSquaresProblem
     public int ForceResidualCount => _forceReference.Length;
     public int StressResidualCount => _stressReference.Length;
 
-    /// <summary>The best constant energy per atom c of the last evaluation (eV/atom; see the class summary).</summary>
+    /// <summary>
+    /// The best constant energy per atom c of the last evaluation (eV/atom; see the class summary); with several
+    /// elements, the average over the structures of the per-element shift.
+    /// </summary>
     public double EnergyShift { get; private set; }
 
     /// <summary>Builds the pair table of the training set and compiles the expression.</summary>
@@ -127,6 +135,15 @@ public sealed class FittingObjective : ILeastSquaresProblem
         _energyScale = energy.Select(s => Math.Sqrt(Weights.Energy * structures[s].Weight / energy.Length) / Scales.Energy).ToArray();
         var weightSum = energy.Sum(s => structures[s].Weight);
         _shiftWeight = energy.Select(s => weightSum > 0 ? structures[s].Weight / weightSum : 1.0 / energy.Length).ToArray();
+        var energyStructures = energy.Select(s => structures[s]).ToArray();
+        var elements = ElementEnergies.ElementsOf(energyStructures);
+        if (elements.Length > 1)
+        {
+            _fractions = ElementEnergies.Fractions(energyStructures, elements);
+            _projector = ElementEnergies.Projector(energyStructures, elements, energyStructures.Select(x => x.Weight).ToArray());
+            _elementShift = new double[elements.Length];
+            _elementGradient = new double[elements.Length * evaluator.Model.ConstantCount];
+        }
 
         var forceCount = 3 * forces.Sum(s => structures[s].Count);
         _forceStructures = forces;
@@ -169,6 +186,12 @@ public sealed class FittingObjective : ILeastSquaresProblem
     {
         var n = _energyStructures.Length;
         if (n == 0) return;
+        if (_projector is not null)
+        {
+            ElementEnergyBlock(residuals, jacobian, withJacobian, K, row);
+            row += n;
+            return;
+        }
         var energies = Evaluator.Energies;
         // d_s = e_pred − e_ref; the shift makes the residuals d_s − Σ_t v_t d_t.
         var mean = 0.0;
@@ -201,6 +224,57 @@ public sealed class FittingObjective : ILeastSquaresProblem
             }
         }
         row += n;
+    }
+
+    /// <summary>The energy block with one reference energy per element: residuals d − X Q d, Jacobian rows ∂d/∂c − X Q ∂d/∂c.</summary>
+    private void ElementEnergyBlock(Span<double> residuals, Span<double> jacobian, bool withJacobian, int K, int row)
+    {
+        var n = _energyStructures.Length;
+        var energies = Evaluator.Energies;
+        var (x, q) = (_fractions!, _projector!);
+        var e = _elementShift.Length;
+        for (var i = 0; i < n; i++) residuals[row + i] = energies[_energyStructures[i]] / _energyAtoms[i] - _energyReference[i];
+        for (var a = 0; a < e; a++)
+        {
+            var mu = 0.0;
+            for (var i = 0; i < n; i++) mu += q[a, i] * residuals[row + i];
+            _elementShift[a] = mu;
+        }
+        var shiftSum = 0.0;
+        for (var i = 0; i < n; i++)
+        {
+            var fitted = 0.0;
+            for (var a = 0; a < e; a++) fitted += x[i, a] * _elementShift[a];
+            shiftSum -= fitted;
+            residuals[row + i] = _energyScale[i] * (residuals[row + i] - fitted);
+        }
+        EnergyShift = shiftSum / n;
+        if (!withJacobian) return;
+        var gradients = Evaluator.EnergyJacobian;
+        var g = _elementGradient.AsSpan();
+        g.Clear();
+        for (var i = 0; i < n; i++)
+        {
+            var gi = gradients.AsSpan(_energyStructures[i] * K, K);
+            for (var a = 0; a < e; a++)
+            {
+                var v = q[a, i] / _energyAtoms[i];
+                if (v == 0) continue;
+                for (var k = 0; k < K; k++) g[a * K + k] += v * gi[k];
+            }
+        }
+        for (var i = 0; i < n; i++)
+        {
+            var gi = gradients.AsSpan(_energyStructures[i] * K, K);
+            var target = jacobian.Slice((row + i) * K, K);
+            double perAtom = 1.0 / _energyAtoms[i], scale = _energyScale[i];
+            for (var k = 0; k < K; k++)
+            {
+                var fitted = 0.0;
+                for (var a = 0; a < e; a++) fitted += x[i, a] * g[a * K + k];
+                target[k] = scale * (perAtom * gi[k] - fitted);
+            }
+        }
     }
 
     private void ForceBlock(Span<double> residuals, Span<double> jacobian, bool withJacobian, int K, ref int row)

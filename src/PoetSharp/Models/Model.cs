@@ -4,7 +4,8 @@ using PoetSharp.Potentials;
 namespace PoetSharp.Models;
 
 /// <summary>
-/// A fitted potential model: the atom expression with its constants, the neighbour cutoff (Å), the taper applied in
+/// A fitted potential model: the atom expression with its constants (for several elements, one term at[A](F_A) per
+/// element, or one expression for every atom whose sums may be species-resolved), the neighbour cutoff (Å), the taper applied in
 /// every sum, the species it was fitted for, where it came from, and optionally its errors (e.g. "energy_rmse_meV_per_atom").
 /// Saved and loaded by <see cref="ModelFile"/>.
 /// </summary>
@@ -32,6 +33,20 @@ public sealed record Model(string Name, Expression Expression, double Cutoff, Ta
         foreach (var s in Species)
             if (!Elements.IsKnown(s)) throw new ArgumentException($"unknown element '{s}'");
         if (Species.Distinct().Count() != Species.Count) throw new ArgumentException("species listed twice");
+        // Every element the expression names is one of the model's; per-element terms cover every species.
+        foreach (var node in Expression.Nodes)
+        {
+            if (node.Element == 0) continue;
+            var symbol = Elements.Symbol(node.Element);
+            if (!Species.Contains(symbol))
+                throw new ArgumentException($"the expression names {symbol} (in {(node.Kind == NodeKind.Sum ? "sum" : "at")}[{symbol}]) but the model's species are {string.Join(", ", Species)}");
+        }
+        var terms = Expression.CentralTerms.ToArray();
+        if (terms.Length > 0 && terms.Length != Species.Count)
+        {
+            var missing = Species.Where(s => !terms.Any(t => Elements.Symbol(t.Element) == s));
+            throw new ArgumentException($"the model has per-element terms but none for {string.Join(", ", missing)}");
+        }
         foreach (var (name, value) in Errors)
             if (!double.IsFinite(value)) throw new ArgumentException($"error '{name}' is {value}");
     }

@@ -30,6 +30,9 @@ namespace PoetSharp.Models;
 /// number in the text) for programs that fit constants without parsing the text; it is optional when reading (a
 /// hand-written file may give only the expression) and, when present, must agree with the text number for number,
 /// bit for bit, so that a hand edit of one but not the other is caught rather than silently resolved.</para>
+/// <para>Several elements (version 2): <c>"expression": "at[Cu](…) + at[Ag](…)"</c> with sums such as <c>sum[Ag](…)</c>
+/// and <c>"species": ["Cu", "Ag"]</c>; every element the expression names must be listed. Models of one element are
+/// written as version 1, as before.</para>
 /// <para>Required: format, version, expression, cutoff (Å), taper (inner &lt; outer ≤ cutoff, Å), species (element
 /// symbols). Optional: name (default: the file's name), constants, provenance, errors (name → number). Unknown fields
 /// are errors (a misspelt field would otherwise be ignored). Every problem is reported as a
@@ -38,7 +41,11 @@ namespace PoetSharp.Models;
 public static class ModelFile
 {
     public const string Format = "PoetSharp model";
-    public const int Version = 1;
+    /// <summary>
+    /// The newest version: 2 adds species-resolved expressions (sum[B](…), at[A](…)). A model that names no element is
+    /// written as version 1, exactly as before, so that older programs still read it.
+    /// </summary>
+    public const int Version = 2;
 
     private static readonly string[] KnownFields =
         ["format", "version", "name", "expression", "constants", "cutoff", "taper", "species", "provenance", "errors"];
@@ -55,7 +62,7 @@ public static class ModelFile
         {
             json.WriteStartObject();
             json.WriteString("format", Format);
-            json.WriteNumber("version", Version);
+            json.WriteNumber("version", expression.IsSpeciesResolved ? Version : 1);
             json.WriteString("name", model.Name);
             json.WriteString("expression", ExpressionPrinter.PrintExact(expression));
             json.WriteStartArray("constants");
@@ -149,6 +156,8 @@ public static class ModelFile
             {
                 throw Error("expression", $"expression: {e.Message}");
             }
+            if (expression.IsSpeciesResolved && version < 2)
+                throw Error("expression", "a species-resolved expression (sum[..], at[..]) needs version 2 of the model format");
             if (fields.ContainsKey("constants")) CheckConstants(expression);
 
             var cutoff = Number("cutoff");
