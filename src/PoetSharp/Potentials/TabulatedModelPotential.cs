@@ -23,6 +23,8 @@ namespace PoetSharp.Potentials;
 /// The two pair passes follow LAMMPS's EAM kernels (half list, pairs within the cutoff kept between the passes, forces on
 /// atom i gathered in registers). Allocation-free once warmed up; parallel over atoms on the process's persistent worker
 /// threads for large structures (each chunk its own accumulators, added up in a fixed order).
+/// Several elements: a sum over the neighbours of element B adds h_k(r_ij) to S_ik only when j is a B atom (and to S_jk
+/// only when i is), and per-element terms are selected per atom by the atom level; such models use the scalar kernels.
 /// </summary>
 public sealed class TabulatedModelPotential : IPotential
 {
@@ -31,6 +33,8 @@ public sealed class TabulatedModelPotential : IPotential
     private readonly CompiledModel _atomLevel;
     private readonly int _sums;
     private readonly int[] _sumRoots;           // node index of each sum's pair-expression root
+    private readonly byte[] _sumElement;        // the neighbours' element of each sum (atomic number; 0: all)
+    private readonly bool _speciesResolved;     // sums over one element's neighbours or per-element terms: the scalar kernels with masks
     // [(interval·K + k)·11 + m]: h_k = Σ_{m<6} c_m t^m on the interval, then h_k′ = Σ_{m<5} c_{6+m} t^m (per Å): one
     // interval's coefficients of every sum side by side, so a pair touches two or three cache lines.
     private readonly double[] _table;
@@ -91,6 +95,9 @@ public sealed class TabulatedModelPotential : IPotential
         for (var i = 0; i < nodes.Length; i++)
             if (nodes[i].Kind == NodeKind.Sum) roots.Add(i - 1);
         _sumRoots = roots.ToArray();
+        _sumElement = roots.Select(r => expression.Nodes[r + 1].Element).ToArray();
+        _speciesResolved = expression.IsSpeciesResolved;
+        if (_speciesResolved) vectorKernels = false;
         _sums = _sumRoots.Length;
 
         // Refine the grid until every sum's spline meets the tolerance (or the grid gets absurdly fine).
@@ -305,6 +312,7 @@ public sealed class TabulatedModelPotential : IPotential
         public double[] Sums = [];
         public double[] Gradients = [];     // ∂A_i/∂S_k, atom-major (the first chunk's serves all)
         public Vec3[] Forces = [];
+        public byte[] Elements = [];        // atomic number of every atom (species-resolved models; the first chunk's serves all)
         public Stress Virial;
         public int From, To;
         public readonly CompiledModel.Workspace Workspace = new();
@@ -325,6 +333,19 @@ public sealed class TabulatedModelPotential : IPotential
             if (Sums.Length < atoms * width) { Sums = new double[atoms * width]; Gradients = new double[atoms * width]; }
             if (Forces.Length < atoms) Forces = new Vec3[atoms];
         }
+
+        public void SetElements(Structure structure)
+        {
+            if (Elements.Length < structure.Count) Elements = new byte[structure.Count];
+            string? last = null;
+            byte z = 0;
+            for (var i = 0; i < structure.Count; i++)
+            {
+                var species = structure.Species[i];
+                if (!ReferenceEquals(species, last)) { last = species; z = (byte)Atoms.Elements.AtomicNumber(species); }
+                Elements[i] = z;
+            }
+        }
     }
 
     public void Compute(Structure structure, NeighbourList halfList, PotentialResult result)
@@ -344,12 +365,13 @@ public sealed class TabulatedModelPotential : IPotential
         var chunk = _serial.Value![0];
         chunk.From = 0; chunk.To = n;
         chunk.EnsureAtoms(n, _width);
+        if (_speciesResolved) chunk.SetElements(structure);
         var own = chunk.Sums.AsSpan(0, n * _width);
         own.Clear();
-        AccumulateSums(structure, halfList, chunk, own);
+        AccumulateSums(structure, halfList, chunk, own, chunk.Elements);
         result.Energy = AtomLevel(chunk, n, own, result.AtomEnergies);
         result.Forces.Clear();
-        chunk.Virial = PairForces(chunk, chunk.Gradients, result.Forces);
+        chunk.Virial = PairForces(chunk, chunk.Gradients, result.Forces, chunk.Elements);
         result.SetVirialFromPairSum(chunk.Virial, structure.Cell);
     }
 
@@ -364,7 +386,7 @@ public sealed class TabulatedModelPotential : IPotential
             var column = byS.Slice(k * n, n);
             for (int i = 0, at = k; i < n; i++, at += width) column[i] = sums[at];
         }
-        var energy = _atomLevel.EvaluateAtomLevel(w, n, default, atomEnergies, out var gradients);
+        var energy = _atomLevel.EvaluateAtomLevel(w, n, _speciesResolved ? chunk.Elements.AsSpan(0, n) : default, atomEnergies, out var gradients);
         var g = chunk.Gradients.AsSpan(0, n * width);
         if (width > _sums) g.Clear(); // the padding sums have zero gradient
         for (var k = 0; k < _sums; k++)
@@ -395,13 +417,13 @@ public sealed class TabulatedModelPotential : IPotential
             {
                 var own = chunk.Sums.AsSpan(0, Atoms * owner._width);
                 own.Clear();
-                owner.AccumulateSums(Structure!, List!, chunk, own);
+                owner.AccumulateSums(Structure!, List!, chunk, own, owner._chunks[0].Elements);
             }
             else
             {
                 var own = chunk.Forces.AsSpan(0, Atoms);
                 own.Clear();
-                chunk.Virial = owner.PairForces(chunk, owner._chunks[0].Gradients, own);
+                chunk.Virial = owner.PairForces(chunk, owner._chunks[0].Gradients, own, owner._chunks[0].Elements);
             }
         }
     }
@@ -427,6 +449,7 @@ public sealed class TabulatedModelPotential : IPotential
             _chunks[t].To = i;
             _chunks[t].EnsureAtoms(n, _width);
         }
+        if (_speciesResolved) _chunks[0].SetElements(structure);
         _pass ??= new ParallelPass(this);
         _pass.Structure = structure;
         _pass.List = list;
@@ -462,7 +485,7 @@ public sealed class TabulatedModelPotential : IPotential
     /// is unpredictable), adds h_k(r) to both atoms' sums and keeps h_k′(r)/r of each pair (W per pair) for pass 2,
     /// which then needs no table.
     /// </summary>
-    private unsafe void AccumulateSums(Structure structure, NeighbourList list, Chunk chunk, Span<double> sums)
+    private unsafe void AccumulateSums(Structure structure, NeighbourList list, Chunk chunk, Span<double> sums, byte[] elements)
     {
         var positions = structure.Positions;
         int from = chunk.From, to = chunk.To;
@@ -475,7 +498,9 @@ public sealed class TabulatedModelPotential : IPotential
         fixed (Vec3* shifts = list.ShiftVectors)
         fixed (double* s = sums, slopes = chunk.Slopes)
         fixed (KeptPair* kept = chunk.Pairs)
+        fixed (byte* z = elements)
         {
+            var zi = _speciesResolved ? z : null;
             for (var i = from; i < to; i++)
             {
                 var first = count;
@@ -488,7 +513,7 @@ public sealed class TabulatedModelPotential : IPotential
                         case 2: RowSumsVector<TwoGroups>(kept, slopes, s, i, first, count); break;
                         default: RowSumsVector<AnyGroups>(kept, slopes, s, i, first, count); break;
                     }
-                else RowSumsScalar(kept, slopes, s, i, first, count);
+                else RowSumsScalar(kept, slopes, s, i, first, count, zi);
             }
             pairStart[to - from] = count;
         }
@@ -521,7 +546,7 @@ public sealed class TabulatedModelPotential : IPotential
                 var r = Math.Sqrt(rec->Dx * rec->Dx + rec->Dy * rec->Dy + rec->Dz * rec->Dz);
                 var sj = s + rec->J * width;
                 var slope = slopes + q * width;
-                if (r < start) { ExactPair(r, si, sj, slope); continue; }
+                if (r < start) { ExactPair(r, si, sj, slope, null, i, rec->J); continue; }
                 var t = Vector256.Create(Position(r, out var p));
                 var inverseR = Vector128.Create(1 / r);
                 var c = table + p * groups * VectorStride;
@@ -549,8 +574,11 @@ public sealed class TabulatedModelPotential : IPotential
         }
     }
 
-    /// <summary>Row i's pairs [first, end) with the scalar table (processors without 256-bit vectors).</summary>
-    private unsafe void RowSumsScalar(KeptPair* kept, double* slopes, double* s, int i, int first, int end)
+    /// <summary>
+    /// Row i's pairs [first, end) with the scalar table (processors without 256-bit vectors, and species-resolved models,
+    /// with <paramref name="z"/> the atoms' elements: a sum over element B's neighbours takes h only from B atoms).
+    /// </summary>
+    private unsafe void RowSumsScalar(KeptPair* kept, double* slopes, double* s, int i, int first, int end, byte* z)
     {
         var k = _sums;
         var start = TableStart;
@@ -562,15 +590,28 @@ public sealed class TabulatedModelPotential : IPotential
                 var r = Math.Sqrt(rec->Dx * rec->Dx + rec->Dy * rec->Dy + rec->Dz * rec->Dz);
                 var sj = s + rec->J * k;
                 var slope = slopes + q * k;
-                if (r < start) { ExactPair(r, si, sj, slope); continue; }
+                if (r < start) { ExactPair(r, si, sj, slope, z, i, rec->J); continue; }
                 var t = Position(r, out var p);
                 var inverseR = 1 / r;
                 var c = table + p * k * Stride;
+                if (z == null)
+                {
+                    for (var m = 0; m < k; m++, c += Stride)
+                    {
+                        var v = Quintic(c, t);
+                        si[m] += v;
+                        sj[m] += v;
+                        slope[m] = Quartic(c + SlopeAt, t) * inverseR;
+                    }
+                    continue;
+                }
+                byte zi = z[i], zj = z[rec->J];
                 for (var m = 0; m < k; m++, c += Stride)
                 {
+                    var b = _sumElement[m];
                     var v = Quintic(c, t);
-                    si[m] += v;
-                    sj[m] += v;
+                    if (b == 0 || zj == b) si[m] += v;
+                    if (b == 0 || zi == b) sj[m] += v;
                     slope[m] = Quartic(c + SlopeAt, t) * inverseR;
                 }
             }
@@ -595,15 +636,16 @@ public sealed class TabulatedModelPotential : IPotential
         Math.FusedMultiplyAdd(Math.FusedMultiplyAdd(Math.FusedMultiplyAdd(Math.FusedMultiplyAdd(c[4], t, c[3]), t, c[2]), t, c[1]), t, c[0]);
 
     /// <summary>A pair closer than the table (atoms nearly on top of each other): the exact expression and taper.</summary>
-    private unsafe void ExactPair(double r, double* si, double* sj, double* slope)
+    private unsafe void ExactPair(double r, double* si, double* sj, double* slope, byte* z, int i, int j)
     {
         var (f, df) = TaperAt(r);
         for (var m = 0; m < _sums; m++)
         {
             var jet = PairJet(_sumRoots[m], r);
             var v = jet.Value * f;
-            si[m] += v;
-            sj[m] += v;
+            var b = _sumElement[m];
+            if (z == null || b == 0 || z[j] == b) si[m] += v;
+            if (z == null || b == 0 || z[i] == b) sj[m] += v;
             slope[m] = (jet.D1 * f + jet.Value * df) / r;
         }
         for (var m = _sums; m < _width; m++) slope[m] = 0;
@@ -624,7 +666,7 @@ public sealed class TabulatedModelPotential : IPotential
     /// Pass 2 over the same rows and pairs: (∂E/∂r)/r = Σ_k (∂A_i/∂S_k + ∂A_j/∂S_k) h_k′(r)/r; forces on i gathered in
     /// registers, on j scattered; returns Σ (∂E/∂r)/r d⊗d (the strain derivative, for the virial).
     /// </summary>
-    private unsafe Stress PairForces(Chunk chunk, double[] gradients, Span<Vec3> forces)
+    private unsafe Stress PairForces(Chunk chunk, double[] gradients, Span<Vec3> forces, byte[] elements)
     {
         int from = chunk.From, to = chunk.To, width = _width;
         var vector = _groups > 0;
@@ -633,7 +675,9 @@ public sealed class TabulatedModelPotential : IPotential
         fixed (double* g = gradients, slopes = chunk.Slopes)
         fixed (int* pairStart = chunk.PairStart)
         fixed (KeptPair* kept = chunk.Pairs)
+        fixed (byte* z = elements)
         {
+            var resolved = _speciesResolved;
             for (var i = from; i < to; i++)
             {
                 double fx = 0, fy = 0, fz = 0;
@@ -646,7 +690,20 @@ public sealed class TabulatedModelPotential : IPotential
                     var gj = g + j * width;
                     var slope = slopes + q * width;
                     double w;
-                    if (vector && width == 2)
+                    if (resolved)
+                    {
+                        // Each atom's gradient counts for the sums the other atom belongs to (selected, not multiplied:
+                        // a gradient may be infinite where the sum is empty, as S^0.5 at S = 0).
+                        w = 0;
+                        byte zi = z[i], zj = z[j];
+                        for (var m = 0; m < width; m++)
+                        {
+                            var b = _sumElement[m];
+                            var gm = (b == 0 || zj == b ? gi[m] : 0) + (b == 0 || zi == b ? gj[m] : 0);
+                            if (gm != 0) w = Math.FusedMultiplyAdd(gm, slope[m], w);
+                        }
+                    }
+                    else if (vector && width == 2)
                         w = Vector128.Sum((Vector128.Load(gi) + Vector128.Load(gj)) * Vector128.Load(slope));
                     else if (vector && width == 4)
                         w = Vector256.Sum((Vector256.Load(gi) + Vector256.Load(gj)) * Vector256.Load(slope));

@@ -145,3 +145,54 @@ public class TabulatedModelAllocationTests
         Assert.True(md.NeighbourListBuilds > rebuildsBefore, "the list was not rebuilt during the counted steps");
     }
 }
+
+/// <summary>The tabulated path of models of two elements: the exact model on alloy cells, serial and parallel, and its own derivatives.</summary>
+public class TabulatedSpeciesModelTests
+{
+    public static TheoryData<string> Models => new()
+    {
+        "at[Cu](sum[Cu](644.52*r^-9) - 527.62*sum(r^-6)^0.5) + at[Ni](sum[Cu](700*r^-9) + sum[Ni](600*r^-9) - 500*(sum[Ni](r^-6) + 0.9*sum[Cu](r^-6))^0.5)",
+        // An element's term with a sum that is empty on some atoms (a gradient infinite there) and a constant.
+        "at[Ni](2 + sum[Cu](0.3^r)^0.5) + at[Cu](sum(0.4^r))",
+        // One expression for every atom, with species-resolved sums.
+        "sum[Ni](r^-8) - sum[Cu](0.4^r)^0.5 + 0.3*sum(r^-3)",
+    };
+
+    private static Structure Alloy(int n, double a, int seed, double nickel)
+    {
+        var s = Builders.Rattled(Builders.Fcc("Cu", a, n), 0.1, seed);
+        var random = new Random(seed);
+        var species = Enumerable.Range(0, s.Count).Select(_ => random.NextDouble() < nickel ? "Ni" : "Cu").ToArray();
+        return new Structure(s.Cell, s.Positions.ToArray(), species, $"alloy {seed}");
+    }
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void Tabulated_alloy_model_equals_the_exact_model_serial_and_parallel(string text)
+    {
+        var expression = ExpressionParser.ParseModel(text);
+        var fast = new TabulatedModelPotential(expression, Taper.Copper) { ParallelThreshold = int.MaxValue };
+        var parallel = new TabulatedModelPotential(expression, Taper.Copper) { ParallelThreshold = 1 };
+        var exact = new ModelPotential(expression, Taper.Copper);
+        foreach (var s in new[] { Alloy(2, 3.55, 1, 0.5), Alloy(2, 3.55, 2, 0.1), Alloy(6, 3.56, 3, 0.3) })
+        {
+            var b = exact.Compute(s);
+            Assert.True(double.IsFinite(b.Energy));
+            foreach (var a in new[] { fast.Compute(s), parallel.Compute(s) })
+            {
+                Assert.True(Math.Abs(a.Energy - b.Energy) <= 1e-8 * Math.Max(1, Math.Abs(b.Energy)), $"{s}: energy {a.Energy} vs {b.Energy}");
+                var scale = 1e-3;
+                for (var i = 0; i < s.Count; i++) scale = Math.Max(scale, b.Forces[i].Length);
+                for (var i = 0; i < s.Count; i++)
+                    Assert.True((a.Forces[i] - b.Forces[i]).Length <= 1e-8 * scale, $"{s}: force on {i} ({s.Species[i]}) {a.Forces[i]} vs {b.Forces[i]}");
+                for (var i = 0; i < s.Count; i++)
+                    Assert.True(Math.Abs(a.AtomEnergies[i] - b.AtomEnergies[i]) <= 1e-8 * Math.Max(1, Math.Abs(b.AtomEnergies[i])), $"{s}: energy of atom {i}");
+                var stressScale = Math.Max(1e-6, b.Stress.ToVoigt().Max(Math.Abs));
+                for (var v = 0; v < 6; v++) Assert.True(Math.Abs(a.Stress[v] - b.Stress[v]) <= 1e-8 * stressScale, $"{s}: stress {v}");
+            }
+        }
+        var small = Alloy(2, 3.5, 5, 0.4);
+        FiniteDifference.AssertForces(fast, small, rtol: 1e-5);
+        FiniteDifference.AssertStress(fast, small, rtol: 1e-5);
+    }
+}
