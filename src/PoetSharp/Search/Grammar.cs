@@ -15,6 +15,13 @@ namespace PoetSharp.Search;
 /// bonding rather than the answer of any one data set; the exponents and coefficients are drawn at random and fitted.
 /// The search turns it off with <see cref="SearchSettings.MetalsPrior"/> (<c>--no-prior</c>).
 /// </para>
+/// <para>
+/// Several elements (<c>elements</c> given, two or more): a model is one atom expression per element,
+/// at[A](F_A) + at[B](F_B) + … (<see cref="Model"/>), and every new neighbour sum runs over all neighbours with
+/// probability <see cref="AnyNeighbourShare"/>, otherwise over the neighbours of one element drawn uniformly. The
+/// embedded-atom prior becomes that of EAM alloys: F_A = Σ g + c·(Σ_B Σ_{j∈B} h_B)^p, a density summed over one
+/// function per neighbour element (or, half the time, one sum as for one element).
+/// </para>
 /// </summary>
 public static class Grammar
 {
@@ -66,10 +73,32 @@ public static class Grammar
         return Expression.Combine(op, PairTree(random, depth - 1), PairTree(random, depth - 1));
     }
 
-    /// <summary>A neighbour sum of a random pair expression, sometimes raised to a simple power or scaled.</summary>
-    public static Expression SumTerm(SearchRandom random, int pairDepth)
+    /// <summary>Share of new sums over every neighbour when there are several elements.</summary>
+    public const double AnyNeighbourShare = 0.3;
+
+    /// <summary>
+    /// A neighbour sum of <paramref name="pair"/>: over every neighbour, or with several <paramref name="elements"/>,
+    /// sometimes over the neighbours of one of them. One element (or none) draws nothing, so single-element runs are as before.
+    /// </summary>
+    public static Expression NewSum(SearchRandom random, Expression pair, IReadOnlyList<string>? elements)
     {
-        var sum = Expression.Sum(Pair(random, pairDepth));
+        if (elements is not { Count: > 1 } || random.Chance(AnyNeighbourShare)) return Expression.Sum(pair);
+        return Expression.Sum(pair, elements[random.Next(elements.Count)]);
+    }
+
+    /// <summary>A random model: with several elements one atom expression per element (<see cref="Expression.PerElement"/>).</summary>
+    public static Expression Model(SearchRandom random, int atomDepth, int pairDepth, bool metalsPrior, IReadOnlyList<string>? elements)
+    {
+        if (elements is not { Count: > 1 }) return Atom(random, atomDepth, pairDepth, metalsPrior);
+        var terms = new (string, Expression)[elements.Count];
+        for (var k = 0; k < elements.Count; k++) terms[k] = (elements[k], Atom(random, atomDepth, pairDepth, metalsPrior, elements));
+        return Expression.PerElement(terms);
+    }
+
+    /// <summary>A neighbour sum of a random pair expression, sometimes raised to a simple power or scaled.</summary>
+    public static Expression SumTerm(SearchRandom random, int pairDepth, IReadOnlyList<string>? elements = null)
+    {
+        var sum = NewSum(random, Pair(random, pairDepth), elements);
         return random.Next(4) switch
         {
             0 => Expression.Pow(sum, AtomExponent(random)),
@@ -83,10 +112,18 @@ public static class Grammar
     public const double EmbeddedAtomShare = 0.25;
 
     /// <summary>The embedded-atom shape Σ g + c·(Σ h)^p (or Σ g + (Σ h)^p) with random pair terms and exponent.</summary>
-    public static Expression EmbeddedAtom(SearchRandom random)
+    public static Expression EmbeddedAtom(SearchRandom random, IReadOnlyList<string>? elements = null)
     {
-        var pair = Expression.Sum(PairTerm(random));
-        var embedding = Expression.Pow(Expression.Sum(PairTerm(random)), AtomExponent(random));
+        var pair = NewSum(random, PairTerm(random), elements);
+        Expression density;
+        if (elements is { Count: > 1 } && random.Chance(0.5))
+        {
+            // EAM alloys: the density at an atom is a sum over its neighbours of one function per neighbour element.
+            density = Expression.Sum(PairTerm(random), elements[0]);
+            for (var k = 1; k < elements.Count; k++) density += Expression.Sum(PairTerm(random), elements[k]);
+        }
+        else density = NewSum(random, PairTerm(random), elements);
+        var embedding = Expression.Pow(density, AtomExponent(random));
         return random.Chance(0.5) ? pair + Expression.Constant(Coefficient(random)) * embedding : pair - embedding;
     }
 
@@ -94,30 +131,30 @@ public static class Grammar
     /// A random atom expression (at least one sum) of atom depth at most <paramref name="atomDepth"/>; with
     /// <paramref name="metalsPrior"/>, a share of them have the embedded-atom shape.
     /// </summary>
-    public static Expression Atom(SearchRandom random, int atomDepth, int pairDepth, bool metalsPrior)
+    public static Expression Atom(SearchRandom random, int atomDepth, int pairDepth, bool metalsPrior, IReadOnlyList<string>? elements = null)
     {
-        if (metalsPrior && atomDepth >= 2 && random.Chance(EmbeddedAtomShare)) return EmbeddedAtom(random);
+        if (metalsPrior && atomDepth >= 2 && random.Chance(EmbeddedAtomShare)) return EmbeddedAtom(random, elements);
         for (var attempt = 0; attempt < 20; attempt++)
         {
-            var e = AtomTree(random, atomDepth, pairDepth);
+            var e = AtomTree(random, atomDepth, pairDepth, elements);
             if (e.SumCount > 0 && e.RootLevel == Level.Atom) return e;
         }
-        return SumTerm(random, pairDepth);
+        return SumTerm(random, pairDepth, elements);
     }
 
-    private static Expression AtomTree(SearchRandom random, int depth, int pairDepth)
+    private static Expression AtomTree(SearchRandom random, int depth, int pairDepth, IReadOnlyList<string>? elements)
     {
         if (depth <= 1 || random.Chance(0.35))
-            return random.Chance(0.85) ? SumTerm(random, pairDepth) : Expression.Constant(SmallConstant(random));
+            return random.Chance(0.85) ? SumTerm(random, pairDepth, elements) : Expression.Constant(SmallConstant(random));
         var op = PickBinary(random);
-        if (op == NodeKind.Pow) return Expression.Pow(AtomTree(random, depth - 1, pairDepth), AtomExponent(random));
-        return Expression.Combine(op, AtomTree(random, depth - 1, pairDepth), AtomTree(random, depth - 1, pairDepth));
+        if (op == NodeKind.Pow) return Expression.Pow(AtomTree(random, depth - 1, pairDepth, elements), AtomExponent(random));
+        return Expression.Combine(op, AtomTree(random, depth - 1, pairDepth, elements), AtomTree(random, depth - 1, pairDepth, elements));
     }
 
     /// <summary>A leaf for the given context: r or a constant inside a sum, a constant or a plain sum outside.</summary>
-    public static Expression Leaf(SearchRandom random, bool insideSum) => insideSum
+    public static Expression Leaf(SearchRandom random, bool insideSum, IReadOnlyList<string>? elements = null) => insideSum
         ? (random.Chance(0.5) ? Expression.Distance : Expression.Constant(SmallConstant(random)))
-        : (random.Chance(0.6) ? Expression.Constant(SmallConstant(random)) : Expression.Sum(PairTerm(random)));
+        : (random.Chance(0.6) ? Expression.Constant(SmallConstant(random)) : NewSum(random, PairTerm(random), elements));
 
     public static NodeKind PickBinary(SearchRandom random)
     {

@@ -19,12 +19,15 @@ internal sealed class Island
 
     private readonly SearchSettings _settings;
     private readonly CandidateEvaluator _evaluator;
+    // The data's elements when there are several (models are then one expression per element); null for one.
+    private readonly IReadOnlyList<string>? _elements;
 
     public Island(int index, SearchProblem problem, SearchSettings settings, SearchRandom random)
     {
         Index = index;
         _settings = settings;
         _evaluator = new CandidateEvaluator(problem, settings);
+        _elements = problem.Elements.Count > 1 ? problem.Elements : null;
         Random = random;
         Archive = new Archive(settings.ArchiveCapacity);
     }
@@ -53,7 +56,7 @@ internal sealed class Island
         }
         for (var attempt = 0; Population.Count < _settings.PopulationSize && attempt < 50 * _settings.PopulationSize; attempt++)
         {
-            var e = Canonical(Grammar.Atom(Random, 1 + attempt % 3, 3 + attempt % 3, _settings.MetalsPrior));
+            var e = Canonical(Grammar.Model(Random, 1 + attempt % 3, 3 + attempt % 3, _settings.MetalsPrior, _elements));
             if (e == null || !Seen.Add(ExpressionHash.Structural(e))) continue;
             Candidates++;
             if (_evaluator.Evaluate(e, 0, double.PositiveInfinity, Archive.CouldEnter) is { } c)
@@ -96,13 +99,13 @@ internal sealed class Island
             Expression? child;
             var jitter = false;
             if (offspring.Count < immigrants)
-                child = Grammar.Atom(Random, Random.Next(1, 4), Random.Next(3, 6), _settings.MetalsPrior);
+                child = Grammar.Model(Random, Random.Next(1, 4), Random.Next(3, 6), _settings.MetalsPrior, _elements);
             else
             {
                 var first = Population[Pareto.Tournament(rank, crowding, Random)];
                 var op = Random.Chance(_settings.CrossoverProbability) ? Operator.Crossover : PickMutation();
                 var second = op == Operator.Crossover ? Population[Pareto.Tournament(rank, crowding, Random)] : first;
-                child = Variation.Apply(op, first.Expression, second.Expression, Random, _settings.Limits, _settings.MetalsPrior);
+                child = Variation.Apply(op, first.Expression, second.Expression, Random, _settings.Limits, _settings.MetalsPrior, _elements);
                 jitter = op == Operator.ConstantJitter;
             }
             child = child == null ? null : Canonical(child);

@@ -57,7 +57,7 @@ public static class RunOutputs
         {
             var (model, sanity, target) = finished[rank];
             rank++;
-            var shortRange = engine.Settings.ShortRange == ShortRangePolicy.Off ? new ShortRangeResult(true, "not checked") : problem.ShortRange.Check(model);
+            var shortRange = engine.Settings.ShortRange == ShortRangePolicy.Off ? new ShortRangeResult(true, "not checked") : problem.ShortRange.Check(model, problem.Elements);
             var report = FitReport.Create(model, problem.Taper, model.Constants, problem.Training, problem.Validation);
             var errors = new List<SetErrors> { Of("training", "", report.Training.Overall) };
             if (report.Validation is { } v) errors.Add(Of("validation", "", v.Overall));

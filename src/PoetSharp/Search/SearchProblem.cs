@@ -25,6 +25,9 @@ public sealed class SearchProblem
     /// <summary>Sanity checks and target properties of the candidates (null: none; see <see cref="SearchPhysics.Create"/>).</summary>
     public SearchPhysics? Physics { get; init; }
 
+    /// <summary>The elements of the training data, in order of atomic number; with several, models have one expression per element.</summary>
+    public IReadOnlyList<string> Elements { get; }
+
     public SearchProblem(Dataset training, Dataset? validation, Taper taper, int maxFitStructures)
     {
         ArgumentNullException.ThrowIfNull(training);
@@ -39,6 +42,7 @@ public sealed class SearchProblem
         Scales = QuantityScales.Of(training.Structures);
         if (Validation != null) ValidationPairs = new PairTable(Spread(Validation.Structures, 2 * maxFitStructures), taper);
         ShortRange = new ShortRangeCheck(taper, ShortRangeCheck.NearestNeighbourOf(training.Structures, taper.Outer));
+        Elements = Evaluation.ElementEnergies.ElementsOf(training.Structures);
     }
 
     /// <summary>
@@ -80,6 +84,8 @@ public sealed class SearchProblem
                         continue;
                     }
                     if (reduced.RootLevel != Models.Level.Atom || reduced.SumCount == 0) continue;
+                    // Every element keeps its expression: dropping a whole at[A](…) term is not a simplification.
+                    if (reduced.CentralTerms.Length != current.CentralTerms.Length) continue;
                     var (model, reducedCost) = PolishWithCost(reduced, settings, evaluations);
                     if (!(reducedCost <= cost * (1 + tolerance))) continue;
                     (current, cost, improved) = (model, reducedCost, true);
@@ -180,7 +186,7 @@ internal sealed class CandidateEvaluator(SearchProblem problem, SearchSettings s
                 Evaluations++;
                 if (!double.IsFinite(validation)) return null;
             }
-            var shortRange = settings.ShortRange == ShortRangePolicy.Off ? new ShortRangeResult(true, "not checked") : problem.ShortRange.Check(fitted);
+            var shortRange = settings.ShortRange == ShortRangePolicy.Off ? new ShortRangeResult(true, "not checked") : problem.ShortRange.Check(fitted, problem.Elements);
             var penalty = 1.0;
             if (!shortRange.Passed)
             {

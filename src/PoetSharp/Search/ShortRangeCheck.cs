@@ -58,18 +58,40 @@ public sealed class ShortRangeCheck
             .Where(j => (_cluster[j] - p).Length is var d && d > 1e-9 && d < cutoff).ToArray()).ToArray();
     }
 
-    public ShortRangeResult Check(Expression model)
+    /// <summary>
+    /// Checks a model of one element, or, when it names elements (<paramref name="elements"/>: those of the data), every
+    /// pair of them: the A–B dimer, and an A atom pushed towards a neighbour in an fcc crystal of B atoms (A = B included).
+    /// </summary>
+    public ShortRangeResult Check(Expression model, IReadOnlyList<string>? elements = null)
+    {
+        if (!model.IsSpeciesResolved || elements is null || elements.Count == 0) return Check(model, 0, 0);
+        var numbers = elements.Select(e => (byte)Elements.AtomicNumber(e)).ToArray();
+        foreach (var a in numbers)
+            foreach (var b in numbers)
+            {
+                var result = Check(model, a, b);
+                if (!result.Passed) return result with { Detail = $"{Elements.Symbol(a)} in {Elements.Symbol(b)}: {result.Detail}" };
+            }
+        return ShortRangeResult.Pass;
+    }
+
+    /// <summary>The checks with a moving atom of element <paramref name="moving"/> and the others of <paramref name="host"/> (0: no elements).</summary>
+    private ShortRangeResult Check(Expression model, byte moving, byte host)
     {
         var sums = SumNodes(model);
         var values = new double[sums.Length];
+        // Whether sum k counts a neighbour of element z.
+        bool Counts(int k, byte z) => model.Nodes[sums[k]].Element == 0 || model.Nodes[sums[k]].Element == z;
 
         // Dimer: each atom sees one neighbour at r.
         var previous = double.NaN;
         for (var r = 0.75 * NearestNeighbour; r >= MinDistance - 1e-12; r -= Step)
         {
             var f = _taper.Evaluate(r).Value;
-            for (var k = 0; k < sums.Length; k++) values[k] = model.EvaluatePair(sums[k] - 1, r) * f;
-            var e = 2 * AtomLevel(model, model.Length - 1, sums, values);
+            for (var k = 0; k < sums.Length; k++) values[k] = Counts(k, host) ? model.EvaluatePair(sums[k] - 1, r) * f : 0;
+            var e = AtomLevel(model, model.Length - 1, sums, values, moving);
+            for (var k = 0; k < sums.Length; k++) values[k] = Counts(k, moving) ? model.EvaluatePair(sums[k] - 1, r) * f : 0;
+            e += AtomLevel(model, model.Length - 1, sums, values, host);
             if (!double.IsFinite(e)) return new ShortRangeResult(false, $"dimer: energy not finite at {r:F2} Å");
             if (!double.IsNaN(previous) && !(e > previous)) return new ShortRangeResult(false, $"dimer: energy falls as r falls to {r:F2} Å");
             previous = e;
@@ -83,7 +105,8 @@ public sealed class ShortRangeCheck
             {
                 var d = (_cluster[j] - _fixed[i]).Length;
                 var f = _taper.Evaluate(d).Value;
-                for (var k = 0; k < sums.Length; k++) fixedSums[i, k] += model.EvaluatePair(sums[k] - 1, d) * f;
+                for (var k = 0; k < sums.Length; k++)
+                    if (Counts(k, host)) fixedSums[i, k] += model.EvaluatePair(sums[k] - 1, d) * f;
             }
         previous = double.NaN;
         for (var t = 0.0; t <= NearestNeighbour - MinDistance + 1e-12; t += Step)
@@ -96,16 +119,17 @@ public sealed class ShortRangeCheck
                 var d = (_cluster[j] - x).Length;
                 if (d >= cutoff) continue;
                 var f = _taper.Evaluate(d).Value;
-                for (var k = 0; k < sums.Length; k++) values[k] += model.EvaluatePair(sums[k] - 1, d) * f;
+                for (var k = 0; k < sums.Length; k++)
+                    if (Counts(k, host)) values[k] += model.EvaluatePair(sums[k] - 1, d) * f;
             }
-            energy += AtomLevel(model, model.Length - 1, sums, values);
+            energy += AtomLevel(model, model.Length - 1, sums, values, moving);
             for (var i = 0; i < _fixed.Length; i++)
             {
                 var d = (_fixed[i] - x).Length;
                 var f = d < cutoff ? _taper.Evaluate(d).Value : 0;
                 for (var k = 0; k < sums.Length; k++)
-                    values[k] = fixedSums[i, k] + (f != 0 ? model.EvaluatePair(sums[k] - 1, d) * f : 0);
-                energy += AtomLevel(model, model.Length - 1, sums, values);
+                    values[k] = fixedSums[i, k] + (f != 0 && Counts(k, moving) ? model.EvaluatePair(sums[k] - 1, d) * f : 0);
+                energy += AtomLevel(model, model.Length - 1, sums, values, host);
             }
             var distance = NearestNeighbour - t;
             if (!double.IsFinite(energy)) return new ShortRangeResult(false, $"fcc: energy not finite with a neighbour at {distance:F2} Å");
@@ -123,17 +147,18 @@ public sealed class ShortRangeCheck
         return list.ToArray();
     }
 
-    // The atom-level part with each sum replaced by its value.
-    private static double AtomLevel(Expression e, int i, int[] sums, double[] values)
+    // The atom-level part with each sum replaced by its value, for an atom of element z (0: none named).
+    private static double AtomLevel(Expression e, int i, int[] sums, double[] values, byte z)
     {
         var node = e.Nodes[i];
         switch (node.Kind)
         {
             case NodeKind.Constant: return e.ConstantOf(i);
             case NodeKind.Sum: return values[Array.IndexOf(sums, i)];
+            case NodeKind.Central: return node.Element == z ? AtomLevel(e, i - 1, sums, values, z) : 0.0;
             case NodeKind.Distance: throw new InvalidOperationException("r outside a sum");
         }
-        return Expression.ApplyOperator(node.Kind, AtomLevel(e, e.LeftChild(i), sums, values), AtomLevel(e, i - 1, sums, values));
+        return Expression.ApplyOperator(node.Kind, AtomLevel(e, e.LeftChild(i), sums, values, z), AtomLevel(e, i - 1, sums, values, z));
     }
 
     /// <summary>

@@ -29,9 +29,13 @@ internal sealed class TreeShape
                     depths[i] = 1;
                     break;
                 case 1:
-                    Levels[i] = Level.Atom;
                     depths[i] = depths[i - 1] + 1;
-                    for (var k = e.SubtreeStart(i); k < i; k++) InsideSum[k] = true;
+                    if (node.Kind == NodeKind.Sum)
+                    {
+                        Levels[i] = Level.Atom;
+                        for (var k = e.SubtreeStart(i); k < i; k++) InsideSum[k] = true;
+                    }
+                    else Levels[i] = node.Kind == NodeKind.Central ? Level.Atom : Levels[i - 1];
                     break;
                 default:
                     var left = e.LeftChild(i);

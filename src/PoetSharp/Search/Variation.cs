@@ -17,9 +17,20 @@ public enum Operator
 }
 
 /// <summary>Size limits every candidate must respect.</summary>
+/// <remarks>A model of several elements, at[A](F_A) + at[B](F_B) + …, is within the limits when each F_A is.</remarks>
 public sealed record TreeLimits(int MaxNodes = 31, int MaxDepth = 10)
 {
-    public bool Allows(Expression e) => e.Length <= MaxNodes && TreeShape.DepthOf(e) <= MaxDepth;
+    public bool Allows(Expression e)
+    {
+        var terms = e.CentralTerms;
+        if (terms.Length == 0) return e.Length <= MaxNodes && TreeShape.DepthOf(e) <= MaxDepth;
+        foreach (var (_, node) in terms)
+        {
+            var body = node - 1;
+            if (e.Nodes[body].Size > MaxNodes || TreeShape.DepthOf(e.Subtree(body)) > MaxDepth) return false;
+        }
+        return true;
+    }
 }
 
 /// <summary>
@@ -31,11 +42,18 @@ public sealed record TreeLimits(int MaxNodes = 31, int MaxDepth = 10)
 public static class Variation
 {
     /// <param name="metalsPrior">Whether fresh random subtrees may have the embedded-atom shape (<see cref="SearchSettings.MetalsPrior"/>).</param>
-    public static Expression? Apply(Operator op, Expression a, Expression b, SearchRandom random, TreeLimits limits, bool metalsPrior)
+    /// <param name="elements">
+    /// The elements of the data when there are several: a model is then at[A](F_A) + at[B](F_B) + …; the operator acts on
+    /// the expression of one element drawn at random (crossover takes material from any element's expression of the
+    /// other parent), new sums may run over one element's neighbours, and a point mutation of a sum redraws its element.
+    /// </param>
+    public static Expression? Apply(Operator op, Expression a, Expression b, SearchRandom random, TreeLimits limits, bool metalsPrior,
+        IReadOnlyList<string>? elements = null)
     {
         try
         {
-            return ApplyUnchecked(op, a, b, random, limits, metalsPrior);
+            if (a.CentralTerms.Length > 0) return ApplyToOneElement(op, a, b, random, limits, metalsPrior, elements);
+            return ApplyUnchecked(op, a, b, random, limits, metalsPrior, elements);
         }
         catch (ArgumentException)
         {
@@ -44,15 +62,26 @@ public static class Variation
         }
     }
 
-    private static Expression? ApplyUnchecked(Operator op, Expression a, Expression b, SearchRandom random, TreeLimits limits, bool metalsPrior) => op switch
+    private static Expression? ApplyToOneElement(Operator op, Expression a, Expression b, SearchRandom random, TreeLimits limits,
+        bool metalsPrior, IReadOnlyList<string>? elements)
+    {
+        var terms = a.CentralTerms;
+        var body = terms[random.Next(terms.Length)].Node - 1;
+        var donor = b.CentralTerms.Length > 0 ? b.Subtree(b.CentralTerms[random.Next(b.CentralTerms.Length)].Node - 1) : b;
+        var changed = ApplyUnchecked(op, a.Subtree(body), donor, random, limits, metalsPrior, elements);
+        return changed == null ? null : Finish(a.Replace(body, changed), limits);
+    }
+
+    private static Expression? ApplyUnchecked(Operator op, Expression a, Expression b, SearchRandom random, TreeLimits limits, bool metalsPrior,
+        IReadOnlyList<string>? elements) => op switch
     {
         Operator.Crossover => Crossover(a, b, random, limits),
-        Operator.PointMutation => PointMutation(a, random, limits),
-        Operator.SubtreeReplacement => SubtreeReplacement(a, random, limits, metalsPrior),
-        Operator.Insertion => Insertion(a, random, limits),
+        Operator.PointMutation => PointMutation(a, random, limits, elements),
+        Operator.SubtreeReplacement => SubtreeReplacement(a, random, limits, metalsPrior, elements),
+        Operator.Insertion => Insertion(a, random, limits, elements),
         Operator.Deletion => Deletion(a, random, limits),
         Operator.Hoist => Hoist(a, random, limits),
-        Operator.AddSumTerm => AddSumTerm(a, random, limits),
+        Operator.AddSumTerm => AddSumTerm(a, random, limits, elements),
         Operator.RemoveSumTerm => RemoveSumTerm(a, random, limits),
         Operator.ConstantJitter => ConstantJitter(a, random),
         _ => throw new ArgumentOutOfRangeException(nameof(op)),
@@ -83,7 +112,7 @@ public static class Variation
     }
 
     /// <summary>One node changes: an operator into another, a constant into a new value, r into a constant or back.</summary>
-    public static Expression? PointMutation(Expression a, SearchRandom random, TreeLimits limits)
+    public static Expression? PointMutation(Expression a, SearchRandom random, TreeLimits limits, IReadOnlyList<string>? elements = null)
     {
         var shape = new TreeShape(a);
         var i = random.Next(a.Length);
@@ -91,7 +120,15 @@ public static class Variation
         switch (node.Kind)
         {
             case NodeKind.Sum:
-                return null;
+            {
+                // With several elements: the sum runs over another element's neighbours, or over all.
+                if (elements is not { Count: > 1 }) return null;
+                var choice = random.Next(elements.Count + 1);
+                var element = choice == elements.Count ? null : elements[choice];
+                var current = node.Element == 0 ? null : Atoms.Elements.Symbol(node.Element);
+                if (element == current) return null;
+                return Finish(a.Replace(i, Expression.Sum(a.Subtree(i - 1), element)), limits);
+            }
             case NodeKind.Distance:
                 return Finish(a.Replace(i, Expression.Constant(Grammar.SmallConstant(random))), limits);
             case NodeKind.Constant:
@@ -106,17 +143,20 @@ public static class Variation
     }
 
     /// <summary>A random subtree replaces one (a pair expression inside sums, an atom expression outside).</summary>
-    public static Expression? SubtreeReplacement(Expression a, SearchRandom random, TreeLimits limits, bool metalsPrior)
+    public static Expression? SubtreeReplacement(Expression a, SearchRandom random, TreeLimits limits, bool metalsPrior,
+        IReadOnlyList<string>? elements = null)
     {
         var shape = new TreeShape(a);
         var i = random.Next(a.Length);
         if (a.Nodes[i].Kind == NodeKind.Sum && random.Chance(0.5)) i--;
-        var fresh = shape.InsideSum[i] ? Grammar.Pair(random, random.Next(1, 5)) : Grammar.Atom(random, random.Next(1, 3), random.Next(3, 5), metalsPrior);
+        var fresh = shape.InsideSum[i]
+            ? Grammar.Pair(random, random.Next(1, 5))
+            : Grammar.Atom(random, random.Next(1, 3), random.Next(3, 5), metalsPrior, elements);
         return Finish(a.Replace(i, fresh), limits);
     }
 
     /// <summary>A new node above node i: op(x, leaf) or op(leaf, x); powers get an integer or simple exponent.</summary>
-    public static Expression? Insertion(Expression a, SearchRandom random, TreeLimits limits)
+    public static Expression? Insertion(Expression a, SearchRandom random, TreeLimits limits, IReadOnlyList<string>? elements = null)
     {
         var shape = new TreeShape(a);
         var i = random.Next(a.Length);
@@ -128,8 +168,8 @@ public static class Variation
         else
         {
             var leaf = shape.InsideSum[i] || random.Chance(0.7)
-                ? Grammar.Leaf(random, shape.InsideSum[i])
-                : Expression.Sum(Grammar.PairTerm(random));
+                ? Grammar.Leaf(random, shape.InsideSum[i], elements)
+                : Grammar.NewSum(random, Grammar.PairTerm(random), elements);
             inserted = random.Chance(0.5) ? Expression.Combine(kind, x, leaf) : Expression.Combine(kind, leaf, x);
         }
         return Finish(a.Replace(i, inserted), limits);
@@ -163,9 +203,9 @@ public static class Variation
     }
 
     /// <summary>A new term is added: e + c·Σ g, e − Σ g, e + c·(Σ g)^p …</summary>
-    public static Expression? AddSumTerm(Expression a, SearchRandom random, TreeLimits limits)
+    public static Expression? AddSumTerm(Expression a, SearchRandom random, TreeLimits limits, IReadOnlyList<string>? elements = null)
     {
-        var term = Grammar.SumTerm(random, random.Next(3, 5));
+        var term = Grammar.SumTerm(random, random.Next(3, 5), elements);
         return Finish(random.Chance(0.5) ? a + term : a - term, limits);
     }
 
