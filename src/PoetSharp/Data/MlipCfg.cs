@@ -51,6 +51,7 @@ public static class MlipCfg
                     throw new DataFormatException(source, null, $"the given type map names an unknown element '{s}' (expected element symbols such as Li,Ge,P,S)");
         }
         var lines = text.Split('\n');
+        if (lines.Length > 0 && lines[^1].Length == 0) lines = lines[..^1]; // the newline that ends the last line
         var parser = new Parser(source, stem, lines, typeMap);
         var structures = parser.ReadAll();
         if (structures.Count == 0) throw new DataFormatException(source, null, "no configurations (no BEGIN_CFG)");
