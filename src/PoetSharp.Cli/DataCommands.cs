@@ -40,8 +40,8 @@ internal static class DataCommands
     private static Command Convert(CliOutput output, CliServices services)
     {
         var input = new Argument<string>("IN") { Description = "Data to read: " + DataFiles.ReadableFormats + "." };
-        var target = new Argument<string>("OUT") { Description = "File to write: extended XYZ (.xyz, .extxyz; all structures and labels) or POSCAR (.vasp, .poscar, POSCAR*; one structure, no labels)." };
-        var command = new Command("convert", "Convert data from any readable format to extended XYZ or POSCAR.") { input, target };
+        var target = new Argument<string>("OUT") { Description = "File to write: extended XYZ (.xyz, .extxyz; all structures and labels), MLIP configurations (.cfg; all structures and labels, species order recorded) or POSCAR (.vasp, .poscar, POSCAR*; one structure, no labels)." };
+        var command = new Command("convert", "Convert data from any readable format to extended XYZ, MLIP .cfg or POSCAR.") { input, target };
         command.SetAction(parsed =>
         {
             var inPath = parsed.GetValue(input)!;
@@ -50,11 +50,13 @@ internal static class DataCommands
             services.WriteData(outPath, data);
 
             var summary = data.Summarize();
-            var isXyz = outPath.EndsWith(".xyz", StringComparison.OrdinalIgnoreCase) || outPath.EndsWith(".extxyz", StringComparison.OrdinalIgnoreCase);
+            var isXyz = outPath.EndsWith(".xyz", StringComparison.OrdinalIgnoreCase) || outPath.EndsWith(".extxyz", StringComparison.OrdinalIgnoreCase)
+                        || outPath.EndsWith(".cfg", StringComparison.OrdinalIgnoreCase);
+            var formatName = outPath.EndsWith(".cfg", StringComparison.OrdinalIgnoreCase) ? "MLIP configurations" : isXyz ? "extended XYZ" : "POSCAR";
             var labels = isXyz
                 ? $"; {Int(summary.WithEnergy)} with energy, {Int(summary.WithForces)} with forces, {Int(summary.WithStress)} with stress"
                 : "";
-            output.Line($"wrote {CliOutput.Plural(summary.Structures, "structure", "structures")} ({CliOutput.Plural(summary.Atoms, "atom", "atoms")}{labels}) from {inPath} to {outPath} as {(isXyz ? "extended XYZ" : "POSCAR")}");
+            output.Line($"wrote {CliOutput.Plural(summary.Structures, "structure", "structures")} ({CliOutput.Plural(summary.Atoms, "atom", "atoms")}{labels}) from {inPath} to {outPath} as {formatName}");
             if (!isXyz && (summary.WithEnergy + summary.WithForces + summary.WithStress) > 0)
                 output.Line("note: POSCAR holds no energy, forces or stress; those labels were not written");
             foreach (var note in data.Notes) output.Line("note: " + note);

@@ -25,6 +25,18 @@ public static class PoetCli
     {
         var output = new CliOutput(stdout, stderr, stdoutIsTerminal);
         var root = new RootCommand("PoetSharp: interatomic potentials by genetic programming (the POET method). Inspect and convert training data, evaluate potentials.");
+        // One option for every command that reads data: it names the species of formats that store integer types.
+        var typeMapOption = new Option<string>("--type-map")
+        {
+            HelpName = "SYMBOLS",
+            Recursive = true,
+            Description = "Element symbols by type index, comma-separated (e.g. Li,Ge,P,S), for data that stores integer types: " +
+                          "DeePMD systems (replaces type_map.raw) and MLIP .cfg files (replaces their 'Feature species' line).",
+        };
+        root.Options.Add(typeMapOption);
+        IReadOnlyList<string>? typeMap = null;
+        var given = services;
+        services = services with { ReadData = path => typeMap is null ? given.ReadData(path) : given.ReadTypedData(path, typeMap) };
         root.Subcommands.Add(DataCommands.Create(output, services));
         root.Subcommands.Add(EvalCommand.Create(output, services));
         root.Subcommands.Add(RefitCommand.Create(output, services));
@@ -42,6 +54,17 @@ public static class PoetCli
             var messages = string.Join(" ", parsed.Errors.Select(e => e.Message));
             stderr.WriteLine($"poet: error: {messages} (see '{CommandPath(parsed)} --help')");
             return UsageError;
+        }
+
+        if (parsed.GetValue(typeMapOption) is string mapText)
+        {
+            var symbols = mapText.Split(',', StringSplitOptions.TrimEntries);
+            if (symbols.Length == 0 || symbols.Any(x => x.Length == 0))
+            {
+                stderr.WriteLine($"poet: error: --type-map '{mapText}': expected comma-separated element symbols such as Li,Ge,P,S (see '{CommandPath(parsed)} --help')");
+                return UsageError;
+            }
+            typeMap = symbols;
         }
 
         try
@@ -85,4 +108,7 @@ internal sealed record CliServices(Func<string, Dataset> ReadData, Action<string
     public static CliServices Default { get; } = new(DataFiles.Read, DataFiles.Write, PotentialFactory.Create, PotentialFactory.CreateModel);
 
     public Func<string> WorkingFolder { get; init; } = Directory.GetCurrentDirectory;
+
+    /// <summary>Reading data with a type map (<c>--type-map</c>): element symbols by type index for DeePMD and MLIP data.</summary>
+    public Func<string, IReadOnlyList<string>?, Dataset> ReadTypedData { get; init; } = DataFiles.Read;
 }

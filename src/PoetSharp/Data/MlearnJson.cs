@@ -18,7 +18,8 @@ public enum VirialStressOrder
 /// mlearn JSON data sets (Zuo et al., J. Phys. Chem. A 124, 731 (2020); github materialsvirtuallab/mlearn,
 /// data/&lt;Element&gt;/training.json and test.json): a JSON list of records, each with a pymatgen Structure
 /// dictionary under "structure" and DFT labels under "outputs": "energy" (total, eV), "forces" (N×3, eV/Å) and
-/// "virial_stress" (6 numbers, kbar).
+/// "virial_stress" (6 numbers, kbar). The SNAP training sets of the same group (github materialsvirtuallab/snap, e.g.
+/// NbMoTaW/training/*.json) have the same layout but name the stress "stress"; both keys are read.
 /// </summary>
 /// <remarks>
 /// <para>Sign and order of virial_stress. The numbers are VASP's "in kB" stresses, compression positive, in the order
@@ -29,6 +30,13 @@ public enum VirialStressOrder
 /// cells put the shear value (120.9 kbar) fourth for an xy tilt (b = (−1.31, 10.86, 0)), fifth for a yz tilt
 /// (c = (0, −1.31, 10.86)) and sixth for an xz tilt (c = (−1.31, 0, 10.86)). ASE's stress is tensile positive
 /// (σ = (1/V) ∂E/∂ε), so the reader stores σ = −virial_stress / <see cref="Units.KbarPerEvPerA3"/>.</para>
+/// <para>The SNAP files' "outputs.stress" has the same units, sign and order (VASP's "in kB" line: kbar, compression
+/// positive, xx yy zz xy yz xz). Evidence from the data (snap NbMoTaW/training/Mo_Elastic.json, bcc Mo, a = 3.169 Å):
+/// the cell squeezed along x to a = 2.852 Å ("Strain_new 1---0.1000") has stress (+621.5, +236.5, +236.5, 0, 0, 0),
+/// so compression is positive, and one stretched along z to 3.486 Å has zz = −330.0; the shear cells put the shear
+/// value fourth for an xy tilt (b = (0.284, 3.156, 0): −92.0), fifth for a yz tilt (b = (0, 3.169, −0.222): +72.3)
+/// and sixth for an xz tilt (a = (3.169, 0, 0.063): −21.3). It is read exactly as virial_stress. A record with both
+/// keys must give the same six numbers (else the reader stops: it cannot tell which is right).</para>
 /// <para>The records carry no key that names the component order (their keys are structure, num_atoms, outputs,
 /// element, group, description and for some elements tag), so the order cannot be read from the data; the default is
 /// the published order and <see cref="Read(string, VirialStressOrder)"/> takes another for files made otherwise.</para>
@@ -69,20 +77,31 @@ public static class MlearnJson
                 throw new DataFormatException(source, 1, $"expected a JSON list of records, found {Describe(root.ValueKind)}");
             var structures = new List<Structure>(root.GetArrayLength());
             var zeroStress = 0;
+            var fromVirialStress = 0;
+            var fromStress = 0;
             var index = 0;
             foreach (var record in root.EnumerateArray())
             {
                 var reader = new RecordReader(source, utf8Json, index, stem, order);
                 var s = reader.Read(record);
                 if (reader.ZeroStress) zeroStress++;
+                if (reader.StressKey == "virial_stress") fromVirialStress++;
+                else if (reader.StressKey == "stress") fromStress++;
+                else if (reader.StressKey == "both") { fromVirialStress++; fromStress++; }
                 structures.Add(s);
                 index++;
             }
             if (structures.Count == 0) throw new DataFormatException(source, null, "the list of records is empty");
             var data = new Dataset(structures, source);
-            data.Notes.Add($"virial_stress read as kbar, compression positive, in {OrderText(order)} order; stored as eV/Å³, tensile positive");
+            var how = $"kbar, compression positive, in {OrderText(order)} order; stored as eV/Å³, tensile positive";
+            var n = structures.Count;
+            if (fromVirialStress > 0) data.Notes.Add($"outputs.virial_stress read in {fromVirialStress} of {n} records as {how}");
+            if (fromStress > 0) data.Notes.Add($"outputs.stress read in {fromStress} of {n} records as {how}");
+            if (fromVirialStress > 0 && fromStress > 0 && fromVirialStress + fromStress > n)
+                data.Notes.Add($"{fromVirialStress + fromStress - n} records have both outputs.virial_stress and outputs.stress; they agree");
+            if (fromVirialStress == 0 && fromStress == 0) data.Notes.Add("no record has outputs.virial_stress or outputs.stress: no stress read");
             if (zeroStress > 0)
-                data.Notes.Add($"{zeroStress} of {structures.Count} records have an all-zero virial_stress (mlearn's filler for 'unknown'); read as no stress");
+                data.Notes.Add($"{zeroStress} of {n} records have an all-zero stress (mlearn's filler for 'unknown'); read as no stress");
             return data;
         }
     }
@@ -141,6 +160,9 @@ public static class MlearnJson
     {
         public bool ZeroStress { get; private set; }
 
+        /// <summary>Which stress key the record had: "virial_stress", "stress", "both" or null.</summary>
+        public string? StressKey { get; private set; }
+
         private DataFormatException Error(string reason) =>
             new(source, RecordLine(json.Span, index), $"record {index}: {reason}");
 
@@ -167,8 +189,29 @@ public static class MlearnJson
             s.Energy = energy;
             if (outputs.TryGetProperty("forces", out var forces) && forces.ValueKind != JsonValueKind.Null)
                 s.Forces = ReadForces(forces, species.Length);
-            if (outputs.TryGetProperty("virial_stress", out var virial) && virial.ValueKind != JsonValueKind.Null)
-                s.Stress = ReadStress(virial);
+            var hasVirial = outputs.TryGetProperty("virial_stress", out var virial) && virial.ValueKind != JsonValueKind.Null;
+            var hasStress = outputs.TryGetProperty("stress", out var stress) && stress.ValueKind != JsonValueKind.Null;
+            if (hasVirial && hasStress)
+            {
+                var a = ReadSix(virial, "outputs.virial_stress");
+                var b = ReadSix(stress, "outputs.stress");
+                for (var k = 0; k < 6; k++)
+                    if (Math.Abs(a[k] - b[k]) > 1e-6 * (1 + Math.Abs(a[k])))
+                        throw Error(FormattableString.Invariant(
+                            $"outputs.virial_stress and outputs.stress disagree (component {k}: {a[k]} vs {b[k]} kbar); cannot tell which to use"));
+                s.Stress = ToStress(a);
+                StressKey = "both";
+            }
+            else if (hasVirial)
+            {
+                s.Stress = ToStress(ReadSix(virial, "outputs.virial_stress"));
+                StressKey = "virial_stress";
+            }
+            else if (hasStress)
+            {
+                s.Stress = ToStress(ReadSix(stress, "outputs.stress"));
+                StressKey = "stress";
+            }
             if (record.TryGetProperty("num_atoms", out var numAtoms) && numAtoms.ValueKind == JsonValueKind.Number
                 && (!numAtoms.TryGetInt32(out var n) || n != species.Length))
                 throw Error($"num_atoms is {numAtoms.GetRawText()} but the structure has {species.Length} sites");
@@ -254,13 +297,18 @@ public static class MlearnJson
             return result;
         }
 
-        private Stress? ReadStress(JsonElement virial)
+        private double[] ReadSix(JsonElement e, string what)
         {
-            if (virial.ValueKind != JsonValueKind.Array || virial.GetArrayLength() != 6)
-                throw Error($"outputs.virial_stress must be a list of 6 numbers, found {Describe(virial.ValueKind)}"
-                            + (virial.ValueKind == JsonValueKind.Array ? $" of {virial.GetArrayLength()}" : ""));
+            if (e.ValueKind != JsonValueKind.Array || e.GetArrayLength() != 6)
+                throw Error($"{what} must be a list of 6 numbers, found {Describe(e.ValueKind)}"
+                            + (e.ValueKind == JsonValueKind.Array ? $" of {e.GetArrayLength()}" : ""));
             var v = new double[6];
-            for (var k = 0; k < 6; k++) v[k] = Number(virial[k], $"outputs.virial_stress[{k}]");
+            for (var k = 0; k < 6; k++) v[k] = Number(e[k], $"{what}[{k}]");
+            return v;
+        }
+
+        private Stress? ToStress(double[] v)
+        {
             if (v.All(x => x == 0))
             {
                 ZeroStress = true;

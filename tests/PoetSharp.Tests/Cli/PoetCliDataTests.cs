@@ -22,6 +22,31 @@ public class PoetCliDataTests
     }
 
     [Fact]
+    public void TypeMapOptionNamesTheSpeciesOfAnMlipCfg()
+    {
+        var dir = TestData.TempDir();
+        var cfg = Path.Combine(dir, "train.cfg");
+        File.WriteAllText(cfg, "BEGIN_CFG\n Size\n 2\n Supercell\n 4 0 0\n 0 4 0\n 0 0 4\n AtomData: id type cartes_x cartes_y cartes_z\n" +
+                               " 1 0 0 0 0\n 2 1 2 2 2\n Energy\n -3.5\nEND_CFG\n");
+        var without = CliRun.Of("data", "info", cfg);
+        without.AssertOneLineError(1);
+        Assert.Contains("give a type map", without.Stderr);
+
+        var run = CliRun.Of("data", "info", "--type-map", "Li,S", cfg);
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("1 structure, 2 atoms (Li 1, S 1)", run.Stdout);
+
+        // convert takes it too, and the written .cfg records the species.
+        var xyz = Path.Combine(dir, "out.xyz");
+        Assert.Equal(0, CliRun.Of("data", "convert", cfg, xyz, "--type-map", "Li,S").ExitCode);
+        Assert.Equal(["Li", "S"], DataFiles.Read(xyz)[0].Species);
+
+        var bad = CliRun.Of("data", "info", "--type-map", "Li,,S", cfg);
+        bad.AssertOneLineError(2);
+        Assert.Contains("--type-map", bad.Stderr);
+    }
+
+    [Fact]
     public void DataInfoOnDftData()
     {
         var run = CliRun.Of("data", "info", TestData.Repo("poet", "DFT_Cu"));

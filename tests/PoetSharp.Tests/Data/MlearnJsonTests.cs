@@ -182,7 +182,81 @@ public class MlearnJsonTests
         Assert.Equal(4, data.Count);
     }
 
+    [Fact]
+    public void SnapStressKeyIsReadLikeVirialStress()
+    {
+        var data = MlearnJson.Read(WriteTemp(OneRecord(r =>
+        {
+            var o = r["outputs"]!.AsObject();
+            o.Remove("virial_stress");
+            o["stress"] = JsonNode.Parse("[1, 2, 3, 4, 5, 6]");
+        })));
+        AssertKbar(new Stress(-1, -2, -3, -5, -6, -4), data[0].Stress!.Value);
+        Assert.Contains(data.Notes, n => n.StartsWith("outputs.stress read in 1 of 1 records as kbar, compression positive, in xx yy zz xy yz xz order"));
+        Assert.DoesNotContain(data.Notes, n => n.Contains("virial_stress"));
+    }
+
+    [Fact]
+    public void BothStressKeysAgreeingAreReadOnce()
+    {
+        var data = MlearnJson.Read(WriteTemp(OneRecord(r => r["outputs"]!["stress"] = JsonNode.Parse("[1, 2, 3, 4, 5, 6]"))));
+        AssertKbar(new Stress(-1, -2, -3, -5, -6, -4), data[0].Stress!.Value);
+        Assert.Contains(data.Notes, n => n.Contains("have both outputs.virial_stress and outputs.stress; they agree"));
+    }
+
+    [Fact]
+    public void BothStressKeysDisagreeing() =>
+        ReadFails(OneRecord(r => r["outputs"]!["stress"] = JsonNode.Parse("[1, 2, 3, 4, 5, 7]")), 1, "outputs.virial_stress and outputs.stress disagree (component 5");
+
+    [Fact]
+    public void NoStressKeyIsNoted()
+    {
+        var data = MlearnJson.Read(WriteTemp(OneRecord(r => r["outputs"]!.AsObject().Remove("virial_stress"))));
+        Assert.Contains(data.Notes, n => n.Contains("no record has outputs.virial_stress or outputs.stress"));
+    }
+
+    [NeedsFact(External.SharedData)]
+    public void ReadsSnapNbMoTaWStresses()
+    {
+        var data = DataFiles.Read(TestData.Shared("alloys", "NbMoTaW", "MoTa_SS.json"));
+        Assert.Equal(658, data.Count);
+        Assert.Equal(10528, data.Structures.Sum(s => s.Count));
+        Assert.All(data.Structures, s => Assert.NotNull(s.Stress));
+        var first = data[0];
+        Assert.Equal("Ta-Mo", first.Group);
+        Assert.Equal(-183.34101704, first.Energy);
+        Assert.Equal(new Vec3(-0.44868771, -0.48518525, -0.00869809), first.Forces![0]);
+        // [-131.35854675, -135.30883323, -137.7695191, xy 0.41898051, yz -2.70398796, zx -2.98567454] kbar, compression positive
+        AssertKbar(new Stress(131.35854675, 135.30883323, 137.7695191, 2.70398796, 2.98567454, -0.41898051), first.Stress!.Value);
+        Assert.Contains(data.Notes, n => n.StartsWith("outputs.stress read in 658 of 658 records"));
+    }
+
+    [NeedsFact(External.SharedData)]
+    public void SnapElasticCellsConfirmTheSignAndOrder()
+    {
+        // bcc Mo, a = 3.169 Å: squeezed along x (tensile stress negative), an xy tilt (shear in xy only).
+        var data = MlearnJson.Read(TestData.Shared("alloys", "NbMoTaW", "Mo_Elastic.json"));
+        var squeezed = data.Structures.Single(s => Math.Abs(s.Cell.A.X - 2.852) < 1e-3 && s.Cell.B.Y > 3.16 && s.Cell.C.Z > 3.16);
+        Assert.True(squeezed.Stress!.Value.Xx < -0.3);
+        var tiltXy = data.Structures.Where(s => Math.Abs(s.Cell.B.X) > 0.25).ToList();
+        Assert.NotEmpty(tiltXy);
+        Assert.All(tiltXy, s =>
+        {
+            var t = s.Stress!.Value;
+            Assert.True(Math.Abs(t.Xy) > 10 * (Math.Abs(t.Yz) + Math.Abs(t.Xz) + 1e-6));
+            Assert.Equal(Math.Sign(s.Cell.B.X), Math.Sign(t.Xy));
+        });
+    }
+
     // ---------------------------------------------------------------- bad input
+
+    [Fact]
+    public void StressOfSevenNumbers() =>
+        ReadFails(OneRecord(r => r["outputs"]!["stress"] = JsonNode.Parse("[1,2,3,4,5,6,7]")), 1, "outputs.stress must be a list of 6 numbers, found a list of 7");
+
+    [Fact]
+    public void NonNumericStress() =>
+        ReadFails(OneRecord(r => { r["outputs"]!.AsObject().Remove("virial_stress"); r["outputs"]!["stress"] = JsonNode.Parse("[1,2,\"x\",4,5,6]"); }), 1, "outputs.stress[2] is a string, not a number");
 
     [Fact]
     public void MissingFile()
