@@ -24,8 +24,8 @@ internal static class DemoCommand
 
     public static Command Create(CliOutput output, CliServices services)
     {
-        var target = new Option<string>("--target") { DefaultValueFactory = _ => "sc", HelpName = "sc|lj", Description = "What to rediscover: sc (Sutton–Chen copper from EAM_Cu) or lj (Lennard-Jones argon from LJ_Ar)." };
-        var data = new Option<string>("--data") { HelpName = "PATH", Description = "The data folder (default: data/poet/EAM_Cu or data/poet/LJ_Ar of the repository)." };
+        var target = new Option<string>("--target") { DefaultValueFactory = _ => "sc", HelpName = "sc|lj|alloy", Description = "What to rediscover: sc (Sutton–Chen copper from EAM_Cu), lj (Lennard-Jones argon from LJ_Ar) or alloy (the Rafii-Tabar–Sutton Cu–Ni alloy from data/alloy/CuNi_RTS)." };
+        var data = new Option<string>("--data") { HelpName = "PATH", Description = "The data (default: data/poet/EAM_Cu, data/poet/LJ_Ar or data/alloy/CuNi_RTS/CuNi_RTS.xyz of the repository)." };
         var time = new Option<string>("--time") { DefaultValueFactory = _ => "5m", HelpName = "DURATION", Description = "Time limit." };
         var seed = new Option<ulong>("--seed") { DefaultValueFactory = _ => 1UL, Description = "Seed of the search." };
         var threads = new Option<int>("--threads") { DefaultValueFactory = _ => Environment.ProcessorCount, HelpName = "N", Description = "Islands evolved at once." };
@@ -119,7 +119,7 @@ internal static class DemoCommand
     };
 
     /// <summary>
-    /// The shipped data folder data/poet/NAME, looked for in each start folder and its parents in turn: the demo passes
+    /// The shipped data data/NAME (a folder or a file), looked for in each start folder and its parents in turn: the demo passes
     /// the current folder and the program's own folder, so that it finds the repository's data when run from inside the
     /// repository or from anywhere else with a program built there.
     /// </summary>
@@ -128,10 +128,10 @@ internal static class DemoCommand
         foreach (var start in starts)
             for (var dir = new DirectoryInfo(start); dir != null; dir = dir.Parent)
             {
-                var candidate = Path.Combine(dir.FullName, "data", "poet", name);
-                if (Directory.Exists(candidate)) return candidate;
+                var candidate = Path.Combine(dir.FullName, "data", name);
+                if (Directory.Exists(candidate) || File.Exists(candidate)) return candidate;
             }
-        throw new ArgumentException($"the demo's data (data/poet/{name} of the PoetSharp repository) were not found in or above " +
+        throw new ArgumentException($"the demo's data (data/{name} of the PoetSharp repository) were not found in or above " +
                                     $"{string.Join(" or ", starts.Select(s => Path.TrimEndingDirectorySeparator(Path.GetFullPath(s))))}; give --data PATH");
     }
 }

@@ -37,10 +37,10 @@ public class PoetCliDemoTests
     {
         var elsewhere = TestData.TempDir();
         var shipped = Path.GetFullPath(TestData.Repo("poet", "EAM_Cu"));
-        Assert.Equal(shipped, DemoCommand.FindData("EAM_Cu", elsewhere, AppContext.BaseDirectory));
-        Assert.Equal(shipped, DemoCommand.FindData("EAM_Cu", Path.Combine(TestData.RepoRoot, "src", "PoetSharp")));
+        Assert.Equal(shipped, DemoCommand.FindData("poet/EAM_Cu", elsewhere, AppContext.BaseDirectory));
+        Assert.Equal(shipped, DemoCommand.FindData("poet/EAM_Cu", Path.Combine(TestData.RepoRoot, "src", "PoetSharp")));
 
-        var missing = Assert.Throws<ArgumentException>(() => DemoCommand.FindData("EAM_Cu", elsewhere, Path.Combine(elsewhere, "bin")));
+        var missing = Assert.Throws<ArgumentException>(() => DemoCommand.FindData("poet/EAM_Cu", elsewhere, Path.Combine(elsewhere, "bin")));
         Assert.Contains("data/poet/EAM_Cu", missing.Message);
         Assert.Contains(elsewhere, missing.Message);
         Assert.Contains("--data", missing.Message);
