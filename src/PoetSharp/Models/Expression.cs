@@ -106,6 +106,9 @@ public sealed class Expression
     public static Expression Mul(Expression a, Expression b) => Combine(NodeKind.Mul, a, b);
     public static Expression Div(Expression a, Expression b) => Combine(NodeKind.Div, a, b);
     public static Expression Pow(Expression a, Expression b) => Combine(NodeKind.Pow, a, b);
+    public static Expression Exp(Expression a) => Combine(NodeKind.Exp, a, null);
+    public static Expression Log(Expression a) => Combine(NodeKind.Log, a, null);
+    public static Expression Sqrt(Expression a) => Combine(NodeKind.Sqrt, a, null);
 
     public static Expression operator +(Expression a, Expression b) => Add(a, b);
     public static Expression operator -(Expression a, Expression b) => Sub(a, b);
@@ -113,7 +116,7 @@ public sealed class Expression
     public static Expression operator /(Expression a, Expression b) => Div(a, b);
     public static implicit operator Expression(double value) => Constant(value);
 
-    /// <summary>Applies an operator to one or two operand trees.</summary>
+    /// <summary>Applies an operator (or a neighbour sum) to one or two operand trees.</summary>
     public static Expression Combine(NodeKind kind, Expression a, Expression? b)
     {
         var arity = Models.Nodes.Arity(kind);
@@ -195,19 +198,16 @@ public sealed class Expression
                 return sum;
             }
         }
-        return ApplyOperator(node.Kind, Evaluate(LeftChild(i), r, distances, tapers), Evaluate(i - 1, r, distances, tapers));
+        var op = Operators.Of(node.Kind);
+        if (op.Arity == 1) return op.Value(Evaluate(i - 1, r, distances, tapers), double.NaN);
+        return op.Value(Evaluate(LeftChild(i), r, distances, tapers), Evaluate(i - 1, r, distances, tapers));
     }
 
-    /// <summary>A binary operator of the grammar on two values, as the reference interpretation applies it (IEEE, Math.Pow).</summary>
-    internal static double ApplyOperator(NodeKind kind, double left, double right) => kind switch
-    {
-        NodeKind.Add => left + right,
-        NodeKind.Sub => left - right,
-        NodeKind.Mul => left * right,
-        NodeKind.Div => left / right,
-        NodeKind.Pow => Math.Pow(left, right),
-        _ => throw new InvalidOperationException($"{kind} is not a binary operator"),
-    };
+    /// <summary>
+    /// An operator of the grammar on its operand values (<paramref name="right"/> ignored by a unary one), as every
+    /// evaluator applies it: <see cref="OperatorDefinition.Value"/> of the operator table.
+    /// </summary>
+    internal static double ApplyOperator(NodeKind kind, double left, double right) => Operators.Of(kind).Value(left, right);
 
     // ---- validation
 
@@ -242,6 +242,14 @@ public sealed class Expression
                     top--;
                     break;
                 default:
+                    if (arity == 1)
+                    {
+                        // A function of one operand has its operand's level: exp of a pair term is a pair term.
+                        level = stackLevels[top - 1];
+                        size += stackSizes[top - 1];
+                        top--;
+                        break;
+                    }
                     var (l, r) = (stackLevels[top - 2], stackLevels[top - 1]);
                     if ((l == Level.Pair && r == Level.Atom) || (l == Level.Atom && r == Level.Pair))
                         throw new ArgumentException("r outside a sum: a pair-level term is combined with a neighbour sum");

@@ -1,8 +1,10 @@
 namespace PoetSharp.Models;
 
 /// <summary>
-/// Operators of POET's hypothesis space. New operators (exp, log, sqrt, species-resolved or angular sums) are added
-/// here with their arity in <see cref="Nodes.Arity"/>; code that walks trees dispatches on the kind.
+/// Operators of POET's hypothesis space. The arithmetic operators (everything but <see cref="Constant"/>,
+/// <see cref="Distance"/> and <see cref="Sum"/>) are described by their entry in the operator table
+/// (<see cref="Operators"/>): a new one is added here and there, and every part of the library picks it up. The numeric
+/// values are part of stored hashes (<see cref="ExpressionHash"/>): new kinds go at the end.
 /// </summary>
 public enum NodeKind : byte
 {
@@ -18,6 +20,12 @@ public enum NodeKind : byte
     Pow,
     /// <summary>Neighbour sum Σ_j g(r_ij) f(r_ij) of its pair-level child g, with f the model's taper.</summary>
     Sum,
+    /// <summary>e^x.</summary>
+    Exp,
+    /// <summary>ln x (NaN for x &lt; 0).</summary>
+    Log,
+    /// <summary>√x (NaN for x &lt; 0).</summary>
+    Sqrt,
 }
 
 /// <summary>
@@ -37,8 +45,7 @@ public static class Nodes
     {
         NodeKind.Constant or NodeKind.Distance => 0,
         NodeKind.Sum => 1,
-        NodeKind.Add or NodeKind.Sub or NodeKind.Mul or NodeKind.Div or NodeKind.Pow => 2,
-        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown node kind"),
+        _ => Operators.IsOperator(kind) ? Operators.Of(kind).Arity : throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown node kind"),
     };
 
     public static bool IsBinary(NodeKind kind) => Arity(kind) == 2;

@@ -23,6 +23,10 @@ internal sealed class SimplifierTerm(NodeKind kind, double value, SimplifierTerm
     public static SimplifierTerm Constant(double value) => new(NodeKind.Constant, value, null, null);
     public static SimplifierTerm Sum(SimplifierTerm pair) => new(NodeKind.Sum, 0, pair, null);
     public static SimplifierTerm Binary(NodeKind kind, SimplifierTerm left, SimplifierTerm right) => new(kind, 0, left, right);
+    public static SimplifierTerm Unary(NodeKind kind, SimplifierTerm operand) => new(kind, 0, operand, null);
+
+    /// <summary>The same kind of node over new children (a sum, a unary or a binary operator).</summary>
+    public SimplifierTerm With(SimplifierTerm left, SimplifierTerm? right) => new(Kind, 0, left, right);
 
     /// <summary>
     /// Identical trees: same kinds and bitwise-identical constants (0 and −0 differ, since 1/0 and 1/−0 do), so that
@@ -44,6 +48,7 @@ internal sealed class SimplifierTerm(NodeKind kind, double value, SimplifierTerm
             NodeKind.Constant => Constant(e.ConstantOf(i)),
             NodeKind.Distance => new SimplifierTerm(NodeKind.Distance, 0, null, null),
             NodeKind.Sum => Sum(From(e, i - 1)),
+            _ when node.Arity == 1 => Unary(node.Kind, From(e, i - 1)),
             _ => Binary(node.Kind, From(e, e.LeftChild(i)), From(e, Expression.RightChild(i))),
         };
     }
