@@ -203,12 +203,6 @@ public sealed class Expression
         return op.Value(Evaluate(LeftChild(i), r, distances, tapers), Evaluate(i - 1, r, distances, tapers));
     }
 
-    /// <summary>
-    /// An operator of the grammar on its operand values (<paramref name="right"/> ignored by a unary one), as every
-    /// evaluator applies it: <see cref="OperatorDefinition.Value"/> of the operator table.
-    /// </summary>
-    internal static double ApplyOperator(NodeKind kind, double left, double right) => Operators.Of(kind).Value(left, right);
-
     // ---- validation
 
     private void Validate()

@@ -5,7 +5,8 @@ namespace PoetSharp.Search;
 /// <summary>
 /// Random building blocks of the search, biased towards the shapes physical potentials are made of: pair terms that are
 /// powers of r with integer exponents (c·r^k, r^k) or exponentials (c^r), atom-level powers of sums with simple
-/// exponents (½, −1, 2, …), and otherwise arbitrary typed trees of + − × ÷ ^. The bias is a prior over forms, not a
+/// exponents (½, −1, 2, …), and otherwise arbitrary typed trees of + − × ÷ ^ (and of the functions exp, log, sqrt
+/// where the search's operator set has them, <see cref="SearchSettings.OperatorSet"/>). The bias is a prior over forms, not a
 /// target: every operator and any constant remain reachable, and the constants are fitted afterwards.
 /// <para>
 /// One prior is specific to metals: a share (<see cref="EmbeddedAtomShare"/>) of random atom expressions have the
@@ -18,8 +19,12 @@ namespace PoetSharp.Search;
 /// </summary>
 public static class Grammar
 {
-    private static readonly NodeKind[] Binary = [NodeKind.Add, NodeKind.Sub, NodeKind.Mul, NodeKind.Div, NodeKind.Pow];
+    // The binary operators of the operator table (+ − × ÷ ^) and their weights.
+    private static readonly IReadOnlyList<NodeKind> Binary = Operators.Binary;
     private static readonly double[] BinaryWeights = [1, 1, 1, 0.5, 0.8];
+
+    /// <summary>Chance that an internal node of a random tree is a function, when the operator set has any.</summary>
+    public const double UnaryShare = 0.15;
     private static readonly double[] AtomExponents = [0.5, -1, 2, -0.5, 1.5, 3, -2];
 
     /// <summary>An integer exponent for a power of r: mostly negative (repulsion and decay), up to |k| = 12.</summary>
@@ -49,27 +54,31 @@ public static class Grammar
         _ => Expression.Combine(PickBinary(random), Expression.Distance, SmallConstant(random)),
     };
 
-    /// <summary>A random pair expression of depth at most <paramref name="depth"/> (≥ 1), always depending on r.</summary>
-    public static Expression Pair(SearchRandom random, int depth)
+    /// <summary>
+    /// A random pair expression of depth at most <paramref name="depth"/> (≥ 1), always depending on r; internal nodes
+    /// may be the functions <paramref name="unary"/> (none by default, which draws exactly as before functions existed).
+    /// </summary>
+    public static Expression Pair(SearchRandom random, int depth, IReadOnlyList<NodeKind>? unary = null)
     {
-        var e = PairTree(random, depth);
+        var e = PairTree(random, depth, unary ?? []);
         return e.RootLevel == Level.Pair ? e : Expression.Mul(e, PairTerm(random));
     }
 
-    private static Expression PairTree(SearchRandom random, int depth)
+    private static Expression PairTree(SearchRandom random, int depth, IReadOnlyList<NodeKind> unary)
     {
         if (depth <= 3 || random.Chance(0.4))
             return random.Chance(0.8) ? PairTerm(random) : (random.Chance(0.5) ? Expression.Distance : Expression.Constant(SmallConstant(random)));
+        if (PickUnary(random, unary) is { } function) return Expression.Combine(function, PairTree(random, depth - 1, unary), null);
         var op = PickBinary(random);
         if (op == NodeKind.Pow)
-            return Expression.Pow(PairTree(random, depth - 1), random.Chance(0.7) ? IntegerExponent(random) : SmallConstant(random));
-        return Expression.Combine(op, PairTree(random, depth - 1), PairTree(random, depth - 1));
+            return Expression.Pow(PairTree(random, depth - 1, unary), random.Chance(0.7) ? IntegerExponent(random) : SmallConstant(random));
+        return Expression.Combine(op, PairTree(random, depth - 1, unary), PairTree(random, depth - 1, unary));
     }
 
     /// <summary>A neighbour sum of a random pair expression, sometimes raised to a simple power or scaled.</summary>
-    public static Expression SumTerm(SearchRandom random, int pairDepth)
+    public static Expression SumTerm(SearchRandom random, int pairDepth, IReadOnlyList<NodeKind>? unary = null)
     {
-        var sum = Expression.Sum(Pair(random, pairDepth));
+        var sum = Expression.Sum(Pair(random, pairDepth, unary));
         return random.Next(4) switch
         {
             0 => Expression.Pow(sum, AtomExponent(random)),
@@ -92,26 +101,29 @@ public static class Grammar
 
     /// <summary>
     /// A random atom expression (at least one sum) of atom depth at most <paramref name="atomDepth"/>; with
-    /// <paramref name="metalsPrior"/>, a share of them have the embedded-atom shape.
+    /// <paramref name="metalsPrior"/>, a share of them have the embedded-atom shape; internal nodes may be the functions
+    /// <paramref name="unary"/> (none by default).
     /// </summary>
-    public static Expression Atom(SearchRandom random, int atomDepth, int pairDepth, bool metalsPrior)
+    public static Expression Atom(SearchRandom random, int atomDepth, int pairDepth, bool metalsPrior, IReadOnlyList<NodeKind>? unary = null)
     {
+        unary ??= [];
         if (metalsPrior && atomDepth >= 2 && random.Chance(EmbeddedAtomShare)) return EmbeddedAtom(random);
         for (var attempt = 0; attempt < 20; attempt++)
         {
-            var e = AtomTree(random, atomDepth, pairDepth);
+            var e = AtomTree(random, atomDepth, pairDepth, unary);
             if (e.SumCount > 0 && e.RootLevel == Level.Atom) return e;
         }
-        return SumTerm(random, pairDepth);
+        return SumTerm(random, pairDepth, unary);
     }
 
-    private static Expression AtomTree(SearchRandom random, int depth, int pairDepth)
+    private static Expression AtomTree(SearchRandom random, int depth, int pairDepth, IReadOnlyList<NodeKind> unary)
     {
         if (depth <= 1 || random.Chance(0.35))
-            return random.Chance(0.85) ? SumTerm(random, pairDepth) : Expression.Constant(SmallConstant(random));
+            return random.Chance(0.85) ? SumTerm(random, pairDepth, unary) : Expression.Constant(SmallConstant(random));
+        if (PickUnary(random, unary) is { } function) return Expression.Combine(function, AtomTree(random, depth - 1, pairDepth, unary), null);
         var op = PickBinary(random);
-        if (op == NodeKind.Pow) return Expression.Pow(AtomTree(random, depth - 1, pairDepth), AtomExponent(random));
-        return Expression.Combine(op, AtomTree(random, depth - 1, pairDepth), AtomTree(random, depth - 1, pairDepth));
+        if (op == NodeKind.Pow) return Expression.Pow(AtomTree(random, depth - 1, pairDepth, unary), AtomExponent(random));
+        return Expression.Combine(op, AtomTree(random, depth - 1, pairDepth, unary), AtomTree(random, depth - 1, pairDepth, unary));
     }
 
     /// <summary>A leaf for the given context: r or a constant inside a sum, a constant or a plain sum outside.</summary>
@@ -119,10 +131,20 @@ public static class Grammar
         ? (random.Chance(0.5) ? Expression.Distance : Expression.Constant(SmallConstant(random)))
         : (random.Chance(0.6) ? Expression.Constant(SmallConstant(random)) : Expression.Sum(PairTerm(random)));
 
+    /// <summary>
+    /// A function of <paramref name="unary"/> with chance <see cref="UnaryShare"/>, else null; draws nothing from
+    /// <paramref name="random"/> when there are none (so the default operator set keeps every run's random stream).
+    /// </summary>
+    public static NodeKind? PickUnary(SearchRandom random, IReadOnlyList<NodeKind> unary)
+    {
+        if (unary.Count == 0 || !random.Chance(UnaryShare)) return null;
+        return unary[random.Next(unary.Count)];
+    }
+
     public static NodeKind PickBinary(SearchRandom random)
     {
         var x = random.NextDouble() * BinaryWeights.Sum();
-        for (var k = 0; k < Binary.Length; k++)
+        for (var k = 0; k < Binary.Count; k++)
         {
             x -= BinaryWeights[k];
             if (x < 0) return Binary[k];

@@ -18,12 +18,14 @@ internal sealed class Island
     ];
 
     private readonly SearchSettings _settings;
+    private readonly IReadOnlyList<NodeKind> _unary; // the functions of the settings' operator set
     private readonly CandidateEvaluator _evaluator;
 
     public Island(int index, SearchProblem problem, SearchSettings settings, SearchRandom random)
     {
         Index = index;
         _settings = settings;
+        _unary = settings.UnaryOperators();
         _evaluator = new CandidateEvaluator(problem, settings);
         Random = random;
         Archive = new Archive(settings.ArchiveCapacity);
@@ -53,7 +55,7 @@ internal sealed class Island
         }
         for (var attempt = 0; Population.Count < _settings.PopulationSize && attempt < 50 * _settings.PopulationSize; attempt++)
         {
-            var e = Canonical(Grammar.Atom(Random, 1 + attempt % 3, 3 + attempt % 3, _settings.MetalsPrior));
+            var e = Canonical(Grammar.Atom(Random, 1 + attempt % 3, 3 + attempt % 3, _settings.MetalsPrior, _unary));
             if (e == null || !Seen.Add(ExpressionHash.Structural(e))) continue;
             Candidates++;
             if (_evaluator.Evaluate(e, 0, double.PositiveInfinity, Archive.CouldEnter) is { } c)
@@ -96,13 +98,13 @@ internal sealed class Island
             Expression? child;
             var jitter = false;
             if (offspring.Count < immigrants)
-                child = Grammar.Atom(Random, Random.Next(1, 4), Random.Next(3, 6), _settings.MetalsPrior);
+                child = Grammar.Atom(Random, Random.Next(1, 4), Random.Next(3, 6), _settings.MetalsPrior, _unary);
             else
             {
                 var first = Population[Pareto.Tournament(rank, crowding, Random)];
                 var op = Random.Chance(_settings.CrossoverProbability) ? Operator.Crossover : PickMutation();
                 var second = op == Operator.Crossover ? Population[Pareto.Tournament(rank, crowding, Random)] : first;
-                child = Variation.Apply(op, first.Expression, second.Expression, Random, _settings.Limits, _settings.MetalsPrior);
+                child = Variation.Apply(op, first.Expression, second.Expression, Random, _settings.Limits, _settings.MetalsPrior, _unary);
                 jitter = op == Operator.ConstantJitter;
             }
             child = child == null ? null : Canonical(child);

@@ -133,7 +133,9 @@ public sealed class ShortRangeCheck
             case NodeKind.Sum: return values[Array.IndexOf(sums, i)];
             case NodeKind.Distance: throw new InvalidOperationException("r outside a sum");
         }
-        return Expression.ApplyOperator(node.Kind, AtomLevel(e, e.LeftChild(i), sums, values), AtomLevel(e, i - 1, sums, values));
+        var op = Operators.Of(node.Kind);
+        if (op.Arity == 1) return op.Value(AtomLevel(e, i - 1, sums, values), double.NaN);
+        return op.Value(AtomLevel(e, e.LeftChild(i), sums, values), AtomLevel(e, i - 1, sums, values));
     }
 
     /// <summary>

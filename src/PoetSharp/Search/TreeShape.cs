@@ -28,10 +28,15 @@ internal sealed class TreeShape
                     Levels[i] = node.Kind == NodeKind.Distance ? Level.Pair : Level.Constant;
                     depths[i] = 1;
                     break;
-                case 1:
+                case 1 when node.Kind == NodeKind.Sum:
                     Levels[i] = Level.Atom;
                     depths[i] = depths[i - 1] + 1;
                     for (var k = e.SubtreeStart(i); k < i; k++) InsideSum[k] = true;
+                    break;
+                case 1:
+                    // A unary operator (exp, log, sqrt) has its operand's level.
+                    Levels[i] = Levels[i - 1];
+                    depths[i] = depths[i - 1] + 1;
                     break;
                 default:
                     var left = e.LeftChild(i);

@@ -31,11 +31,13 @@ public sealed record TreeLimits(int MaxNodes = 31, int MaxDepth = 10)
 public static class Variation
 {
     /// <param name="metalsPrior">Whether fresh random subtrees may have the embedded-atom shape (<see cref="SearchSettings.MetalsPrior"/>).</param>
-    public static Expression? Apply(Operator op, Expression a, Expression b, SearchRandom random, TreeLimits limits, bool metalsPrior)
+    /// <param name="unary">The functions (exp, log, sqrt) that mutations may create (<see cref="SearchSettings.UnaryOperators"/>); none by default.</param>
+    public static Expression? Apply(Operator op, Expression a, Expression b, SearchRandom random, TreeLimits limits, bool metalsPrior,
+        IReadOnlyList<NodeKind>? unary = null)
     {
         try
         {
-            return ApplyUnchecked(op, a, b, random, limits, metalsPrior);
+            return ApplyUnchecked(op, a, b, random, limits, metalsPrior, unary ?? []);
         }
         catch (ArgumentException)
         {
@@ -44,15 +46,16 @@ public static class Variation
         }
     }
 
-    private static Expression? ApplyUnchecked(Operator op, Expression a, Expression b, SearchRandom random, TreeLimits limits, bool metalsPrior) => op switch
+    private static Expression? ApplyUnchecked(Operator op, Expression a, Expression b, SearchRandom random, TreeLimits limits, bool metalsPrior,
+        IReadOnlyList<NodeKind> unary) => op switch
     {
         Operator.Crossover => Crossover(a, b, random, limits),
-        Operator.PointMutation => PointMutation(a, random, limits),
-        Operator.SubtreeReplacement => SubtreeReplacement(a, random, limits, metalsPrior),
-        Operator.Insertion => Insertion(a, random, limits),
+        Operator.PointMutation => PointMutation(a, random, limits, unary),
+        Operator.SubtreeReplacement => SubtreeReplacement(a, random, limits, metalsPrior, unary),
+        Operator.Insertion => Insertion(a, random, limits, unary),
         Operator.Deletion => Deletion(a, random, limits),
         Operator.Hoist => Hoist(a, random, limits),
-        Operator.AddSumTerm => AddSumTerm(a, random, limits),
+        Operator.AddSumTerm => AddSumTerm(a, random, limits, unary),
         Operator.RemoveSumTerm => RemoveSumTerm(a, random, limits),
         Operator.ConstantJitter => ConstantJitter(a, random),
         _ => throw new ArgumentOutOfRangeException(nameof(op)),
@@ -82,8 +85,11 @@ public static class Variation
         return null;
     }
 
-    /// <summary>One node changes: an operator into another, a constant into a new value, r into a constant or back.</summary>
-    public static Expression? PointMutation(Expression a, SearchRandom random, TreeLimits limits)
+    /// <summary>
+    /// One node changes: a binary operator into another, a function into another of <paramref name="unary"/>, a constant
+    /// into a new value, r into a constant or back.
+    /// </summary>
+    public static Expression? PointMutation(Expression a, SearchRandom random, TreeLimits limits, IReadOnlyList<NodeKind>? unary = null)
     {
         var shape = new TreeShape(a);
         var i = random.Next(a.Length);
@@ -98,6 +104,13 @@ public static class Variation
                 if (shape.InsideSum[i] && random.Chance(0.3)) return Finish(a.Replace(i, Expression.Distance), limits);
                 return Finish(a.Replace(i, Expression.Constant(NewConstant(a, shape, i, random))), limits);
             default:
+                if (node.Arity == 1)
+                {
+                    if (unary is not { Count: > 1 }) return null;
+                    var function = unary[random.Next(unary.Count)];
+                    if (function == node.Kind) return null;
+                    return Finish(a.Replace(i, Expression.Combine(function, a.Subtree(i - 1), null)), limits);
+                }
                 var kind = Grammar.PickBinary(random);
                 if (kind == node.Kind) return null;
                 var replaced = Expression.Combine(kind, a.Subtree(a.LeftChild(i)), a.Subtree(i - 1));
@@ -106,21 +119,28 @@ public static class Variation
     }
 
     /// <summary>A random subtree replaces one (a pair expression inside sums, an atom expression outside).</summary>
-    public static Expression? SubtreeReplacement(Expression a, SearchRandom random, TreeLimits limits, bool metalsPrior)
+    public static Expression? SubtreeReplacement(Expression a, SearchRandom random, TreeLimits limits, bool metalsPrior,
+        IReadOnlyList<NodeKind>? unary = null)
     {
         var shape = new TreeShape(a);
         var i = random.Next(a.Length);
         if (a.Nodes[i].Kind == NodeKind.Sum && random.Chance(0.5)) i--;
-        var fresh = shape.InsideSum[i] ? Grammar.Pair(random, random.Next(1, 5)) : Grammar.Atom(random, random.Next(1, 3), random.Next(3, 5), metalsPrior);
+        var fresh = shape.InsideSum[i]
+            ? Grammar.Pair(random, random.Next(1, 5), unary)
+            : Grammar.Atom(random, random.Next(1, 3), random.Next(3, 5), metalsPrior, unary);
         return Finish(a.Replace(i, fresh), limits);
     }
 
-    /// <summary>A new node above node i: op(x, leaf) or op(leaf, x); powers get an integer or simple exponent.</summary>
-    public static Expression? Insertion(Expression a, SearchRandom random, TreeLimits limits)
+    /// <summary>
+    /// A new node above node i: op(x, leaf) or op(leaf, x), powers with an integer or simple exponent, or a function
+    /// f(x) of <paramref name="unary"/>.
+    /// </summary>
+    public static Expression? Insertion(Expression a, SearchRandom random, TreeLimits limits, IReadOnlyList<NodeKind>? unary = null)
     {
         var shape = new TreeShape(a);
         var i = random.Next(a.Length);
         var x = a.Subtree(i);
+        if (Grammar.PickUnary(random, unary ?? []) is { } function) return Finish(a.Replace(i, Expression.Combine(function, x, null)), limits);
         var kind = Grammar.PickBinary(random);
         Expression inserted;
         if (kind == NodeKind.Pow)
@@ -135,13 +155,13 @@ public static class Variation
         return Finish(a.Replace(i, inserted), limits);
     }
 
-    /// <summary>A binary node is removed and replaced by one of its children.</summary>
+    /// <summary>An operator node is removed and replaced by one of its children (a function by its operand).</summary>
     public static Expression? Deletion(Expression a, SearchRandom random, TreeLimits limits)
     {
-        var binary = Indices(a, i => a.Nodes[i].Arity == 2);
-        if (binary.Count == 0) return null;
-        var i = random.Pick(binary);
-        var keep = random.Chance(0.5) ? a.LeftChild(i) : i - 1;
+        var operators = Indices(a, i => a.Nodes[i].Arity == 2 || (a.Nodes[i].Arity == 1 && a.Nodes[i].Kind != NodeKind.Sum));
+        if (operators.Count == 0) return null;
+        var i = random.Pick(operators);
+        var keep = a.Nodes[i].Arity == 1 ? i - 1 : random.Chance(0.5) ? a.LeftChild(i) : i - 1;
         return Finish(a.Replace(i, a.Subtree(keep)), limits);
     }
 
@@ -163,9 +183,9 @@ public static class Variation
     }
 
     /// <summary>A new term is added: e + c·Σ g, e − Σ g, e + c·(Σ g)^p …</summary>
-    public static Expression? AddSumTerm(Expression a, SearchRandom random, TreeLimits limits)
+    public static Expression? AddSumTerm(Expression a, SearchRandom random, TreeLimits limits, IReadOnlyList<NodeKind>? unary = null)
     {
-        var term = Grammar.SumTerm(random, random.Next(3, 5));
+        var term = Grammar.SumTerm(random, random.Next(3, 5), unary);
         return Finish(random.Chance(0.5) ? a + term : a - term, limits);
     }
 
