@@ -28,7 +28,7 @@ public sealed class KimModelsFixture
             $"simulator-models-dir = {Path.Combine(Collection, "simulator-models")}\n");
         Environment.SetEnvironmentVariable("KIM_API_CONFIGURATION_FILE", config);
         var sources = TestData.TempDir();
-        var models = new[] { ExportCases.Gp1, ExportCases.Gp2, ExportCases.SuttonChen };
+        var models = new[] { ExportCases.Gp1, ExportCases.Gp2, ExportCases.SuttonChen, ExportCases.Functions };
         var items = models.Select(m => (Model: m, Item: "PoetSharpTest_" + m.Name + "_Cu")).ToArray();
         Parallel.ForEach(items, x => KimExport.Install(KimExport.Write(x.Model, sources, x.Item)));
         foreach (var x in items) Models[x.Model.Name] = x;
@@ -41,7 +41,7 @@ public class KimExportTests(KimModelsFixture fixture, ITestOutputHelper log) : I
     public static TheoryData<string, int> Cases()
     {
         var data = new TheoryData<string, int>();
-        foreach (var model in new[] { "GP1", "GP2", "SuttonChen" })
+        foreach (var model in new[] { "GP1", "GP2", "SuttonChen", "Functions" })
             for (var s = 0; s < 4; s++) data.Add(model, s);
         return data;
     }
