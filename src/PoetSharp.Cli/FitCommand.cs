@@ -37,6 +37,7 @@ internal static class FitCommand
         var sanity = new Option<string>("--sanity") { DefaultValueFactory = _ => "penalise", HelpName = "penalise|reject|off", Description = "Physical sanity checks of models that could enter the front (cohesive energy, ground state, Born stability, vacancy, stacking fault)." };
         var groundState = new Option<string>("--ground-state") { HelpName = "fcc|bcc|hcp", Description = "The data's ground-state crystal for the sanity checks (default: identified from the lowest-energy training structure)." };
         var noPrior = new Option<bool>("--no-prior") { Description = "Turn off the metals prior (a quarter of random trees with the embedded-atom shape Σg + c·(Σh)^p, on by default). A resumed run keeps the setting it started with." };
+        var operators = new Option<string>("--operators") { HelpName = "LIST", Description = "Functions the search may use besides + - * / ^, comma-separated: exp, log, sqrt, or all (default: none). A resumed run keeps the operators it started with." };
         var noProperties = new Option<bool>("--no-properties") { Description = "Skip the property suite on every front model at the end (poet front RUN_DIR --properties does it later)." };
         var compare = new Option<string[]>("--compare")
         {
@@ -48,7 +49,7 @@ internal static class FitCommand
         var command = new Command("fit", "Search for potential models (genetic programming on the Pareto front of accuracy, cost and complexity); writes the front, model files, plots and a summary to the run folder.")
         {
             data, validation, split, cutoff, taperInner, time, generations, seed, threads, islands, population, outDir, seedModels, resume,
-            optimizer, constantEvaluations, fitStructures, screen, shortRange, noPrior, checkpoint,
+            optimizer, constantEvaluations, fitStructures, screen, shortRange, noPrior, operators, checkpoint,
             targets, targetMode, targetWeight, targetRefit, sanity, groundState, noProperties, compare,
         };
         command.Validators.Add(result =>
@@ -72,6 +73,8 @@ internal static class FitCommand
                 if (spec is null) throw new ArgumentException($"{path}: the checkpoint does not say where its data came from");
                 if (parsed.GetValue(noPrior) && stored.MetalsPrior)
                     throw new ArgumentException($"--no-prior: the run in {runDir} was started with the metals prior, and a resumed run keeps the settings it started with");
+                if (parsed.GetValue(operators) is { } list && !SearchSettings.ParseOperatorSet(list).SequenceEqual(stored.OperatorSet))
+                    throw new ArgumentException($"--operators: the run in {runDir} was started with the operators {string.Join(", ", stored.OperatorSet)}, and a resumed run keeps the settings it started with");
                 problem = spec.Problem(services.ReadData, stored);
                 // --time gives more time on top of what the run has used; --generations a new total; neither: the stored limits.
                 var settings = stored with
@@ -84,6 +87,7 @@ internal static class FitCommand
                 engine = SearchCheckpoint.Resume(path, problem, settings);
                 output.Line($"resuming {runDir} at generation {engine.Generation} ({SearchRunner.Clock(engine.Elapsed)} elapsed)");
                 output.Line(SearchRunner.PriorNote(engine.Settings));
+                if (SearchRunner.OperatorNote(engine.Settings) is { } resumedOperators) output.Line(resumedOperators);
             }
             else
             {
@@ -115,6 +119,7 @@ internal static class FitCommand
                     Sanity = ParseSanity(parsed.GetValue(sanity)!),
                     GroundState = parsed.GetValue(groundState),
                     MetalsPrior = !parsed.GetValue(noPrior),
+                    OperatorSet = parsed.GetValue(operators) is { } list ? SearchSettings.ParseOperatorSet(list) : SearchSettings.DefaultOperatorSet,
                     CheckpointInterval = interval,
                     SeedModels = parsed.GetValue(seedModels) ?? [],
                 };
@@ -126,6 +131,7 @@ internal static class FitCommand
                             $": {settings.Islands} islands × {settings.PopulationSize} models, {settings.Threads} threads, " +
                             (settings.MaxTime is { } mt ? $"time limit {SearchRunner.Clock(mt)}" : $"{settings.MaxGenerations} generations"));
                 output.Line(SearchRunner.PriorNote(settings));
+                if (SearchRunner.OperatorNote(settings) is { } operatorNote) output.Line(operatorNote);
                 engine = new SearchEngine(problem, settings, SearchRunner.FirstPopulation(output)) { Data = spec, CheckpointPath = Path.Combine(folder, SearchCheckpoint.FileName) };
             }
             SearchRunner.Run(output, engine, output.Console.Profile.Capabilities.Interactive);

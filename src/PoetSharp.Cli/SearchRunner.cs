@@ -95,6 +95,11 @@ internal static class SearchRunner
         ? $"metals prior: on ({(100 * Grammar.EmbeddedAtomShare).ToString("F0", Inv)} % of random trees have the embedded-atom shape Σg + c·(Σh)^p; --no-prior turns it off)"
         : "metals prior: off (--no-prior: every random tree from the general grammar)";
 
+    /// <summary>A line naming the functions of the search's operator set, or null for the default set (no functions).</summary>
+    public static string? OperatorNote(SearchSettings settings) => settings.UnaryOperators() is { Count: > 0 } functions
+        ? $"operators: + - * / ^ and {string.Join(", ", functions.Select(k => Models.Operators.Of(k).Name))} (--operators)"
+        : null;
+
     public static string Clock(TimeSpan t) => t.TotalHours >= 1 ? t.ToString(@"h\:mm\:ss", Inv) : t.ToString(@"m\:ss", Inv);
 
     /// <summary>Reads 90, 90s, 10m, 1h30m, 2m30s as a duration.</summary>

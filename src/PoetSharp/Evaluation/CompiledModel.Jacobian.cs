@@ -96,12 +96,12 @@ public sealed partial class CompiledModel
                 t[node.ConstantIndex] = 1;
                 continue;
             }
-            int a = LeftChild(i), b = i - 1;
-            var (pa, pb) = Partials(node.Kind, hv[a], hv[b], hv[i]);
-            for (var k = 0; k < K; k++) t[k] = Times(pa, ht[a * K + k]) + Times(pb, ht[b * K + k]);
+            var (pa, pb) = ScalarPartials(i, hv);
+            ForwardTangents(i, pa, pb, t, ht, K);
         }
 
         var np = pairs.Count;
+        var speciesResolved = IsSpeciesResolved;
         var p0 = 0;
         while (p0 < np)
         {
@@ -160,9 +160,13 @@ public sealed partial class CompiledModel
                     var gradient = w.Gradients[m * atomCount + atom];
                     var dphi = w.PairDerivatives[m * w.MaxPairs + p];
                     var at = (q * sums + m) * K;
-                    for (var k = 0; k < K; k++) tangent[k] += Times(dphi, w.GradientTangents[m * K + k]);
-                    // A sum the atom's energy does not depend on (another element's) may hold non-finite pair terms.
-                    if (gradient == 0) continue;
+                    if (!speciesResolved) for (var k = 0; k < K; k++) tangent[k] += w.GradientTangents[m * K + k] * dphi;
+                    else
+                    {
+                        // A sum the atom's energy does not depend on (another element's) may hold non-finite pair terms.
+                        for (var k = 0; k < K; k++) tangent[k] += Times(dphi, w.GradientTangents[m * K + k]);
+                        if (gradient == 0) continue;
+                    }
                     var root = _sumRoots[m];
                     for (int k = _firstConstant[root], end = _endConstant[root]; k < end; k++)
                         tangent[k] += gradient * (w.PairDerivativeTangents[at + k] * f + w.PairTangents[at + k] * df);
@@ -188,12 +192,28 @@ public sealed partial class CompiledModel
         return true;
     }
 
-    /// <summary>ln a of every power a^b of sum m's pair program, after <see cref="RunPairProgram"/> on the batch.</summary>
+    /// <summary>Tangents of operator node i from its operands' (a unary node has one): t_k = ∂v/∂a·t_a,k + ∂v/∂b·t_b,k.</summary>
+    private void ForwardTangents(int i, double pa, double pb, Span<double> t, double[] ht, int K)
+    {
+        var a = LeftChild(i);
+        if (_nodes[i].Arity == 1)
+        {
+            for (var k = 0; k < K; k++) t[k] = Times(pa, ht[a * K + k]);
+            return;
+        }
+        var b = i - 1;
+        for (var k = 0; k < K; k++) t[k] = Times(pa, ht[a * K + k]) + Times(pb, ht[b * K + k]);
+    }
+
+    /// <summary>
+    /// ln a of every operator of sum m's pair program whose second partials use it (the powers a^b), after
+    /// <see cref="RunPairProgram"/> on the batch.
+    /// </summary>
     private void PowLogarithms(Workspace w, int m, int n)
     {
         foreach (var ins in _programs[m])
         {
-            if (ins.Kind != NodeKind.Pow) continue;
+            if (ins.Mode == Mode.LoadR || !Operators.Of(ins.Kind).SecondPartialsUseLogA) continue;
             var logs = w.PowLogs.AsSpan(_slot[ins.Out] * Batch, n);
             if (ins.Mode == Mode.SV) logs.Fill(Math.Log(w.NodeValues[ins.A]));
             else TensorPrimitives.Log(w.Values.AsSpan(_slot[ins.A] * Batch, n), logs);
@@ -222,14 +242,27 @@ public sealed partial class CompiledModel
                 hd[o] = 1;
                 continue;
             }
-            int a = ins.A, b = ins.B;
-            double va = hv[a], vb = hv[b], da = hd[a], db = hd[b];
+            var op = Operators.Of(ins.Kind);
             var v = w.Values[at];
-            double pa, pb, paa, pab, pbb;
-            if (ins.Kind == NodeKind.Pow && va > 0) PowPartials(va, vb, v, w.PowLogs[at], out pa, out pb, out paa, out pab, out pbb);
-            else SecondPartials(ins.Kind, va, vb, v, out pa, out pb, out paa, out pab, out pbb);
             hv[o] = v;
             hd[o] = w.Derivatives[at];
+            int a = ins.A, b = ins.B;
+            if (ins.Mode == Mode.V)
+            {
+                var u = op.SecondPartials(hv[a], double.NaN, v, double.NaN);
+                var du = hd[a];
+                for (int k = _firstConstant[o], end = _endConstant[o]; k < end; k++)
+                {
+                    var ta = ht[a * K + k];
+                    ht[o * K + k] = Times(u.Da, ta);
+                    hu[o * K + k] = Times(u.Da, hu[a * K + k]) + Times(Times(u.Daa, ta), du);
+                }
+                continue;
+            }
+            double va = hv[a], vb = hv[b], da = hd[a], db = hd[b];
+            // ln a from the batch pass where the operator uses it (a power with a positive base), else computed there.
+            var logA = op.SecondPartialsUseLogA && va > 0 ? w.PowLogs[at] : double.NaN;
+            var (pa, pb, paa, pab, pbb) = op.SecondPartials(va, vb, v, logA);
             for (int k = _firstConstant[o], end = _endConstant[o]; k < end; k++)
             {
                 double ta = ht[a * K + k], tb = ht[b * K + k];
@@ -268,10 +301,9 @@ public sealed partial class CompiledModel
                 else { hv[i] = 0; t.Clear(); }
                 continue;
             }
-            int a = LeftChild(i), b = i - 1;
-            hv[i] = Apply(node.Kind, hv[a], hv[b]);
-            var (pa, pb) = Partials(node.Kind, hv[a], hv[b], hv[i]);
-            for (var k = 0; k < K; k++) t[k] = Times(pa, ht[a * K + k]) + Times(pb, ht[b * K + k]);
+            hv[i] = ApplyScalar(i, hv);
+            var (pa, pb) = ScalarPartials(i, hv);
+            ForwardTangents(i, pa, pb, t, ht, K);
         }
 
         for (var i = 0; i <= root; i++)
@@ -300,8 +332,19 @@ public sealed partial class CompiledModel
                 for (var k = 0; k < K; k++) adjointTangents[(i - 1) * K + k] += adjT[k];
                 continue;
             }
-            int a = LeftChild(i), b = i - 1;
-            SecondPartials(node.Kind, hv[a], hv[b], hv[i], out var pa, out var pb, out var paa, out var pab, out var pbb);
+            var op = Operators.Of(node.Kind);
+            var a = LeftChild(i);
+            if (op.Arity == 1)
+            {
+                // The operand of a unary atom-level node is atom-level too.
+                var u = op.SecondPartials(hv[a], double.NaN, hv[i], double.NaN);
+                adjoints[a] += Times(u.Da, adj);
+                for (var k = 0; k < K; k++)
+                    adjointTangents[a * K + k] += Times(u.Da, adjT[k]) + Times(Times(u.Daa, ht[a * K + k]), adj);
+                continue;
+            }
+            var b = i - 1;
+            var (pa, pb, paa, pab, pbb) = op.SecondPartials(hv[a], hv[b], hv[i], double.NaN);
             // Constant subtrees need no adjoints: their dependence on the constants is in the forward tangents.
             if (!_isScalar[a])
             {
@@ -321,44 +364,4 @@ public sealed partial class CompiledModel
     /// <summary>x·y, zero when y is zero (a partial derivative that is not finite does not matter where nothing depends on it).</summary>
     private static double Times(double x, double y) => y == 0 ? 0 : x * y;
 
-    /// <summary>First and second partial derivatives of v = a^b for a &gt; 0 given ln a.</summary>
-    private static void PowPartials(double a, double b, double v, double ln,
-        out double pa, out double pb, out double paa, out double pab, out double pbb)
-    {
-        var q = v / a; // a^(b−1)
-        pa = b * q; pb = v * ln;
-        paa = b * (b - 1) * q / a; pab = q * (1 + b * ln); pbb = pb * ln;
-    }
-
-    /// <summary>First and second partial derivatives of a binary node v = a ∘ b.</summary>
-    private static void SecondPartials(NodeKind kind, double a, double b, double v,
-        out double pa, out double pb, out double paa, out double pab, out double pbb)
-    {
-        paa = pab = pbb = 0;
-        switch (kind)
-        {
-            case NodeKind.Add: pa = 1; pb = 1; break;
-            case NodeKind.Sub: pa = 1; pb = -1; break;
-            case NodeKind.Mul: pa = b; pb = a; pab = 1; break;
-            case NodeKind.Div:
-                pa = 1 / b; pb = -v / b;
-                pab = -1 / (b * b); pbb = 2 * v / (b * b);
-                break;
-            case NodeKind.Pow:
-                if (a > 0) PowPartials(a, b, v, Math.Log(a), out pa, out pb, out paa, out pab, out pbb);
-                else
-                {
-                    // a ≤ 0: the derivatives in b exist only where the value vanishes (a = 0, b > 0); in a from the powers.
-                    var q = Math.Pow(a, b - 1);
-                    pa = b == 0 ? 0 : b * q;
-                    paa = b == 0 || b == 1 ? 0 : b * (b - 1) * Math.Pow(a, b - 2);
-                    var ln = Math.Log(a);
-                    pb = v == 0 ? 0 : v * ln;
-                    pab = q == 0 ? 0 : q * (1 + b * ln);
-                    pbb = v == 0 ? 0 : v * ln * ln;
-                }
-                break;
-            default: pa = pb = 0; break;
-        }
-    }
 }

@@ -19,8 +19,9 @@ public sealed partial class CompiledModel
     /// <summary>Pairs per vectorised batch: small enough that the node buffers stay in the L1/L2 cache.</summary>
     internal const int Batch = 512;
 
+    // VV, VS, SV: a binary operator on vector (V) or scalar (S, a constant subtree) operands; V: a unary one on a vector.
     // Select / SelectScalar: an at[A] node (its child at atoms of element A, zero elsewhere) of a vector or constant child.
-    private enum Mode : byte { LoadR, LoadSum, VV, VS, SV, Select, SelectScalar }
+    private enum Mode : byte { LoadR, LoadSum, VV, VS, SV, V, Select, SelectScalar }
 
     private readonly record struct PairInstruction(NodeKind Kind, Mode Mode, int Out, int A, int B);
 
@@ -83,8 +84,7 @@ public sealed partial class CompiledModel
                 _slot[k] = _slotCount++;
                 var node = _nodes[k];
                 if (node.Kind == NodeKind.Distance) { program.Add(new PairInstruction(NodeKind.Distance, Mode.LoadR, k, -1, -1)); continue; }
-                int a = expression.LeftChild(k), b = k - 1;
-                var mode = _isScalar[a] ? Mode.SV : _isScalar[b] ? Mode.VS : Mode.VV;
+                var (a, b, mode) = Operands(expression, k);
                 program.Add(new PairInstruction(node.Kind, mode, k, a, b));
             }
             _programs[m] = program.ToArray();
@@ -101,12 +101,19 @@ public sealed partial class CompiledModel
                 atomProgram.Add(new PairInstruction(NodeKind.Central, _isScalar[k - 1] ? Mode.SelectScalar : Mode.Select, k, k - 1, -1));
                 continue;
             }
-            int a = expression.LeftChild(k), b = k - 1;
-            var mode = _isScalar[a] ? Mode.SV : _isScalar[b] ? Mode.VS : Mode.VV;
+            var (a, b, mode) = Operands(expression, k);
             atomProgram.Add(new PairInstruction(node.Kind, mode, k, a, b));
         }
         _atomProgram = atomProgram.ToArray();
         (_firstConstant, _endConstant) = ConstantRanges(_nodes);
+    }
+
+    /// <summary>The operands of operator node k (b = −1 for a unary one) and which of them are vectors.</summary>
+    private (int A, int B, Mode Mode) Operands(Expression expression, int k)
+    {
+        if (_nodes[k].Arity == 1) return (k - 1, -1, Mode.V);
+        int a = expression.LeftChild(k), b = k - 1;
+        return (a, b, _isScalar[a] ? Mode.SV : _isScalar[b] ? Mode.VS : Mode.VV);
     }
 
     public ReadOnlySpan<double> DefaultConstants => _defaultConstants;
@@ -217,18 +224,22 @@ public sealed partial class CompiledModel
         // Force pass: ∂E/∂r per full-list entry, forces on both atoms and the strain derivative.
         forces[..atomCount].Clear();
         double xx = 0, yy = 0, zz = 0, yz = 0, xz = 0, xy = 0;
+        var speciesResolved = IsSpeciesResolved;
         for (var p = 0; p < np; p++)
         {
             var i = pairs.I[p];
             var dEdr = 0.0;
-            for (var m = 0; m < k; m++)
-            {
-                // A sum the atom's energy does not depend on (∂E_i/∂S_m = 0, e.g. another element's) may have a
-                // non-finite pair derivative here, and a neighbour outside a species-resolved sum has none (even
-                // where ∂E_i/∂S_m is infinite, as for S^0.5 at S = 0): neither counts.
-                var g = gradients[m * atomCount + i];
-                if (g != 0 && (_sumElement[m] == 0 || pairs.ElementJ[p] == _sumElement[m])) dEdr += g * w.PairDerivatives[m * w.MaxPairs + p];
-            }
+            if (!speciesResolved)
+                for (var m = 0; m < k; m++) dEdr += gradients[m * atomCount + i] * w.PairDerivatives[m * w.MaxPairs + p];
+            else
+                for (var m = 0; m < k; m++)
+                {
+                    // A sum the atom's energy does not depend on (∂E_i/∂S_m = 0: another element's) may have a
+                    // non-finite pair derivative here, and a neighbour outside a species-resolved sum has none (even
+                    // where ∂E_i/∂S_m is infinite, as for S^0.5 at S = 0): neither counts.
+                    var g = gradients[m * atomCount + i];
+                    if (g != 0 && (_sumElement[m] == 0 || pairs.ElementJ[p] == _sumElement[m])) dEdr += g * w.PairDerivatives[m * w.MaxPairs + p];
+                }
             var gr = dEdr / pairs.R[p];
             double dx = pairs.Dx[p], dy = pairs.Dy[p], dz = pairs.Dz[p];
             var fv = new Vec3(gr * dx, gr * dy, gr * dz);
@@ -283,42 +294,25 @@ public sealed partial class CompiledModel
         {
             if (!_isScalar[i]) continue;
             var node = _nodes[i];
-            values[i] = node.Kind == NodeKind.Constant
-                ? constants[node.ConstantIndex]
-                : Apply(node.Kind, values[LeftChild(i)], values[i - 1]);
+            values[i] = node.Kind == NodeKind.Constant ? constants[node.ConstantIndex] : ApplyScalar(i, values);
         }
     }
 
-    private int LeftChild(int i) => _nodes[i].Arity == 1 ? i - 1 : i - 1 - _nodes[i - 1].Size;
-
-    private static double Apply(NodeKind kind, double a, double b) => kind switch
+    /// <summary>Operator node i on its operands' values in <paramref name="values"/> (the operator table's scalar value).</summary>
+    private double ApplyScalar(int i, ReadOnlySpan<double> values)
     {
-        NodeKind.Add => a + b,
-        NodeKind.Sub => a - b,
-        NodeKind.Mul => a * b,
-        NodeKind.Div => a / b,
-        NodeKind.Pow => Pow(a, b),
-        _ => double.NaN,
-    };
-
-    /// <summary>x^y as Math.Pow, with the exponents of the usual potentials done by cheaper operations.</summary>
-    private static double Pow(double x, double y) => y switch
-    {
-        1.0 => x,
-        2.0 => x * x,
-        -1.0 => 1.0 / x,
-        0.5 => Math.Sqrt(x),
-        -0.5 => 1.0 / Math.Sqrt(x),
-        _ => Math.Pow(x, y),
-    };
-
-    /// <summary>∂(a^b)/∂a and ∂(a^b)/∂b given v = a^b; zero where the factor that multiplies them vanishes.</summary>
-    private static (double Da, double Db) PowPartials(double a, double b, double v)
-    {
-        var da = b == 0 ? 0 : a != 0 ? b * v / a : b * Math.Pow(a, b - 1);
-        var db = v == 0 ? 0 : v * Math.Log(a);
-        return (da, db);
+        var op = Operators.Of(_nodes[i].Kind);
+        return op.Arity == 1 ? op.Value(values[i - 1], double.NaN) : op.Value(values[LeftChild(i)], values[i - 1]);
     }
+
+    /// <summary>∂(node i)/∂(left or only operand) and ∂/∂(right operand) from the values in <paramref name="values"/>.</summary>
+    private (double Da, double Db) ScalarPartials(int i, ReadOnlySpan<double> values)
+    {
+        var op = Operators.Of(_nodes[i].Kind);
+        return op.Arity == 1 ? op.Partials(values[i - 1], double.NaN, values[i]) : op.Partials(values[LeftChild(i)], values[i - 1], values[i]);
+    }
+
+    private int LeftChild(int i) => _nodes[i].Arity == 1 ? i - 1 : i - 1 - _nodes[i - 1].Size;
 
     // ---- atom level
 
@@ -357,9 +351,7 @@ public sealed partial class CompiledModel
                     for (var i = 0; i < n; i++) v[i] = elements[i] == element ? c : 0.0;
                     break;
                 }
-                case Mode.VV: ApplyVV(ins.Kind, Values(ins.A), Values(ins.B), v); break;
-                case Mode.VS: ApplyVS(ins.Kind, Values(ins.A), scalars[ins.B], v); break;
-                default: ApplySV(ins.Kind, scalars[ins.A], Values(ins.B), v); break;
+                default: Operators.Of(ins.Kind).Apply(AtomOperand(w, n, ins, 0, scalars), AtomOperand(w, n, ins, 1, scalars), v); break;
             }
         }
         var root = _nodes.Length - 1;
@@ -383,124 +375,41 @@ public sealed partial class CompiledModel
                 // The child's adjoint is this node's at atoms of the element and zero elsewhere.
                 var element = _nodes[ins.Out].Element;
                 for (var i = 0; i < n; i++) t[i] = elements[i] == element ? adj[i] : 0.0;
-                if (ins.Mode == Mode.Select) Give(w, t, ins.A, true, t, false, scalarAdjoints);
-                else if (wantScalars) Give(w, t, ins.A, false, t, false, scalarAdjoints);
+                if (ins.Mode == Mode.Select) Give(w, t, ins.A, true, t, scalarAdjoints);
+                else if (wantScalars) Give(w, t, ins.A, false, t, scalarAdjoints);
                 continue;
             }
-            bool vectorA = ins.Mode != Mode.SV, vectorB = ins.Mode != Mode.VS;
+            var op = Operators.Of(ins.Kind);
+            bool vectorA = ins.Mode != Mode.SV, vectorB = ins.Mode is Mode.VV or Mode.SV;
             var v = Values(ins.Out);
-            ReadOnlySpan<double> a = vectorA ? Values(ins.A) : default, b = vectorB ? Values(ins.B) : default;
-            double ca = vectorA ? 0 : scalars[ins.A], cb = vectorB ? 0 : scalars[ins.B];
-            var wantA = vectorA || wantScalars;
-            var wantB = vectorB || wantScalars;
-            switch (ins.Kind)
+            KernelOperand a = AtomOperand(w, n, ins, 0, scalars), b = AtomOperand(w, n, ins, 1, scalars);
+            if (vectorA || wantScalars)
             {
-                case NodeKind.Add:
-                case NodeKind.Sub:
-                    if (wantA) Give(w, adj, ins.A, vectorA, adj, false, scalarAdjoints);
-                    if (wantB) Give(w, adj, ins.B, vectorB, adj, ins.Kind == NodeKind.Sub, scalarAdjoints);
-                    break;
-                case NodeKind.Mul:
-                    if (wantA)
-                    {
-                        if (vectorB) TensorPrimitives.Multiply(adj, b, t); else TensorPrimitives.Multiply(adj, cb, t);
-                        Give(w, adj, ins.A, vectorA, t, false, scalarAdjoints);
-                    }
-                    if (wantB)
-                    {
-                        if (vectorA) TensorPrimitives.Multiply(adj, a, t); else TensorPrimitives.Multiply(adj, ca, t);
-                        Give(w, adj, ins.B, vectorB, t, false, scalarAdjoints);
-                    }
-                    break;
-                case NodeKind.Div:
-                    if (wantA)
-                    {
-                        if (vectorB) TensorPrimitives.Divide(adj, b, t); else TensorPrimitives.Divide(adj, cb, t);
-                        Give(w, adj, ins.A, vectorA, t, false, scalarAdjoints);
-                    }
-                    if (wantB)
-                    {
-                        // adj · v / b
-                        TensorPrimitives.Multiply(adj, v, t);
-                        if (vectorB) TensorPrimitives.Divide(t, b, t); else TensorPrimitives.Divide(t, cb, t);
-                        Give(w, adj, ins.B, vectorB, t, true, scalarAdjoints);
-                    }
-                    break;
-                case NodeKind.Pow:
-                    if (wantA)
-                    {
-                        for (var i = 0; i < n; i++)
-                        {
-                            double va = vectorA ? a[i] : ca, vb = vectorB ? b[i] : cb;
-                            var da = vb == 0 ? 0 : va != 0 ? vb * v[i] / va : vb * Math.Pow(va, vb - 1);
-                            t[i] = adj[i] * da;
-                        }
-                        Give(w, adj, ins.A, vectorA, t, false, scalarAdjoints);
-                    }
-                    if (wantB)
-                    {
-                        // adj · v · ln a, nothing where v = 0
-                        for (var i = 0; i < n; i++) t[i] = v[i] == 0 ? 0 : adj[i] * v[i] * Math.Log(vectorA ? a[i] : ca);
-                        Give(w, adj, ins.B, vectorB, t, false, scalarAdjoints);
-                    }
-                    break;
+                op.Adjoint(0, adj, a, b, v, t);
+                Give(w, adj, ins.A, vectorA, t, scalarAdjoints);
+            }
+            if (ins.Mode != Mode.V && (vectorB || wantScalars))
+            {
+                op.Adjoint(1, adj, a, b, v, t);
+                Give(w, adj, ins.B, vectorB, t, scalarAdjoints);
             }
         }
+    }
+
+    /// <summary>The operands of an atom-level instruction: a node's values over the atoms, or a constant subtree's value.</summary>
+    private KernelOperand AtomOperand(Workspace w, int n, PairInstruction ins, int operand, ReadOnlySpan<double> scalars)
+    {
+        var node = operand == 0 ? ins.A : ins.B;
+        var vector = operand == 0 ? ins.Mode != Mode.SV : ins.Mode is Mode.VV or Mode.SV;
+        if (operand == 1 && ins.Mode == Mode.V) return default;
+        return vector ? KernelOperand.Vector(w.AtomValues.AsSpan(_slot[node] * w.MaxAtoms, n)) : KernelOperand.Constant(scalars[node]);
     }
 
     /// <summary>Hands a node's per-atom contribution to child <paramref name="node"/>, where the node's adjoint is non-zero.</summary>
-    private void Give(Workspace w, ReadOnlySpan<double> adj, int node, bool vector, ReadOnlySpan<double> contribution, bool subtract,
-        Span<double> scalarAdjoints)
+    private void Give(Workspace w, ReadOnlySpan<double> adj, int node, bool vector, ReadOnlySpan<double> contribution, Span<double> scalarAdjoints)
     {
-        if (vector) AccumulateWhereAdjointNonZero(adj, contribution, w.AtomNodeAdjoints.AsSpan(_slot[node] * w.MaxAtoms, adj.Length), subtract);
-        else scalarAdjoints[node] += SumWhereAdjointNonZero(adj, contribution, subtract);
-    }
-
-    private static void ApplyVV(NodeKind kind, ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> v)
-    {
-        switch (kind)
-        {
-            case NodeKind.Add: TensorPrimitives.Add(a, b, v); break;
-            case NodeKind.Sub: TensorPrimitives.Subtract(a, b, v); break;
-            case NodeKind.Mul: TensorPrimitives.Multiply(a, b, v); break;
-            case NodeKind.Div: TensorPrimitives.Divide(a, b, v); break;
-            default: for (var i = 0; i < v.Length; i++) v[i] = Pow(a[i], b[i]); break;
-        }
-    }
-
-    private static void ApplyVS(NodeKind kind, ReadOnlySpan<double> a, double c, Span<double> v)
-    {
-        switch (kind)
-        {
-            case NodeKind.Add: TensorPrimitives.Add(a, c, v); break;
-            case NodeKind.Sub: TensorPrimitives.Subtract(a, c, v); break;
-            case NodeKind.Mul: TensorPrimitives.Multiply(a, c, v); break;
-            case NodeKind.Div: TensorPrimitives.Divide(a, c, v); break;
-            default:
-                // The exponents of the usual potentials by the same operations as the scalar Pow, everything else by Math.Pow.
-                switch (c)
-                {
-                    case 1.0: a.CopyTo(v); break;
-                    case 2.0: TensorPrimitives.Multiply(a, a, v); break;
-                    case -1.0: TensorPrimitives.Divide(1.0, a, v); break;
-                    case 0.5: TensorPrimitives.Sqrt(a, v); break;
-                    case -0.5: TensorPrimitives.Sqrt(a, v); TensorPrimitives.Divide(1.0, v, v); break;
-                    default: for (var i = 0; i < v.Length; i++) v[i] = Math.Pow(a[i], c); break;
-                }
-                break;
-        }
-    }
-
-    private static void ApplySV(NodeKind kind, double c, ReadOnlySpan<double> b, Span<double> v)
-    {
-        switch (kind)
-        {
-            case NodeKind.Add: TensorPrimitives.Add(b, c, v); break; // c + b: addition is commutative in IEEE arithmetic
-            case NodeKind.Sub: TensorPrimitives.Subtract(c, b, v); break;
-            case NodeKind.Mul: TensorPrimitives.Multiply(b, c, v); break;
-            case NodeKind.Div: TensorPrimitives.Divide(c, b, v); break;
-            default: for (var i = 0; i < v.Length; i++) v[i] = Pow(c, b[i]); break;
-        }
+        if (vector) AccumulateWhereAdjointNonZero(adj, contribution, w.AtomNodeAdjoints.AsSpan(_slot[node] * w.MaxAtoms, adj.Length));
+        else scalarAdjoints[node] += SumWhereAdjointNonZero(adj, contribution);
     }
 
     /// <summary>
@@ -517,8 +426,8 @@ public sealed partial class CompiledModel
         }
     }
 
-    /// <summary>target ±= contribution where adjoint ≠ 0 (elsewhere the contribution may be 0·∞ and must not count).</summary>
-    private static void AccumulateWhereAdjointNonZero(ReadOnlySpan<double> adjoint, ReadOnlySpan<double> contribution, Span<double> target, bool subtract)
+    /// <summary>target += contribution where adjoint ≠ 0 (elsewhere the contribution may be 0·∞ and must not count).</summary>
+    private static void AccumulateWhereAdjointNonZero(ReadOnlySpan<double> adjoint, ReadOnlySpan<double> contribution, Span<double> target)
     {
         var n = target.Length;
         var i = 0;
@@ -529,22 +438,21 @@ public sealed partial class CompiledModel
                 var c = Vector.ConditionalSelect(Vector.Equals(new Vector<double>(adjoint[i..]), Vector<double>.Zero),
                     Vector<double>.Zero, new Vector<double>(contribution[i..]));
                 var x = new Vector<double>(target[i..]);
-                (subtract ? x - c : x + c).CopyTo(target[i..]);
+                (x + c).CopyTo(target[i..]);
             }
         }
         for (; i < n; i++)
         {
-            if (adjoint[i] == 0) continue;
-            if (subtract) target[i] -= contribution[i]; else target[i] += contribution[i];
+            if (adjoint[i] != 0) target[i] += contribution[i];
         }
     }
 
-    /// <summary>Σ ±contribution over the elements where adjoint ≠ 0, in order.</summary>
-    private static double SumWhereAdjointNonZero(ReadOnlySpan<double> adjoint, ReadOnlySpan<double> contribution, bool subtract)
+    /// <summary>Σ contribution over the elements where adjoint ≠ 0, in order.</summary>
+    private static double SumWhereAdjointNonZero(ReadOnlySpan<double> adjoint, ReadOnlySpan<double> contribution)
     {
         var sum = 0.0;
         for (var i = 0; i < adjoint.Length; i++)
-            if (adjoint[i] != 0) sum += subtract ? -contribution[i] : contribution[i];
+            if (adjoint[i] != 0) sum += contribution[i];
         return sum;
     }
 
@@ -565,18 +473,8 @@ public sealed partial class CompiledModel
                 d.Fill(1.0);
                 continue;
             }
-            switch (ins.Mode)
-            {
-                case Mode.VV:
-                    ForwardVV(ins.Kind, w, Vec(w.Values, ins.A, n), Vec(w.Derivatives, ins.A, n), Vec(w.Values, ins.B, n), Vec(w.Derivatives, ins.B, n), v, d);
-                    break;
-                case Mode.VS:
-                    ForwardVS(ins.Kind, w, Vec(w.Values, ins.A, n), Vec(w.Derivatives, ins.A, n), scalars[ins.B], v, d);
-                    break;
-                default:
-                    ForwardSV(ins.Kind, w, scalars[ins.A], Vec(w.Values, ins.B, n), Vec(w.Derivatives, ins.B, n), v, d);
-                    break;
-            }
+            Operators.Of(ins.Kind).Forward(PairOperandA(w, ins, n, scalars), PairOperandB(w, ins, n, scalars), v, d,
+                new KernelScratch(w.Log.AsSpan(0, n), w.Temp.AsSpan(0, n), w.Scratch.AsSpan(0, n)));
         }
         var root = _sumRoots[m];
         return _isScalar[root] ? -1 : _slot[root] * Batch;
@@ -584,200 +482,17 @@ public sealed partial class CompiledModel
 
     private ReadOnlySpan<double> Vec(double[] buffer, int node, int n) => buffer.AsSpan(_slot[node] * Batch, n);
 
-    private static void ForwardVV(NodeKind kind, Workspace w, ReadOnlySpan<double> a, ReadOnlySpan<double> da,
-        ReadOnlySpan<double> b, ReadOnlySpan<double> db, Span<double> v, Span<double> d)
-    {
-        var n = a.Length;
-        switch (kind)
-        {
-            case NodeKind.Add:
-                TensorPrimitives.Add(a, b, v);
-                TensorPrimitives.Add(da, db, d);
-                break;
-            case NodeKind.Sub:
-                TensorPrimitives.Subtract(a, b, v);
-                TensorPrimitives.Subtract(da, db, d);
-                break;
-            case NodeKind.Mul:
-                TensorPrimitives.Multiply(a, b, v);
-                TensorPrimitives.Multiply(da, b, d);
-                TensorPrimitives.MultiplyAdd(a, db, d, d);
-                break;
-            case NodeKind.Div:
-            {
-                // (a' − v b') / b
-                TensorPrimitives.Divide(a, b, v);
-                var t = w.Temp.AsSpan(0, n);
-                TensorPrimitives.Multiply(v, db, t);
-                TensorPrimitives.Subtract(da, t, d);
-                TensorPrimitives.Divide(d, b, d);
-                break;
-            }
-            case NodeKind.Pow:
-            {
-                if (n > 0 && TensorPrimitives.Min(a) > 0)
-                {
-                    // a^b = exp(b ln a); d = v (b' ln a + b a'/a)
-                    var ln = w.Log.AsSpan(0, n);
-                    var t = w.Temp.AsSpan(0, n);
-                    TensorPrimitives.Log(a, ln);
-                    TensorPrimitives.Multiply(b, ln, t);
-                    TensorPrimitives.Exp(t, v);
-                    TensorPrimitives.Multiply(b, da, t);
-                    TensorPrimitives.Divide(t, a, t);
-                    TensorPrimitives.MultiplyAdd(db, ln, t, t);
-                    TensorPrimitives.Multiply(v, t, d);
-                }
-                else
-                {
-                    for (var p = 0; p < n; p++)
-                    {
-                        var vp = Math.Pow(a[p], b[p]);
-                        v[p] = vp;
-                        var (pa, pb) = PowPartials(a[p], b[p], vp);
-                        d[p] = (da[p] != 0 ? pa * da[p] : 0) + (db[p] != 0 ? pb * db[p] : 0);
-                    }
-                }
-                break;
-            }
-        }
-    }
+    /// <summary>The operands of a pair instruction: a node's batch values and d/dr, or a constant subtree's value.</summary>
+    private KernelOperand PairOperandA(Workspace w, PairInstruction ins, int n, ReadOnlySpan<double> scalars) => ins.Mode == Mode.SV
+        ? KernelOperand.Constant(scalars[ins.A])
+        : KernelOperand.Vector(Vec(w.Values, ins.A, n), Vec(w.Derivatives, ins.A, n));
 
-    private static void ForwardVS(NodeKind kind, Workspace w, ReadOnlySpan<double> a, ReadOnlySpan<double> da, double c, Span<double> v, Span<double> d)
+    private KernelOperand PairOperandB(Workspace w, PairInstruction ins, int n, ReadOnlySpan<double> scalars) => ins.Mode switch
     {
-        var n = a.Length;
-        switch (kind)
-        {
-            case NodeKind.Add: TensorPrimitives.Add(a, c, v); da.CopyTo(d); break;
-            case NodeKind.Sub: TensorPrimitives.Subtract(a, c, v); da.CopyTo(d); break;
-            case NodeKind.Mul: TensorPrimitives.Multiply(a, c, v); TensorPrimitives.Multiply(da, c, d); break;
-            case NodeKind.Div: TensorPrimitives.Divide(a, c, v); TensorPrimitives.Divide(da, c, d); break;
-            case NodeKind.Pow: PowVS(w, a, da, c, v, d); break;
-        }
-    }
-
-    private static void ForwardSV(NodeKind kind, Workspace w, double c, ReadOnlySpan<double> b, ReadOnlySpan<double> db, Span<double> v, Span<double> d)
-    {
-        var n = b.Length;
-        switch (kind)
-        {
-            case NodeKind.Add: TensorPrimitives.Add(b, c, v); db.CopyTo(d); break;
-            case NodeKind.Sub: TensorPrimitives.Subtract(c, b, v); TensorPrimitives.Negate(db, d); break;
-            case NodeKind.Mul: TensorPrimitives.Multiply(b, c, v); TensorPrimitives.Multiply(db, c, d); break;
-            case NodeKind.Div:
-            {
-                // c/b, d = −v b'/b
-                TensorPrimitives.Divide(c, b, v);
-                TensorPrimitives.Multiply(v, db, d);
-                TensorPrimitives.Divide(d, b, d);
-                TensorPrimitives.Negate(d, d);
-                break;
-            }
-            case NodeKind.Pow:
-            {
-                if (c > 0)
-                {
-                    // c^b = exp(b ln c); d = v ln c b'
-                    var lnc = Math.Log(c);
-                    var t = w.Temp.AsSpan(0, n);
-                    TensorPrimitives.Multiply(b, lnc, t);
-                    TensorPrimitives.Exp(t, v);
-                    TensorPrimitives.Multiply(db, lnc, t);
-                    TensorPrimitives.Multiply(v, t, d);
-                }
-                else
-                {
-                    for (var p = 0; p < n; p++)
-                    {
-                        var vp = Math.Pow(c, b[p]);
-                        v[p] = vp;
-                        d[p] = db[p] != 0 && vp != 0 ? vp * Math.Log(c) * db[p] : 0;
-                    }
-                }
-                break;
-            }
-        }
-    }
-
-    /// <summary>a^c for a constant exponent: integers by multiplication, half-integers by a square root and multiplication.</summary>
-    private static void PowVS(Workspace w, ReadOnlySpan<double> a, ReadOnlySpan<double> da, double c, Span<double> v, Span<double> d)
-    {
-        var n = a.Length;
-        if (c == 0) { v.Fill(1.0); d.Clear(); return; }
-        var twice = 2 * c;
-        if (Math.Abs(c) <= 32 && twice == Math.Floor(twice))
-        {
-            // q = a^(|c| − 1) (integer c) or a^(|c| − ½) (half-integer c, times √a); v = q a or 1/(q a).
-            var half = twice != 2 * Math.Floor(c);
-            var e = (int)Math.Floor(Math.Abs(c)); // the integer part of |c|
-            var q = w.Scratch.AsSpan(0, n);
-            var t = w.Temp.AsSpan(0, n);
-            if (half)
-            {
-                IntegerPower(a, e, v, t);           // v = a^e
-                TensorPrimitives.Sqrt(a, q);
-                TensorPrimitives.Multiply(q, v, v); // v = a^|c|
-            }
-            else
-            {
-                IntegerPower(a, e - 1, q, t);       // q = a^(|c|−1)
-                TensorPrimitives.Multiply(q, a, v); // v = a^|c|
-            }
-            if (c < 0) TensorPrimitives.Divide(1.0, v, v);
-            if (!half && c > 0)
-            {
-                // Integer c ≥ 1: c a^(c−1) a' from q directly (exact at a = 0).
-                TensorPrimitives.Multiply(q, c, t);
-                TensorPrimitives.Multiply(t, da, d);
-                return;
-            }
-            // d = c v / a · a'. At a = 0 that is 0/0; it matters only for c > 0 (for c < 0 the value is infinite anyway).
-            TensorPrimitives.Multiply(v, c, t);
-            TensorPrimitives.Divide(t, a, t);
-            TensorPrimitives.Multiply(t, da, d);
-            if (c > 0) FixZeroBase(a, da, c, d);
-            return;
-        }
-        if (n > 0 && TensorPrimitives.Min(a) > 0)
-        {
-            var ln = w.Log.AsSpan(0, n);
-            var t = w.Temp.AsSpan(0, n);
-            TensorPrimitives.Log(a, ln);
-            TensorPrimitives.Multiply(ln, c, t);
-            TensorPrimitives.Exp(t, v);
-            TensorPrimitives.Multiply(v, c, t);
-            TensorPrimitives.Divide(t, a, t);
-            TensorPrimitives.Multiply(t, da, d);
-            return;
-        }
-        for (var p = 0; p < n; p++)
-        {
-            var vp = Math.Pow(a[p], c);
-            v[p] = vp;
-            d[p] = da[p] != 0 ? PowPartials(a[p], c, vp).Da * da[p] : 0;
-        }
-    }
-
-    private static void FixZeroBase(ReadOnlySpan<double> a, ReadOnlySpan<double> da, double c, Span<double> d)
-    {
-        for (var p = 0; p < a.Length; p++)
-            if (a[p] == 0) d[p] = da[p] != 0 ? c * Math.Pow(a[p], c - 1) * da[p] : 0;
-    }
-
-    /// <summary>result = a^e for e ≥ 0 by binary powering (scratch is overwritten).</summary>
-    private static void IntegerPower(ReadOnlySpan<double> a, int e, Span<double> result, Span<double> scratch)
-    {
-        result.Fill(1.0);
-        if (e == 0) return;
-        a.CopyTo(scratch);
-        while (true)
-        {
-            if ((e & 1) != 0) TensorPrimitives.Multiply(result, scratch, result);
-            e >>= 1;
-            if (e == 0) return;
-            TensorPrimitives.Multiply(scratch, scratch, scratch);
-        }
-    }
+        Mode.V => default,
+        Mode.VS => KernelOperand.Constant(scalars[ins.B]),
+        _ => KernelOperand.Vector(Vec(w.Values, ins.B, n), Vec(w.Derivatives, ins.B, n)),
+    };
 
     // ---- gradient of the energy with respect to the constants (reverse mode over each pair program)
 
@@ -821,45 +536,35 @@ public sealed partial class CompiledModel
             var node = _nodes[i];
             if (node.Kind == NodeKind.Constant) { energyGradient[node.ConstantIndex] += adj; continue; }
             if (adj == 0) continue;
-            int a = LeftChild(i), b = i - 1;
-            var (pa, pb) = Partials(node.Kind, scalars[a], scalars[b], scalars[i]);
-            scalarAdjoints[a] += adj * pa;
-            scalarAdjoints[b] += adj * pb;
+            var (pa, pb) = ScalarPartials(i, scalars);
+            scalarAdjoints[LeftChild(i)] += adj * pa;
+            if (node.Arity == 2) scalarAdjoints[i - 1] += adj * pb;
         }
     }
 
-    private static (double Da, double Db) Partials(NodeKind kind, double a, double b, double v) => kind switch
-    {
-        NodeKind.Add => (1, 1),
-        NodeKind.Sub => (1, -1),
-        NodeKind.Mul => (b, a),
-        NodeKind.Div => (1 / b, -v / b),
-        NodeKind.Pow => PowPartials(a, b, v),
-        _ => (0, 0),
-    };
-
+    /// <summary>Reverse mode through one pair instruction: its adjoints handed to its operands where they are non-zero.</summary>
     private void Backward(Workspace w, PairInstruction ins, int n, ReadOnlySpan<double> scalars, Span<double> scalarAdjoints)
     {
         if (ins.Mode == Mode.LoadR) return;
+        var op = Operators.Of(ins.Kind);
         var adj = w.Adjoints.AsSpan(_slot[ins.Out] * Batch, n);
         var v = w.Values.AsSpan(_slot[ins.Out] * Batch, n);
+        var t = w.Scratch.AsSpan(0, n);
         var vectorA = ins.Mode != Mode.SV;
-        var vectorB = ins.Mode != Mode.VS;
-        var a = vectorA ? w.Values.AsSpan(_slot[ins.A] * Batch, n) : default;
-        var b = vectorB ? w.Values.AsSpan(_slot[ins.B] * Batch, n) : default;
-        var adjA = vectorA ? w.Adjoints.AsSpan(_slot[ins.A] * Batch, n) : default;
-        var adjB = vectorB ? w.Adjoints.AsSpan(_slot[ins.B] * Batch, n) : default;
-        double ca = vectorA ? 0 : scalars[ins.A], cb = vectorB ? 0 : scalars[ins.B];
-        double sumA = 0, sumB = 0;
-        for (var p = 0; p < n; p++)
+        var vectorB = ins.Mode is Mode.VV or Mode.SV;
+        var a = vectorA ? KernelOperand.Vector(Vec(w.Values, ins.A, n)) : KernelOperand.Constant(scalars[ins.A]);
+        var b = ins.Mode switch
         {
-            var g = adj[p];
-            if (g == 0) continue;
-            var (pa, pb) = Partials(ins.Kind, vectorA ? a[p] : ca, vectorB ? b[p] : cb, v[p]);
-            if (vectorA) adjA[p] += g * pa; else sumA += g * pa;
-            if (vectorB) adjB[p] += g * pb; else sumB += g * pb;
-        }
-        if (!vectorA) scalarAdjoints[ins.A] += sumA;
-        if (!vectorB) scalarAdjoints[ins.B] += sumB;
+            Mode.V => default,
+            Mode.VS => KernelOperand.Constant(scalars[ins.B]),
+            _ => KernelOperand.Vector(Vec(w.Values, ins.B, n)),
+        };
+        op.Adjoint(0, adj, a, b, v, t);
+        if (vectorA) AccumulateWhereAdjointNonZero(adj, t, w.Adjoints.AsSpan(_slot[ins.A] * Batch, n));
+        else scalarAdjoints[ins.A] += SumWhereAdjointNonZero(adj, t);
+        if (ins.Mode == Mode.V) return;
+        op.Adjoint(1, adj, a, b, v, t);
+        if (vectorB) AccumulateWhereAdjointNonZero(adj, t, w.Adjoints.AsSpan(_slot[ins.B] * Batch, n));
+        else scalarAdjoints[ins.B] += SumWhereAdjointNonZero(adj, t);
     }
 }

@@ -8,8 +8,10 @@ namespace PoetSharp.Export;
 /// Turns an expression into straight-line C++ that computes a value and its derivatives by forward-mode
 /// differentiation: one statement per node, with derivatives known to be zero (constant subtrees) left out.
 /// Pair expressions are differentiated with respect to r; atom expressions with respect to each neighbour sum
-/// (sum k, in postfix order, reads <c>s[k]</c>). x^y follows the library's evaluator: ∂/∂x = y·x^y/x (y·x^(y−1) at
-/// x = 0), ∂/∂y = x^y·ln x, and a partial is used only where the operand's derivative is non-zero.
+/// (sum k, in postfix order, reads <c>s[k]</c>). Each operator's C++ (value and derivative) is its entry in the operator
+/// table (<see cref="OperatorDefinition.Cpp"/>, <see cref="OperatorDefinition.CppDerivative"/>). x^y follows the library's
+/// evaluator: ∂/∂x = y·x^y/x (y·x^(y−1) at x = 0), ∂/∂y = x^y·ln x, and a partial is used only where the operand's
+/// derivative is non-zero.
 /// </summary>
 internal sealed class CppExpressionWriter
 {
@@ -39,7 +41,10 @@ internal sealed class CppExpressionWriter
         return w._code.ToString();
     }
 
-    /// <summary>Statements computing <c>energy</c> and <c>dEds[k]</c> of the atom expression from the sums <c>s[k]</c>.</summary>
+    /// <summary>
+    /// Statements computing <c>energy</c> and <c>dEds[k]</c> of the atom expression from the sums <c>s[k]</c>; an at[A]
+    /// term reads the atom's element (atomic number) from <c>z</c>.
+    /// </summary>
     public static string Atom(Expression e, string indent)
     {
         var w = new CppExpressionWriter(e, indent);
@@ -72,52 +77,39 @@ internal sealed class CppExpressionWriter
                 _value[i] = $"s[{_sumIndex[i]}]";
                 _derivative[(i, _sumIndex[i])] = "1.0";
                 return;
+            case NodeKind.Central:
+            {
+                // at[A](x): x at atoms of element A, 0 elsewhere (selected, so that x may be anything there).
+                Emit(i - 1, variables);
+                var at = $"z == {node.Element}";
+                Line($"const double {v} = ({at}) ? {_value[i - 1]} : 0.0;");
+                _value[i] = v;
+                for (var k = 0; k < variables; k++)
+                {
+                    if (!_derivative.TryGetValue((i - 1, k), out var dk)) continue;
+                    Line($"const double d{i}_{k} = ({at}) ? {dk} : 0.0;");
+                    _derivative[(i, k)] = $"d{i}_{k}";
+                }
+                return;
+            }
         }
-        int left = _e.LeftChild(i), right = i - 1;
+        var op = Operators.Of(node.Kind);
+        int left = _e.LeftChild(i), right = op.Arity == 2 ? i - 1 : -1;
         Emit(left, variables);
-        Emit(right, variables);
-        string a = _value[left], b = _value[right];
-        switch (node.Kind)
-        {
-            case NodeKind.Add: Line($"const double {v} = {a} + {b};"); break;
-            case NodeKind.Sub: Line($"const double {v} = {a} - {b};"); break;
-            case NodeKind.Mul: Line($"const double {v} = {a} * {b};"); break;
-            case NodeKind.Div: Line($"const double {v} = {a} / {b};"); break;
-            default: Line($"const double {v} = std::pow({a}, {b});"); break;
-        }
+        if (right >= 0) Emit(right, variables);
+        string a = _value[left], b = right >= 0 ? _value[right] : null!;
+        Line($"const double {v} = {op.Cpp(a, right >= 0 ? b : null)};");
         _value[i] = v;
-        var partialsWritten = false;
+        var first = true;
         for (var k = 0; k < variables; k++)
         {
             var hasA = _derivative.TryGetValue((left, k), out var da);
-            var hasB = _derivative.TryGetValue((right, k), out var db);
+            string? db = null;
+            var hasB = right >= 0 && _derivative.TryGetValue((right, k), out db);
             if (!hasA && !hasB) continue;
-            da ??= "0.0";
-            db ??= "0.0";
             var d = $"d{i}_{k}";
-            string expression;
-            switch (node.Kind)
-            {
-                case NodeKind.Add: expression = !hasB ? da : !hasA ? db : $"{da} + {db}"; break;
-                case NodeKind.Sub: expression = !hasB ? da : !hasA ? $"-{db}" : $"{da} - {db}"; break;
-                case NodeKind.Mul:
-                    expression = !hasB ? $"{da} * {b}" : !hasA ? $"{a} * {db}" : $"{da} * {b} + {a} * {db}";
-                    break;
-                case NodeKind.Div:
-                    expression = !hasB ? $"{da} / {b}" : !hasA ? $"-{v} * {db} / {b}" : $"({da} - {v} * {db}) / {b}";
-                    break;
-                default:
-                    if (!partialsWritten)
-                    {
-                        Line($"double pa{i}, pb{i};");
-                        Line($"PowPartials({a}, {b}, {v}, pa{i}, pb{i});");
-                        partialsWritten = true;
-                    }
-                    var ta = $"({da} != 0.0 ? pa{i} * {da} : 0.0)";
-                    var tb = $"({db} != 0.0 ? pb{i} * {db} : 0.0)";
-                    expression = !hasB ? ta : !hasA ? tb : $"{ta} + {tb}";
-                    break;
-            }
+            var expression = op.CppDerivative(new CppTerms(a, right >= 0 ? b : null, v, hasA ? da : null, hasB ? db : null, i.ToString(CultureInfo.InvariantCulture), first), Line);
+            first = false;
             Line($"const double {d} = {expression};");
             _derivative[(i, k)] = d;
         }

@@ -154,15 +154,8 @@ public sealed class EamForm
             case NodeKind.Sum: return sum;
             case NodeKind.Distance: throw new InvalidOperationException("r outside a sum");
         }
-        var a = EvaluateWithSum(_e.LeftChild(i), sum);
-        var b = EvaluateWithSum(i - 1, sum);
-        return node.Kind switch
-        {
-            NodeKind.Add => a + b,
-            NodeKind.Sub => a - b,
-            NodeKind.Mul => a * b,
-            NodeKind.Div => a / b,
-            _ => Math.Pow(a, b),
-        };
+        var op = Operators.Of(node.Kind);
+        if (op.Arity == 1) return op.Value(EvaluateWithSum(i - 1, sum), double.NaN);
+        return op.Value(EvaluateWithSum(_e.LeftChild(i), sum), EvaluateWithSum(i - 1, sum));
     }
 }

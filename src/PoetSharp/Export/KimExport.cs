@@ -15,7 +15,8 @@ namespace PoetSharp.Export;
 /// contributing particle i, so that only contributing particles need neighbours. Forces come from
 /// ∂E_i/∂r_ij = Σ_k ∂A/∂s_k · (g_k′ f + g_k f′), applied to i and j (j may be a non-contributing image); the virial
 /// is KIM's Σ (∂E/∂r) r_a r_b / r; the particle energy of i is E_i (zero for non-contributing particles).
-/// Every species of the model shares the functions (our models do not tell species apart).
+/// Several species: species code k is the model's k-th element; a sum over the neighbours of element B adds only B
+/// neighbours, and an at[A] term counts only at A atoms (the atom's element is passed to the atom function as z).
 /// </remarks>
 public static class KimExport
 {
@@ -96,6 +97,8 @@ public static class KimExport
     {
         var e = model.Expression;
         var sums = e.SumCount;
+        var sumElements = new List<int>();
+        for (var i = 0; i < e.Length; i++) if (e.Nodes[i].Kind == NodeKind.Sum) sumElements.Add(e.Nodes[i].Element);
         var pairFunctions = new StringBuilder();
         var calls = new StringBuilder();
         var k = 0;
@@ -109,8 +112,11 @@ public static class KimExport
             calls.Append($"      Pair{k}(r, g, dg);\n      gf[{k}] = g * f;\n      dgf[{k}] = dg * f + g * df;\n");
             k++;
         }
-        var speciesCodes = string.Join("\n", model.Species.Select(s =>
-            $"  error = error || modelCreate->SetSpeciesCode(KIM::SpeciesName(\"{s}\"), 0);"));
+        var speciesCodes = string.Join("\n", model.Species.Select((s, code) =>
+            $"  error = error || modelCreate->SetSpeciesCode(KIM::SpeciesName(\"{s}\"), {code});"));
+        // Atomic number of each species code, and the neighbours' element of each sum (0: every neighbour).
+        var elementOfCode = string.Join(", ", model.Species.Select(s => Atoms.Elements.AtomicNumber(s)));
+        var sumElementList = sumElements.Count == 0 ? "0" : string.Join(", ", sumElements);
         var arraySize = Math.Max(sums, 1);
         // Our evaluator drops pairs beyond the taper's end (f = 0 there, and g may not be finite); so does this one.
         var cutoff = CppExpressionWriter.Literal(Math.Min(model.Cutoff, model.Taper.Outer));
@@ -131,6 +137,8 @@ public static class KimExport
             namespace
             {
             int const kSums = {{sums}};
+            int const kElementOfCode[] = {{{elementOfCode}}};
+            int const kSumElement[] = {{{sumElementList}}};
             double const kCutoff = {{cutoff}};
             double const kTaperInner = {{inner}};
             double const kTaperOuter = {{outer}};
@@ -163,11 +171,12 @@ public static class KimExport
               pb = v == 0.0 ? 0.0 : v * std::log(a);
             }
 
-            {{pairFunctions}}// The atom energy from the sums s[k] and its partials dE/ds[k].
-            inline void Atom(double const * const s, double & energy, double * const dEds)
+            {{pairFunctions}}// The atom energy from the sums s[k] and its partials dE/ds[k], for an atom of element z (atomic number).
+            inline void Atom(double const * const s, int const z, double & energy, double * const dEds)
             {
             {{CppExpressionWriter.Atom(e, "  ")}}  (void) s;
               (void) dEds;
+              (void) z;
             }
 
             int ComputeArgumentsCreate(KIM::ModelCompute const * const,
@@ -190,6 +199,7 @@ public static class KimExport
               int const * count = NULL;
               int const * contributing = NULL;
               double const * x = NULL;
+              int const * species = NULL;
               double * energy = NULL;
               double * forces = NULL;
               double * particleEnergy = NULL;
@@ -197,6 +207,7 @@ public static class KimExport
               int error = arguments->GetArgumentPointer(KIM::COMPUTE_ARGUMENT_NAME::numberOfParticles, &count)
                   || arguments->GetArgumentPointer(KIM::COMPUTE_ARGUMENT_NAME::particleContributing, &contributing)
                   || arguments->GetArgumentPointer(KIM::COMPUTE_ARGUMENT_NAME::coordinates, &x)
+                  || arguments->GetArgumentPointer(KIM::COMPUTE_ARGUMENT_NAME::particleSpeciesCodes, &species)
                   || arguments->GetArgumentPointer(KIM::COMPUTE_ARGUMENT_NAME::partialEnergy, &energy)
                   || arguments->GetArgumentPointer(KIM::COMPUTE_ARGUMENT_NAME::partialForces, &forces)
                   || arguments->GetArgumentPointer(KIM::COMPUTE_ARGUMENT_NAME::partialParticleEnergy, &particleEnergy)
@@ -215,8 +226,9 @@ public static class KimExport
               if (virial) for (int a = 0; a < 6; ++a) virial[a] = 0.0;
               bool const needDerivatives = forces || virial;
               double const cutoff2 = kCutoff * kCutoff;
-              // Per neighbour: index, r, dx, dy, dz, then g_k f and d(g_k f)/dr for each sum.
-              int const stride = 5 + 2 * kSums;
+              // Per neighbour: index, r, dx, dy, dz, then g_k f and d(g_k f)/dr for each sum (zero for a sum that does not
+              // take this neighbour's element), then whether each sum takes it.
+              int const stride = 5 + 3 * kSums;
               std::vector<double> & scratch = buffer->scratch;
 
               for (int i = 0; i < n; ++i)
@@ -245,13 +257,20 @@ public static class KimExport
                   entry[0] = j; entry[1] = r; entry[2] = dx; entry[3] = dy; entry[4] = dz;
                   double * const gf = entry + 5;
                   double * const dgf = entry + 5 + kSums;
+                  double * const takes = entry + 5 + 2 * kSums;
+                  int const zj = kElementOfCode[species[j]];
                   double g, dg;
-            {{calls}}      for (int k = 0; k < kSums; ++k) s[k] += gf[k];
+            {{calls}}      for (int k = 0; k < kSums; ++k)
+                  {
+                    takes[k] = kSumElement[k] == 0 || kSumElement[k] == zj ? 1.0 : 0.0;
+                    if (takes[k] != 0.0) s[k] += gf[k];
+                    else { gf[k] = 0.0; dgf[k] = 0.0; }
+                  }
                   (void) gf; (void) dgf; (void) g; (void) dg;
                 }
                 double atomEnergy;
                 double dEds[{{arraySize}}];
-                Atom(s, atomEnergy, dEds);
+                Atom(s, kElementOfCode[species[i]], atomEnergy, dEds);
                 if (energy) *energy += atomEnergy;
                 if (particleEnergy) particleEnergy[i] = atomEnergy;
                 if (!needDerivatives) continue;
@@ -261,7 +280,9 @@ public static class KimExport
                   int const j = static_cast<int>(entry[0]);
                   double const r = entry[1];
                   double dEdr = 0.0;
-                  for (int k = 0; k < kSums; ++k) dEdr += dEds[k] * entry[5 + kSums + k];
+                  // A sum that does not take this neighbour contributes nothing (even where its partial is not finite){{(e.IsSpeciesResolved ? ", nor one the atom's energy does not depend on (another element's)" : "")}}.
+                  for (int k = 0; k < kSums; ++k)
+                    if ({{(e.IsSpeciesResolved ? "dEds[k] != 0.0 && " : "")}}entry[5 + 2 * kSums + k] != 0.0) dEdr += dEds[k] * entry[5 + kSums + k];
                   double const d[3] = {entry[2], entry[3], entry[4]};
                   if (forces)
                     for (int a = 0; a < 3; ++a)

@@ -14,7 +14,9 @@ namespace PoetSharp.Models;
 /// <para>Powers x^c with a constant exponent c (a constant subtree is evaluated): an integer |c| ≤ 16 costs the
 /// multiplications of binary exponentiation (⌊log₂|c|⌋ + popcount(|c|) − 1), plus a division if c &lt; 0; a half
 /// integer costs a square root, the multiplications for the integer part and one more, plus a division if c &lt; 0;
-/// any other c costs a pow. c^x with constant c is exp(x·ln c): one multiply and an exp. Anything else is a pow.</para>
+/// any other c costs a pow. c^x with constant c is exp(x·ln c): one multiply and an exp. Anything else is a pow.
+/// exp(x), log(x) and sqrt(x) cost an exp, a log and a square root. Each operator's cost is its entry in the operator
+/// table (<see cref="OperatorDefinition.Cost"/>).</para>
 /// <para>Species: a sum over the neighbours of one element (<c>sum[B](g)</c>) is costed as it is evaluated, over every
 /// pair with the others masked (one operation more than a plain sum); an element's term <c>at[A](F)</c> costs a select
 /// per atom. Every element's expression is thus costed as if evaluated at every atom, an upper bound.</para>
@@ -57,41 +59,18 @@ public static class CostModel
             if (levels[i] == Level.Constant) continue;
             var cost = nodes[i].Kind switch
             {
-                NodeKind.Add or NodeKind.Sub or NodeKind.Mul => Multiply,
-                NodeKind.Div => Divide,
-                NodeKind.Pow => PowCost(e, i, levels),
                 // A species-resolved sum is evaluated over every pair and masked by the neighbour's element: one more operation.
                 NodeKind.Sum => (nodes[i].Element == 0 ? 2 : 3) * Multiply,
                 // at[A]: a select per atom.
                 NodeKind.Central => Multiply,
-                _ => 0.0,
+                NodeKind.Constant or NodeKind.Distance => 0.0,
+                var kind => Operators.Of(kind).Cost(e, i, levels),
             };
             // A sum node's multiply-add happens per pair; other atom-level nodes once per atom.
             if (levels[i] == Level.Pair || nodes[i].Kind == NodeKind.Sum) pair += cost;
             else atom += cost;
         }
         return (pair, atom);
-    }
-
-    private static double PowCost(Expression e, int i, Level[] levels)
-    {
-        int baseIndex = e.LeftChild(i), exponentIndex = i - 1;
-        if (levels[exponentIndex] == Level.Constant)
-        {
-            // A constant subtree has no r and no sums, so evaluating it at any r gives its value.
-            var c = e.EvaluatePair(exponentIndex, 0.0);
-            var n = Math.Abs(c);
-            var division = c < 0 ? Divide : 0;
-            if (n <= 16 && n == Math.Floor(n)) return Multiplications((int)n) * Multiply + division;
-            if (n <= 16 && 2 * n == Math.Floor(2 * n))
-            {
-                var whole = (int)Math.Floor(n);
-                return SquareRoot + (whole > 0 ? (Multiplications(whole) + 1) * Multiply : 0) + division;
-            }
-            return Pow;
-        }
-        if (levels[baseIndex] == Level.Constant) return Multiply + Exp;
-        return Pow;
     }
 
     /// <summary>Multiplications to form x^n by binary exponentiation (n ≥ 0): squarings plus extra factors.</summary>
@@ -109,7 +88,7 @@ public static class CostModel
                 NodeKind.Constant => Level.Constant,
                 NodeKind.Distance => Level.Pair,
                 NodeKind.Sum or NodeKind.Central => Level.Atom,
-                _ => (Level)Math.Max((int)levels[e.LeftChild(i)], (int)levels[i - 1]),
+                _ => (Level)Math.Max((int)levels[e.LeftChild(i)], (int)levels[i - 1]), // a unary node's only child is both
             };
         }
         return levels;

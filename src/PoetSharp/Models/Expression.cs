@@ -128,6 +128,9 @@ public sealed class Expression
     public static Expression Mul(Expression a, Expression b) => Combine(NodeKind.Mul, a, b);
     public static Expression Div(Expression a, Expression b) => Combine(NodeKind.Div, a, b);
     public static Expression Pow(Expression a, Expression b) => Combine(NodeKind.Pow, a, b);
+    public static Expression Exp(Expression a) => Combine(NodeKind.Exp, a, null);
+    public static Expression Log(Expression a) => Combine(NodeKind.Log, a, null);
+    public static Expression Sqrt(Expression a) => Combine(NodeKind.Sqrt, a, null);
 
     public static Expression operator +(Expression a, Expression b) => Add(a, b);
     public static Expression operator -(Expression a, Expression b) => Sub(a, b);
@@ -135,7 +138,7 @@ public sealed class Expression
     public static Expression operator /(Expression a, Expression b) => Div(a, b);
     public static implicit operator Expression(double value) => Constant(value);
 
-    /// <summary>Applies an operator to one or two operand trees.</summary>
+    /// <summary>Applies an operator (or a neighbour sum) to one or two operand trees.</summary>
     public static Expression Combine(NodeKind kind, Expression a, Expression? b) => Combine(kind, a, b, 0);
 
     /// <summary>Applies an operator; <paramref name="element"/> is the atomic number of a sum's neighbours or of a <see cref="NodeKind.Central"/> node.</summary>
@@ -236,20 +239,10 @@ public sealed class Expression
             case NodeKind.Central:
                 return central == node.Element ? Evaluate(i - 1, r, distances, tapers, elements, central) : 0.0;
         }
-        return ApplyOperator(node.Kind, Evaluate(LeftChild(i), r, distances, tapers, elements, central),
-            Evaluate(i - 1, r, distances, tapers, elements, central));
+        var op = Operators.Of(node.Kind);
+        if (op.Arity == 1) return op.Value(Evaluate(i - 1, r, distances, tapers, elements, central), double.NaN);
+        return op.Value(Evaluate(LeftChild(i), r, distances, tapers, elements, central), Evaluate(i - 1, r, distances, tapers, elements, central));
     }
-
-    /// <summary>A binary operator of the grammar on two values, as the reference interpretation applies it (IEEE, Math.Pow).</summary>
-    internal static double ApplyOperator(NodeKind kind, double left, double right) => kind switch
-    {
-        NodeKind.Add => left + right,
-        NodeKind.Sub => left - right,
-        NodeKind.Mul => left * right,
-        NodeKind.Div => left / right,
-        NodeKind.Pow => Math.Pow(left, right),
-        _ => throw new InvalidOperationException($"{kind} is not a binary operator"),
-    };
 
     // ---- validation
 
@@ -291,6 +284,14 @@ public sealed class Expression
                     top--;
                     break;
                 default:
+                    if (arity == 1)
+                    {
+                        // A function of one operand has its operand's level: exp of a pair term is a pair term.
+                        level = stackLevels[top - 1];
+                        size += stackSizes[top - 1];
+                        top--;
+                        break;
+                    }
                     var (l, r) = (stackLevels[top - 2], stackLevels[top - 1]);
                     if ((l == Level.Pair && r == Level.Atom) || (l == Level.Atom && r == Level.Pair))
                         throw new ArgumentException("r outside a sum: a pair-level term is combined with a neighbour sum");

@@ -12,9 +12,13 @@ namespace PoetSharp.Models;
 /// term    := signed (('*' | '/') signed)*
 /// signed  := '-' signed | power
 /// power   := primary ('^' signed)?          (right-associative: a^b^c = a^(b^c))
-/// primary := number | 'r' | 'sum' ['[' element ']'] '(' expr ')' | 'at' '[' element ']' '(' expr ')' | '(' expr ')'
+/// primary := number | 'r' | 'sum' ['[' element ']'] '(' expr ')' | 'at' '[' element ']' '(' expr ')' | function '(' expr ')' | '(' expr ')'
+/// function:= 'exp' | 'log' | 'sqrt'
 /// number  := digits ['.' digits] [('e' | 'E') ['+' | '-'] digits]   (or '.' digits …)
 /// </code>
+/// <para>The operators, their symbols, precedences and associativity come from the operator table
+/// (<see cref="Operators"/>): the left-associative binary operators form one level per precedence (+ − below × ÷), the
+/// right-associative one (^) binds a primary to a signed exponent, and the unary operators are functions.</para>
 /// <para>Unary minus. A minus directly before a number literal that is not itself raised to a power makes a negative
 /// constant: <c>-2*r</c> and <c>r^-9</c> hold the constants −2 and −9. Since ^ binds tighter than unary minus,
 /// <c>-2^r</c> is −(2^r), while <c>(-2)^r</c> has the base −2. Any other negation −x (of r, a sum, a parenthesis, a power)
@@ -57,31 +61,25 @@ public static class ExpressionParser
             return result;
         }
 
-        private Parsed Expr()
+        /// <summary>Binding strength of a negative literal (a unary minus): chains of weaker operators take signed operands.</summary>
+        private const int SignedPrecedence = 3;
+
+        private Parsed Expr() => Chain(1);
+
+        /// <summary>A chain of the left-associative operators of one precedence, e.g. term (('+' | '-') term)*.</summary>
+        private Parsed Chain(int precedence)
         {
-            var left = Term();
+            var left = ChainOperand(precedence);
             while (true)
             {
                 SkipSpace();
-                if (Peek() is not ('+' or '-' or '−')) return left;
-                var kind = Peek() == '+' ? NodeKind.Add : NodeKind.Sub;
+                if (Operators.BySymbol(Peek()) is not { Associativity: Associativity.Left } op || op.Precedence != precedence) return left;
                 _pos++;
-                left = Combine(kind, left, Term());
+                left = Combine(op.Kind, left, ChainOperand(precedence));
             }
         }
 
-        private Parsed Term()
-        {
-            var left = Signed();
-            while (true)
-            {
-                SkipSpace();
-                if (Peek() is not ('*' or '/')) return left;
-                var kind = Peek() == '*' ? NodeKind.Mul : NodeKind.Div;
-                _pos++;
-                left = Combine(kind, left, Signed());
-            }
-        }
+        private Parsed ChainOperand(int precedence) => precedence + 1 < SignedPrecedence ? Chain(precedence + 1) : Signed();
 
         private Parsed Signed()
         {
@@ -97,9 +95,9 @@ public static class ExpressionParser
         {
             var basePart = Primary();
             SkipSpace();
-            if (Peek() != '^') return basePart;
+            if (Operators.BySymbol(Peek()) is not { Associativity: Associativity.Right } op) return basePart;
             _pos++;
-            return Combine(NodeKind.Pow, basePart, Signed());
+            return Combine(op.Kind, basePart, Signed());
         }
 
         private Parsed Primary()
@@ -155,9 +153,19 @@ public static class ExpressionParser
                         catch (ArgumentException e) { throw Error(innerStart, e.Message); }
                     }
                 }
+                if (Operators.ByFunctionName(name) is { } function)
+                {
+                    SkipSpace();
+                    if (Peek() != '(') throw Error(_pos, $"expected '(' after {name}");
+                    _pos++;
+                    var argument = Expr();
+                    Expect(')');
+                    try { return new Parsed(Expression.Combine(function.Kind, argument.Expression, null), argument.FreeR); }
+                    catch (ArgumentException e) { throw Error(start, e.Message); } // e.g. exp(at[Cu](…))
+                }
                 if (name.Equals("nan", StringComparison.OrdinalIgnoreCase) || name.StartsWith("inf", StringComparison.OrdinalIgnoreCase))
                     throw Error(start, $"'{name}' is not a finite number");
-                throw Error(start, $"unknown identifier '{name}' (expected r or sum)");
+                throw Error(start, $"unknown identifier '{name}' (expected r, sum or a function: {FunctionNames})");
             }
             throw Error(start, $"expected a number, r, sum( or '(' but found '{c}'");
         }
@@ -226,6 +234,8 @@ public static class ExpressionParser
         {
             while (_pos < text.Length && char.IsWhiteSpace(text[_pos])) _pos++;
         }
+
+        private static readonly string FunctionNames = string.Join(", ", Operators.Unary.Select(k => Operators.Of(k).Symbol));
 
         private static ExpressionSyntaxException Error(int index, string reason) => new(index + 1, reason);
     }

@@ -78,14 +78,13 @@ public static class ExpressionPrinter
     /// <summary>A constant in the shortest text that parses back to the same bits (−0 keeps its sign).</summary>
     public static string FormatConstant(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
-    // Binding strength: + − 1, × ÷ 2, a negative constant 3 (it carries a unary minus), ^ 4, leaves and sums 5.
+    // Binding strength: the operator table's (+ − 1, × ÷ 2, ^ 4, functions 5), a negative constant 3 (it carries a
+    // unary minus), leaves and sums 5.
     private static int Precedence(Expression e, int i) => e.Nodes[i].Kind switch
     {
-        NodeKind.Add or NodeKind.Sub => 1,
-        NodeKind.Mul or NodeKind.Div => 2,
-        NodeKind.Pow => 4,
-        NodeKind.Constant when double.IsNegative(e.ConstantOf(i)) => 3,
-        _ => 5,
+        NodeKind.Constant => double.IsNegative(e.ConstantOf(i)) ? 3 : 5,
+        NodeKind.Distance or NodeKind.Sum or NodeKind.Central => 5,
+        var kind => Operators.Of(kind).Precedence,
     };
 
     private static void Write(Expression e, int i, StringBuilder text)
@@ -112,10 +111,18 @@ public static class ExpressionPrinter
                 text.Append(')');
                 return;
         }
+        var op = Operators.Of(node.Kind);
+        if (op.Arity == 1)
+        {
+            text.Append(op.Symbol).Append('(');
+            Write(e, i - 1, text);
+            text.Append(')');
+            return;
+        }
         int left = e.LeftChild(i), right = i - 1;
-        int p = Precedence(e, i), pl = Precedence(e, left), pr = Precedence(e, right);
+        int p = op.Precedence, pl = Precedence(e, left), pr = Precedence(e, right);
         bool leftParens, rightParens;
-        if (node.Kind == NodeKind.Pow)
+        if (op.Associativity == Associativity.Right)
         {
             leftParens = pl <= p;
             rightParens = pr < p && pr != 3; // r^-9 reads back as the constant −9
@@ -126,14 +133,8 @@ public static class ExpressionPrinter
             rightParens = pr <= p || pr == 3;
         }
         WriteOperand(e, left, text, leftParens);
-        text.Append(node.Kind switch
-        {
-            NodeKind.Add => " + ",
-            NodeKind.Sub => " - ",
-            NodeKind.Mul => "*",
-            NodeKind.Div => "/",
-            _ => "^",
-        });
+        if (op.Spaced) text.Append(' ').Append(op.Symbol).Append(' ');
+        else text.Append(op.Symbol);
         WriteOperand(e, right, text, rightParens);
     }
 

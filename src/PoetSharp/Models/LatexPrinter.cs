@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 
 namespace PoetSharp.Models;
 
@@ -16,9 +15,7 @@ public static class LatexPrinter
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(significantDigits, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(significantDigits, 17);
-        var text = new StringBuilder();
-        new Writer(ExpressionPrinter.FoldSigns(e), significantDigits, text).Write(e.Length - 1);
-        return text.ToString();
+        return new Writer(ExpressionPrinter.FoldSigns(e), significantDigits).Write(e.Length - 1);
     }
 
     /// <summary>A constant to <paramref name="significantDigits"/> digits; outside 10⁻⁴ … 10⁶ as mantissa × 10 to a power.</summary>
@@ -34,79 +31,45 @@ public static class LatexPrinter
         return $@"{g[..e]} \times 10^{{{exponent}}}";
     }
 
-    private readonly struct Writer(Expression e, int digits, StringBuilder text)
+    private readonly struct Writer(Expression e, int digits)
     {
-        // Binding strength as in the plain printer: + − 1, products and sums 2, a negative constant 3, ^ 4, leaves 5.
-        // \frac needs no parentheses around its parts and groups like a leaf.
+        // Binding strength: the operator table's LaTeX precedences (+ − 1, products 2, ^ 4; \frac and functions group
+        // like a leaf, 5), sums 2 like products, a negative constant 3, leaves 5.
         private int Precedence(int i) => e.Nodes[i].Kind switch
         {
-            NodeKind.Add or NodeKind.Sub => 1,
-            NodeKind.Mul or NodeKind.Sum or NodeKind.Central => 2,
-            NodeKind.Pow => 4,
-            NodeKind.Constant when double.IsNegative(e.ConstantOf(i)) => 3,
-            _ => 5,
+            NodeKind.Constant => double.IsNegative(e.ConstantOf(i)) ? 3 : 5,
+            NodeKind.Sum or NodeKind.Central => 2,
+            NodeKind.Distance => 5,
+            var kind => Operators.Of(kind).LatexPrecedence,
         };
 
-        public void Write(int i)
+        public string Write(int i)
         {
             var node = e.Nodes[i];
             switch (node.Kind)
             {
                 case NodeKind.Constant:
-                    text.Append(FormatConstant(e.ConstantOf(i), digits));
-                    return;
+                    return FormatConstant(e.ConstantOf(i), digits);
                 case NodeKind.Distance:
-                    text.Append("r_{ij}");
-                    return;
+                    return "r_{ij}";
                 case NodeKind.Sum:
-                    text.Append(node.Element == 0 ? @"\sum_j " : $@"\sum_{{j \in \mathrm{{{Atoms.Elements.Symbol(node.Element)}}}}} ");
-                    Operand(i - 1, Precedence(i - 1) < 2);
-                    text.Append(" f(r_{ij})");
-                    return;
+                    return (node.Element == 0 ? @"\sum_j " : $@"\sum_{{j \in \mathrm{{{Atoms.Elements.Symbol(node.Element)}}}}} ")
+                           + $@"{Operand(i - 1, Precedence(i - 1) < 2)} f(r_{{ij}})";
                 case NodeKind.Central:
                     // Iverson bracket: the term counts at atoms of that element only.
-                    text.Append($@"[t_i = \mathrm{{{Atoms.Elements.Symbol(node.Element)}}}]\,");
-                    Operand(i - 1, true);
-                    return;
+                    return $@"[t_i = \mathrm{{{Atoms.Elements.Symbol(node.Element)}}}]\,{Operand(i - 1, true)}";
             }
+            var op = Operators.Of(node.Kind);
+            if (op.Arity == 1) return op.Latex(Operand(i - 1, !op.LatexGroupsA && Precedence(i - 1) < op.LatexPrecedence), null);
             int left = e.LeftChild(i), right = i - 1;
-            switch (node.Kind)
-            {
-                case NodeKind.Div:
-                    text.Append(@"\frac{");
-                    Write(left);
-                    text.Append("}{");
-                    Write(right);
-                    text.Append('}');
-                    return;
-                case NodeKind.Pow:
-                    Operand(left, Precedence(left) <= 4 || e.Nodes[left].Kind == NodeKind.Sum);
-                    text.Append("^{");
-                    Write(right);
-                    text.Append('}');
-                    return;
-                case NodeKind.Mul:
-                    // A sum on the left would seem to take the factor after it into the summand.
-                    Operand(left, Precedence(left) < 2 || e.Nodes[left].Kind == NodeKind.Sum);
-                    var at = text.Length;
-                    var rightParens = Precedence(right) is < 2 or 3;
-                    Operand(right, rightParens);
-                    // Juxtapose, except before a digit (2 \cdot 3, not 23).
-                    text.Insert(at, char.IsAsciiDigit(text[at]) ? @" \cdot " : " ");
-                    return;
-                default:
-                    Operand(left, false);
-                    text.Append(node.Kind == NodeKind.Add ? " + " : " - ");
-                    Operand(right, Precedence(right) is 1 or 3);
-                    return;
-            }
+            int p = op.LatexPrecedence, pl = Precedence(left), pr = Precedence(right);
+            // A sum on the left of a product or power would seem to take what follows into the summand.
+            var leftParens = !op.LatexGroupsA &&
+                (pl < p || (pl == p && op.Associativity == Associativity.Right) || (p >= 2 && e.Nodes[left].Kind == NodeKind.Sum));
+            var rightParens = !op.LatexGroupsB && (pr < p || pr == 3 || (pr == p && op.LatexParenthesisesEqualRight));
+            return op.Latex(Operand(left, leftParens), Operand(right, rightParens));
         }
 
-        private void Operand(int i, bool parens)
-        {
-            if (parens) text.Append(@"\left(");
-            Write(i);
-            if (parens) text.Append(@"\right)");
-        }
+        private string Operand(int i, bool parens) => parens ? $@"\left({Write(i)}\right)" : Write(i);
     }
 }

@@ -1,8 +1,10 @@
 namespace PoetSharp.Models;
 
 /// <summary>
-/// Operators of POET's hypothesis space. New operators (exp, log, sqrt, species-resolved or angular sums) are added
-/// here with their arity in <see cref="Nodes.Arity"/>; code that walks trees dispatches on the kind.
+/// Operators of POET's hypothesis space. The arithmetic operators (everything but <see cref="Constant"/>,
+/// <see cref="Distance"/> and <see cref="Sum"/>) are described by their entry in the operator table
+/// (<see cref="Operators"/>): a new one is added here and there, and every part of the library picks it up. The numeric
+/// values are part of stored hashes (<see cref="ExpressionHash"/>): new kinds go at the end.
 /// </summary>
 public enum NodeKind : byte
 {
@@ -27,6 +29,12 @@ public enum NodeKind : byte
     /// per element, E_i = F_{t_i}(sums), and these nodes appear only in that top-level sum (see <see cref="Expression.CentralTerms"/>).
     /// </summary>
     Central,
+    /// <summary>e^x.</summary>
+    Exp,
+    /// <summary>ln x (NaN for x &lt; 0).</summary>
+    Log,
+    /// <summary>√x (NaN for x &lt; 0).</summary>
+    Sqrt,
 }
 
 /// <summary>
@@ -48,8 +56,7 @@ public static class Nodes
     {
         NodeKind.Constant or NodeKind.Distance => 0,
         NodeKind.Sum or NodeKind.Central => 1,
-        NodeKind.Add or NodeKind.Sub or NodeKind.Mul or NodeKind.Div or NodeKind.Pow => 2,
-        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown node kind"),
+        _ => Operators.IsOperator(kind) ? Operators.Of(kind).Arity : throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown node kind"),
     };
 
     public static bool IsBinary(NodeKind kind) => Arity(kind) == 2;

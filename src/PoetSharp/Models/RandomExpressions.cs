@@ -12,7 +12,7 @@ public sealed record RandomExpressionOptions
     /// <summary>Constants are drawn uniformly from this range.</summary>
     public double ConstantMin { get; init; } = -3.0;
     public double ConstantMax { get; init; } = 3.0;
-    /// <summary>Relative weights of + − × ÷ ^ for internal nodes.</summary>
+    /// <summary>Relative weights of the binary operators (<see cref="Operators.Binary"/>: + − × ÷ ^) for internal nodes.</summary>
     public double[] OperatorWeights { get; init; } = [1, 1, 1, 0.5, 0.7];
     /// <summary>
     /// Elements a sum may be restricted to (Σ_{j∈B}); empty: every sum runs over all neighbours, as in a model of one
@@ -21,6 +21,10 @@ public sealed record RandomExpressionOptions
     /// </summary>
     public IReadOnlyList<string> NeighbourElements { get; init; } = [];
     public double AnyNeighbourProbability { get; init; } = 0.3;
+    /// <summary>Unary operators (exp, log, sqrt) that internal nodes may be; none by default.</summary>
+    public IReadOnlyList<NodeKind> UnaryOperators { get; init; } = [];
+    /// <summary>Chance that an internal node is one of <see cref="UnaryOperators"/> (when there are any).</summary>
+    public double UnaryProbability { get; init; } = 0.2;
 }
 
 /// <summary>
@@ -30,8 +34,6 @@ public sealed record RandomExpressionOptions
 /// </summary>
 public static class RandomExpressions
 {
-    private static readonly NodeKind[] Operators = [NodeKind.Add, NodeKind.Sub, NodeKind.Mul, NodeKind.Div, NodeKind.Pow];
-
     public static Expression Atom(Random random, RandomExpressionOptions? options = null)
     {
         options ??= new RandomExpressionOptions();
@@ -66,6 +68,7 @@ public static class RandomExpressions
     {
         if (depth == 0 || random.NextDouble() < o.LeafProbability)
             return random.NextDouble() < 0.75 ? NewSum(random, o) : RandomConstant(random, o);
+        if (PickUnary(random, o) is { } unary) return Expression.Combine(unary, AtomTree(random, o, depth - 1), null);
         var op = PickOperator(random, o);
         var left = AtomTree(random, o, depth - 1);
         // An exponent at atom level is mostly a constant: sums raised to sums are legal but rarely useful.
@@ -84,6 +87,7 @@ public static class RandomExpressions
     {
         if (depth == 0 || random.NextDouble() < o.LeafProbability)
             return random.NextDouble() < 0.5 ? Expression.Distance : RandomConstant(random, o);
+        if (PickUnary(random, o) is { } unary) return Expression.Combine(unary, PairTree(random, o, depth - 1), null);
         var op = PickOperator(random, o);
         return Expression.Combine(op, PairTree(random, o, depth - 1), PairTree(random, o, depth - 1));
     }
@@ -93,13 +97,21 @@ public static class RandomExpressions
 
     private static NodeKind PickOperator(Random random, RandomExpressionOptions o)
     {
+        var binary = Operators.Binary;
         var total = o.OperatorWeights.Sum();
         var x = random.NextDouble() * total;
-        for (var k = 0; k < Operators.Length; k++)
+        for (var k = 0; k < binary.Count; k++)
         {
             x -= o.OperatorWeights[k];
-            if (x < 0) return Operators[k];
+            if (x < 0) return binary[k];
         }
-        return Operators[^1];
+        return binary[^1];
+    }
+
+    /// <summary>A unary operator for an internal node, or null; draws nothing when there are none.</summary>
+    private static NodeKind? PickUnary(Random random, RandomExpressionOptions o)
+    {
+        if (o.UnaryOperators.Count == 0 || !(random.NextDouble() < o.UnaryProbability)) return null;
+        return o.UnaryOperators[random.Next(o.UnaryOperators.Count)];
     }
 }

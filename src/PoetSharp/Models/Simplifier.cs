@@ -16,7 +16,8 @@ namespace PoetSharp.Models;
 /// </para>
 /// <para>
 /// Rules (constants are the tree's constant nodes; "non-negative" below means provably ≥ 0 with the sign bit clear,
-/// or NaN: r, a non-negative constant, + × ÷ of non-negative terms, x^c with x non-negative or c an even integer, and
+/// or NaN: r, a non-negative constant, + × ÷ of non-negative terms, x^c with x non-negative or c an even integer, e^x,
+/// √x of a non-negative x, and
 /// a neighbour sum of a non-negative pair term, the taper being non-negative):
 /// <list type="bullet">
 /// <item>Folding: an operator whose operands are all constants becomes one constant when the result is finite
@@ -41,6 +42,8 @@ namespace PoetSharp.Models;
 /// a an even integer with b not an integer (((−2)^2)^0.5 = 2 but (−2)^1 = −2) and, for x = −0 or −∞, a non-integer
 /// a with a·b odd (x^a is +0 or +∞ but x^(ab) is −0 or −∞).</item>
 /// <item>Signs: a + (−c)·y → a − c·y, a − (−c)·y → a + c·y and a − (−c) → a + c for a constant c &gt; 0 (exact).</item>
+/// <item>Functions: exp, log and sqrt of a constant fold (when finite); exp(log(x)) → x unless x may be −0. Values come
+/// from the operator table (<see cref="Operators"/>), so folding gives what the evaluators give.</item>
 /// <item>Neighbour sums are linear: the canonical form pulls constant factors out, sum(c·g) → c·sum(g) and
 /// sum(g/c) → (1/c)·sum(g), so that they merge with the constants around the sum.</item>
 /// </list>
@@ -68,8 +71,7 @@ public static class Simplifier
         if (t.Left is null) return t;
         var left = Rewrite(t.Left);
         var right = t.Right is null ? null : Rewrite(t.Right);
-        var node = ReferenceEquals(left, t.Left) && ReferenceEquals(right, t.Right) ? t
-            : right is null ? SimplifierTerm.Unary(t, left) : SimplifierTerm.Binary(t.Kind, left, right);
+        var node = ReferenceEquals(left, t.Left) && ReferenceEquals(right, t.Right) ? t : t.With(left, right);
         // A rule's result is simplified again: its new subtrees (merged chains, pulled-out factors) may match rules.
         return Apply(node) is { } rewritten ? Rewrite(rewritten) : node;
     }
@@ -79,10 +81,17 @@ public static class Simplifier
     {
         if (t.Kind == NodeKind.Sum) return ApplySum(t);
         if (t.Kind == NodeKind.Central) return null; // an element's energy is kept as it is, whatever it holds
+        var op = Operators.Of(t.Kind);
+        if (op.Arity == 1)
+        {
+            if (t.Left!.IsConstant && op.Value(t.Left.Value, double.NaN) is var value && double.IsFinite(value))
+                return SimplifierTerm.Constant(value);
+            return t.Kind == NodeKind.Exp ? ApplyExp(t.Left) : null;
+        }
         var (a, b) = (t.Left!, t.Right!);
         if (a.IsConstant && b.IsConstant)
         {
-            var folded = Expression.ApplyOperator(t.Kind, a.Value, b.Value);
+            var folded = op.Value(a.Value, b.Value);
             if (double.IsFinite(folded)) return SimplifierTerm.Constant(folded);
         }
         return t.Kind switch
@@ -95,6 +104,13 @@ public static class Simplifier
             _ => null,
         };
     }
+
+    /// <summary>
+    /// exp(log(x)) → x where x cannot be −0 (there the original is +0): for x &lt; 0 the original is NaN, for x = +0 it is
+    /// +0 and for x = +∞ it is +∞, as x. Not log(exp(x)) → x: exp overflows to +∞ for x &gt; 709.78, where the original is +∞.
+    /// </summary>
+    private static SimplifierTerm? ApplyExp(SimplifierTerm a) =>
+        a.Kind == NodeKind.Log && !CanBeNegativeZero(a.Left!) ? a.Left : null;
 
     private static SimplifierTerm? ApplySum(SimplifierTerm sum)
     {
@@ -311,7 +327,8 @@ public static class Simplifier
     private static bool CanBeNegativeZero(SimplifierTerm t) => t.Kind switch
     {
         NodeKind.Constant => t.Value == 0 && double.IsNegative(t.Value),
-        NodeKind.Distance or NodeKind.Sum => false,
+        // e^x is never −0 (it underflows to +0), nor is ln x (ln 1 = +0).
+        NodeKind.Distance or NodeKind.Sum or NodeKind.Exp or NodeKind.Log => false,
         NodeKind.Add => CanBeNegativeZero(t.Left!) && CanBeNegativeZero(t.Right!),
         NodeKind.Sub => CanBeNegativeZero(t.Left!),
         _ => !IsNonNegative(t),
@@ -328,6 +345,9 @@ public static class Simplifier
         NodeKind.Sum or NodeKind.Central => IsNonNegative(t.Left!),
         NodeKind.Add or NodeKind.Mul or NodeKind.Div => IsNonNegative(t.Left!) && IsNonNegative(t.Right!),
         NodeKind.Pow => IsNonNegative(t.Left!) || (t.Right!.IsConstant && IsEvenInteger(t.Right.Value)),
+        NodeKind.Exp => true,
+        // √(−0) is −0: √x is non-negative when x is.
+        NodeKind.Sqrt => IsNonNegative(t.Left!),
         _ => false,
     };
 }

@@ -24,9 +24,11 @@ internal sealed class SimplifierTerm(NodeKind kind, double value, SimplifierTerm
 
     public static SimplifierTerm Constant(double value) => new(NodeKind.Constant, value, null, null);
     public static SimplifierTerm Sum(SimplifierTerm pair, byte element = 0) => new(NodeKind.Sum, 0, pair, null, element);
-    /// <summary>A one-operand node (a sum, an at[..] term) with the same kind and element as <paramref name="like"/>.</summary>
-    public static SimplifierTerm Unary(SimplifierTerm like, SimplifierTerm operand) => new(like.Kind, 0, operand, null, like.Element);
     public static SimplifierTerm Binary(NodeKind kind, SimplifierTerm left, SimplifierTerm right) => new(kind, 0, left, right);
+    public static SimplifierTerm Unary(NodeKind kind, SimplifierTerm operand) => new(kind, 0, operand, null);
+
+    /// <summary>The same kind of node over new children (a sum, a unary or a binary operator).</summary>
+    public SimplifierTerm With(SimplifierTerm left, SimplifierTerm? right) => new(Kind, 0, left, right, Element);
 
     /// <summary>
     /// Identical trees: same kinds and bitwise-identical constants (0 and −0 differ, since 1/0 and 1/−0 do), so that
@@ -48,6 +50,7 @@ internal sealed class SimplifierTerm(NodeKind kind, double value, SimplifierTerm
             NodeKind.Constant => Constant(e.ConstantOf(i)),
             NodeKind.Distance => new SimplifierTerm(NodeKind.Distance, 0, null, null),
             NodeKind.Sum or NodeKind.Central => new SimplifierTerm(node.Kind, 0, From(e, i - 1), null, node.Element),
+            _ when node.Arity == 1 => Unary(node.Kind, From(e, i - 1)),
             _ => Binary(node.Kind, From(e, e.LeftChild(i)), From(e, Expression.RightChild(i))),
         };
     }

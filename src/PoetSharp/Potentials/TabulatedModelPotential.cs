@@ -254,47 +254,34 @@ public sealed class TabulatedModelPotential : IPotential
                 case NodeKind.Constant: stack[top++] = new Jet(_expression.ConstantOf(i), 0, 0); continue;
                 case NodeKind.Distance: stack[top++] = new Jet(r, 1, 0); continue;
             }
+            var op = Operators.Of(node.Kind);
+            if (op.Arity == 1)
+            {
+                var x = stack[--top];
+                stack[top++] = Chain(op, x, new Jet(double.NaN, 0, 0));
+                continue;
+            }
             var b = stack[--top];
             var a = stack[--top];
-            stack[top++] = node.Kind switch
-            {
-                NodeKind.Add => new Jet(a.Value + b.Value, a.D1 + b.D1, a.D2 + b.D2),
-                NodeKind.Sub => new Jet(a.Value - b.Value, a.D1 - b.D1, a.D2 - b.D2),
-                NodeKind.Mul => a * b,
-                NodeKind.Div => Divide(a, b),
-                NodeKind.Pow => Power(a, b),
-                _ => throw new InvalidOperationException($"{node.Kind} inside a pair expression"),
-            };
+            stack[top++] = Chain(op, a, b);
         }
         return stack[0];
     }
 
-    private static Jet Divide(Jet a, Jet b)
+    /// <summary>
+    /// w = op(a, b) and its first two r-derivatives by the chain rule with the operator table's partials:
+    /// w′ = w_a a′ + w_b b′, w″ = w_aa a′² + 2 w_ab a′ b′ + w_bb b′² + w_a a″ + w_b b″, a term counted only where its
+    /// derivative factor is non-zero (so that a partial that is not finite, as ∂(a^c)/∂c for a &lt; 0, does not matter
+    /// where nothing depends on it).
+    /// </summary>
+    private static Jet Chain(OperatorDefinition op, Jet a, Jet b)
     {
-        var w = a.Value / b.Value;
-        var w1 = (a.D1 - w * b.D1) / b.Value;
-        var w2 = (a.D2 - 2 * w1 * b.D1 - w * b.D2) / b.Value;
+        var w = op.Value(a.Value, b.Value);
+        var p = op.SecondPartials(a.Value, b.Value, w, double.NaN);
+        static double T(double partial, double factor) => factor == 0 ? 0 : partial * factor;
+        var w1 = T(p.Da, a.D1) + T(p.Db, b.D1);
+        var w2 = T(p.Daa, a.D1 * a.D1) + T(2 * p.Dab, a.D1 * b.D1) + T(p.Dbb, b.D1 * b.D1) + T(p.Da, a.D2) + T(p.Db, b.D2);
         return new Jet(w, w1, w2);
-    }
-
-    private static Jet Power(Jet a, Jet b)
-    {
-        var u = a.Value;
-        if (b.D1 == 0 && b.D2 == 0)
-        {
-            // Constant exponent: valid for negative bases with integer exponents too.
-            var c = b.Value;
-            var w = Math.Pow(u, c);
-            var p1 = c == 0 ? 0 : c * Math.Pow(u, c - 1);
-            var p2 = c == 0 || c == 1 ? 0 : c * (c - 1) * Math.Pow(u, c - 2);
-            return new Jet(w, p1 * a.D1, p2 * a.D1 * a.D1 + p1 * a.D2);
-        }
-        // u^v = exp(v ln u): L = v ln u, w′ = w L′, w″ = w (L″ + L′²).
-        var value = Math.Pow(u, b.Value);
-        var log = Math.Log(u);
-        var l1 = b.D1 * log + b.Value * a.D1 / u;
-        var l2 = b.D2 * log + 2 * b.D1 * a.D1 / u + b.Value * (a.D2 / u - a.D1 * a.D1 / (u * u));
-        return new Jet(value, value * l1, value * (l2 + l1 * l1));
     }
 
     // ---- energy and forces

@@ -5,7 +5,8 @@ namespace PoetSharp.Search;
 /// <summary>
 /// Random building blocks of the search, biased towards the shapes physical potentials are made of: pair terms that are
 /// powers of r with integer exponents (c·r^k, r^k) or exponentials (c^r), atom-level powers of sums with simple
-/// exponents (½, −1, 2, …), and otherwise arbitrary typed trees of + − × ÷ ^. The bias is a prior over forms, not a
+/// exponents (½, −1, 2, …), and otherwise arbitrary typed trees of + − × ÷ ^ (and of the functions exp, log, sqrt
+/// where the search's operator set has them, <see cref="SearchSettings.OperatorSet"/>). The bias is a prior over forms, not a
 /// target: every operator and any constant remain reachable, and the constants are fitted afterwards.
 /// <para>
 /// One prior is specific to metals: a share (<see cref="EmbeddedAtomShare"/>) of random atom expressions have the
@@ -25,8 +26,12 @@ namespace PoetSharp.Search;
 /// </summary>
 public static class Grammar
 {
-    private static readonly NodeKind[] Binary = [NodeKind.Add, NodeKind.Sub, NodeKind.Mul, NodeKind.Div, NodeKind.Pow];
+    // The binary operators of the operator table (+ − × ÷ ^) and their weights.
+    private static readonly IReadOnlyList<NodeKind> Binary = Operators.Binary;
     private static readonly double[] BinaryWeights = [1, 1, 1, 0.5, 0.8];
+
+    /// <summary>Chance that an internal node of a random tree is a function, when the operator set has any.</summary>
+    public const double UnaryShare = 0.15;
     private static readonly double[] AtomExponents = [0.5, -1, 2, -0.5, 1.5, 3, -2];
 
     /// <summary>An integer exponent for a power of r: mostly negative (repulsion and decay), up to |k| = 12.</summary>
@@ -56,21 +61,25 @@ public static class Grammar
         _ => Expression.Combine(PickBinary(random), Expression.Distance, SmallConstant(random)),
     };
 
-    /// <summary>A random pair expression of depth at most <paramref name="depth"/> (≥ 1), always depending on r.</summary>
-    public static Expression Pair(SearchRandom random, int depth)
+    /// <summary>
+    /// A random pair expression of depth at most <paramref name="depth"/> (≥ 1), always depending on r; internal nodes
+    /// may be the functions <paramref name="unary"/> (none by default, which draws exactly as before functions existed).
+    /// </summary>
+    public static Expression Pair(SearchRandom random, int depth, IReadOnlyList<NodeKind>? unary = null)
     {
-        var e = PairTree(random, depth);
+        var e = PairTree(random, depth, unary ?? []);
         return e.RootLevel == Level.Pair ? e : Expression.Mul(e, PairTerm(random));
     }
 
-    private static Expression PairTree(SearchRandom random, int depth)
+    private static Expression PairTree(SearchRandom random, int depth, IReadOnlyList<NodeKind> unary)
     {
         if (depth <= 3 || random.Chance(0.4))
             return random.Chance(0.8) ? PairTerm(random) : (random.Chance(0.5) ? Expression.Distance : Expression.Constant(SmallConstant(random)));
+        if (PickUnary(random, unary) is { } function) return Expression.Combine(function, PairTree(random, depth - 1, unary), null);
         var op = PickBinary(random);
         if (op == NodeKind.Pow)
-            return Expression.Pow(PairTree(random, depth - 1), random.Chance(0.7) ? IntegerExponent(random) : SmallConstant(random));
-        return Expression.Combine(op, PairTree(random, depth - 1), PairTree(random, depth - 1));
+            return Expression.Pow(PairTree(random, depth - 1, unary), random.Chance(0.7) ? IntegerExponent(random) : SmallConstant(random));
+        return Expression.Combine(op, PairTree(random, depth - 1, unary), PairTree(random, depth - 1, unary));
     }
 
     /// <summary>Share of new sums over every neighbour when there are several elements.</summary>
@@ -87,18 +96,19 @@ public static class Grammar
     }
 
     /// <summary>A random model: with several elements one atom expression per element (<see cref="Expression.PerElement"/>).</summary>
-    public static Expression Model(SearchRandom random, int atomDepth, int pairDepth, bool metalsPrior, IReadOnlyList<string>? elements)
+    public static Expression Model(SearchRandom random, int atomDepth, int pairDepth, bool metalsPrior, IReadOnlyList<NodeKind>? unary,
+        IReadOnlyList<string>? elements)
     {
-        if (elements is not { Count: > 1 }) return Atom(random, atomDepth, pairDepth, metalsPrior);
+        if (elements is not { Count: > 1 }) return Atom(random, atomDepth, pairDepth, metalsPrior, unary);
         var terms = new (string, Expression)[elements.Count];
-        for (var k = 0; k < elements.Count; k++) terms[k] = (elements[k], Atom(random, atomDepth, pairDepth, metalsPrior, elements));
+        for (var k = 0; k < elements.Count; k++) terms[k] = (elements[k], Atom(random, atomDepth, pairDepth, metalsPrior, unary, elements));
         return Expression.PerElement(terms);
     }
 
     /// <summary>A neighbour sum of a random pair expression, sometimes raised to a simple power or scaled.</summary>
-    public static Expression SumTerm(SearchRandom random, int pairDepth, IReadOnlyList<string>? elements = null)
+    public static Expression SumTerm(SearchRandom random, int pairDepth, IReadOnlyList<NodeKind>? unary = null, IReadOnlyList<string>? elements = null)
     {
-        var sum = NewSum(random, Pair(random, pairDepth), elements);
+        var sum = NewSum(random, Pair(random, pairDepth, unary), elements);
         return random.Next(4) switch
         {
             0 => Expression.Pow(sum, AtomExponent(random)),
@@ -129,26 +139,31 @@ public static class Grammar
 
     /// <summary>
     /// A random atom expression (at least one sum) of atom depth at most <paramref name="atomDepth"/>; with
-    /// <paramref name="metalsPrior"/>, a share of them have the embedded-atom shape.
+    /// <paramref name="metalsPrior"/>, a share of them have the embedded-atom shape; internal nodes may be the functions
+    /// <paramref name="unary"/> (none by default).
     /// </summary>
-    public static Expression Atom(SearchRandom random, int atomDepth, int pairDepth, bool metalsPrior, IReadOnlyList<string>? elements = null)
+    public static Expression Atom(SearchRandom random, int atomDepth, int pairDepth, bool metalsPrior, IReadOnlyList<NodeKind>? unary = null,
+        IReadOnlyList<string>? elements = null)
     {
+        unary ??= [];
         if (metalsPrior && atomDepth >= 2 && random.Chance(EmbeddedAtomShare)) return EmbeddedAtom(random, elements);
         for (var attempt = 0; attempt < 20; attempt++)
         {
-            var e = AtomTree(random, atomDepth, pairDepth, elements);
+            var e = AtomTree(random, atomDepth, pairDepth, unary, elements);
             if (e.SumCount > 0 && e.RootLevel == Level.Atom) return e;
         }
-        return SumTerm(random, pairDepth, elements);
+        return SumTerm(random, pairDepth, unary, elements);
     }
 
-    private static Expression AtomTree(SearchRandom random, int depth, int pairDepth, IReadOnlyList<string>? elements)
+    private static Expression AtomTree(SearchRandom random, int depth, int pairDepth, IReadOnlyList<NodeKind> unary, IReadOnlyList<string>? elements)
     {
         if (depth <= 1 || random.Chance(0.35))
-            return random.Chance(0.85) ? SumTerm(random, pairDepth, elements) : Expression.Constant(SmallConstant(random));
+            return random.Chance(0.85) ? SumTerm(random, pairDepth, unary, elements) : Expression.Constant(SmallConstant(random));
+        if (PickUnary(random, unary) is { } function)
+            return Expression.Combine(function, AtomTree(random, depth - 1, pairDepth, unary, elements), null);
         var op = PickBinary(random);
-        if (op == NodeKind.Pow) return Expression.Pow(AtomTree(random, depth - 1, pairDepth, elements), AtomExponent(random));
-        return Expression.Combine(op, AtomTree(random, depth - 1, pairDepth, elements), AtomTree(random, depth - 1, pairDepth, elements));
+        if (op == NodeKind.Pow) return Expression.Pow(AtomTree(random, depth - 1, pairDepth, unary, elements), AtomExponent(random));
+        return Expression.Combine(op, AtomTree(random, depth - 1, pairDepth, unary, elements), AtomTree(random, depth - 1, pairDepth, unary, elements));
     }
 
     /// <summary>A leaf for the given context: r or a constant inside a sum, a constant or a plain sum outside.</summary>
@@ -156,10 +171,20 @@ public static class Grammar
         ? (random.Chance(0.5) ? Expression.Distance : Expression.Constant(SmallConstant(random)))
         : (random.Chance(0.6) ? Expression.Constant(SmallConstant(random)) : NewSum(random, PairTerm(random), elements));
 
+    /// <summary>
+    /// A function of <paramref name="unary"/> with chance <see cref="UnaryShare"/>, else null; draws nothing from
+    /// <paramref name="random"/> when there are none (so the default operator set keeps every run's random stream).
+    /// </summary>
+    public static NodeKind? PickUnary(SearchRandom random, IReadOnlyList<NodeKind> unary)
+    {
+        if (unary.Count == 0 || !random.Chance(UnaryShare)) return null;
+        return unary[random.Next(unary.Count)];
+    }
+
     public static NodeKind PickBinary(SearchRandom random)
     {
         var x = random.NextDouble() * BinaryWeights.Sum();
-        for (var k = 0; k < Binary.Length; k++)
+        for (var k = 0; k < Binary.Count; k++)
         {
             x -= BinaryWeights[k];
             if (x < 0) return Binary[k];

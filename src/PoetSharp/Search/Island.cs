@@ -18,6 +18,7 @@ internal sealed class Island
     ];
 
     private readonly SearchSettings _settings;
+    private readonly IReadOnlyList<NodeKind> _unary; // the functions of the settings' operator set
     private readonly CandidateEvaluator _evaluator;
     // The data's elements when there are several (models are then one expression per element); null for one.
     private readonly IReadOnlyList<string>? _elements;
@@ -26,6 +27,7 @@ internal sealed class Island
     {
         Index = index;
         _settings = settings;
+        _unary = settings.UnaryOperators();
         _evaluator = new CandidateEvaluator(problem, settings);
         _elements = problem.Elements.Count > 1 ? problem.Elements : null;
         Random = random;
@@ -56,7 +58,7 @@ internal sealed class Island
         }
         for (var attempt = 0; Population.Count < _settings.PopulationSize && attempt < 50 * _settings.PopulationSize; attempt++)
         {
-            var e = Canonical(Grammar.Model(Random, 1 + attempt % 3, 3 + attempt % 3, _settings.MetalsPrior, _elements));
+            var e = Canonical(Grammar.Model(Random, 1 + attempt % 3, 3 + attempt % 3, _settings.MetalsPrior, _unary, _elements));
             if (e == null || !Seen.Add(ExpressionHash.Structural(e))) continue;
             Candidates++;
             if (_evaluator.Evaluate(e, 0, double.PositiveInfinity, Archive.CouldEnter) is { } c)
@@ -99,13 +101,13 @@ internal sealed class Island
             Expression? child;
             var jitter = false;
             if (offspring.Count < immigrants)
-                child = Grammar.Model(Random, Random.Next(1, 4), Random.Next(3, 6), _settings.MetalsPrior, _elements);
+                child = Grammar.Model(Random, Random.Next(1, 4), Random.Next(3, 6), _settings.MetalsPrior, _unary, _elements);
             else
             {
                 var first = Population[Pareto.Tournament(rank, crowding, Random)];
                 var op = Random.Chance(_settings.CrossoverProbability) ? Operator.Crossover : PickMutation();
                 var second = op == Operator.Crossover ? Population[Pareto.Tournament(rank, crowding, Random)] : first;
-                child = Variation.Apply(op, first.Expression, second.Expression, Random, _settings.Limits, _settings.MetalsPrior, _elements);
+                child = Variation.Apply(op, first.Expression, second.Expression, Random, _settings.Limits, _settings.MetalsPrior, _unary, _elements);
                 jitter = op == Operator.ConstantJitter;
             }
             child = child == null ? null : Canonical(child);

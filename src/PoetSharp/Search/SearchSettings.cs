@@ -1,4 +1,5 @@
 using PoetSharp.Fitting;
+using PoetSharp.Models;
 
 namespace PoetSharp.Search;
 
@@ -87,6 +88,41 @@ public sealed record SearchSettings
     /// grammar. Stored in checkpoints with the other settings, so a resumed run keeps it.
     /// </summary>
     public bool MetalsPrior { get; init; } = true;
+    /// <summary>
+    /// The operators of random trees and mutations, by their names in the operator table (<see cref="Operators"/>):
+    /// always the arithmetic ones (add, sub, mul, div, pow, <see cref="DefaultOperatorSet"/>), optionally functions
+    /// (exp, log, sqrt; <c>--operators</c>). Stored in checkpoints with the other settings; a checkpoint written before
+    /// the option existed reads as the default. Seed models and models read from files may use any operator.
+    /// </summary>
+    public IReadOnlyList<string> OperatorSet { get; init; } = DefaultOperatorSet;
+
+    /// <summary>The operators of the search by default: + − × ÷ ^ (as before functions were added).</summary>
+    public static IReadOnlyList<string> DefaultOperatorSet { get; } = Operators.Binary.Select(k => Operators.Of(k).Name).ToArray();
+
+    /// <summary>The unary operators (functions) of <see cref="OperatorSet"/>, in the table's order.</summary>
+    public IReadOnlyList<NodeKind> UnaryOperators()
+    {
+        var named = OperatorSet.Select(n => Operators.ByName(n) ?? throw new ArgumentException($"unknown operator '{n}' (known: {string.Join(", ", Operators.All.Select(o => o.Name))})")).ToList();
+        return Operators.Unary.Where(k => named.Any(o => o.Kind == k)).ToArray();
+    }
+
+    /// <summary>
+    /// The operator set for a comma-separated list of function names (exp, log, sqrt; "all" for every one; the
+    /// arithmetic operators may be named too and are always included).
+    /// </summary>
+    public static IReadOnlyList<string> ParseOperatorSet(string list)
+    {
+        var names = new List<string>(DefaultOperatorSet);
+        foreach (var item in list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (item.Equals("all", StringComparison.OrdinalIgnoreCase)) { names.AddRange(Operators.Unary.Select(k => Operators.Of(k).Name)); continue; }
+            var op = Operators.ByName(item) ?? throw new ArgumentException(
+                $"unknown operator '{item}' (the search's functions: {string.Join(", ", Operators.Unary.Select(k => Operators.Of(k).Name))}, or all)");
+            names.Add(op.Name);
+        }
+        return Operators.All.Select(o => o.Name).Where(n => names.Contains(n)).ToArray();
+    }
+
     /// <summary>Known forms placed in the first population (the user's --seed-model).</summary>
     public IReadOnlyList<string> SeedModels { get; init; } = [];
 
@@ -108,6 +144,9 @@ public sealed record SearchSettings
         if (TargetRefitEvaluations < 0) throw new ArgumentException("the joint refit's evaluations cannot be negative");
         if (!(SanityPenalty >= 1) || !double.IsFinite(SanityPenalty)) throw new ArgumentException("the sanity penalty must be finite and at least 1");
         if (GroundState != null) Properties.GroundState.Parse(GroundState);
+        UnaryOperators();
+        if (DefaultOperatorSet.Any(n => !OperatorSet.Contains(n)))
+            throw new ArgumentException($"the operator set must include the arithmetic operators {string.Join(", ", DefaultOperatorSet)}");
         Optimizers.Create(Optimizer);
     }
 }

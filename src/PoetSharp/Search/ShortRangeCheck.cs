@@ -158,7 +158,9 @@ public sealed class ShortRangeCheck
             case NodeKind.Central: return node.Element == z ? AtomLevel(e, i - 1, sums, values, z) : 0.0;
             case NodeKind.Distance: throw new InvalidOperationException("r outside a sum");
         }
-        return Expression.ApplyOperator(node.Kind, AtomLevel(e, e.LeftChild(i), sums, values, z), AtomLevel(e, i - 1, sums, values, z));
+        var op = Operators.Of(node.Kind);
+        if (op.Arity == 1) return op.Value(AtomLevel(e, i - 1, sums, values, z), double.NaN);
+        return op.Value(AtomLevel(e, e.LeftChild(i), sums, values, z), AtomLevel(e, i - 1, sums, values, z));
     }
 
     /// <summary>

@@ -28,14 +28,15 @@ internal sealed class TreeShape
                     Levels[i] = node.Kind == NodeKind.Distance ? Level.Pair : Level.Constant;
                     depths[i] = 1;
                     break;
-                case 1:
+                case 1 when node.Kind == NodeKind.Sum:
+                    Levels[i] = Level.Atom;
                     depths[i] = depths[i - 1] + 1;
-                    if (node.Kind == NodeKind.Sum)
-                    {
-                        Levels[i] = Level.Atom;
-                        for (var k = e.SubtreeStart(i); k < i; k++) InsideSum[k] = true;
-                    }
-                    else Levels[i] = node.Kind == NodeKind.Central ? Level.Atom : Levels[i - 1];
+                    for (var k = e.SubtreeStart(i); k < i; k++) InsideSum[k] = true;
+                    break;
+                case 1:
+                    // A unary operator (exp, log, sqrt) has its operand's level; an at[A] term is atom-level.
+                    Levels[i] = node.Kind == NodeKind.Central ? Level.Atom : Levels[i - 1];
+                    depths[i] = depths[i - 1] + 1;
                     break;
                 default:
                     var left = e.LeftChild(i);

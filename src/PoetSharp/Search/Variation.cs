@@ -42,18 +42,19 @@ public sealed record TreeLimits(int MaxNodes = 31, int MaxDepth = 10)
 public static class Variation
 {
     /// <param name="metalsPrior">Whether fresh random subtrees may have the embedded-atom shape (<see cref="SearchSettings.MetalsPrior"/>).</param>
+    /// <param name="unary">The functions (exp, log, sqrt) that mutations may create (<see cref="SearchSettings.UnaryOperators"/>); none by default.</param>
     /// <param name="elements">
     /// The elements of the data when there are several: a model is then at[A](F_A) + at[B](F_B) + …; the operator acts on
     /// the expression of one element drawn at random (crossover takes material from any element's expression of the
     /// other parent), new sums may run over one element's neighbours, and a point mutation of a sum redraws its element.
     /// </param>
     public static Expression? Apply(Operator op, Expression a, Expression b, SearchRandom random, TreeLimits limits, bool metalsPrior,
-        IReadOnlyList<string>? elements = null)
+        IReadOnlyList<NodeKind>? unary = null, IReadOnlyList<string>? elements = null)
     {
         try
         {
-            if (a.CentralTerms.Length > 0) return ApplyToOneElement(op, a, b, random, limits, metalsPrior, elements);
-            return ApplyUnchecked(op, a, b, random, limits, metalsPrior, elements);
+            if (a.CentralTerms.Length > 0) return ApplyToOneElement(op, a, b, random, limits, metalsPrior, unary ?? [], elements);
+            return ApplyUnchecked(op, a, b, random, limits, metalsPrior, unary ?? [], elements);
         }
         catch (ArgumentException)
         {
@@ -63,25 +64,25 @@ public static class Variation
     }
 
     private static Expression? ApplyToOneElement(Operator op, Expression a, Expression b, SearchRandom random, TreeLimits limits,
-        bool metalsPrior, IReadOnlyList<string>? elements)
+        bool metalsPrior, IReadOnlyList<NodeKind> unary, IReadOnlyList<string>? elements)
     {
         var terms = a.CentralTerms;
         var body = terms[random.Next(terms.Length)].Node - 1;
         var donor = b.CentralTerms.Length > 0 ? b.Subtree(b.CentralTerms[random.Next(b.CentralTerms.Length)].Node - 1) : b;
-        var changed = ApplyUnchecked(op, a.Subtree(body), donor, random, limits, metalsPrior, elements);
+        var changed = ApplyUnchecked(op, a.Subtree(body), donor, random, limits, metalsPrior, unary, elements);
         return changed == null ? null : Finish(a.Replace(body, changed), limits);
     }
 
     private static Expression? ApplyUnchecked(Operator op, Expression a, Expression b, SearchRandom random, TreeLimits limits, bool metalsPrior,
-        IReadOnlyList<string>? elements) => op switch
+        IReadOnlyList<NodeKind> unary, IReadOnlyList<string>? elements) => op switch
     {
         Operator.Crossover => Crossover(a, b, random, limits),
-        Operator.PointMutation => PointMutation(a, random, limits, elements),
-        Operator.SubtreeReplacement => SubtreeReplacement(a, random, limits, metalsPrior, elements),
-        Operator.Insertion => Insertion(a, random, limits, elements),
+        Operator.PointMutation => PointMutation(a, random, limits, unary, elements),
+        Operator.SubtreeReplacement => SubtreeReplacement(a, random, limits, metalsPrior, unary, elements),
+        Operator.Insertion => Insertion(a, random, limits, unary, elements),
         Operator.Deletion => Deletion(a, random, limits),
         Operator.Hoist => Hoist(a, random, limits),
-        Operator.AddSumTerm => AddSumTerm(a, random, limits, elements),
+        Operator.AddSumTerm => AddSumTerm(a, random, limits, unary, elements),
         Operator.RemoveSumTerm => RemoveSumTerm(a, random, limits),
         Operator.ConstantJitter => ConstantJitter(a, random),
         _ => throw new ArgumentOutOfRangeException(nameof(op)),
@@ -111,8 +112,13 @@ public static class Variation
         return null;
     }
 
-    /// <summary>One node changes: an operator into another, a constant into a new value, r into a constant or back.</summary>
-    public static Expression? PointMutation(Expression a, SearchRandom random, TreeLimits limits, IReadOnlyList<string>? elements = null)
+    /// <summary>
+    /// One node changes: a binary operator into another, a function into another of <paramref name="unary"/>, a constant
+    /// into a new value, r into a constant or back; with several <paramref name="elements"/>, a sum's neighbours into those
+    /// of another element (or all).
+    /// </summary>
+    public static Expression? PointMutation(Expression a, SearchRandom random, TreeLimits limits, IReadOnlyList<NodeKind>? unary = null,
+        IReadOnlyList<string>? elements = null)
     {
         var shape = new TreeShape(a);
         var i = random.Next(a.Length);
@@ -121,7 +127,6 @@ public static class Variation
         {
             case NodeKind.Sum:
             {
-                // With several elements: the sum runs over another element's neighbours, or over all.
                 if (elements is not { Count: > 1 }) return null;
                 var choice = random.Next(elements.Count + 1);
                 var element = choice == elements.Count ? null : elements[choice];
@@ -129,12 +134,21 @@ public static class Variation
                 if (element == current) return null;
                 return Finish(a.Replace(i, Expression.Sum(a.Subtree(i - 1), element)), limits);
             }
+            case NodeKind.Central:
+                return null;
             case NodeKind.Distance:
                 return Finish(a.Replace(i, Expression.Constant(Grammar.SmallConstant(random))), limits);
             case NodeKind.Constant:
                 if (shape.InsideSum[i] && random.Chance(0.3)) return Finish(a.Replace(i, Expression.Distance), limits);
                 return Finish(a.Replace(i, Expression.Constant(NewConstant(a, shape, i, random))), limits);
             default:
+                if (node.Arity == 1)
+                {
+                    if (unary is not { Count: > 1 }) return null;
+                    var function = unary[random.Next(unary.Count)];
+                    if (function == node.Kind) return null;
+                    return Finish(a.Replace(i, Expression.Combine(function, a.Subtree(i - 1), null)), limits);
+                }
                 var kind = Grammar.PickBinary(random);
                 if (kind == node.Kind) return null;
                 var replaced = Expression.Combine(kind, a.Subtree(a.LeftChild(i)), a.Subtree(i - 1));
@@ -144,23 +158,28 @@ public static class Variation
 
     /// <summary>A random subtree replaces one (a pair expression inside sums, an atom expression outside).</summary>
     public static Expression? SubtreeReplacement(Expression a, SearchRandom random, TreeLimits limits, bool metalsPrior,
-        IReadOnlyList<string>? elements = null)
+        IReadOnlyList<NodeKind>? unary = null, IReadOnlyList<string>? elements = null)
     {
         var shape = new TreeShape(a);
         var i = random.Next(a.Length);
         if (a.Nodes[i].Kind == NodeKind.Sum && random.Chance(0.5)) i--;
         var fresh = shape.InsideSum[i]
-            ? Grammar.Pair(random, random.Next(1, 5))
-            : Grammar.Atom(random, random.Next(1, 3), random.Next(3, 5), metalsPrior, elements);
+            ? Grammar.Pair(random, random.Next(1, 5), unary)
+            : Grammar.Atom(random, random.Next(1, 3), random.Next(3, 5), metalsPrior, unary, elements);
         return Finish(a.Replace(i, fresh), limits);
     }
 
-    /// <summary>A new node above node i: op(x, leaf) or op(leaf, x); powers get an integer or simple exponent.</summary>
-    public static Expression? Insertion(Expression a, SearchRandom random, TreeLimits limits, IReadOnlyList<string>? elements = null)
+    /// <summary>
+    /// A new node above node i: op(x, leaf) or op(leaf, x), powers with an integer or simple exponent, or a function
+    /// f(x) of <paramref name="unary"/>.
+    /// </summary>
+    public static Expression? Insertion(Expression a, SearchRandom random, TreeLimits limits, IReadOnlyList<NodeKind>? unary = null,
+        IReadOnlyList<string>? elements = null)
     {
         var shape = new TreeShape(a);
         var i = random.Next(a.Length);
         var x = a.Subtree(i);
+        if (Grammar.PickUnary(random, unary ?? []) is { } function) return Finish(a.Replace(i, Expression.Combine(function, x, null)), limits);
         var kind = Grammar.PickBinary(random);
         Expression inserted;
         if (kind == NodeKind.Pow)
@@ -175,13 +194,13 @@ public static class Variation
         return Finish(a.Replace(i, inserted), limits);
     }
 
-    /// <summary>A binary node is removed and replaced by one of its children.</summary>
+    /// <summary>An operator node is removed and replaced by one of its children (a function by its operand).</summary>
     public static Expression? Deletion(Expression a, SearchRandom random, TreeLimits limits)
     {
-        var binary = Indices(a, i => a.Nodes[i].Arity == 2);
-        if (binary.Count == 0) return null;
-        var i = random.Pick(binary);
-        var keep = random.Chance(0.5) ? a.LeftChild(i) : i - 1;
+        var operators = Indices(a, i => a.Nodes[i].Arity == 2 || (a.Nodes[i].Arity == 1 && a.Nodes[i].Kind is not (NodeKind.Sum or NodeKind.Central)));
+        if (operators.Count == 0) return null;
+        var i = random.Pick(operators);
+        var keep = a.Nodes[i].Arity == 1 ? i - 1 : random.Chance(0.5) ? a.LeftChild(i) : i - 1;
         return Finish(a.Replace(i, a.Subtree(keep)), limits);
     }
 
@@ -203,9 +222,10 @@ public static class Variation
     }
 
     /// <summary>A new term is added: e + c·Σ g, e − Σ g, e + c·(Σ g)^p …</summary>
-    public static Expression? AddSumTerm(Expression a, SearchRandom random, TreeLimits limits, IReadOnlyList<string>? elements = null)
+    public static Expression? AddSumTerm(Expression a, SearchRandom random, TreeLimits limits, IReadOnlyList<NodeKind>? unary = null,
+        IReadOnlyList<string>? elements = null)
     {
-        var term = Grammar.SumTerm(random, random.Next(3, 5), elements);
+        var term = Grammar.SumTerm(random, random.Next(3, 5), unary, elements);
         return Finish(random.Chance(0.5) ? a + term : a - term, limits);
     }
 

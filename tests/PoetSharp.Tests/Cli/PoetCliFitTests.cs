@@ -73,6 +73,24 @@ public class PoetCliFitTests
     }
 
     [Fact]
+    public void OperatorsAreAcceptedReportedAndStored()
+    {
+        var fake = Services();
+        var dir = Path.Combine(TestData.TempDir(), "run");
+        var run = fake.Run(["fit", "--data", "tiny", "--generations", "1", "--operators", "exp,sqrt", "--out", dir, .. Small]);
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Contains("operators: + - * / ^ and exp, sqrt", run.Stdout);
+        Assert.Equal(["add", "sub", "mul", "div", "pow", "exp", "sqrt"],
+            SearchCheckpoint.ReadHeader(Path.Combine(dir, SearchCheckpoint.FileName)).Settings.OperatorSet);
+        // A resumed run keeps its operators: repeating them is fine, others are an error.
+        var resumed = fake.Run("fit", "--resume", dir, "--generations", "2", "--threads", "1", "--operators", "sqrt,exp");
+        Assert.True(resumed.ExitCode == 0, resumed.Stderr);
+        Assert.Contains("operators: + - * / ^ and exp, sqrt", resumed.Stdout);
+        fake.Run("fit", "--resume", dir, "--generations", "3", "--threads", "1", "--operators", "log").AssertOneLineError(1);
+        fake.Run(["fit", "--data", "tiny", "--generations", "1", "--operators", "tanh", "--out", Path.Combine(dir, "other"), .. Small]).AssertOneLineError(1);
+    }
+
+    [Fact]
     public void TargetsScoreTheFrontAndTheRecommendationUsesThem()
     {
         var fake = Services();

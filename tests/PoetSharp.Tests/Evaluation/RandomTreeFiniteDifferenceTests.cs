@@ -109,18 +109,26 @@ public class RandomTreeFiniteDifferenceTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void ValidRandomTreesMatchTheReferenceInterpreterAndFiniteDifferences()
+    public void ValidRandomTreesMatchTheReferenceInterpreterAndFiniteDifferences() =>
+        CheckRandomTrees(new RandomExpressionOptions(), 20261124, RequiredValidTrees);
+
+    /// <summary>The same with exp, log and sqrt at pair and atom level (log and sqrt of negative values: invalid trees).</summary>
+    [Fact]
+    public void ValidRandomTreesWithFunctionsMatchTheReferenceInterpreterAndFiniteDifferences() =>
+        CheckRandomTrees(new RandomExpressionOptions { UnaryOperators = Operators.Unary, UnaryProbability = 0.3 }, 20260511, 150, requireFunctions: 100);
+
+    private void CheckRandomTrees(RandomExpressionOptions options, int seed, int requiredValid, int requireFunctions = 0)
     {
         var structures = Structures();
         var table = new PairTable(structures, ShortTaper);
         Assert.True(table.MaxNeighboursPerAtom is >= 6 and <= 30, $"{table.MaxNeighboursPerAtom} neighbours");
-        var random = new Random(20261124);
-        int generated = 0, valid = 0, invalid = 0, invalidNearby = 0, atomsCompared = 0;
+        var random = new Random(seed);
+        int generated = 0, valid = 0, invalid = 0, invalidNearby = 0, atomsCompared = 0, withFunctions = 0;
         Tally forces = new(), stresses = new(), gradients = new();
 
-        while (valid < RequiredValidTrees && generated < MaxTrees)
+        while (valid < requiredValid && generated < MaxTrees)
         {
-            var tree = RandomExpressions.Atom(random);
+            var tree = RandomExpressions.Atom(random, options);
             var t = generated++;
             var evaluator = new ModelEvaluator(new CompiledModel(tree, ShortTaper), table) { MaxDegreeOfParallelism = 1 };
             // Invalid: anything non-finite on the structures (energy, forces, stress or the constant gradient).
@@ -210,14 +218,16 @@ public class RandomTreeFiniteDifferenceTests(ITestOutputHelper output)
             if (!ok) { invalidNearby++; continue; }
             foreach (var check in pending) check();
             valid++;
+            if (tree.Nodes.ToArray().Any(node => node.Arity == 1 && node.Kind != NodeKind.Sum)) withFunctions++;
         }
 
-        output.WriteLine($"{generated} random trees: {valid} valid and checked, {invalid} not finite on the structures, " +
+        output.WriteLine($"{generated} random trees: {valid} valid and checked ({withFunctions} with functions), {invalid} not finite on the structures, " +
             $"{invalidNearby} not finite within the stencil; {atomsCompared} atom energies against the reference interpreter");
         foreach (var (name, tally) in new[] { ("forces", forces), ("stresses", stresses), ("constant gradient", gradients) })
             output.WriteLine($"{name}: {tally.Entries} entries, {tally.Loose} loose (roundoff or truncation above 1e-6), " +
                 $"worst error {tally.WorstRelative:F3} of its tolerance");
-        Assert.True(valid >= RequiredValidTrees, $"only {valid} valid trees among {generated}");
+        Assert.True(valid >= requiredValid, $"only {valid} valid trees among {generated}");
+        Assert.True(withFunctions >= requireFunctions, $"only {withFunctions} valid trees contain exp, log or sqrt");
         // Most checks must be strict ones (1e-6 relative), not merely within the roundoff or truncation of extreme trees.
         foreach (var tally in new[] { forces, stresses, gradients })
             Assert.True(tally.Loose < tally.Entries / 4, $"{tally.Loose} of {tally.Entries} checks are loose");

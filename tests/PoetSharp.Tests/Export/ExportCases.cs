@@ -12,6 +12,8 @@ internal static class ExportCases
     public static Model Gp1 => Create("GP1", "sum(r^(10.21 - 5.47*r) - 0.21^r) + 0.97*sum(0.33^r)^-1");
     public static Model Gp2 => Create("GP2", "7.33*sum(r^(3.98 - 3.94*r)) + (27.32 - sum(11.13 + 0.03*r^(11.74 - 2.93*r)))*sum(1)^-1");
     public static Model SuttonChen => Create("SuttonChen", "sum(644.52*r^-9) - sum(527.62*r^-6)^0.5");
+    /// <summary>A Gupta-like form written with the functions exp and sqrt, and a log at atom level.</summary>
+    public static Model Functions => Create("Functions", "0.2*sum(exp(6.2*(1 - r/2.55))) - 1.3*sqrt(sum(exp(-2.4*(r/2.55 - 1)))) + 0.01*log(1 + sum(r^-6))");
 
     /// <summary>Two embeddings and a constant: exported as hybrid/overlay of two eam/alloy tables.</summary>
     public static Model TwoEmbeddings => Create("TwoEmbeddings", "sum(644.52*r^-9) - sum(527.62*r^-6)^0.5 + 0.5*sum(0.33^r)^-1 + 0.1");

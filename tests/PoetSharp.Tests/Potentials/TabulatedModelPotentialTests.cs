@@ -21,6 +21,9 @@ public class TabulatedModelPotentialTests
         "sum(3.1*r^-7)",
         "sum(r^-8) - sum(0.4^r)^0.5 + 0.3*sum(r^-3)",
         "sum(r^-8) * (2 + sum(0.4^r)) - sum(r^-3) + sum(0.2^r)^2 / (1 + sum(r^-5))",
+        // The functions exp, log, sqrt at pair and atom level (a Gupta-like form among them).
+        "0.2*sum(exp(6.2*(1 - r/2.55))) - 1.3*sqrt(sum(exp(-2.4*(r/2.55 - 1))))",
+        "sum(log(r)^2*r^-3) + log(1 + sum(r^-6)) - exp(-sum(sqrt(r)*0.3^r))",
     };
 
     /// <summary>Every model with the vector kernels (where the processor has them) and with the scalar ones.</summary>
