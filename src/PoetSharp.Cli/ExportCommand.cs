@@ -55,7 +55,7 @@ internal static class ExportCommand
                 {
                     DistancePoints = parsed.GetValue(nr), DensityPoints = parsed.GetValue(nrho), MaxDensity = parsed.GetValue(rhoMax),
                 };
-                if (EamForm.TryCreate(m.Expression, out var reason) is null) throw new ArgumentException($"cannot write setfl for {m.Name}: {reason}");
+                if (!SetflExport.CanWrite(m, out var reason)) throw new ArgumentException($"cannot write setfl for {m.Name}: {reason}");
                 if (chosen.Contains("setfl")) setfl = SetflExport.Write(m, dir, options);
                 if (chosen.Contains("eam-fs"))
                 {
@@ -70,7 +70,7 @@ internal static class ExportCommand
                 output.Line($"LAMMPS: pair_style {setfl.PairStyle}");
                 foreach (var c in setfl.PairCoeffsIn(dir)) output.Line($"        pair_coeff {c}");
             }
-            else if (EamForm.TryCreate(m.Expression, out var reason) is null) setflUnavailable = reason;
+            else if (!SetflExport.CanWrite(m, out var reason)) setflUnavailable = reason;
 
             string? item = null;
             var installed = false;
@@ -106,7 +106,10 @@ internal static class ExportCommand
         }
         var taper = new Taper(taperInner, cutoff);
         taper.Validate();
-        var m = new Model(name ?? "model", ExpressionParser.ParseModel(text), cutoff, taper, elements is { Length: > 0 } ? elements : ["Cu"]);
+        var expression = ExpressionParser.ParseModel(text);
+        // Without --element: the elements the expression names (at[..], sum[..]), else copper.
+        var named = expression.Nodes.ToArray().Where(n => n.Element != 0).Select(n => Atoms.Elements.Symbol(n.Element)).Distinct().ToArray();
+        var m = new Model(name ?? "model", expression, cutoff, taper, elements is { Length: > 0 } ? elements : named.Length > 0 ? named : ["Cu"]);
         m.Validate();
         return m;
     }

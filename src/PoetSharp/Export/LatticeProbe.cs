@@ -19,13 +19,23 @@ public sealed class LatticeProbe
         NearestNeighbour = nearestNeighbour;
     }
 
-    public static LatticeProbe For(Model model)
+    public static LatticeProbe For(Model model) => For(model, null);
+
+    /// <summary>
+    /// The probe of one element of a species-resolved model: its fcc lattice alone (every atom and neighbour of that
+    /// element); null <paramref name="element"/> for a model that names no element.
+    /// </summary>
+    public static LatticeProbe For(Model model, string? element)
     {
         var best = double.NaN;
         var bestEnergy = double.PositiveInfinity;
+        var z = element is null ? (byte)0 : (byte)Atoms.Elements.AtomicNumber(element);
         for (var d = 1.0; d < model.Cutoff; d += 0.005)
         {
-            var energy = model.Expression.EvaluateAtom(Distances(Fcc, d, model.Cutoff), model.Taper);
+            var distances = Distances(Fcc, d, model.Cutoff);
+            var energy = element is null
+                ? model.Expression.EvaluateAtom(distances, model.Taper)
+                : model.Expression.EvaluateAtom(distances, Enumerable.Repeat(z, distances.Length).ToArray(), z, model.Taper);
             if (double.IsFinite(energy) && energy < bestEnergy) (best, bestEnergy) = (d, energy);
         }
         // No minimum inside (a purely repulsive or attractive model): size the tables around the taper's start.

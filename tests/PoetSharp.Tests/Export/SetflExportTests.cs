@@ -103,3 +103,63 @@ public class SetflExportTests(ITestOutputHelper log)
         Assert.Equal(["3001", "2001", "5"], new[] { grid[0], grid[2], grid[4] });
     }
 }
+
+/// <summary>Setfl files of models of two elements (the per-element terms read as EAM): our EAM reader and LAMMPS against the exact model.</summary>
+public class AlloySetflExportTests(ITestOutputHelper log)
+{
+    /// <summary>EAM form with densities that differ per element pair (not proportional): eam/fs.</summary>
+    public static Model FinnisSinclair { get; } = new("AlloyFS", ExpressionParser.ParseModel(
+        "at[Cu](sum[Cu](700*r^-9) + sum[Ni](650*r^-9) - (sum[Cu](500*r^-6) + sum[Ni](300*r^-6))^0.5) + " +
+        "at[Ni](0.1 + sum(650*r^-9) - (sum[Cu](200*r^-6) + 0.8*sum[Ni](900*r^-6))^0.5)"), 5.0, Taper.Copper, ["Cu", "Ni"]);
+
+    public static TheoryData<string, int> Cases()
+    {
+        var data = new TheoryData<string, int>();
+        foreach (var model in new[] { "AlloyRTS", "AlloyFS" })
+            for (var s = 0; s < AlloyCases.StructureCount; s++) data.Add(model, s);
+        return data;
+    }
+
+    private static Model Named(string name) => name == "AlloyRTS" ? AlloyCases.Rts : FinnisSinclair;
+
+    [Fact]
+    public void TheRtsAlloyIsWrittenAsEamAlloyAndTheOtherAsEamFs()
+    {
+        Assert.Equal("eam/alloy", SetflExport.Write(AlloyCases.Rts, TestData.TempDir(), new SetflOptions()).PairStyle);
+        var fs = SetflExport.Write(FinnisSinclair, TestData.TempDir(), new SetflOptions());
+        Assert.Equal("eam/fs", fs.PairStyle);
+        Assert.Contains(fs.Notes, n => n.Contains("not proportional"));
+        var refused = Assert.Throws<ArgumentException>(() => SetflExport.Write(AlloyCases.Mixed, TestData.TempDir(), new SetflOptions()));
+        Assert.Contains("--format kim", refused.Message);
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void TablesReadBackByOurEamReaderMatchTheModel(string name, int structure)
+    {
+        var model = Named(name);
+        var export = SetflExport.Write(model, TestData.TempDir(), new SetflOptions());
+        var s = AlloyCases.Structure(structure);
+        var ours = new ModelPotential(model.Expression, model.Taper, model.Species).Compute(s);
+        var tables = Eam.FromFile(Assert.Single(export.Files)).Compute(s);
+        var d = ExportCases.Differences(ours, tables.Energy, tables.AtomEnergies, tables.Forces, tables.Stress);
+        log.WriteLine($"{name} ({export.PairStyle}) read back on {s.Name}: ΔE {d.Energy:E2} eV/atom, ΔE_i {d.AtomEnergy:E2} eV, ΔF {d.Force:E2} eV/Å, Δσ {d.Stress:E2} eV/Å³");
+        ExportCases.AssertClose(d, $"{name} setfl on {s.Name}");
+    }
+
+    [LammpsTheory]
+    [MemberData(nameof(Cases))]
+    public void LammpsWithTheTablesMatchesTheModel(string name, int structure)
+    {
+        var model = Named(name);
+        var dir = TestData.TempDir();
+        var export = SetflExport.Write(model, dir, new SetflOptions());
+        var s = AlloyCases.Structure(structure);
+        var ours = new ModelPotential(model.Expression, model.Taper, model.Species).Compute(s);
+        var coeffs = export.PairCoeffsIn(dir).Select(c => c.Replace(" Cu Ni", " {elements}")).ToArray();
+        var lammps = Lammps.Compute(s, new LammpsPair(export.PairStyle, coeffs, ["Cu", "Ni"]));
+        var d = ExportCases.Differences(ours, lammps.Energy, lammps.AtomEnergies, lammps.Forces, lammps.Stress);
+        log.WriteLine($"{name} ({export.PairStyle}) in LAMMPS on {s.Name}: ΔE {d.Energy:E2} eV/atom, ΔE_i {d.AtomEnergy:E2} eV, ΔF {d.Force:E2} eV/Å, Δσ {d.Stress:E2} eV/Å³");
+        ExportCases.AssertClose(d, $"{name} setfl in LAMMPS on {s.Name}");
+    }
+}
