@@ -88,6 +88,13 @@ internal static class EvalCommand
         if (errors.Groups.Count > 1)
             foreach (var g in errors.Groups) AddRow(table, CliOutput.GroupName(g.Name), g);
         output.Console.Write(table);
+        if (errors.ElementForces.Count > 0)
+        {
+            var byElement = CliOutput.NewTable(1, "forces on", "atoms' components", "RMSE\n(eV/Å)", "MAE\n(eV/Å)", "max\n(eV/Å)");
+            foreach (var (element, f) in errors.ElementForces)
+                Spectre.Console.TableExtensions.AddRow(byElement, element + " atoms", CliOutput.Int(f.Values), CliOutput.Sig(f.Rmse), CliOutput.Sig(f.Mae), CliOutput.Sig(f.MaxAbs));
+            output.Console.Write(byElement);
+        }
 
         if (errors.EnergyShiftStructures > 0 && errors.ElementEnergies is { } elements)
         {
@@ -127,6 +134,7 @@ internal static class EvalCommand
             EnergyShift = errors.EnergyShift,
             EnergyShiftStructures = errors.EnergyShiftStructures,
             ElementEnergies = errors.ElementEnergies?.Elements.ToDictionary(e => e, e => errors.ElementEnergies[e]),
+            ForcesByElement = errors.ElementForces.Count > 0 ? errors.ElementForces.ToDictionary(x => x.Element, x => x.Forces) : null,
             EnergyShiftNote = "added to every predicted energy per atom; per-group results use this same overall shift",
             Seconds = seconds,
             Overall = errors.Overall,

@@ -137,7 +137,8 @@ internal static class FitCommand
             SearchRunner.Run(output, engine, output.Console.Profile.Capabilities.Interactive);
             if (problem.Physics is { } physics) foreach (var n in physics.Notes) output.Line(n);
             var front = RunOutputs.Write(folder, engine, problem, string.Join(", ", engine.Data?.Data ?? []), [SearchRunner.PriorNote(engine.Settings), .. problem.Physics?.Notes ?? []]);
-            if (!parsed.GetValue(noProperties))
+            var severalElements = problem.Elements.Count > 1;
+            if (!parsed.GetValue(noProperties) && !severalElements)
             {
                 // Every front model's properties (converged set-ups) beside the targets; the recommendation then uses them.
                 var comparisons = (parsed.GetValue(compare) ?? []).Select(services.CreatePotential).ToList();
@@ -156,6 +157,9 @@ internal static class FitCommand
             {
                 output.Line();
                 PrintFront(output, front);
+                if (severalElements && !parsed.GetValue(noProperties))
+                    output.Line($"note: the property suite was not run: the models describe {string.Join(", ", problem.Elements)}; " +
+                                "poet front RUN_DIR --properties --element X gives one element's properties, poet properties --model M.json a model's");
             }
             FrontCommand.PrintRecommendation(output, front);
             output.Line($"wrote {Path.Combine(folder, RunOutputs.FrontJson)}, front.md, models/, front.png/.svg, history.png/.svg, summary.md, {SearchCheckpoint.FileName}");

@@ -85,6 +85,12 @@ public sealed class PotentialErrors
     /// <summary>The reference energy of each element when the data hold several; null for one element.</summary>
     public ElementEnergies? ElementEnergies { get; private init; }
 
+    /// <summary>
+    /// Force errors (eV/Å, per component) on the atoms of each element when the data hold several, in order of atomic
+    /// number; empty for one element. Energies and stresses belong to whole structures and are not split.
+    /// </summary>
+    public IReadOnlyList<(string Element, ErrorStatistic Forces)> ElementForces { get; private init; } = [];
+
     /// <summary>The energy per atom added to a prediction of this structure (eV/atom).</summary>
     public double ShiftOf(Structure s) => ElementEnergies?.ShiftOf(s) ?? EnergyShift;
 
@@ -189,7 +195,34 @@ public sealed class PotentialErrors
         return new PotentialErrors(potentialName, shift, withEnergy.Count, overall, groups, predictions, invalid, notes)
         {
             ElementEnergies = elementEnergies,
+            ElementForces = ForcesByElement(predictions),
         };
+    }
+
+    private static (string, ErrorStatistic)[] ForcesByElement(IReadOnlyList<StructurePrediction> predictions)
+    {
+        var elements = Evaluation.ElementEnergies.ElementsOf(predictions.Select(p => p.Structure));
+        if (elements.Length < 2) return [];
+        var result = new List<(string, ErrorStatistic)>();
+        foreach (var element in elements)
+        {
+            var differences = new List<double>();
+            var structures = 0;
+            foreach (var p in predictions)
+            {
+                var s = p.Structure;
+                if (!p.IsFinite || s.Forces is null || !s.Species.Contains(element)) continue;
+                structures++;
+                for (var i = 0; i < s.Count; i++)
+                {
+                    if (s.Species[i] != element) continue;
+                    var d = p.Forces[i] - s.Forces[i];
+                    differences.Add(d.X); differences.Add(d.Y); differences.Add(d.Z);
+                }
+            }
+            if (ErrorStatistic.Of(structures, differences) is { } statistic) result.Add((element, statistic));
+        }
+        return result.ToArray();
     }
 
     /// <summary>

@@ -97,6 +97,8 @@ public static class FrontProperties
             potentials.Add(($"model {entry.Rank}", entry, new ModelPotential(model.Expression, model.Taper, model.Species, model.Name)));
         }
         potentials.AddRange(options.Compare.Select(p => (p.Name, (FrontEntry?)null, p)));
+        if (options.Element is null && potentials.FirstOrDefault(p => p.Entry is not null).Potential?.Species is { Count: > 1 } several)
+            throw new ArgumentException($"the front's models describe {string.Join(", ", several)}: give the element whose properties to compute (--element)");
         var element = options.Element ?? (potentials.Count > 0 && potentials[0].Entry is not null ? CubicReference.Element(potentials[0].Potential, null) : "Cu");
         if (!Elements.IsKnown(element)) throw new ArgumentException($"'{element}' is not an element symbol");
         // Fail before the long computation when a potential does not describe the element.
