@@ -45,6 +45,8 @@ internal static class RefitCommand
             var (expression, taper, species, name) = ReadModel(modelText, parsed.GetValue(taperInner), parsed.GetValue(cutoff));
             var paths = parsed.GetValue(data)!;
             var all = Concat(paths, services);
+            // An expression (not a model file) describes the elements of the data.
+            if (!modelText.EndsWith(".json", StringComparison.OrdinalIgnoreCase)) species = Evaluation.ElementEnergies.ElementsOf(all.Structures);
             Dataset training = all, validating = null!;
             if (parsed.GetResult(validation) is not null) validating = Concat(parsed.GetValue(validation)!, services);
             else if (parsed.GetResult(validationGroups) is not null)
