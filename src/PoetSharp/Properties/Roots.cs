@@ -55,6 +55,31 @@ internal static class Roots
         return best;
     }
 
+    /// <summary>
+    /// A minimum of <paramref name="f"/> in [lo, hi] by golden-section search to a bracket narrower than <paramref name="xTolerance"/>
+    /// (f must be unimodal there; near a minimum f is flat, so xTolerance below about √ε·|x| gains nothing).
+    /// </summary>
+    public static double GoldenMinimum(Func<double, double> f, double lo, double hi, double xTolerance, int maxIterations = 200)
+    {
+        var r = 0.5 * (Math.Sqrt(5) - 1);
+        double x1 = hi - r * (hi - lo), x2 = lo + r * (hi - lo);
+        double f1 = f(x1), f2 = f(x2);
+        for (var i = 0; i < maxIterations && Math.Abs(hi - lo) > xTolerance; i++)
+        {
+            if (f1 <= f2)
+            {
+                hi = x2; x2 = x1; f2 = f1;
+                x1 = hi - r * (hi - lo); f1 = f(x1);
+            }
+            else
+            {
+                lo = x1; x1 = x2; f1 = f2;
+                x2 = lo + r * (hi - lo); f2 = f(x2);
+            }
+        }
+        return f1 <= f2 ? x1 : x2;
+    }
+
     public static double[] Linspace(double from, double to, int count) =>
         Enumerable.Range(0, count).Select(i => from + (to - from) * i / (count - 1)).ToArray();
 }
