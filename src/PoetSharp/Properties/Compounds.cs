@@ -366,9 +366,10 @@ public static class Compounds
     /// <summary>
     /// The zero-stress lattice of a compound. Cubic types (B2, L1₂, B1): the energy per atom of the conventional cell is scanned over
     /// nearest-neighbour distances from a quarter of the cutoff to the cutoff (<see cref="LatticeSearch.ScanPoints"/>) for the bound
-    /// basin, then the pressure is solved for zero in it. L1₀: for each c/a, a is solved for zero pressure; c/a is scanned from 0.7
-    /// to 1.5 (<see cref="LatticeSearch.CoverAPoints"/>) for the lowest energy, refined by golden section between the grid
-    /// neighbours and polished by solving σzz = σxx. All atoms sit on centres of inversion, so no internal coordinate moves.
+    /// basin, then the pressure is solved for zero in it. L1₀: for each c/a, a is solved for zero pressure; c/a is scanned from 0.6
+    /// to 1.6 (51 points, or <see cref="LatticeSearch.CoverAPoints"/> if more) and the local energy minimum nearest the cubic c/a = 1
+    /// is taken (c/a = 1/√2 is B2 by the Bain path, which may lie lower but is another structure), refined by golden section
+    /// between its grid neighbours and polished by solving σzz = σxx. All atoms sit on centres of inversion, so no internal coordinate moves.
     /// Throws InvalidOperationException when the energy has no minimum in the scanned range, ArgumentException when the
     /// potential lacks an element.
     /// </summary>
@@ -402,9 +403,14 @@ public static class Compounds
                 return guess;
             }
             double EnergyAt(double q) => At(ZeroPressureA(q), q).Energy;
-            var ratios = Roots.Linspace(0.7, 1.5, search.CoverAPoints);
+            // c/a = 1/√2 is B2 (the Bain path), which may lie lower: L1₀ is the basin nearest the cubic c/a = 1.
+            var ratios = Roots.Linspace(0.6, 1.6, Math.Max(51, search.CoverAPoints));
             var start = guess;
-            var qBest = Roots.InteriorMinimum(ratios, q => { guess = start; return EnergyAt(q); }, what + " (c/a)", out _);
+            var energies = ratios.Select(q => { guess = start; return EnergyAt(q); }).ToArray();
+            var minima = Roots.LocalMinima(energies);
+            if (minima.Count == 0)
+                throw new InvalidOperationException(FormattableString.Invariant($"{what} (c/a): no energy minimum inside the scanned range {ratios[0]:G4}–{ratios[^1]:G4}"));
+            var qBest = minima.MinBy(i => Math.Abs(ratios[i] - 1));
             guess = ZeroPressureA(ratios[qBest]);
             q0 = Roots.GoldenMinimum(EnergyAt, ratios[qBest - 1], ratios[qBest + 1], 1e-7);
             // Polish: zero deviatoric stress σzz − σxx on a small bracket around the golden-section minimum, when it changes sign there.

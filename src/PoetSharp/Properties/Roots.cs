@@ -49,6 +49,17 @@ internal static class Roots
         var best = -1;
         for (var i = 0; i < values.Length; i++)
             if (double.IsFinite(values[i]) && (best < 0 || values[i] < values[best])) best = i;
+        // The lowest point at an end of the range (e.g. a file's tabulation going wrong at short distances): fall back to the
+        // lowest interior local minimum, the bound basin inside the range, when there is one.
+        if (best <= 0 || best >= grid.Length - 1)
+        {
+            var local = LocalMinima(values);
+            if (local.Count > 0)
+            {
+                var v = values;
+                return local.MinBy(i => v[i]);
+            }
+        }
         if (best <= 0 || best >= grid.Length - 1)
             throw new InvalidOperationException(FormattableString.Invariant(
                 $"{what}: no energy minimum inside the scanned range {grid[0]:G4}–{grid[^1]:G4}"));
@@ -78,6 +89,16 @@ internal static class Roots
             }
         }
         return f1 <= f2 ? x1 : x2;
+    }
+
+    /// <summary>Indices of the interior grid points whose finite value is below the previous one and not above the next.</summary>
+    public static List<int> LocalMinima(double[] values)
+    {
+        var list = new List<int>();
+        for (var i = 1; i < values.Length - 1; i++)
+            if (double.IsFinite(values[i]) && double.IsFinite(values[i - 1]) && double.IsFinite(values[i + 1]) && values[i] < values[i - 1] && values[i] <= values[i + 1])
+                list.Add(i);
+        return list;
     }
 
     public static double[] Linspace(double from, double to, int count) =>
