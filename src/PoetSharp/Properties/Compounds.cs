@@ -558,3 +558,148 @@ public static class Compounds
         return new SolutionResult(solution, repeats, samples, refs, same);
     }
 }
+
+/// <summary>What <see cref="CompoundSuite.Run"/> computes.</summary>
+public sealed record CompoundSuiteOptions
+{
+    public IReadOnlyList<CompoundSpec> Compounds { get; init; } = [];
+    public IReadOnlyList<SolutionSpec> Solutions { get; init; } = [];
+    /// <summary>Reference structures ("fcc", "bcc", "hcp") of elements; an element not named gets the lowest of the three.</summary>
+    public IReadOnlyDictionary<string, string>? GroundStates { get; init; }
+    public SolutionOptions Solution { get; init; } = new();
+    /// <summary>Tasks run at once; null: all cores.</summary>
+    public int? MaxParallelism { get; init; }
+    /// <summary>Called (serialised) with a line as each task finishes.</summary>
+    public Action<string>? Progress { get; init; }
+}
+
+/// <summary>The compound and solution properties as suite rows (group "compounds" or "solutions"), with the results behind them.</summary>
+public sealed record CompoundSuiteResult(IReadOnlyList<SuiteProperty> Properties, IReadOnlyList<ElementReference> References,
+    IReadOnlyList<CompoundResult> Compounds, IReadOnlyList<SolutionResult> Solutions, TimeSpan Elapsed);
+
+/// <summary>
+/// Runs <see cref="Compounds"/> for a list of compounds and solutions: first every element's reference state (in parallel), then
+/// each compound and each solution (in parallel). Bad input (an element the potential lacks, a bad reference structure) throws
+/// ArgumentException before anything runs; a compound or solution that cannot be computed (no energy minimum) gives Failed rows
+/// with the reason, as the element suite does.
+/// </summary>
+public static class CompoundSuite
+{
+    /// <summary>The rows one compound gives (for the Failed rows when it cannot be computed).</summary>
+    private static IEnumerable<(string Name, string Unit)> CompoundRows(CompoundSpec c) =>
+        c.Structure == CompoundStructure.L10
+            ? [("a0", "Å"), ("c0", "Å"), ("c/a", ""), ("E0", "eV/atom"), ("Ecoh", "eV/atom"), ("dH_f", "eV/atom"), ("C11", "GPa"), ("C12", "GPa"), ("C13", "GPa"), ("C33", "GPa"), ("C44", "GPa"), ("C66", "GPa"), ("BVRH", "GPa")]
+            : [("a0", "Å"), ("E0", "eV/atom"), ("Ecoh", "eV/atom"), ("dH_f", "eV/atom"), ("C11", "GPa"), ("C12", "GPa"), ("C44", "GPa"), ("BVRH", "GPa")];
+
+    private static readonly (string Name, string Unit)[] SolutionRows =
+        [("a0", "Å"), ("E0", "eV/atom"), ("dH_mix", "eV/atom"), ("dH_mix_std", "eV/atom"), ("dH_mix_min", "eV/atom"), ("dH_mix_max", "eV/atom"), ("dH_mix_lattice", "eV/atom")];
+
+    /// <summary>Checks, before any computation, that the potential has every element named and that the reference structures are known; throws ArgumentException.</summary>
+    public static void Validate(IPotential potential, CompoundSuiteOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(potential);
+        ArgumentNullException.ThrowIfNull(options);
+        foreach (var c in options.Compounds) potential.CheckSpecies(c.Cell(1.0));
+        foreach (var s in options.Solutions)
+            potential.CheckSpecies(new Structure(Cell.NonPeriodic(), s.Composition.Select(_ => Vec3.Zero).ToArray(), s.Composition.Select(x => x.Element).ToArray()));
+        foreach (var (element, structure) in options.GroundStates ?? new Dictionary<string, string>())
+        {
+            if (!Elements.IsKnown(element)) throw new ArgumentException($"'{element}' is not an element symbol");
+            potential.CheckSpecies(Lattices.FccPrimitive(element, 1.0));
+            Compounds.GroundStateStructure(structure);
+        }
+    }
+
+    public static CompoundSuiteResult Run(IPotential potential, CompoundSuiteOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(potential);
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.MaxParallelism is < 1) throw new ArgumentException("the parallelism must be at least 1");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        Validate(potential, options);
+        var elements = options.Compounds.SelectMany(c => new[] { c.A, c.B }).Concat(options.Solutions.SelectMany(s => s.Composition.Select(x => x.Element))).Distinct().ToArray();
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.MaxParallelism ?? Environment.ProcessorCount };
+        var progressLock = new object();
+        void Report(string line)
+        {
+            lock (progressLock) options.Progress?.Invoke(line);
+        }
+        static string Why(Exception e) => e is InvalidOperationException or ArgumentException or ArithmeticException ? e.Message : $"{e.GetType().Name}: {e.Message}";
+
+        var references = new ElementReference?[elements.Length];
+        var referenceErrors = new string?[elements.Length];
+        Parallel.For(0, elements.Length, parallel, i =>
+        {
+            try
+            {
+                var given = options.GroundStates != null && options.GroundStates.TryGetValue(elements[i], out var s) ? s : null;
+                references[i] = Compounds.GroundState(potential, elements[i], given);
+                Report($"reference state of {elements[i]}: {references[i]!.Describe()}");
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                referenceErrors[i] = Why(e);
+                Report($"reference state of {elements[i]}: could not be computed: {referenceErrors[i]}");
+            }
+        });
+        var known = new Dictionary<string, ElementReference>();
+        for (var i = 0; i < elements.Length; i++) if (references[i] is { } r) known[elements[i]] = r;
+        string? MissingReference(IEnumerable<string> needed)
+        {
+            var missing = needed.Select(e => Array.IndexOf(elements, e)).Where(i => references[i] is null).ToList();
+            return missing.Count == 0 ? null : "no reference state: " + string.Join("; ", missing.Select(i => $"{elements[i]}: {referenceErrors[i]}"));
+        }
+
+        var tasks = options.Compounds.Cast<object>().Concat(options.Solutions).ToArray();
+        var results = new object?[tasks.Length];
+        var errors = new string?[tasks.Length];
+        Parallel.For(0, tasks.Length, parallel, t =>
+        {
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            var name = tasks[t].ToString()!;
+            try
+            {
+                if (tasks[t] is CompoundSpec c)
+                    results[t] = MissingReference([c.A, c.B]) is { } why ? throw new InvalidOperationException(why) : Compounds.Compute(potential, c, known);
+                else
+                {
+                    var s = (SolutionSpec)tasks[t];
+                    results[t] = MissingReference(s.Composition.Select(x => x.Element)) is { } why ? throw new InvalidOperationException(why)
+                        : Compounds.Solution(potential, s, options.Solution, known);
+                }
+                Report(FormattableString.Invariant($"{name}: ok ({watch.Elapsed.TotalSeconds:F2} s)"));
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                errors[t] = Why(e);
+                Report(FormattableString.Invariant($"{name}: could not be computed: {errors[t]} ({watch.Elapsed.TotalSeconds:F2} s)"));
+            }
+        });
+
+        var properties = new List<SuiteProperty>();
+        for (var t = 0; t < tasks.Length; t++)
+        {
+            var (group, label, rows) = tasks[t] is CompoundSpec c ? ("compounds", c.Label, CompoundRows(c).ToArray()) : ("solutions", ((SolutionSpec)tasks[t]).Label, SolutionRows);
+            switch (results[t])
+            {
+                case CompoundResult cr:
+                    properties.AddRange(cr.Values().Select(v => SuiteProperty.Ok(group, v.Value, v.Details)));
+                    break;
+                case SolutionResult sr:
+                    var status = sr.Converged ? PropertyStatus.Ok : PropertyStatus.NotConverged;
+                    var unconverged = string.Join("; ", sr.Samples.Where(s => !s.Converged).Select(s => $"seed {s.Seed}: {s.Relaxation}"));
+                    properties.AddRange(sr.Values().Select(v =>
+                    {
+                        var p = SuiteProperty.Ok(group, v.Value, v.Details);
+                        return p.IsOk && status != PropertyStatus.Ok ? p with { Status = status, Reason = "a relaxation did not converge: " + unconverged } : p;
+                    }));
+                    break;
+                default:
+                    properties.AddRange(rows.Select(r => new SuiteProperty(group, r.Name, label, null, r.Unit, PropertyStatus.Failed, "could not be computed: " + errors[t])));
+                    break;
+            }
+        }
+        return new CompoundSuiteResult(properties, references.Where(r => r != null).ToArray()!, results.OfType<CompoundResult>().ToArray(),
+            results.OfType<SolutionResult>().ToArray(), clock.Elapsed);
+    }
+}
