@@ -4,7 +4,7 @@ namespace PoetSharp.Atoms;
 /// Bulk crystals: conventional and primitive cells of fcc, bcc, hcp and diamond, and supercells of any structure.
 /// Every builder puts one atom at the origin and uses the standard orientation (cubic axes along x, y, z; hcp a along x, c along z).
 /// </summary>
-public static class Lattices
+public static partial class Lattices
 {
     private static readonly Vec3[] FccBasis = [new(0, 0, 0), new(0.5, 0.5, 0), new(0.5, 0, 0.5), new(0, 0.5, 0.5)];
     private static readonly Vec3[] BccBasis = [new(0, 0, 0), new(0.5, 0.5, 0.5)];

@@ -1,3 +1,4 @@
+using PoetSharp.Atoms;
 using System.Globalization;
 using PoetSharp.Models;
 
@@ -57,7 +58,10 @@ public static class PotentialFactory
         }
         taperForExpression.Validate();
         var expression = ExpressionParser.ParseModel(expressionOrFile);
-        return new ModelPotential(expression, taperForExpression, null, expressionOrFile.Trim());
+        // A model of several elements, at[A](F_A) + at[B](F_B) + …, describes exactly the elements of its terms.
+        var terms = expression.CentralTerms.ToArray();
+        IReadOnlyList<string>? species = terms.Length > 0 ? terms.Select(t => Elements.Symbol(t.Element)).ToArray() : null;
+        return new ModelPotential(expression, taperForExpression, species, expressionOrFile.Trim());
     }
 
     /// <summary>The path itself if it exists, else the same name among LAMMPS's potentials, else the path (the reader then reports it missing).</summary>

@@ -204,7 +204,7 @@ public static class Bulk
     /// A bracket [lo, hi] around the zero of a pressure that is positive below and negative above it, found by stepping
     /// from <paramref name="start"/> by <paramref name="step"/> (doubling) in the direction the sign says.
     /// </summary>
-    private static (double Lo, double Hi) Expand(Func<double, double> pressure, double start, double step)
+    internal static (double Lo, double Hi) Expand(Func<double, double> pressure, double start, double step)
     {
         var p = pressure(start);
         var direction = p > 0 ? 1 : -1;

@@ -169,6 +169,18 @@ public static class PropertySuite
         return Groups.Where(only.Contains).ToList();
     }
 
+    /// <summary>
+    /// The suite for each element of the potential in turn (its species in order; the one of <see cref="PropertySuiteOptions.Element"/>
+    /// when that is set; Cu for a potential of any species): every crystal is of that element alone.
+    /// </summary>
+    public static IReadOnlyList<PropertySuiteResult> RunPerElement(IPotential potential, PropertySuiteOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(potential);
+        options ??= new PropertySuiteOptions();
+        var elements = options.Element is { } one ? [one] : potential.Species is { Count: > 0 } species ? species.ToArray() : ["Cu"];
+        return elements.Select(e => Run(potential, options with { Element = e })).ToList();
+    }
+
     public static PropertySuiteResult Run(IPotential potential, PropertySuiteOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(potential);
@@ -176,6 +188,10 @@ public static class PropertySuite
         var groups = ResolveGroups(options.Only);
         if (options.MaxParallelism is < 1) throw new ArgumentException("the parallelism must be at least 1");
         if (options.StackingCurvePoints < 2) throw new ArgumentException("a stacking-fault curve needs at least two points");
+        // The suite is of one element: with a potential of several, which one must be said (or use RunPerElement).
+        if (options.Element is null && potential.Species is { Count: > 1 } several)
+            throw new ArgumentException($"{potential.Name} describes {string.Join(", ", several)}: the property suite is of one element; " +
+                                        "name it (Element) or run the suite for each (RunPerElement)");
         var element = CubicReference.Element(potential, options.Element);
         if (!Elements.IsKnown(element)) throw new ArgumentException($"'{element}' is not an element symbol");
         potential.CheckSpecies(Lattices.FccPrimitive(element, 1.0));

@@ -49,10 +49,56 @@ internal static class Roots
         var best = -1;
         for (var i = 0; i < values.Length; i++)
             if (double.IsFinite(values[i]) && (best < 0 || values[i] < values[best])) best = i;
+        // The lowest point at an end of the range (e.g. a file's tabulation going wrong at short distances): fall back to the
+        // lowest interior local minimum, the bound basin inside the range, when there is one.
+        if (best <= 0 || best >= grid.Length - 1)
+        {
+            var local = LocalMinima(values);
+            if (local.Count > 0)
+            {
+                var v = values;
+                return local.MinBy(i => v[i]);
+            }
+        }
         if (best <= 0 || best >= grid.Length - 1)
             throw new InvalidOperationException(FormattableString.Invariant(
                 $"{what}: no energy minimum inside the scanned range {grid[0]:G4}–{grid[^1]:G4}"));
         return best;
+    }
+
+    /// <summary>
+    /// A minimum of <paramref name="f"/> in [lo, hi] by golden-section search to a bracket narrower than <paramref name="xTolerance"/>
+    /// (f must be unimodal there; near a minimum f is flat, so xTolerance below about √ε·|x| gains nothing).
+    /// </summary>
+    public static double GoldenMinimum(Func<double, double> f, double lo, double hi, double xTolerance, int maxIterations = 200)
+    {
+        var r = 0.5 * (Math.Sqrt(5) - 1);
+        double x1 = hi - r * (hi - lo), x2 = lo + r * (hi - lo);
+        double f1 = f(x1), f2 = f(x2);
+        for (var i = 0; i < maxIterations && Math.Abs(hi - lo) > xTolerance; i++)
+        {
+            if (f1 <= f2)
+            {
+                hi = x2; x2 = x1; f2 = f1;
+                x1 = hi - r * (hi - lo); f1 = f(x1);
+            }
+            else
+            {
+                lo = x1; x1 = x2; f1 = f2;
+                x2 = lo + r * (hi - lo); f2 = f(x2);
+            }
+        }
+        return f1 <= f2 ? x1 : x2;
+    }
+
+    /// <summary>Indices of the interior grid points whose finite value is below the previous one and not above the next.</summary>
+    public static List<int> LocalMinima(double[] values)
+    {
+        var list = new List<int>();
+        for (var i = 1; i < values.Length - 1; i++)
+            if (double.IsFinite(values[i]) && double.IsFinite(values[i - 1]) && double.IsFinite(values[i + 1]) && values[i] < values[i - 1] && values[i] <= values[i + 1])
+                list.Add(i);
+        return list;
     }
 
     public static double[] Linspace(double from, double to, int count) =>

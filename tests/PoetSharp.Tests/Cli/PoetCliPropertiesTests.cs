@@ -120,4 +120,85 @@ public class PoetCliPropertiesTests
         var run = CliRun.Of("properties", "-p", "sc", "--model", "sum(r^-12)");
         run.AssertOneLineError(2);
     }
+
+    private static JsonElement CompoundRow(JsonElement root, string name, string structure) =>
+        root.GetProperty("compounds").EnumerateArray().Single(p => p.GetProperty("name").GetString() == name && p.GetProperty("structure").GetString() == structure);
+
+    /// <summary>Compounds of Mishin's Ni–Al (NiAlH_jea.eam.alloy): the numbers are those the library gives (checked against LAMMPS in LammpsCompoundTests).</summary>
+    [LammpsFact(needsExecutable: false)]
+    public void CompoundsOfAMultiElementEamAreComputedAsTableAndJson()
+    {
+        var file = Lammps.Potential("NiAlH_jea.eam.alloy");
+        var run = CliRun.Of("properties", "-p", file, "--compound", "B2:NiAl,L12:Ni3Al", "--json", "--threads", "2");
+        Assert.Equal(0, run.ExitCode);
+        var json = JsonDocument.Parse(run.Stdout).RootElement;
+        // Only the compounds ran: no element suite without --only.
+        Assert.Empty(json.GetProperty("elements").EnumerateArray());
+        Assert.Equal(2.86298936, CompoundRow(json, "a0", "B2_NiAl").GetProperty("value").GetDouble(), 7);
+        Assert.Equal(-0.52035933, CompoundRow(json, "dH_f", "B2_NiAl").GetProperty("value").GetDouble(), 7);
+        Assert.Equal(3.56765323, CompoundRow(json, "a0", "L12_Ni3Al").GetProperty("value").GetDouble(), 7);
+        Assert.Equal(124.1661, CompoundRow(json, "C44", "L12_Ni3Al").GetProperty("value").GetDouble(), 3);
+        Assert.Equal("GPa", CompoundRow(json, "C11", "B2_NiAl").GetProperty("unit").GetString());
+        Assert.All(json.GetProperty("compounds").EnumerateArray(), p => Assert.Equal("ok", p.GetProperty("status").GetString()));
+        var states = json.GetProperty("referenceStates").EnumerateArray().ToList();
+        Assert.Equal(["Ni", "Al"], states.Select(x => x.GetProperty("element").GetString()));
+        Assert.All(states, x => Assert.Equal("FCC", x.GetProperty("structure").GetString()));
+
+        var table = CliRun.Of("properties", "-p", file, "--compound", "B2:NiAl", "--ground-state", "Al=bcc", "--threads", "2");
+        Assert.Equal(0, table.ExitCode);
+        Assert.Contains(table.Stdout.Split('\n'), l => l.Contains("│ dH_f ") && l.Contains("B2_NiAl") && l.Contains("│ ok "));
+        Assert.Contains("reference state: Al: given bcc", table.Stdout);
+    }
+
+    /// <summary>A model of several elements without --element: the element suite runs for each element alone, never mixing them.</summary>
+    [LammpsFact(needsExecutable: false)]
+    public void SeveralElementsGetOneSuiteEachAndASolutionItsSeeds()
+    {
+        var file = Lammps.Potential("CuNi.eam.alloy");
+        var run = CliRun.Of("properties", "-p", file, "--only", "lattice", "--solution", "fcc:Cu0.5Ni0.5", "--seeds", "2", "--solution-size", "2", "--json", "--threads", "2");
+        Assert.Equal(0, run.ExitCode);
+        var json = JsonDocument.Parse(run.Stdout).RootElement;
+        var elements = json.GetProperty("elements").EnumerateArray().ToList();
+        Assert.Equal(["Ni", "Cu"], elements.Select(e => e.GetProperty("element").GetString()));
+        var eam = PoetSharp.Potentials.Eam.FromFile(file);
+        foreach (var e in elements)
+        {
+            var el = e.GetProperty("element").GetString()!;
+            var a0 = Row(e, "a0", "FCC").GetProperty("value").GetDouble();
+            Assert.Equal(PoetSharp.Properties.Bulk.CubicLatticeConstant(eam, el, PoetSharp.Atoms.CubicLattice.Fcc).A, a0, 9);
+        }
+        var solution = json.GetProperty("solutions").EnumerateArray().Single();
+        Assert.Equal(2, solution.GetProperty("samples").GetArrayLength());
+        Assert.All(solution.GetProperty("samples").EnumerateArray(), x => Assert.Equal(32, x.GetProperty("atoms").GetInt32()));
+        var mix = CompoundRow(json, "dH_mix", "FCC_Cu0.5Ni0.5").GetProperty("value").GetDouble();
+        Assert.InRange(mix, 0.0, 0.05);
+        Assert.True(CompoundRow(json, "dH_mix_std", "FCC_Cu0.5Ni0.5").GetProperty("value").GetDouble() >= 0);
+    }
+
+    [Theory]
+    [InlineData("--compound", "X5:NiAl", "unknown structure type 'X5'")]
+    [InlineData("--compound", "L12:NiAl", "L12 is A3B")]
+    [InlineData("--compound", "B2:CuAl", "no parameters for element 'Al'")]
+    [InlineData("--solution", "fcc:Cu1.5Ni", "must lie in (0, 1)")]
+    [InlineData("--solution", "fcc:Cu0.5Zr0.5", "no parameters for element 'Zr'")]
+    [InlineData("--ground-state", "Cu=diamond", "unknown crystal structure 'diamond'")]
+    public void BadCompoundInputIsOneLineError(string option, string value, string message)
+    {
+        var model = "at[Cu](sum(10*r^-12)) + at[Ni](sum(10*r^-12))";
+        var run = CliRun.Of("properties", "--model", model, option, value, "--compound", "B2:CuNi");
+        run.AssertOneLineError(1);
+        Assert.Contains(message, run.Stderr);
+    }
+
+    /// <summary>The library's suite refuses to guess the element of a model with several.</summary>
+    [Fact]
+    public void TheSuiteOfAModelWithSeveralElementsNeedsItsElement()
+    {
+        var model = new PoetSharp.Potentials.ModelPotential(PoetSharp.Search.AlloyRecovery.TrueModel, PoetSharp.Potentials.Taper.Copper, PoetSharp.Search.AlloyRecovery.Elements);
+        var e = Assert.Throws<ArgumentException>(() => PoetSharp.Properties.PropertySuite.Run(model, new() { Only = ["lattice"] }));
+        Assert.Contains("describes Cu, Ni", e.Message);
+        var each = PoetSharp.Properties.PropertySuite.RunPerElement(model, new() { Only = ["lattice"] });
+        Assert.Equal(["Cu", "Ni"], each.Select(x => x.Element));
+        Assert.NotEqual(each[0].Find("a0", "FCC")!.Value, each[1].Find("a0", "FCC")!.Value);
+    }
 }
