@@ -75,7 +75,12 @@ internal static class FitCommand
                     throw new ArgumentException($"--no-prior: the run in {runDir} was started with the metals prior, and a resumed run keeps the settings it started with");
                 if (parsed.GetValue(operators) is { } list && !SearchSettings.ParseOperatorSet(list).SequenceEqual(stored.OperatorSet))
                     throw new ArgumentException($"--operators: the run in {runDir} was started with the operators {string.Join(", ", stored.OperatorSet)}, and a resumed run keeps the settings it started with");
-                problem = spec.Problem(services.ReadData, stored);
+                // The data are read again as the run first read them: with its stored type map unless one is given now.
+                var given = services.TypeMap();
+                if (given is not null && spec.TypeMap is { } storedMap && !given.SequenceEqual(storedMap))
+                    throw new ArgumentException($"--type-map: the run in {runDir} read its data with the type map {string.Join(",", storedMap)}");
+                Func<string, Data.Dataset> read = given is null && spec.TypeMap is { } map ? p => services.ReadTypedData(p, map) : services.ReadData;
+                problem = spec.Problem(read, stored);
                 // --time gives more time on top of what the run has used; --generations a new total; neither: the stored limits.
                 var settings = stored with
                 {
@@ -97,7 +102,7 @@ internal static class FitCommand
                 var validationPaths = parsed.GetValue(validation) ?? [];
                 var spec = new DataSpec(parsed.GetValue(data)!, validationPaths,
                     validationPaths.Length > 0 ? 0 : parsed.GetValue(split) ?? 0.2, (int)(parsed.GetValue(seed) % int.MaxValue),
-                    parsed.GetValue(cutoff), parsed.GetValue(taperInner));
+                    parsed.GetValue(cutoff), parsed.GetValue(taperInner)) { TypeMap = services.TypeMap()?.ToArray() };
                 var settings = new SearchSettings
                 {
                     Seed = parsed.GetValue(seed),

@@ -36,7 +36,7 @@ public static class PoetCli
         root.Options.Add(typeMapOption);
         IReadOnlyList<string>? typeMap = null;
         var given = services;
-        services = services with { ReadData = path => typeMap is null ? given.ReadData(path) : given.ReadTypedData(path, typeMap) };
+        services = services with { ReadData = path => typeMap is null ? given.ReadData(path) : given.ReadTypedData(path, typeMap), TypeMap = () => typeMap };
         root.Subcommands.Add(DataCommands.Create(output, services));
         root.Subcommands.Add(EvalCommand.Create(output, services));
         root.Subcommands.Add(RefitCommand.Create(output, services));
@@ -111,4 +111,7 @@ internal sealed record CliServices(Func<string, Dataset> ReadData, Action<string
 
     /// <summary>Reading data with a type map (<c>--type-map</c>): element symbols by type index for DeePMD and MLIP data.</summary>
     public Func<string, IReadOnlyList<string>?, Dataset> ReadTypedData { get; init; } = DataFiles.Read;
+
+    /// <summary>The type map given with <c>--type-map</c>, if any (a run stores it, so that --resume reads the data alike).</summary>
+    public Func<IReadOnlyList<string>?> TypeMap { get; init; } = () => null;
 }

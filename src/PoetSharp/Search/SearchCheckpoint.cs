@@ -13,6 +13,9 @@ namespace PoetSharp.Search;
 /// </summary>
 public sealed record DataSpec(string[] Data, string[] Validation, double Split, int SplitSeed, double Cutoff, double TaperInner)
 {
+    /// <summary>The element symbols by type index the data were read with (<c>--type-map</c>), for DeePMD and MLIP data; null if none.</summary>
+    public string[]? TypeMap { get; init; }
+
     public Taper Taper => new(TaperInner, Cutoff);
 
     /// <summary>Reads the data and splits it (a separate validation set, a random split, or none).</summary>

@@ -91,6 +91,31 @@ public class PoetCliFitTests
     }
 
     [Fact]
+    public void ARunOfTwoElementsFromTypedDataStoresItsTypeMapForResume()
+    {
+        // Cu–Ni cells as an MLIP .cfg file without its species line: only a type map names the elements.
+        var alloy = DataFiles.Read(TestData.Repo("alloy", "CuNi_RTS", "CuNi_RTS.xyz"));
+        var folder = TestData.TempDir();
+        var cfg = Path.Combine(folder, "alloy.cfg");
+        DataFiles.Write(cfg, new Dataset(SearchProblem.Spread(alloy.Structures, 8)));
+        static bool IsSpeciesLine(string l) => l.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries) is ["Feature", "species", ..];
+        var lines = File.ReadAllLines(cfg);
+        var map = string.Join(",", lines.First(IsSpeciesLine).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)[2..]);
+        File.WriteAllLines(cfg, lines.Where(l => !IsSpeciesLine(l)));
+        var fake = new FakeServices();
+        var dir = Path.Combine(folder, "run");
+        fake.Run(["fit", "--data", cfg, "--generations", "1", "--out", dir, .. Small]).AssertOneLineError(1);
+        var run = fake.Run(["fit", "--data", cfg, "--type-map", map, "--generations", "1", "--no-properties", "--out", dir, .. Small]);
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Contains("at[", File.ReadAllText(Path.Combine(dir, "front.md")));
+        Assert.Equal(map.Split(','), SearchCheckpoint.ReadHeader(Path.Combine(dir, SearchCheckpoint.FileName)).Data!.TypeMap);
+        // Resuming reads the data with the stored type map; another one is an error.
+        var resumed = fake.Run("fit", "--resume", dir, "--generations", "2", "--threads", "1", "--no-properties");
+        Assert.True(resumed.ExitCode == 0, resumed.Stderr);
+        fake.Run("fit", "--resume", dir, "--generations", "3", "--threads", "1", "--type-map", "Cu,Ag").AssertOneLineError(1);
+    }
+
+    [Fact]
     public void TargetsScoreTheFrontAndTheRecommendationUsesThem()
     {
         var fake = Services();
