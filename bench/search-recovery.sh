@@ -2,11 +2,12 @@
 # Recovery benchmark of the search (issue 6): runs `poet demo` for several seeds, no seeding, and reports how many runs
 # recovered the form and the median time to recovery. Targets: sc (Sutton–Chen from data/poet/EAM_Cu: exponents 9 and 6
 # and the square root, constants within 1 %) or lj (Lennard-Jones from data/poet/LJ_Ar: exponents 12 and 6, σ and ε
-# within 1 %). The demo polishes only the front models most accurate on validation fitness (no knowledge of the answer);
+# within 1 %), or alloy (the Rafii-Tabar–Sutton Cu–Ni alloy from data/alloy/CuNi_RTS: the same atom energies as the true
+# model on two-element environments, up to one constant per element). The demo polishes only the front models most accurate on validation fitness (no knowledge of the answer);
 # each run is made with the grammar's metals prior on, off (--no-prior) or both, and every line says which.
 # Not a unit test: each run takes minutes.
 #
-# usage: bench/search-recovery.sh [SEEDS (default "1 2 3 4 5")] [TIME per run (default 5m)] [THREADS (default 2)] [TARGET sc|lj (default sc)] [PRIOR on|off|both (default both)]
+# usage: bench/search-recovery.sh [SEEDS (default "1 2 3 4 5")] [TIME per run (default 5m)] [THREADS (default 2)] [TARGET sc|lj|alloy (default sc)] [PRIOR on|off|both (default both)]
 # Results: $OUT (default /tmp/poet-search-recovery-<target>-<date>)/prior-P-seed-N.log, a line per run and a summary line
 # per prior setting on stdout (also in $OUT/summary.txt).
 set -euo pipefail

@@ -100,8 +100,35 @@ public static class Grammar
         IReadOnlyList<string>? elements)
     {
         if (elements is not { Count: > 1 }) return Atom(random, atomDepth, pairDepth, metalsPrior, unary);
+        if (metalsPrior && atomDepth >= 2 && random.Chance(EmbeddedAtomShare)) return EmbeddedAtomAlloy(random, elements);
         var terms = new (string, Expression)[elements.Count];
         for (var k = 0; k < elements.Count; k++) terms[k] = (elements[k], Atom(random, atomDepth, pairDepth, metalsPrior, unary, elements));
+        return Expression.PerElement(terms);
+    }
+
+    /// <summary>
+    /// The EAM-alloy shape for every element at once, as EAM, Finnis–Sinclair and Rafii-Tabar–Sutton alloys are built:
+    /// one pair-function family and one density family are drawn, and every element A gets
+    /// F_A = Σ_B Σ_{j∈B} g_B − (Σ_B Σ_{j∈B} h_B)^p (or + c·(…)^p), each neighbour element B with its own copy of the
+    /// family (the fit gives each copy its own constants). A prior over forms, like <see cref="EmbeddedAtom"/>.
+    /// </summary>
+    public static Expression EmbeddedAtomAlloy(SearchRandom random, IReadOnlyList<string> elements)
+    {
+        var pairFamily = PairTerm(random);
+        var densityFamily = PairTerm(random);
+        var exponent = AtomExponent(random);
+        var coefficient = random.Chance(0.5) ? (double?)Coefficient(random) : null;
+        Expression Over(Expression family)
+        {
+            var total = Expression.Sum(family, elements[0]);
+            for (var k = 1; k < elements.Count; k++) total += Expression.Sum(family, elements[k]);
+            return total;
+        }
+        var terms = elements.Select(a =>
+        {
+            var embedding = Expression.Pow(Over(densityFamily), exponent);
+            return (a, coefficient is { } c ? Over(pairFamily) + Expression.Constant(c) * embedding : Over(pairFamily) - embedding);
+        }).ToArray();
         return Expression.PerElement(terms);
     }
 

@@ -162,3 +162,63 @@ public class VariationTests
         }
     }
 }
+
+/// <summary>Random models and variation with several elements: one expression per element, always a valid model.</summary>
+public class SpeciesVariationTests
+{
+    private static readonly string[] Elements = ["Ni", "Cu"];
+    private static readonly TreeLimits Limits = new();
+
+    [Theory]
+    [InlineData(Operator.Crossover)]
+    [InlineData(Operator.PointMutation)]
+    [InlineData(Operator.SubtreeReplacement)]
+    [InlineData(Operator.Insertion)]
+    [InlineData(Operator.Deletion)]
+    [InlineData(Operator.Hoist)]
+    [InlineData(Operator.AddSumTerm)]
+    [InlineData(Operator.RemoveSumTerm)]
+    [InlineData(Operator.ConstantJitter)]
+    public void EveryOperatorKeepsOneExpressionPerElement(Operator op)
+    {
+        var random = new SearchRandom(11);
+        var parents = Enumerable.Range(0, 200).Select(k => Grammar.Model(random, 1 + k % 3, 3 + k % 2, true, null, Elements))
+            .Where(Limits.Allows).ToList();
+        Assert.True(parents.Count > 100);
+        int produced = 0, elementChanges = 0;
+        for (var k = 0; k < 1500; k++)
+        {
+            var a = random.Pick(parents);
+            var child = Variation.Apply(op, a, random.Pick(parents), random, Limits, metalsPrior: true, null, Elements);
+            if (child == null) continue;
+            produced++;
+            // A valid model of both elements: one at[..] term each, every named element one of the data's.
+            new Model("child", child, 5, PoetSharp.Potentials.Taper.Copper, Elements).Validate();
+            Assert.Equal(2, child.CentralTerms.Length);
+            Assert.True(Limits.Allows(child));
+            if (op == Operator.PointMutation && SumElements(child).SequenceEqual(SumElements(a)) == false) elementChanges++;
+        }
+        Assert.True(produced > 300, $"{op}: only {produced} children");
+        if (op == Operator.PointMutation) Assert.True(elementChanges > 10, $"only {elementChanges} sums changed their element");
+    }
+
+    private static byte[] SumElements(Expression e) => e.Nodes.ToArray().Where(n => n.Kind == NodeKind.Sum).Select(n => n.Element).ToArray();
+
+    [Fact]
+    public void RandomModelsUseSpeciesResolvedSumsAndTheAlloyPrior()
+    {
+        var random = new SearchRandom(3);
+        var models = Enumerable.Range(0, 2000).Select(k => Grammar.Model(random, 2 + k % 2, 3, true, null, Elements)).ToList();
+        var sums = models.SelectMany(SumElements).ToList();
+        var resolved = sums.Count(z => z != 0) / (double)sums.Count;
+        Assert.InRange(resolved, 0.5, 0.9); // 70 % of new sums run over one element's neighbours
+        // The alloy prior: every element's density a sum over one function per neighbour element.
+        static bool AlloyShaped(Expression e) => e.CentralTerms.ToArray().All(t =>
+            e.Subtree(t.Node - 1).Nodes.ToArray().Count(n => n.Kind == NodeKind.Sum && n.Element != 0) >= 4);
+        var alloy = models.Count(AlloyShaped) / 2000.0;
+        Assert.True(alloy > 0.8 * Grammar.EmbeddedAtomShare, $"alloy-shaped {alloy:P1}");
+        // Without the prior, none is drawn that way on purpose.
+        var plain = Enumerable.Range(0, 2000).Select(k => Grammar.Model(random, 2 + k % 2, 3, false, null, Elements)).Count(AlloyShaped) / 2000.0;
+        Assert.True(plain < 0.5 * alloy, $"without the prior {plain:P1}");
+    }
+}
