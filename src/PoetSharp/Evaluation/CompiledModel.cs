@@ -1,5 +1,7 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using PoetSharp.Atoms;
 using PoetSharp.Models;
 using PoetSharp.Potentials;
@@ -33,6 +35,8 @@ public sealed partial class CompiledModel
     private readonly int[] _sumRoots;           // node index of the pair expression of sum m
     private readonly int[] _sumOfNode;          // m for a sum node
     private readonly byte[] _sumElement;        // the neighbours' element of sum m (atomic number; 0: every neighbour)
+    private readonly byte[] _maskElements;      // the distinct elements of the species-resolved sums
+    private readonly int[] _sumMask;            // index in _maskElements of sum m's element (−1: every neighbour)
     private readonly PairInstruction[][] _programs; // per sum, in postfix order
     private readonly PairInstruction[] _atomProgram; // the nodes above the sums (neither in a sum nor constant), in postfix order
     private readonly int _slotCount, _atomSlotCount;
@@ -74,6 +78,8 @@ public sealed partial class CompiledModel
         _sumNodes = sums.ToArray();
         _sumRoots = sums.Select(i => i - 1).ToArray();
         _sumElement = sums.Select(i => _nodes[i].Element).ToArray();
+        _maskElements = _sumElement.Where(e => e != 0).Distinct().ToArray();
+        _sumMask = _sumElement.Select(e => Array.IndexOf(_maskElements, e)).ToArray();
         _programs = new PairInstruction[sums.Count][];
         for (var m = 0; m < sums.Count; m++)
         {
@@ -128,6 +134,8 @@ public sealed partial class CompiledModel
         internal double[] AtomValues = [], AtomNodeAdjoints = [], AtomScratch = [];
         internal double[] NodeValues = [], ScalarAdjoints = [];
         internal double[] ConstantGradient = [];
+        // Per element of the species-resolved sums, over a batch: all bits set where the neighbour is of that element.
+        internal long[] ElementMasks = [];
         internal int MaxAtoms, MaxPairs;
 
         internal void Ensure(CompiledModel model, int atoms, int pairs)
@@ -138,6 +146,7 @@ public sealed partial class CompiledModel
                 NodeValues = new double[n]; ScalarAdjoints = new double[n];
                 ConstantGradient = new double[model.ConstantCount];
             }
+            if (ElementMasks.Length < model._maskElements.Length * Batch) ElementMasks = new long[model._maskElements.Length * Batch];
             if (Values.Length < model._slotCount * Batch)
             {
                 Values = new double[model._slotCount * Batch];
@@ -183,6 +192,7 @@ public sealed partial class CompiledModel
         for (var start = 0; start < np; start += Batch)
         {
             var n = Math.Min(Batch, np - start);
+            if (_maskElements.Length > 0) BuildElementMasks(w, pairs.ElementJ.Slice(start, n));
             for (var m = 0; m < k; m++)
             {
                 var at = RunPairProgram(w, m, pairs.R.Slice(start, n), nodeValues);
@@ -205,7 +215,7 @@ public sealed partial class CompiledModel
                     TensorPrimitives.Multiply(dg, f, dphi);
                     TensorPrimitives.MultiplyAdd(g, df, dphi, dphi);
                 }
-                if (_sumElement[m] != 0) MaskNeighbours(_sumElement[m], pairs.ElementJ.Slice(start, n), phi, dphi);
+                if (_sumMask[m] >= 0) MaskNeighbours(w.ElementMasks.AsSpan(_sumMask[m] * Batch, n), phi, dphi);
                 var s = sums.Slice(m * atomCount, atomCount);
                 var atoms = pairs.I.Slice(start, n);
                 for (var p = 0; p < n; p++) s[atoms[p]] += phi[p];
@@ -236,9 +246,13 @@ public sealed partial class CompiledModel
                 {
                     // A sum the atom's energy does not depend on (∂E_i/∂S_m = 0: another element's) may have a
                     // non-finite pair derivative here, and a neighbour outside a species-resolved sum has none (even
-                    // where ∂E_i/∂S_m is infinite, as for S^0.5 at S = 0): neither counts.
+                    // where ∂E_i/∂S_m is infinite, as for S^0.5 at S = 0): neither counts. The test of g is predictable
+                    // (the same for all of an atom's entries), the neighbour's element is not (random order): a mask
+                    // instead of a branch, the term kept or replaced by +0.0, which leaves the sum bit for bit as
+                    // skipping it would (it starts at +0.0 and so is never −0.0).
                     var g = gradients[m * atomCount + i];
-                    if (g != 0 && (_sumElement[m] == 0 || pairs.ElementJ[p] == _sumElement[m])) dEdr += g * w.PairDerivatives[m * w.MaxPairs + p];
+                    if (g == 0) continue;
+                    dEdr += KeepOrZero(g * w.PairDerivatives[m * w.MaxPairs + p], InSumMask(pairs.ElementJ[p], _sumElement[m]));
                 }
             var gr = dEdr / pairs.R[p];
             double dx = pairs.Dx[p], dy = pairs.Dy[p], dz = pairs.Dz[p];
@@ -412,19 +426,41 @@ public sealed partial class CompiledModel
         else scalarAdjoints[node] += SumWhereAdjointNonZero(adj, contribution);
     }
 
-    /// <summary>
-    /// A species-resolved sum keeps the pairs whose neighbour is of its element: the others' g·f and d(g·f)/dr become
-    /// zero (assigned, not multiplied, so that a non-finite pair term of another element cannot leak in).
-    /// </summary>
-    private static void MaskNeighbours(byte element, ReadOnlySpan<byte> neighbourElements, Span<double> phi, Span<double> dphi)
+    /// <summary>For each element of the species-resolved sums, the mask of a batch's entries whose neighbour is of it.</summary>
+    private void BuildElementMasks(Workspace w, ReadOnlySpan<byte> neighbourElements)
     {
-        for (var p = 0; p < phi.Length; p++)
+        var n = neighbourElements.Length;
+        for (var e = 0; e < _maskElements.Length; e++)
         {
-            if (neighbourElements[p] == element) continue;
-            phi[p] = 0;
-            dphi[p] = 0;
+            var mask = w.ElementMasks.AsSpan(e * Batch, n);
+            var element = _maskElements[e];
+            for (var p = 0; p < n; p++) mask[p] = InSumMask(neighbourElements[p], element);
         }
     }
+
+    /// <summary>
+    /// A species-resolved sum keeps the pairs whose neighbour is of its element (<paramref name="mask"/> from
+    /// <see cref="BuildElementMasks"/>): the others' g·f and d(g·f)/dr become +0.0 (bitwise, not multiplied, so that a
+    /// non-finite pair term of another element cannot leak in; and without a branch, since the elements come in random order).
+    /// </summary>
+    private static void MaskNeighbours(ReadOnlySpan<long> mask, Span<double> phi, Span<double> dphi)
+    {
+        var p = MemoryMarshal.Cast<double, long>(phi);
+        var d = MemoryMarshal.Cast<double, long>(dphi);
+        TensorPrimitives.BitwiseAnd(p, mask, p);
+        TensorPrimitives.BitwiseAnd(d, mask, d);
+    }
+
+    /// <summary>
+    /// All bits set when a neighbour of element <paramref name="neighbour"/> belongs to a sum over
+    /// <paramref name="sumElement"/> (0: every neighbour), none otherwise, without a branch.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static long InSumMask(byte neighbour, byte sumElement) => ((long)((neighbour ^ sumElement) * sumElement) - 1) >> 63;
+
+    /// <summary>x where <paramref name="mask"/> is all ones, +0.0 where it is zero (whatever x is, NaN and ±∞ included).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double KeepOrZero(double x, long mask) => BitConverter.Int64BitsToDouble(BitConverter.DoubleToInt64Bits(x) & mask);
 
     /// <summary>target += contribution where adjoint ≠ 0 (elsewhere the contribution may be 0·∞ and must not count).</summary>
     private static void AccumulateWhereAdjointNonZero(ReadOnlySpan<double> adjoint, ReadOnlySpan<double> contribution, Span<double> target)

@@ -24,7 +24,8 @@ namespace PoetSharp.Potentials;
 /// atom i gathered in registers). Allocation-free once warmed up; parallel over atoms on the process's persistent worker
 /// threads for large structures (each chunk its own accumulators, added up in a fixed order).
 /// Several elements: a sum over the neighbours of element B adds h_k(r_ij) to S_ik only when j is a B atom (and to S_jk
-/// only when i is), and per-element terms are selected per atom by the atom level; such models use the scalar kernels.
+/// only when i is), and per-element terms are selected per atom by the atom level. The vector kernels do this with
+/// per-element lane masks (bitwise, not multiplied, and without branches on the elements, which come in random order).
 /// </summary>
 public sealed class TabulatedModelPotential : IPotential
 {
@@ -34,7 +35,10 @@ public sealed class TabulatedModelPotential : IPotential
     private readonly int _sums;
     private readonly int[] _sumRoots;           // node index of each sum's pair-expression root
     private readonly byte[] _sumElement;        // the neighbours' element of each sum (atomic number; 0: all)
-    private readonly bool _speciesResolved;     // sums over one element's neighbours or per-element terms: the scalar kernels with masks
+    private readonly bool _speciesResolved;     // sums over one element's neighbours or per-element terms: kernels with masks
+    // Vector kernels of a species-resolved model: at [(z·groups + g)·2 + lane], all bits set where sum 2g + lane takes a
+    // pair term from a neighbour of atomic number z (its element, or every element), none otherwise (and for padding).
+    private readonly long[] _laneMasks = [];
     // [(interval·K + k)·11 + m]: h_k = Σ_{m<6} c_m t^m on the interval, then h_k′ = Σ_{m<5} c_{6+m} t^m (per Å): one
     // interval's coefficients of every sum side by side, so a pair touches two or three cache lines.
     private readonly double[] _table;
@@ -97,7 +101,6 @@ public sealed class TabulatedModelPotential : IPotential
         _sumRoots = roots.ToArray();
         _sumElement = roots.Select(r => expression.Nodes[r + 1].Element).ToArray();
         _speciesResolved = expression.IsSpeciesResolved;
-        if (_speciesResolved) vectorKernels = false;
         _sums = _sumRoots.Length;
 
         // Refine the grid until every sum's spline meets the tolerance (or the grid gets absurdly fine).
@@ -133,6 +136,13 @@ public sealed class TabulatedModelPotential : IPotential
                 }
         }
         _width = _groups > 0 ? 2 * _groups : _sums;
+        if (_speciesResolved && _groups > 0)
+        {
+            _laneMasks = new long[(byte.MaxValue + 1) * _groups * 2];
+            for (var z = 1; z <= byte.MaxValue; z++)
+                for (var k = 0; k < _sums; k++)
+                    _laneMasks[(z * _groups + k / 2) * 2 + k % 2] = _sumElement[k] == 0 || _sumElement[k] == z ? -1L : 0L;
+        }
         _serial = new ThreadLocal<Chunk[]>(() => [new Chunk()], trackAllValues: false);
     }
 
@@ -493,12 +503,19 @@ public sealed class TabulatedModelPotential : IPotential
                 var first = count;
                 pairStart[i - from] = first;
                 count += KeptPairs.Filter(pos, offset, neighbours, shiftIndex, shifts, i, cutSq, kept + count);
-                if (_groups > 0)
+                if (_groups > 0 && zi == null)
                     switch (_groups)
                     {
-                        case 1: RowSumsVector<OneGroup>(kept, slopes, s, i, first, count); break;
-                        case 2: RowSumsVector<TwoGroups>(kept, slopes, s, i, first, count); break;
-                        default: RowSumsVector<AnyGroups>(kept, slopes, s, i, first, count); break;
+                        case 1: RowSumsVector<OneGroup, AnyElement>(kept, slopes, s, i, first, count, null); break;
+                        case 2: RowSumsVector<TwoGroups, AnyElement>(kept, slopes, s, i, first, count, null); break;
+                        default: RowSumsVector<AnyGroups, AnyElement>(kept, slopes, s, i, first, count, null); break;
+                    }
+                else if (_groups > 0)
+                    switch (_groups)
+                    {
+                        case 1: RowSumsVector<OneGroup, PerElement>(kept, slopes, s, i, first, count, zi); break;
+                        case 2: RowSumsVector<TwoGroups, PerElement>(kept, slopes, s, i, first, count, zi); break;
+                        default: RowSumsVector<AnyGroups, PerElement>(kept, slopes, s, i, first, count, zi); break;
                     }
                 else RowSumsScalar(kept, slopes, s, i, first, count, zi);
             }
@@ -512,28 +529,39 @@ public sealed class TabulatedModelPotential : IPotential
     private struct TwoGroups : IGroupCount { public readonly int Count => 2; }
     private struct AnyGroups : IGroupCount { public readonly int Count => 0; }
 
+    // Whether the sums take pair terms by element (a species-resolved model), known to the JIT as a constant.
+    private interface IElementMode { bool ByElement { get; } }
+    private struct AnyElement : IElementMode { public readonly bool ByElement => false; }
+    private struct PerElement : IElementMode { public readonly bool ByElement => true; }
+
     /// <summary>
     /// Row i's pairs [first, end) with the vector table: for each pair of sums one 4-lane polynomial evaluation gives
-    /// (h_a, h_b, h_a′, h_b′) at once, six fused multiply-adds for two sums' values and slopes.
+    /// (h_a, h_b, h_a′, h_b′) at once, six fused multiply-adds for two sums' values and slopes. By element (with
+    /// <paramref name="z"/> the atoms' elements): the values go to S_i masked by j's element's lanes and to S_j by i's.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private unsafe void RowSumsVector<TG>(KeptPair* kept, double* slopes, double* s, int i, int first, int end) where TG : struct, IGroupCount
+    private unsafe void RowSumsVector<TG, TE>(KeptPair* kept, double* slopes, double* s, int i, int first, int end, byte* z)
+        where TG : struct, IGroupCount where TE : struct, IElementMode
     {
         var groups = default(TG).Count == 0 ? _groups : default(TG).Count;
         var width = 2 * groups;
         var start = TableStart;
         var si = s + i * width;
         fixed (double* table = _vectorTable)
+        fixed (long* laneMasks = _laneMasks)
         {
             // Atom i's sums gather in registers (up to four sums; more through memory).
             Vector128<double> acc0 = Vector128<double>.Zero, acc1 = Vector128<double>.Zero;
+            // By element: the lanes of the sums that take a term from an atom of i's element (S_j's mask).
+            var forJ = default(TE).ByElement ? laneMasks + z[i] * groups * 2 : null;
             for (var q = first; q < end; q++)
             {
                 var rec = kept + q;
                 var r = Math.Sqrt(rec->Dx * rec->Dx + rec->Dy * rec->Dy + rec->Dz * rec->Dz);
                 var sj = s + rec->J * width;
                 var slope = slopes + q * width;
-                if (r < start) { ExactPair(r, si, sj, slope, null, i, rec->J); continue; }
+                if (r < start) { ExactPair(r, si, sj, slope, default(TE).ByElement ? z : null, i, rec->J); continue; }
+                var forI = default(TE).ByElement ? laneMasks + z[rec->J] * groups * 2 : null;
                 var t = Vector256.Create(Position(r, out var p));
                 var inverseR = Vector128.Create(1 / r);
                 var c = table + p * groups * VectorStride;
@@ -546,11 +574,18 @@ public sealed class TabulatedModelPotential : IPotential
                     v = Vector256.FusedMultiplyAdd(v, t, Vector256.Load(c + 4));
                     v = Vector256.FusedMultiplyAdd(v, t, Vector256.Load(c));
                     var values = v.GetLower();
+                    var valuesI = values;
+                    if (default(TE).ByElement)
+                    {
+                        // Masked to +0.0, which leaves a sum as it was (sums start at +0.0 and so are never −0.0).
+                        valuesI = values & Vector128.Load(forI + 2 * g).AsDouble();
+                        values &= Vector128.Load(forJ + 2 * g).AsDouble();
+                    }
                     (values + Vector128.Load(sj + 2 * g)).Store(sj + 2 * g);
                     (v.GetUpper() * inverseR).Store(slope + 2 * g);
-                    if (default(TG).Count == 0) (values + Vector128.Load(si + 2 * g)).Store(si + 2 * g);
-                    else if (g == 0) acc0 += values;
-                    else acc1 += values;
+                    if (default(TG).Count == 0) (valuesI + Vector128.Load(si + 2 * g)).Store(si + 2 * g);
+                    else if (g == 0) acc0 += valuesI;
+                    else acc1 += valuesI;
                 }
             }
             if (default(TG).Count != 0)
@@ -663,12 +698,16 @@ public sealed class TabulatedModelPotential : IPotential
         fixed (int* pairStart = chunk.PairStart)
         fixed (KeptPair* kept = chunk.Pairs)
         fixed (byte* z = elements)
+        fixed (long* laneMasks = _laneMasks)
         {
             var resolved = _speciesResolved;
+            var groups = _groups;
             for (var i = from; i < to; i++)
             {
                 double fx = 0, fy = 0, fz = 0;
                 var gi = g + i * width;
+                // By element, vector kernels: lanes of the sums an atom of i's element belongs to (for j's gradient).
+                var forJ = resolved && vector ? laneMasks + z[i] * groups * 2 : null;
                 for (int q = pairStart[i - from], end = pairStart[i - from + 1]; q < end; q++)
                 {
                     var rec = kept + q;
@@ -677,7 +716,22 @@ public sealed class TabulatedModelPotential : IPotential
                     var gj = g + j * width;
                     var slope = slopes + q * width;
                     double w;
-                    if (resolved)
+                    if (resolved && vector)
+                    {
+                        // As below, with lane masks: Σ_m gm·h_m′/r with gm the selected gradients, and h_m′/r taken as
+                        // +0.0 where gm = 0 (a slope may be anything where no gradient asks for it).
+                        var forI = laneMasks + z[j] * groups * 2;
+                        var acc = Vector128<double>.Zero;
+                        for (var k = 0; k < groups; k++)
+                        {
+                            var gm = (Vector128.Load(gi + 2 * k) & Vector128.Load(forI + 2 * k).AsDouble())
+                                     + (Vector128.Load(gj + 2 * k) & Vector128.Load(forJ + 2 * k).AsDouble());
+                            var h = Vector128.AndNot(Vector128.Load(slope + 2 * k), Vector128.Equals(gm, Vector128<double>.Zero));
+                            acc = Vector128.FusedMultiplyAdd(gm, h, acc);
+                        }
+                        w = Vector128.Sum(acc);
+                    }
+                    else if (resolved)
                     {
                         // Each atom's gradient counts for the sums the other atom belongs to (selected, not multiplied:
                         // a gradient may be infinite where the sum is empty, as S^0.5 at S = 0).
