@@ -7,19 +7,14 @@ public class VariationTests
 {
     private static readonly TreeLimits Limits = new(MaxNodes: 25, MaxDepth: 8);
 
+    /// <summary>Every variation operator (a test fails here when one is added without being tested).</summary>
+    public static TheoryData<Operator> Operators() => new(Enum.GetValues<Operator>());
+
     private static List<Expression> Parents(SearchRandom random, int count) =>
         Enumerable.Range(0, count).Select(k => Grammar.Atom(random, 1 + k % 3, 3 + k % 2, metalsPrior: true)).Where(Limits.Allows).ToList();
 
     [Theory]
-    [InlineData(Operator.Crossover)]
-    [InlineData(Operator.PointMutation)]
-    [InlineData(Operator.SubtreeReplacement)]
-    [InlineData(Operator.Insertion)]
-    [InlineData(Operator.Deletion)]
-    [InlineData(Operator.Hoist)]
-    [InlineData(Operator.AddSumTerm)]
-    [InlineData(Operator.RemoveSumTerm)]
-    [InlineData(Operator.ConstantJitter)]
+    [MemberData(nameof(VariationTests.Operators), MemberType = typeof(VariationTests))]
     public void EveryOperatorKeepsTypingAndLimits(Operator op)
     {
         var random = new SearchRandom(7);
@@ -170,15 +165,7 @@ public class SpeciesVariationTests
     private static readonly TreeLimits Limits = new();
 
     [Theory]
-    [InlineData(Operator.Crossover)]
-    [InlineData(Operator.PointMutation)]
-    [InlineData(Operator.SubtreeReplacement)]
-    [InlineData(Operator.Insertion)]
-    [InlineData(Operator.Deletion)]
-    [InlineData(Operator.Hoist)]
-    [InlineData(Operator.AddSumTerm)]
-    [InlineData(Operator.RemoveSumTerm)]
-    [InlineData(Operator.ConstantJitter)]
+    [MemberData(nameof(VariationTests.Operators), MemberType = typeof(VariationTests))]
     public void EveryOperatorKeepsOneExpressionPerElement(Operator op)
     {
         var random = new SearchRandom(11);
