@@ -2,8 +2,9 @@
 # Recovery benchmark of the search (issue 6): runs `poet demo` for several seeds, no seeding, and reports how many runs
 # recovered the form and the median time to recovery. Targets: sc (Sutton–Chen from data/poet/EAM_Cu: exponents 9 and 6
 # and the square root, constants within 1 %) or lj (Lennard-Jones from data/poet/LJ_Ar: exponents 12 and 6, σ and ε
-# within 1 %), or alloy (the Rafii-Tabar–Sutton Cu–Ni alloy from data/alloy/CuNi_RTS: the same atom energies as the true
-# model on two-element environments, up to one constant per element). The demo polishes only the front models most accurate on validation fitness (no knowledge of the answer);
+# within 1 %), or alloy (the Rafii-Tabar–Sutton Cu–Ni alloy from data/alloy/CuNi_RTS: the true model's energies, up to
+# one reference energy per element, and forces on 24 random Cu–Ni cells, to 1e-4). The demo polishes only the front
+# models most accurate on validation fitness (no knowledge of the answer);
 # each run is made with the grammar's metals prior on, off (--no-prior) or both, and every line says which.
 # Not a unit test: each run takes minutes.
 #

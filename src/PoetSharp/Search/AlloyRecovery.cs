@@ -10,10 +10,9 @@ namespace PoetSharp.Search;
 /// (Sutton & Chen, Philos. Mag. Lett. 61, 139 (1990); Rafii-Tabar & Sutton, ibid. 63, 217 (1991)).
 /// In the syntax: one term per element, at[A](sum[Cu](P_ACu·r^-9) + sum[Ni](P_ANi·r^-9) − (sum[Cu](Q_ACu·r^-6) + sum[Ni](Q_ANi·r^-6))^0.5).
 /// <para>
-/// A model is the true one when it gives the same atom energies as the true model on varied two-element environments
-/// (fcc-like neighbourhoods of random composition, lattice constant and displacements), up to one constant per
-/// central element (the data fix energies only up to each element's reference): RMS difference at most 1e-4 of the
-/// energies' spread. That is the function itself, whatever algebra writes it.
+/// A model is the true one when it gives the same energies (up to one reference energy per element) and forces as the
+/// true model on varied Cu–Ni cells (<see cref="Check"/>): the potential itself, whatever algebra writes it and however
+/// it splits each pair's energy between the pair's two atoms.
 /// </para>
 /// </summary>
 public static class AlloyRecovery
@@ -53,63 +52,77 @@ public static class AlloyRecovery
 
     public static string TrueForm => ExpressionPrinter.Print(TrueModel);
 
-    /// <summary>Neighbourhoods for the check: (central element, distances, neighbour elements), deterministic.</summary>
-    public static IReadOnlyList<(byte Central, double[] Distances, byte[] Elements)> Environments(Taper taper, int count = 80)
+    /// <summary>
+    /// Cells for the check, deterministic: rattled random Cu–Ni fcc solid solutions (2×2×2 cubes, 32 atoms) over the
+    /// whole composition range and lattice constants 3.45–3.70 Å, with a random strain.
+    /// </summary>
+    public static IReadOnlyList<Atoms.Structure> Cells(int count = 24)
     {
-        var random = new Random(20261204);
-        var sites = new List<Atoms.Vec3>();
-        for (var x = -2; x <= 2; x++)
-            for (var y = -2; y <= 2; y++)
-                for (var z = -2; z <= 2; z++)
-                    foreach (var b in new[] { (0.0, 0.0, 0.0), (0.5, 0.5, 0.0), (0.5, 0.0, 0.5), (0.0, 0.5, 0.5) })
-                        sites.Add(new Atoms.Vec3(x + b.Item1, y + b.Item2, z + b.Item3));
-        var list = new List<(byte, double[], byte[])>();
-        byte cu = (byte)Atoms.Elements.AtomicNumber("Cu"), ni = (byte)Atoms.Elements.AtomicNumber("Ni");
+        var random = new Random(20261205);
+        var cells = new List<Atoms.Structure>();
         for (var k = 0; k < count; k++)
         {
-            var a = 3.4 + 0.3 * random.NextDouble();
-            var nickel = random.NextDouble();
-            var distances = new List<double>();
-            var elements = new List<byte>();
-            foreach (var s in sites)
-            {
-                if (s.Length == 0) continue;
-                var p = a * s + 0.12 * new Atoms.Vec3(random.NextDouble() - 0.5, random.NextDouble() - 0.5, random.NextDouble() - 0.5);
-                if (p.Length >= taper.Outer) continue;
-                distances.Add(p.Length);
-                elements.Add(random.NextDouble() < nickel ? ni : cu);
-            }
-            list.Add((k % 2 == 0 ? cu : ni, distances.ToArray(), elements.ToArray()));
+            var nickel = (k + 0.5) / count;
+            var a = 3.45 + 0.25 * random.NextDouble();
+            var s = Atoms.Lattices.RandomSolution(Atoms.CubicLattice.Fcc, a, 2, [("Cu", 1 - nickel), ("Ni", nickel)], 100 + k);
+            var strain = new double[3, 3];
+            for (var i = 0; i < 3; i++)
+                for (var j = 0; j <= i; j++) strain[i, j] = strain[j, i] = 0.03 * (2 * random.NextDouble() - 1);
+            Atoms.Vec3 Deform(Atoms.Vec3 v) => new(
+                v.X + strain[0, 0] * v.X + strain[0, 1] * v.Y + strain[0, 2] * v.Z,
+                v.Y + strain[1, 0] * v.X + strain[1, 1] * v.Y + strain[1, 2] * v.Z,
+                v.Z + strain[2, 0] * v.X + strain[2, 1] * v.Y + strain[2, 2] * v.Z);
+            var cell = new Atoms.Cell(Deform(s.Cell.A), Deform(s.Cell.B), Deform(s.Cell.C));
+            var positions = s.Positions.Select(p => Deform(p) + 0.1 * new Atoms.Vec3(random.NextDouble() - 0.5, random.NextDouble() - 0.5, random.NextDouble() - 0.5)).ToArray();
+            cells.Add(new Atoms.Structure(cell, positions, s.Species.ToArray(), $"check cell {k}"));
         }
-        return list;
+        return cells;
     }
 
+    /// <summary>
+    /// Whether a model is the true potential: the same energies of the check cells (<see cref="Cells"/>), up to one
+    /// reference energy per element fitted as everywhere else (<see cref="Evaluation.ElementEnergies"/>), RMS difference at
+    /// most 1e-4 of the energies' spread, and the same forces, RMS difference at most 1e-4 of the forces' RMS. These are
+    /// what data determine: how a model splits a pair's energy between its two atoms (p_AB against p_BA) is not, so two
+    /// models that differ only in that split are the same potential.
+    /// </summary>
     public static RecoveryVerdict Check(Expression model, Taper taper)
     {
-        var environments = Environments(taper);
-        var difference = new Dictionary<byte, List<(double True, double Model)>>();
-        foreach (var (central, distances, elements) in environments)
+        var cells = Cells();
+        var truth = new Potentials.ModelPotential(TrueModel, taper, Elements);
+        Potentials.ModelPotential candidate;
+        try { candidate = new Potentials.ModelPotential(model, taper, Elements); }
+        catch (ArgumentException e) { return new RecoveryVerdict(false, $"not a model of Cu and Ni: {e.Message}"); }
+        var differences = new double[cells.Count];
+        var trueEnergies = new double[cells.Count];
+        double forceError = 0, forceScale = 0;
+        var values = 0;
+        for (var k = 0; k < cells.Count; k++)
         {
-            var truth = TrueModel.EvaluateAtom(distances, elements, central, taper);
-            var value = model.EvaluateAtom(distances, elements, central, taper);
-            if (!double.IsFinite(value)) return new RecoveryVerdict(false, "the model is not finite on a test environment");
-            (difference.TryGetValue(central, out var l) ? l : difference[central] = new()).Add((truth, value));
+            var t = truth.Compute(cells[k]);
+            var m = candidate.Compute(cells[k]);
+            if (!double.IsFinite(m.Energy)) return new RecoveryVerdict(false, "the model is not finite on a check cell");
+            trueEnergies[k] = t.Energy / cells[k].Count;
+            differences[k] = (t.Energy - m.Energy) / cells[k].Count;
+            for (var i = 0; i < cells[k].Count; i++)
+            {
+                if (!m.Forces[i].IsFinite) return new RecoveryVerdict(false, "the model's forces are not finite on a check cell");
+                forceError += (m.Forces[i] - t.Forces[i]).LengthSquared;
+                forceScale += t.Forces[i].LengthSquared;
+                values += 3;
+            }
         }
-        // One constant per central element (the mean difference), then the RMS residual against the spread of the energies.
-        double residual = 0, spread = 0;
-        var all = difference.Values.SelectMany(v => v).ToList();
-        var mean = all.Average(p => p.True);
-        var offsets = new List<string>();
-        foreach (var (central, pairs) in difference)
+        var reference = Evaluation.ElementEnergies.Fit(cells, differences, cells.Select(_ => 1.0).ToArray());
+        double residual = 0, spread = 0, mean = trueEnergies.Average();
+        for (var k = 0; k < cells.Count; k++)
         {
-            var offset = pairs.Average(p => p.Model - p.True);
-            offsets.Add(FormattableString.Invariant($"{Atoms.Elements.Symbol(central)} {offset:+0.0000;-0.0000} eV"));
-            foreach (var (t, m) in pairs) residual += Math.Pow(m - offset - t, 2);
+            residual += Math.Pow(differences[k] - reference.ShiftOf(cells[k]), 2);
+            spread += Math.Pow(trueEnergies[k] - mean, 2);
         }
-        foreach (var (t, _) in all) spread += (t - mean) * (t - mean);
-        var misfit = Math.Sqrt(residual / spread);
-        var found = misfit <= 1e-4;
+        var energyMisfit = Math.Sqrt(residual / spread);
+        var forceMisfit = Math.Sqrt(forceError / forceScale);
+        var found = energyMisfit <= 1e-4 && forceMisfit <= 1e-4;
         return new RecoveryVerdict(found, FormattableString.Invariant(
-            $"atom energies on {environments.Count} two-element environments differ from the true model's by {misfit:G2} of their spread (after per-element offsets {string.Join(", ", offsets)}); found when ≤ 1e-4"));
+            $"on {cells.Count} Cu–Ni cells the energies differ from the true model's by {energyMisfit:G2} of their spread (after per-element references {reference}) and the forces by {forceMisfit:G2} of their RMS; found when both ≤ 1e-4"));
     }
 }

@@ -51,7 +51,14 @@ public class AlloyRecoveryTests
         var oneDensity = ExpressionParser.ParseModel(
             $"at[Cu](sum[Cu]({p("Cu", "Cu")}*r^-9) + sum[Ni]({p("Cu", "Ni")}*r^-9) - sum({q("Cu", "Cu")}*r^-6)^0.5) + at[Ni](sum[Ni]({p("Ni", "Ni")}*r^-9) + sum[Cu]({p("Ni", "Cu")}*r^-9) - sum({q("Ni", "Cu")}*r^-6)^0.5)");
         Assert.False(AlloyRecovery.Check(oneDensity, Taper.Copper).Found);
-        // A model of one element is not finite... it is simply wrong here.
+        // Each Cu–Ni pair's energy moved wholly onto the Cu atom (p_CuNi + p_NiCu on Cu, nothing on Ni): the same energies and
+        // forces of every structure, so the same potential, though each atom's energy differs.
+        var moved = ExpressionParser.ParseModel(
+            $"at[Cu](sum[Cu]({p("Cu", "Cu")}*r^-9) + sum[Ni]({(AlloyRecovery.PairConstant("Cu", "Ni") + AlloyRecovery.PairConstant("Ni", "Cu")).ToString("R", System.Globalization.CultureInfo.InvariantCulture)}*r^-9) - (sum[Cu]({q("Cu", "Cu")}*r^-6) + sum[Ni]({q("Cu", "Ni")}*r^-6))^0.5) + " +
+            $"at[Ni](sum[Ni]({p("Ni", "Ni")}*r^-9) - (sum[Cu]({q("Ni", "Cu")}*r^-6) + sum[Ni]({q("Ni", "Ni")}*r^-6))^0.5)");
+        var movedVerdict = AlloyRecovery.Check(moved, Taper.Copper);
+        Assert.True(movedVerdict.Found, movedVerdict.Detail);
+        // A model of one element is simply wrong here.
         Assert.False(AlloyRecovery.Check(ExpressionParser.ParseModel("sum(644.52*r^-9) - sum(527.62*r^-6)^0.5"), Taper.Copper).Found);
     }
 }
