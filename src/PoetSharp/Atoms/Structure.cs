@@ -43,6 +43,21 @@ public sealed class Structure
     /// <summary>Distinct species in order of first appearance.</summary>
     public IReadOnlyList<string> DistinctSpecies() => Species.Distinct().ToArray();
 
+    /// <summary>
+    /// Writes each atom's atomic number into <paramref name="numbers"/> (at least <see cref="Count"/> long), without
+    /// allocating: the per-atom elements species-resolved models are evaluated with.
+    /// </summary>
+    public void AtomicNumbers(Span<byte> numbers)
+    {
+        string? last = null;
+        byte z = 0;
+        for (var i = 0; i < Species.Length; i++)
+        {
+            if (!ReferenceEquals(Species[i], last)) { last = Species[i]; z = (byte)Elements.AtomicNumber(last); }
+            numbers[i] = z;
+        }
+    }
+
     /// <summary>Reference energy per atom (eV/atom), if known.</summary>
     public double? EnergyPerAtom => Energy / Count;
 

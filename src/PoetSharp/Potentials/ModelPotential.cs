@@ -80,14 +80,7 @@ public sealed class ModelPotential : IPotential
         {
             if (Elements.Length < structure.Count) Elements = new byte[structure.Count];
             if (ElementJ.Length < count) ElementJ = new byte[R.Length];
-            var species = structure.Species;
-            string? last = null;
-            byte z = 0;
-            for (var i = 0; i < species.Length; i++)
-            {
-                if (!ReferenceEquals(species[i], last)) { last = species[i]; z = (byte)Atoms.Elements.AtomicNumber(last); }
-                Elements[i] = z;
-            }
+            structure.AtomicNumbers(Elements);
             for (var p = 0; p < count; p++) ElementJ[p] = Elements[J[p]];
         }
 

@@ -334,14 +334,7 @@ public sealed class TabulatedModelPotential : IPotential
         public void SetElements(Structure structure)
         {
             if (Elements.Length < structure.Count) Elements = new byte[structure.Count];
-            string? last = null;
-            byte z = 0;
-            for (var i = 0; i < structure.Count; i++)
-            {
-                var species = structure.Species[i];
-                if (!ReferenceEquals(species, last)) { last = species; z = (byte)Atoms.Elements.AtomicNumber(species); }
-                Elements[i] = z;
-            }
+            structure.AtomicNumbers(Elements);
         }
     }
 
