@@ -104,7 +104,7 @@ public sealed class MtpModel
     /// An untrained MTP of a level (all contractions, <see cref="MomentBasis.Generate"/>), with radial coefficients drawn
     /// near the identity (radial function μ starts close to Chebyshev polynomial μ) and linear coefficients zero.
     /// </summary>
-    public static MtpModel Untrained(int level, string[] elements, double minDistance, double cutoff, int radialBasisSize = 8, int seed = 1)
+    public static MtpModel Untrained(int level, string[] elements, double minDistance, double cutoff, int radialBasisSize = 8, int seed = 1, double scaling = 1.0)
     {
         var basis = MomentBasis.Generate(level);
         var nmu = basis.RadialFunctionCount;
@@ -115,7 +115,7 @@ public sealed class MtpModel
             for (var mu = 0; mu < nmu; mu++)
                 for (var b = 0; b < radialBasisSize; b++)
                     radial[(pair * nmu + mu) * radialBasisSize + b] = (b == mu % radialBasisSize ? 1.0 : 0.0) + 0.1 * (2 * random.NextDouble() - 1);
-        return new MtpModel(basis, elements, 1.0, minDistance, cutoff, radialBasisSize, nmu, radial, new double[s],
+        return new MtpModel(basis, elements, scaling, minDistance, cutoff, radialBasisSize, nmu, radial, new double[s],
             new double[basis.ScalarCount], $"MTP level {level}");
     }
 }
