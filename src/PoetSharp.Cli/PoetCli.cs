@@ -31,12 +31,18 @@ public static class PoetCli
             HelpName = "SYMBOLS",
             Recursive = true,
             Description = "Element symbols by type index, comma-separated (e.g. Li,Ge,P,S), for data that stores integer types: " +
-                          "DeePMD systems (replaces type_map.raw) and MLIP .cfg files (replaces their 'Feature species' line).",
+                          "DeePMD systems (replaces type_map.raw) and MLIP .cfg files (replaces their 'Feature species' line), " +
+                          "and the species numbers of MLIP .mtp potentials.",
         };
         root.Options.Add(typeMapOption);
         IReadOnlyList<string>? typeMap = null;
         var given = services;
-        services = services with { ReadData = path => typeMap is null ? given.ReadData(path) : given.ReadTypedData(path, typeMap), TypeMap = () => typeMap };
+        services = services with
+        {
+            ReadData = path => typeMap is null ? given.ReadData(path) : given.ReadTypedData(path, typeMap),
+            CreatePotential = spec => typeMap is null ? given.CreatePotential(spec) : given.CreateTypedPotential(spec, typeMap),
+            TypeMap = () => typeMap,
+        };
         root.Subcommands.Add(DataCommands.Create(output, services));
         root.Subcommands.Add(EvalCommand.Create(output, services));
         root.Subcommands.Add(RefitCommand.Create(output, services));
@@ -47,6 +53,7 @@ public static class PoetCli
         root.Subcommands.Add(FrontCommand.Create(output, services));
         root.Subcommands.Add(DemoCommand.Create(output, services));
         root.Subcommands.Add(PropertiesCommand.Create(output, services));
+        root.Subcommands.Add(FitMtpCommand.Create(output, services));
 
         var parsed = root.Parse(args);
         if (parsed.Action is ParseErrorAction)
@@ -105,7 +112,10 @@ public static class PoetCli
 internal sealed record CliServices(Func<string, Dataset> ReadData, Action<string, Dataset> WriteData, Func<string, IPotential> CreatePotential,
     Func<string, Taper, IPotential> CreateModel)
 {
-    public static CliServices Default { get; } = new(DataFiles.Read, DataFiles.Write, PotentialFactory.Create, PotentialFactory.CreateModel);
+    public static CliServices Default { get; } = new(DataFiles.Read, DataFiles.Write, spec => PotentialFactory.Create(spec), PotentialFactory.CreateModel);
+
+    /// <summary>Creating a potential with a type map (<c>--type-map</c>): element symbols of an .mtp file's species numbers.</summary>
+    public Func<string, IReadOnlyList<string>?, IPotential> CreateTypedPotential { get; init; } = PotentialFactory.Create;
 
     public Func<string> WorkingFolder { get; init; } = Directory.GetCurrentDirectory;
 

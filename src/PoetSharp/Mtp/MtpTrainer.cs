@@ -352,7 +352,7 @@ public sealed class MtpTrainer
     /// Trains from <paramref name="start"/>: linear solve, then L-BFGS on the radial coefficients, each trial point's
     /// linear coefficients solved exactly. Returns the model with the lowest loss seen.
     /// </summary>
-    public MtpModel Fit(MtpModel start, int maxIterations, Action<MtpFitProgress>? progress = null, int restart = 0)
+    public MtpModel Fit(MtpModel start, int maxIterations, Action<MtpFitProgress>? progress = null, int restart = 0, Action<MtpModel, double>? improved = null)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var best = SolveLinear(start);
@@ -365,7 +365,12 @@ public sealed class MtpTrainer
             var model = SolveLinear(best.WithRadial(theta.ToArray()));
             var (loss, eRmse, fRmse) = LossAndGradient(model, gradient);
             evaluations++;
-            if (double.IsFinite(loss) && loss < bestLoss) { bestLoss = loss; best = model; }
+            if (double.IsFinite(loss) && loss < bestLoss)
+            {
+                bestLoss = loss;
+                best = model;
+                improved?.Invoke(model, loss);
+            }
             progress?.Invoke(new MtpFitProgress(evaluations, restart, loss, eRmse, fRmse, clock.Elapsed));
             if (!double.IsFinite(loss)) return (double.MaxValue, DenseVector.Create(radialCount, 0));
             return (loss, DenseVector.OfArray(gradient[..radialCount]));

@@ -1,6 +1,7 @@
 using PoetSharp.Atoms;
 using System.Globalization;
 using PoetSharp.Models;
+using PoetSharp.Mtp;
 
 namespace PoetSharp.Potentials;
 
@@ -18,11 +19,19 @@ public static class PotentialFactory
         "sc — Sutton–Chen copper (ε=0.012382 eV, a=3.61 Å, c=39.432, n=9, m=6) with POET's taper 3–5 Å; " +
         "options sc:epsilon=,a=,c=,n=,m=,rin=,rout=, or taper=none,cutoff=R. " +
         "lj — Lennard-Jones (default argon: epsilon=0.0104 eV, sigma=3.40 Å, cutoff=8.5 Å); options lj:epsilon=,sigma=,cutoff=,shift=true, or rin=,rout= for POET's taper. " +
-        "FILE — an EAM file: .eam (funcfl), .eam.alloy/.setfl (setfl), .eam.fs (Finnis–Sinclair); a bare name is also looked up in " + LammpsPotentialsFolder + ".";
+        "FILE — an EAM file: .eam (funcfl), .eam.alloy/.setfl (setfl), .eam.fs (Finnis–Sinclair); a bare name is also looked up in " + LammpsPotentialsFolder + ". " +
+        "FILE.mtp — an MLIP moment tensor potential (version 1.1.0); --type-map names its species numbers (e.g. --type-map Cu).";
 
-    public static IPotential Create(string spec)
+    /// <param name="typeMap">Element symbols of species numbers 0, 1, … for potentials that number species (MLIP .mtp files).</param>
+    public static IPotential Create(string spec, IReadOnlyList<string>? typeMap = null)
     {
         if (string.IsNullOrWhiteSpace(spec)) throw new ArgumentException("empty potential specification; expected " + Help);
+        if (spec.EndsWith(".mtp", StringComparison.OrdinalIgnoreCase))
+        {
+            if (typeMap is null)
+                throw new ArgumentException($"{spec}: an .mtp file numbers its species but names none; name them with --type-map (e.g. --type-map Cu, or Li,Ge,P,S for species 0, 1, 2, 3)");
+            return new MtpPotential(MtpFile.Read(spec, typeMap));
+        }
         var colon = spec.IndexOf(':');
         var name = (colon < 0 ? spec : spec[..colon]).Trim();
         var options = colon < 0 ? new Dictionary<string, string>() : ParseOptions(spec, spec[(colon + 1)..]);

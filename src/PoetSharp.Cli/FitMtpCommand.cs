@@ -1,0 +1,224 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using PoetSharp.Atoms;
+using PoetSharp.Data;
+using PoetSharp.Evaluation;
+using PoetSharp.Fitting;
+using PoetSharp.Mtp;
+
+namespace PoetSharp.Cli;
+
+/// <summary>`poet fit-mtp`: train a moment tensor potential; write it as an MLIP .mtp file with a summary of its errors.</summary>
+internal static class FitMtpCommand
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    public static Command Create(CliOutput output, CliServices services)
+    {
+        var data = new Option<string[]>("--data", "-d") { HelpName = "PATH", Arity = ArgumentArity.OneOrMore, Description = "Training data (repeat to concatenate): " + DataFiles.ReadableFormats + "." };
+        var validation = new Option<string[]>("--validation") { HelpName = "PATH", Arity = ArgumentArity.OneOrMore, Description = "Separate validation data." };
+        var split = new Option<double?>("--split") { HelpName = "FRACTION", Description = "Hold out this fraction of the structures, at random (see --seed), for validation." };
+        var level = new Option<int>("--level") { DefaultValueFactory = _ => 16, HelpName = "L", Description = "Level of the moment basis: every contraction of moments with level ≤ L (MLIP's lev(M_μν) = 2 + 4μ + ν)." };
+        var cutoff = new Option<double>("--cutoff") { DefaultValueFactory = _ => 5.0, HelpName = "Å", Description = "Cutoff R_cut (max_dist) in Å." };
+        var minDist = new Option<double?>("--min-dist") { HelpName = "Å", Description = "Lower end of the Chebyshev interval (min_dist); default: the shortest distance in the training data, rounded down to 0.01 Å." };
+        var basisSize = new Option<int>("--radial-basis-size") { DefaultValueFactory = _ => 8, HelpName = "N", Description = "Chebyshev polynomials per radial function." };
+        var weights = new Option<string>("--weights") { DefaultValueFactory = _ => "1,0.01,0.001", HelpName = "E,F,S", Description = "Weights of energies (per structure, divided by its atoms), forces (per component) and virial stresses (divided by atoms); MLIP's defaults." };
+        var iterations = new Option<int>("--iterations") { DefaultValueFactory = _ => 200, HelpName = "N", Description = "L-BFGS iterations on the radial coefficients (the linear ones are solved exactly at every step)." };
+        var restarts = new Option<int>("--restarts") { DefaultValueFactory = _ => 1, HelpName = "N", Description = "Independent starts from different random radial coefficients; the best on the training loss is kept." };
+        var ridge = new Option<double>("--ridge") { DefaultValueFactory = _ => 1e-10, HelpName = "λ", Description = "Ridge on the linear coefficients (relative, on unit-scaled columns)." };
+        var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 1, Description = "Seed of the random split and of the starting radial coefficients." };
+        var threads = new Option<int>("--threads") { DefaultValueFactory = _ => -1, HelpName = "N", Description = "Cores to use (−1: all)." };
+        var start = new Option<string>("--start") { HelpName = "FILE.mtp", Description = "Start from this potential (its basis, radial functions and cutoff) instead of an untrained one; --type-map names its species." };
+        var resume = new Option<string>("--resume") { HelpName = "DIR", Description = "Continue a run: its data, settings and species from DIR/fit.json, starting from DIR/model.mtp." };
+        var outDir = new Option<string>("--out", "-o") { DefaultValueFactory = _ => "mtp-fit", HelpName = "DIR", Description = "Folder for model.mtp (written whenever the loss improves) and fit.json." };
+
+        var command = new Command("fit-mtp", "Train a moment tensor potential (Shapeev; MLIP-2's form): linear coefficients by least squares, radial ones by L-BFGS (variable projection); writes an MLIP .mtp file and per-group errors.")
+        {
+            data, validation, split, level, cutoff, minDist, basisSize, weights, iterations, restarts, ridge, seed, threads, start, resume, outDir,
+        };
+        command.Validators.Add(result =>
+        {
+            if (result.GetResult(validation) is not null && result.GetResult(split) is not null) result.AddError("give at most one of --validation and --split");
+            if ((result.GetResult(data) is null) == (result.GetResult(resume) is null)) result.AddError("give --data, or --resume with a run folder");
+            if (result.GetResult(start) is not null && result.GetResult(resume) is not null) result.AddError("--start and --resume both choose the starting model: give one");
+        });
+        command.SetAction(parsed =>
+        {
+            var clock = Stopwatch.StartNew();
+            var dir = parsed.GetValue(outDir)!;
+            string[] dataPaths, validationPaths;
+            double? splitFraction;
+            var s = new Settings(parsed.GetValue(level), parsed.GetValue(cutoff), parsed.GetValue(minDist), parsed.GetValue(basisSize), parsed.GetValue(weights)!,
+                parsed.GetValue(ridge), parsed.GetValue(seed));
+            string? startPath = parsed.GetValue(start);
+            string[]? elements = services.TypeMap()?.ToArray();
+            if (parsed.GetValue(resume) is { } runDir)
+            {
+                var stored = ReadRun(runDir);
+                (dataPaths, validationPaths, splitFraction, s, elements) = (stored.Data, stored.Validation, stored.Split, stored.Settings, stored.Elements);
+                startPath = Path.Combine(runDir, "model.mtp");
+                if (!parsed.GetResult(outDir)?.Implicit ?? false) { } else dir = runDir;
+            }
+            else
+            {
+                dataPaths = parsed.GetValue(data)!;
+                validationPaths = parsed.GetValue(validation) ?? [];
+                splitFraction = parsed.GetValue(split);
+            }
+            var weightSet = MtpLossWeights.Parse(s.Weights);
+
+            var all = Concat(dataPaths, services);
+            Dataset training = all;
+            Dataset? validating = null;
+            if (validationPaths.Length > 0) validating = Concat(validationPaths, services);
+            else if (splitFraction is double fraction)
+            {
+                var split2 = DataSplit.Random(all, fraction, s.Seed);
+                (training, validating) = (split2.Training, split2.Validation);
+            }
+            // Species numbers: the type map's order (MLIP numbering) if given, else the data's elements by atomic number.
+            elements ??= ElementEnergies.ElementsOf(all.Structures).ToArray();
+            var missing = training.Structures.Concat(validating?.Structures ?? []).SelectMany(x => x.Species).Distinct().Where(e => !elements.Contains(e)).ToArray();
+            if (missing.Length > 0) throw new ArgumentException($"the data hold {string.Join(", ", missing)}, which the species list {string.Join(",", elements)} lacks");
+
+            MtpModel? initial = startPath is null ? null : MtpFile.Read(startPath, elements);
+            var cut = initial?.Cutoff ?? s.Cutoff;
+            var trainer = new MtpTrainer(training.Structures, elements, cut, weightSet, s.Ridge, parsed.GetValue(threads));
+            var lower = initial?.MinDistance ?? s.MinDistance ?? Math.Floor(100 * ShortestDistance(training.Structures, cut)) / 100;
+            var scaling = trainer.SuggestedScaling(cut);
+            output.Line($"training {(initial is null ? $"a level-{s.Level} MTP" : $"{startPath}")} for {string.Join(", ", elements)} on {CliOutput.Plural(training.Count, "structure", "structures")}" +
+                        (validating is { Count: > 0 } ? $", validating on {validating.Count}" : "") +
+                        $"; cutoff {cut.ToString(Inv)} Å, min_dist {lower.ToString(Inv)} Å, weights {s.Weights}");
+            Directory.CreateDirectory(dir);
+            var modelPath = Path.Combine(dir, "model.mtp");
+
+            MtpModel? best = null;
+            var bestLoss = double.PositiveInfinity;
+            var restartCount = Math.Max(1, parsed.GetValue(restarts));
+            for (var r = 0; r < restartCount; r++)
+            {
+                var from = initial ?? MtpModel.Untrained(s.Level, elements, lower, cut, s.RadialBasisSize, s.Seed + r, scaling);
+                if (r == 0 && initial is null)
+                    output.Line($"basis: {from.Basis.ScalarCount} basis functions from {from.Basis.MomentCount} moments ({from.Basis.Products.Length} products), " +
+                                $"{from.RadialParameterCount} radial and {from.LinearParameterCount} linear coefficients");
+                var lastPrinted = TimeSpan.Zero;
+                var fitted = trainer.Fit(from, parsed.GetValue(iterations), p =>
+                {
+                    if (p.Evaluation == 1 || p.Elapsed - lastPrinted > TimeSpan.FromSeconds(10))
+                    {
+                        lastPrinted = p.Elapsed;
+                        output.Line($"  start {p.Restart + 1} evaluation {p.Evaluation}: loss {CliOutput.Sig(p.Loss)}, energy RMSE {CliOutput.Sig(1000 * p.EnergyRmsePerAtom)} meV/atom, " +
+                                    $"force RMSE {CliOutput.Sig(p.ForceRmse)} eV/Å ({CliOutput.Fixed(p.Elapsed.TotalSeconds, 0)} s)");
+                    }
+                }, r, (model, loss) =>
+                {
+                    if (loss < bestLoss)
+                    {
+                        bestLoss = loss;
+                        best = model;
+                        MtpFile.Write(modelPath, model);
+                    }
+                });
+                var finalLoss = trainer.LossAndGradient(fitted, new double[fitted.ParameterCount]).Loss;
+                output.Line($"start {r + 1}: training loss {CliOutput.Sig(finalLoss)}");
+            }
+            var result = best!;
+            MtpFile.Write(modelPath, result);
+
+            var potential = new MtpPotential(result);
+            var trainErrors = MtpGroupErrors.Of(PotentialErrors.Predict(potential, training.Structures));
+            var validErrors = validating is { Count: > 0 } ? MtpGroupErrors.Of(PotentialErrors.Predict(potential, validating.Structures)) : null;
+            PrintErrors(output, "training", trainErrors);
+            if (validErrors is not null) PrintErrors(output, "validation", validErrors);
+            WriteRun(Path.Combine(dir, "fit.json"), dataPaths, validationPaths, splitFraction, s, elements, result, bestLoss, trainErrors, validErrors, clock.Elapsed);
+            output.Line($"wrote {modelPath} (MLIP .mtp; species {string.Join(", ", elements.Select((e, i) => $"{i} = {e}"))}) and {Path.Combine(dir, "fit.json")} " +
+                        $"in {CliOutput.Fixed(clock.Elapsed.TotalSeconds, 1)} s");
+            return PoetCli.Success;
+        });
+        return command;
+    }
+
+    private sealed record Settings(int Level, double Cutoff, double? MinDistance, int RadialBasisSize, string Weights, double Ridge, int Seed);
+
+    private static Dataset Concat(string[] paths, CliServices services)
+    {
+        var sets = paths.Select(services.ReadData).ToArray();
+        return sets.Length == 1 ? sets[0] : Dataset.Concat(string.Join(", ", paths), sets);
+    }
+
+    private static double ShortestDistance(IReadOnlyList<Structure> structures, double cutoff)
+    {
+        var shortest = cutoff;
+        foreach (var s in structures)
+        {
+            var list = NeighbourList.Create(s, cutoff, half: true);
+            for (var i = 0; i < s.Count; i++)
+                for (var k = list.Offsets[i]; k < list.Offsets[i + 1]; k++)
+                    shortest = Math.Min(shortest, list.Displacement(s.Positions, i, k).Length);
+        }
+        return shortest;
+    }
+
+    private static void PrintErrors(CliOutput output, string name, List<MtpGroupErrors> errors)
+    {
+        var table = CliOutput.NewTable(1, name, "structures", "energy RMSE\n(meV/atom)", "energy MAE\n(meV/atom)", "force RMSE\n(eV/Å)", "force MAE\n(eV/Å)", "stress RMSE\n(GPa)");
+        foreach (var e in errors)
+            CliOutput.AddRow(table, CliOutput.GroupName(e.Group), CliOutput.Int(e.Structures), Cell(e.EnergyRmse), Cell(e.EnergyMae), Cell(e.ForceRmse), Cell(e.ForceMae), Cell(e.StressRmseGPa));
+        output.Console.Write(table);
+        static string Cell(double x) => double.IsNaN(x) ? "–" : CliOutput.Sig(x);
+    }
+
+    private static void WriteRun(string path, string[] data, string[] validation, double? split, Settings s, string[] elements, MtpModel model, double loss,
+        List<MtpGroupErrors> training, List<MtpGroupErrors>? validating, TimeSpan elapsed)
+    {
+        static JsonArray Errors(List<MtpGroupErrors> errors) => new([.. errors.Select(e => (JsonNode)new JsonObject
+        {
+            ["group"] = e.Group, ["structures"] = e.Structures, ["atoms"] = e.Atoms,
+            ["energyRmseMeVPerAtom"] = Finite(e.EnergyRmse), ["energyMaeMeVPerAtom"] = Finite(e.EnergyMae),
+            ["forceRmse"] = Finite(e.ForceRmse), ["forceMae"] = Finite(e.ForceMae), ["stressRmseGPa"] = Finite(e.StressRmseGPa),
+        })]);
+        var json = new JsonObject
+        {
+            ["data"] = new JsonArray([.. data.Select(d => (JsonNode)Path.GetFullPath(d))]),
+            ["validation"] = new JsonArray([.. validation.Select(d => (JsonNode)Path.GetFullPath(d))]),
+            ["split"] = split,
+            ["elements"] = new JsonArray([.. elements.Select(e => (JsonNode)e)]),
+            ["settings"] = new JsonObject
+            {
+                ["level"] = s.Level, ["cutoff"] = model.Cutoff, ["minDist"] = model.MinDistance, ["radialBasisSize"] = model.RadialBasisSize,
+                ["weights"] = s.Weights, ["ridge"] = s.Ridge, ["seed"] = s.Seed,
+            },
+            ["basisFunctions"] = model.Basis.ScalarCount,
+            ["parameters"] = model.ParameterCount,
+            ["trainingLoss"] = Finite(loss),
+            ["seconds"] = elapsed.TotalSeconds,
+            ["training"] = Errors(training),
+            ["validationErrors"] = validating is null ? null : Errors(validating),
+        };
+        File.WriteAllText(path, json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+    }
+
+    private static JsonNode? Finite(double x) => double.IsFinite(x) ? JsonValue.Create(x) : null;
+
+    private static (string[] Data, string[] Validation, double? Split, Settings Settings, string[] Elements) ReadRun(string dir)
+    {
+        var path = Path.Combine(dir, "fit.json");
+        var text = InputFile.ReadAllText(path, "a fit-mtp run summary");
+        try
+        {
+            var json = JsonNode.Parse(text)!.AsObject();
+            var st = json["settings"]!.AsObject();
+            var settings = new Settings((int)st["level"]!, (double)st["cutoff"]!, (double?)st["minDist"], (int)st["radialBasisSize"]!, (string)st["weights"]!,
+                (double)st["ridge"]!, (int)st["seed"]!);
+            return (json["data"]!.AsArray().Select(n => (string)n!).ToArray(), json["validation"]!.AsArray().Select(n => (string)n!).ToArray(),
+                (double?)json["split"], settings, json["elements"]!.AsArray().Select(n => (string)n!).ToArray());
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or NullReferenceException or FormatException)
+        {
+            throw new DataFormatException(path, null, $"not a fit-mtp run summary ({e.Message})");
+        }
+    }
+}
