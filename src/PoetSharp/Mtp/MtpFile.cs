@@ -316,7 +316,7 @@ public static class MtpFile
             }
             else if (allowUntrained && PeekEntry() is { } pe && pe.Key is "potential_tag" or "radial_basis_type")
             {
-                if (elements == null) throw Error(pe.Line, "no species_count, and no elements given: name the elements of the species (e.g. --mtp-elements Cu)");
+                if (elements == null) throw Error(pe.Line, "no species_count, and no elements given: name the elements of the species (e.g. --type-map Cu)");
                 species = elements.Count;
                 speciesLine = pe.Line;
                 Notes.Add($"no species_count (an untrained template): {species} species, from the elements given");
@@ -486,7 +486,7 @@ public static class MtpFile
         {
             if (elements == null)
                 throw Error(line, $"the file numbers {Count(species, "species", "species")} but names none: name the elements of species 0…{species - 1} " +
-                                  $"(e.g. --mtp-elements {string.Join(",", new[] { "Cu", "Ni", "Al", "Mg" }.Take(Math.Min(species, 4)))}{(species > 4 ? ",…" : "")})");
+                                  $"(e.g. --type-map {string.Join(",", new[] { "Cu", "Ni", "Al", "Mg" }.Take(Math.Min(species, 4)))}{(species > 4 ? ",…" : "")})");
             if (elements.Count != species)
                 throw Error(line, $"{Count(elements.Count, "element")} given ({string.Join(",", elements)}) for {Count(species, "species", "species")}");
         }

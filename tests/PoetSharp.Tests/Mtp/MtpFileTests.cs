@@ -409,7 +409,7 @@ public class MtpFileTests
     public void Elements()
     {
         var e = ReadFails(Example, 5, "the file numbers 2 species but names none", useDefaultElements: false);
-        Assert.Contains("--mtp-elements Cu,Ni", e.Reason);
+        Assert.Contains("--type-map Cu,Ni", e.Reason);
         ReadFails(Example, 5, "1 element given (Cu) for 2 species", ["Cu"]);
         ReadFails(Example, 5, "3 elements given (Cu,Ni,Al) for 2 species", ["Cu", "Ni", "Al"]);
         ReadFails(Example, null, "unknown element 'Qq'", ["Cu", "Qq"]);
@@ -417,6 +417,6 @@ public class MtpFileTests
         var cu = TestData.Shared("mlearn", "Cu_mtp.mtp");
         var one = Assert.Throws<DataFormatException>(() => MtpFile.Read(cu, null));
         Assert.Equal((cu, 5), (one.FilePath, one.Line));
-        Assert.Equal("the file numbers 1 species but names none: name the elements of species 0…0 (e.g. --mtp-elements Cu)", one.Reason);
+        Assert.Equal("the file numbers 1 species but names none: name the elements of species 0…0 (e.g. --type-map Cu)", one.Reason);
     }
 }
