@@ -123,7 +123,7 @@ internal static class FitMtpCommand
                     }
                 });
                 var finalLoss = trainer.LossAndGradient(fitted, new double[fitted.ParameterCount]).Loss;
-                output.Line($"start {r + 1}: training loss {CliOutput.Sig(finalLoss)}");
+                output.Line($"start {r + 1}: training loss {CliOutput.Sig(finalLoss)}" + $" after {trainer.Iterations} L-BFGS iterations ({trainer.StopReason})");
             }
             var result = best!;
             MtpFile.Write(modelPath, result);

@@ -1,8 +1,8 @@
 using MathNet.Numerics.LinearAlgebra;
 using MathNet.Numerics.LinearAlgebra.Double;
-using MathNet.Numerics.Optimization;
 using System.Numerics.Tensors;
 using PoetSharp.Atoms;
+using PoetSharp.Fitting;
 
 namespace PoetSharp.Mtp;
 
@@ -32,9 +32,10 @@ public sealed record MtpFitProgress(int Evaluation, int Restart, double Loss, do
 /// <summary>
 /// Trains an <see cref="MtpModel"/> on a data set by variable projection: for given radial coefficients θ the linear
 /// coefficients (species ξ_s and moment w_α) minimising the loss are found exactly, by regularised least squares on
-/// the normal equations; the radial coefficients are then optimised by L-BFGS (MathNet) on that reduced loss
+/// the normal equations; the radial coefficients are then optimised by L-BFGS (<see cref="LimitedMemoryBfgs"/>) on that reduced loss
 /// L(θ) = min_x loss(θ, x). Its gradient is ∂loss/∂θ at the optimal x (the envelope theorem), computed exactly by
-/// <see cref="MtpKernel.ParameterGradient"/>. Work is spread over structures on all cores.
+/// <see cref="MtpKernel.ParameterGradient"/>. Work is spread over structures on all cores; sums are taken over fixed
+/// chunks in a fixed order, so a fit is reproducible to the bit whatever the number of cores.
 /// </summary>
 public sealed class MtpTrainer
 {
@@ -53,6 +54,10 @@ public sealed class MtpTrainer
     private readonly int _species;
 
     public int StructureCount => _items.Length;
+
+    /// <summary>Why the last <see cref="Fit"/> stopped, and after how many L-BFGS iterations.</summary>
+    public string? StopReason { get; private set; }
+    public int Iterations { get; private set; }
 
     /// <param name="ridge">Ridge on the linear coefficients, relative to the mean diagonal of the column-scaled normal matrix.</param>
     public MtpTrainer(IReadOnlyList<Structure> structures, string[] elements, double cutoff, MtpLossWeights weights, double ridge = 1e-10, int threads = -1)
@@ -79,6 +84,13 @@ public sealed class MtpTrainer
             }
             _items[k] = item;
         });
+    }
+
+    // Up to 64 contiguous ranges of structures, independent of the number of cores.
+    private (int From, int To)[] Chunks()
+    {
+        var count = Math.Min(64, _items.Length);
+        return Enumerable.Range(0, count).Select(c => (c * _items.Length / count, (c + 1) * _items.Length / count)).ToArray();
     }
 
     private ParallelOptions Options() => new() { MaxDegreeOfParallelism = _threads < 1 ? -1 : _threads };
@@ -116,10 +128,21 @@ public sealed class MtpTrainer
         var np = _species + nα;
         var gram = new double[np * np];
         var rhs = new double[np];
-        var gate = new object();
-        Parallel.For(0, _items.Length, Options(), () => (G: new double[np * np], B: new double[np], Scratch: new DesignScratch()),
-            (k, _, local) => { AddDesign(kernel, _items[k], local.G, local.B, local.Scratch); return local; },
-            local => { lock (gate) { TensorPrimitives.Add(gram, local.G, gram); TensorPrimitives.Add(rhs, local.B, rhs); } });
+        // Fixed chunks of structures, each with its own sums, added in chunk order: the same result on any number of cores.
+        var chunks = Chunks();
+        var partial = new (double[] G, double[] B)[chunks.Length];
+        Parallel.For(0, chunks.Length, Options(), c =>
+        {
+            var local = (G: new double[np * np], B: new double[np]);
+            var scratch = new DesignScratch();
+            for (var k = chunks[c].From; k < chunks[c].To; k++) AddDesign(kernel, _items[k], local.G, local.B, scratch);
+            partial[c] = local;
+        });
+        foreach (var (g, b) in partial)
+        {
+            TensorPrimitives.Add(gram, g, gram);
+            TensorPrimitives.Add(rhs, b, rhs);
+        }
         // Column scaling to unit diagonal, then ridge λ·I.
         var scale = new double[np];
         for (var a = 0; a < np; a++) scale[a] = gram[a * np + a] > 0 ? 1.0 / Math.Sqrt(gram[a * np + a]) : 1.0;
@@ -239,17 +262,19 @@ public sealed class MtpTrainer
         var total = new double[np];
         double loss = 0, e2 = 0, f2 = 0;
         long eCount = 0, fCount = 0;
-        var gate = new object();
-        Parallel.For(0, _items.Length, Options(), () => new LossScratch(np),
-            (k, _, local) => { AddLoss(kernel, _items[k], local); return local; },
-            local =>
-            {
-                lock (gate)
-                {
-                    TensorPrimitives.Add(total, local.Gradient, total);
-                    loss += local.Loss; e2 += local.E2; f2 += local.F2; eCount += local.ECount; fCount += local.FCount;
-                }
-            });
+        var chunks = Chunks();
+        var partial = new LossScratch[chunks.Length];
+        Parallel.For(0, chunks.Length, Options(), c =>
+        {
+            var local = new LossScratch(np);
+            for (var k = chunks[c].From; k < chunks[c].To; k++) AddLoss(kernel, _items[k], local);
+            partial[c] = local;
+        });
+        foreach (var local in partial)
+        {
+            TensorPrimitives.Add(total, local.Gradient, total);
+            loss += local.Loss; e2 += local.E2; f2 += local.F2; eCount += local.ECount; fCount += local.FCount;
+        }
         total.CopyTo(gradient);
         return (loss, eCount > 0 ? Math.Sqrt(e2 / eCount) : double.NaN, fCount > 0 ? Math.Sqrt(f2 / fCount) : double.NaN);
     }
@@ -360,9 +385,9 @@ public sealed class MtpTrainer
         var evaluations = 0;
         var radialCount = start.RadialParameterCount;
         var gradient = new double[start.ParameterCount];
-        (double, Vector<double>) Evaluate(Vector<double> theta)
+        double Evaluate(double[] theta, double[] thetaGradient)
         {
-            var model = SolveLinear(best.WithRadial(theta.ToArray()));
+            var model = SolveLinear(best.WithRadial(theta));
             var (loss, eRmse, fRmse) = LossAndGradient(model, gradient);
             evaluations++;
             if (double.IsFinite(loss) && loss < bestLoss)
@@ -372,21 +397,12 @@ public sealed class MtpTrainer
                 improved?.Invoke(model, loss);
             }
             progress?.Invoke(new MtpFitProgress(evaluations, restart, loss, eRmse, fRmse, clock.Elapsed));
-            if (!double.IsFinite(loss)) return (double.MaxValue, DenseVector.Create(radialCount, 0));
-            return (loss, DenseVector.OfArray(gradient[..radialCount]));
+            Array.Copy(gradient, thetaGradient, radialCount);
+            return loss;
         }
-        var initial = DenseVector.OfArray(start.RadialCoefficients);
-        Evaluate(initial);
-        if (maxIterations <= 0) return best;
-        var minimiser = new LimitedMemoryBfgsMinimizer(1e-12, 1e-12, 1e-12, memory: 10, maximumIterations: maxIterations);
-        try
-        {
-            minimiser.FindMinimum(ObjectiveFunction.Gradient(Evaluate), initial);
-        }
-        catch (Exception e) when (e is MaximumIterationsException or OptimizationException or ArgumentException)
-        {
-            // Stopped by the iteration limit or a line search that could not progress: the best model seen stands.
-        }
+        var (_, _, iterations, reason) = LimitedMemoryBfgs.Minimise(Evaluate, start.RadialCoefficients, maxIterations);
+        Iterations = iterations;
+        StopReason = reason;
         return best;
     }
 }
