@@ -60,7 +60,7 @@ internal static class FitMtpCommand
                 var stored = ReadRun(runDir);
                 (dataPaths, validationPaths, splitFraction, s, elements) = (stored.Data, stored.Validation, stored.Split, stored.Settings, stored.Elements);
                 startPath = Path.Combine(runDir, "model.mtp");
-                if (!parsed.GetResult(outDir)?.Implicit ?? false) { } else dir = runDir;
+                if (parsed.GetResult(outDir) is null or { Implicit: true }) dir = runDir;
             }
             else
             {

@@ -7,7 +7,7 @@ namespace PoetSharp.Tests.Mtp;
 public class MtpTrainerTests
 {
     /// <summary>Cu–Ni cells labelled by a "teacher" MTP: exact energies, forces and stresses of a known model.</summary>
-    private static List<Structure> Labelled(MtpModel teacher, int count, int seed)
+    internal static List<Structure> Labelled(MtpModel teacher, int count, int seed)
     {
         var potential = new MtpPotential(teacher, threads: 1);
         var result = new List<Structure>();

@@ -1,0 +1,73 @@
+using System.Text.Json;
+using PoetSharp.Data;
+using PoetSharp.Mtp;
+using PoetSharp.Tests.Mtp;
+using PoetSharp.Tests.Support;
+
+namespace PoetSharp.Tests.Cli;
+
+/// <summary>`poet fit-mtp` end to end on Cu–Ni cells labelled by a known MTP, then the result in eval, md and resume.</summary>
+public class PoetCliFitMtpTests
+{
+    private static string TeacherData()
+    {
+        var teacher = MtpModelTests.RandomModel(8, ["Cu", "Ni"], 13);
+        var path = Path.Combine(TestData.TempDir(), "teacher.xyz");
+        DataFiles.Write(path, new Dataset(MtpTrainerTests.Labelled(teacher, 16, 70), path));
+        return path;
+    }
+
+    [Fact]
+    public void FitsWritesAnMtpFileAndItsErrorsAndTheFileRunsInEvalMdAndResume()
+    {
+        var data = TeacherData();
+        var dir = TestData.TempDir();
+        var fit = CliRun.Of("fit-mtp", "-d", data, "--level", "8", "--cutoff", "4.6", "--min-dist", "1.9", "--radial-basis-size", "6",
+            "--iterations", "40", "--split", "0.25", "--seed", "3", "-o", dir);
+        Assert.True(fit.ExitCode == 0, fit.Stderr);
+        // Without --type-map the species are numbered by atomic number: Ni (28) before Cu (29).
+        Assert.Contains("species 0 = Ni, 1 = Cu", fit.Stdout);
+        var model = MtpFile.Read(Path.Combine(dir, "model.mtp"), ["Ni", "Cu"]);
+        Assert.Equal(4.6, model.Cutoff);
+        using (var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "fit.json"))))
+        {
+            var training = json.RootElement.GetProperty("training")[0];
+            Assert.Equal(12, training.GetProperty("structures").GetInt32());
+            Assert.True(training.GetProperty("forceRmse").GetDouble() < 0.05, $"training force RMSE {training.GetProperty("forceRmse").GetDouble()} eV/Å");
+            Assert.Equal(4, json.RootElement.GetProperty("validationErrors")[0].GetProperty("structures").GetInt32());
+        }
+
+        var eval = CliRun.Of("--type-map", "Ni,Cu", "eval", "--potential", Path.Combine(dir, "model.mtp"), "-d", data, "--json");
+        Assert.True(eval.ExitCode == 0, eval.Stderr);
+        var md = CliRun.Of("--type-map", "Ni,Cu", "md", "--potential", Path.Combine(dir, "model.mtp"), "--build", "fcc:Cu:3.6:2x2x2",
+            "--temperature", "300", "--steps", "10", "--thermo", "0", "--json");
+        Assert.True(md.ExitCode == 0, md.Stderr);
+
+        var resumed = CliRun.Of("fit-mtp", "--resume", dir, "--iterations", "3");
+        Assert.True(resumed.ExitCode == 0, resumed.Stderr);
+        Assert.Contains(Path.Combine(dir, "model.mtp"), resumed.Stdout);
+    }
+
+    [Fact]
+    public void AnMtpFileWithoutTypeMapIsOneClearError()
+    {
+        var run = CliRun.Of("eval", "--potential", TestData.Shared("mlearn", "Cu_mtp.mtp"), "-d", TestData.Repo("poet", "EAM_Cu", "NVT_FCC_300K"));
+        run.AssertOneLineError(1);
+        Assert.Contains("--type-map", run.Stderr);
+    }
+
+    [Fact]
+    public void PublishedCopperMtpEvaluatesThroughTheCommandLine()
+    {
+        var run = CliRun.Of("--type-map", "Cu", "eval", "--potential", TestData.Shared("mlearn", "Cu_mtp.mtp"), "-d", TestData.Repo("poet", "EAM_Cu", "NVT_FCC_300K"), "--json");
+        Assert.True(run.ExitCode == 0, run.Stderr);
+    }
+
+    [Fact]
+    public void BadSettingsAreOneClearError()
+    {
+        CliRun.Of("fit-mtp", "-d", TeacherData(), "--weights", "1,x,0").AssertOneLineError(1);
+        CliRun.Of("fit-mtp", "-d", TeacherData(), "--level", "1").AssertOneLineError(1);
+        CliRun.Of("fit-mtp", "--resume", TestData.TempDir()).AssertOneLineError(1);
+    }
+}
