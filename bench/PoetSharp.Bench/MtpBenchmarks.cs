@@ -34,14 +34,14 @@ public class MtpBenchmarks
         var model = MtpModel.Untrained(Level, ["Cu"], 1.9, 5.0, seed: 3, scaling: 0.02);
         var moments = Enumerable.Range(0, model.Basis.ScalarCount).Select(_ => rng.NextDouble() - 0.5).ToArray();
         _mtp = new MtpPotential(model.WithLinear([-3.0], moments), threads: 1);
-        _eam = Eam.FromFile(PotentialFactory.ResolveFile("Cu_mishin1.eam.alloy"));
+        _eam = Potentials.Eam.FromFile(PotentialFactory.ResolveFile("Cu_mishin1.eam.alloy"));
         _mtpList.Build(_structure, _mtp.Cutoff + 1.0, half: true);
         _eamList.Build(_structure, _eam.Cutoff + 1.0, half: true);
         _mtp.Compute(_structure, _mtpList, _result);
     }
 
     [Benchmark(Baseline = true)]
-    public double Eam()
+    public double EamMishin()
     {
         _eam.Compute(_structure, _eamList, _result);
         return _result.Energy;

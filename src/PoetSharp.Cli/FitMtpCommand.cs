@@ -133,8 +133,20 @@ internal static class FitMtpCommand
             var validErrors = validating is { Count: > 0 } ? MtpGroupErrors.Of(PotentialErrors.Predict(potential, validating.Structures)) : null;
             PrintErrors(output, "training", trainErrors);
             if (validErrors is not null) PrintErrors(output, "validation", validErrors);
+            var errorFigures = new Dictionary<string, double>();
+            void Figures(string set, MtpGroupErrors e)
+            {
+                if (double.IsFinite(e.EnergyRmse)) errorFigures[$"{set}_energy_rmse_meV_per_atom"] = e.EnergyRmse;
+                if (double.IsFinite(e.ForceRmse)) errorFigures[$"{set}_force_rmse_eV_per_A"] = e.ForceRmse;
+                if (double.IsFinite(e.StressRmseGPa)) errorFigures[$"{set}_stress_rmse_GPa"] = e.StressRmseGPa;
+            }
+            Figures("training", trainErrors[0]);
+            if (validErrors is not null) Figures("validation", validErrors[0]);
+            var modelFile = Path.Combine(dir, "model.json");
+            Models.ModelFile.Write(modelFile, result.WithName(result.Basis.Level > 0 ? $"MTP level {result.Basis.Level}" : result.Name),
+                $"poet fit-mtp on {string.Join(", ", dataPaths)}; weights {s.Weights}", errorFigures);
             WriteRun(Path.Combine(dir, "fit.json"), dataPaths, validationPaths, splitFraction, s, elements, result, bestLoss, trainErrors, validErrors, clock.Elapsed);
-            output.Line($"wrote {modelPath} (MLIP .mtp; species {string.Join(", ", elements.Select((e, i) => $"{i} = {e}"))}) and {Path.Combine(dir, "fit.json")} " +
+            output.Line($"wrote {modelPath} (MLIP .mtp; species {string.Join(", ", elements.Select((e, i) => $"{i} = {e}"))}), {modelFile} (the same with its elements named, for --model) and {Path.Combine(dir, "fit.json")} " +
                         $"in {CliOutput.Fixed(clock.Elapsed.TotalSeconds, 1)} s");
             return PoetCli.Success;
         });

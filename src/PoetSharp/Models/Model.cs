@@ -9,8 +9,14 @@ namespace PoetSharp.Models;
 /// every sum, the species it was fitted for, where it came from, and optionally its errors (e.g. "energy_rmse_meV_per_atom").
 /// Saved and loaded by <see cref="ModelFile"/>.
 /// </summary>
-public sealed record Model(string Name, Expression Expression, double Cutoff, Taper Taper, IReadOnlyList<string> Species)
+public sealed record Model(string Name, Expression Expression, double Cutoff, Taper Taper, IReadOnlyList<string> Species) : IParametricModel
 {
+    public string Family => "expression";
+    public int ParameterCount => Expression.ConstantCount;
+    public double[] Parameters() => Expression.Constants.ToArray();
+    IParametricModel IParametricModel.WithParameters(ReadOnlySpan<double> parameters) => this with { Expression = Expression.WithConstants(parameters) };
+    public IPotential CreatePotential() => new ModelPotential(Expression, Taper, Species, Name);
+
     /// <summary>Free text: data set, date, program version, search settings.</summary>
     public string Provenance { get; init; } = "";
 

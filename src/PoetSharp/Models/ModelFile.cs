@@ -45,10 +45,13 @@ public static class ModelFile
     /// The newest version: 2 adds species-resolved expressions (sum[B](…), at[A](…)). A model that names no element is
     /// written as version 1, exactly as before, so that older programs still read it.
     /// </summary>
-    public const int Version = 2;
+    public const int Version = 3;
+
+    /// <summary>Version 3 adds other model families: <c>"family": "mtp"</c> holds a moment tensor potential.</summary>
+    public const int MtpVersion = 3;
 
     private static readonly string[] KnownFields =
-        ["format", "version", "name", "expression", "constants", "cutoff", "taper", "species", "provenance", "errors"];
+        ["format", "version", "family", "name", "expression", "constants", "cutoff", "taper", "species", "mtp", "provenance", "errors"];
 
     public static void Write(string path, Model model) => File.WriteAllText(path, ToJson(model), new UTF8Encoding(false));
 
@@ -88,6 +91,43 @@ public static class ModelFile
     public static Model Read(string path)
     {
         return Parse(InputFile.ReadAllBytes(path, "a model file"), path);
+    }
+
+    /// <summary>A model file of any family: a closed-form <see cref="Model"/> or an <see cref="Mtp.MtpModel"/>.</summary>
+    public static IParametricModel ReadAny(string path)
+    {
+        var utf8 = InputFile.ReadAllBytes(path, "a model file").AsSpan();
+        if (utf8.StartsWith("\uFEFF"u8)) utf8 = utf8[3..];
+        var fields = new Fields(ReadFields(utf8, path), path);
+        return fields.Family == "mtp" ? fields.ToMtp() : fields.ToModel();
+    }
+
+    /// <summary>
+    /// Writes a moment tensor potential as a model file (version 3, family "mtp"): its elements by species number and
+    /// its MLIP .mtp text, so that the file runs without naming the species again.
+    /// </summary>
+    public static void Write(string path, Mtp.MtpModel model, string provenance = "", IReadOnlyDictionary<string, double>? errors = null)
+    {
+        using var stream = new MemoryStream();
+        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            json.WriteStartObject();
+            json.WriteString("format", Format);
+            json.WriteNumber("version", MtpVersion);
+            json.WriteString("family", "mtp");
+            json.WriteString("name", model.Name);
+            json.WriteNumber("cutoff", model.Cutoff);
+            json.WriteStartArray("species");
+            foreach (var e in model.Elements) json.WriteStringValue(e);
+            json.WriteEndArray();
+            json.WriteString("mtp", Mtp.MtpFile.Format(model));
+            json.WriteString("provenance", provenance);
+            json.WriteStartObject("errors");
+            foreach (var (name, value) in errors ?? new Dictionary<string, double>()) json.WriteNumber(name, value);
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+        File.WriteAllText(path, Encoding.UTF8.GetString(stream.ToArray()) + "\n", new UTF8Encoding(false));
     }
 
     /// <summary>Reads a model from UTF-8 JSON; <paramref name="source"/> names it in messages and gives the default name.</summary>
@@ -138,8 +178,37 @@ public static class ModelFile
 
     private sealed class Fields(Dictionary<string, (JsonElement Value, int Line)> fields, string source)
     {
+        public string Family => fields.ContainsKey("family") ? String("family") : "expression";
+
+        public Mtp.MtpModel ToMtp()
+        {
+            var format = String("format");
+            if (format != Format) throw Error("format", $"format is '{format}', expected '{Format}'");
+            var version = Number("version");
+            if (version != Math.Floor(version) || version < MtpVersion) throw Error("version", $"an MTP model file has version {MtpVersion} or later (got {version})");
+            if (version > Version) throw Error("version", $"version {version} is newer than this program reads ({Version})");
+            foreach (var field in new[] { "expression", "constants", "taper" })
+                if (fields.ContainsKey(field)) throw Error(field, $"'{field}' belongs to expression models, not to family 'mtp'");
+            var species = ReadSpecies();
+            if (!fields.ContainsKey("mtp")) throw new DataFormatException(source, null, "missing field 'mtp' (the MLIP .mtp text of the potential)");
+            Mtp.MtpModel model;
+            try
+            {
+                model = Mtp.MtpFile.Parse(String("mtp"), $"{source} (field 'mtp')", species);
+            }
+            catch (DataFormatException e)
+            {
+                throw Error("mtp", e.Message);
+            }
+            var cutoff = Number("cutoff");
+            if (cutoff != model.Cutoff) throw Error("cutoff", $"cutoff {cutoff} Å differs from the potential's max_dist {model.Cutoff} Å");
+            return fields.ContainsKey("name") ? model.WithName(String("name")) : model;
+        }
+
         public Model ToModel()
         {
+            if (Family != "expression") throw Error("family", $"family '{Family}' is not a closed-form expression model (known families: expression, mtp)");
+            if (fields.ContainsKey("mtp")) throw Error("mtp", "'mtp' belongs to family 'mtp' model files");
             var format = String("format");
             if (format != Format) throw Error("format", $"format is '{format}', expected '{Format}'");
             var version = Number("version");

@@ -9,8 +9,13 @@ namespace PoetSharp.Mtp;
 /// ξ(r) = (2r − (min_dist + R_cut)) / (R_cut − min_dist). Species numbers are MLIP's 0, 1, …; <see cref="Elements"/>
 /// names each one (an .mtp file numbers species but names none). Units: Å and eV.
 /// </summary>
-public sealed class MtpModel
+public sealed class MtpModel : Models.IParametricModel
 {
+    public string Family => "mtp";
+    IReadOnlyList<string> Models.IParametricModel.Species => Elements;
+    Models.IParametricModel Models.IParametricModel.WithParameters(ReadOnlySpan<double> parameters) => WithParameters(parameters);
+    public Potentials.IPotential CreatePotential() => new MtpPotential(this);
+
     public MomentBasis Basis { get; }
     /// <summary>Element of each species number (length <see cref="SpeciesCount"/>).</summary>
     public string[] Elements { get; }
@@ -95,6 +100,10 @@ public sealed class MtpModel
     public MtpModel WithRadial(ReadOnlySpan<double> radialCoefficients) =>
         new(Basis, Elements, Scaling, MinDistance, Cutoff, RadialBasisSize, RadialFunctionCount, radialCoefficients.ToArray(),
             SpeciesCoefficients, MomentCoefficients, Name);
+
+    public MtpModel WithName(string name) =>
+        new(Basis, Elements, Scaling, MinDistance, Cutoff, RadialBasisSize, RadialFunctionCount, RadialCoefficients,
+            SpeciesCoefficients, MomentCoefficients, name);
 
     public MtpModel WithElements(string[] elements) =>
         new(Basis, elements, Scaling, MinDistance, Cutoff, RadialBasisSize, RadialFunctionCount, RadialCoefficients,

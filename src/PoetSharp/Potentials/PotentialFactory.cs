@@ -51,13 +51,22 @@ public static class PotentialFactory
 
     public const string ModelHelp =
         "a model expression such as \"sum(644.52*r^-9) - sum(527.62*r^-6)^0.5\" (POET's syntax, see docs/models.md; evaluated with the given taper), " +
-        "or a model file (.json) that carries its own cutoff, taper and species.";
+        "or a model file (.json) that carries its own cutoff, taper and species; a model file of family \"mtp\" (written by poet fit-mtp) holds a moment tensor potential.";
 
     /// <summary>
     /// A POET model as a potential: a model file (.json, with its own taper and species), or an expression in
     /// <see cref="ExpressionParser"/>'s syntax evaluated with <paramref name="taperForExpression"/>.
     /// </summary>
-    public static ModelPotential CreateModel(string expressionOrFile, Taper taperForExpression)
+    public static IPotential CreateModel(string expressionOrFile, Taper taperForExpression)
+    {
+        if (string.IsNullOrWhiteSpace(expressionOrFile)) throw new ArgumentException("empty model; expected " + ModelHelp);
+        // A model file of any family (closed form, or a moment tensor potential) runs through its family's evaluator.
+        if (expressionOrFile.EndsWith(".json", StringComparison.OrdinalIgnoreCase)) return ModelFile.ReadAny(expressionOrFile).CreatePotential();
+        return CreateExpressionModel(expressionOrFile, taperForExpression);
+    }
+
+    /// <summary>A closed-form model: an expression, or a model file holding one.</summary>
+    public static ModelPotential CreateExpressionModel(string expressionOrFile, Taper taperForExpression)
     {
         if (string.IsNullOrWhiteSpace(expressionOrFile)) throw new ArgumentException("empty model; expected " + ModelHelp);
         if (expressionOrFile.EndsWith(".json", StringComparison.OrdinalIgnoreCase))

@@ -43,6 +43,12 @@ public class PoetCliFitMtpTests
             "--temperature", "300", "--steps", "10", "--thermo", "0", "--json");
         Assert.True(md.ExitCode == 0, md.Stderr);
 
+        // The model file names its elements: no --type-map needed.
+        var byModelFile = CliRun.Of("eval", "--model", Path.Combine(dir, "model.json"), "-d", data, "--json");
+        Assert.True(byModelFile.ExitCode == 0, byModelFile.Stderr);
+        Assert.Equal(JsonDocument.Parse(eval.Stdout).RootElement.GetProperty("overall").GetRawText(),
+            JsonDocument.Parse(byModelFile.Stdout).RootElement.GetProperty("overall").GetRawText());
+
         var resumed = CliRun.Of("fit-mtp", "--resume", dir, "--iterations", "3");
         Assert.True(resumed.ExitCode == 0, resumed.Stderr);
         Assert.Contains(Path.Combine(dir, "model.mtp"), resumed.Stdout);

@@ -106,7 +106,7 @@ public class ModelFileTests
     [InlineData("{\"inner\": 3, \"outer\": 5}", "{\"inner\": 3}", 8, "taper needs inner and outer (Å)")]
     [InlineData("[\"Cu\"]", "[\"Qq\"]", 9, "unknown element 'Qq'")]
     [InlineData("[\"Cu\"]", "[]", 9, "species must be a non-empty list of element symbols")]
-    [InlineData("\"version\": 1", "\"version\": 3", 3, "version 3 is newer than this program reads (2)")]
+    [InlineData("\"version\": 1", "\"version\": 4", 3, "version 4 is newer than this program reads (3)")]
     [InlineData("\"format\": \"PoetSharp model\"", "\"format\": \"other\"", 2, "format is 'other', expected 'PoetSharp model'")]
     [InlineData("\"name\": \"x\"", "\"nmae\": \"x\"", 4, "unknown field 'nmae'")]
     [InlineData("\"name\": \"x\"", "\"cutoff\": 6", 7, "field 'cutoff' given twice")]

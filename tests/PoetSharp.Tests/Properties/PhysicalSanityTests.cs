@@ -36,7 +36,7 @@ public class PhysicalSanityTests(ITestOutputHelper output)
         PhysicalSanity.VacancyFormationCheck, PhysicalSanity.StackingFaultCheck,
     ];
 
-    private static ModelPotential Model(string expression) => PotentialFactory.CreateModel(expression, PoetTaper);
+    private static ModelPotential Model(string expression) => PotentialFactory.CreateExpressionModel(expression, PoetTaper);
 
     private static IPotential Lammps(string file) => PotentialFactory.Create(Support.Lammps.Potential(file));
 
@@ -142,7 +142,7 @@ public class PhysicalSanityTests(ITestOutputHelper output)
     [Fact]
     public void DegenerateStackingsFailRatherThanPassOnRounding()
     {
-        var nearestOnly = PotentialFactory.CreateModel("sum(4096*r^-12 - 64*r^-6)", new Taper(2.6, 3.0));
+        var nearestOnly = PotentialFactory.CreateExpressionModel("sum(4096*r^-12 - 64*r^-6)", new Taper(2.6, 3.0));
         var report = Check(nearestOnly, "Cu", CrystalStructure.Fcc);
         FailsExactly(report, PhysicalSanity.GroundStateCheck, PhysicalSanity.StackingFaultCheck);
         Assert.True(Math.Abs(Find(report, PhysicalSanity.StackingFaultCheck).Value!.Value) < 1e-2);
