@@ -28,12 +28,18 @@ public sealed class MtpKernel
     // Monomials up to the largest rank: powers, degree, and the monomial one lower in x, y, z (−1 if that power is 0).
     private readonly int _maxRank, _monoCount;
     private readonly int[] _pa, _pb, _pc, _deg, _downX, _downY, _downZ;
+    // The monomial one degree lower that each monomial multiplies, and by which component (0 x̂, 1 ŷ, 2 ẑ).
+    private readonly int[] _parent, _axis;
     // Slots: μ's slots start at _slotStart[μ] and hold the first _slotCount[μ] monomials.
     private readonly int[] _slotStart, _slotCount;
     private readonly int _slots;
     private readonly int[] _basicSlot;
     private readonly int[] _left, _right, _out;
     private readonly double[] _mult;
+    // The same products as one array of records, read in one stream by the energy's sweeps.
+    private readonly Product[] _products;
+
+    private readonly record struct Product(int Left, int Right, int Out, double Mult);
     private readonly int[] _scalars;
     private readonly int _moments, _basic;
 
@@ -63,6 +69,10 @@ public sealed class MtpKernel
                     _downY[t] = b > 0 ? MonomialIndex(a, b - 1, c) : -1;
                     _downZ[t] = c > 0 ? MonomialIndex(a, b, c - 1) : -1;
                 }
+        _parent = new int[_monoCount];
+        _axis = new int[_monoCount];
+        for (var t = 1; t < _monoCount; t++)
+            (_parent[t], _axis[t]) = _downX[t] >= 0 ? (_downX[t], 0) : _downY[t] >= 0 ? (_downY[t], 1) : (_downZ[t], 2);
         var rankOfMu = new int[_nmu];
         Array.Fill(rankOfMu, -1);
         for (var k = 0; k < basis.BasicCount; k++)
@@ -91,6 +101,7 @@ public sealed class MtpKernel
         _right = products.Select(p => p.Right).ToArray();
         _mult = products.Select(p => p.Mult).ToArray();
         _out = products.Select(p => p.Out).ToArray();
+        _products = products.Select(p => new Product(p.Left, p.Right, p.Out, p.Mult)).ToArray();
         _scalars = basis.Scalars;
     }
 
@@ -190,25 +201,29 @@ public sealed class MtpKernel
                 for (var mu = 0; mu < _nmu; mu++)
                 {
                     var c = _c.AsSpan(cOffset + mu * _nb, _nb);
-                    f[mu] = TensorPrimitives.Dot(c, q);
-                    df[mu] = TensorPrimitives.Dot(c, dq);
+                    double fv = 0, dfv = 0;
+                    for (var b = 0; b < c.Length; b++)
+                    {
+                        fv += c[b] * q[b];
+                        dfv += c[b] * dq[b];
+                    }
+                    f[mu] = fv;
+                    df[mu] = dfv;
                 }
             }
             Monomials(u, ws.Mono.AsSpan(j * _monoCount, _monoCount));
         }
     }
 
+    // Each monomial of degree d ≥ 1 is one of degree d − 1 times x̂, ŷ or ẑ: one multiplication each.
     private void Monomials(Vec3 u, Span<double> mono)
     {
-        Span<double> px = stackalloc double[_maxRank + 1];
-        Span<double> py = stackalloc double[_maxRank + 1];
-        Span<double> pz = stackalloc double[_maxRank + 1];
-        px[0] = py[0] = pz[0] = 1;
-        for (var p = 1; p <= _maxRank; p++)
+        mono[0] = 1;
+        for (var t = 1; t < mono.Length; t++)
         {
-            px[p] = px[p - 1] * u.X; py[p] = py[p - 1] * u.Y; pz[p] = pz[p - 1] * u.Z;
+            var axis = _axis[t];
+            mono[t] = (axis == 0 ? u.X : axis == 1 ? u.Y : u.Z) * mono[_parent[t]];
         }
-        for (var t = 0; t < _monoCount; t++) mono[t] = px[_pa[t]] * py[_pb[t]] * pz[_pc[t]];
     }
 
     // Moments: slots from the neighbours, basic moments from slots, then the products in order.
@@ -230,7 +245,7 @@ public sealed class MtpKernel
         var m = ws.M;
         for (var k = 0; k < _basic; k++) m[k] = s[_basicSlot[k]];
         Array.Clear(m, _basic, _moments - _basic);
-        for (var p = 0; p < _left.Length; p++) m[_out[p]] += _mult[p] * m[_left[p]] * m[_right[p]];
+        foreach (ref readonly var p in _products.AsSpan()) m[p.Out] += p.Mult * m[p.Left] * m[p.Right];
     }
 
     // Adjoint ∂E/∂moment (E = Σ w_α B_α), then summed onto slots, with the slot vectors the gradient needs.
@@ -240,12 +255,13 @@ public sealed class MtpKernel
         adj.Clear();
         for (var a = 0; a < _scalars.Length; a++) adj[_scalars[a]] += _w[a];
         var m = ws.M;
-        for (var p = _left.Length - 1; p >= 0; p--)
+        var products = _products.AsSpan();
+        for (var k = products.Length - 1; k >= 0; k--)
         {
-            var g = _mult[p] * adj[_out[p]];
-            if (g == 0) continue;
-            adj[_left[p]] += g * m[_right[p]];
-            adj[_right[p]] += g * m[_left[p]];
+            ref readonly var p = ref products[k];
+            var g = p.Mult * adj[p.Out];
+            adj[p.Left] += g * m[p.Right];
+            adj[p.Right] += g * m[p.Left];
         }
         var adjS = ws.AdjS.AsSpan(0, _slots);
         adjS.Clear();
@@ -298,16 +314,49 @@ public sealed class MtpKernel
                 var start = _slotStart[mu];
                 var f = ws.F[j * _nmu + mu];
                 var df = ws.DF[j * _nmu + mu];
-                var p = mono[..count];
-                radialPart += df * TensorPrimitives.Dot(ws.AdjS.AsSpan(start, count), p) - f * invR * TensorPrimitives.Dot(ws.NuAdj.AsSpan(start, count), p);
+                var (q, nu, x, y, z) = Dot5(ws.AdjS.AsSpan(start, count), ws.NuAdj.AsSpan(start, count), ws.Dx.AsSpan(start, count),
+                    ws.Dy.AsSpan(start, count), ws.Dz.AsSpan(start, count), mono[..count]);
                 var fr = f * invR;
-                bx += fr * TensorPrimitives.Dot(ws.Dx.AsSpan(start, count), p);
-                by += fr * TensorPrimitives.Dot(ws.Dy.AsSpan(start, count), p);
-                bz += fr * TensorPrimitives.Dot(ws.Dz.AsSpan(start, count), p);
+                radialPart += df * q - fr * nu;
+                bx += fr * x;
+                by += fr * y;
+                bz += fr * z;
             }
             gradient[j] = radialPart * ws.U[j] + new Vec3(bx, by, bz);
         }
         return energy;
+    }
+
+    // Five dot products with one vector in one pass (the short slot vectors make five separate calls cost more in
+    // overhead than in arithmetic).
+    private static (double, double, double, double, double) Dot5(ReadOnlySpan<double> a, ReadOnlySpan<double> b, ReadOnlySpan<double> c,
+        ReadOnlySpan<double> d, ReadOnlySpan<double> e, ReadOnlySpan<double> p)
+    {
+        var n = p.Length;
+        var t = 0;
+        double sa = 0, sb = 0, sc = 0, sd = 0, se = 0;
+        if (System.Numerics.Vector.IsHardwareAccelerated && n >= System.Numerics.Vector<double>.Count)
+        {
+            var w = System.Numerics.Vector<double>.Count;
+            System.Numerics.Vector<double> va = default, vb = default, vc = default, vd = default, ve = default;
+            for (; t <= n - w; t += w)
+            {
+                var vp = new System.Numerics.Vector<double>(p[t..]);
+                va += new System.Numerics.Vector<double>(a[t..]) * vp;
+                vb += new System.Numerics.Vector<double>(b[t..]) * vp;
+                vc += new System.Numerics.Vector<double>(c[t..]) * vp;
+                vd += new System.Numerics.Vector<double>(d[t..]) * vp;
+                ve += new System.Numerics.Vector<double>(e[t..]) * vp;
+            }
+            sa = System.Numerics.Vector.Sum(va); sb = System.Numerics.Vector.Sum(vb); sc = System.Numerics.Vector.Sum(vc);
+            sd = System.Numerics.Vector.Sum(vd); se = System.Numerics.Vector.Sum(ve);
+        }
+        for (; t < n; t++)
+        {
+            var x = p[t];
+            sa += a[t] * x; sb += b[t] * x; sc += c[t] * x; sd += d[t] * x; se += e[t] * x;
+        }
+        return (sa, sb, sc, sd, se);
     }
 
     /// <summary>
