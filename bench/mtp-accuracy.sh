@@ -34,8 +34,8 @@ for name in sorted(os.listdir(data)):
     json.dump(records[9::10], open(os.path.join(work, 'test', name), 'w'))
 PY
     args=(); for f in "$WORK"/nbmotaw-data/train/*.json; do args+=(-d "$f"); done
-    val=(); for f in "$WORK"/nbmotaw-data/test/*.json; do val+=("$f"); done
-    poet --type-map Nb,Mo,Ta,W fit-mtp "${args[@]}" --validation "${val[@]}" --level "$LEVEL" --cutoff 5 --iterations "$ITERATIONS" -o "$WORK/nbmotaw" ;;
+    val=(); for f in "$WORK"/nbmotaw-data/test/*.json; do val+=(--validation "$f"); done
+    poet --type-map Nb,Mo,Ta,W fit-mtp "${args[@]}" "${val[@]}" --level "$LEVEL" --cutoff 5 --iterations "$ITERATIONS" -o "$WORK/nbmotaw" ;;
   lgps)
     rm -rf "$WORK/lgps-data"; mkdir -p "$WORK/lgps-data"
     /usr/bin/python3 - "$SHARED/lgps" "$WORK/lgps-data" <<'PY'
