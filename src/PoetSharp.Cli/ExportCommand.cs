@@ -11,12 +11,17 @@ internal static class ExportCommand
 {
     public static Command Create(CliOutput output, CliServices services)
     {
-        _ = services; // export reads its model itself: a model file or an expression, never a data set or a potential spec
-        var model = new Option<string>("--model", "-m") { Required = true, HelpName = "EXPR|FILE|RUN_DIR", Description = "The model: " + PotentialFactory.ModelHelp + " " + PotentialOptions.RunFolderHelp };
+        // export reads its model itself: a model file or an expression, or an MLIP .mtp file (named by --type-map)
+        var model = new Option<string>("--model", "-m") { HelpName = "EXPR|FILE|RUN_DIR", Description = "The model: " + PotentialFactory.ModelHelp + " " + PotentialOptions.RunFolderHelp };
+        var potential = new Option<string>("--potential", "-p")
+        {
+            HelpName = "FILE.mtp",
+            Description = "Instead of --model: an MLIP moment tensor potential (.mtp, exported with --format kim); --type-map names its species (e.g. poet --type-map Cu export -p Cu.mtp -f kim -o DIR).",
+        };
         var formats = new Option<string[]>("--format", "-f")
         {
             Required = true, HelpName = "FORMAT", Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = true,
-            Description = "setfl (LAMMPS pair_style eam/alloy), eam-fs (eam/fs) — for models of EAM form — or kim (a KIM API portable model, any model); repeatable.",
+            Description = "setfl (LAMMPS pair_style eam/alloy), eam-fs (eam/fs) — for models of EAM form — or kim (a KIM API portable model, any model, moment tensor potentials too); repeatable.",
         };
         var element = new Option<string[]>("--element", "-e")
         {
@@ -35,7 +40,7 @@ internal static class ExportCommand
 
         var command = new Command("export", "Write a model for other programs: LAMMPS setfl tables (eam/alloy, eam/fs) for models of EAM form, a KIM API portable model for any model, and a MODEL.md card.")
         {
-            model, formats, element, name, cutoff, taperInner, outDir, install, kimName, nr, nrho, rhoMax,
+            model, potential, formats, element, name, cutoff, taperInner, outDir, install, kimName, nr, nrho, rhoMax,
         };
         command.SetAction(parsed =>
         {
@@ -43,8 +48,34 @@ internal static class ExportCommand
             foreach (var f in chosen)
                 if (f is not ("setfl" or "eam-fs" or "kim")) throw new ArgumentException($"unknown export format '{f}'; expected setfl, eam-fs or kim");
             if (parsed.GetValue(install) && !chosen.Contains("kim")) throw new ArgumentException("--install applies to --format kim");
-            var m = ReadModel(PotentialOptions.ResolveModel(parsed.GetValue(model)!, output), parsed.GetValue(element), parsed.GetValue(name), parsed.GetValue(taperInner), parsed.GetValue(cutoff));
+            var modelText = parsed.GetValue(model);
+            var potentialFile = parsed.GetValue(potential);
+            if ((modelText is null) == (potentialFile is null)) throw new ArgumentException("give the model to export with either --model or --potential");
+            var read = potentialFile is not null
+                ? ReadMtp(potentialFile, services.TypeMap(), parsed.GetValue(element), parsed.GetValue(name))
+                : ReadModel(PotentialOptions.ResolveModel(modelText!, output), parsed.GetValue(element), parsed.GetValue(name), parsed.GetValue(taperInner), parsed.GetValue(cutoff), services.TypeMap());
             var dir = parsed.GetValue(outDir)!;
+            if (read is Mtp.MtpModel mtp)
+            {
+                if (chosen.Contains("setfl") || chosen.Contains("eam-fs"))
+                    throw new ArgumentException($"cannot write setfl for {mtp.Name}: a moment tensor potential is not of EAM form; use --format kim");
+                Directory.CreateDirectory(dir);
+                var mtpItem = parsed.GetValue(kimName) ?? KimExport.DefaultItemName(mtp);
+                var mtpFolder = KimExport.Write(mtp, dir, mtpItem);
+                output.Line($"wrote KIM portable model {mtpItem} in {mtpFolder}");
+                var mtpInstalled = false;
+                if (parsed.GetValue(install))
+                {
+                    KimExport.Install(mtpFolder);
+                    mtpInstalled = true;
+                    output.Line($"installed {mtpItem} in the user KIM collection; in LAMMPS: kim init {mtpItem} metal … kim interactions {string.Join(' ', mtp.Elements)}");
+                }
+                var mtpCard = Path.Combine(dir, "MODEL.md");
+                File.WriteAllText(mtpCard, ModelCard.Render(mtp, mtpItem, mtpInstalled), new UTF8Encoding(false));
+                output.Line("wrote " + mtpCard);
+                return PoetCli.Success;
+            }
+            var m = (Model)read;
             Directory.CreateDirectory(dir);
 
             LammpsExport? setfl = null;
@@ -95,14 +126,21 @@ internal static class ExportCommand
         return command;
     }
 
-    private static Model ReadModel(string text, string[]? elements, string? name, double taperInner, double cutoff)
+    private static IParametricModel ReadModel(string text, string[]? elements, string? name, double taperInner, double cutoff, IReadOnlyList<string>? typeMap)
     {
+        if (text.EndsWith(".mtp", StringComparison.OrdinalIgnoreCase)) return ReadMtp(text, typeMap, elements, name);
         if (text.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
         {
-            var fromFile = ModelFile.Read(text);
-            if (elements is { Length: > 0 } && !elements.SequenceEqual(fromFile.Species))
-                throw new ArgumentException($"{text} is a model for {string.Join(" ", fromFile.Species)}; --element applies to expressions only");
-            return name is null ? fromFile : fromFile with { Name = name };
+            var any = ModelFile.ReadAny(text);
+            if (elements is { Length: > 0 } && !elements.SequenceEqual(any.Species))
+                throw new ArgumentException($"{text} is a model for {string.Join(" ", any.Species)}; --element applies to expressions only");
+            return (any, name) switch
+            {
+                (_, null) => any,
+                (Model fromFile, _) => fromFile with { Name = name },
+                (Mtp.MtpModel fromFile, _) => fromFile.WithName(name),
+                _ => any,
+            };
         }
         var taper = new Taper(taperInner, cutoff);
         taper.Validate();
@@ -112,5 +150,15 @@ internal static class ExportCommand
         var m = new Model(name ?? "model", expression, cutoff, taper, elements is { Length: > 0 } ? elements : named.Length > 0 ? named : ["Cu"]);
         m.Validate();
         return m;
+    }
+
+    /// <summary>An MLIP .mtp file, its species numbers named by --type-map (an .mtp file names none).</summary>
+    private static Mtp.MtpModel ReadMtp(string path, IReadOnlyList<string>? typeMap, string[]? elements, string? name)
+    {
+        if (elements is { Length: > 0 }) throw new ArgumentException("--element applies to expressions only; name an .mtp file's species with --type-map");
+        if (typeMap is null)
+            throw new ArgumentException($"{path}: an .mtp file numbers its species but names none; name them with --type-map (e.g. poet --type-map Cu export -p {Path.GetFileName(path)} -f kim -o DIR)");
+        var m = Mtp.MtpFile.Read(path, typeMap);
+        return name is null ? m : m.WithName(name);
     }
 }

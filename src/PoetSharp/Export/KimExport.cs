@@ -30,12 +30,45 @@ public static class KimExport
     {
         model.Validate();
         itemName ??= DefaultItemName(model);
+        CheckItemName(itemName);
+        return WriteItem(parent, itemName, Source(model, itemName));
+    }
+
+    public static string DefaultItemName(Mtp.MtpModel model) => "PoetSharp_" + FileNames.Safe(model.Name) + "_" + string.Join("", model.Elements);
+
+    /// <summary>
+    /// Writes a moment tensor potential as a KIM portable model in <paramref name="parent"/>/NAME and returns the folder:
+    /// its coefficients and moment program as C++ arrays, evaluated as <see cref="Mtp.MtpPotential"/> does (see
+    /// <see cref="MtpKimSource"/>).
+    /// </summary>
+    public static string Write(Mtp.MtpModel model, string parent, string? itemName = null)
+    {
+        itemName ??= DefaultItemName(model);
+        CheckItemName(itemName);
+        return WriteItem(parent, itemName, MtpKimSource.Source(model, itemName), optimise: true);
+    }
+
+    /// <summary>A model of either family: a closed-form <see cref="Model"/> or an <see cref="Mtp.MtpModel"/>.</summary>
+    public static string Write(IParametricModel model, string parent, string? itemName = null) => model switch
+    {
+        Model m => Write(m, parent, itemName),
+        Mtp.MtpModel m => Write(m, parent, itemName),
+        _ => throw new ArgumentException($"models of family '{model.Family}' cannot be exported as KIM portable models"),
+    };
+
+    private static void CheckItemName(string itemName)
+    {
         if (!ItemName.IsMatch(itemName))
             throw new ArgumentException($"KIM item name '{itemName}' is not allowed: letters, digits and underscores, not starting with a digit");
+    }
+
+    // The item's folder: CMakeLists.txt and model.cpp.
+    private static string WriteItem(string parent, string itemName, string source, bool optimise = false)
+    {
         var folder = Path.Combine(parent, itemName);
         Directory.CreateDirectory(folder);
-        File.WriteAllText(Path.Combine(folder, "CMakeLists.txt"), CMake(itemName), new UTF8Encoding(false));
-        File.WriteAllText(Path.Combine(folder, "model.cpp"), Source(model, itemName), new UTF8Encoding(false));
+        File.WriteAllText(Path.Combine(folder, "CMakeLists.txt"), CMake(itemName, optimise), new UTF8Encoding(false));
+        File.WriteAllText(Path.Combine(folder, "model.cpp"), source, new UTF8Encoding(false));
         return folder;
     }
 
@@ -72,7 +105,8 @@ public static class KimExport
         }
     }
 
-    private static string CMake(string name) => $$"""
+    // optimise: compile with -O2 unless a build type says otherwise (the KIM API's own default, "None", adds no -O).
+    private static string CMake(string name, bool optimise) => $$"""
         # KIM API portable model written by PoetSharp (poet export --format kim).
         # Install with: kim-api-collections-management install user .
         cmake_minimum_required(VERSION 3.10)
@@ -90,6 +124,14 @@ public static class KimExport
           CREATE_ROUTINE_LANGUAGE "cpp"
           )
         target_sources(${PROJECT_NAME} PRIVATE model.cpp)
+        {{(optimise ? OptimiseCMake : "")}}
+        """;
+
+    private const string OptimiseCMake = """
+        # The moment program is long: optimise unless a build type is chosen (the KIM API's default, None, sets no -O).
+        if((NOT CMAKE_BUILD_TYPE OR CMAKE_BUILD_TYPE STREQUAL "None") AND CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
+          target_compile_options(${PROJECT_NAME} PRIVATE -O2)
+        endif()
 
         """;
 
@@ -112,8 +154,6 @@ public static class KimExport
             calls.Append($"      Pair{k}(r, g, dg);\n      gf[{k}] = g * f;\n      dgf[{k}] = dg * f + g * df;\n");
             k++;
         }
-        var speciesCodes = string.Join("\n", model.Species.Select((s, code) =>
-            $"  error = error || modelCreate->SetSpeciesCode(KIM::SpeciesName(\"{s}\"), {code});"));
         // Atomic number of each species code, and the neighbours' element of each sum (0: every neighbour).
         var elementOfCode = string.Join(", ", model.Species.Select(s => Atoms.Elements.AtomicNumber(s)));
         var sumElementList = sumElements.Count == 0 ? "0" : string.Join(", ", sumElements);
@@ -179,51 +219,7 @@ public static class KimExport
               (void) z;
             }
 
-            int ComputeArgumentsCreate(KIM::ModelCompute const * const,
-                                       KIM::ModelComputeArgumentsCreate * const create)
-            {
-              int error = create->SetArgumentSupportStatus(KIM::COMPUTE_ARGUMENT_NAME::partialEnergy, KIM::SUPPORT_STATUS::optional)
-                  || create->SetArgumentSupportStatus(KIM::COMPUTE_ARGUMENT_NAME::partialForces, KIM::SUPPORT_STATUS::optional)
-                  || create->SetArgumentSupportStatus(KIM::COMPUTE_ARGUMENT_NAME::partialParticleEnergy, KIM::SUPPORT_STATUS::optional)
-                  || create->SetArgumentSupportStatus(KIM::COMPUTE_ARGUMENT_NAME::partialVirial, KIM::SUPPORT_STATUS::optional);
-              return error;
-            }
-
-            int ComputeArgumentsDestroy(KIM::ModelCompute const * const, KIM::ModelComputeArgumentsDestroy * const)
-            {
-              return false;
-            }
-
-            int Compute(KIM::ModelCompute const * const modelCompute, KIM::ModelComputeArguments const * const arguments)
-            {
-              int const * count = NULL;
-              int const * contributing = NULL;
-              double const * x = NULL;
-              int const * species = NULL;
-              double * energy = NULL;
-              double * forces = NULL;
-              double * particleEnergy = NULL;
-              double * virial = NULL;
-              int error = arguments->GetArgumentPointer(KIM::COMPUTE_ARGUMENT_NAME::numberOfParticles, &count)
-                  || arguments->GetArgumentPointer(KIM::COMPUTE_ARGUMENT_NAME::particleContributing, &contributing)
-                  || arguments->GetArgumentPointer(KIM::COMPUTE_ARGUMENT_NAME::coordinates, &x)
-                  || arguments->GetArgumentPointer(KIM::COMPUTE_ARGUMENT_NAME::particleSpeciesCodes, &species)
-                  || arguments->GetArgumentPointer(KIM::COMPUTE_ARGUMENT_NAME::partialEnergy, &energy)
-                  || arguments->GetArgumentPointer(KIM::COMPUTE_ARGUMENT_NAME::partialForces, &forces)
-                  || arguments->GetArgumentPointer(KIM::COMPUTE_ARGUMENT_NAME::partialParticleEnergy, &particleEnergy)
-                  || arguments->GetArgumentPointer(KIM::COMPUTE_ARGUMENT_NAME::partialVirial, &virial);
-              if (error)
-              {
-                modelCompute->LogEntry(KIM::LOG_VERBOSITY::error, "cannot get the compute arguments", __LINE__, __FILE__);
-                return true;
-              }
-              Buffer * buffer = NULL;
-              modelCompute->GetModelBufferPointer(reinterpret_cast<void **>(&buffer));
-              int const n = *count;
-              if (energy) *energy = 0.0;
-              if (forces) for (int i = 0; i < 3 * n; ++i) forces[i] = 0.0;
-              if (particleEnergy) for (int i = 0; i < n; ++i) particleEnergy[i] = 0.0;
-              if (virial) for (int a = 0; a < 6; ++a) virial[a] = 0.0;
+            {{ComputeStart}}
               bool const needDerivatives = forces || virial;
               double const cutoff2 = kCutoff * kCutoff;
               // Per neighbour: index, r, dx, dy, dz, then g_k f and d(g_k f)/dr for each sum (zero for a sum that does not
@@ -306,6 +302,71 @@ public static class KimExport
               return false;
             }
 
+            {{ModelCreate(model.Species)}}
+
+            """;
+    }
+
+    /// <summary>
+    /// The C++ shared by the portable models written here: the compute-argument routines, and the start of Compute up to
+    /// the outputs set to zero (n, contributing, x, species, energy, forces, particleEnergy, virial and the model's
+    /// Buffer * buffer in scope). The source must define struct Buffer (influenceDistance, cutoff,
+    /// noNeighboursOfNoncontributing) and kCutoff before it.
+    /// </summary>
+    internal const string ComputeStart = """
+        int ComputeArgumentsCreate(KIM::ModelCompute const * const,
+                                   KIM::ModelComputeArgumentsCreate * const create)
+        {
+          int error = create->SetArgumentSupportStatus(KIM::COMPUTE_ARGUMENT_NAME::partialEnergy, KIM::SUPPORT_STATUS::optional)
+              || create->SetArgumentSupportStatus(KIM::COMPUTE_ARGUMENT_NAME::partialForces, KIM::SUPPORT_STATUS::optional)
+              || create->SetArgumentSupportStatus(KIM::COMPUTE_ARGUMENT_NAME::partialParticleEnergy, KIM::SUPPORT_STATUS::optional)
+              || create->SetArgumentSupportStatus(KIM::COMPUTE_ARGUMENT_NAME::partialVirial, KIM::SUPPORT_STATUS::optional);
+          return error;
+        }
+
+        int ComputeArgumentsDestroy(KIM::ModelCompute const * const, KIM::ModelComputeArgumentsDestroy * const)
+        {
+          return false;
+        }
+
+        int Compute(KIM::ModelCompute const * const modelCompute, KIM::ModelComputeArguments const * const arguments)
+        {
+          int const * count = NULL;
+          int const * contributing = NULL;
+          double const * x = NULL;
+          int const * species = NULL;
+          double * energy = NULL;
+          double * forces = NULL;
+          double * particleEnergy = NULL;
+          double * virial = NULL;
+          int error = arguments->GetArgumentPointer(KIM::COMPUTE_ARGUMENT_NAME::numberOfParticles, &count)
+              || arguments->GetArgumentPointer(KIM::COMPUTE_ARGUMENT_NAME::particleContributing, &contributing)
+              || arguments->GetArgumentPointer(KIM::COMPUTE_ARGUMENT_NAME::coordinates, &x)
+              || arguments->GetArgumentPointer(KIM::COMPUTE_ARGUMENT_NAME::particleSpeciesCodes, &species)
+              || arguments->GetArgumentPointer(KIM::COMPUTE_ARGUMENT_NAME::partialEnergy, &energy)
+              || arguments->GetArgumentPointer(KIM::COMPUTE_ARGUMENT_NAME::partialForces, &forces)
+              || arguments->GetArgumentPointer(KIM::COMPUTE_ARGUMENT_NAME::partialParticleEnergy, &particleEnergy)
+              || arguments->GetArgumentPointer(KIM::COMPUTE_ARGUMENT_NAME::partialVirial, &virial);
+          if (error)
+          {
+            modelCompute->LogEntry(KIM::LOG_VERBOSITY::error, "cannot get the compute arguments", __LINE__, __FILE__);
+            return true;
+          }
+          Buffer * buffer = NULL;
+          modelCompute->GetModelBufferPointer(reinterpret_cast<void **>(&buffer));
+          int const n = *count;
+          if (energy) *energy = 0.0;
+          if (forces) for (int i = 0; i < 3 * n; ++i) forces[i] = 0.0;
+          if (particleEnergy) for (int i = 0; i < n; ++i) particleEnergy[i] = 0.0;
+          if (virial) for (int a = 0; a < 6; ++a) virial[a] = 0.0;
+        """;
+
+    /// <summary>The C++ of Destroy and of model_create: units, species codes k = <paramref name="species"/>[k], routines, one full neighbour list of cutoff kCutoff.</summary>
+    internal static string ModelCreate(IEnumerable<string> species)
+    {
+        var speciesCodes = string.Join("\n", species.Select((s, code) =>
+            $"  error = error || modelCreate->SetSpeciesCode(KIM::SpeciesName(\"{s}\"), {code});"));
+        return $$"""
             int Destroy(KIM::ModelDestroy * const modelDestroy)
             {
               Buffer * buffer = NULL;
@@ -345,7 +406,6 @@ public static class KimExport
               modelCreate->SetNeighborListPointers(1, &buffer->cutoff, &buffer->noNeighboursOfNoncontributing);
               return false;
             }
-
             """;
     }
 

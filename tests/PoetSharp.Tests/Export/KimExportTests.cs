@@ -8,26 +8,18 @@ using Xunit.Abstractions;
 namespace PoetSharp.Tests.Export;
 
 /// <summary>
-/// Builds GP1, GP2 and Sutton–Chen as KIM portable models once (in parallel) and installs them into a temporary user
-/// collection: a KIM API configuration file in a temporary folder, named by KIM_API_CONFIGURATION_FILE for this
-/// process and the programs it starts (the real ~/.kim-api collection is left alone).
+/// Builds GP1, GP2 and Sutton–Chen as KIM portable models once (in parallel) and installs them into the temporary user
+/// collection of the test run (<see cref="KimTestCollection"/>).
 /// </summary>
 public sealed class KimModelsFixture
 {
     public Dictionary<string, (Model Model, string Item)> Models { get; } = [];
-    public string Collection { get; }
+    public string Collection => KimTestCollection.Folder;
 
     public KimModelsFixture()
     {
-        Collection = TestData.TempDir();
         if (!Requirements.Available(External.Kim) || !Requirements.Available(External.Lammps)) return;
-        foreach (var folder in new[] { "model-drivers", "portable-models", "simulator-models" }) Directory.CreateDirectory(Path.Combine(Collection, folder));
-        var config = Path.Combine(Collection, "config");
-        File.WriteAllText(config,
-            $"model-drivers-dir = {Path.Combine(Collection, "model-drivers")}\n" +
-            $"portable-models-dir = {Path.Combine(Collection, "portable-models")}\n" +
-            $"simulator-models-dir = {Path.Combine(Collection, "simulator-models")}\n");
-        Environment.SetEnvironmentVariable("KIM_API_CONFIGURATION_FILE", config);
+        _ = KimTestCollection.Folder;
         var sources = TestData.TempDir();
         var models = new[] { ExportCases.Gp1, ExportCases.Gp2, ExportCases.SuttonChen, ExportCases.Functions, AlloyCases.Rts, AlloyCases.Mixed };
         var items = models.Select(m => (Model: m, Item: "PoetSharpTest_" + m.Name + "_" + string.Join("", m.Species))).ToArray();
