@@ -27,6 +27,7 @@ internal static class FitMtpCommand
         var basisSize = new Option<int>("--radial-basis-size") { DefaultValueFactory = _ => 8, HelpName = "N", Description = "Chebyshev polynomials per radial function." };
         var weights = new Option<string>("--weights") { DefaultValueFactory = _ => "1,0.01,0.001", HelpName = "E,F,S", Description = "Weights of energies (per structure, divided by its atoms), forces (per component) and virial stresses (divided by atoms); MLIP's defaults." };
         var iterations = new Option<int>("--iterations") { DefaultValueFactory = _ => 200, HelpName = "N", Description = "L-BFGS iterations on the radial coefficients (the linear ones are solved exactly at every step)." };
+        var time = new Option<string>("--time") { HelpName = "DURATION", Description = "Wall-clock limit for the whole training, e.g. 30m, 2h, 90s (split evenly between --restarts; checked between iterations)." };
         var restarts = new Option<int>("--restarts") { DefaultValueFactory = _ => 1, HelpName = "N", Description = "Independent starts from different random radial coefficients; the best on the training loss is kept." };
         var ridge = new Option<double>("--ridge") { DefaultValueFactory = _ => 1e-10, HelpName = "λ", Description = "Ridge on the linear coefficients (relative, on unit-scaled columns)." };
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 1, Description = "Seed of the random split and of the starting radial coefficients." };
@@ -37,7 +38,7 @@ internal static class FitMtpCommand
 
         var command = new Command("fit-mtp", "Train a moment tensor potential (Shapeev; MLIP-2's form): linear coefficients by least squares, radial ones by L-BFGS (variable projection); writes an MLIP .mtp file and per-group errors.")
         {
-            data, validation, split, level, cutoff, minDist, basisSize, weights, iterations, restarts, ridge, seed, threads, start, resume, outDir,
+            data, validation, split, level, cutoff, minDist, basisSize, weights, iterations, time, restarts, ridge, seed, threads, start, resume, outDir,
         };
         command.Validators.Add(result =>
         {
@@ -98,6 +99,7 @@ internal static class FitMtpCommand
             MtpModel? best = null;
             var bestLoss = double.PositiveInfinity;
             var restartCount = Math.Max(1, parsed.GetValue(restarts));
+            TimeSpan? perStart = parsed.GetValue(time) is { } timeText ? ParseDuration(timeText) / restartCount : null;
             for (var r = 0; r < restartCount; r++)
             {
                 var from = initial ?? MtpModel.Untrained(s.Level, elements, lower, cut, s.RadialBasisSize, s.Seed + r, scaling);
@@ -113,7 +115,7 @@ internal static class FitMtpCommand
                         output.Line($"  start {p.Restart + 1} evaluation {p.Evaluation}: loss {CliOutput.Sig(p.Loss)}, energy RMSE {CliOutput.Sig(1000 * p.EnergyRmsePerAtom)} meV/atom, " +
                                     $"force RMSE {CliOutput.Sig(p.ForceRmse)} eV/Å ({CliOutput.Fixed(p.Elapsed.TotalSeconds, 0)} s)");
                     }
-                }, r, (model, loss) =>
+                }, r, improved: (model, loss) =>
                 {
                     if (loss < bestLoss)
                     {
@@ -121,7 +123,7 @@ internal static class FitMtpCommand
                         best = model;
                         MtpFile.Write(modelPath, model);
                     }
-                });
+                }, timeLimit: perStart);
                 var finalLoss = trainer.LossAndGradient(fitted, new double[fitted.ParameterCount]).Loss;
                 output.Line($"start {r + 1}: training loss {CliOutput.Sig(finalLoss)}" + $" after {trainer.Iterations} L-BFGS iterations ({trainer.StopReason})");
             }
@@ -151,6 +153,16 @@ internal static class FitMtpCommand
             return PoetCli.Success;
         });
         return command;
+    }
+
+    private static TimeSpan ParseDuration(string text)
+    {
+        var t = text.Trim().ToLowerInvariant();
+        var unit = t.Length > 0 && char.IsLetter(t[^1]) ? t[^1] : 's';
+        var number = char.IsLetter(t[^1]) ? t[..^1] : t;
+        if (!double.TryParse(number, NumberStyles.Float, Inv, out var v) || !(v > 0) || !double.IsFinite(v) || unit is not ('s' or 'm' or 'h'))
+            throw new ArgumentException($"--time '{text}': expected a positive duration such as 90s, 30m or 2h");
+        return unit switch { 'h' => TimeSpan.FromHours(v), 'm' => TimeSpan.FromMinutes(v), _ => TimeSpan.FromSeconds(v) };
     }
 
     private sealed record Settings(int Level, double Cutoff, double? MinDistance, int RadialBasisSize, string Weights, double Ridge, int Seed);

@@ -13,8 +13,9 @@ public static class LimitedMemoryBfgs
     /// <param name="x0">Start (not modified).</param>
     /// <param name="maxIterations">Iterations (each one line search of one or more evaluations).</param>
     /// <param name="firstStep">Largest change of any parameter in the first step, relative to max(1, |x|∞).</param>
+    /// <param name="stop">Asked before each iteration: true ends the run (a time limit, a cancellation).</param>
     public static (double[] X, double F, int Iterations, string Reason) Minimise(Func<double[], double[], double> evaluate, double[] x0, int maxIterations,
-        int memory = 10, double firstStep = 0.02, double relativeTolerance = 1e-10)
+        int memory = 10, double firstStep = 0.02, double relativeTolerance = 1e-10, Func<bool>? stop = null)
     {
         var n = x0.Length;
         var x = (double[])x0.Clone();
@@ -31,6 +32,7 @@ public static class LimitedMemoryBfgs
         var stalled = 0;
         for (var iteration = 1; iteration <= maxIterations; iteration++)
         {
+            if (stop?.Invoke() == true) return (x, f, iteration - 1, "the time limit");
             var gMax = g.Max(Math.Abs);
             if (gMax == 0) return (x, f, iteration - 1, "the gradient is zero");
             // Two-loop recursion: d = −H g, with H₀ = γI from the latest pair, or a step scaled to the parameters at first.

@@ -377,7 +377,9 @@ public sealed class MtpTrainer
     /// Trains from <paramref name="start"/>: linear solve, then L-BFGS on the radial coefficients, each trial point's
     /// linear coefficients solved exactly. Returns the model with the lowest loss seen.
     /// </summary>
-    public MtpModel Fit(MtpModel start, int maxIterations, Action<MtpFitProgress>? progress = null, int restart = 0, Action<MtpModel, double>? improved = null)
+    /// <param name="timeLimit">Stop starting new iterations after this long (null: no limit).</param>
+    public MtpModel Fit(MtpModel start, int maxIterations, Action<MtpFitProgress>? progress = null, int restart = 0, Action<MtpModel, double>? improved = null,
+        TimeSpan? timeLimit = null)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var best = SolveLinear(start);
@@ -400,7 +402,8 @@ public sealed class MtpTrainer
             Array.Copy(gradient, thetaGradient, radialCount);
             return loss;
         }
-        var (_, _, iterations, reason) = LimitedMemoryBfgs.Minimise(Evaluate, start.RadialCoefficients, maxIterations);
+        var (_, _, iterations, reason) = LimitedMemoryBfgs.Minimise(Evaluate, start.RadialCoefficients, maxIterations,
+            stop: timeLimit is { } limit ? () => clock.Elapsed >= limit : null);
         Iterations = iterations;
         StopReason = reason;
         return best;

@@ -75,5 +75,17 @@ public class PoetCliFitMtpTests
         CliRun.Of("fit-mtp", "-d", TeacherData(), "--weights", "1,x,0").AssertOneLineError(1);
         CliRun.Of("fit-mtp", "-d", TeacherData(), "--level", "1").AssertOneLineError(1);
         CliRun.Of("fit-mtp", "--resume", TestData.TempDir()).AssertOneLineError(1);
+        CliRun.Of("fit-mtp", "-d", TeacherData(), "--time", "soon").AssertOneLineError(1);
+    }
+
+    [Fact]
+    public void TimeLimitStopsTrainingBetweenIterationsAndKeepsTheBestModel()
+    {
+        var dir = TestData.TempDir();
+        var run = CliRun.Of("fit-mtp", "-d", TeacherData(), "--level", "8", "--cutoff", "4.6", "--radial-basis-size", "6", "--iterations", "100000",
+            "--time", "3s", "-o", dir);
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Contains("(the time limit)", run.Stdout);
+        Assert.True(File.Exists(Path.Combine(dir, "model.mtp")));
     }
 }
