@@ -44,22 +44,33 @@ internal static class FitCommand
             HelpName = "POTENTIAL", Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = true,
             Description = "Potentials whose properties are computed beside the front models' at the end (e.g. Cu_mishin1.eam.alloy).",
         };
+        var mtpLevels = new Option<string>("--mtp-levels")
+        {
+            HelpName = "L,L,…",
+            Description = "After the search, train one moment tensor potential per level (e.g. 8,12,16) on the run's training data with the run's cutoff and threads, " +
+                          "and compare them with the front's closed forms on one front (families.md, families.json, families.png/.svg).",
+        };
+        var mtpTime = new Option<string>("--mtp-time") { HelpName = "DURATION", Description = "With --mtp-levels: training time of each MTP (per level, default 5m)." };
         var checkpoint = new Option<string>("--checkpoint-interval") { DefaultValueFactory = _ => "60s", HelpName = "DURATION", Description = "How often the state is saved." };
 
         var command = new Command("fit", "Search for potential models (genetic programming on the Pareto front of accuracy, cost and complexity); writes the front, model files, plots and a summary to the run folder.")
         {
             data, validation, split, cutoff, taperInner, time, generations, seed, threads, islands, population, outDir, seedModels, resume,
             optimizer, constantEvaluations, fitStructures, screen, shortRange, noPrior, operators, checkpoint,
-            targets, targetMode, targetWeight, targetRefit, sanity, groundState, noProperties, compare,
+            targets, targetMode, targetWeight, targetRefit, sanity, groundState, noProperties, compare, mtpLevels, mtpTime,
         };
         command.Validators.Add(result =>
         {
             if (result.GetResult(resume) is null && result.GetResult(data) is null) result.AddError("give --data (or --resume RUN_DIR)");
             if (result.GetResult(validation) is not null && result.GetResult(split) is not null) result.AddError("give at most one of --validation and --split");
+            if (result.GetResult(mtpTime) is not null && result.GetResult(mtpLevels) is null) result.AddError("--mtp-time applies with --mtp-levels only");
         });
         command.SetAction(parsed =>
         {
             var interval = SearchRunner.ParseDuration(parsed.GetValue(checkpoint)!);
+            // The MTP options are checked before the search, so that a typo does not cost a run.
+            var levels = parsed.GetValue(mtpLevels) is { } levelText ? ParseLevels(levelText) : [];
+            var mtpLimit = parsed.GetValue(mtpTime) is { } mtpText ? SearchRunner.ParseDuration(mtpText) : TimeSpan.FromMinutes(5);
             TimeSpan? limit = parsed.GetValue(time) is { } t ? SearchRunner.ParseDuration(t) : null;
             var maxGenerations = parsed.GetValue(generations);
             SearchEngine engine;
@@ -167,10 +178,68 @@ internal static class FitCommand
                                 "poet front RUN_DIR --properties --element X gives one element's properties, poet properties --model M.json a model's");
             }
             FrontCommand.PrintRecommendation(output, front);
-            output.Line($"wrote {Path.Combine(folder, RunOutputs.FrontJson)}, front.md, models/, front.png/.svg, history.png/.svg, summary.md, {SearchCheckpoint.FileName}");
+            if (levels.Length > 0) Families(output, folder, front, problem, engine.Settings, levels, mtpLimit);
+            output.Line($"wrote {Path.Combine(folder, RunOutputs.FrontJson)}, front.md, models/, front.png/.svg, history.png/.svg, summary.md, {SearchCheckpoint.FileName}" +
+                        (levels.Length > 0 ? $", {FamilyFront.MarkdownFile}, {FamilyFront.JsonFile}, families.png/.svg, models/mtp-LL.json and .mtp" : ""));
             return PoetCli.Success;
         });
         return command;
+    }
+
+    /// <summary>"8,12,16": MTP levels, each at least 2, no repeats.</summary>
+    public static int[] ParseLevels(string text)
+    {
+        var parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var levels = new List<int>();
+        foreach (var p in parts)
+        {
+            if (!int.TryParse(p, NumberStyles.Integer, CultureInfo.InvariantCulture, out var level) || level < 2 || level > 28)
+                throw new ArgumentException($"--mtp-levels '{text}': '{p}' is not an MTP level (an integer from 2 to 28, e.g. 8,12,16)");
+            if (!levels.Contains(level)) levels.Add(level);
+        }
+        if (levels.Count == 0) throw new ArgumentException($"--mtp-levels '{text}': give at least one level, e.g. 8,12,16");
+        return levels.ToArray();
+    }
+
+    /// <summary>
+    /// --mtp-levels: trains one MTP per level on the run's training data (the run's cutoff, fit-mtp's other defaults, the
+    /// run's threads, <paramref name="perLevel"/> each), then puts them and the front's closed forms on one front
+    /// (<see cref="FamilyFront"/>) and writes families.md/.json/.png/.svg and models/mtp-LL.json and .mtp.
+    /// </summary>
+    private static void Families(CliOutput output, string folder, FrontFile front, SearchProblem problem, SearchSettings settings, int[] levels, TimeSpan perLevel)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var elements = problem.Elements.ToArray();
+        var cutoff = problem.Taper.Outer;
+        var candidates = new List<FamilyCandidate>();
+        foreach (var e in front.Front)
+        {
+            var model = Models.ModelFile.Read(Path.Combine(folder, e.ModelFile));
+            candidates.Add(new FamilyCandidate(model, $"#{e.Rank}", e.Simplified, e.ModelFile));
+        }
+        Directory.CreateDirectory(Path.Combine(folder, "models"));
+        foreach (var level in levels)
+        {
+            output.Line($"training a level-{level} MTP for {string.Join(", ", elements)} on {CliOutput.Plural(problem.Training.Count, "training structure", "training structures")}, " +
+                        $"cutoff {cutoff.ToString(inv)} Å, for {SearchRunner.Clock(perLevel)}");
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var last = TimeSpan.Zero;
+            var mtp = FamilyFront.TrainMtp(problem.Training.Structures, elements, cutoff, level, perLevel, settings.Threads, (int)(settings.Seed % int.MaxValue), progress: p =>
+            {
+                if (p.Evaluation != 1 && p.Elapsed - last < TimeSpan.FromSeconds(30)) return;
+                last = p.Elapsed;
+                output.Line($"  evaluation {p.Evaluation}: energy RMSE {CliOutput.Sig(1000 * p.EnergyRmsePerAtom)} meV/atom, force RMSE {CliOutput.Sig(p.ForceRmse)} eV/Å ({CliOutput.Fixed(p.Elapsed.TotalSeconds, 0)} s)");
+            });
+            var file = Path.Combine("models", $"mtp-{level:D2}.json");
+            Models.ModelFile.Write(Path.Combine(folder, file), mtp, $"poet fit --mtp-levels (level {level}, {CliOutput.Fixed(clock.Elapsed.TotalSeconds, 0)} s) on {front.Data}, {DateTime.UtcNow:yyyy-MM-dd}");
+            Mtp.MtpFile.Write(Path.Combine(folder, "models", $"mtp-{level:D2}.mtp"), mtp);
+            candidates.Add(new FamilyCandidate(mtp, $"L{level}", $"MTP level {level}: {mtp.Basis.ScalarCount} basis functions, {mtp.RadialParameterCount} radial coefficients", file));
+        }
+        output.Line($"measuring every model's cost and errors ({CliOutput.Plural(candidates.Count, "model", "models")})");
+        var families = FamilyFront.Compute(candidates, problem.Training, problem.Validation, new FamilyFrontOptions { MaxParallelism = settings.Threads });
+        FamilyFront.Write(folder, families);
+        output.Line();
+        FrontCommand.PrintFamilies(output, families);
     }
 
     public static ShortRangePolicy ParsePolicy(string text) => text.ToLowerInvariant() switch

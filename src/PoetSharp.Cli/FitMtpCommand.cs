@@ -88,7 +88,7 @@ internal static class FitMtpCommand
             MtpModel? initial = startPath is null ? null : MtpFile.Read(startPath, elements);
             var cut = initial?.Cutoff ?? s.Cutoff;
             var trainer = new MtpTrainer(training.Structures, elements, cut, weightSet, s.Ridge, parsed.GetValue(threads));
-            var lower = initial?.MinDistance ?? s.MinDistance ?? Math.Floor(100 * ShortestDistance(training.Structures, cut)) / 100;
+            var lower = initial?.MinDistance ?? s.MinDistance ?? Math.Floor(100 * MtpTrainer.ShortestDistance(training.Structures, cut)) / 100;
             var scaling = trainer.SuggestedScaling(cut);
             output.Line($"training {(initial is null ? $"a level-{s.Level} MTP" : $"{startPath}")} for {string.Join(", ", elements)} on {CliOutput.Plural(training.Count, "structure", "structures")}" +
                         (validating is { Count: > 0 } ? $", validating on {validating.Count}" : "") +
@@ -171,19 +171,6 @@ internal static class FitMtpCommand
     {
         var sets = paths.Select(services.ReadData).ToArray();
         return sets.Length == 1 ? sets[0] : Dataset.Concat(string.Join(", ", paths), sets);
-    }
-
-    private static double ShortestDistance(IReadOnlyList<Structure> structures, double cutoff)
-    {
-        var shortest = cutoff;
-        foreach (var s in structures)
-        {
-            var list = NeighbourList.Create(s, cutoff, half: true);
-            for (var i = 0; i < s.Count; i++)
-                for (var k = list.Offsets[i]; k < list.Offsets[i + 1]; k++)
-                    shortest = Math.Min(shortest, list.Displacement(s.Positions, i, k).Length);
-        }
-        return shortest;
     }
 
     private static void PrintErrors(CliOutput output, string name, List<MtpGroupErrors> errors)

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Spectre.Console;
 using PoetSharp.Properties;
 using PoetSharp.Search;
 
@@ -50,6 +51,11 @@ internal static class FrontCommand
                 var front = RunOutputs.Read(folder);
                 FitCommand.PrintFront(output, front);
                 PrintRecommendation(output, front);
+                if (FamilyFront.Read(folder) is { } families)
+                {
+                    output.Line();
+                    PrintFamilies(output, families);
+                }
                 return PoetCli.Success;
             }
             if (parsed.GetValue(threads) is < 1) throw new ArgumentException("--threads must be at least 1");
@@ -72,6 +78,20 @@ internal static class FrontCommand
             return PoetCli.Success;
         });
         return command;
+    }
+
+    /// <summary>The front across families (families.json) as a console table, cheapest first.</summary>
+    public static void PrintFamilies(CliOutput output, FamilyFrontFile families)
+    {
+        output.Line($"one front across families ({families.ErrorSet} errors; cost measured on {families.CostCell}, one thread):");
+        var table = CliOutput.NewTable(0, "front", "family", "model", "parameters", "µs/atom-step", "train E", "train F", "valid E", "valid F", "summary");
+        foreach (var m in families.Models)
+            CliOutput.AddRow(table, m.OnFront ? "●" : "", m.Family, m.Name, m.Parameters.ToString(Inv), CliOutput.Sig(m.MicrosecondsPerAtomStep, 3),
+                Num(m.TrainingEnergyRmse, 4), Num(m.TrainingForceRmse, 3), Num(m.ValidationEnergyRmse, 4), Num(m.ValidationForceRmse, 3), m.Summary);
+        table.Columns[9].LeftAligned();
+        output.Console.Write(table);
+        output.Line($"● on the front of {string.Join(", ", families.Objectives)}; E in meV/atom (after the set's best shift, both families), F in eV/Å (RMSE); families.md has the rule");
+        static string Num(double? x, int digits) => x is { } v ? CliOutput.Sig(v, digits) : "–";
     }
 
     /// <summary>The target properties the run was searched with (its checkpoint's settings), when that file is still there.</summary>

@@ -95,6 +95,20 @@ public sealed class MtpTrainer
 
     private ParallelOptions Options() => new() { MaxDegreeOfParallelism = _threads < 1 ? -1 : _threads };
 
+    /// <summary>The shortest interatomic distance within the cutoff over the structures (the cutoff when no pair is closer): fit-mtp's default min_dist, rounded down.</summary>
+    public static double ShortestDistance(IReadOnlyList<Structure> structures, double cutoff)
+    {
+        var shortest = cutoff;
+        foreach (var s in structures)
+        {
+            var list = NeighbourList.Create(s, cutoff, half: true);
+            for (var i = 0; i < s.Count; i++)
+                for (var k = list.Offsets[i]; k < list.Offsets[i + 1]; k++)
+                    shortest = Math.Min(shortest, list.Displacement(s.Positions, i, k).Length);
+        }
+        return shortest;
+    }
+
     /// <summary>
     /// MLIP's scaling chosen so that the zeroth moment Σ_j scaling · (R_cut − r_ij)² is 1 on average over the data's atoms:
     /// products of up to four moments then stay of order one, which keeps the normal equations well conditioned.
