@@ -288,14 +288,6 @@ public static class FamilyFront
             label.OffsetX = 7;
             label.OffsetY = -7;
         }
-        var front = shown.Where(m => m.OnFront).OrderBy(m => m.MicrosecondsPerAtomStep).ToList();
-        if (front.Count > 1)
-        {
-            var line = plot.Add.ScatterLine(front.Select(m => Math.Log10(m.MicrosecondsPerAtomStep)).ToArray(), front.Select(m => Math.Log10(Error(m)!.Value)).ToArray());
-            line.Color = ScottPlot.Colors.Red.WithAlpha(0.5);
-            line.LinePattern = ScottPlot.LinePattern.Dashed;
-            line.LegendText = "front (by cost)";
-        }
         ScottPlot.TickGenerators.NumericAutomatic LogTicks() => new()
         {
             MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),

@@ -57,6 +57,39 @@ public class PoetCliFitTests
     }
 
     [Fact]
+    public void MtpLevelsPutMtpsAndClosedFormsOnOneFront()
+    {
+        var fake = Services();
+        var dir = Path.Combine(TestData.TempDir(), "run");
+        // A bad level fails at once, before any search.
+        fake.Run(["fit", "--data", "tiny", "--generations", "1", "--mtp-levels", "6,x", "--out", dir, .. Small]).AssertOneLineError(1);
+        fake.Run(["fit", "--data", "tiny", "--generations", "1", "--mtp-time", "3s", "--out", dir, .. Small]).AssertOneLineError(2);
+        Assert.False(Directory.Exists(dir));
+        var run = fake.Run(["fit", "--data", "tiny", "--generations", "1", "--no-properties", "--mtp-levels", "6", "--mtp-time", "3s", "--out", dir, .. Small]);
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Contains("training a level-6 MTP", run.Stdout);
+        Assert.Contains("one front across families", run.Stdout);
+        foreach (var f in new[] { "families.json", "families.md", "families.png", "families.svg", "models/mtp-06.json", "models/mtp-06.mtp" })
+            Assert.True(File.Exists(Path.Combine(dir, f)), f);
+        var families = FamilyFront.Read(dir)!;
+        var front = RunOutputs.Read(dir);
+        Assert.Equal(front.Front.Count, families.Models.Count(m => m.Family == "expression"));
+        var mtp = Assert.Single(families.Models, m => m.Family == "mtp");
+        Assert.Equal("MTP level 6", mtp.Name);
+        Assert.Equal(PoetSharp.Models.ModelFile.ReadAny(Path.Combine(dir, mtp.ModelFile!)).ParameterCount, mtp.Parameters);
+        Assert.All(families.Models, m => Assert.True(m.MicrosecondsPerAtomStep > 0));
+        Assert.Contains(families.Models, m => m.OnFront);
+        var md = File.ReadAllText(Path.Combine(dir, "families.md"));
+        Assert.Contains("| expression |", md);
+        Assert.Contains("| mtp | MTP level 6 |", md);
+
+        var printed = fake.Run("front", dir);
+        Assert.Equal(0, printed.ExitCode);
+        Assert.Contains("one front across families", printed.Stdout);
+        Assert.Contains("MTP level 6", printed.Stdout);
+    }
+
+    [Fact]
     public void NoPriorIsAcceptedReportedAndStored()
     {
         var fake = Services();
