@@ -44,6 +44,38 @@ public class MtpReferenceTests
     }
 
     [Fact]
+    public void AFourSpeciesMtpWrittenByPoetSharpGivesTheSameNumbersInMotep()
+    {
+        // Interoperability the other way: our .mtp writer's output (a level-16 Nb–Mo–Ta–W model trained by fit-mtp), read
+        // by motep's own reader and evaluated by its engine (Fixtures/mtp/record_motep_alloy_reference.py).
+        var folder = Path.Combine(AppContext.BaseDirectory, "Fixtures", "mtp");
+        var model = MtpFile.Read(Path.Combine(folder, "NbMoTaW_level16_poetsharp.mtp"), ["Nb", "Mo", "Ta", "W"]);
+        Assert.Equal(4, model.SpeciesCount);
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "NbMoTaW_level16_motep.json")));
+        var potential = new MtpPotential(model);
+        var compared = 0;
+        foreach (var entry in json.RootElement.GetProperty("structures").EnumerateArray())
+        {
+            var s = DataFiles.Read(TestData.Shared("alloys", "NbMoTaW", entry.GetProperty("file").GetString()!))[entry.GetProperty("index").GetInt32()];
+            var r = potential.Compute(s);
+            var energy = entry.GetProperty("energy").GetDouble();
+            Assert.True(Math.Abs(r.Energy - energy) <= 1e-8 * Math.Abs(energy), $"{s.Name}: energy {r.Energy:R} against motep's {energy:R}");
+            var forces = entry.GetProperty("forces").EnumerateArray().Select(f => f.EnumerateArray().Select(x => x.GetDouble()).ToArray()).ToArray();
+            // Relative to the largest force, or 1 eV/Å for an unstrained lattice whose forces are round-off.
+            var scale = Math.Max(1.0, forces.Max(f => Math.Sqrt(f.Sum(x => x * x))));
+            for (var i = 0; i < s.Count; i++)
+                for (var c = 0; c < 3; c++)
+                    Assert.True(Math.Abs(r.Forces[i][c] - forces[i][c]) <= 1e-8 * scale, $"{s.Name}, atom {i}, component {c}: {r.Forces[i][c]:R} against {forces[i][c]:R}");
+            var stress = entry.GetProperty("stress").EnumerateArray().Select(x => x.GetDouble()).ToArray();
+            var stressScale = Math.Max(1e-3, stress.Max(Math.Abs));
+            for (var c = 0; c < 6; c++)
+                Assert.True(Math.Abs(r.Stress[c] - stress[c]) <= 1e-8 * stressScale, $"{s.Name}, stress {c}: {r.Stress[c]:R} against {stress[c]:R}");
+            compared++;
+        }
+        Assert.Equal(8, compared);
+    }
+
+    [Fact]
     public void GeneratedLevel20BasisSpansTheSameFunctionsAsMlips()
     {
         // Both bases on the same radial functions, evaluated on random neighbourhoods: every MLIP basis function must be a
