@@ -148,9 +148,14 @@ internal static class RefitCommand
 
     private static (Expression, Taper, IReadOnlyList<string>, string) ReadModel(string text, double taperInner, double cutoff)
     {
+        if (text.EndsWith(".mtp", StringComparison.OrdinalIgnoreCase))
+            throw new ArgumentException($"{text} is a moment tensor potential: refit it with poet fit-mtp --start {text} --data … (refit fits the constants of closed-form models)");
         if (text.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
         {
-            var m = ModelFile.Read(text);
+            // A model file of another family is trained by its own command.
+            if (ModelFile.ReadAny(text) is not Model m)
+                throw new ArgumentException($"{text} holds a moment tensor potential: refit it with poet fit-mtp --start FILE.mtp --data … " +
+                                            "(the .mtp written beside it; refit fits the constants of closed-form models)");
             return (m.Expression, m.Taper, m.Species, m.Name);
         }
         var taper = new Taper(taperInner, cutoff);

@@ -49,6 +49,11 @@ public class PoetCliFitMtpTests
         Assert.Equal(JsonDocument.Parse(eval.Stdout).RootElement.GetProperty("overall").GetRawText(),
             JsonDocument.Parse(byModelFile.Stdout).RootElement.GetProperty("overall").GetRawText());
 
+        // refit is for closed forms: an MTP model file gets one line pointing to fit-mtp --start.
+        var refit = CliRun.Of("refit", "--model", Path.Combine(dir, "model.json"), "-d", data);
+        refit.AssertOneLineError(1);
+        Assert.Contains("fit-mtp --start", refit.Stderr);
+
         var resumed = CliRun.Of("fit-mtp", "--resume", dir, "--iterations", "3");
         Assert.True(resumed.ExitCode == 0, resumed.Stderr);
         Assert.Contains(Path.Combine(dir, "model.mtp"), resumed.Stdout);
