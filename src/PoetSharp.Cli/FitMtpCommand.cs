@@ -88,7 +88,7 @@ internal static class FitMtpCommand
             MtpModel? initial = startPath is null ? null : MtpFile.Read(startPath, elements);
             var cut = initial?.Cutoff ?? s.Cutoff;
             var trainer = new MtpTrainer(training.Structures, elements, cut, weightSet, s.Ridge, parsed.GetValue(threads));
-            var lower = initial?.MinDistance ?? s.MinDistance ?? Math.Floor(100 * MtpTrainer.ShortestDistance(training.Structures, cut)) / 100;
+            var lower = initial?.MinDistance ?? s.MinDistance ?? trainer.DefaultMinDistance();
             var scaling = trainer.SuggestedScaling(cut);
             output.Line($"training {(initial is null ? $"a level-{s.Level} MTP" : $"{startPath}")} for {string.Join(", ", elements)} on {CliOutput.Plural(training.Count, "structure", "structures")}" +
                         (validating is { Count: > 0 } ? $", validating on {validating.Count}" : "") +

@@ -34,9 +34,7 @@ public sealed class MtpKernel
     private readonly int[] _slotStart, _slotCount;
     private readonly int _slots;
     private readonly int[] _basicSlot;
-    private readonly int[] _left, _right, _out;
-    private readonly double[] _mult;
-    // The same products as one array of records, read in one stream by the energy's sweeps.
+    // The products as one array of records, read in one stream by every sweep.
     private readonly Product[] _products;
 
     private readonly record struct Product(int Left, int Right, int Out, double Mult);
@@ -97,10 +95,6 @@ public sealed class MtpKernel
         }
         _moments = basis.MomentCount;
         var products = basis.Products;
-        _left = products.Select(p => p.Left).ToArray();
-        _right = products.Select(p => p.Right).ToArray();
-        _mult = products.Select(p => p.Mult).ToArray();
-        _out = products.Select(p => p.Out).ToArray();
         _products = products.Select(p => new Product(p.Left, p.Right, p.Out, p.Mult)).ToArray();
         _scalars = basis.Scalars;
     }
@@ -394,12 +388,11 @@ public sealed class MtpKernel
             }
         }
         var m = ws.M;
-        for (var p = 0; p < _left.Length; p++)
+        foreach (ref readonly var p in _products.AsSpan())
         {
-            var o = fw.Slice(_out[p] * width, width);
-            var mult = _mult[p];
-            TensorPrimitives.MultiplyAdd(fw.Slice(_left[p] * width, width), mult * m[_right[p]], o, o);
-            TensorPrimitives.MultiplyAdd(fw.Slice(_right[p] * width, width), mult * m[_left[p]], o, o);
+            var o = fw.Slice(p.Out * width, width);
+            TensorPrimitives.MultiplyAdd(fw.Slice(p.Left * width, width), p.Mult * m[p.Right], o, o);
+            TensorPrimitives.MultiplyAdd(fw.Slice(p.Right * width, width), p.Mult * m[p.Left], o, o);
         }
         for (var a = 0; a < _scalars.Length; a++)
         {
@@ -449,8 +442,8 @@ public sealed class MtpKernel
         var tm = ws.Tangent;
         for (var k = 0; k < _basic; k++) tm[k] = ts[_basicSlot[k]];
         Array.Clear(tm, _basic, _moments - _basic);
-        for (var p = 0; p < _left.Length; p++)
-            tm[_out[p]] += _mult[p] * (tm[_left[p]] * m[_right[p]] + m[_left[p]] * tm[_right[p]]);
+        foreach (ref readonly var p in _products.AsSpan())
+            tm[p.Out] += p.Mult * (tm[p.Left] * m[p.Right] + m[p.Left] * tm[p.Right]);
 
         // Linear parameters: ∂G/∂ξ_s = a [s = centre]; ∂G/∂w_α = a B_α + Ḃ_α.
         var radialCount = Model.RadialParameterCount;
@@ -469,12 +462,9 @@ public sealed class MtpKernel
             adj[_scalars[alpha]] += _w[alpha];
             bar[_scalars[alpha]] += a * _w[alpha];
         }
-        for (var p = _left.Length - 1; p >= 0; p--)
+        for (var k = _products.Length - 1; k >= 0; k--)
         {
-            var mult = _mult[p];
-            var o = _out[p];
-            var l = _left[p];
-            var r = _right[p];
+            var (l, r, o, mult) = _products[k];
             var ga = mult * adj[o];
             var gb = mult * bar[o];
             adj[l] += ga * m[r];

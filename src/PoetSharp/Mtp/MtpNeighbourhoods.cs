@@ -40,7 +40,7 @@ public sealed class MtpNeighbourhoods
         if (_offsets.Length < n + 1) _offsets = new int[n + 1];
         if (_count.Length < n + 1) _count = new int[n + 1];
         if (_types.Length < n) _types = new int[n];
-        MapSpecies(structure.Species, elements);
+        Potentials.SpeciesTypes.Map(structure.Species, elements, _types, "the MTP");
 
         var positions = structure.Positions;
         var offsets = halfList.Offsets;
@@ -80,23 +80,5 @@ public sealed class MtpNeighbourhoods
                 _d[a] = d; _neighbour[a] = j; _neighbourType[a] = _types[j]; _mirror[a] = b;
                 _d[b] = -1.0 * d; _neighbour[b] = i; _neighbourType[b] = _types[i]; _mirror[b] = a;
             }
-    }
-
-    private void MapSpecies(string[] species, string[] elements)
-    {
-        string? last = null;
-        var lastType = 0;
-        for (var i = 0; i < species.Length; i++)
-        {
-            var s = species[i];
-            if (!ReferenceEquals(s, last))
-            {
-                lastType = Array.IndexOf(elements, s);
-                if (lastType < 0)
-                    throw new ArgumentException($"the MTP has no species '{s}' (it describes {string.Join(", ", elements)})");
-                last = s;
-            }
-            _types[i] = lastType;
-        }
     }
 }

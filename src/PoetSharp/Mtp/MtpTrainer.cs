@@ -52,6 +52,7 @@ public sealed class MtpTrainer
     private readonly double _ridge;
     private readonly int _threads;
     private readonly int _species;
+    private readonly double _cutoff;
 
     public int StructureCount => _items.Length;
 
@@ -67,6 +68,7 @@ public sealed class MtpTrainer
         _ridge = ridge;
         _threads = threads;
         _species = elements.Length;
+        _cutoff = cutoff;
         _items = new Item[structures.Count];
         Parallel.For(0, structures.Count, Options(), k =>
         {
@@ -95,18 +97,16 @@ public sealed class MtpTrainer
 
     private ParallelOptions Options() => new() { MaxDegreeOfParallelism = _threads < 1 ? -1 : _threads };
 
-    /// <summary>The shortest interatomic distance within the cutoff over the structures (the cutoff when no pair is closer): fit-mtp's default min_dist, rounded down.</summary>
-    public static double ShortestDistance(IReadOnlyList<Structure> structures, double cutoff)
+    /// <summary>
+    /// fit-mtp's default min_dist: the shortest interatomic distance in the training data (the cutoff when no pair is
+    /// closer), rounded down to 0.01 Å; read from the neighbourhoods already built.
+    /// </summary>
+    public double DefaultMinDistance()
     {
-        var shortest = cutoff;
-        foreach (var s in structures)
-        {
-            var list = NeighbourList.Create(s, cutoff, half: true);
-            for (var i = 0; i < s.Count; i++)
-                for (var k = list.Offsets[i]; k < list.Offsets[i + 1]; k++)
-                    shortest = Math.Min(shortest, list.Displacement(s.Positions, i, k).Length);
-        }
-        return shortest;
+        var shortest = _cutoff;
+        foreach (var item in _items)
+            foreach (var d in item.Neighbourhoods.Displacements) shortest = Math.Min(shortest, d.Length);
+        return Math.Floor(100 * shortest) / 100;
     }
 
     /// <summary>

@@ -261,7 +261,7 @@ public sealed class Eam : IPotential
         if (rho is null || rho.Length < n) t_rho = rho = new double[Math.Max(n, 16)];
         var types = t_types;
         if (types is null || types.Length < n) t_types = types = new int[Math.Max(n, 16)];
-        MapSpecies(structure.Species, types);
+        SpeciesTypes.Map(structure.Species, _elements, types, Name);
         var pairStart = t_pairStart;
         if (pairStart is null || pairStart.Length < n + 1) t_pairStart = pairStart = new int[Math.Max(n + 1, 16)];
         t_pairs ??= new KeptPair[1024];
@@ -289,24 +289,6 @@ public sealed class Eam : IPotential
         var embedding = Embed(n, types, rho, result.AtomEnergies);
         var (pair, virial) = PairForces<TMap>(n, pairStart, pairs, types, rho, result.Forces, result.AtomEnergies);
         return (embedding + pair, virial);
-    }
-
-    private void MapSpecies(string[] species, int[] types)
-    {
-        string? last = null;
-        var lastType = 0;
-        for (var i = 0; i < species.Length; i++)
-        {
-            var s = species[i];
-            if (!ReferenceEquals(s, last))
-            {
-                lastType = Array.IndexOf(_elements, s);
-                if (lastType < 0)
-                    throw new ArgumentException($"{Name} has no parameters for element '{s}' (it describes {string.Join(", ", _elements)})");
-                last = s;
-            }
-            types[i] = lastType;
-        }
     }
 
     // Room for at least `needed` in-range pairs, keeping those already found (grows only while warming up).

@@ -319,7 +319,7 @@ public static class FamilyFront
         int seed = 1, int maxIterations = 100_000, Action<MtpFitProgress>? progress = null)
     {
         var trainer = new MtpTrainer(structures, elements, cutoff, new MtpLossWeights(), 1e-10, threads);
-        var lower = Math.Floor(100 * MtpTrainer.ShortestDistance(structures, cutoff)) / 100;
+        var lower = trainer.DefaultMinDistance();
         var start = MtpModel.Untrained(level, elements, lower, cutoff, 8, seed, trainer.SuggestedScaling(cutoff));
         return trainer.Fit(start, maxIterations, progress, timeLimit: timeLimit).WithName($"MTP level {level}");
     }
