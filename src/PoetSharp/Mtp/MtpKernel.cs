@@ -353,6 +353,15 @@ public sealed class MtpKernel
         return (sa, sb, sc, sd, se);
     }
 
+    /// <summary>The basis functions B_α of an atom into <paramref name="values"/> (length = scalar count): an atom's row of the linear design.</summary>
+    public void Basis(Workspace ws, int centre, ReadOnlySpan<Vec3> d, ReadOnlySpan<int> types, Span<double> values)
+    {
+        ws.Ensure(this, d.Length);
+        Radial(ws, centre, d, types);
+        Moments(ws, d.Length);
+        for (var a = 0; a < _scalars.Length; a++) values[a] = ws.M[_scalars[a]];
+    }
+
     /// <summary>
     /// The basis functions B_α of an atom into <paramref name="values"/> (length = scalar count) and their derivatives
     /// ∂B_α/∂d_j into <paramref name="derivatives"/> at [α · 3n + 3j + β]. Forward mode: one pass gives all α.

@@ -1,0 +1,126 @@
+namespace PoetSharp.Learning;
+
+/// <summary>Where a row of an active set comes from: a training structure and, for neighbourhood rows, its atom (−1: the whole configuration).</summary>
+public readonly record struct RowSource(int Structure, int Atom)
+{
+    /// <summary>A placeholder row λ·e_k standing for a direction no training data has explored yet.</summary>
+    public static readonly RowSource Virtual = new(-1, -1);
+    public bool IsVirtual => Structure < 0;
+}
+
+/// <summary>
+/// The D-optimality active set of Podryabinkin and Shapeev (2017): m rows (m = number of linear parameters) chosen from the
+/// training data by <see cref="MaxVol"/> so that |det S| is locally maximal. The extrapolation grade of a new row b is
+/// γ = max_k |(b S⁻¹)_k|: the largest factor by which swapping b into the set would grow |det S|. γ ≤ 1 means b is an
+/// interpolation of the active rows' span; γ &gt; 1 that it extends the data.
+/// <para>
+/// Columns are scaled by their root mean square over the rows the set was built from, which leaves every grade unchanged
+/// (b D (S D)⁻¹ = b S⁻¹) but keeps the elimination well conditioned. When the data do not span all m directions, the
+/// missing ones are held by virtual rows λ·e_k (λ = <see cref="VirtualRowSize"/> in scaled units): a configuration with a
+/// component along an unexplored direction then grades far above any threshold, which is the point of learning on the fly.
+/// </para>
+/// Immutable; <see cref="Grade"/> is thread-safe.
+/// </summary>
+public sealed class ActiveSet
+{
+    /// <summary>Size of a virtual row in column-scaled units.</summary>
+    public const double VirtualRowSize = 1e-8;
+
+    private readonly double[] _scale;     // column RMS (1 where zero)
+    private readonly double[][] _rows;    // m scaled rows
+    private readonly double[] _inverse;   // S⁻¹, row-major m × m
+    [ThreadStatic] private static double[]? t_scratch;
+
+    public int Width { get; }
+    public IReadOnlyList<RowSource> Sources { get; }
+    /// <summary>How many of the m rows are virtual (directions no data has explored).</summary>
+    public int VirtualRows => Sources.Count(s => s.IsVirtual);
+    /// <summary>Training structures that own at least one active row.</summary>
+    public IReadOnlyList<int> Structures => Sources.Where(s => !s.IsVirtual).Select(s => s.Structure).Distinct().Order().ToArray();
+
+    private ActiveSet(double[] scale, double[][] rows, RowSource[] sources, double[] inverse)
+    {
+        _scale = scale;
+        _rows = rows;
+        Sources = sources;
+        _inverse = inverse;
+        Width = scale.Length;
+    }
+
+    /// <summary>Builds the active set of <paramref name="rows"/> (unscaled, all of one width) with their sources.</summary>
+    public static ActiveSet Build(IReadOnlyList<double[]> rows, IReadOnlyList<RowSource> sources, int width)
+    {
+        if (rows.Count != sources.Count) throw new ArgumentException($"{rows.Count} rows but {sources.Count} sources");
+        foreach (var r in rows)
+        {
+            if (r.Length != width) throw new ArgumentException($"a row of length {r.Length} for an active set of width {width}");
+            foreach (var x in r)
+                if (!double.IsFinite(x)) throw new ArgumentException("a row of the active set is not finite");
+        }
+        var scale = new double[width];
+        foreach (var r in rows)
+            for (var k = 0; k < width; k++) scale[k] += r[k] * r[k];
+        for (var k = 0; k < width; k++) scale[k] = scale[k] > 0 ? Math.Sqrt(scale[k] / rows.Count) : 1;
+
+        // Data rows, then one virtual row per column: MaxVol's greedy start takes a virtual row only for a column the
+        // data leave (numerically) empty, and later swaps replace it as soon as a data row does better.
+        var all = new List<double[]>(rows.Count + width);
+        all.AddRange(rows.Select(r => Scaled(r, scale)));
+        for (var k = 0; k < width; k++)
+        {
+            var e = new double[width];
+            e[k] = VirtualRowSize;
+            all.Add(e);
+        }
+        var selection = MaxVol.Select(all);
+        if (selection.Singular) throw new InvalidOperationException("the active set is singular even with virtual rows (a bug)");
+        var chosen = selection.Rows.Select(i => all[i]).ToArray();
+        var chosenSources = selection.Rows.Select(i => i < rows.Count ? sources[i] : RowSource.Virtual).ToArray();
+        var inverse = MaxVol.Invert(chosen, width) ?? throw new InvalidOperationException("the active set is singular (a bug)");
+        return new ActiveSet(scale, chosen, chosenSources, inverse);
+    }
+
+    private static double[] Scaled(ReadOnlySpan<double> row, double[] scale)
+    {
+        var s = new double[scale.Length];
+        for (var k = 0; k < s.Length; k++) s[k] = row[k] / scale[k];
+        return s;
+    }
+
+    /// <summary>The extrapolation grade γ = max_k |(b S⁻¹)_k| of one unscaled row.</summary>
+    public double Grade(ReadOnlySpan<double> row)
+    {
+        if (row.Length != Width) throw new ArgumentException($"a row of length {row.Length} for an active set of width {Width}");
+        var scaled = t_scratch is { } s && s.Length >= 2 * Width ? s : t_scratch = new double[2 * Width];
+        var b = scaled.AsSpan(0, Width);
+        var c = scaled.AsSpan(Width, Width);
+        for (var k = 0; k < Width; k++) b[k] = row[k] / _scale[k];
+        MaxVol.MultiplyRow(b, _inverse, Width, c);
+        var grade = 0.0;
+        for (var k = 0; k < Width; k++)
+        {
+            var v = Math.Abs(c[k]);
+            if (!(v <= grade)) grade = v; // NaN propagates as the grade
+        }
+        return grade;
+    }
+
+    /// <summary>
+    /// Which of <paramref name="candidates"/> (unscaled rows) MaxVol would swap into this set: the rows that most enlarge
+    /// |det S|, at most m of them. Returns their indices into <paramref name="candidates"/>, in increasing order.
+    /// </summary>
+    public int[] SelectEntering(IReadOnlyList<double[]> candidates, double tolerance = 1e-9)
+    {
+        if (candidates.Count == 0) return [];
+        var all = new List<double[]>(_rows.Length + candidates.Count);
+        all.AddRange(_rows);
+        foreach (var r in candidates)
+        {
+            if (r.Length != Width) throw new ArgumentException($"a row of length {r.Length} for an active set of width {Width}");
+            all.Add(Scaled(r, _scale));
+        }
+        var start = Enumerable.Range(0, Width).ToArray();
+        var selection = MaxVol.Select(all, start, tolerance);
+        return selection.Rows.Where(i => i >= Width).Select(i => i - Width).Order().ToArray();
+    }
+}
