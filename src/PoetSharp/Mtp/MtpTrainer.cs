@@ -392,8 +392,9 @@ public sealed class MtpTrainer
     /// linear coefficients solved exactly. Returns the model with the lowest loss seen.
     /// </summary>
     /// <param name="timeLimit">Stop starting new iterations after this long (null: no limit).</param>
+    /// <param name="stop">Also stop starting new iterations when this returns true (e.g. a cancellation).</param>
     public MtpModel Fit(MtpModel start, int maxIterations, Action<MtpFitProgress>? progress = null, int restart = 0, Action<MtpModel, double>? improved = null,
-        TimeSpan? timeLimit = null)
+        TimeSpan? timeLimit = null, Func<bool>? stop = null)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var best = SolveLinear(start);
@@ -417,7 +418,7 @@ public sealed class MtpTrainer
             return loss;
         }
         var (_, _, iterations, reason) = LimitedMemoryBfgs.Minimise(Evaluate, start.RadialCoefficients, maxIterations,
-            stop: timeLimit is { } limit ? () => clock.Elapsed >= limit : null);
+            stop: timeLimit is null && stop is null ? null : () => (timeLimit is { } limit && clock.Elapsed >= limit) || (stop?.Invoke() ?? false));
         Iterations = iterations;
         StopReason = reason;
         return best;
