@@ -155,7 +155,7 @@ internal static class FitMtpCommand
         return command;
     }
 
-    private static TimeSpan ParseDuration(string text)
+    internal static TimeSpan ParseDuration(string text)
     {
         var t = text.Trim().ToLowerInvariant();
         var unit = t.Length > 0 && char.IsLetter(t[^1]) ? t[^1] : 's';

@@ -54,6 +54,7 @@ public static class PoetCli
         root.Subcommands.Add(DemoCommand.Create(output, services));
         root.Subcommands.Add(PropertiesCommand.Create(output, services));
         root.Subcommands.Add(FitMtpCommand.Create(output, services));
+        root.Subcommands.Add(LearnCommand.Create(output, services));
 
         var parsed = root.Parse(args);
         if (parsed.Action is ParseErrorAction)

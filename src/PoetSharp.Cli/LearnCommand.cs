@@ -1,0 +1,263 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using PoetSharp.Atoms;
+using PoetSharp.Data;
+using PoetSharp.Evaluation;
+using PoetSharp.Learning;
+using PoetSharp.Models;
+using PoetSharp.Mtp;
+
+namespace PoetSharp.Cli;
+
+/// <summary>
+/// `poet learn`: learning on the fly. MD graded by the extrapolation grade, MaxVol selection, an oracle (a PoetSharp
+/// potential, LAMMPS or Quantum ESPRESSO), MTP retraining; a journal, checkpoints and --resume; plots and a summary.
+/// </summary>
+internal static class LearnCommand
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+    public const string RunFile = "learn.json";
+
+    public static Command Create(CliOutput output, CliServices services)
+    {
+        var structures = new Option<string[]>("--structures", "-s") { HelpName = "PATH", Arity = ArgumentArity.OneOrMore, Description = "Starting structures of the MD runs (any data format; labels are not needed). Every one runs at every temperature and pressure." };
+        var data = new Option<string[]>("--data", "-d") { HelpName = "PATH", Arity = ArgumentArity.OneOrMore, Description = "Labelled data to start training from (default: the oracle labels the starting structures)." };
+        var validation = new Option<string[]>("--validation") { HelpName = "PATH", Arity = ArgumentArity.OneOrMore, Description = "Labelled data whose errors are reported after every iteration (not trained on)." };
+        var oracle = new Option<string>("--oracle") { HelpName = "SPEC", Description = OracleOptions.Help };
+        var oracleOptions = new OracleOptions();
+        var start = new Option<string>("--start") { HelpName = "FILE", Description = "Start from this MTP (.mtp, or a model file of family mtp) instead of an untrained one." };
+        var level = new Option<int>("--level") { DefaultValueFactory = _ => 10, HelpName = "L", Description = "Level of an untrained MTP's moment basis." };
+        var cutoff = new Option<double>("--cutoff") { DefaultValueFactory = _ => 5.0, HelpName = "Å", Description = "Cutoff of an untrained MTP (Å)." };
+        var minDist = new Option<double?>("--min-dist") { HelpName = "Å", Description = "min_dist of an untrained MTP; default: 0.85 × the shortest distance in the starting structures, rounded down to 0.01 Å (MD goes closer than the start)." };
+        var basisSize = new Option<int>("--radial-basis-size") { DefaultValueFactory = _ => 8, HelpName = "N", Description = "Chebyshev polynomials per radial function of an untrained MTP." };
+        var temperatures = new Option<string>("--temperatures", "-T") { DefaultValueFactory = _ => "300", HelpName = "K,K,…", Description = "MD temperatures (K), comma-separated." };
+        var pressures = new Option<string>("--pressures") { HelpName = "bar,bar,…", Description = "Run NPT (isotropic MTK barostat) at these pressures (bar); default: NVT (Langevin) in the structures' own cells." };
+        var steps = new Option<long>("--steps") { DefaultValueFactory = _ => 2000, HelpName = "N", Description = "Length of each MD run: learning has converged when every run reaches it below the select threshold." };
+        var timeStep = new Option<double>("--time-step") { DefaultValueFactory = _ => 1.0, HelpName = "fs", Description = "MD time step (fs)." };
+        var gradeEvery = new Option<int>("--grade-every") { DefaultValueFactory = _ => 1, HelpName = "N", Description = "Grade every N-th configuration (1: each, as MLIP)." };
+        var gradeBy = new Option<string>("--grade-by") { DefaultValueFactory = _ => "configuration", HelpName = "configuration|neighbourhood", Description = "Rows of the active set: one per configuration (MLIP's default), or one per atomic neighbourhood." };
+        var select = new Option<double>("--select") { DefaultValueFactory = _ => 2.0, HelpName = "γ", Description = "Keep configurations graded above this as candidates for the oracle." };
+        var breakAt = new Option<double>("--break") { DefaultValueFactory = _ => 10.0, HelpName = "γ", Description = "Stop an MD run at a configuration graded above this." };
+        var iterations = new Option<int>("--iterations") { DefaultValueFactory = _ => 30, HelpName = "N", Description = "Most learning iterations." };
+        var batch = new Option<int>("--batch") { DefaultValueFactory = _ => 0, HelpName = "N", Description = "Most oracle calls per iteration (0: every configuration MaxVol selects)." };
+        var parallel = new Option<int>("--oracle-parallel") { DefaultValueFactory = _ => 1, HelpName = "N", Description = "Oracle calls run at once." };
+        var trainIterations = new Option<int>("--train-iterations") { DefaultValueFactory = _ => 100, HelpName = "N", Description = "L-BFGS iterations per retraining (warm-started)." };
+        var trainTime = new Option<string>("--train-time") { HelpName = "DURATION", Description = "Wall-clock limit per retraining, e.g. 60s, 5m." };
+        var weights = new Option<string>("--weights") { DefaultValueFactory = _ => "1,0.01,0.001", HelpName = "E,F,S", Description = "MTP loss weights of energies, forces and stresses (as fit-mtp)." };
+        var time = new Option<string>("--time") { HelpName = "DURATION", Description = "Stop starting new iterations after this long, e.g. 30m." };
+        var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 1, Description = "Seed of the MD runs and of an untrained MTP." };
+        var threads = new Option<int>("--threads") { DefaultValueFactory = _ => -1, HelpName = "N", Description = "Cores (−1: all). MD runs go in parallel, one core each." };
+        var resume = new Option<string>("--resume") { HelpName = "DIR", Description = "Continue a run from its folder (settings from DIR/learn.json); completed oracle calls are not repeated." };
+        var outDir = new Option<string>("--out", "-o") { DefaultValueFactory = _ => "learn", HelpName = "DIR", Description = "Run folder: model.mtp, model.json, training.xyz, journal.jsonl, calls/, state.json, learning-*.png/svg." };
+
+        var command = new Command("learn", "Learning on the fly: MD with an MTP graded by its extrapolation grade (MaxVol active set); configurations beyond the data go to an oracle (a PoetSharp potential, LAMMPS or Quantum ESPRESSO), join the training set, and the MTP is retrained, until whole MD runs stay inside the data.")
+        {
+            structures, data, validation, oracle, start, level, cutoff, minDist, basisSize, temperatures, pressures, steps, timeStep, gradeEvery, gradeBy,
+            select, breakAt, iterations, batch, parallel, trainIterations, trainTime, weights, time, seed, threads, resume, outDir,
+        };
+        oracleOptions.AddTo(command);
+        command.Validators.Add(result =>
+        {
+            if (result.GetResult(resume) is null)
+            {
+                if (result.GetResult(structures) is null) result.AddError("give --structures (the MD starting structures), or --resume with a run folder");
+                if (result.GetResult(oracle) is null) result.AddError("give --oracle (what labels new configurations), or --resume with a run folder");
+            }
+        });
+        command.SetAction(parsed =>
+        {
+            if (parsed.GetValue(resume) is { } runDir)
+            {
+                var (args, typeMap) = ReadRun(runDir);
+                // Options given beside --resume (e.g. more --iterations) replace the stored ones.
+                var given = parsed.Tokens.SkipWhile(x => x.Type != System.CommandLine.Parsing.TokenType.Command).Skip(1).Select(x => x.Value).ToArray();
+                var overrides = Groups(given).Where(g => Canonical(g[0]) is not ("--resume" or "--out" or "--type-map")).ToList();
+                var replaced = overrides.Select(g => Canonical(g[0])).ToHashSet();
+                var merged = Groups(args).Where(g => !replaced.Contains(Canonical(g[0]))).Concat(overrides).SelectMany(g => g).ToArray();
+                var reparsed = command.Parse([.. merged, "--out", runDir]);
+                if (reparsed.Errors.Count > 0) throw new ArgumentException($"{Path.Combine(runDir, RunFile)}: the stored arguments no longer parse ({reparsed.Errors[0].Message})");
+                var resumedServices = typeMap is null ? services : services with
+                {
+                    ReadData = p => services.ReadTypedData(p, typeMap),
+                    TypeMap = () => typeMap,
+                };
+                return Execute(reparsed, resumedServices, resuming: true);
+            }
+            return Execute(parsed, services, resuming: false);
+        });
+        return command;
+
+        // Option tokens with their values, e.g. ["--temperatures", "300,900"].
+        static List<string[]> Groups(string[] tokens)
+        {
+            var groups = new List<string[]>();
+            var current = new List<string>();
+            foreach (var t in tokens)
+            {
+                if (t.StartsWith('-') && !double.TryParse(t, NumberStyles.Float, Inv, out _) && current.Count > 0) { groups.Add([.. current]); current.Clear(); }
+                current.Add(t);
+            }
+            if (current.Count > 0) groups.Add([.. current]);
+            return groups;
+        }
+
+        string Canonical(string token) => command.Options.FirstOrDefault(o => o.Name == token || o.Aliases.Contains(token))?.Name ?? token;
+
+        int Execute(ParseResult parsed, CliServices svc, bool resuming)
+        {
+            var clock = Stopwatch.StartNew();
+            var dir = parsed.GetValue(outDir)!;
+            if (!resuming && File.Exists(Path.Combine(dir, OnTheFlyLearning.StateFile)))
+                throw new ArgumentException($"{dir} already holds a learning run: continue it with --resume {dir}, or choose another --out");
+            var starts = parsed.GetValue(structures)!.SelectMany(p => svc.ReadData(p).Structures).ToArray();
+            var initial = (parsed.GetValue(data) ?? []).SelectMany(p => svc.ReadData(p).Structures).ToArray();
+            var validating = (parsed.GetValue(validation) ?? []).SelectMany(p => svc.ReadData(p).Structures).ToArray();
+            var elements = svc.TypeMap()?.ToArray() ?? ElementEnergies.ElementsOf(starts.Concat(initial)).ToArray();
+            var theOracle = oracleOptions.Create(parsed.GetValue(oracle)!, parsed, svc, elements);
+            var weightSet = MtpLossWeights.Parse(parsed.GetValue(weights)!);
+
+            MtpModel model;
+            if (parsed.GetValue(start) is { } startPath)
+            {
+                model = startPath.EndsWith(".mtp", StringComparison.OrdinalIgnoreCase)
+                    ? MtpFile.Read(startPath, elements)
+                    : ModelFile.ReadAny(startPath) as MtpModel ?? throw new ArgumentException($"{startPath}: learning on the fly retrains MTPs; this model file holds a closed form");
+            }
+            else
+            {
+                var cut = parsed.GetValue(cutoff);
+                var probe = new MtpTrainer(starts, elements, cut, weightSet, threads: parsed.GetValue(threads));
+                var lower = parsed.GetValue(minDist) ?? Math.Floor(100 * 0.85 * probe.DefaultMinDistance()) / 100;
+                model = MtpModel.Untrained(parsed.GetValue(level), elements, lower, cut, parsed.GetValue(basisSize), parsed.GetValue(seed), probe.SuggestedScaling(cut));
+            }
+            var settings = new LearningSettings
+            {
+                Temperatures = Numbers(parsed.GetValue(temperatures)!, "--temperatures"),
+                Pressures = parsed.GetValue(pressures) is { } ps ? Numbers(ps, "--pressures").Select(p => p / Units.BarPerEvPerA3).ToArray() : [],
+                Steps = parsed.GetValue(steps),
+                TimeStep = parsed.GetValue(timeStep),
+                GradeEvery = parsed.GetValue(gradeEvery),
+                GradeMode = parsed.GetValue(gradeBy)!.ToLowerInvariant() switch
+                {
+                    "configuration" or "cfg" => GradeMode.Configuration,
+                    "neighbourhood" or "neighborhood" or "nbh" => GradeMode.Neighbourhood,
+                    var other => throw new ArgumentException($"--grade-by '{other}': expected configuration or neighbourhood"),
+                },
+                SelectThreshold = parsed.GetValue(select),
+                BreakThreshold = parsed.GetValue(breakAt),
+                MaxIterations = parsed.GetValue(iterations),
+                MaxBatch = parsed.GetValue(batch),
+                OracleParallel = parsed.GetValue(parallel),
+                Seed = (ulong)parsed.GetValue(seed),
+                Threads = parsed.GetValue(threads),
+                TimeLimit = parsed.GetValue(time) is { } t ? FitMtpCommand.ParseDuration(t) : null,
+            };
+            var trainer = new MtpRetrainer(weightSet, parsed.GetValue(trainIterations),
+                parsed.GetValue(trainTime) is { } tt ? FitMtpCommand.ParseDuration(tt) : null, threads: parsed.GetValue(threads));
+
+            Directory.CreateDirectory(dir);
+            if (!resuming) WriteRun(dir, parsed.Tokens.SkipWhile(x => x.Type != System.CommandLine.Parsing.TokenType.Command).Skip(1).Select(x => x.Value).ToArray(), svc.TypeMap());
+            output.Line($"learning on the fly in {dir}: a level-{model.Basis.Level} MTP for {string.Join(", ", elements)} ({model.LinearParameterCount} linear parameters), " +
+                        $"{CliOutput.Plural(starts.Length, "starting structure", "starting structures")} × {settings.Temperatures.Count} temperature(s)" +
+                        (settings.Pressures.Count > 0 ? $" × {settings.Pressures.Count} pressure(s) (NPT)" : " (NVT)") +
+                        $", {settings.Steps} steps of {settings.TimeStep.ToString(Inv)} fs; oracle: {theOracle.Name}; grades by {settings.GradeMode.ToString().ToLowerInvariant()}, " +
+                        $"select > {settings.SelectThreshold.ToString(Inv)}, break > {settings.BreakThreshold.ToString(Inv)}");
+            var learning = new OnTheFlyLearning(dir, theOracle, settings, starts, model, trainer, initial, validating, output.Line);
+            learning.Run();
+            LearningPlots.Write(learning.Iterations, dir);
+            PrintSummary(learning, clock.Elapsed);
+            output.Line($"wrote {Path.Combine(dir, "model.mtp")}, {Path.Combine(dir, OnTheFlyLearning.ModelFileName)}, {Path.Combine(dir, OnTheFlyLearning.TrainingFile)}, " +
+                        $"{Path.Combine(dir, OracleJournal.FileName)} and learning-errors/learning-cost (.png, .svg)");
+            return learning.Converged ? PoetCli.Success : PoetCli.Failure;
+        }
+
+        void PrintSummary(OnTheFlyLearning learning, TimeSpan elapsed)
+        {
+            var table = CliOutput.NewTable(0, "iteration", "MD runs\ncomplete", "max grade", "selected", "oracle\ncalls", "training\nset", "MD (s)", "oracle (s)", "training (s)",
+                "train E\n(meV/atom)", "train F\n(eV/Å)", "valid. E\n(meV/atom)", "valid. F\n(eV/Å)");
+            foreach (var r in learning.Iterations)
+                CliOutput.AddRow(table, CliOutput.Int(r.Iteration), r.Iteration == 0 ? "–" : $"{r.RunsCompleted}/{r.Runs}", r.Iteration == 0 ? "–" : CliOutput.Sig(r.MaxGrade, 3),
+                    CliOutput.Int(r.Selected), CliOutput.Int(r.OracleCalls) + (r.ReusedCalls > 0 ? $" (+{r.ReusedCalls})" : ""), CliOutput.Int(r.TrainingSize),
+                    CliOutput.Fixed(r.MdSeconds, 1), CliOutput.Fixed(r.OracleSeconds, 1), CliOutput.Fixed(r.TrainingSeconds, 1),
+                    Cell(r.TrainingEnergyRmse), Cell(r.TrainingForceRmse), Cell(r.ValidationEnergyRmse), Cell(r.ValidationForceRmse));
+            output.Console.Write(table);
+            var its = learning.Iterations;
+            output.Line($"{learning.StopReason}; {its.Sum(r => r.OracleCalls)} oracle calls over {its.Count} iterations (0 to {its.Count - 1})" +
+                        $" ({learning.Journal.CompletedCount} in the journal), MD {its.Sum(r => r.MdSeconds):0.#} s, oracle {its.Sum(r => r.OracleSeconds):0.#} s, " +
+                        $"training {its.Sum(r => r.TrainingSeconds):0.#} s, {elapsed.TotalSeconds:0.#} s in all");
+            static string Cell(double x) => double.IsNaN(x) ? "–" : CliOutput.Sig(x, 3);
+        }
+    }
+
+    private static double[] Numbers(string text, string option)
+    {
+        var parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length == 0) throw new ArgumentException($"{option} '{text}': expected comma-separated numbers");
+        return parts.Select(p => double.TryParse(p, NumberStyles.Float, Inv, out var v) && double.IsFinite(v)
+            ? v : throw new ArgumentException($"{option} '{text}': '{p}' is not a number")).ToArray();
+    }
+
+    // The run's own arguments (without --out) and the type map, so that --resume rebuilds the same run.
+    private static void WriteRun(string dir, string[] tokens, IReadOnlyList<string>? typeMap)
+    {
+        var args = new List<string>();
+        for (var k = 0; k < tokens.Length; k++)
+        {
+            if (tokens[k] is "--out" or "-o" or "--type-map") { k++; continue; }
+            args.Add(tokens[k]);
+        }
+        // Paths are made absolute, so that a resume from another working folder reads the same files.
+        for (var k = 0; k < args.Count; k++)
+            if (!args[k].StartsWith('-') && (File.Exists(args[k]) || Directory.Exists(args[k]))) args[k] = Path.GetFullPath(args[k]);
+        var json = new JsonObject
+        {
+            ["arguments"] = new JsonArray([.. args.Select(a => (JsonNode)a)]),
+            ["typeMap"] = typeMap is null ? null : new JsonArray([.. typeMap.Select(e => (JsonNode)e)]),
+        };
+        File.WriteAllText(Path.Combine(dir, RunFile), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+    }
+
+    private static (string[] Args, IReadOnlyList<string>? TypeMap) ReadRun(string dir)
+    {
+        var path = Path.Combine(dir, RunFile);
+        var text = InputFile.ReadAllText(path, "a learning run's settings");
+        try
+        {
+            var json = JsonNode.Parse(text)!.AsObject();
+            var args = json["arguments"]!.AsArray().Select(n => (string)n!).ToArray();
+            var map = json["typeMap"] is JsonArray m ? m.Select(n => (string)n!).ToArray() : null;
+            return (args, map);
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or NullReferenceException or FormatException)
+        {
+            throw new DataFormatException(path, null, $"not a learning run's settings ({e.Message})");
+        }
+    }
+}
+
+/// <summary>The oracle options of `poet learn`, and the oracle they describe.</summary>
+internal sealed class OracleOptions
+{
+    public const string Help = "What labels new configurations: potential:SPEC (a PoetSharp potential as teacher, e.g. potential:Cu_mishin1.eam.alloy).";
+
+    public void AddTo(Command command) { }
+
+    public IOracle Create(string spec, ParseResult parsed, CliServices services, string[] elements)
+    {
+        var colon = spec.IndexOf(':');
+        var kind = (colon < 0 ? spec : spec[..colon]).ToLowerInvariant();
+        var rest = colon < 0 ? "" : spec[(colon + 1)..];
+        switch (kind)
+        {
+            case "potential":
+                if (rest.Length == 0) throw new ArgumentException("--oracle potential:SPEC needs the potential, e.g. potential:Cu_mishin1.eam.alloy");
+                var potential = services.CreatePotential(rest);
+                return new PotentialOracle(potential, File.Exists(rest) ? $"{Path.GetFullPath(rest)} ({new FileInfo(rest).Length} bytes)" : rest);
+            default:
+                throw new ArgumentException($"--oracle '{spec}': expected potential:SPEC");
+        }
+    }
+}
