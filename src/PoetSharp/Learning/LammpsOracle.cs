@@ -318,8 +318,10 @@ public sealed class LammpsOracle : IOracle
             if (errors.Count > 0 && process.ExitCode != 0) why += $" (exit code {process.ExitCode})";
             if (errors.Count == 0)
             {
-                var tail = LastLines(Path.Combine(folder, "log.lammps"), 3) ?? LastLines(text, 3);
-                if (!string.IsNullOrWhiteSpace(tail)) why += "; its output ends: " + tail;
+                // A crash (a signal, an MPI abort) leaves no ERROR line: the ends of its output and of the log are the best hint.
+                if (LastLines(text.Split('\n'), 3) is { } outputTail) why += "; its output ends: " + outputTail;
+                var log = Path.Combine(folder, "log.lammps");
+                if (File.Exists(log) && LastLines(File.ReadLines(log), 3) is { } logTail) why += "; log.lammps ends: " + logTail;
             }
             throw new OracleException(Name, folder, why);
         }
@@ -333,11 +335,9 @@ public sealed class LammpsOracle : IOracle
         return lines.Select(l => l.Trim()).Where(l => l.StartsWith("ERROR", StringComparison.Ordinal)).Distinct().ToList();
     }
 
-    private static string? LastLines(string pathOrText, int n)
+    // The last n non-blank lines, joined on one line (null if there are none).
+    private static string? LastLines(IEnumerable<string> lines, int n)
     {
-        IEnumerable<string> lines;
-        if (pathOrText.Contains('\n') || !File.Exists(pathOrText)) lines = pathOrText.Split('\n');
-        else lines = File.ReadLines(pathOrText);
         var last = lines.Select(l => l.Trim()).Where(l => l.Length > 0).TakeLast(n).ToList();
         return last.Count == 0 ? null : string.Join(" / ", last);
     }
@@ -537,10 +537,12 @@ internal sealed class LammpsBox
         for (var i = 0; i < r.Length; i++)
         {
             // Fractional coordinates of the upper-triangular box (rows (lx,0,0), (xy,ly,0), (xz,yz,lz)), wrapped into [0, 1).
+            // All three first, then the wrapping: each one depends on the unwrapped ones after it.
             var p = r[i];
-            var sz = Periodic[2] ? Wrap(p.Z / Lz) : 0;
-            var sy = Periodic[1] ? Wrap((p.Y - sz * Yz) / Ly) : 0;
-            var sx = Periodic[0] ? Wrap((p.X - sz * Xz - sy * Xy) / Lx) : 0;
+            var sz = Periodic[2] ? p.Z / Lz : 0;
+            var sy = Periodic[1] ? (p.Y - sz * Yz) / Ly : 0;
+            var sx = Periodic[0] ? (p.X - sz * Xz - sy * Xy) / Lx : 0;
+            (sx, sy, sz) = (Wrap(sx), Wrap(sy), Wrap(sz));
             r[i] = new Vec3(
                 Periodic[0] ? sx * Lx + sy * Xy + sz * Xz : p.X,
                 Periodic[1] ? sy * Ly + sz * Yz : p.Y,
