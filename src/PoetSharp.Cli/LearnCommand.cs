@@ -241,23 +241,56 @@ internal static class LearnCommand
 /// <summary>The oracle options of `poet learn`, and the oracle they describe.</summary>
 internal sealed class OracleOptions
 {
-    public const string Help = "What labels new configurations: potential:SPEC (a PoetSharp potential as teacher, e.g. potential:Cu_mishin1.eam.alloy).";
+    public const string Help =
+        "What labels new configurations: potential:SPEC (a PoetSharp potential as teacher, e.g. potential:Cu_mishin1.eam.alloy or potential:sc); " +
+        "lammps:FILE (LAMMPS with an EAM file: eam/alloy, eam/fs or eam by its name); lammps (LAMMPS with --pair-style and --pair-coeff); " +
+        "espresso (Quantum ESPRESSO's pw.x; see the --qe-* options).";
 
-    public void AddTo(Command command) { }
+    public readonly Option<string> PairStyle = new("--pair-style") { HelpName = "STYLE ARGS", Description = "For --oracle lammps: the pair_style line without the command word, e.g. \"snap\"." };
+    public readonly Option<string[]> PairCoeff = new("--pair-coeff") { HelpName = "ARGS", Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = false, Description = "For --oracle lammps: a pair_coeff line without the command word (repeat for several); atom type k is the k-th element of the run (--type-map order, else by atomic number)." };
+    public readonly Option<string> LammpsCommand = new("--lmp") { DefaultValueFactory = _ => "lmp", HelpName = "COMMAND", Description = "The LAMMPS program, with arguments if needed (e.g. \"mpirun -np 4 lmp\")." };
+    public readonly Option<string> Timeout = new("--oracle-timeout") { HelpName = "DURATION", Description = "Wall-clock limit of one oracle call (default: 10m for LAMMPS, 1h for Quantum ESPRESSO)." };
+
+    public void AddTo(Command command)
+    {
+        foreach (var o in new Option[] { PairStyle, PairCoeff, LammpsCommand, Timeout }) command.Options.Add(o);
+    }
 
     public IOracle Create(string spec, ParseResult parsed, CliServices services, string[] elements)
     {
         var colon = spec.IndexOf(':');
         var kind = (colon < 0 ? spec : spec[..colon]).ToLowerInvariant();
         var rest = colon < 0 ? "" : spec[(colon + 1)..];
+        TimeSpan? timeout = parsed.GetValue(Timeout) is { } t ? FitMtpCommand.ParseDuration(t) : null;
         switch (kind)
         {
             case "potential":
+            {
                 if (rest.Length == 0) throw new ArgumentException("--oracle potential:SPEC needs the potential, e.g. potential:Cu_mishin1.eam.alloy");
                 var potential = services.CreatePotential(rest);
-                return new PotentialOracle(potential, File.Exists(rest) ? $"{Path.GetFullPath(rest)} ({new FileInfo(rest).Length} bytes)" : rest);
+                var file = File.Exists(rest) ? rest : File.Exists(Path.Combine(PoetSharp.Potentials.PotentialFactory.LammpsPotentialsFolder, rest)) ? Path.Combine(PoetSharp.Potentials.PotentialFactory.LammpsPotentialsFolder, rest) : null;
+                return new PotentialOracle(potential, file is null ? rest : $"{Path.GetFullPath(file)} ({new FileInfo(file).Length} bytes)");
+            }
+            case "lammps":
+            {
+                LammpsOracleSettings settings;
+                if (rest.Length > 0)
+                {
+                    var file = File.Exists(rest) ? rest : PoetSharp.Potentials.PotentialFactory.ResolveFile(rest);
+                    settings = LammpsOracleSettings.ForEam(file);
+                }
+                else
+                {
+                    var style = parsed.GetValue(PairStyle) ?? throw new ArgumentException("--oracle lammps needs --pair-style and --pair-coeff (or lammps:FILE for an EAM file)");
+                    var coeffs = parsed.GetValue(PairCoeff) ?? throw new ArgumentException("--oracle lammps needs at least one --pair-coeff");
+                    settings = new LammpsOracleSettings(style, coeffs, elements);
+                }
+                settings = settings with { Command = parsed.GetValue(LammpsCommand)! };
+                if (timeout is { } limit) settings = settings with { Timeout = limit };
+                return new LammpsOracle(settings);
+            }
             default:
-                throw new ArgumentException($"--oracle '{spec}': expected potential:SPEC");
+                throw new ArgumentException($"--oracle '{spec}': expected potential:SPEC, lammps:FILE, lammps or espresso");
         }
     }
 }

@@ -1,0 +1,123 @@
+using System.Diagnostics;
+using System.Text.Json;
+using PoetSharp.Atoms;
+using PoetSharp.Data;
+using PoetSharp.Learning;
+using PoetSharp.Potentials;
+using PoetSharp.Tests.Support;
+
+namespace PoetSharp.Tests.Cli;
+
+/// <summary>`poet learn` end to end with a Sutton–Chen teacher: the run, its files, resume after kill -9, and bad input.</summary>
+public class PoetCliLearnTests
+{
+    private static string Starts()
+    {
+        var path = Path.Combine(TestData.TempDir(), "start.xyz");
+        DataFiles.Write(path, new Dataset([Builders.Rattled(Lattices.Fcc("Cu", 3.61, 2, 2, 2), 0.02, 1)], path));
+        return path;
+    }
+
+    private static readonly string[] Quick = ["--oracle", "potential:sc", "--level", "8", "-T", "300,900", "--steps", "300", "--time-step", "2", "--grade-every", "5"];
+
+    [Fact]
+    public void Learns_until_md_stays_inside_the_data_and_writes_model_journal_state_and_plots()
+    {
+        var dir = Path.Combine(TestData.TempDir(), "run");
+        var run = CliRun.Of(["learn", "--structures", Starts(), .. Quick, "--iterations", "15", "--train-iterations", "40", "-o", dir]);
+        Assert.True(run.ExitCode == 0, run.Stdout + run.Stderr);
+        Assert.Contains("converged: every MD run stayed below the select threshold", run.Stdout);
+        foreach (var f in new[] { "model.mtp", "model.json", "training.xyz", "journal.jsonl", "state.json", "learn.json", "learning-errors.png", "learning-errors.svg", "learning-cost.png", "learning-cost.svg" })
+            Assert.True(File.Exists(Path.Combine(dir, f)), f);
+        using var state = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "state.json")));
+        var iterations = state.RootElement.GetProperty("iterations");
+        Assert.True(iterations[iterations.GetArrayLength() - 1].GetProperty("converged").GetBoolean());
+        // The learned model runs as any MTP.
+        var md = CliRun.Of("md", "--model", Path.Combine(dir, "model.json"), "--build", "fcc:Cu:3.61:2x2x2", "--temperature", "300", "--steps", "20", "--thermo", "0", "--json");
+        Assert.True(md.ExitCode == 0, md.Stderr);
+        // A finished run is not overwritten by accident.
+        var again = CliRun.Of(["learn", "--structures", Starts(), .. Quick, "-o", dir]);
+        again.AssertOneLineError(1);
+        Assert.Contains("--resume", again.Stderr);
+    }
+
+    [Fact]
+    public void A_run_killed_with_kill_9_resumes_without_repeating_a_completed_oracle_call()
+    {
+        var dir = Path.Combine(TestData.TempDir(), "run");
+        var poet = Path.Combine(AppContext.BaseDirectory, "poet.dll");
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { poet, "learn", "--structures", Starts() }.Concat(Quick).Concat(["--iterations", "15", "--train-iterations", "400", "-o", dir]))
+            info.ArgumentList.Add(a);
+        using var process = Process.Start(info)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        // Kill as soon as the journal holds calls that no checkpoint has taken in yet: mid-iteration, after its oracle
+        // calls, while the MTP retrains.
+        var journal = Path.Combine(dir, OracleJournal.FileName);
+        var statePath = Path.Combine(dir, OnTheFlyLearning.StateFile);
+        var clock = Stopwatch.StartNew();
+        var killed = false;
+        while (clock.Elapsed < TimeSpan.FromMinutes(3) && !process.HasExited)
+        {
+            if (File.Exists(statePath) && File.Exists(journal))
+            {
+                int trained;
+                try { trained = JsonDocument.Parse(File.ReadAllText(statePath)).RootElement.GetProperty("trainingSize").GetInt32(); }
+                catch (Exception e) when (e is IOException or JsonException) { continue; }
+                if (ReadLines(journal).Length > trained)
+                {
+                    process.Kill(); // SIGKILL on Linux: no handler runs
+                    killed = true;
+                    break;
+                }
+            }
+            Thread.Sleep(2);
+        }
+        process.WaitForExit();
+        Assert.True(killed, "the run ended before it could be killed mid-iteration");
+        var callsBefore = ReadLines(journal).Length;
+        var pending = callsBefore - JsonDocument.Parse(File.ReadAllText(statePath)).RootElement.GetProperty("trainingSize").GetInt32();
+        Assert.True(pending > 0);
+
+        var resumed = CliRun.Of("learn", "--resume", dir, "--train-iterations", "40");
+        Assert.True(resumed.ExitCode == 0, resumed.Stdout + resumed.Stderr);
+        Assert.Contains("resuming", resumed.Stdout);
+        Assert.Contains($"(+{pending} from the journal)", resumed.Stdout);
+        // No structure was labelled twice: every successful call has its own key, and the training set holds each once.
+        var keys = ReadLines(journal).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("key").GetString()).ToList();
+        Assert.Equal(keys.Count, keys.Distinct().Count());
+        Assert.Equal(keys.Count, DataFiles.Read(Path.Combine(dir, "training.xyz")).Count);
+    }
+
+    private static string[] ReadLines(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+    }
+
+    [Fact]
+    public void Bad_input_gives_one_clear_line()
+    {
+        var starts = Starts();
+        CliRun.Of("learn", "--structures", starts).AssertOneLineError(2);
+        var unknown = CliRun.Of(["learn", "--structures", starts, "--oracle", "dft", "-o", Path.Combine(TestData.TempDir(), "r")]);
+        unknown.AssertOneLineError(1);
+        Assert.Contains("expected potential:SPEC", unknown.Stderr);
+        var temperatures = CliRun.Of(["learn", "--structures", starts, "--oracle", "potential:sc", "-T", "300,hot", "-o", Path.Combine(TestData.TempDir(), "r")]);
+        temperatures.AssertOneLineError(1);
+        Assert.Contains("'hot' is not a number", temperatures.Stderr);
+        var thresholds = CliRun.Of(["learn", "--structures", starts, .. Quick, "--select", "5", "--break", "3", "-o", Path.Combine(TestData.TempDir(), "r")]);
+        thresholds.AssertOneLineError(1);
+        Assert.Contains("break threshold", thresholds.Stderr);
+        var missing = CliRun.Of("learn", "--resume", Path.Combine(TestData.TempDir(), "nothing"));
+        missing.AssertOneLineError(1);
+        Assert.Contains("learn.json", missing.Stderr);
+        var lammps = CliRun.Of(["learn", "--structures", starts, "--oracle", "lammps", "-o", Path.Combine(TestData.TempDir(), "r")]);
+        lammps.AssertOneLineError(1);
+        Assert.Contains("--pair-style", lammps.Stderr);
+    }
+}
