@@ -38,7 +38,8 @@ public static partial class EspressoOutput
     public static string? NotConverged(string text)
     {
         var line = text.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.Contains("convergence NOT achieved", StringComparison.Ordinal));
-        return line is null ? null : $"the SCF did not converge: pw.x says \"{line}\"";
+        // pw.x pads its numbers ("after   2 iterations"); one space reads better in a message.
+        return line is null ? null : $"the SCF did not converge: pw.x says \"{Spaces().Replace(line, " ")}\"";
     }
 
     /// <summary>
@@ -132,7 +133,8 @@ public static partial class EspressoOutput
     /// </summary>
     private static double Number(string token, string line)
     {
-        if (token.Length > 0 && token.All(c => c == '*')) return double.NaN;
+        var digits = token.TrimStart('+', '-');
+        if (digits.Length > 0 && digits.All(c => c == '*')) return double.NaN;
         var t = token.Replace('D', 'E').Replace('d', 'e');
         if (double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out var x)) return x;
         var u = t.TrimStart('+', '-').ToUpperInvariant();
@@ -146,6 +148,9 @@ public static partial class EspressoOutput
 
     [GeneratedRegex(@"^\s*atom\s+(\d+)\s+type\s+\d+\s+force\s*=(.*)$")]
     private static partial Regex ForceLine();
+
+    [GeneratedRegex(@"\s+")]
+    private static partial Regex Spaces();
 
     [GeneratedRegex(@"^\s*total\s+stress\b")]
     private static partial Regex StressHeader();
