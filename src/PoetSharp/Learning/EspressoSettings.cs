@@ -156,7 +156,7 @@ public sealed record EspressoSettings
     /// files of <paramref name="species"/> with their sizes and SHA-256 prefixes, cutoffs, smearing, k-points, conv_thr and
     /// magnetisation. MPI ranks, timeout, mixing and the iteration limit are left out: they change how a run gets to the
     /// converged state, not the state. With <paramref name="species"/> null only the named pseudopotentials are hashed and
-    /// the rest are described by the folder and the choice rule.
+    /// the rest are described by the folder and the choice rule; otherwise the folder is left out, as the hashes identify the files.
     /// </summary>
     public string Fingerprint(IReadOnlyList<string>? species)
     {
@@ -164,11 +164,11 @@ public sealed record EspressoSettings
         var parts = new List<string> { $"quantum-espresso program={Executable}" };
         var resolved = EspressoOracle.ResolveProgram(Executable);
         if (resolved is not null && resolved != Executable) parts.Add($"({resolved})");
-        parts.Add($"pseudo_dir={Path.GetFullPath(PseudoFolder)}");
+        // Files that are hashed are identified by their contents, wherever they lie; the folder matters only for the automatic choice.
         var elements = species ?? (IEnumerable<string>?)Pseudopotentials?.Keys ?? [];
         foreach (var element in elements.Distinct().OrderBy(e => e, StringComparer.Ordinal))
             parts.Add($"{element}={DescribePseudopotential(FindPseudopotential(element))}");
-        if (species is null) parts.Add("other elements: first *.UPF in pseudo_dir, PBE first");
+        if (species is null) parts.Add($"other elements: chosen in {Path.GetFullPath(PseudoFolder)} (PBE first)");
         parts.Add($"ecutwfc={F(EcutWfc)}Ry ecutrho={F(EffectiveEcutRho)}Ry");
         parts.Add(Smearing is null ? "occupations=fixed" : $"smearing={Smearing} degauss={F(Degauss)}Ry");
         parts.Add(KGrid is { } g ? $"k-grid={g.A}x{g.B}x{g.C} (Γ-centred)" : $"k-spacing={F(KSpacing)}/Å (Γ-centred)");
