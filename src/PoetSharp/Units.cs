@@ -22,4 +22,8 @@ public static class Units
     public const double BoltzmannEvPerK = 8.617333262e-5;
     /// <summary>1 amu·Å²/fs² in eV: kinetic energies of velocities in Å/fs and masses in amu (LAMMPS metal units' mvv2e).</summary>
     public const double EvPerAmuA2PerFs2 = 103.64269652680505;
+    /// <summary>1 Rydberg (Ry, half a Hartree) in eV (CODATA 2018): Quantum ESPRESSO's energy unit.</summary>
+    public const double EvPerRydberg = 13.605693122994;
+    /// <summary>1 Bohr radius in Å (CODATA 2018): Quantum ESPRESSO's length unit ("au" in its output).</summary>
+    public const double AngstromPerBohr = 0.529177210903;
 }

@@ -15,6 +15,8 @@ public enum External
     Phonopy = 8,
     /// <summary>Building and installing KIM API portable models: kim-api-collections-management, cmake, make, g++ (Debian: libkim-api-dev cmake make g++).</summary>
     Kim = 16,
+    /// <summary>Quantum ESPRESSO's pw.x on PATH and Debian's pseudopotential folder /usr/share/espresso/pseudo: Debian's quantum-espresso and quantum-espresso-data.</summary>
+    Espresso = 32,
 }
 
 /// <summary>
@@ -31,8 +33,12 @@ public static class Requirements
         External.SharedData => SharedAvailable(),
         External.Phonopy => PhonopyImports.Value,
         External.Kim => new[] { "kim-api-collections-management", "cmake", "make", "g++" }.All(OnPath),
+        External.Espresso => OnPath("pw.x") && Directory.Exists(DebianEspressoPseudo),
         _ => true,
     };
+
+    /// <summary>The pseudopotentials of Debian's quantum-espresso-data, which the Quantum ESPRESSO tests name.</summary>
+    public const string DebianEspressoPseudo = "/usr/share/espresso/pseudo";
 
     private static readonly Lazy<bool> PhonopyImports = new(() =>
     {
@@ -54,6 +60,7 @@ public static class Requirements
         if (needs.HasFlag(External.SharedData) && !Available(External.SharedData)) missing.Add("the shared data folder (set POET_SHARED_DATA)");
         if (needs.HasFlag(External.Phonopy) && !Available(External.Phonopy)) missing.Add("phonopy (apt-get install -y python3-phonopy)");
         if (needs.HasFlag(External.Kim) && !Available(External.Kim)) missing.Add("the KIM API build tools (apt-get install -y libkim-api-dev cmake make g++)");
+        if (needs.HasFlag(External.Espresso) && !Available(External.Espresso)) missing.Add("Quantum ESPRESSO (apt-get install -y quantum-espresso quantum-espresso-data)");
         return missing.Count == 0 ? null : "needs " + string.Join(" and ", missing);
     }
 
