@@ -241,6 +241,7 @@ internal static class LearnCommand
 /// <summary>The oracle options of `poet learn`, and the oracle they describe.</summary>
 internal sealed class OracleOptions
 {
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
     public const string Help =
         "What labels new configurations: potential:SPEC (a PoetSharp potential as teacher, e.g. potential:Cu_mishin1.eam.alloy or potential:sc); " +
         "lammps:FILE (LAMMPS with an EAM file: eam/alloy, eam/fs or eam by its name); lammps (LAMMPS with --pair-style and --pair-coeff); " +
@@ -251,9 +252,21 @@ internal sealed class OracleOptions
     public readonly Option<string> LammpsCommand = new("--lmp") { DefaultValueFactory = _ => "lmp", HelpName = "COMMAND", Description = "The LAMMPS program, with arguments if needed (e.g. \"mpirun -np 4 lmp\")." };
     public readonly Option<string> Timeout = new("--oracle-timeout") { HelpName = "DURATION", Description = "Wall-clock limit of one oracle call (default: 10m for LAMMPS, 1h for Quantum ESPRESSO)." };
 
+    public readonly Option<string> QePseudoDir = new("--qe-pseudo-dir") { HelpName = "DIR", Description = "For --oracle espresso: the pseudopotential folder (default: $ESPRESSO_PSEUDO, else Debian's /usr/share/espresso/pseudo)." };
+    public readonly Option<string[]> QePseudo = new("--qe-pseudo") { HelpName = "El=FILE", Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = false, Description = "For --oracle espresso: the pseudopotential file of an element (repeat; default: a file of the folder named El.*, PBE preferred)." };
+    public readonly Option<double> QeEcutWfc = new("--qe-ecutwfc") { DefaultValueFactory = _ => 40, HelpName = "Ry", Description = "For --oracle espresso: the wavefunction cutoff (Ry); check convergence for your pseudopotentials." };
+    public readonly Option<double?> QeEcutRho = new("--qe-ecutrho") { HelpName = "Ry", Description = "For --oracle espresso: the charge-density cutoff (Ry; default 8 × ecutwfc)." };
+    public readonly Option<double> QeKSpacing = new("--qe-kspacing") { DefaultValueFactory = _ => 0.25, HelpName = "1/Å", Description = "For --oracle espresso: the largest k-point spacing (Å⁻¹, 2π included): n_i = ceil(|b_i| / spacing)." };
+    public readonly Option<string> QeKGrid = new("--qe-kpoints") { HelpName = "NxNxN", Description = "For --oracle espresso: a fixed Monkhorst–Pack grid instead of --qe-kspacing." };
+    public readonly Option<string> QeSmearing = new("--qe-smearing") { DefaultValueFactory = _ => "mv", HelpName = "KIND", Description = "For --oracle espresso: smearing (mv, gaussian, fd, mp, or none for fixed occupations)." };
+    public readonly Option<double> QeDegauss = new("--qe-degauss") { DefaultValueFactory = _ => 0.02, HelpName = "Ry", Description = "For --oracle espresso: the smearing width (Ry)." };
+    public readonly Option<int> QeRanks = new("--qe-ranks") { DefaultValueFactory = _ => 1, HelpName = "N", Description = "For --oracle espresso: MPI ranks per pw.x call (1: pw.x run directly)." };
+    public readonly Option<string> QeCommand = new("--qe-command") { DefaultValueFactory = _ => "pw.x", HelpName = "PROGRAM", Description = "For --oracle espresso: the pw.x program." };
+
     public void AddTo(Command command)
     {
-        foreach (var o in new Option[] { PairStyle, PairCoeff, LammpsCommand, Timeout }) command.Options.Add(o);
+        foreach (var o in new Option[] { PairStyle, PairCoeff, LammpsCommand, Timeout, QePseudoDir, QePseudo, QeEcutWfc, QeEcutRho, QeKSpacing, QeKGrid, QeSmearing, QeDegauss, QeRanks, QeCommand })
+            command.Options.Add(o);
     }
 
     public IOracle Create(string spec, ParseResult parsed, CliServices services, string[] elements)
@@ -288,6 +301,36 @@ internal sealed class OracleOptions
                 settings = settings with { Command = parsed.GetValue(LammpsCommand)! };
                 if (timeout is { } limit) settings = settings with { Timeout = limit };
                 return new LammpsOracle(settings);
+            }
+            case "espresso" or "qe":
+            {
+                var settings = new EspressoSettings
+                {
+                    Executable = parsed.GetValue(QeCommand)!,
+                    MpiRanks = parsed.GetValue(QeRanks),
+                    EcutWfc = parsed.GetValue(QeEcutWfc),
+                    EcutRho = parsed.GetValue(QeEcutRho),
+                    KSpacing = parsed.GetValue(QeKSpacing),
+                    Degauss = parsed.GetValue(QeDegauss),
+                    Smearing = parsed.GetValue(QeSmearing) is "none" or "fixed" ? null : parsed.GetValue(QeSmearing),
+                };
+                if (parsed.GetValue(QePseudoDir) is { } folder) settings = settings with { PseudoFolder = Path.GetFullPath(folder) };
+                if (parsed.GetValue(QePseudo) is { Length: > 0 } files)
+                    settings = settings with
+                    {
+                        Pseudopotentials = files.Select(f => f.Split('=', 2) is [var el, var file] && el.Length > 0 && file.Length > 0
+                            ? (El: el.Trim(), File: file.Trim())
+                            : throw new ArgumentException($"--qe-pseudo '{f}': expected El=FILE, e.g. Cu=Cu.pbe-kjpaw.UPF")).ToDictionary(x => x.El, x => x.File),
+                    };
+                if (parsed.GetValue(QeKGrid) is { } grid)
+                {
+                    var n = grid.Split('x', 'X', ',');
+                    if (n.Length != 3 || n.Any(v => !int.TryParse(v, NumberStyles.None, Inv, out var k) || k < 1))
+                        throw new ArgumentException($"--qe-kpoints '{grid}': expected three positive integers such as 4x4x4");
+                    settings = settings with { KGrid = (int.Parse(n[0], Inv), int.Parse(n[1], Inv), int.Parse(n[2], Inv)) };
+                }
+                if (timeout is { } limit) settings = settings with { Timeout = limit };
+                return new EspressoOracle(settings, elements);
             }
             default:
                 throw new ArgumentException($"--oracle '{spec}': expected potential:SPEC, lammps:FILE, lammps or espresso");
