@@ -28,7 +28,7 @@ internal static class LearnCommand
         var validation = new Option<string[]>("--validation") { HelpName = "PATH", Arity = ArgumentArity.OneOrMore, Description = "Labelled data whose errors are reported after every iteration (not trained on)." };
         var oracle = new Option<string>("--oracle") { HelpName = "SPEC", Description = OracleOptions.Help };
         var oracleOptions = new OracleOptions();
-        var start = new Option<string>("--start") { HelpName = "FILE", Description = "Start from this MTP (.mtp, or a model file of family mtp) instead of an untrained one." };
+        var start = new Option<string>("--start") { HelpName = "FILE", Description = "Start from this model instead of an untrained MTP: an MLIP .mtp file, or a model file (.json) of either family; a closed form keeps its form and has its constants refitted (Levenberg–Marquardt, --train-iterations evaluations) and is graded by its constant Jacobian." };
         var level = new Option<int>("--level") { DefaultValueFactory = _ => 10, HelpName = "L", Description = "Level of an untrained MTP's moment basis." };
         var cutoff = new Option<double>("--cutoff") { DefaultValueFactory = _ => 5.0, HelpName = "Å", Description = "Cutoff of an untrained MTP (Å)." };
         var minDist = new Option<double?>("--min-dist") { HelpName = "Å", Description = "min_dist of an untrained MTP; default: 0.85 × the shortest distance in the starting structures, rounded down to 0.01 Å (MD goes closer than the start)." };
@@ -44,7 +44,7 @@ internal static class LearnCommand
         var iterations = new Option<int>("--iterations") { DefaultValueFactory = _ => 30, HelpName = "N", Description = "Most learning iterations." };
         var batch = new Option<int>("--batch") { DefaultValueFactory = _ => 0, HelpName = "N", Description = "Most oracle calls per iteration (0: every configuration MaxVol selects)." };
         var parallel = new Option<int>("--oracle-parallel") { DefaultValueFactory = _ => 1, HelpName = "N", Description = "Oracle calls run at once." };
-        var trainIterations = new Option<int>("--train-iterations") { DefaultValueFactory = _ => 100, HelpName = "N", Description = "L-BFGS iterations per retraining (warm-started)." };
+        var trainIterations = new Option<int>("--train-iterations") { DefaultValueFactory = _ => 100, HelpName = "N", Description = "L-BFGS iterations per MTP retraining, or Levenberg–Marquardt evaluations per closed-form refit (both warm-started)." };
         var trainTime = new Option<string>("--train-time") { HelpName = "DURATION", Description = "Wall-clock limit per retraining, e.g. 60s, 5m." };
         var weights = new Option<string>("--weights") { DefaultValueFactory = _ => "1,0.01,0.001", HelpName = "E,F,S", Description = "MTP loss weights of energies, forces and stresses (as fit-mtp)." };
         var time = new Option<string>("--time") { HelpName = "DURATION", Description = "Stop starting new iterations after this long, e.g. 30m." };
@@ -119,12 +119,10 @@ internal static class LearnCommand
             var theOracle = oracleOptions.Create(parsed.GetValue(oracle)!, parsed, svc, elements);
             var weightSet = MtpLossWeights.Parse(parsed.GetValue(weights)!);
 
-            MtpModel model;
+            IParametricModel model;
             if (parsed.GetValue(start) is { } startPath)
             {
-                model = startPath.EndsWith(".mtp", StringComparison.OrdinalIgnoreCase)
-                    ? MtpFile.Read(startPath, elements)
-                    : ModelFile.ReadAny(startPath) as MtpModel ?? throw new ArgumentException($"{startPath}: learning on the fly retrains MTPs; this model file holds a closed form");
+                model = startPath.EndsWith(".mtp", StringComparison.OrdinalIgnoreCase) ? MtpFile.Read(startPath, elements) : ModelFile.ReadAny(startPath);
             }
             else
             {
@@ -155,12 +153,16 @@ internal static class LearnCommand
                 Threads = parsed.GetValue(threads),
                 TimeLimit = parsed.GetValue(time) is { } t ? FitMtpCommand.ParseDuration(t) : null,
             };
-            var trainer = new MtpRetrainer(weightSet, parsed.GetValue(trainIterations),
-                parsed.GetValue(trainTime) is { } tt ? FitMtpCommand.ParseDuration(tt) : null, threads: parsed.GetValue(threads));
+            TimeSpan? trainLimit = parsed.GetValue(trainTime) is { } tt ? FitMtpCommand.ParseDuration(tt) : null;
+            IModelTrainer trainer = model is MtpModel
+                ? new MtpRetrainer(weightSet, parsed.GetValue(trainIterations), trainLimit, threads: parsed.GetValue(threads))
+                : new ClosedFormRetrainer(parsed.GetValue(trainIterations), trainLimit);
 
             Directory.CreateDirectory(dir);
             if (!resuming) WriteRun(dir, parsed.Tokens.SkipWhile(x => x.Type != System.CommandLine.Parsing.TokenType.Command).Skip(1).Select(x => x.Value).ToArray(), svc.TypeMap());
-            output.Line($"learning on the fly in {dir}: a level-{model.Basis.Level} MTP for {string.Join(", ", elements)} ({model.LinearParameterCount} linear parameters), " +
+            var what = model is MtpModel mtp ? $"a level-{mtp.Basis.Level} MTP for {string.Join(", ", elements)} ({mtp.LinearParameterCount} linear parameters)"
+                : $"the closed form {model.Name} ({model.ParameterCount} constants, graded by its constant Jacobian)";
+            output.Line($"learning on the fly in {dir}: {what}, " +
                         $"{CliOutput.Plural(starts.Length, "starting structure", "starting structures")} × {settings.Temperatures.Count} temperature(s)" +
                         (settings.Pressures.Count > 0 ? $" × {settings.Pressures.Count} pressure(s) (NPT)" : " (NVT)") +
                         $", {settings.Steps} steps of {settings.TimeStep.ToString(Inv)} fs; oracle: {theOracle.Name}; grades by {settings.GradeMode.ToString().ToLowerInvariant()}, " +
@@ -169,7 +171,7 @@ internal static class LearnCommand
             learning.Run();
             LearningPlots.Write(learning.Iterations, dir);
             PrintSummary(learning, clock.Elapsed);
-            output.Line($"wrote {Path.Combine(dir, "model.mtp")}, {Path.Combine(dir, OnTheFlyLearning.ModelFileName)}, {Path.Combine(dir, OnTheFlyLearning.TrainingFile)}, " +
+            output.Line($"wrote {(learning.Model is MtpModel ? Path.Combine(dir, "model.mtp") + ", " : "")}{Path.Combine(dir, OnTheFlyLearning.ModelFileName)}, {Path.Combine(dir, OnTheFlyLearning.TrainingFile)}, " +
                         $"{Path.Combine(dir, OracleJournal.FileName)} and learning-errors/learning-cost (.png, .svg)");
             return learning.Converged ? PoetCli.Success : PoetCli.Failure;
         }

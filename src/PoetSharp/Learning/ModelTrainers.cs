@@ -27,3 +27,20 @@ public sealed class MtpRetrainer(MtpLossWeights weights, int iterations, TimeSpa
         return trainer.Fit(mtp, iterations, timeLimit: limit, stop: () => cancellation.IsCancellationRequested);
     }
 }
+
+/// <summary>
+/// Closed-form retraining as <c>poet refit</c> does it: the functional form kept, its constants refitted by
+/// Levenberg–Marquardt on POET's standardised objective from their current values.
+/// </summary>
+public sealed class ClosedFormRetrainer(int maxEvaluations = 200, TimeSpan? timeLimit = null) : IModelTrainer
+{
+    public string Description => $"closed form, Levenberg–Marquardt refit of the constants (at most {maxEvaluations} evaluations per retraining)";
+
+    public IParametricModel Train(IParametricModel start, IReadOnlyList<Structure> training, CancellationToken cancellation = default)
+    {
+        if (start is not Model model) throw new ArgumentException($"the closed-form trainer cannot train a model of family '{start.Family}'");
+        var result = Fitting.ConstantRefit.Run(model.Expression, model.Taper, new Data.Dataset(training), null, new Fitting.LevenbergMarquardt(),
+            budget: new Fitting.OptimizationBudget { MaxEvaluations = maxEvaluations, MaxTime = timeLimit });
+        return model with { Expression = result.Fitted };
+    }
+}

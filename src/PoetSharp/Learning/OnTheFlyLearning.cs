@@ -287,11 +287,26 @@ public sealed class OnTheFlyLearning
     private LearningIteration WithErrors(LearningIteration record)
     {
         var potential = Model.CreatePotential();
-        var train = MtpGroupErrors.Of(PotentialErrors.Predict(potential, _training, _settings.Threads))[0];
-        record = record with { TrainingEnergyRmse = train.EnergyRmse, TrainingForceRmse = train.ForceRmse };
+        var (e, f) = Errors(potential, _training);
+        record = record with { TrainingEnergyRmse = e, TrainingForceRmse = f };
         if (_validation.Count == 0) return record;
-        var valid = MtpGroupErrors.Of(PotentialErrors.Predict(potential, _validation, _settings.Threads))[0];
-        return record with { ValidationEnergyRmse = valid.EnergyRmse, ValidationForceRmse = valid.ForceRmse };
+        (e, f) = Errors(potential, _validation);
+        return record with { ValidationEnergyRmse = e, ValidationForceRmse = f };
+    }
+
+    // Energy RMSE (meV/atom) and force RMSE (eV/Å). An MTP carries its own reference energies (species coefficients) and
+    // is compared as MLIP does, without a shift; a closed form is compared up to one energy per element, as everywhere
+    // else in PoetSharp.
+    private (double Energy, double Forces) Errors(IPotential potential, IReadOnlyList<Structure> structures)
+    {
+        var predictions = PotentialErrors.Predict(potential, structures, _settings.Threads);
+        if (Model is MtpModel)
+        {
+            var e = MtpGroupErrors.Of(predictions)[0];
+            return (e.EnergyRmse, e.ForceRmse);
+        }
+        var overall = PotentialErrors.FromPredictions(potential.Name, predictions).Overall;
+        return (overall.Energy?.Rmse ?? double.NaN, overall.Forces?.Rmse ?? double.NaN);
     }
 
     /// <summary>One line per iteration for the log.</summary>

@@ -53,4 +53,78 @@ public class OnTheFlyLearningTests(ITestOutputHelper output)
         Assert.Equal(((MtpModel)learning.Model).Parameters(), ((MtpModel)restored.Model).Parameters());
         output.WriteLine(learning.StopReason);
     }
+
+    [Fact]
+    public void A_closed_form_learns_too_graded_by_its_constant_Jacobian_and_refitted_by_Levenberg_Marquardt()
+    {
+        // Sutton–Chen's form with constants 5–10 % off; the teacher is Sutton–Chen itself, so the refit can recover it.
+        var model = new PoetSharp.Models.Model("SC, perturbed", PoetSharp.Models.ExpressionParser.ParseModel("sum(700.0*r^-9) - sum(500.0*r^-6)^0.5"), 5, Taper.Copper, ["Cu"]);
+        var folder = NewFolder();
+        var learning = new OnTheFlyLearning(folder, Teacher, Settings with { MaxIterations = 8 }, Starts, model, new ClosedFormRetrainer(100), log: output.WriteLine);
+        learning.Run();
+        Assert.True(learning.Iterations.Count >= 2);
+        Assert.True(learning.Iterations.Skip(1).Sum(r => r.Selected) > 0);
+        var fitted = (PoetSharp.Models.Model)learning.Model;
+        Assert.Equal(644.52, fitted.Expression.Constants[0], 0.5);
+        Assert.True(learning.Iterations[^1].TrainingForceRmse < 1e-3, $"{learning.Iterations[^1].TrainingForceRmse} eV/Å");
+        // The checkpoint holds the closed form.
+        Assert.IsType<PoetSharp.Models.Model>(PoetSharp.Models.ModelFile.ReadAny(Path.Combine(folder, OnTheFlyLearning.ModelFileName)));
+    }
+
+    [Fact]
+    public void The_journal_reuses_completed_calls_ignores_a_half_written_line_and_retries_failures()
+    {
+        var folder = NewFolder();
+        Directory.CreateDirectory(folder);
+        var counting = new CountingOracle(Teacher);
+        var journal = new OracleJournal(folder, counting);
+        var a = Starts[0];
+        var b = Builders.Rattled(Lattices.Fcc("Cu", 3.61, 2, 2, 2), 0.03, 2);
+        var first = journal.Label(a);
+        Assert.False(first.Reused);
+        Assert.True(Directory.Exists(Path.Combine(folder, first.Folder)));
+        Assert.True(File.Exists(Path.Combine(folder, first.Folder, "structure.xyz")));
+        // A process killed while appending leaves half a line.
+        File.AppendAllText(Path.Combine(folder, OracleJournal.FileName), "{\"key\":\"abc\",\"folder\":\"calls/000");
+        var reopened = new OracleJournal(folder, counting);
+        Assert.Equal(1, reopened.SkippedLines);
+        Assert.Equal(1, reopened.CompletedCount);
+        var again = reopened.Label(a.Clone());
+        Assert.True(again.Reused);
+        Assert.Equal(first.Label!.Energy, again.Label!.Energy);
+        Assert.Equal(first.Label.Forces, again.Label.Forces);
+        Assert.Equal(1, counting.Calls);
+        // A structure differing in one position's last bit is a different call; a new call gets a new folder.
+        b.Positions[3] = new Vec3(Math.BitIncrement(b.Positions[3].X), b.Positions[3].Y, b.Positions[3].Z);
+        var other = reopened.Label(b);
+        Assert.False(other.Reused);
+        Assert.NotEqual(first.Folder, other.Folder);
+        Assert.Equal(2, counting.Calls);
+        // Failures are journalled with their reason and tried again later.
+        counting.Fail = true;
+        var c = Builders.Rattled(Lattices.Fcc("Cu", 3.61, 2, 2, 2), 0.03, 3);
+        var failed = reopened.Label(c);
+        Assert.Null(failed.Label);
+        Assert.Contains("made to fail", failed.Failure);
+        counting.Fail = false;
+        Assert.NotNull(new OracleJournal(folder, counting).Label(c).Label);
+        // Another oracle's journal entries are not reused: the fingerprint is part of the key.
+        var otherOracle = new PotentialOracle(SuttonChen.Copper(5.0), "Sutton-Chen copper, plain cutoff");
+        Assert.False(new OracleJournal(folder, otherOracle).Label(a).Reused);
+    }
+
+    private sealed class CountingOracle(IOracle inner) : IOracle
+    {
+        public int Calls;
+        public bool Fail;
+        public string Name => inner.Name;
+        public string Fingerprint => inner.Fingerprint;
+        public IReadOnlyList<string>? Species => inner.Species;
+        public OracleLabel Compute(Structure structure, string workFolder, CancellationToken cancellation = default)
+        {
+            if (Fail) throw new OracleException(Name, workFolder, "made to fail");
+            Interlocked.Increment(ref Calls);
+            return inner.Compute(structure, workFolder, cancellation);
+        }
+    }
 }
