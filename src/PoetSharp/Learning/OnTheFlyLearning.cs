@@ -264,8 +264,15 @@ public sealed class OnTheFlyLearning
     private OracleCall[] LabelAll(IReadOnlyList<Structure> structures, CancellationToken cancellation)
     {
         var calls = new OracleCall[structures.Count];
-        Parallel.For(0, structures.Count, new ParallelOptions { MaxDegreeOfParallelism = _settings.OracleParallel, CancellationToken = cancellation },
-            k => calls[k] = Journal.Label(structures[k], cancellation));
+        var done = 0;
+        Parallel.For(0, structures.Count, new ParallelOptions { MaxDegreeOfParallelism = _settings.OracleParallel, CancellationToken = cancellation }, k =>
+        {
+            calls[k] = Journal.Label(structures[k], cancellation);
+            var n = Interlocked.Increment(ref done);
+            var c = calls[k];
+            // Live progress for slow oracles (DFT): one line per call.
+            if (!c.Reused) _log($"  oracle call {n}/{structures.Count} ({c.Folder}, {structures[k].Count} atoms): {(c.Label is null ? "failed: " + c.Failure : $"{c.Seconds:0.#} s")}");
+        });
         return calls;
     }
 
