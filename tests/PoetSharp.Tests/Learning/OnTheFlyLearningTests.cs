@@ -55,6 +55,23 @@ public class OnTheFlyLearningTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Npt_runs_graded_by_neighbourhood_are_deterministic_for_a_seed()
+    {
+        var settings = Settings with { Temperatures = [600], Pressures = [0, 20000 / Units.BarPerEvPerA3], GradeMode = GradeMode.Neighbourhood, MaxIterations = 3 };
+        IReadOnlyList<LearningIteration> Run(int threads)
+        {
+            var learning = new OnTheFlyLearning(NewFolder(), Teacher, settings with { Threads = threads }, Starts, Untrained(), new MtpRetrainer(new MtpLossWeights(), 30, threads: threads));
+            learning.Run();
+            return learning.Iterations;
+        }
+        var one = Run(1);
+        var all = Run(-1);
+        Assert.True(one.Count >= 2);
+        Assert.Equal(2, one[1].Runs);
+        Assert.Equal(one.Select(r => (r.MdSteps, r.Selected, r.MaxGrade, r.TrainingForceRmse)), all.Select(r => (r.MdSteps, r.Selected, r.MaxGrade, r.TrainingForceRmse)));
+    }
+
+    [Fact]
     public void A_closed_form_learns_too_graded_by_its_constant_Jacobian_and_refitted_by_Levenberg_Marquardt()
     {
         // Sutton–Chen's form with constants 5–10 % off; the teacher is Sutton–Chen itself, so the refit can recover it.
