@@ -8,11 +8,13 @@
 #   3. The learned training set refitted from the learned model (fit-mtp --start, 300 iterations), as the baselines are.
 #   4. Random baselines: N and 3N frames of the pool (N = the loop's oracle calls), three seeds each, fit-mtp from
 #      scratch (300 iterations); errors on the same test set.
-# Usage: bash bench/lotf-copper.sh [WORK=/tmp/lotf-bench] [LEVEL=10] [STEPS=2000]
+# Usage: bash bench/lotf-copper.sh [WORK=/tmp/lotf-bench] [LEVEL=10] [STEPS=2000] [GRADE=configuration|neighbourhood]
 set -euo pipefail
 WORK=${1:-/tmp/lotf-bench}
 LEVEL=${2:-10}
 STEPS=${3:-2000}
+GRADE=${4:-configuration}
+export PYTHONWARNINGS=ignore
 HERE=$(cd "$(dirname "$0")/.." && pwd)
 EAM=/usr/share/lammps/potentials/Cu_mishin1.eam.alloy
 mkdir -p "$WORK"
@@ -31,7 +33,7 @@ learn() {
   rm -rf "$out"
   local start=$SECONDS
   poet learn --structures "$WORK/starts.xyz" --oracle "$oracle" --level "$LEVEL" -T 300,900,1500 --steps "$STEPS" --time-step 2 \
-    --validation "$WORK/test.xyz" --iterations 40 --train-iterations 100 --seed 1 -o "$out" | grep -v "^iteration" || true
+    --grade-by "$GRADE" --validation "$WORK/test.xyz" --iterations 40 --train-iterations 100 --seed 1 -o "$out" | grep -v "^iteration" || true
   echo "$out: $((SECONDS - start)) s wall"
 }
 learn "potential:$EAM" "$WORK/learn"
