@@ -41,6 +41,7 @@ internal static class LearnCommand
         var gradeBy = new Option<string>("--grade-by") { DefaultValueFactory = _ => "configuration", HelpName = "configuration|neighbourhood", Description = "Rows of the active set: one per configuration (MLIP's default), or one per atomic neighbourhood." };
         var select = new Option<double>("--select") { DefaultValueFactory = _ => 2.0, HelpName = "γ", Description = "Keep configurations graded above this as candidates for the oracle." };
         var breakAt = new Option<double>("--break") { DefaultValueFactory = _ => 10.0, HelpName = "γ", Description = "Stop an MD run at a configuration graded above this." };
+        var virtualRows = new Option<double>("--virtual-row-size") { DefaultValueFactory = _ => ActiveSet.DefaultVirtualRowSize, HelpName = "λ", Description = "While the training data do not span every direction of the linear parameters, an excursion along a missing direction grades as its size over λ (in units of each column's RMS over the data; see docs/learning.md)." };
         var iterations = new Option<int>("--iterations") { DefaultValueFactory = _ => 30, HelpName = "N", Description = "Most learning iterations." };
         var batch = new Option<int>("--batch") { DefaultValueFactory = _ => 0, HelpName = "N", Description = "Most oracle calls per iteration (0: every configuration MaxVol selects)." };
         var parallel = new Option<int>("--oracle-parallel") { DefaultValueFactory = _ => 1, HelpName = "N", Description = "Oracle calls run at once." };
@@ -56,7 +57,7 @@ internal static class LearnCommand
         var command = new Command("learn", "Learning on the fly: MD with an MTP graded by its extrapolation grade (MaxVol active set); configurations beyond the data go to an oracle (a PoetSharp potential, LAMMPS or Quantum ESPRESSO), join the training set, and the MTP is retrained, until whole MD runs stay inside the data.")
         {
             structures, data, validation, oracle, start, level, cutoff, minDist, basisSize, temperatures, pressures, steps, timeStep, gradeEvery, gradeBy,
-            select, breakAt, iterations, batch, parallel, trainIterations, trainTime, weights, time, seed, threads, resume, outDir,
+            select, breakAt, virtualRows, iterations, batch, parallel, trainIterations, trainTime, weights, time, seed, threads, resume, outDir,
         };
         oracleOptions.AddTo(command);
         command.Validators.Add(result =>
@@ -146,6 +147,7 @@ internal static class LearnCommand
                 },
                 SelectThreshold = parsed.GetValue(select),
                 BreakThreshold = parsed.GetValue(breakAt),
+                VirtualRowSize = parsed.GetValue(virtualRows),
                 MaxIterations = parsed.GetValue(iterations),
                 MaxBatch = parsed.GetValue(batch),
                 OracleParallel = parsed.GetValue(parallel),

@@ -16,15 +16,19 @@ public readonly record struct RowSource(int Structure, int Atom)
 /// <para>
 /// Columns are scaled by their root mean square over the rows the set was built from, which leaves every grade unchanged
 /// (b D (S D)⁻¹ = b S⁻¹) but keeps the elimination well conditioned. When the data do not span all m directions, the
-/// missing ones are held by virtual rows λ·e_k (λ = <see cref="VirtualRowSize"/> in scaled units): a configuration with a
+/// missing ones are held by virtual rows λ·e_k (λ in scaled units, <see cref="DefaultVirtualRowSize"/> unless given): a configuration with a
 /// component along an unexplored direction then grades far above any threshold, which is the point of learning on the fly.
 /// </para>
 /// Immutable; <see cref="Grade"/> is thread-safe.
 /// </summary>
 public sealed class ActiveSet
 {
-    /// <summary>Size of a virtual row in column-scaled units.</summary>
-    public const double VirtualRowSize = 1e-8;
+    /// <summary>
+    /// Default size of a virtual row in column-scaled units. Chosen by bench/lotf-copper.sh's sweep (10⁻⁸, 10⁻³, 10⁻², 10⁻¹;
+    /// docs/learning.md): near rounding (10⁻⁸), the first MD steps away from a few starting lattices already grade 10⁷ and the
+    /// loop spends its calls on near-copies of them; 10⁻² needed a third of the calls for the same errors.
+    /// </summary>
+    public const double DefaultVirtualRowSize = 1e-2;
 
     private readonly double[] _scale;     // column RMS (1 where zero)
     private readonly double[][] _rows;    // m scaled rows
@@ -48,8 +52,11 @@ public sealed class ActiveSet
     }
 
     /// <summary>Builds the active set of <paramref name="rows"/> (unscaled, all of one width) with their sources.</summary>
-    public static ActiveSet Build(IReadOnlyList<double[]> rows, IReadOnlyList<RowSource> sources, int width)
+    /// <param name="virtualRowSize">λ: a direction the data leave unexplored counts as explored to this amplitude (column-scaled units).
+    /// Larger values grade small excursions along such directions lower (a regularisation of S).</param>
+    public static ActiveSet Build(IReadOnlyList<double[]> rows, IReadOnlyList<RowSource> sources, int width, double virtualRowSize = DefaultVirtualRowSize)
     {
+        if (!(virtualRowSize > 0) || !double.IsFinite(virtualRowSize)) throw new ArgumentException($"the virtual row size must be positive (got {virtualRowSize})");
         if (rows.Count != sources.Count) throw new ArgumentException($"{rows.Count} rows but {sources.Count} sources");
         foreach (var r in rows)
         {
@@ -69,7 +76,7 @@ public sealed class ActiveSet
         for (var k = 0; k < width; k++)
         {
             var e = new double[width];
-            e[k] = VirtualRowSize;
+            e[k] = virtualRowSize;
             all.Add(e);
         }
         var selection = MaxVol.Select(all);

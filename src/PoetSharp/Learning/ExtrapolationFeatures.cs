@@ -58,7 +58,7 @@ public abstract class ExtrapolationFeatures
     /// The active set of a training set: every row of every structure (in parallel over structures; the row order, and
     /// so the set, does not depend on the number of cores).
     /// </summary>
-    public ActiveSet BuildActiveSet(IReadOnlyList<Structure> training, int threads = -1)
+    public ActiveSet BuildActiveSet(IReadOnlyList<Structure> training, int threads = -1, double virtualRowSize = ActiveSet.DefaultVirtualRowSize)
     {
         var perStructure = new List<double[]>[training.Count];
         Parallel.For(0, training.Count, new ParallelOptions { MaxDegreeOfParallelism = threads < 1 ? -1 : threads },
@@ -71,7 +71,7 @@ public abstract class ExtrapolationFeatures
                 rows.Add(perStructure[k][a]);
                 sources.Add(new RowSource(k, Mode == GradeMode.Configuration ? -1 : a));
             }
-        return ActiveSet.Build(rows, sources, Width);
+        return ActiveSet.Build(rows, sources, Width, virtualRowSize);
     }
 
     /// <summary>The features of a model of either family.</summary>

@@ -24,6 +24,11 @@ public sealed record LearningSettings
     /// <summary>An MD run stops at a configuration graded above this (MLIP's break threshold, 10): it is too far from the data to trust.</summary>
     public double BreakThreshold { get; init; } = 10;
     public GradeMode GradeMode { get; init; } = GradeMode.Configuration;
+    /// <summary>
+    /// λ of the active set's virtual rows (<see cref="ActiveSet"/>): while the training data do not span every direction of
+    /// the linear parameters, an excursion along a missing direction grades as its size over λ (column-scaled units).
+    /// </summary>
+    public double VirtualRowSize { get; init; } = ActiveSet.DefaultVirtualRowSize;
     /// <summary>Most iterations (MD, selection, oracle, retraining) before giving up.</summary>
     public int MaxIterations { get; init; } = 30;
     /// <summary>Oracle calls run at once.</summary>
@@ -53,6 +58,7 @@ public sealed record LearningSettings
             throw new ArgumentException($"the select threshold must be at least 1 (grades ≤ 1 interpolate the data; got {SelectThreshold})");
         if (!(BreakThreshold >= SelectThreshold) || !double.IsFinite(BreakThreshold))
             throw new ArgumentException($"the break threshold ({BreakThreshold}) must be at least the select threshold ({SelectThreshold})");
+        if (!(VirtualRowSize > 0) || !double.IsFinite(VirtualRowSize)) throw new ArgumentException($"the virtual row size must be positive (got {VirtualRowSize})");
         if (MaxIterations < 1) throw new ArgumentException($"at least one iteration (got {MaxIterations})");
         if (OracleParallel < 1) throw new ArgumentException($"at least one oracle call at a time (got {OracleParallel})");
         if (MaxCandidatesPerRun < 1) throw new ArgumentException($"keep at least one candidate per run (got {MaxCandidatesPerRun})");

@@ -131,7 +131,7 @@ public sealed class OnTheFlyLearning
     {
         // 1. The active set of the training data under the current model.
         var features = ExtrapolationFeatures.For(Model, _settings.GradeMode);
-        var active = features.BuildActiveSet(_training, _settings.Threads);
+        var active = features.BuildActiveSet(_training, _settings.Threads, _settings.VirtualRowSize);
 
         // 2. MD runs, each graded on the fly; independent, so in parallel, one core each.
         var mdClock = Stopwatch.StartNew();

@@ -17,19 +17,22 @@ public class ActiveSetTests
         Enumerable.Range(0, count).Select(k => Builders.Rattled(Lattices.Fcc("Cu", 3.58 + 0.01 * (k % 5), 2, 2, 2), 0.08, 10 + k)).ToList();
 
     [Theory]
-    [InlineData(GradeMode.Configuration)]
-    [InlineData(GradeMode.Neighbourhood)]
-    public void Grades_are_at_most_one_on_the_training_data_and_large_far_from_it(GradeMode mode)
+    [InlineData(GradeMode.Configuration, 1e-8)]
+    [InlineData(GradeMode.Neighbourhood, 1e-8)]
+    [InlineData(GradeMode.Configuration, ActiveSet.DefaultVirtualRowSize)]
+    [InlineData(GradeMode.Neighbourhood, ActiveSet.DefaultVirtualRowSize)]
+    public void Grades_are_at_most_one_on_the_training_data_and_large_far_from_it(GradeMode mode, double virtualRowSize)
     {
         var features = ExtrapolationFeatures.For(Mtp, mode);
         var training = Training(40);
-        var set = features.BuildActiveSet(training);
+        var set = features.BuildActiveSet(training, virtualRowSize: virtualRowSize);
         Assert.Equal(Mtp.LinearParameterCount, set.Width);
-        Assert.Equal(0, set.VirtualRows);
+        // Near rounding, 40 snapshots span every direction; a coarser λ leaves the weakly explored ones virtual.
+        if (virtualRowSize < 1e-6) Assert.Equal(0, set.VirtualRows);
         // MaxVol leaves a dominant active set: every training row, active or not, interpolates it.
         foreach (var s in training) Assert.InRange(features.Grade(set, s), 0, 1 + 1e-8);
         // The active rows themselves grade exactly 1.
-        foreach (var source in set.Sources)
+        foreach (var source in set.Sources.Where(x => !x.IsVirtual))
         {
             var rows = features.Rows(training[source.Structure]);
             Assert.Equal(1.0, set.Grade(rows[mode == GradeMode.Configuration ? 0 : source.Atom]), 1e-8);
