@@ -99,6 +99,29 @@ public class PoetCliLearnTests
         return reader.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries);
     }
 
+    [NeedsFact(External.Lammps)]
+    public void Lammps_as_the_oracle_labels_the_same_as_poetsharps_eam_and_the_loop_runs()
+    {
+        var dir = Path.Combine(TestData.TempDir(), "run");
+        var eam = Path.Combine(PotentialFactory.LammpsPotentialsFolder, "Cu_mishin1.eam.alloy");
+        var run = CliRun.Of(["learn", "--structures", Starts(), "--oracle", "lammps:" + eam, "--level", "6", "-T", "600", "--steps", "60", "--time-step", "2",
+            "--grade-every", "5", "--iterations", "2", "--train-iterations", "20", "-o", dir]);
+        Assert.True(run.ExitCode is 0 or 1, run.Stdout + run.Stderr);
+        Assert.Contains("oracle: LAMMPS (eam/alloy; Cu)", run.Stdout);
+        var training = DataFiles.Read(Path.Combine(dir, "training.xyz")).Structures;
+        Assert.True(training.Count >= 2);
+        var reference = Eam.FromFile(eam);
+        foreach (var s in training)
+        {
+            var r = reference.Compute(s);
+            Assert.Equal(r.Energy, s.Energy!.Value, 1e-8);
+            for (var i = 0; i < s.Count; i++) Assert.True((r.Forces[i] - s.Forces![i]).Length < 1e-8);
+        }
+        // Each call kept LAMMPS's input and log in its folder.
+        var calls = Directory.GetDirectories(Path.Combine(dir, "calls"));
+        Assert.All(calls, c => Assert.True(File.Exists(Path.Combine(c, "in.lmp")) && File.Exists(Path.Combine(c, "log.lammps"))));
+    }
+
     [Fact]
     public void Bad_input_gives_one_clear_line()
     {
