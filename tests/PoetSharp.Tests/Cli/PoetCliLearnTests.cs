@@ -123,6 +123,26 @@ public class PoetCliLearnTests
     }
 
     [Fact]
+    public void A_closed_form_model_file_learns_with_its_constants_refitted()
+    {
+        var dir = TestData.TempDir();
+        var modelPath = Path.Combine(dir, "sc-perturbed.json");
+        PoetSharp.Models.ModelFile.Write(modelPath, new PoetSharp.Models.Model("SC, perturbed",
+            PoetSharp.Models.ExpressionParser.ParseModel("sum(700.0*r^-9) - sum(500.0*r^-6)^0.5"), 5, Taper.Copper, ["Cu"]));
+        var run = CliRun.Of(["learn", "--structures", Starts(), "--start", modelPath, "--oracle", "potential:sc", "-T", "300,900", "--steps", "150",
+            "--time-step", "2", "--grade-every", "5", "--iterations", "6", "-o", Path.Combine(dir, "run")]);
+        Assert.True(run.ExitCode is 0 or 1, run.Stdout + run.Stderr);
+        Assert.Contains("the closed form SC, perturbed (5 constants, graded by its constant Jacobian)", run.Stdout);
+        var learned = (PoetSharp.Models.Model)PoetSharp.Models.ModelFile.ReadAny(Path.Combine(dir, "run", "model.json"));
+        Assert.Equal(644.52, learned.Expression.Constants[0], 1.0);
+        Assert.False(File.Exists(Path.Combine(dir, "run", "model.mtp")));
+        // Closed forms are graded per configuration only.
+        var byAtom = CliRun.Of(["learn", "--structures", Starts(), "--start", modelPath, "--oracle", "potential:sc", "--grade-by", "neighbourhood", "-o", Path.Combine(dir, "run2")]);
+        byAtom.AssertOneLineError(1);
+        Assert.Contains("per configuration", byAtom.Stderr);
+    }
+
+    [Fact]
     public void Bad_input_gives_one_clear_line()
     {
         var starts = Starts();
