@@ -3,7 +3,7 @@ namespace PoetSharp.Learning;
 /// <summary>Where a row of an active set comes from: a training structure and, for neighbourhood rows, its atom (−1: the whole configuration).</summary>
 public readonly record struct RowSource(int Structure, int Atom)
 {
-    /// <summary>A placeholder row λ·e_k standing for a direction no training data has explored yet.</summary>
+    /// <summary>A virtual row λ·e_k: it holds a direction no training data has explored yet.</summary>
     public static readonly RowSource Virtual = new(-1, -1);
     public bool IsVirtual => Structure < 0;
 }

@@ -483,7 +483,8 @@ internal sealed class LammpsBox
         return Stress.FromMatrix(m);
     }
 
-    public static LammpsBox For(Structure structure)
+    /// <param name="nonPeriodicMargin">Distance (Å) between the atoms and the box faces along non-periodic directions.</param>
+    public static LammpsBox For(Structure structure, double nonPeriodicMargin = DefaultNonPeriodicMargin)
     {
         var cell = structure.Cell;
         // The periodic vectors, in order, become LAMMPS's a, b, c; the non-periodic directions complete the frame
@@ -526,12 +527,12 @@ internal sealed class LammpsBox
         if (np >= 2) xy -= Math.Round(xy / lx) * lx;
 
         var box = new LammpsBox(e1, e2, e3, [np >= 1, np >= 2, np >= 3], lx, ly, lz, xy, xz, yz);
-        box.Place(structure);
+        box.Place(structure, nonPeriodicMargin);
         return box;
     }
 
     // Rotates and wraps the positions and sets the box's extent along non-periodic directions.
-    private void Place(Structure s)
+    private void Place(Structure s, double margin)
     {
         var r = s.Positions.Select(ToLammps).ToArray();
         for (var i = 0; i < r.Length; i++)
@@ -554,8 +555,8 @@ internal sealed class LammpsBox
         {
             if (Periodic[k]) continue;
             double min = r.Length == 0 ? 0 : r.Min(v => v[k]), max = r.Length == 0 ? 0 : r.Max(v => v[k]);
-            var length = max - min + 2 * NonPeriodicMargin;
-            lo = k switch { 0 => lo with { X = min - NonPeriodicMargin }, 1 => lo with { Y = min - NonPeriodicMargin }, _ => lo with { Z = min - NonPeriodicMargin } };
+            var length = max - min + 2 * margin;
+            lo = k switch { 0 => lo with { X = min - margin }, 1 => lo with { Y = min - margin }, _ => lo with { Z = min - margin } };
             if (k == 0) Lx = length; else if (k == 1) Ly = length; else Lz = length;
         }
         Lo = lo;
@@ -563,7 +564,7 @@ internal sealed class LammpsBox
 
     // Distance (Å) between the atoms and the initial box faces along non-periodic directions; the boundary is
     // shrink-wrapped at setup anyway, the margin only keeps the data file's box from having zero thickness.
-    private const double NonPeriodicMargin = 1.0;
+    private const double DefaultNonPeriodicMargin = 1.0;
 
     private static double Wrap(double s)
     {

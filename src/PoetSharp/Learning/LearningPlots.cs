@@ -27,13 +27,7 @@ public static class LearningPlots
         Line(errors, x, trained.Select(r => r.ValidationEnergyRmse).ToArray(), "energy RMSE, validation (meV/atom, left)", false);
         Line(errors, x, trained.Select(r => r.TrainingForceRmse).ToArray(), "force RMSE, training (eV/Å, right)", true);
         Line(errors, x, trained.Select(r => r.ValidationForceRmse).ToArray(), "force RMSE, validation (eV/Å, right)", true);
-        errors.Title("learning on the fly: errors after each iteration's training");
-        errors.XLabel("iteration");
-        errors.Axes.Left.Label.Text = "energy RMSE (meV/atom)";
-        errors.Axes.Right.Label.Text = "force RMSE (eV/Å)";
-        errors.ShowLegend(ScottPlot.Edge.Bottom);
-        errors.SavePng(Path.Combine(folder, "learning-errors.png"), 800, 600);
-        errors.SaveSvg(Path.Combine(folder, "learning-errors.svg"), 800, 600);
+        Save(errors, "learning on the fly: errors after each iteration's training", "energy RMSE (meV/atom)", "force RMSE (eV/Å)", Path.Combine(folder, "learning-errors"));
 
         var cost = new ScottPlot.Plot();
         var all = iterations.Select(r => (double)r.Iteration).ToArray();
@@ -42,12 +36,17 @@ public static class LearningPlots
         Line(cost, all, iterations.Select(r => r.MdSeconds).ToArray(), "MD and grading (s, right)", true);
         Line(cost, all, iterations.Select(r => r.OracleSeconds).ToArray(), "oracle (s, right)", true);
         Line(cost, all, iterations.Select(r => r.TrainingSeconds).ToArray(), "training (s, right)", true);
-        cost.Title("learning on the fly: oracle calls and time per iteration");
-        cost.XLabel("iteration");
-        cost.Axes.Left.Label.Text = "oracle calls";
-        cost.Axes.Right.Label.Text = "seconds";
-        cost.ShowLegend(ScottPlot.Edge.Bottom);
-        cost.SavePng(Path.Combine(folder, "learning-cost.png"), 800, 600);
-        cost.SaveSvg(Path.Combine(folder, "learning-cost.svg"), 800, 600);
+        Save(cost, "learning on the fly: oracle calls and time per iteration", "oracle calls", "seconds", Path.Combine(folder, "learning-cost"));
+    }
+
+    private static void Save(ScottPlot.Plot plot, string title, string left, string right, string pathWithoutExtension)
+    {
+        plot.Title(title);
+        plot.XLabel("iteration");
+        plot.Axes.Left.Label.Text = left;
+        plot.Axes.Right.Label.Text = right;
+        plot.ShowLegend(ScottPlot.Edge.Bottom);
+        plot.SavePng(pathWithoutExtension + ".png", 800, 600);
+        plot.SaveSvg(pathWithoutExtension + ".svg", 800, 600);
     }
 }

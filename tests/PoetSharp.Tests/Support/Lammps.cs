@@ -97,7 +97,8 @@ public static class Lammps
         foreach (var s in structure.Species)
             if (!types.Contains(s)) throw new ArgumentException($"structure has element {s}, which the LAMMPS pair setup does not list ({string.Join(" ", types)})");
 
-        var frame = Frame.For(structure.Cell);
+        // The rotation into LAMMPS's restricted triclinic box is the library's (the LAMMPS oracle writes the same files).
+        var frame = PoetSharp.Learning.LammpsBox.For(structure, NonPeriodicMargin);
         var dir = TestData.TempDir();
         File.WriteAllText(Path.Combine(dir, "data.lmp"), DataFile(structure, frame, types, masses));
         File.WriteAllText(Path.Combine(dir, "in.lmp"), Script(frame, pair, types, extraCommands));
@@ -107,135 +108,13 @@ public static class Lammps
         return result;
     }
 
-    // ---------------------------------------------------------------- geometry
-
-    /// <summary>The LAMMPS box and the rotation into it: r_lammps = Rot·r + Origin.</summary>
-    private sealed class Frame
-    {
-        public required Vec3 E1, E2, E3;           // rows of the rotation
-        public required double Lx, Ly, Lz, Xy, Xz, Yz;
-        public required Vec3 Lo;                   // xlo, ylo, zlo
-        public required bool[] Periodic;           // along x, y, z of the LAMMPS box
-        public bool FullyPeriodic => Periodic[0] && Periodic[1] && Periodic[2];
-
-        public Vec3 Rotate(Vec3 r) => new(Vec3.Dot(E1, r), Vec3.Dot(E2, r), Vec3.Dot(E3, r));
-        public Vec3 RotateBack(Vec3 v) => v.X * E1 + v.Y * E2 + v.Z * E3;
-
-        public Stress RotateBack(Stress s)
-        {
-            Span<Vec3> e = [E1, E2, E3];
-            var m = new double[9];
-            for (var a = 0; a < 3; a++)
-                for (var b = 0; b < 3; b++)
-                {
-                    var sum = 0.0;
-                    for (var k = 0; k < 3; k++)
-                        for (var l = 0; l < 3; l++)
-                            sum += e[k][a] * s.Component(k, l) * e[l][b];
-                    m[3 * a + b] = sum;
-                }
-            return Stress.FromMatrix(m);
-        }
-
-        public Vec3 A => new(Lx, 0, 0);
-        public Vec3 B => new(Xy, Ly, 0);
-        public Vec3 C => new(Xz, Yz, Lz);
-
-        public static Frame For(Cell cell)
-        {
-            var periodic = new[] { cell.PeriodicA, cell.PeriodicB, cell.PeriodicC };
-            var vectors = Enumerable.Range(0, 3).Where(k => periodic[k]).Select(k => cell[k]).ToList();
-            var np = vectors.Count;
-            Vec3 e1, e2, e3;
-            switch (np)
-            {
-                case 3:
-                case 2:
-                    e1 = vectors[0] / vectors[0].Length;
-                    e3 = Vec3.Cross(vectors[0], vectors[1]);
-                    e3 /= e3.Length;
-                    e2 = Vec3.Cross(e3, e1);
-                    break;
-                case 1:
-                    e1 = vectors[0] / vectors[0].Length;
-                    var trial = Math.Abs(e1.X) < 0.9 ? new Vec3(1, 0, 0) : new Vec3(0, 1, 0);
-                    e3 = Vec3.Cross(e1, trial);
-                    e3 /= e3.Length;
-                    e2 = Vec3.Cross(e3, e1);
-                    break;
-                default:
-                    (e1, e2, e3) = (new Vec3(1, 0, 0), new Vec3(0, 1, 0), new Vec3(0, 0, 1));
-                    break;
-            }
-            var f = new Frame
-            {
-                E1 = e1, E2 = e2, E3 = e3,
-                Lx = 1, Ly = 1, Lz = 1, Xy = 0, Xz = 0, Yz = 0,
-                Lo = Vec3.Zero,
-                Periodic = [np >= 1, np >= 2, np >= 3],
-            };
-            if (np >= 1) f.Lx = vectors[0].Length;
-            if (np >= 2)
-            {
-                var b = f.Rotate(vectors[1]);
-                f.Xy = b.X; f.Ly = b.Y;
-            }
-            if (np == 3)
-            {
-                var c = f.Rotate(vectors[2]);
-                // A left-handed cell: −c spans the same lattice.
-                if (c.Z < 0) c = -c;
-                f.Xz = c.X; f.Yz = c.Y; f.Lz = c.Z;
-                // Reduce the tilts by lattice vectors into LAMMPS's [−½, ½] box lengths.
-                var n = Math.Round(f.Yz / f.Ly);
-                f.Yz -= n * f.Ly; f.Xz -= n * f.Xy;
-                f.Xz -= Math.Round(f.Xz / f.Lx) * f.Lx;
-            }
-            if (np >= 2) f.Xy -= Math.Round(f.Xy / f.Lx) * f.Lx;
-            return f;
-        }
-
-        /// <summary>Rotated, wrapped positions; sets the extent of non-periodic directions.</summary>
-        public Vec3[] Place(Structure s)
-        {
-            var r = s.Positions.Select(Rotate).ToArray();
-            // Fractional coordinates along the periodic directions of the (upper-triangular) box, wrapped.
-            for (var i = 0; i < r.Length; i++)
-            {
-                var p = r[i];
-                double sz = Periodic[2] ? p.Z / Lz : 0;
-                var y = p.Y - sz * Yz;
-                double sy = Periodic[1] ? y / Ly : 0;
-                var x = p.X - sz * Xz - sy * Xy;
-                double sx = Periodic[0] ? x / Lx : 0;
-                sx -= Math.Floor(sx); sy -= Math.Floor(sy); sz -= Math.Floor(sz);
-                if (sx >= 1) sx = 0;
-                if (sy >= 1) sy = 0;
-                if (sz >= 1) sz = 0;
-                r[i] = new Vec3(
-                    Periodic[0] ? sx * Lx + sy * Xy + sz * Xz : p.X,
-                    Periodic[1] ? sy * Ly + sz * Yz : p.Y,
-                    Periodic[2] ? sz * Lz : p.Z);
-            }
-            double Low(int k) => r.Length == 0 ? -NonPeriodicMargin : r.Min(v => v[k]) - NonPeriodicMargin;
-            double Length(int k) => (r.Length == 0 ? 0 : r.Max(v => v[k]) - r.Min(v => v[k])) + 2 * NonPeriodicMargin;
-            if (!Periodic[0]) { Lo = Lo with { X = Low(0) }; Lx = Length(0); }
-            if (!Periodic[1]) { Lo = Lo with { Y = Low(1) }; Ly = Length(1); }
-            if (!Periodic[2]) { Lo = Lo with { Z = Low(2) }; Lz = Length(2); }
-            return r;
-        }
-
-        public bool Tilted => Xy != 0 || Xz != 0 || Yz != 0;
-        public bool TiltLarge => Math.Abs(Xy) > 0.5 * Lx || Math.Abs(Xz) > 0.5 * Lx || Math.Abs(Yz) > 0.5 * Ly;
-    }
-
     // ---------------------------------------------------------------- input
 
     private static string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 
-    private static string DataFile(Structure s, Frame frame, List<string> types, IReadOnlyDictionary<string, double>? masses)
+    private static string DataFile(Structure s, PoetSharp.Learning.LammpsBox frame, List<string> types, IReadOnlyDictionary<string, double>? masses)
     {
-        var r = frame.Place(s);
+        var r = frame.Positions;
         var sb = new StringBuilder();
         sb.AppendLine("LAMMPS data file written by the PoetSharp test harness").AppendLine();
         sb.AppendLine($"{s.Count} atoms").AppendLine($"{types.Count} atom types").AppendLine();
@@ -255,7 +134,7 @@ public static class Lammps
         return sb.ToString();
     }
 
-    private static string Script(Frame frame, LammpsPair pair, List<string> types, IEnumerable<string>? extra)
+    private static string Script(PoetSharp.Learning.LammpsBox frame, LammpsPair pair, List<string> types, IEnumerable<string>? extra)
     {
         string Expand(string line)
         {
@@ -267,7 +146,7 @@ public static class Lammps
         var sb = new StringBuilder();
         sb.AppendLine(pair.KimModel is null ? "units metal" : $"kim init {pair.KimModel} metal").AppendLine("atom_style atomic").AppendLine("atom_modify map array");
         sb.AppendLine("boundary " + string.Join(" ", frame.Periodic.Select(p => p ? "p" : "f")));
-        if (frame.TiltLarge) sb.AppendLine("box tilt large");
+        if (frame.TiltAtLimit) sb.AppendLine("box tilt large");
         sb.AppendLine("read_data data.lmp");
         if (pair.KimModel is not null) sb.AppendLine("kim interactions " + string.Join(" ", types));
         else
@@ -316,7 +195,7 @@ public static class Lammps
         }
     }
 
-    private static LammpsResult Read(string dir, Structure s, Frame frame, List<string> types)
+    private static LammpsResult Read(string dir, Structure s, PoetSharp.Learning.LammpsBox frame, List<string> types)
     {
         static double P(string t) => double.Parse(t, NumberStyles.Float, CultureInfo.InvariantCulture);
         var v = File.ReadAllText(Path.Combine(dir, "result.txt")).Split((char[])[' ', '\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries).Select(P).ToArray();
@@ -325,8 +204,8 @@ public static class Lammps
         // LAMMPS's pressure tensor (bar, compression positive) in its frame; with zero velocities it is the virial / V.
         var pressure = new Stress(v[1], v[2], v[3], v[4], v[5], v[6]);
         var volume = v[7];
-        var virial = frame.RotateBack((volume / LammpsBarPerEvPerA3) * pressure);
-        var stress = frame.FullyPeriodic ? (-1.0 / LammpsBarPerEvPerA3) * frame.RotateBack(pressure) : Stress.Zero;
+        var virial = frame.FromLammps((volume / LammpsBarPerEvPerA3) * pressure);
+        var stress = frame.FullyPeriodic ? (-1.0 / LammpsBarPerEvPerA3) * frame.FromLammps(pressure) : Stress.Zero;
 
         var forces = new Vec3[s.Count];
         var atomEnergies = new double[s.Count];
@@ -338,7 +217,7 @@ public static class Lammps
             var t = lines[start + i].Split(' ', StringSplitOptions.RemoveEmptyEntries);
             var id = int.Parse(t[0], CultureInfo.InvariantCulture);
             if (id != i + 1) throw new InvalidOperationException($"LAMMPS dump not sorted by id in {dir}/forces.dump");
-            forces[i] = frame.RotateBack(new Vec3(P(t[1]), P(t[2]), P(t[3])));
+            forces[i] = frame.FromLammps(new Vec3(P(t[1]), P(t[2]), P(t[3])));
             atomEnergies[i] = P(t[4]);
         }
         return new LammpsResult(energy, atomEnergies, forces, stress, virial, types);
