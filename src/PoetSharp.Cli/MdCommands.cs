@@ -6,6 +6,7 @@ using PoetSharp.Atoms;
 using PoetSharp.Data;
 using PoetSharp.Potentials;
 using PoetSharp.Simulation;
+using PoetSharp.Transport;
 
 namespace PoetSharp.Cli;
 
@@ -199,9 +200,7 @@ internal static class MdCommands
         foreach (var o in new Option[] { temperatures, equilibration, steps, sample, blocks, outDir }) command.Options.Add(o);
         command.SetAction(parsed =>
         {
-            var ts = parsed.GetValue(temperatures)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
-                .Select(t => double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && v > 0
-                    ? v : throw new ArgumentException($"--temperatures: '{t}' is not a positive temperature in K")).ToArray();
+            var ts = ParseTemperatures(parsed.GetValue(temperatures)!);
             var potential = system.CreatePotential(parsed, services, output);
             var structure = system.CreateStructure(parsed, services);
             var settings = dynamics.Create(parsed);
@@ -237,6 +236,75 @@ internal static class MdCommands
         });
         return command;
     }
+
+    public static Command CreateDiffusion(CliOutput output, CliServices services)
+    {
+        var system = new SystemOptions();
+        var dynamics = new DynamicsOptions();
+        var species = new Option<string>("--species") { Required = true, HelpName = "ELEMENT", Description = "The mobile species (e.g. Li)." };
+        var temperatures = new Option<string>("--temperatures") { Required = true, HelpName = "T1,T2,…", Description = "Temperatures (K), comma-separated; they run in parallel." };
+        var equilibration = new Option<long>("--equilibrate") { DefaultValueFactory = _ => 5000, Description = "Equilibration steps at each temperature." };
+        var steps = new Option<long>("--steps", "-n") { Required = true, Description = "Production steps at each temperature." };
+        var sample = new Option<int>("--sample-every") { HelpName = "N", DefaultValueFactory = _ => 50, Description = "Record positions every N steps." };
+        var blocks = new Option<int>("--blocks") { DefaultValueFactory = _ => 5, Description = "Blocks for the errors of the diffusivities." };
+        var charge = new Option<double>("--charge") { HelpName = "e", DefaultValueFactory = _ => 1, Description = "Charge of the mobile ion for the Nernst–Einstein conductivity." };
+        var reportT = new Option<double>("--report-temperature") { HelpName = "K", DefaultValueFactory = _ => 300, Description = "Extrapolate the conductivity to this temperature." };
+        var from = new Option<string>("--conductivity-from") { HelpName = "tracer|collective", DefaultValueFactory = _ => "tracer", Description = "Diffusivity behind the extrapolated conductivity: tracer (Haven ratio 1; smaller errors) or collective (includes correlations; noisier)." };
+        var sitesFile = new Option<string>("--sites") { HelpName = "FILE", Description = "Sites of the mobile ion, one per line 'TYPE fa fb fc' (fractional); default: found from the time-averaged density." };
+        var capture = new Option<double?>("--capture-radius") { HelpName = "Å", Description = "An ion is at a site within this distance (default: 40 % of the shortest site separation, at most 1 Å)." };
+        var concertedTime = new Option<double>("--concerted-time") { HelpName = "ps", DefaultValueFactory = _ => 0.5, Description = "Hops within this time of each other …" };
+        var concertedDistance = new Option<double>("--concerted-distance") { HelpName = "Å", DefaultValueFactory = _ => 5, Description = "… and this distance (midpoints) are concerted." };
+        var outDir = new Option<string>("--out", "-o") { HelpName = "DIR", DefaultValueFactory = _ => "diffusion", Description = "Report folder: summary.md, arrhenius and msd plots (PNG, SVG), CSV tables, sites, report.json." };
+        var command = new Command("diffusion", "Diffusion of one species over several temperatures: tracer, collective and per-direction diffusivities, Haven ratio, Arrhenius fits, Nernst–Einstein conductivity extrapolated to room temperature, site-to-site hops and concerted migration, in one report folder.");
+        system.AddTo(command);
+        dynamics.AddTo(command);
+        foreach (var o in new Option[] { species, temperatures, equilibration, steps, sample, blocks, charge, reportT, from, sitesFile, capture, concertedTime, concertedDistance, outDir }) command.Options.Add(o);
+        command.SetAction(parsed =>
+        {
+            var ts = ParseTemperatures(parsed.GetValue(temperatures)!);
+            var kind = parsed.GetValue(from)!.ToLowerInvariant() switch
+            {
+                "tracer" => DisplacementKind.Tracer,
+                "collective" => DisplacementKind.Collective,
+                var other => throw new ArgumentException($"--conductivity-from: '{other}' is neither tracer nor collective"),
+            };
+            var potential = system.CreatePotential(parsed, services, output);
+            var structure = system.CreateStructure(parsed, services);
+            var md = dynamics.Create(parsed);
+            if (!Given(parsed, dynamics.Ensemble)) md = md with { Ensemble = Ensemble.NoseHoover };
+            md.Validate();
+            var sitesPath = parsed.GetValue(sitesFile);
+            if (sitesPath is not null) SiteSet.Read(sitesPath, structure.Cell); // fail before the runs, not after
+            var settings = new IonicTransportSettings
+            {
+                Species = parsed.GetValue(species)!, Charge = parsed.GetValue(charge),
+                EquilibrationSteps = parsed.GetValue(equilibration), ProductionSteps = parsed.GetValue(steps),
+                SampleEvery = parsed.GetValue(sample), Blocks = parsed.GetValue(blocks), ReportTemperature = parsed.GetValue(reportT),
+                ConductivityFrom = kind,
+                Sites = sitesPath is null ? null : cell => SiteSet.Read(sitesPath, cell),
+                Hops = new HopSettings { CaptureRadius = parsed.GetValue(capture), ConcertedTime = parsed.GetValue(concertedTime) * 1000, ConcertedDistance = parsed.GetValue(concertedDistance), Seed = md.Seed },
+            };
+            output.Line($"{potential.Name}; {structure.Count} atoms, {structure.Species.Count(x => x == settings.Species)} {settings.Species}; {Describe(md, string.Join(", ", ts.Select(t => t.ToString(CultureInfo.InvariantCulture))))}; the temperatures run in parallel");
+            var result = IonicTransport.Run(potential, structure, ts, md, settings, r => output.Line(FormattableString.Invariant(
+                $"{r.Temperature,8:F1} K: D* = {r.Tracer.InSquareCentimetresPerSecond:E3} ± {r.Tracer.StandardErrorInSquareCentimetresPerSecond:E2}, D_σ = {r.Collective.InSquareCentimetresPerSecond:E3} ± {r.Collective.StandardErrorInSquareCentimetresPerSecond:E2} cm²/s, H = {r.HavenRatio:F2}, D_x/D_y/D_z = {r.Directions[0].InSquareCentimetresPerSecond:E2}/{r.Directions[1].InSquareCentimetresPerSecond:E2}/{r.Directions[2].InSquareCentimetresPerSecond:E2} (⟨T⟩ {r.Run.MeanTemperature:F1} K, MSD converged after {r.ConvergedAfter / 1000:F0} ps{(r.Converged ? "" : ": not shown, run longer")}, {r.WallSeconds:F0} s)")));
+            var fit = result.Tracer;
+            output.Line(FormattableString.Invariant($"tracer: Ea = {fit.ActivationEnergy:F4} ± {fit.ActivationEnergyError:F4} eV, D0 = {fit.Prefactor:E3} ± {fit.PrefactorError:E2} cm²/s"));
+            if (result.Collective is { } c) output.Line(FormattableString.Invariant($"collective: Ea = {c.ActivationEnergy:F4} ± {c.ActivationEnergyError:F4} eV, D0 = {c.Prefactor:E3} ± {c.PrefactorError:E2} cm²/s"));
+            if (result.Conductivity is { } sigma)
+                output.Line(FormattableString.Invariant($"conductivity at {sigma.Temperature:G4} K: {sigma.Value * 1000:G4} mS/cm (band {sigma.Low * 1000:G3}–{sigma.High * 1000:G3}); {result.ConductivityNote}"));
+            else output.Line($"conductivity not extrapolated: {result.ConductivityNote}");
+            output.Line($"{result.Sites.Count} sites of {result.Sites.Types.Count} types; hops per temperature: " + string.Join(", ", result.Runs.Zip(result.Hops).Select(p => FormattableString.Invariant($"{p.First.Temperature:G5} K {p.Second.Hops.Count} ({p.Second.Concerted.Fraction:P0} concerted, {p.Second.Concerted.UncorrelatedFraction:P0} if uncorrelated)"))));
+            var dir = parsed.GetValue(outDir)!;
+            var files = IonicTransportReport.Write(dir, result, command: "poet " + string.Join(' ', parsed.Tokens.Select(t => t.Value)));
+            output.Line($"wrote {Path.Combine(dir, "summary.md")} and {string.Join(", ", files.Where(f => f != "summary.md"))}");
+            return PoetCli.Success;
+        });
+        return command;
+    }
+
+    private static double[] ParseTemperatures(string text) => text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+        .Select(t => double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && v > 0 && double.IsFinite(v)
+            ? v : throw new ArgumentException($"--temperatures: '{t}' is not a positive temperature in K")).ToArray();
 
     /// <summary>Whether the user typed the option (not just its default).</summary>
     private static bool Given(ParseResult parsed, Option option) => parsed.GetResult(option) is { Implicit: false };

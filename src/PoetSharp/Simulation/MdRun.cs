@@ -29,6 +29,8 @@ public sealed record MdRunOptions
     /// <summary>Lag window (fs) of the MSD fit; null: from 10 % to 40 % of the run.</summary>
     public (double Start, double End)? DiffusionWindow { get; init; }
     public int DiffusionBlocks { get; init; } = 5;
+    /// <summary>Follow only atoms of this element for the diffusivity (null: all atoms).</summary>
+    public string? DisplacementSpecies { get; init; }
     /// <summary>Stops the run early when set (Ctrl-C): the restart file is still written.</summary>
     public CancellationToken Cancellation { get; init; }
 }
@@ -36,8 +38,10 @@ public sealed record MdRunOptions
 /// <summary>The outcome of a run: averages, the drift of the conserved quantity, speed, and the diffusivity if asked.</summary>
 /// <param name="ConservedDrift">Slope of a straight line fitted to the conserved quantity per atom against time (eV/atom/ps).</param>
 /// <param name="SecondsPerStep">Wall time per step, including output.</param>
+/// <param name="Displacements">The recorded frames (for further analysis: directions, collective diffusion, hops), when displacements were recorded.</param>
 public sealed record MdRunSummary(long Steps, double MeanTemperature, double MeanPressure, double MeanVolume, double MeanPotentialEnergy,
-    double ConservedDrift, double SecondsPerStep, int NeighbourListBuilds, Diffusivity? Diffusivity, bool Cancelled)
+    double ConservedDrift, double SecondsPerStep, int NeighbourListBuilds, Diffusivity? Diffusivity, bool Cancelled,
+    DisplacementRecorder? Displacements = null)
 {
     /// <summary>Atom-steps per second.</summary>
     public double AtomStepsPerSecond(int atoms) => atoms / SecondsPerStep;
@@ -53,7 +57,7 @@ public static class MdRun
         if (options.RestartPath is not null && options.RestartEvery < 1) throw new ArgumentException("the restart interval must be ≥ 1 step");
 
         using var trajectory = options.TrajectoryPath is { } t ? new StreamWriter(t) : null;
-        var recorder = options.DisplacementEvery > 0 ? new DisplacementRecorder(md.Structure, options.DisplacementEvery * md.Settings.TimeStep) : null;
+        var recorder = options.DisplacementEvery > 0 ? new DisplacementRecorder(md.Structure, options.DisplacementEvery * md.Settings.TimeStep, options.DisplacementSpecies) : null;
         var atoms = md.Structure.Count;
         double sumT = 0, sumP = 0, sumV = 0, sumE = 0;
         // Least-squares slope of the conserved quantity per atom against time, accumulated on the fly.
@@ -74,7 +78,7 @@ public static class MdRun
             var done = md.Step - first;
             if (thermo is not null && (force || (options.ThermoEvery > 0 && done % options.ThermoEvery == 0))) thermo(ThermoRecord.Of(md));
             if (trajectory is not null && done % options.TrajectoryEvery == 0) WriteFrame(trajectory, md);
-            if (recorder is not null && done % options.DisplacementEvery == 0) recorder.Add(md.Structure.Positions);
+            if (recorder is not null && done % options.DisplacementEvery == 0) recorder.Add(md.Structure.Positions, md.Structure.Cell);
         }
 
         var clock = Stopwatch.StartNew();
@@ -99,12 +103,11 @@ public static class MdRun
         Diffusivity? diffusivity = null;
         if (recorder is not null && recorder.FrameCount > 2)
         {
-            var total = (recorder.FrameCount - 1) * recorder.Interval;
-            var (lo, hi) = options.DiffusionWindow ?? (0.1 * total / options.DiffusionBlocks, 0.4 * total / options.DiffusionBlocks);
+            var (lo, hi) = options.DiffusionWindow ?? recorder.DefaultWindow(options.DiffusionBlocks);
             diffusivity = recorder.Diffusivity(lo, hi, options.DiffusionBlocks);
         }
         return new MdRunSummary(steps, sumT / samples, sumP / samples, sumV / samples, sumE / samples, drift,
-            steps > 0 ? clock.Elapsed.TotalSeconds / steps : double.NaN, md.NeighbourListBuilds, diffusivity, cancelled);
+            steps > 0 ? clock.Elapsed.TotalSeconds / steps : double.NaN, md.NeighbourListBuilds, diffusivity, cancelled, recorder);
     }
 
     private static void WriteFrame(TextWriter writer, MolecularDynamics md)
