@@ -309,7 +309,8 @@ internal static class MdCommands
     /// <summary>Whether the user typed the option (not just its default).</summary>
     private static bool Given(ParseResult parsed, Option option) => parsed.GetResult(option) is { Implicit: false };
 
-    private static readonly JsonSerializerOptions JsonOptions = new()
+    /// <summary>The JSON files of `poet arrhenius` and `poet barrier`: indented, Unicode kept readable, NaN allowed.</summary>
+    internal static readonly JsonSerializerOptions JsonOptions = new()
     {
         WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,

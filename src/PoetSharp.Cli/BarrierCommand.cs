@@ -1,0 +1,164 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using PoetSharp.Atoms;
+using PoetSharp.Data;
+using PoetSharp.Simulation;
+
+namespace PoetSharp.Cli;
+
+/// <summary>`poet barrier`: the climbing-image NEB barrier of one vacancy hop in a crystal read from a file.</summary>
+internal static class BarrierCommand
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    public static Command Create(CliOutput output, CliServices services)
+    {
+        var potentialOptions = new PotentialOptions();
+        var structureFile = new Option<string>("--structure", "-s")
+        {
+            Required = true, HelpName = "FILE",
+            Description = "The crystal: the last structure in this file (" + DataFiles.ReadableFormats + "). Its cell is kept fixed.",
+        };
+        var hop = new Option<string>("--hop")
+        {
+            Required = true, HelpName = "I,J",
+            Description = "Atom I hops into the site of atom J, which is removed first (the vacancy). Atom numbers count from 1, " +
+                          "in the order of the structure file; I and J must be of the same element. The hop takes the shortest periodic path.",
+        };
+        var images = new Option<int>("--images") { HelpName = "N", DefaultValueFactory = _ => 7, Description = "Intermediate images of the band." };
+        var spring = new Option<double>("--spring") { HelpName = "eV/Å²", DefaultValueFactory = _ => 1.0, Description = "Spring constant between neighbouring images (eV/Å²)." };
+        var fmax = new Option<double>("--fmax")
+        {
+            HelpName = "eV/Å", DefaultValueFactory = _ => 0.01,
+            Description = "Converged when no atom of any image feels a force above this perpendicular to the band (on the climbing image: " +
+                          "its whole force, with the component along the band inverted) (eV/Å).",
+        };
+        var maxSteps = new Option<int>("--max-steps") { HelpName = "N", DefaultValueFactory = _ => 3000, Description = "Band updates allowed." };
+        var outDir = new Option<string>("--out", "-o") { HelpName = "DIR", Description = "Write barrier.json and the energy profile (barrier.png, barrier.svg) here." };
+
+        var command = new Command("barrier",
+            "The barrier of a vacancy hop by climbing-image NEB: atom I hops into the vacant site of atom J (same element), both endpoints " +
+            "relaxed at fixed cell; prints the forward and backward barriers and the energy along the band.");
+        potentialOptions.AddTo(command);
+        potentialOptions.AddValidator(command);
+        foreach (var o in new Option[] { structureFile, hop, images, spring, fmax, maxSteps, outDir }) command.Options.Add(o);
+        command.SetAction(parsed =>
+        {
+            var path = parsed.GetValue(structureFile)!;
+            var data = services.ReadData(path);
+            if (data.Count == 0) throw new ArgumentException($"{path}: no structure in the file");
+            var crystal = data[data.Count - 1];
+            var (from, to) = ParseHop(parsed.GetValue(hop)!, crystal);
+            var settings = Settings(parsed.GetValue(images), parsed.GetValue(spring), parsed.GetValue(fmax), parsed.GetValue(maxSteps));
+            var potential = potentialOptions.Create(parsed, services, output);
+
+            var composition = string.Join(", ", crystal.Species.GroupBy(s => s).Select(g => $"{g.Key} {g.Count()}"));
+            output.Line($"{potential.Name}; {path}: {crystal.Count} atoms ({composition}); cell fixed");
+            var result = VacancyHopBarrier.Run(potential, crystal, from, to, settings);
+            var band = result.Band;
+            output.Line(FormattableString.Invariant(
+                $"hop: {result.Species} atom {from + 1} into the vacant site of atom {to + 1}, {result.HopDistance:F4} Å (minimum image)"));
+            output.Line(FormattableString.Invariant(
+                $"band: {settings.IntermediateImages} intermediate images, spring {settings.SpringConstant:G6} eV/Å², fmax {settings.ForceTolerance:G6} eV/Å"));
+            output.Line($"converged: {(band.Converged ? "yes" : "no")} ({band.Reason})");
+            output.Line(FormattableString.Invariant($"forward barrier:  {result.ForwardBarrier:F6} eV"));
+            output.Line(FormattableString.Invariant($"backward barrier: {result.BackwardBarrier:F6} eV"));
+            output.Line(FormattableString.Invariant($"final − initial:  {result.FinalEnergy - result.InitialEnergy:F6} eV"));
+            var table = CliOutput.NewTable(1, "image", "reaction coordinate (Å)", "E − E_initial (eV)");
+            for (var m = 0; m < band.Energies.Length; m++)
+                CliOutput.AddRow(table, Label(m, band), band.PathLength[m].ToString("F4", Inv), (band.Energies[m] - result.InitialEnergy).ToString("F6", Inv));
+            output.Console.Write(table);
+            if (!band.Converged) output.Warning("the band did not converge; the barriers are those of its last state");
+
+            if (parsed.GetValue(outDir) is { } dir)
+            {
+                Directory.CreateDirectory(dir);
+                File.WriteAllText(Path.Combine(dir, "barrier.json"), JsonSerializer.Serialize(Report(potential.Name, path, crystal, result, settings), MdCommands.JsonOptions));
+                Plot(result, Path.Combine(dir, "barrier.png"));
+                Plot(result, Path.Combine(dir, "barrier.svg"));
+                output.Line($"wrote {Path.Combine(dir, "barrier.json")}, barrier.png, barrier.svg");
+            }
+            return PoetCli.Success;
+        });
+        return command;
+    }
+
+    /// <summary>"I,J" with atom numbers from 1, as 0-based indices; wrong numbers are named as the user wrote them.</summary>
+    private static (int From, int To) ParseHop(string text, Structure crystal)
+    {
+        var parts = text.Split(',', StringSplitOptions.TrimEntries);
+        if (parts.Length != 2 || !int.TryParse(parts[0], NumberStyles.Integer, Inv, out var i) || !int.TryParse(parts[1], NumberStyles.Integer, Inv, out var j))
+            throw new ArgumentException($"--hop '{text}': expected two atom numbers I,J counted from 1 as in the structure file (atom I hops into the site of atom J), e.g. --hop 2,1");
+        var n = crystal.Count;
+        if (i < 1 || i > n || j < 1 || j > n)
+            throw new ArgumentException($"--hop {text}: atom numbers count from 1 and the structure has {n} atoms");
+        if (i == j) throw new ArgumentException($"--hop {text}: an atom cannot hop into its own site");
+        // Checked here too so that the message uses the user's numbering (the library's counts from 0).
+        if (crystal.Species[i - 1] != crystal.Species[j - 1])
+            throw new ArgumentException($"--hop {text}: atom {i} is {crystal.Species[i - 1]} but atom {j} is {crystal.Species[j - 1]}; a vacancy hop moves an atom onto a site of its own element");
+        return (i - 1, j - 1);
+    }
+
+    private static NebSettings Settings(int images, double spring, double fmax, int maxSteps)
+    {
+        if (images < 1) throw new ArgumentException($"--images {images}: the band needs at least one intermediate image");
+        if (!(spring > 0) || !double.IsFinite(spring)) throw new ArgumentException($"--spring {spring.ToString(Inv)}: expected a positive spring constant in eV/Å²");
+        if (!(fmax > 0) || !double.IsFinite(fmax)) throw new ArgumentException($"--fmax {fmax.ToString(Inv)}: expected a positive force in eV/Å");
+        if (maxSteps < 1) throw new ArgumentException($"--max-steps {maxSteps}: expected at least one step");
+        var defaults = new NebSettings();
+        return defaults with
+        {
+            IntermediateImages = images, SpringConstant = spring, ForceTolerance = fmax, MaxSteps = maxSteps,
+            // The endpoints are relaxed at least as tightly as the band, so that their energies do not limit the barriers.
+            EndpointRelaxation = defaults.EndpointRelaxation with { ForceTolerance = Math.Min(defaults.EndpointRelaxation.ForceTolerance, fmax) },
+        };
+    }
+
+    private static string Label(int m, NebResult band) =>
+        m == 0 ? "0 initial" : m == band.Energies.Length - 1 ? $"{m} final" : m == band.ClimbingImage ? $"{m} climbing" : m.ToString(Inv);
+
+    private static object Report(string potential, string path, Structure crystal, VacancyHopResult r, NebSettings settings) => new
+    {
+        potential, structure = path, atoms = crystal.Count, cell_fixed = true,
+        hop = new { from = r.FromAtom + 1, to = r.ToAtom + 1, numbering = "atom numbers from 1, as in the structure file", species = r.Species, distance_A = r.HopDistance },
+        forward_barrier_eV = r.ForwardBarrier, backward_barrier_eV = r.BackwardBarrier,
+        initial_energy_eV = r.InitialEnergy, final_energy_eV = r.FinalEnergy, saddle_energy_eV = r.Band.Energies.Max(),
+        converged = r.Band.Converged, reason = r.Band.Reason, steps = r.Band.Steps, max_force_eV_per_A = r.Band.MaxForce,
+        climbing_image = r.Band.ClimbingImage,
+        settings = new
+        {
+            intermediate_images = settings.IntermediateImages, spring_eV_per_A2 = settings.SpringConstant, fmax_eV_per_A = settings.ForceTolerance,
+            max_steps = settings.MaxSteps, endpoint_fmax_eV_per_A = settings.EndpointRelaxation.ForceTolerance,
+        },
+        images = r.Band.Energies.Select((e, m) => new
+        {
+            image = m, reaction_coordinate_A = r.Band.PathLength[m], energy_eV = e, relative_energy_eV = e - r.InitialEnergy,
+        }),
+    };
+
+    /// <summary>The energy profile along the band, as PNG or SVG by the extension; the climbing image marked.</summary>
+    private static void Plot(VacancyHopResult r, string path)
+    {
+        var band = r.Band;
+        var plot = new ScottPlot.Plot();
+        var relative = band.Energies.Select(e => e - r.InitialEnergy).ToArray();
+        var line = plot.Add.Scatter(band.PathLength, relative);
+        line.MarkerSize = 8;
+        line.LegendText = "images";
+        if (band.ClimbingImage > 0)
+        {
+            var top = plot.Add.Marker(band.PathLength[band.ClimbingImage], relative[band.ClimbingImage]);
+            top.Size = 14;
+            top.Shape = ScottPlot.MarkerShape.OpenCircle;
+            top.LegendText = "climbing image";
+        }
+        plot.ShowLegend(ScottPlot.Edge.Bottom); // below the axes: inside, it would cover an image of the profile
+        plot.Title(FormattableString.Invariant(
+            $"{r.Species} vacancy hop: forward {r.ForwardBarrier:F3} eV, backward {r.BackwardBarrier:F3} eV{(band.Converged ? "" : " (not converged)")}"));
+        plot.XLabel("reaction coordinate (Å)");
+        plot.YLabel("E − E_initial (eV)");
+        if (path.EndsWith(".svg", StringComparison.OrdinalIgnoreCase)) plot.SaveSvg(path, 700, 500);
+        else plot.SavePng(path, 700, 500);
+    }
+}

@@ -1,0 +1,101 @@
+using System.Globalization;
+using PoetSharp.Atoms;
+using PoetSharp.Potentials;
+
+namespace PoetSharp.Simulation;
+
+/// <summary>Outcome of <see cref="VacancyHopBarrier.Run"/>.</summary>
+/// <param name="Band">The climbing-image band, endpoints (relaxed) included.</param>
+/// <param name="FromAtom">Index in the crystal of the atom that hops.</param>
+/// <param name="ToAtom">Index in the crystal of the atom whose site is emptied and then filled by the hop.</param>
+/// <param name="Species">Element of the hopping atom.</param>
+/// <param name="HopDistance">Minimum-image distance between the two sites in the unrelaxed crystal (Å).</param>
+/// <param name="ForwardBarrier">Saddle energy minus the relaxed initial energy (eV).</param>
+/// <param name="BackwardBarrier">Saddle energy minus the relaxed final energy (eV).</param>
+/// <param name="InitialEnergy">Energy of the relaxed initial state (eV).</param>
+/// <param name="FinalEnergy">Energy of the relaxed final state (eV).</param>
+public sealed record VacancyHopResult(NebResult Band, int FromAtom, int ToAtom, string Species, double HopDistance,
+    double ForwardBarrier, double BackwardBarrier, double InitialEnergy, double FinalEnergy);
+
+/// <summary>
+/// The barrier of one vacancy hop in any crystal (several elements allowed): a vacancy is made on one atom's site and a
+/// neighbour of the same element jumps into it, by climbing-image NEB at fixed cell (<see cref="NudgedElasticBand"/>).
+/// </summary>
+public static class VacancyHopBarrier
+{
+    /// <summary>
+    /// The two endpoints of the hop of <paramref name="fromAtom"/> into the site of <paramref name="toAtom"/> (0-based
+    /// indices in <paramref name="crystal"/>, same element). Initial: the crystal without <paramref name="toAtom"/>.
+    /// Final: the same with the hopping atom placed on <paramref name="toAtom"/>'s site. The atom order of the crystal is
+    /// kept in both (less the removed atom), as a band needs; the band later takes the minimum-image path between them.
+    /// </summary>
+    public static (Structure Initial, Structure Final) Endpoints(Structure crystal, int fromAtom, int toAtom)
+    {
+        Check(crystal, fromAtom, toAtom);
+        var initial = DefectBuilders.RemoveAtom(crystal, toAtom);
+        initial.Name = Describe(crystal, fromAtom, toAtom) + ", initial";
+        var final = initial.Clone();
+        final.Name = Describe(crystal, fromAtom, toAtom) + ", final";
+        // Removing toAtom shifts every later index down by one.
+        var hopper = fromAtom < toAtom ? fromAtom : fromAtom - 1;
+        final.Positions[hopper] = crystal.Positions[toAtom];
+        return (initial, final);
+    }
+
+    /// <summary>
+    /// The climbing-image barrier of the hop (see <see cref="Endpoints"/>). Both endpoints are relaxed (positions, cell
+    /// fixed) by the band's endpoint relaxation before the band is built, so the barriers are measured from the relaxed
+    /// minima; settings that switch that relaxation off are refused.
+    /// </summary>
+    public static VacancyHopResult Run(IPotential potential, Structure crystal, int fromAtom, int toAtom, NebSettings? settings = null)
+    {
+        ArgumentNullException.ThrowIfNull(potential);
+        settings ??= new NebSettings();
+        if (!settings.RelaxEndpoints)
+            throw new ArgumentException("a vacancy-hop barrier is measured from relaxed endpoints: RelaxEndpoints must stay true");
+        var (initial, final) = Endpoints(crystal, fromAtom, toAtom);
+        potential.CheckSpecies(initial);
+        var band = NudgedElasticBand.Run(potential, initial, final, settings);
+        // The band's first and last energies are those of the relaxed endpoints (NudgedElasticBand.Run relaxes them first).
+        var saddle = band.Energies.Max();
+        var (e0, e1) = (band.Energies[0], band.Energies[^1]);
+        var distance = HopDistance(crystal, fromAtom, toAtom);
+        // Allowed (a second-neighbour hop may be wanted), but unusual enough to be said where the outcome is read.
+        if (distance > potential.Cutoff)
+            band = band with { Reason = band.Reason + FormattableString.Invariant($"; the hop ({distance:F4} Å) is longer than the potential's cutoff ({potential.Cutoff:G6} Å)") };
+        return new VacancyHopResult(band, fromAtom, toAtom, crystal.Species[fromAtom], distance, saddle - e0, saddle - e1, e0, e1);
+    }
+
+    /// <summary>Minimum-image distance between two atoms along the cell's periodic directions (Å).</summary>
+    private static double HopDistance(Structure crystal, int a, int b)
+    {
+        var cell = crystal.Cell;
+        var s = cell.ToFractional(crystal.Positions[b] - crystal.Positions[a]);
+        s = new Vec3(cell.PeriodicA ? s.X - Math.Round(s.X) : s.X, cell.PeriodicB ? s.Y - Math.Round(s.Y) : s.Y, cell.PeriodicC ? s.Z - Math.Round(s.Z) : s.Z);
+        return cell.ToCartesian(s).Length;
+    }
+
+    private static string Describe(Structure crystal, int fromAtom, int toAtom) =>
+        string.Format(CultureInfo.InvariantCulture, "{0}: {1} atom {2} hops into the site of atom {3}",
+            crystal.Name.Length > 0 ? crystal.Name : "crystal", crystal.Species[fromAtom], fromAtom, toAtom);
+
+    private static void Check(Structure crystal, int fromAtom, int toAtom)
+    {
+        ArgumentNullException.ThrowIfNull(crystal);
+        var n = crystal.Count;
+        if (fromAtom < 0 || fromAtom >= n || toAtom < 0 || toAtom >= n)
+            throw new ArgumentException($"atom indices {fromAtom} and {toAtom} must lie in 0–{n - 1} (0-based; the crystal has {n} atoms)");
+        if (fromAtom == toAtom)
+            throw new ArgumentException($"a hop needs two different atoms (both indices are {fromAtom})");
+        if (!crystal.Cell.AnyPeriodic)
+            throw new ArgumentException("a vacancy hop needs a periodic crystal; this cell has no periodic direction");
+        var distance = HopDistance(crystal, fromAtom, toAtom);
+        var d = distance.ToString("F4", CultureInfo.InvariantCulture);
+        if (crystal.Species[fromAtom] != crystal.Species[toAtom])
+            throw new ArgumentException($"atom {fromAtom} is {crystal.Species[fromAtom]} but atom {toAtom} is {crystal.Species[toAtom]} " +
+                                        $"({d} Å apart): a vacancy hop moves an atom onto a site of its own element");
+        if (!(distance > 1e-6))
+            throw new ArgumentException($"atoms {fromAtom} and {toAtom} sit on the same site ({d} Å apart, minimum image)");
+        if (n < 3) throw new ArgumentException($"a vacancy hop needs at least three atoms (the crystal has {n})");
+    }
+}
