@@ -85,22 +85,22 @@ internal static class BarrierCommand
     }
 
     /// <summary>"I,J" with atom numbers from 1, as 0-based indices; wrong numbers are named as the user wrote them.</summary>
-    private static (int From, int To) ParseHop(string text, Structure crystal)
+    internal static (int From, int To) ParseHop(string text, Structure crystal, string option = "--hop")
     {
         var parts = text.Split(',', StringSplitOptions.TrimEntries);
         if (parts.Length != 2 || !int.TryParse(parts[0], NumberStyles.Integer, Inv, out var i) || !int.TryParse(parts[1], NumberStyles.Integer, Inv, out var j))
-            throw new ArgumentException($"--hop '{text}': expected two atom numbers I,J counted from 1 as in the structure file (atom I hops into the site of atom J), e.g. --hop 2,1");
+            throw new ArgumentException($"{option} '{text}': expected two atom numbers I,J counted from 1 as in the structure file (atom I hops into the site of atom J), e.g. {option} 2,1");
         var n = crystal.Count;
         if (i < 1 || i > n || j < 1 || j > n)
-            throw new ArgumentException($"--hop {text}: atom numbers count from 1 and the structure has {n} atoms");
-        if (i == j) throw new ArgumentException($"--hop {text}: an atom cannot hop into its own site");
+            throw new ArgumentException($"{option} {text}: atom numbers count from 1 and the structure has {n} atoms");
+        if (i == j) throw new ArgumentException($"{option} {text}: an atom cannot hop into its own site");
         // Checked here too so that the message uses the user's numbering (the library's counts from 0).
         if (crystal.Species[i - 1] != crystal.Species[j - 1])
-            throw new ArgumentException($"--hop {text}: atom {i} is {crystal.Species[i - 1]} but atom {j} is {crystal.Species[j - 1]}; a vacancy hop moves an atom onto a site of its own element");
+            throw new ArgumentException($"{option} {text}: atom {i} is {crystal.Species[i - 1]} but atom {j} is {crystal.Species[j - 1]}; a vacancy hop moves an atom onto a site of its own element");
         return (i - 1, j - 1);
     }
 
-    private static NebSettings Settings(int images, double spring, double fmax, int maxSteps)
+    internal static NebSettings Settings(int images, double spring, double fmax, int maxSteps)
     {
         if (images < 1) throw new ArgumentException($"--images {images}: the band needs at least one intermediate image");
         if (!(spring > 0) || !double.IsFinite(spring)) throw new ArgumentException($"--spring {spring.ToString(Inv)}: expected a positive spring constant in eV/Å²");
@@ -138,7 +138,7 @@ internal static class BarrierCommand
     };
 
     /// <summary>The energy profile along the band, as PNG or SVG by the extension; the climbing image marked.</summary>
-    private static void Plot(VacancyHopResult r, string path)
+    internal static void Plot(VacancyHopResult r, string path)
     {
         var band = r.Band;
         var plot = new ScottPlot.Plot();

@@ -254,11 +254,12 @@ internal static class MdCommands
         var capture = new Option<double?>("--capture-radius") { HelpName = "Å", Description = "An ion is at a site within this distance (default: 40 % of the shortest site separation, at most 1 Å)." };
         var concertedTime = new Option<double>("--concerted-time") { HelpName = "ps", DefaultValueFactory = _ => 0.5, Description = "Hops within this time of each other …" };
         var concertedDistance = new Option<double>("--concerted-distance") { HelpName = "Å", DefaultValueFactory = _ => 5, Description = "… and this distance (midpoints) are concerted." };
+        var barrier = new Option<string>("--barrier") { HelpName = "I,J", Description = "Also the climbing-image NEB barrier of a vacancy hop in the starting structure: atom I into the site of atom J (numbers from 1, as in the file), reported beside the MD activation energy." };
         var outDir = new Option<string>("--out", "-o") { HelpName = "DIR", DefaultValueFactory = _ => "diffusion", Description = "Report folder: summary.md, arrhenius and msd plots (PNG, SVG), CSV tables, sites, report.json." };
         var command = new Command("diffusion", "Diffusion of one species over several temperatures: tracer, collective and per-direction diffusivities, Haven ratio, Arrhenius fits, Nernst–Einstein conductivity extrapolated to room temperature, site-to-site hops and concerted migration, in one report folder.");
         system.AddTo(command);
         dynamics.AddTo(command);
-        foreach (var o in new Option[] { species, temperatures, equilibration, steps, sample, blocks, charge, reportT, from, sitesFile, capture, concertedTime, concertedDistance, outDir }) command.Options.Add(o);
+        foreach (var o in new Option[] { species, temperatures, equilibration, steps, sample, blocks, charge, reportT, from, sitesFile, capture, concertedTime, concertedDistance, barrier, outDir }) command.Options.Add(o);
         command.SetAction(parsed =>
         {
             var ts = ParseTemperatures(parsed.GetValue(temperatures)!);
@@ -273,6 +274,7 @@ internal static class MdCommands
             var md = dynamics.Create(parsed);
             if (!Given(parsed, dynamics.Ensemble)) md = md with { Ensemble = Ensemble.NoseHoover };
             md.Validate();
+            var hop = parsed.GetValue(barrier) is { } hopText ? BarrierCommand.ParseHop(hopText, structure, "--barrier") : ((int, int)?)null;
             var sitesPath = parsed.GetValue(sitesFile);
             if (sitesPath is not null) SiteSet.Read(sitesPath, structure.Cell); // fail before the runs, not after
             var settings = new IonicTransportSettings
@@ -295,7 +297,18 @@ internal static class MdCommands
             else output.Line($"conductivity not extrapolated: {result.ConductivityNote}");
             output.Line($"{result.Sites.Count} sites of {result.Sites.Types.Count} types; hops per temperature: " + string.Join(", ", result.Runs.Zip(result.Hops).Select(p => FormattableString.Invariant($"{p.First.Temperature:G5} K {p.Second.Hops.Count} ({p.Second.Concerted.Fraction:P0} concerted, {p.Second.Concerted.UncorrelatedFraction:P0} if uncorrelated)"))));
             var dir = parsed.GetValue(outDir)!;
-            var files = IonicTransportReport.Write(dir, result, command: "poet " + string.Join(' ', parsed.Tokens.Select(t => t.Value)));
+            BarrierSummary? barrierSummary = null;
+            if (hop is var (hopFrom, hopTo))
+            {
+                var neb = VacancyHopBarrier.Run(potential, structure, hopFrom, hopTo, BarrierCommand.Settings(7, 1.0, 0.01, 3000));
+                barrierSummary = new BarrierSummary(FormattableString.Invariant($"{neb.Species} atom {hopFrom + 1} into the vacant site of atom {hopTo + 1} ({neb.HopDistance:F3} Å) in the starting structure, cell fixed"),
+                    neb.ForwardBarrier, neb.BackwardBarrier, neb.Band.Converged, neb.Band.Reason);
+                output.Line(FormattableString.Invariant($"vacancy hop {hopFrom + 1} → {hopTo + 1}: NEB barrier {neb.ForwardBarrier:F4} eV forward, {neb.BackwardBarrier:F4} eV back ({(neb.Band.Converged ? "converged" : "not converged: " + neb.Band.Reason)})"));
+                Directory.CreateDirectory(dir);
+                BarrierCommand.Plot(neb, Path.Combine(dir, "barrier.png"));
+                BarrierCommand.Plot(neb, Path.Combine(dir, "barrier.svg"));
+            }
+            var files = IonicTransportReport.Write(dir, result, barrierSummary, command: "poet " + string.Join(' ', parsed.Tokens.Select(t => t.Value)));
             output.Line($"wrote {Path.Combine(dir, "summary.md")} and {string.Join(", ", files.Where(f => f != "summary.md"))}");
             return PoetCli.Success;
         });

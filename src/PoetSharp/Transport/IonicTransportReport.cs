@@ -150,15 +150,15 @@ public static class IonicTransportReport
         b.AppendLine($"# {sp} transport with {result.Potential}");
         b.AppendLine();
         if (command is not null) b.AppendLine($"`{command}`").AppendLine();
-        b.AppendLine(F($"{result.Atoms} atoms ({runs[0].Ions} {sp}); {result.Md.Ensemble} MD, time step {result.Md.TimeStep} fs; at each temperature {s.EquilibrationSteps * result.Md.TimeStep / 1000:G4} ps of equilibration, then {s.ProductionSteps * result.Md.TimeStep / 1000:G4} ps recorded every {s.SampleEvery * result.Md.TimeStep:G4} fs. "));
-        b.AppendLine(F($"Diffusivities from linear fits of the mean-squared displacement over lags {runs[0].Tracer.WindowStart / 1000:G4}–{runs[0].Tracer.WindowEnd / 1000:G4} ps (centre-of-mass motion removed), errors from {s.Blocks} independent blocks. Tracer D* = ⟨|Δr_i|²⟩/6t; collective D_σ = ⟨|Σ_i Δr_i|²⟩/6Nt; Haven ratio H = D*/D_σ."));
+        b.AppendLine(F($"{result.Atoms} atoms ({runs[0].Ions} {sp}); {EnsembleName(result.Md)} MD, time step {result.Md.TimeStep} fs; at each temperature {s.EquilibrationSteps * result.Md.TimeStep / 1000:G4} ps of equilibration, then {s.ProductionSteps * result.Md.TimeStep / 1000:G4} ps recorded every {s.SampleEvery * result.Md.TimeStep:G4} fs. "));
+        b.AppendLine(F($"Diffusivities from linear fits of the mean-squared displacement over lags {runs[0].Tracer.WindowStart / 1000:G4}–{runs[0].Tracer.WindowEnd / 1000:G4} ps (drift of the host framework removed), errors from {s.Blocks} independent blocks. Tracer D* = ⟨|Δr_i|²⟩/6t; collective D_σ = ⟨|Σ_i Δr_i|²⟩/6Nt; Haven ratio H = D*/D_σ."));
         b.AppendLine();
         b.AppendLine("## Diffusivities");
         b.AppendLine();
         b.AppendLine("| T (K) | ⟨T⟩ (K) | V (Å³) | D* (cm²/s) | D_σ (cm²/s) | D_x | D_y | D_z | H | σ* (mS/cm) | MSD converged after (ps) | drift (eV/atom/ps) | wall (s) |");
         b.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var r in runs)
-            b.AppendLine(F($"| {r.Temperature:G5} | {r.Run.MeanTemperature:F1} | {r.Volume:F1} | {Pm(r.Tracer)} | {Pm(r.Collective)} | {r.Directions[0].InSquareCentimetresPerSecond:E2} | {r.Directions[1].InSquareCentimetresPerSecond:E2} | {r.Directions[2].InSquareCentimetresPerSecond:E2} | {r.HavenRatio:F2} ± {r.HavenRatioError:F2} | {r.TracerConductivity * 1000:G3} | {r.ConvergedAfter / 1000:F0}{(r.Converged ? "" : " (not shown: run longer)")} | {r.Run.ConservedDrift:E2} | {r.WallSeconds:F0} |"));
+            b.AppendLine(F($"| {r.Temperature:G5} | {r.Run.MeanTemperature:F1} | {r.Volume:F1} | {Pm(r.Tracer)} | {Pm(r.Collective)} | {r.Directions[0].InSquareCentimetresPerSecond:0.00e+00} | {r.Directions[1].InSquareCentimetresPerSecond:0.00e+00} | {r.Directions[2].InSquareCentimetresPerSecond:0.00e+00} | {r.HavenRatio:F2} ± {r.HavenRatioError:F2} | {r.TracerConductivity * 1000:G3} | {r.ConvergedAfter / 1000:F0}{(r.Converged ? "" : " (not shown: run longer)")} | {r.Run.ConservedDrift:0.00e+00} | {r.WallSeconds:F0} |"));
         b.AppendLine();
         b.AppendLine("## Arrhenius fits, D = D0 exp(−Ea / k_B T)");
         b.AppendLine();
@@ -167,7 +167,7 @@ public static class IonicTransportReport
         void Row(string name, ArrheniusFit? fit)
         {
             if (fit is null) b.AppendLine($"| {name} | not positive at every temperature | |");
-            else b.AppendLine(F($"| {name} | {fit.ActivationEnergy:F3} ± {fit.ActivationEnergyError:F3} | {fit.Prefactor:E2} ± {fit.PrefactorError:E1} |"));
+            else b.AppendLine(F($"| {name} | {fit.ActivationEnergy:F3} ± {fit.ActivationEnergyError:F3} | {fit.Prefactor:0.00e+00} ± {fit.PrefactorError:0.0e+00} |"));
         }
         Row("tracer D*", result.Tracer);
         Row("collective D_σ", result.Collective);
@@ -206,12 +206,23 @@ public static class IonicTransportReport
             b.AppendLine("## Barrier");
             b.AppendLine();
             b.AppendLine(F($"{barrier.Description}: climbing-image NEB barrier {barrier.Forward:F3} eV forward, {barrier.Backward:F3} eV back ({(barrier.Converged ? "converged" : "NOT converged")}: {barrier.Reason}); MD activation energy of the tracer diffusivity {result.Tracer.ActivationEnergy:F3} ± {result.Tracer.ActivationEnergyError:F3} eV."));
+            b.AppendLine("![Energy along the band](barrier.png)");
+            b.AppendLine();
             b.AppendLine("A single-vacancy hop barrier and the MD activation energy measure different things when several ions move together or when the carriers are not vacancies; a much lower MD value points to concerted or interstitial-mediated migration.");
             b.AppendLine();
         }
-        b.AppendLine("Files: arrhenius.png/svg, msd.png/svg, transport.csv, hops.csv, transitions.csv, sites.txt, report.json.");
+        b.AppendLine("Files: arrhenius.png/svg, msd.png/svg, transport.csv, hops.csv, transitions.csv, sites.txt, report.json" + (barrier is null ? "." : ", barrier.png/svg."));
         return b.ToString();
     }
 
-    private static string Pm(Diffusivity d) => F($"{d.InSquareCentimetresPerSecond:E2} ± {d.StandardErrorInSquareCentimetresPerSecond:E1}");
+    private static string Pm(Diffusivity d) => F($"{d.InSquareCentimetresPerSecond:0.00e+00} ± {d.StandardErrorInSquareCentimetresPerSecond:0.0e+00}");
+
+    private static string EnsembleName(MdSettings md) => md.Ensemble switch
+    {
+        Ensemble.NoseHoover => "NVT (Nosé–Hoover chain)",
+        Ensemble.Langevin => "NVT (Langevin)",
+        Ensemble.NptIsotropic => "NPT (isotropic)",
+        Ensemble.NptAnisotropic => "NPT (x, y, z independent)",
+        _ => "NVE",
+    };
 }
