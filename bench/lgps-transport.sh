@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Li transport in Li10GeP2S12 with a moment tensor potential trained on ../shared/data/lgps (issue 16):
+#   1. the 400-atom starting cell (bench/lgps-structure.py: the lowest-energy frame of LiGePS-init.system, 2×2×2) and
+#      the Li pair of the vacancy-hop NEB (closest Li–Li pair along c);
+#   2. speed of `poet md` (NVT 800 K, 300 steps) on one core (DOTNET_PROCESSOR_COUNT=1) and on all;
+#   3. stability: NPT (x, y, z independent) at the highest temperature, 0 bar, STABILITY steps of 2 fs;
+#   4. `poet diffusion --species Li` at TEMPS (NVT at the DFT cell, 2 fs steps, 5 ps equilibration, STEPS production
+#      steps recorded every 50 fs) with the NEB barrier of the vacancy hop, report in WORK/report.
+# Usage: bash bench/lgps-transport.sh MODEL.mtp [WORK=/tmp/lgps-transport] [STEPS=50000] [TEMPS=500,600,700,800,900,1000] [STABILITY=25000]
+# MODEL.mtp: e.g. from `bash bench/mtp-accuracy.sh lgps 16 250 /tmp/lgps` (WORK/lgps/model.mtp; species Li, Ge, P, S).
+set -euo pipefail
+MODEL=$(realpath "${1:?usage: lgps-transport.sh MODEL.mtp [WORK] [STEPS] [TEMPS] [STABILITY]}")
+WORK=${2:-/tmp/lgps-transport}
+STEPS=${3:-50000}
+TEMPS=${4:-500,600,700,800,900,1000}
+STABILITY=${5:-25000}
+HERE=$(cd "$(dirname "$0")/.." && pwd)
+SHARED=${POET_SHARED_DATA:-$HERE/../shared/data}
+mkdir -p "$WORK"
+dotnet build -c Release "$HERE/src/PoetSharp.Cli" -o "$WORK/poet" > "$WORK/build.log" 2>&1 || { cat "$WORK/build.log"; exit 1; }
+poet() { dotnet "$WORK/poet/poet.dll" --type-map Li,Ge,P,S "$@"; }
+
+read -r HOP DISTANCE < <(/usr/bin/python3 "$HERE/bench/lgps-structure.py" "$SHARED/lgps" "$WORK/lgps-400.vasp")
+echo "structure: $WORK/lgps-400.vasp; NEB hop $HOP ($DISTANCE Å)"
+
+echo "== speed (NVT 800 K, 300 steps of 2 fs, 400 atoms)"
+for cores in 1 "$(nproc)"; do
+  echo -n "$cores core(s): "
+  DOTNET_PROCESSOR_COUNT=$cores poet md --potential "$MODEL" -s "$WORK/lgps-400.vasp" -e nvt -t 800 -n 300 --thermo 0 | grep speed
+done
+
+HIGHEST=$(echo "$TEMPS" | tr ',' '\n' | sort -n | tail -1)
+echo "== stability: NPT (per axis) at $HIGHEST K, 0 bar, $STABILITY steps"
+poet md --potential "$MODEL" -s "$WORK/lgps-400.vasp" -e npt-aniso -t "$HIGHEST" --pressure 0 -n "$STABILITY" --thermo 2500 \
+  --trajectory "$WORK/npt.xyz" --trajectory-every 2500 | tee "$WORK/npt.log"
+
+echo "== diffusion at $TEMPS K"
+/usr/bin/time -v dotnet "$WORK/poet/poet.dll" --type-map Li,Ge,P,S diffusion --potential "$MODEL" -s "$WORK/lgps-400.vasp" --species Li \
+  --temperatures "$TEMPS" --equilibrate 2500 --steps "$STEPS" --sample-every 25 --barrier "$HOP" -o "$WORK/report" 2> "$WORK/time.log" | tee "$WORK/diffusion.log"
+grep -E "Elapsed|Maximum resident" "$WORK/time.log"
