@@ -157,6 +157,8 @@ public static class HopAnalysis
     {
         if (hops.Count == 0) return double.NaN;
         var order = Enumerable.Range(0, hops.Count).OrderBy(h => times[h]).ToArray();
+        var midpoints = hops.Select(h => cell.ToFractional(h.Midpoint)).ToArray();
+        var orthogonal = IsOrthogonal(cell);
         var together = new bool[hops.Count];
         var d2 = settings.ConcertedDistance * settings.ConcertedDistance;
         for (var i = 0; i < order.Length; i++)
@@ -166,13 +168,20 @@ public static class HopAnalysis
             {
                 var b = order[j];
                 if (hops[a].Atom == hops[b].Atom) continue;
-                if (MinimumImageDistanceSquared(cell, hops[a].Midpoint, hops[b].Midpoint) > d2) continue;
+                var d = midpoints[b] - midpoints[a];
+                // Rounding gives the nearest image in an orthogonal cell; a skewed one may need the neighbouring images.
+                var r2 = cell.ToCartesian(new Vec3(d.X - Math.Round(d.X), d.Y - Math.Round(d.Y), d.Z - Math.Round(d.Z))).LengthSquared;
+                if (r2 > d2 && !orthogonal) r2 = SiteSet.MinimumImage(cell, midpoints[a], midpoints[b]).LengthSquared;
+                if (r2 > d2) continue;
                 together[a] = together[b] = true;
             }
         }
         return together.Count(x => x) / (double)hops.Count;
     }
 
-    private static double MinimumImageDistanceSquared(Cell cell, Vec3 a, Vec3 b) =>
-        SiteSet.MinimumImage(cell, cell.ToFractional(a), cell.ToFractional(b)).LengthSquared;
+    private static bool IsOrthogonal(Cell cell)
+    {
+        double Cos(Vec3 u, Vec3 v) => Math.Abs(Vec3.Dot(u, v)) / (u.Length * v.Length);
+        return Cos(cell.A, cell.B) < 1e-9 && Cos(cell.A, cell.C) < 1e-9 && Cos(cell.B, cell.C) < 1e-9;
+    }
 }

@@ -48,6 +48,8 @@ public sealed class SiteSet
     }
 
     /// <summary>The nearest site to a fractional position (in <paramref name="cell"/>, which may differ from the sites' own in NPT) and its distance (Å).</summary>
+    /// <remarks>Rounding each fractional difference finds the true nearest image whenever it is closer than half the cell's
+    /// smallest height (then every fractional component is below ½), which covers every distance a capture radius asks about.</remarks>
     public (int Site, double Distance) Nearest(Vec3 fractional, Cell cell)
     {
         int best = -1;
