@@ -98,6 +98,23 @@ public class IonicTransportTests
     }
 
     [Fact]
+    public void Convergence_time_is_short_for_a_steady_walk_and_not_shown_when_the_rate_changes()
+    {
+        var steady = RandomWalk(new Vec3(0.003, 0.003, 0.003), walkers: 60, frames: 2000, dt: 10, seed: 8);
+        var d = steady.Diffusivity(100, 600, 5);
+        var (after, converged) = IonicTransport.ConvergedAfter(steady, 100, 600, d);
+        Assert.True(converged);
+        Assert.InRange(after, 600, 0.5 * 1999 * 10);
+
+        // The walkers speed up fourfold for the last tenth of the run: D of every shorter run is 20 % below the whole run's.
+        var width = Math.Sqrt(2 * 0.003 * 10);
+        var changing = RandomWalk(new Vec3(0.003, 0.003, 0.003), walkers: 60, frames: 2000, dt: 10, seed: 8, steps: (frame, _, random) =>
+            Enumerable.Range(0, 60).Select(_ => (frame < 1800 ? 1 : 2) * width * new Vec3(Normal(random), Normal(random), Normal(random))).ToArray());
+        var whole = changing.Diffusivity(100, 600, 5);
+        Assert.False(IonicTransport.ConvergedAfter(changing, 100, 600, whole).Converged);
+    }
+
+    [Fact]
     public void Nernst_Einstein_matches_a_hand_calculation()
     {
         // n = 1e22 cm⁻³ (10 ions in 1000 Å³), D = 1e-6 cm²/s, T = 300 K: σ = n e² D / k_B T = 0.0619750 S/cm.
