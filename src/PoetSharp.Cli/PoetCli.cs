@@ -93,7 +93,7 @@ public static class PoetCli
     {
         if (e is AggregateException { InnerExceptions.Count: 1 } single) e = single.InnerExceptions[0];
         var message = e.Message.ReplaceLineEndings(" ");
-        return e is DataFormatException or ArgumentException or IOException or UnauthorizedAccessException or FormatException
+        return e is DataFormatException or ArgumentException or Simulation.MdInstabilityException or IOException or UnauthorizedAccessException or FormatException
             ? message
             : $"internal error ({e.GetType().Name}): {message}";
     }

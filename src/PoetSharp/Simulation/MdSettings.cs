@@ -62,3 +62,13 @@ public sealed record MdSettings
         if (!(Skin >= 0) || !double.IsFinite(Skin)) throw new ArgumentException($"the neighbour skin must be ≥ 0 (got {Skin} Å)");
     }
 }
+
+/// <summary>A molecular-dynamics run that blew up (non-finite energy or runaway temperature), with where and how.</summary>
+public sealed class MdInstabilityException(long step, double time, double potentialEnergy, double temperature, string message) : Exception(message)
+{
+    public long Step { get; } = step;
+    /// <summary>Simulated time (fs).</summary>
+    public double Time { get; } = time;
+    public double PotentialEnergy { get; } = potentialEnergy;
+    public double Temperature { get; } = temperature;
+}

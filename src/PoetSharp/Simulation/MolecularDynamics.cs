@@ -39,6 +39,8 @@ public sealed partial class MolecularDynamics
 
     private double _langevinHeat; // energy removed by the Langevin thermostat (eV), for the conserved quantity
 
+    private double _startTemperature;
+
     public MdSettings Settings { get; }
     /// <summary>The evolving structure: unwrapped positions, and the cell (deformed under NPT).</summary>
     public Structure Structure { get; }
@@ -140,9 +142,11 @@ public sealed partial class MolecularDynamics
         {
             _velocities = new Vec3[n];
             var t0 = initialTemperature ?? (settings.IsThermostatted ? settings.Temperature : 0);
+            _startTemperature = t0;
             if (t0 > 0) MaxwellBoltzmann(t0);
         }
         KineticEnergy = ComputeKinetic();
+        _startTemperature = Math.Max(_startTemperature, Temperature); // given velocities: their own temperature
         ComputeForces();
     }
 
@@ -219,6 +223,22 @@ public sealed partial class MolecularDynamics
         }
         Step++;
         KineticEnergy = ComputeKinetic();
+        CheckStable();
+    }
+
+    /// <summary>
+    /// Stops a run that has blown up instead of letting it produce numbers: a non-finite energy, or a temperature twenty
+    /// times the larger of the target (or starting) temperature and 300 K — what a potential driven outside its data does
+    /// when two atoms fall into a spurious deep well. Two comparisons per step; no effect on a healthy run.
+    /// </summary>
+    private const string TooCloseAdvice = " (atoms too close for the potential, or a time step too long for the fastest motion: typically a potential used outside its training data; a smaller time step, a thermostat, or learning on the fly may help)";
+
+    private void CheckStable()
+    {
+        var reference = Math.Max(300, Math.Max(Settings.IsThermostatted ? Settings.Temperature : 0, _startTemperature));
+        if (double.IsFinite(_result.Energy) && double.IsFinite(KineticEnergy) && Temperature <= 20 * reference) return;
+        throw new MdInstabilityException(Step, Time, _result.Energy, Temperature,
+            FormattableString.Invariant($"the run became unstable at step {Step} ({Time / 1000:G4} ps): E_pot = {_result.Energy:G6} eV, T = {Temperature:G4} K") + TooCloseAdvice);
     }
 
     private double ComputeKinetic()
@@ -431,6 +451,7 @@ public sealed partial class MolecularDynamics
         if (NeighbourListBuilds == 0) BuildList();
         _potential.Compute(Structure, _list, _result);
         if (!double.IsFinite(_result.Energy))
-            throw new InvalidOperationException($"the potential energy became {_result.Energy} at step {Step} (atoms too close, or the time step too large)");
+            throw new MdInstabilityException(Step, Time, _result.Energy, Temperature,
+                FormattableString.Invariant($"the run became unstable at step {Step} ({Time / 1000:G4} ps): the potential energy is {_result.Energy}") + TooCloseAdvice);
     }
 }

@@ -69,9 +69,10 @@ public sealed record ExtrapolatedConductivity(double Temperature, DisplacementKi
 /// <summary>Everything <see cref="IonicTransport.Run"/> measures.</summary>
 /// <param name="Collective">Arrhenius fit of the collective diffusivity, or null when it is not positive at every temperature.</param>
 /// <param name="Directions">Arrhenius fits along x, y, z (null where a direction does not diffuse measurably at every temperature).</param>
+/// <param name="Failed">Temperatures whose run blew up or did not hold its temperature, with the reason; left out of every fit.</param>
 public sealed record IonicTransportResult(IonicTransportSettings Settings, MdSettings Md, string Potential, int Atoms, TransportAtTemperature[] Runs,
     ArrheniusFit Tracer, ArrheniusFit? Collective, ArrheniusFit?[] Directions, ExtrapolatedConductivity? Conductivity, string ConductivityNote,
-    SiteSet Sites, HopStatistics[] Hops);
+    SiteSet Sites, HopStatistics[] Hops, (double Temperature, string Reason)[] Failed);
 
 /// <summary>
 /// Diffusion of one species over several temperatures: an equilibration and a production run per temperature (in
@@ -82,7 +83,7 @@ public sealed record IonicTransportResult(IonicTransportSettings Settings, MdSet
 public static class IonicTransport
 {
     public static IonicTransportResult Run(IPotential potential, Structure structure, IReadOnlyList<double> temperatures, MdSettings md,
-        IonicTransportSettings settings, Action<TransportAtTemperature>? finished = null)
+        IonicTransportSettings settings, Action<TransportAtTemperature>? finished = null, Action<double, string>? failed = null)
     {
         if (temperatures.Count < 2) throw new ArgumentException("an Arrhenius plot needs at least two temperatures");
         if (!md.IsThermostatted) throw new ArgumentException("diffusion runs need a thermostat (nvt, langevin or npt)");
@@ -90,21 +91,42 @@ public static class IonicTransport
         if (!structure.Species.Contains(settings.Species))
             throw new ArgumentException($"the structure has no {settings.Species} (it has {string.Join(", ", structure.DistinctSpecies())})");
         if (settings.SampleEvery < 1) throw new ArgumentException("the sampling interval must be at least one step");
-        var runs = new TransportAtTemperature[temperatures.Count];
+        var all = new TransportAtTemperature?[temperatures.Count];
+        var failures = new string?[temperatures.Count];
         Parallel.For(0, temperatures.Count, new ParallelOptions { MaxDegreeOfParallelism = settings.MaxDegreeOfParallelism }, k =>
         {
             var clock = System.Diagnostics.Stopwatch.StartNew();
             var t = temperatures[k];
-            var dynamics = new MolecularDynamics(potential, structure, md with { Temperature = t, Seed = md.Seed + (ulong)k });
-            dynamics.Run(settings.EquilibrationSteps);
-            var summary = MdRun.Execute(dynamics, new MdRunOptions
+            try
             {
-                Steps = settings.ProductionSteps, ThermoEvery = 0, DisplacementEvery = settings.SampleEvery,
-                DisplacementSpecies = settings.Species, DiffusionWindow = settings.Window, DiffusionBlocks = settings.Blocks,
-            });
-            runs[k] = Analyse(t, summary, settings, clock.Elapsed.TotalSeconds);
-            lock (runs) finished?.Invoke(runs[k]);
+                var dynamics = new MolecularDynamics(potential, structure, md with { Temperature = t, Seed = md.Seed + (ulong)k });
+                dynamics.Run(settings.EquilibrationSteps);
+                var summary = MdRun.Execute(dynamics, new MdRunOptions
+                {
+                    Steps = settings.ProductionSteps, ThermoEvery = 0, DisplacementEvery = settings.SampleEvery,
+                    DisplacementSpecies = settings.Species, DiffusionWindow = settings.Window, DiffusionBlocks = settings.Blocks,
+                });
+                // A thermostat that did not hold its temperature (within 10 %) measured something else.
+                if (Math.Abs(summary.MeanTemperature - t) > 0.1 * t)
+                    failures[k] = FormattableString.Invariant($"the mean temperature was {summary.MeanTemperature:F1} K, not {t:G5} K");
+                else all[k] = Analyse(t, summary, settings, clock.Elapsed.TotalSeconds);
+            }
+            catch (MdInstabilityException e)
+            {
+                // One temperature that blows up (typically the hottest, driven outside the potential's data) should not
+                // cost the others: it is reported and left out of the fits.
+                failures[k] = e.Message;
+            }
+            lock (all)
+            {
+                if (all[k] is { } done) finished?.Invoke(done);
+                else failed?.Invoke(t, failures[k]!);
+            }
         });
+        var failedRuns = temperatures.Select((t, k) => (t, failures[k])).Where(p => p.Item2 is not null).Select(p => (p.t, p.Item2!)).ToArray();
+        var runs = all.Where(r => r is not null).Select(r => r!).ToArray();
+        if (runs.Length < 2)
+            throw new ArgumentException($"fewer than two temperatures ran to the end: " + string.Join("; ", failedRuns.Select(f => FormattableString.Invariant($"{f.Item1:G5} K: {f.Item2}"))));
 
         var tracer = ArrheniusFit.Fit(Points(runs, r => r.Tracer));
         var collective = runs.All(r => r.Collective.Value > 0) ? ArrheniusFit.Fit(Points(runs, r => r.Collective)) : null;
@@ -131,7 +153,7 @@ public static class IonicTransport
         var recorders = runs.Select(r => r.Displacements).ToArray();
         var sites = settings.Sites is { } given ? given(recorders[0].MeanCell()) : SiteFinder.FromDensity(recorders, settings.SiteFinder);
         var hops = runs.Select((r, k) => HopAnalysis.Analyse(r.Displacements, sites, settings.Hops with { Seed = settings.Hops.Seed + (ulong)k })).ToArray();
-        return new IonicTransportResult(settings, md, potential.Name, structure.Count, runs, tracer, collective, directions, conductivity, note, sites, hops);
+        return new IonicTransportResult(settings, md, potential.Name, structure.Count, runs, tracer, collective, directions, conductivity, note, sites, hops, failedRuns);
     }
 
     private static ArrheniusPoint[] Points(IEnumerable<TransportAtTemperature> runs, Func<TransportAtTemperature, Diffusivity> pick) =>

@@ -132,6 +132,7 @@ public static class IonicTransportReport
                 },
                 rates = p.Second.Rates.Select(r => new { type = r.Type, sites = r.Sites, hops = r.Hops, rate_per_ps = r.Rate, occupancy = r.Occupancy }),
             }),
+            failed = result.Failed.Select(f => new { temperature_K = f.Temperature, reason = f.Reason }),
             barrier = barrier is null ? null : new { description = barrier.Description, forward_eV = barrier.Forward, backward_eV = barrier.Backward, converged = barrier.Converged, reason = barrier.Reason },
         };
         return JsonSerializer.Serialize(doc, new JsonSerializerOptions
@@ -159,6 +160,8 @@ public static class IonicTransportReport
         b.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var r in runs)
             b.AppendLine(F($"| {r.Temperature:G5} | {r.Run.MeanTemperature:F1} | {r.Volume:F1} | {Pm(r.Tracer)} | {Pm(r.Collective)} | {r.Directions[0].InSquareCentimetresPerSecond:0.00e+00} | {r.Directions[1].InSquareCentimetresPerSecond:0.00e+00} | {r.Directions[2].InSquareCentimetresPerSecond:0.00e+00} | {r.HavenRatio:F2} ± {r.HavenRatioError:F2} | {r.TracerConductivity * 1000:G3} | {r.ConvergedAfter / 1000:F0}{(r.Converged ? "" : " (not shown: run longer)")} | {r.Run.ConservedDrift:0.00e+00} | {r.WallSeconds:F0} |"));
+        foreach (var (t, reason) in result.Failed)
+            b.AppendLine().Append(F($"**{t:G5} K failed and is left out of every fit:** {reason}.")).AppendLine();
         b.AppendLine();
         b.AppendLine("## Arrhenius fits, D = D0 exp(−Ea / k_B T)");
         b.AppendLine();

@@ -1,0 +1,62 @@
+using PoetSharp.Atoms;
+using PoetSharp.Potentials;
+using PoetSharp.Simulation;
+using PoetSharp.Transport;
+using PoetSharp.Tests.Simulation;
+using PoetSharp.Tests.Support;
+using Xunit;
+
+namespace PoetSharp.Tests.Transport;
+
+/// <summary>Runs that blow up stop with the step and the reason, and one failed temperature does not cost the others.</summary>
+public class UnstableRunTests
+{
+    /// <summary>A potential that answers NaN from one force call on: a stand-in for a potential driven outside its data.</summary>
+    private sealed class FailingAfter(IPotential inner, long firstBadCall) : IPotential
+    {
+        private long _calls;
+        public string Name => inner.Name;
+        public double Cutoff => inner.Cutoff;
+        public IReadOnlyList<string>? Species => inner.Species;
+        public void Compute(Structure structure, NeighbourList halfList, PotentialResult result)
+        {
+            inner.Compute(structure, halfList, result);
+            if (Interlocked.Increment(ref _calls) > firstBadCall) result.Energy = double.NaN;
+        }
+    }
+
+    [Fact]
+    public void A_purely_attractive_potential_collapses_and_the_run_stops_with_the_step()
+    {
+        // Nothing holds the atoms apart: they fall together and the temperature runs away.
+        var collapse = PotentialFactory.CreateModel("sum(-2*r^-6)", new Taper(3, 5));
+        var md = new MolecularDynamics(collapse, Builders.Fcc("Cu", 3.61, 2), new MdSettings { Ensemble = Ensemble.NoseHoover, Temperature = 300, TimeStep = 2 });
+        var e = Assert.Throws<MdInstabilityException>(() => md.Run(20000));
+        Assert.True(e.Step > 0 && e.Step < 20000);
+        Assert.Contains("became unstable at step", e.Message);
+    }
+
+    [Fact]
+    public void A_temperature_that_blows_up_is_reported_and_left_out_of_the_fits()
+    {
+        var structure = LiTlPairModel.Crystal(3);
+        const long equilibration = 200, production = 2000;
+        // Sequential runs (one at a time): the third temperature's calls start after 2 × (1 + 200 + 2000).
+        var potential = new FailingAfter(LiTlPairModel.Potential(), 2 * (1 + equilibration + production) + 500);
+        var settings = new IonicTransportSettings
+        {
+            Species = "Li", EquilibrationSteps = equilibration, ProductionSteps = production, SampleEvery = 10, MaxDegreeOfParallelism = 1,
+        };
+        var md = new MdSettings { Ensemble = Ensemble.NoseHoover, TimeStep = 1 };
+        var result = IonicTransport.Run(potential, structure, [3500, 5000, 4000], md, settings);
+        Assert.Equal([3500.0, 5000.0], result.Runs.Select(r => r.Temperature));
+        var (t, reason) = Assert.Single(result.Failed);
+        Assert.Equal(4000, t);
+        Assert.Contains("became unstable", reason);
+        Assert.Equal(2, result.Tracer.Points.Length);
+
+        var none = new FailingAfter(LiTlPairModel.Potential(), 2 * (1 + equilibration + production) - 1000);
+        var e = Assert.Throws<ArgumentException>(() => IonicTransport.Run(none, structure, [3500, 5000, 4000], md, settings));
+        Assert.Contains("fewer than two temperatures ran to the end", e.Message);
+    }
+}
