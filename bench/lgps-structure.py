@@ -3,7 +3,8 @@
 Reads the lowest-energy frame of ../shared/data/lgps/LiGePS-init.system (Li20Ge2P4S24, PBE, the least perturbed cell
 of the initial set, 19.6 Å³/atom, close to experiment), repeats it 2×2×2 (400 atoms: Li160Ge16P32S192, cell about
 17.6 × 17.6 × 25.3 Å) and writes it as POSCAR. Prints the numbers (from 1, as in the POSCAR) of two Li atoms for a
-vacancy hop: the closest Li–Li pair whose separation points mostly along c (the fast direction of LGPS).
+vacancy hop: two Li 2.0–3.6 Å apart, mostly along c (the fast direction of LGPS), in the most alike environments
+(sorted distances to their six nearest S), so that the hop runs between equivalent sites.
 Usage: python3 bench/lgps-structure.py SHARED_LGPS_DIR OUT.vasp
 """
 import os
@@ -42,6 +43,16 @@ with open(out, 'w') as f:
         f.write(' '.join(f'{x:.10f}' for x in p) + '\n')
 
 li = [i for i, e in enumerate(big_names) if e == 'Li']
+sulfur = np.array([p for p, e in zip(big_frac, big_names) if e == 'S'])
+
+
+def environment(i):
+    """Sorted distances (Å) from Li atom i to its six nearest S atoms: equal environments make a symmetric hop."""
+    d = sulfur - big_frac[i]
+    d -= np.round(d)
+    return np.sort(np.linalg.norm(d @ big_cell, axis=1))[:6]
+
+
 best = None
 for a in li:
     for b in li:
@@ -51,8 +62,12 @@ for a in li:
         d -= np.round(d)
         v = d @ big_cell
         r = np.linalg.norm(v)
-        along_c = abs(v[2]) / r
-        if along_c > 0.8 and r > 1.5 and (best is None or r < best[0]):
-            best = (r, a, b)
-r, a, b = best
+        if not (2.0 < r < 3.6) or abs(v[2]) / r < 0.8:
+            continue
+        # Prefer two Li in the same kind of site (then the hop's endpoints are alike and its barriers nearly equal).
+        mismatch = np.max(np.abs(environment(a) - environment(b)))
+        key = (round(mismatch, 2), r)
+        if best is None or key < best[0]:
+            best = (key, a, b, r)
+_, a, b, r = best
 print(f'{a + 1},{b + 1} {r:.3f}')

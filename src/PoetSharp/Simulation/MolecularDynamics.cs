@@ -40,6 +40,7 @@ public sealed partial class MolecularDynamics
     private double _langevinHeat; // energy removed by the Langevin thermostat (eV), for the conserved quantity
 
     private double _startTemperature;
+    private readonly double _startVolume;
 
     public MdSettings Settings { get; }
     /// <summary>The evolving structure: unwrapped positions, and the cell (deformed under NPT).</summary>
@@ -147,6 +148,7 @@ public sealed partial class MolecularDynamics
         }
         KineticEnergy = ComputeKinetic();
         _startTemperature = Math.Max(_startTemperature, Temperature); // given velocities: their own temperature
+        _startVolume = structure.Cell.FullyPeriodic ? structure.Cell.Volume : double.NaN;
         ComputeForces();
     }
 
@@ -236,6 +238,16 @@ public sealed partial class MolecularDynamics
     private void CheckStable()
     {
         var reference = Math.Max(300, Math.Max(Settings.IsThermostatted ? Settings.Temperature : 0, _startTemperature));
+        if (Settings.IsBarostatted)
+        {
+            // A cell that swells or shrinks fourfold is a crystal coming apart (or collapsing), not thermal expansion;
+            // left alone it would also grow the neighbour list's bins without bound.
+            var ratio = Volume / _startVolume;
+            if (!(ratio < 4 && ratio > 0.25))
+                throw new MdInstabilityException(Step, Time, _result.Energy, Temperature,
+                    FormattableString.Invariant($"the run became unstable at step {Step} ({Time / 1000:G4} ps): the cell's volume is {ratio:G3} times its starting volume") +
+                    " (the structure came apart or collapsed under the barostat: above its melting or boiling point at this pressure, or a potential used outside its training data)");
+        }
         if (double.IsFinite(_result.Energy) && double.IsFinite(KineticEnergy) && Temperature <= 20 * reference) return;
         throw new MdInstabilityException(Step, Time, _result.Energy, Temperature,
             FormattableString.Invariant($"the run became unstable at step {Step} ({Time / 1000:G4} ps): E_pot = {_result.Energy:G6} eV, T = {Temperature:G4} K") + TooCloseAdvice);
