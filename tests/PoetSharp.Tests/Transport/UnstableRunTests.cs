@@ -37,6 +37,17 @@ public class UnstableRunTests
     }
 
     [Fact]
+    public void A_crystal_that_boils_off_under_the_barostat_stops_before_its_cell_grows_without_bound()
+    {
+        // B2 LiTl of Lennard-Jones pairs at 3000 K and zero pressure evaporates: the barostat swells the cell.
+        var md = new MolecularDynamics(LiTlPairModel.Potential(), LiTlPairModel.Crystal(3),
+            new MdSettings { Ensemble = Ensemble.NptAnisotropic, Temperature = 3000, TimeStep = 1, Seed = 3 });
+        var e = Assert.Throws<MdInstabilityException>(() => md.Run(50000));
+        Assert.Contains("times its starting volume", e.Message);
+        Assert.InRange(md.Volume / LiTlPairModel.Crystal(3).Cell.Volume, 3.9, 4.2);
+    }
+
+    [Fact]
     public void A_temperature_that_blows_up_is_reported_and_left_out_of_the_fits()
     {
         var structure = LiTlPairModel.Crystal(3);
