@@ -1,0 +1,118 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using PoetSharp.Data;
+using PoetSharp.KPoints;
+
+namespace PoetSharp.Cli;
+
+/// <summary>`poet kpoints`: the generalized k-point grid with the fewest irreducible points for a minimum periodic distance, beside Monkhorst–Pack's.</summary>
+internal static class KPointsCommand
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    public static Command Create(CliOutput output, CliServices services)
+    {
+        var structureFile = new Argument<string>("STRUCTURE") { Description = "The crystal: the first structure in this file (" + DataFiles.ReadableFormats + ")." };
+        var minDistance = new Option<double>("--min-distance", "-r")
+        {
+            Required = true, HelpName = "Å",
+            Description = "Required minimum periodic distance r_min of the real-space superlattice the grid samples (Å); larger is denser. 40–60 Å suits metals.",
+        };
+        var gamma = new Option<bool>("--gamma") { Description = "Only Γ-centred grids (by default grids shifted by half a generating vector are also considered)." };
+        var format = new Option<string>("--format")
+        {
+            HelpName = "qe|vasp|list", DefaultValueFactory = _ => "list",
+            Description = "qe: a Quantum ESPRESSO K_POINTS crystal card of the irreducible points with weights; vasp: a KPOINTS file with the grid's " +
+                          "generating vectors (reciprocal coordinates) and shift; list: the irreducible points and weights as plain text.",
+        };
+        format.AcceptOnlyFromAmong("qe", "vasp", "list");
+        var outFile = new Option<string>("--out", "-o") { HelpName = "FILE", Description = "Write the grid here instead of printing it after the summary." };
+        var time = new Option<double>("--time-limit")
+        {
+            HelpName = "SECONDS", DefaultValueFactory = _ => KPointGenerator.DefaultBudget.TotalSeconds,
+            Description = "Time budget of the superlattice search; when it runs out the best grid found so far is used and the summary says the search was cut short.",
+        };
+        var symprec = new Option<double>("--symprec") { HelpName = "Å", DefaultValueFactory = _ => 1e-5, Description = "spglib's symmetry tolerance (Å)." };
+
+        var command = new Command("kpoints",
+            "The generalized regular k-point grid (any superlattice keeping the point group, Γ-centred or shifted) with the fewest irreducible " +
+            "points whose real-space superlattice has minimum periodic distance ≥ r_min, beside the best Monkhorst–Pack grid at the same r_min.");
+        command.Arguments.Add(structureFile);
+        foreach (var o in new Option[] { minDistance, gamma, format, outFile, time, symprec }) command.Options.Add(o);
+        command.SetAction(parsed =>
+        {
+            var path = parsed.GetValue(structureFile)!;
+            var r = parsed.GetValue(minDistance);
+            if (!(r > 0) || !double.IsFinite(r)) throw new ArgumentException($"--min-distance must be a positive length in Å (got {r.ToString(Inv)})");
+            var seconds = parsed.GetValue(time);
+            if (!(seconds > 0)) throw new ArgumentException($"--time-limit must be positive (got {seconds.ToString(Inv)})");
+            var data = services.ReadData(path);
+            if (data.Count == 0) throw new ArgumentException($"{path}: no structure in the file");
+            var crystal = data[0];
+            if (!crystal.Cell.FullyPeriodic) throw new ArgumentException($"{path}: the structure is not periodic in all three directions");
+            var search = KPointGenerator.Generate(crystal, r, parsed.GetValue(gamma), TimeSpan.FromSeconds(seconds), parsed.GetValue(symprec));
+            var g = search.Grid;
+            var mp = search.MonkhorstPack;
+            var sg = search.Symmetry;
+            output.Line($"{path}: {crystal.Count} atoms, space group {sg.International} ({sg.Number}), point group {sg.PointGroup} ({sg.PointGroupRotations().Count} operations)");
+            output.Line(FormattableString.Invariant($"required minimum periodic distance: {r:G6} Å"));
+            var table = CliOutput.NewTable(1, "grid", "k-points", "irreducible", "min distance (Å)", "shift");
+            CliOutput.AddRow(table, "generalized", g.Total.ToString(Inv), g.Irreducible.ToString(Inv), g.MinDistance.ToString("F3", Inv), ShiftText(g));
+            CliOutput.AddRow(table, $"Monkhorst–Pack {mp.Superlattice[0, 0]}×{mp.Superlattice[1, 1]}×{mp.Superlattice[2, 2]}", mp.Total.ToString(Inv),
+                mp.Irreducible.ToString(Inv), mp.MinDistance.ToString("F3", Inv), ShiftText(mp));
+            output.Console.Write(table);
+            output.Line(FormattableString.Invariant(
+                $"irreducible ratio (generalized / Monkhorst–Pack): {(double)g.Irreducible / mp.Irreducible:F3}; superlattice H = {Matrix(g.Superlattice)}"));
+            var how = search.Exhaustive ? "exhaustive (no grid with fewer irreducible points exists)" : "cut short by the time limit (the best found so far)";
+            output.Line(FormattableString.Invariant(
+                $"search: {search.SuperlatticesExamined} symmetric superlattices up to det {search.LargestDeterminantSearched}, {search.Elapsed.TotalSeconds:F2} s, {how}"));
+            if (!search.Exhaustive) output.Warning("the search ran out of time; a grid with fewer irreducible points may exist (raise --time-limit)");
+
+            var text = Format(g, parsed.GetValue(format)!, r, sg.International);
+            if (parsed.GetValue(outFile) is { } file)
+            {
+                File.WriteAllText(file, text);
+                output.Line($"wrote {file}");
+            }
+            else output.Console.Write(new Spectre.Console.Text(text));
+        });
+        return command;
+    }
+
+    private static string ShiftText(KPointGrid g) => g.Shift == default ? "Γ-centred" : FormattableString.Invariant($"({g.Shift.X:G3}, {g.Shift.Y:G3}, {g.Shift.Z:G3})");
+
+    private static string Matrix(long[,] h) =>
+        "[" + string.Join("; ", Enumerable.Range(0, 3).Select(i => string.Join(" ", Enumerable.Range(0, 3).Select(j => h[i, j].ToString(Inv))))) + "]";
+
+    private static string F(double x) => x.ToString("F10", Inv);
+
+    /// <summary>The grid as text in the requested format.</summary>
+    public static string Format(KPointGrid g, string format, double r, string spaceGroup)
+    {
+        var sb = new StringBuilder();
+        switch (format)
+        {
+            case "qe":
+                // pw.x: crystal coordinates of the reciprocal lattice with weights (it normalises them).
+                sb.Append($"K_POINTS crystal\n{g.Irreducible}\n");
+                for (var k = 0; k < g.Irreducible; k++)
+                    sb.Append($"  {F(g.Points[k].X)} {F(g.Points[k].Y)} {F(g.Points[k].Z)} {g.Multiplicities[k]}\n");
+                break;
+            case "vasp":
+                // VASP's generalized regular mesh: mode 0, then the generating vectors of the k-mesh in reciprocal
+                // coordinates and the shift in their units (the mesh is all integer combinations plus the shift).
+                sb.Append(FormattableString.Invariant($"Generalized regular grid, r_min {r:G6} A, {g.Total} points, {g.Irreducible} irreducible (space group {spaceGroup})\n"));
+                sb.Append("0\nReciprocal\n");
+                foreach (var v in g.GeneratingVectors()) sb.Append($"  {F(v.X)} {F(v.Y)} {F(v.Z)}\n");
+                sb.Append($"  {F(g.Shift.X)} {F(g.Shift.Y)} {F(g.Shift.Z)}\n");
+                break;
+            default:
+                sb.Append(FormattableString.Invariant($"# {g.Irreducible} irreducible of {g.Total} k-points; fractional coordinates of the reciprocal lattice; weight\n"));
+                for (var k = 0; k < g.Irreducible; k++)
+                    sb.Append($"{F(g.Points[k].X)} {F(g.Points[k].Y)} {F(g.Points[k].Z)} {g.Weights[k].ToString("R", Inv)}\n");
+                break;
+        }
+        return sb.ToString();
+    }
+}

@@ -1,0 +1,447 @@
+using System.Diagnostics;
+using PoetSharp.Atoms;
+using PoetSharp.Symmetry;
+
+namespace PoetSharp.KPoints;
+
+/// <summary>A k-point grid and its irreducible points.</summary>
+public sealed record KPointGrid
+{
+    /// <summary>The superlattice matrix H in the cell's own basis: the real-space superlattice vectors are the columns of A·H (A: a, b, c as columns).</summary>
+    public required long[,] Superlattice { get; init; }
+
+    /// <summary>The shift in units of the grid's generating vectors (each component 0 or 1/2); zero: Γ-centred.</summary>
+    public required Vec3 Shift { get; init; }
+
+    /// <summary>Points in the full grid: det H.</summary>
+    public required int Total { get; init; }
+
+    /// <summary>The superlattice's minimum periodic distance (its shortest nonzero vector, Å).</summary>
+    public required double MinDistance { get; init; }
+
+    /// <summary>Irreducible k-points in fractional coordinates of the cell's reciprocal lattice, in [0, 1).</summary>
+    public required IReadOnlyList<Vec3> Points { get; init; }
+
+    /// <summary>Weights (orbit size / N), summing to 1.</summary>
+    public required IReadOnlyList<double> Weights { get; init; }
+
+    /// <summary>Orbit sizes (integer weights), summing to <see cref="Total"/>.</summary>
+    public required IReadOnlyList<int> Multiplicities { get; init; }
+
+    public int Irreducible => Points.Count;
+
+    /// <summary>Whether H is diagonal in the cell's basis (a Monkhorst–Pack grid n1×n2×n3).</summary>
+    public bool IsDiagonal => Superlattice[0, 1] == 0 && Superlattice[0, 2] == 0 && Superlattice[1, 0] == 0 && Superlattice[1, 2] == 0 && Superlattice[2, 0] == 0 && Superlattice[2, 1] == 0;
+
+    /// <summary>
+    /// The grid's generating vectors in fractional coordinates of the cell's reciprocal lattice: the rows of H⁻¹ (every
+    /// k-point of the grid is an integer combination of them plus the shift).
+    /// </summary>
+    public Vec3[] GeneratingVectors()
+    {
+        var inv = KPointGenerator.Inverse(Superlattice);
+        return [new(inv[0, 0], inv[0, 1], inv[0, 2]), new(inv[1, 0], inv[1, 1], inv[1, 2]), new(inv[2, 0], inv[2, 1], inv[2, 2])];
+    }
+}
+
+/// <summary>The outcome of a search: the best generalized grid, the best Monkhorst–Pack grid and how the search went.</summary>
+public sealed record KPointSearch(
+    KPointGrid Grid,
+    KPointGrid MonkhorstPack,
+    SpaceGroupInfo Symmetry,
+    double MinDistance,
+    /// <summary>True when every superlattice that could beat the result was examined; false when the time budget ran out first.</summary>
+    bool Exhaustive,
+    int LargestDeterminantSearched,
+    long SuperlatticesExamined,
+    TimeSpan Elapsed);
+
+/// <summary>
+/// Generalized regular k-point grids (Wisesa, McGill &amp; Mueller, PRB 93, 155109 (2016); Wang et al., arXiv:1907.13610):
+/// among all superlattices S = A·H of the cell that keep its point group, with minimum periodic distance ≥ r_min, the one
+/// whose k-point grid (S's reciprocal lattice, Γ-centred or shifted by half a generating vector) has the fewest irreducible
+/// points. See docs/kpoints.md for the search and its cost.
+/// </summary>
+public static class KPointGenerator
+{
+    /// <summary>Default time budget of the superlattice search; past it the best grid found so far is returned (marked not exhaustive).</summary>
+    public static readonly TimeSpan DefaultBudget = TimeSpan.FromSeconds(5);
+
+    private const double Tolerance = 1e-9;
+
+    public static KPointSearch Generate(Structure structure, double minDistance, bool gammaOnly = false, TimeSpan? budget = null, double symprec = 1e-5)
+    {
+        var sym = Spglib.Analyze(structure, symprec);
+        return Generate(structure.Cell, sym, minDistance, gammaOnly, budget);
+    }
+
+    public static KPointSearch Generate(Cell cell, SpaceGroupInfo symmetry, double minDistance, bool gammaOnly = false, TimeSpan? budget = null)
+    {
+        if (!(minDistance > 0) || !double.IsFinite(minDistance)) throw new ArgumentException($"the minimum distance must be positive (got {minDistance} Å)");
+        if (!cell.FullyPeriodic) throw new ArgumentException("k-point grids need a cell periodic in all three directions");
+        var clock = Stopwatch.StartNew();
+        var limit = budget ?? DefaultBudget;
+        var rotations = symmetry.PointGroupRotations().Select(ToLong).ToList();
+        var a = new[] { cell.A, cell.B, cell.C };
+        var shifts = gammaOnly ? [new long[3]] : AllHalfShifts();
+
+        var mp = BestMonkhorstPack(a, rotations, minDistance, shifts);
+
+        // Search in an LLL-reduced basis with the shortest vector last: the pruning below uses |f·a3| ≥ r_min and the 2D
+        // sublattice spanned by a2, a3, which cut hardest when a2 and a3 are short. Rotations follow: R' = P⁻¹RP.
+        var (reduced, p0) = LatticeReduction.Lll(a[0], a[1], a[2]);
+        var p = new long[3, 3];
+        for (var i = 0; i < 3; i++)
+            for (var j = 0; j < 3; j++) p[i, j] = p0[i, 2 - j];
+        var basis = new[] { reduced[2], reduced[1], reduced[0] };
+        var pInv = InverseUnimodular(p);
+        var rotReduced = rotations.Select(r => GridSymmetry.Multiply(pInv, GridSymmetry.Multiply(r, p))).ToList();
+        var symReduced = new GridSymmetry(rotReduced);
+        var generators = Generators(rotReduced);
+
+        var volume = cell.Volume;
+        var best = (Irr: mp.Irreducible, Dist: mp.MinDistance, H: (long[,]?)null, S2: (long[]?)null);
+        // The densest lattice packing (fcc) bounds the volume of a lattice with minimum distance r: V ≥ r³/√2.
+        var nLow = Math.Max(1, (long)Math.Ceiling(Math.Pow(minDistance, 3) / (Math.Sqrt(2) * volume) * (1 - 1e-9)));
+        var order = symReduced.Order;
+        var exhaustive = true;
+        long examined = 0;
+        var n = nLow;
+        bool[]? scratch = null;
+        for (; ; n++)
+        {
+            // No grid of N points can have fewer than N/|G| irreducible points (G with time reversal).
+            if ((n + order - 1) / order >= best.Irr) break;
+            if (clock.Elapsed > limit) { exhaustive = false; break; }
+            if (n > int.MaxValue / 2) { exhaustive = false; break; }
+            scratch ??= new bool[Math.Max(1024, (int)Math.Min(int.MaxValue / 2, 4 * n))];
+            if (scratch.Length < n) scratch = new bool[(int)(2 * n)];
+            foreach (var h in SymmetricSuperlattices(n, basis, generators, minDistance, clock, limit))
+            {
+                examined++;
+                var dist = MinDistanceOf(basis, h);
+                foreach (var s2 in shifts)
+                {
+                    var ops = symReduced.GridOperations(h, s2);
+                    if (ops is null) continue;
+                    var orbits = GridSymmetry.Orbits(h, ops, best.Irr, scratch);
+                    if (orbits is null) continue;
+                    var irr = orbits.Value.Sizes.Length;
+                    if (irr < best.Irr || (irr == best.Irr && dist > best.Dist + Tolerance))
+                        best = (irr, dist, h, s2);
+                }
+            }
+            if (clock.Elapsed > limit) { exhaustive = false; break; }
+        }
+
+        KPointGrid grid;
+        if (best.H is null) grid = mp;
+        else
+        {
+            // Back to the cell's basis: S = A'·H' = A·(P·H'), and k = P⁻ᵀ k' for fractional reciprocal coordinates.
+            grid = Build(basis, best.H, best.S2!, symReduced, p, pInv);
+        }
+        return new KPointSearch(grid, mp, symmetry, minDistance, exhaustive, (int)Math.Min(int.MaxValue, n), examined, clock.Elapsed);
+    }
+
+    /// <summary>The Monkhorst–Pack grid n1×n2×n3 (with the same shifts allowed) with the fewest irreducible points whose superlattice diag(n)·A has minimum distance ≥ r_min.</summary>
+    public static KPointGrid BestMonkhorstPack(Cell cell, SpaceGroupInfo symmetry, double minDistance, bool gammaOnly = false) =>
+        BestMonkhorstPack([cell.A, cell.B, cell.C], symmetry.PointGroupRotations().Select(ToLong).ToList(), minDistance, gammaOnly ? [new long[3]] : AllHalfShifts());
+
+    private static KPointGrid BestMonkhorstPack(Vec3[] a, List<long[,]> rotations, double minDistance, long[][] shifts)
+    {
+        var sym = new GridSymmetry(rotations);
+        var vol = Math.Abs(Vec3.Dot(a[0], Vec3.Cross(a[1], a[2])));
+        var lo = new long[3];
+        var hi = new long[3];
+        for (var i = 0; i < 3; i++)
+        {
+            // n_i·a_i is a superlattice vector, so n_i ≥ r/|a_i|; and n_i ≥ r/height_i suffices along i (any vector with a
+            // nonzero i-th coefficient is at least n_i·height_i long), so larger n_i only add points.
+            var height = vol / Vec3.Cross(a[(i + 1) % 3], a[(i + 2) % 3]).Length;
+            lo[i] = Math.Max(1, (long)Math.Ceiling(minDistance / a[i].Length - Tolerance));
+            hi[i] = Math.Max(lo[i], (long)Math.Ceiling(minDistance / height - Tolerance));
+        }
+        var candidates = new List<long[]>();
+        for (var n0 = lo[0]; n0 <= hi[0]; n0++)
+            for (var n1 = lo[1]; n1 <= hi[1]; n1++)
+                for (var n2 = lo[2]; n2 <= hi[2]; n2++) candidates.Add([n0, n1, n2]);
+        KPointGrid? best = null;
+        foreach (var c in candidates.OrderBy(c => c[0] * c[1] * c[2]))
+        {
+            var total = c[0] * c[1] * c[2];
+            if (best is not null && (total + sym.Order - 1) / sym.Order >= best.Irreducible) break;
+            var h = new long[,] { { c[0], 0, 0 }, { 0, c[1], 0 }, { 0, 0, c[2] } };
+            if (!sym.Preserves(h)) continue;
+            var dist = MinDistanceOf(a, h);
+            if (dist < minDistance * (1 - Tolerance)) continue;
+            foreach (var s2 in shifts)
+            {
+                if (sym.GridOperations(h, s2) is null) continue;
+                var g = Build(a, h, s2, sym, Identity(), Identity());
+                if (best is null || g.Irreducible < best.Irreducible || (g.Irreducible == best.Irreducible && g.MinDistance > best.MinDistance + Tolerance))
+                    best = g;
+            }
+        }
+        // Every lattice keeps its point group under n·I, so a symmetric Γ-centred grid always exists; the loop finds one.
+        return best ?? throw new InvalidOperationException("no Monkhorst–Pack grid found (cannot happen for a valid cell)");
+    }
+
+    /// <summary>A grid with its irreducible points, the superlattice given in <paramref name="basis"/>; p maps that basis to the cell's (A_cell·P = basis).</summary>
+    private static KPointGrid Build(Vec3[] basis, long[,] h, long[] s2, GridSymmetry sym, long[,] p, long[,] pInv)
+    {
+        var ops = sym.GridOperations(h, s2) ?? throw new InvalidOperationException("grid is not symmetric");
+        var (reps, sizes) = GridSymmetry.Orbits(h, ops, int.MaxValue)!.Value;
+        var n = (int)(h[0, 0] * h[1, 1] * h[2, 2]);
+        var hInv = Inverse(h);
+        var points = new Vec3[reps.Length];
+        for (var k = 0; k < reps.Length; k++)
+        {
+            // k' = H⁻ᵀ(m + s) in the search basis's reciprocal coordinates, then k = P⁻ᵀk' in the cell's.
+            var m = new[] { reps[k][0] + s2[0] / 2.0, reps[k][1] + s2[1] / 2.0, reps[k][2] + s2[2] / 2.0 };
+            var kp = new double[3];
+            for (var i = 0; i < 3; i++) kp[i] = hInv[0, i] * m[0] + hInv[1, i] * m[1] + hInv[2, i] * m[2];
+            var kc = new double[3];
+            for (var i = 0; i < 3; i++) kc[i] = pInv[0, i] * kp[0] + pInv[1, i] * kp[1] + pInv[2, i] * kp[2];
+            points[k] = new Vec3(Wrap(kc[0]), Wrap(kc[1]), Wrap(kc[2]));
+        }
+        var hCell = GridSymmetry.Multiply(p, h);
+        // The shift in the cell's generating vectors (rows of (P·H)⁻¹ = rows of H⁻¹P⁻¹) is the same vector s.
+        return new KPointGrid
+        {
+            Superlattice = hCell,
+            Shift = new Vec3(s2[0] / 2.0, s2[1] / 2.0, s2[2] / 2.0),
+            Total = n,
+            MinDistance = MinDistanceOf(basis, h),
+            Points = points,
+            Multiplicities = sizes,
+            Weights = sizes.Select(s => (double)s / n).ToArray(),
+        };
+    }
+
+    private static double Wrap(double x)
+    {
+        var w = x - Math.Floor(x);
+        // Values within rounding of 1 are 0.
+        return w > 1 - 1e-12 ? 0 : Math.Abs(w) < 1e-12 ? 0 : w;
+    }
+
+    /// <summary>The minimum periodic distance of the superlattice with vectors the columns of basis·H.</summary>
+    public static double MinDistanceOf(Vec3[] basis, long[,] h)
+    {
+        Vec3 Col(int j) => h[0, j] * basis[0] + h[1, j] * basis[1] + h[2, j] * basis[2];
+        return LatticeReduction.ShortestVector(Col(0), Col(1), Col(2));
+    }
+
+    /// <summary>
+    /// Lower-triangular Hermite normal forms H = [[a,0,0],[b,c,0],[d,e,f]] of determinant n (0 ≤ b &lt; c, 0 ≤ d, e &lt; f) that the
+    /// point group preserves and whose superlattice has minimum distance ≥ r. The loops run a, c, f → e → b → d, and each
+    /// condition "R·h_j lies in HZ³" for a generator R and column h_j is tested as soon as its variables are fixed
+    /// (membership is forward substitution: x1 = v1/a, x2 = (v2 − b·x1)/c, x3 = (v3 − d·x1 − e·x2)/f must be integers).
+    /// The conditions on d are linear congruences, solved rather than looped over. Distances prune too: |f·a3| ≥ r, the 2D
+    /// sublattice of h2, h3 must have minimum distance ≥ r, and the layer of h1 must be able to stay r away from it.
+    /// </summary>
+    private static IEnumerable<long[,]> SymmetricSuperlattices(long n, Vec3[] basis, List<long[,]> gens, double r, Stopwatch clock, TimeSpan limit)
+    {
+        var rr = r * (1 - Tolerance);
+        var volume = Math.Abs(Vec3.Dot(basis[0], Vec3.Cross(basis[1], basis[2])));
+        var a3 = basis[2].Length;
+        for (long a = 1; a <= n; a++)
+        {
+            if (n % a != 0) continue;
+            var m = n / a;
+            for (long c = 1; c <= m; c++)
+            {
+                if (m % c != 0) continue;
+                var f = m / c;
+                if (f * a3 < rr) continue;
+                if (!gens.All(g => f * g[0, 2] % a == 0)) continue;
+                var h3 = f * basis[2];
+                for (long e = 0; e < f; e++)
+                {
+                    if (!gens.All(g => (c * g[0, 1] + e * g[0, 2]) % a == 0)) continue;
+                    // The conditions on b are linear congruences mod c (col 3: x1·b ≡ f·R12; col 2: x1·b ≡ c·R11 + e·R12),
+                    // solved rather than looped over.
+                    long b0 = 0, bStep = 1;
+                    var bOk = true;
+                    foreach (var g in gens)
+                    {
+                        if (!Restrict(ref b0, ref bStep, f * g[0, 2] / a, f * g[1, 2], c) ||
+                            !Restrict(ref b0, ref bStep, (c * g[0, 1] + e * g[0, 2]) / a, c * g[1, 1] + e * g[1, 2], c)) { bOk = false; break; }
+                    }
+                    if (!bOk) continue;
+                    var h2 = c * basis[1] + e * basis[2];
+                    var (shortest2, u, v) = LatticeReduction.Gauss(h2, h3);
+                    if (shortest2 < rr) continue;
+                    // The layer containing h1 lies at height NV/|h2×h3| above the plane of h2, h3; its points can be no
+                    // farther in-plane from the 2D lattice than its covering radius, the circumradius of the acute
+                    // triangle 0, u, ±v of the reduced basis. If even that is too close, no choice of b, d can work.
+                    var area = Vec3.Cross(h2, h3).Length;
+                    var height = n * volume / area;
+                    if (Vec3.Dot(u, v) < 0) v = -v;
+                    var coverR = u.Length * v.Length * (u - v).Length / (2 * Vec3.Cross(u, v).Length);
+                    if (height * height + coverR * coverR * (1 + 1e-6) < rr * rr) continue;
+                    for (var b = b0 % bStep; b < c; b += bStep)
+                    {
+                        if (clock.Elapsed > limit) yield break;
+                        var ok = true;
+                        // d ≡ r0 (mod step): the congruences in d from columns 3 and 2 (mod f) and column 1's first row (mod a).
+                        long r0 = 0, step = 1;
+                        foreach (var g in gens)
+                        {
+                            var x13 = f * g[0, 2] / a;
+                            var x23 = (f * g[1, 2] - b * x13) / c;
+                            if (!Restrict(ref r0, ref step, x13, f * g[2, 2] - e * x23, f)) { ok = false; break; }
+                            var x12 = (c * g[0, 1] + e * g[0, 2]) / a;
+                            var x22 = (c * g[1, 1] + e * g[1, 2] - b * x12) / c;
+                            if (!Restrict(ref r0, ref step, x12, c * g[2, 1] + e * g[2, 2] - e * x22, f)) { ok = false; break; }
+                            if (!Restrict(ref r0, ref step, g[0, 2], -(b * g[0, 1]), a)) { ok = false; break; }
+                        }
+                        if (!ok) continue;
+                        var inPlaneNeed2 = rr * rr - height * height;
+                        for (var d = r0 % step; d < f; d += step)
+                        {
+                            var h = new long[,] { { a, 0, 0 }, { b, c, 0 }, { d, e, f } };
+                            if (!gens.All(g => GridSymmetry.SolveLower(h, GridSymmetry.Multiply(g, h)) is not null)) continue;
+                            var h1 = a * basis[0] + b * basis[1] + d * basis[2];
+                            if (inPlaneNeed2 > 0 && !LayerClear(h1, u, v, inPlaneNeed2)) continue;
+                            if (LatticeReduction.ShortestVector(h1, h2, h3) < rr) continue;
+                            yield return h;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // Whether the in-plane component of h1 is at least √need2 from every point of the 2D lattice (u, v): a necessary
+    // condition for the layer at height one (its closest points to the origin are h1 + lattice vectors).
+    private static bool LayerClear(Vec3 h1, Vec3 u, Vec3 v, double need2)
+    {
+        var normal = Vec3.Cross(u, v);
+        var nn = normal.LengthSquared;
+        var inPlane = h1 - Vec3.Dot(h1, normal) / nn * normal;
+        // Coordinates in (u, v), then the 4×4 lattice points around them.
+        var uu = Vec3.Dot(u, u); var uv = Vec3.Dot(u, v); var vv = Vec3.Dot(v, v);
+        var det = uu * vv - uv * uv;
+        var pu = Vec3.Dot(inPlane, u); var pv = Vec3.Dot(inPlane, v);
+        var x = (vv * pu - uv * pv) / det;
+        var y = (uu * pv - uv * pu) / det;
+        var fx = Math.Floor(x); var fy = Math.Floor(y);
+        for (var i = -1; i <= 2; i++)
+            for (var j = -1; j <= 2; j++)
+                if ((inPlane - (fx + i) * u - (fy + j) * v).LengthSquared < need2) return false;
+        return true;
+    }
+
+    // Intersects d ≡ r0 (mod step) with α·d ≡ β (mod m); false when no d satisfies both.
+    private static bool Restrict(ref long r0, ref long step, long alpha, long beta, long m)
+    {
+        if (m == 1) return true;
+        // α(r0 + step·k) ≡ β ⇒ (α·step)k ≡ β − α·r0 (mod m).
+        var A = Mod(alpha * step, m);
+        var B = Mod(beta - alpha * r0, m);
+        var g = Gcd(A, m);
+        if (B % g != 0) return false;
+        var mg = m / g;
+        var k0 = mg == 1 ? 0 : Mod(B / g * ModInverse(A / g % mg, mg), mg);
+        r0 += step * k0;
+        step *= mg;
+        r0 = Mod(r0, step);
+        return true;
+    }
+
+    private static long Mod(long x, long m) { var r = x % m; return r < 0 ? r + m : r; }
+    private static long Gcd(long a, long b) { while (b != 0) (a, b) = (b, a % b); return Math.Abs(a); }
+
+    private static long ModInverse(long a, long m)
+    {
+        long t = 0, newT = 1, r = m, newR = Mod(a, m);
+        while (newR != 0)
+        {
+            var q = r / newR;
+            (t, newT) = (newT, t - q * newT);
+            (r, newR) = (newR, r - q * newR);
+        }
+        return Mod(t, m);
+    }
+
+    /// <summary>A generating set of the group (greedy: add a rotation when the group generated so far lacks it), so the symmetry tests in the loops check few matrices.</summary>
+    private static List<long[,]> Generators(List<long[,]> group)
+    {
+        var gens = new List<long[,]>();
+        var closure = new HashSet<string> { Key(Identity()) };
+        foreach (var r in group)
+        {
+            if (closure.Contains(Key(r))) continue;
+            gens.Add(r);
+            var members = closure.Select(Parse).ToList();
+            var queue = new Queue<long[,]>(members);
+            while (queue.Count > 0)
+            {
+                var x = queue.Dequeue();
+                foreach (var gen in gens)
+                {
+                    var y = GridSymmetry.Multiply(gen, x);
+                    if (closure.Add(Key(y))) queue.Enqueue(y);
+                }
+            }
+        }
+        return gens;
+    }
+
+    private static string Key(long[,] m) => string.Join(",", m.Cast<long>());
+
+    private static long[,] Parse(string key)
+    {
+        var v = key.Split(',').Select(long.Parse).ToArray();
+        return new long[,] { { v[0], v[1], v[2] }, { v[3], v[4], v[5] }, { v[6], v[7], v[8] } };
+    }
+
+    private static long[][] AllHalfShifts()
+    {
+        var list = new List<long[]>();
+        for (var i = 0; i < 8; i++) list.Add([i & 1, (i >> 1) & 1, (i >> 2) & 1]);
+        return list.ToArray();
+    }
+
+    private static long[,] ToLong(int[,] r)
+    {
+        var m = new long[3, 3];
+        for (var i = 0; i < 3; i++)
+            for (var j = 0; j < 3; j++) m[i, j] = r[i, j];
+        return m;
+    }
+
+    private static long[,] Identity() => new long[,] { { 1, 0, 0 }, { 0, 1, 0 }, { 0, 0, 1 } };
+
+    private static long Det(long[,] m) =>
+        m[0, 0] * (m[1, 1] * m[2, 2] - m[1, 2] * m[2, 1]) - m[0, 1] * (m[1, 0] * m[2, 2] - m[1, 2] * m[2, 0]) + m[0, 2] * (m[1, 0] * m[2, 1] - m[1, 1] * m[2, 0]);
+
+    private static long[,] InverseUnimodular(long[,] m)
+    {
+        var det = Det(m);
+        if (Math.Abs(det) != 1) throw new InvalidOperationException("change of basis is not unimodular");
+        var inv = new long[3, 3];
+        for (var i = 0; i < 3; i++)
+            for (var j = 0; j < 3; j++)
+            {
+                int i1 = (j + 1) % 3, i2 = (j + 2) % 3, j1 = (i + 1) % 3, j2 = (i + 2) % 3;
+                inv[i, j] = (m[i1, j1] * m[i2, j2] - m[i1, j2] * m[i2, j1]) * det;
+            }
+        return inv;
+    }
+
+    internal static double[,] Inverse(long[,] m)
+    {
+        double det = Det(m);
+        var inv = new double[3, 3];
+        for (var i = 0; i < 3; i++)
+            for (var j = 0; j < 3; j++)
+            {
+                int i1 = (j + 1) % 3, i2 = (j + 2) % 3, j1 = (i + 1) % 3, j2 = (i + 2) % 3;
+                inv[i, j] = (m[i1, j1] * m[i2, j2] - m[i1, j2] * m[i2, j1]) / det;
+            }
+        return inv;
+    }
+}
