@@ -65,7 +65,7 @@ public sealed record KPointSearch(
 public static class KPointGenerator
 {
     /// <summary>Default time budget of the superlattice search; past it the best grid found so far is returned (marked not exhaustive).</summary>
-    public static readonly TimeSpan DefaultBudget = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan DefaultBudget = TimeSpan.FromSeconds(1);
 
     private const double Tolerance = 1e-9;
 
@@ -98,16 +98,38 @@ public static class KPointGenerator
         var rotReduced = rotations.Select(r => GridSymmetry.Multiply(pInv, GridSymmetry.Multiply(r, p))).ToList();
         var symReduced = new GridSymmetry(rotReduced);
         var generators = Generators(rotReduced);
+        // Operations that map the plane x1 = 0 (spanned by a2, a3) onto itself must keep the superlattice's intersection
+        // with that plane, a 2D lattice fixed by c, e, f alone: a strong test before b and d are chosen.
+        var planeOps = rotReduced.Where(r => r[0, 1] == 0 && r[0, 2] == 0 && !IsIdentity(r)).ToList();
 
         var volume = cell.Volume;
         var best = (Irr: mp.Irreducible, Dist: mp.MinDistance, H: (long[,]?)null, S2: (long[]?)null);
         // The densest lattice packing (fcc) bounds the volume of a lattice with minimum distance r: V ≥ r³/√2.
+        bool[]? scratch = null;
         var nLow = Math.Max(1, (long)Math.Ceiling(Math.Pow(minDistance, 3) / (Math.Sqrt(2) * volume) * (1 - 1e-9)));
         var order = symReduced.Order;
+        // Low symmetry (triclinic: the point group is 1 or -1, so every superlattice is symmetric): the exhaustive scan
+        // below visits ~N² HNFs per determinant and is slow for large r_min. Seed it with near-ideal superlattices first:
+        // the densest lattice of minimum distance r is fcc, so round fcc bases of edge ≈ r in many orientations onto the
+        // cell's lattice and keep the smallest determinant that still reaches r_min. This bound prunes the scan, and if
+        // the time budget ends the scan, the seed is what is returned.
+        if (rotReduced.Count <= 2)
+        {
+            foreach (var (h, dist) in RoundedFccSeeds(basis, minDistance, nLow))
+                foreach (var s2 in shifts)
+                {
+                    var ops = symReduced.GridOperations(h, s2);
+                    if (ops is null) continue;
+                    var orbits = GridSymmetry.Orbits(h, ops, best.Irr, scratch ??= new bool[(int)(h[0, 0] * h[1, 1] * h[2, 2])]);
+                    if (orbits is null) continue;
+                    var irr = orbits.Value.Sizes.Length;
+                    if (irr < best.Irr || (irr == best.Irr && dist > best.Dist + Tolerance)) best = (irr, dist, h, s2);
+                }
+            scratch = null;
+        }
         var exhaustive = true;
         long examined = 0;
         var n = nLow;
-        bool[]? scratch = null;
         for (; ; n++)
         {
             // No grid of N points can have fewer than N/|G| irreducible points (G with time reversal).
@@ -116,7 +138,7 @@ public static class KPointGenerator
             if (n > int.MaxValue / 2) { exhaustive = false; break; }
             scratch ??= new bool[Math.Max(1024, (int)Math.Min(int.MaxValue / 2, 4 * n))];
             if (scratch.Length < n) scratch = new bool[(int)(2 * n)];
-            foreach (var h in SymmetricSuperlattices(n, basis, generators, minDistance, clock, limit))
+            foreach (var h in SymmetricSuperlattices(n, basis, generators, planeOps, minDistance, clock, limit))
             {
                 examined++;
                 var dist = MinDistanceOf(basis, h);
@@ -142,6 +164,27 @@ public static class KPointGenerator
             grid = Build(basis, best.H, best.S2!, symReduced, p, pInv);
         }
         return new KPointSearch(grid, mp, symmetry, minDistance, exhaustive, (int)Math.Min(int.MaxValue, n), examined, clock.Elapsed);
+    }
+
+    /// <summary>
+    /// The grid of a given superlattice H (lower triangular, in the cell's basis; a diagonal n1×n2×n3 is a Monkhorst–Pack
+    /// grid) and shift (each component 0 or 1/2 of a generating vector) with its irreducible points, or null when the
+    /// point group does not keep the grid.
+    /// </summary>
+    public static KPointGrid? Evaluate(Cell cell, SpaceGroupInfo symmetry, long[,] superlattice, Vec3 shift)
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            if (superlattice[i, i] < 1) throw new ArgumentException("the superlattice's diagonal must be positive");
+            for (var j = i + 1; j < 3; j++)
+                if (superlattice[i, j] != 0) throw new ArgumentException("the superlattice must be lower triangular");
+        }
+        var s2 = new[] { shift.X, shift.Y, shift.Z }.Select(x => 2 * x).ToArray();
+        if (s2.Any(x => x != 0 && x != 1)) throw new ArgumentException("shift components must be 0 or 1/2");
+        var sym = new GridSymmetry(symmetry.PointGroupRotations().Select(ToLong).ToList());
+        var shift2 = s2.Select(x => (long)x).ToArray();
+        if (sym.GridOperations(superlattice, shift2) is null) return null;
+        return Build([cell.A, cell.B, cell.C], superlattice, shift2, sym, Identity(), Identity());
     }
 
     /// <summary>The Monkhorst–Pack grid n1×n2×n3 (with the same shifts allowed) with the fewest irreducible points whose superlattice diag(n)·A has minimum distance ≥ r_min.</summary>
@@ -205,12 +248,24 @@ public static class KPointGenerator
             for (var i = 0; i < 3; i++) kc[i] = pInv[0, i] * kp[0] + pInv[1, i] * kp[1] + pInv[2, i] * kp[2];
             points[k] = new Vec3(Wrap(kc[0]), Wrap(kc[1]), Wrap(kc[2]));
         }
-        var hCell = GridSymmetry.Multiply(p, h);
-        // The shift in the cell's generating vectors (rows of (P·H)⁻¹ = rows of H⁻¹P⁻¹) is the same vector s.
+        // In the cell's basis the superlattice is P·H; report its Hermite form H₂ = P·H·U (U unimodular). The generating
+        // vectors (rows of the inverse) change by U⁻¹, so the shift in their units becomes Uᵀs (mod 1).
+        var hCell = HermiteLower(GridSymmetry.Multiply(p, h));
+        var hCellInv = Inverse(GridSymmetry.Multiply(p, h));
+        var u = new long[3, 3];
+        for (var i = 0; i < 3; i++)
+            for (var j = 0; j < 3; j++)
+                u[i, j] = (long)Math.Round(hCellInv[i, 0] * hCell[0, j] + hCellInv[i, 1] * hCell[1, j] + hCellInv[i, 2] * hCell[2, j]);
+        var shift = new double[3];
+        for (var j = 0; j < 3; j++)
+        {
+            var x = (u[0, j] * s2[0] + u[1, j] * s2[1] + u[2, j] * s2[2]) / 2.0;
+            shift[j] = x - Math.Floor(x);
+        }
         return new KPointGrid
         {
             Superlattice = hCell,
-            Shift = new Vec3(s2[0] / 2.0, s2[1] / 2.0, s2[2] / 2.0),
+            Shift = new Vec3(shift[0], shift[1], shift[2]),
             Total = n,
             MinDistance = MinDistanceOf(basis, h),
             Points = points,
@@ -241,25 +296,37 @@ public static class KPointGenerator
     /// The conditions on d are linear congruences, solved rather than looped over. Distances prune too: |f·a3| ≥ r, the 2D
     /// sublattice of h2, h3 must have minimum distance ≥ r, and the layer of h1 must be able to stay r away from it.
     /// </summary>
-    private static IEnumerable<long[,]> SymmetricSuperlattices(long n, Vec3[] basis, List<long[,]> gens, double r, Stopwatch clock, TimeSpan limit)
+    private static IEnumerable<long[,]> SymmetricSuperlattices(long n, Vec3[] basis, List<long[,]> gens, List<long[,]> planeOps, double r, Stopwatch clock, TimeSpan limit)
     {
         var rr = r * (1 - Tolerance);
         var volume = Math.Abs(Vec3.Dot(basis[0], Vec3.Cross(basis[1], basis[2])));
         var a3 = basis[2].Length;
-        for (long a = 1; a <= n; a++)
+        var divisors = Divisors(n);
+        foreach (var a in divisors)
         {
-            if (n % a != 0) continue;
             var m = n / a;
-            for (long c = 1; c <= m; c++)
+            foreach (var c in divisors)
             {
-                if (m % c != 0) continue;
+                if (c > m || m % c != 0) continue;
                 var f = m / c;
                 if (f * a3 < rr) continue;
-                if (!gens.All(g => f * g[0, 2] % a == 0)) continue;
+                var diagOk = true;
+                foreach (var g in gens) if (f * g[0, 2] % a != 0) { diagOk = false; break; }
+                foreach (var g in planeOps) if (g[1, 2] * f % c != 0) { diagOk = false; break; }
+                if (!diagOk) continue;
+                // Linear congruences in e: generators, g02·e ≡ −c·g01 (mod a); plane operations, R12·e ≡ 0 (mod c) and
+                // (R12·f/c)·e ≡ 0 (mod f) (images of (0, c, e) and (0, 0, f) in the plane lattice).
+                long e0 = 0, eStep = 1;
+                foreach (var g in gens)
+                    if (!Restrict(ref e0, ref eStep, g[0, 2], -c * g[0, 1], a)) { diagOk = false; break; }
+                if (diagOk)
+                    foreach (var g in planeOps)
+                        if (!Restrict(ref e0, ref eStep, g[1, 2], 0, c) || !Restrict(ref e0, ref eStep, g[1, 2] * f / c, 0, f)) { diagOk = false; break; }
+                if (!diagOk) continue;
                 var h3 = f * basis[2];
-                for (long e = 0; e < f; e++)
+                for (var e = e0 % eStep; e < f; e += eStep)
                 {
-                    if (!gens.All(g => (c * g[0, 1] + e * g[0, 2]) % a == 0)) continue;
+                    if (!EConditions(gens, planeOps, a, c, e, f)) continue;
                     // The conditions on b are linear congruences mod c (col 3: x1·b ≡ f·R12; col 2: x1·b ≡ c·R11 + e·R12),
                     // solved rather than looped over.
                     long b0 = 0, bStep = 1;
@@ -312,6 +379,157 @@ public static class KPointGenerator
                 }
             }
         }
+    }
+
+    // The conditions fixed once a, c, e, f are: R·h2 has an integer first coordinate over a (generators), and every
+    // operation keeping the plane x1 = 0 keeps its 2D lattice with basis (0, c, e), (0, 0, f).
+    private static bool EConditions(List<long[,]> gens, List<long[,]> planeOps, long a, long c, long e, long f)
+    {
+        foreach (var g in gens)
+            if ((c * g[0, 1] + e * g[0, 2]) % a != 0) return false;
+        foreach (var g in planeOps)
+        {
+            // Images of (0, c, e) and (0, 0, f): (y2, y3) = (R11·c + R12·e, R21·c + R22·e) and (R12·f, R22·f).
+            if (!InPlane(g[1, 1] * c + g[1, 2] * e, g[2, 1] * c + g[2, 2] * e, c, e, f)) return false;
+            if (!InPlane(g[1, 2] * f, g[2, 2] * f, c, e, f)) return false;
+        }
+        return true;
+    }
+
+    private static bool InPlane(long y2, long y3, long c, long e, long f)
+    {
+        if (y2 % c != 0) return false;
+        return (y3 - y2 / c * e) % f == 0;
+    }
+
+    /// <summary>
+    /// Superlattices near an ideal fcc lattice of nearest-neighbour distance r·(1 + ε): its basis in a random orientation,
+    /// rounded to the cell's lattice (in fractional coordinates), made Hermite; those with minimum distance ≥ r, the
+    /// smallest determinants first (deterministic: a fixed seed).
+    /// </summary>
+    private static IEnumerable<(long[,] H, double Dist)> RoundedFccSeeds(Vec3[] basis, double r, long nLow)
+    {
+        var random = new Random(12345);
+        var inv = Inverse(new long[,] { { 1, 0, 0 }, { 0, 1, 0 }, { 0, 0, 1 } });
+        var found = new Dictionary<string, (long[,] H, double Dist, long N)>();
+        var aCols = basis;
+        var vol = Math.Abs(Vec3.Dot(aCols[0], Vec3.Cross(aCols[1], aCols[2])));
+        Vec3 Frac(Vec3 x)
+        {
+            // Solve A·s = x with A's columns the basis vectors (Cramer's rule).
+            var d = Vec3.Dot(aCols[0], Vec3.Cross(aCols[1], aCols[2]));
+            return new Vec3(Vec3.Dot(x, Vec3.Cross(aCols[1], aCols[2])) / d, Vec3.Dot(aCols[0], Vec3.Cross(x, aCols[2])) / d, Vec3.Dot(aCols[0], Vec3.Cross(aCols[1], x)) / d);
+        }
+        long bestN = long.MaxValue;
+        for (var trial = 0; trial < 3000; trial++)
+        {
+            var q = RandomRotation(random);
+            var scale = r / Math.Sqrt(2) * (1 + 0.12 * random.NextDouble());
+            var fcc = new[] { new Vec3(0, 1, 1), new Vec3(1, 0, 1), new Vec3(1, 1, 0) };
+            var m = new long[3, 3];
+            for (var j = 0; j < 3; j++)
+            {
+                var v = Frac(scale * Rotate(q, fcc[j]));
+                m[0, j] = (long)Math.Round(v.X); m[1, j] = (long)Math.Round(v.Y); m[2, j] = (long)Math.Round(v.Z);
+            }
+            var det = Math.Abs(Det(m));
+            if (det < nLow || (bestN < long.MaxValue && det > 2 * bestN) || det > int.MaxValue / 4) continue;
+            var h = HermiteLower(m);
+            var dist = MinDistanceOf(basis, h);
+            if (dist < r * (1 - Tolerance)) continue;
+            bestN = Math.Min(bestN, det);
+            found.TryAdd(Key(h), (h, dist, det));
+        }
+        _ = inv; _ = vol;
+        return found.Values.OrderBy(x => x.N).Take(20).Select(x => (x.H, x.Dist));
+    }
+
+    private static double[] RandomRotation(Random random)
+    {
+        // A uniformly random unit quaternion (Shoemake).
+        double u1 = random.NextDouble(), u2 = 2 * Math.PI * random.NextDouble(), u3 = 2 * Math.PI * random.NextDouble();
+        double s1 = Math.Sqrt(1 - u1), s2 = Math.Sqrt(u1);
+        return [s1 * Math.Sin(u2), s1 * Math.Cos(u2), s2 * Math.Sin(u3), s2 * Math.Cos(u3)];
+    }
+
+    private static Vec3 Rotate(double[] q, Vec3 v)
+    {
+        double x = q[0], y = q[1], z = q[2], w = q[3];
+        var u = new Vec3(x, y, z);
+        var t = 2 * Vec3.Cross(u, v);
+        return v + w * t + Vec3.Cross(u, t);
+    }
+
+    /// <summary>The lower-triangular Hermite normal form of M under column operations (same lattice M·ℤ³): positive diagonal, 0 ≤ H[i,j] &lt; H[i,i] for j &lt; i.</summary>
+    public static long[,] HermiteLower(long[,] matrix)
+    {
+        var m = (long[,])matrix.Clone();
+        void ColumnCombine(int i, int j, long x, long y, long u, long v)
+        {
+            // (col_i, col_j) ← (x·col_i + y·col_j, u·col_i + v·col_j)
+            for (var k = 0; k < 3; k++)
+            {
+                var ci = m[k, i]; var cj = m[k, j];
+                m[k, i] = x * ci + y * cj;
+                m[k, j] = u * ci + v * cj;
+            }
+        }
+        for (var i = 0; i < 3; i++)
+        {
+            for (var j = i + 1; j < 3; j++)
+            {
+                if (m[i, j] == 0) continue;
+                var (g, x, y) = ExtendedGcd(m[i, i], m[i, j]);
+                ColumnCombine(i, j, x, y, -m[i, j] / g, m[i, i] / g);
+            }
+            if (m[i, i] == 0) throw new ArgumentException("singular superlattice matrix");
+            if (m[i, i] < 0)
+                for (var k = 0; k < 3; k++) m[k, i] = -m[k, i];
+        }
+        for (var i = 1; i < 3; i++)
+            for (var j = 0; j < i; j++)
+            {
+                var q = GridSymmetry.FloorDiv(m[i, j], m[i, i]);
+                if (q == 0) continue;
+                for (var k = 0; k < 3; k++) m[k, j] -= q * m[k, i];
+            }
+        return m;
+    }
+
+    private static (long G, long X, long Y) ExtendedGcd(long a, long b)
+    {
+        long oldR = a, r = b, oldS = 1, s = 0, oldT = 0, t = 1;
+        while (r != 0)
+        {
+            var q = oldR / r;
+            (oldR, r) = (r, oldR - q * r);
+            (oldS, s) = (s, oldS - q * s);
+            (oldT, t) = (t, oldT - q * t);
+        }
+        return (oldR, oldS, oldT);
+    }
+
+    private static List<long> Divisors(long n)
+    {
+        var small = new List<long>();
+        var large = new List<long>();
+        for (long d = 1; d * d <= n; d++)
+        {
+            if (n % d != 0) continue;
+            small.Add(d);
+            if (d * d != n) large.Add(n / d);
+        }
+        large.Reverse();
+        small.AddRange(large);
+        return small;
+    }
+
+    private static bool IsIdentity(long[,] r)
+    {
+        for (var i = 0; i < 3; i++)
+            for (var j = 0; j < 3; j++)
+                if (r[i, j] != (i == j ? 1 : 0)) return false;
+        return true;
     }
 
     // Whether the in-plane component of h1 is at least √need2 from every point of the 2D lattice (u, v): a necessary
