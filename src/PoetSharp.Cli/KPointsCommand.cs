@@ -28,30 +28,34 @@ internal static class KPointsCommand
         };
         format.AcceptOnlyFromAmong("qe", "vasp", "list");
         var outFile = new Option<string>("--out", "-o") { HelpName = "FILE", Description = "Write the grid here instead of printing it after the summary." };
-        var time = new Option<double>("--time-limit")
+        var effort = new Option<double>("--effort")
         {
-            HelpName = "SECONDS", DefaultValueFactory = _ => KPointGenerator.DefaultBudget.TotalSeconds,
-            Description = "Time budget of the superlattice search; when it runs out the best grid found so far is used and the summary says the search was cut short.",
+            HelpName = "X", DefaultValueFactory = _ => 1,
+            Description = "Multiplies the search's work budget (deterministic; 1 ≈ a second). When it runs out the best grid found so far is used and the summary says so.",
         };
+        var time = new Option<double?>("--time-limit") { HelpName = "SECONDS", Description = "Also stop the search after this wall-clock time (then the result may depend on the machine's speed)." };
         var symprec = new Option<double>("--symprec") { HelpName = "Å", DefaultValueFactory = _ => 1e-5, Description = "spglib's symmetry tolerance (Å)." };
 
         var command = new Command("kpoints",
             "The generalized regular k-point grid (any superlattice keeping the point group, Γ-centred or shifted) with the fewest irreducible " +
             "points whose real-space superlattice has minimum periodic distance ≥ r_min, beside the best Monkhorst–Pack grid at the same r_min.");
         command.Arguments.Add(structureFile);
-        foreach (var o in new Option[] { minDistance, gamma, format, outFile, time, symprec }) command.Options.Add(o);
+        foreach (var o in new Option[] { minDistance, gamma, format, outFile, effort, time, symprec }) command.Options.Add(o);
         command.SetAction(parsed =>
         {
             var path = parsed.GetValue(structureFile)!;
             var r = parsed.GetValue(minDistance);
             if (!(r > 0) || !double.IsFinite(r)) throw new ArgumentException($"--min-distance must be a positive length in Å (got {r.ToString(Inv)})");
             var seconds = parsed.GetValue(time);
-            if (!(seconds > 0)) throw new ArgumentException($"--time-limit must be positive (got {seconds.ToString(Inv)})");
+            if (seconds is { } sec && !(sec > 0)) throw new ArgumentException($"--time-limit must be positive (got {sec.ToString(Inv)})");
+            var x = parsed.GetValue(effort);
+            if (!(x > 0) || !double.IsFinite(x)) throw new ArgumentException($"--effort must be positive (got {x.ToString(Inv)})");
+            var budget = new KPointBudget((long)Math.Min(long.MaxValue / 4, x * KPointBudget.DefaultWork), seconds is { } t ? TimeSpan.FromSeconds(t) : null);
             var data = services.ReadData(path);
             if (data.Count == 0) throw new ArgumentException($"{path}: no structure in the file");
             var crystal = data[0];
             if (!crystal.Cell.FullyPeriodic) throw new ArgumentException($"{path}: the structure is not periodic in all three directions");
-            var search = KPointGenerator.Generate(crystal, r, parsed.GetValue(gamma), TimeSpan.FromSeconds(seconds), parsed.GetValue(symprec));
+            var search = KPointGenerator.Generate(crystal, r, parsed.GetValue(gamma), budget, parsed.GetValue(symprec));
             var g = search.Grid;
             var mp = search.MonkhorstPack;
             var sg = search.Symmetry;
@@ -64,10 +68,10 @@ internal static class KPointsCommand
             output.Console.Write(table);
             output.Line(FormattableString.Invariant(
                 $"irreducible ratio (generalized / Monkhorst–Pack): {(double)g.Irreducible / mp.Irreducible:F3}; superlattice H = {Matrix(g.Superlattice)}"));
-            var how = search.Exhaustive ? "exhaustive (no grid with fewer irreducible points exists)" : "cut short by the time limit (the best found so far)";
+            var how = search.Exhaustive ? "exhaustive (no grid with fewer irreducible points exists)" : "cut short by the budget (the best found so far)";
             output.Line(FormattableString.Invariant(
                 $"search: {search.SuperlatticesExamined} symmetric superlattices up to det {search.LargestDeterminantSearched}, {search.Elapsed.TotalSeconds:F2} s, {how}"));
-            if (!search.Exhaustive) output.Warning("the search ran out of time; a grid with fewer irreducible points may exist (raise --time-limit)");
+            if (!search.Exhaustive) output.Warning("the search ran out of budget; a grid with fewer irreducible points may exist (raise --effort)");
 
             var text = Format(g, parsed.GetValue(format)!, r, sg.International);
             if (parsed.GetValue(outFile) is { } file)

@@ -44,13 +44,45 @@ public sealed record KPointGrid
     }
 }
 
+/// <summary>
+/// How long the superlattice search may run. The default is a deterministic amount of work (loop steps, and the grid
+/// points of every reduction counted one per eight), so the same structure always gets the same grid, on any machine:
+/// the DFT oracle relies on that. A wall-clock limit may be added. When either is spent, the best grid so far is returned.
+/// </summary>
+public sealed record KPointBudget(long MaxWork = KPointBudget.DefaultWork, TimeSpan? TimeLimit = null)
+{
+    /// <summary>About 1 s of search on one core of a 2020s machine.</summary>
+    public const long DefaultWork = 20_000_000;
+
+    internal Meter Start() => new(this);
+
+    internal sealed class Meter(KPointBudget budget)
+    {
+        private readonly Stopwatch _clock = Stopwatch.StartNew();
+        private long _work;
+        private bool _spent;
+
+        public bool Spent => _spent;
+
+        /// <summary>Counts work; true once the budget is spent (the clock is read every 4096 units).</summary>
+        public bool Add(long units)
+        {
+            var before = _work;
+            _work += units;
+            if (_work > budget.MaxWork) _spent = true;
+            else if (budget.TimeLimit is { } t && (before >> 12) != (_work >> 12) && _clock.Elapsed > t) _spent = true;
+            return _spent;
+        }
+    }
+}
+
 /// <summary>The outcome of a search: the best generalized grid, the best Monkhorst–Pack grid and how the search went.</summary>
 public sealed record KPointSearch(
     KPointGrid Grid,
     KPointGrid MonkhorstPack,
     SpaceGroupInfo Symmetry,
     double MinDistance,
-    /// <summary>True when every superlattice that could beat the result was examined; false when the time budget ran out first.</summary>
+    /// <summary>True when every superlattice that could beat the result was examined; false when the budget ran out first.</summary>
     bool Exhaustive,
     int LargestDeterminantSearched,
     long SuperlatticesExamined,
@@ -64,23 +96,21 @@ public sealed record KPointSearch(
 /// </summary>
 public static class KPointGenerator
 {
-    /// <summary>Default time budget of the superlattice search; past it the best grid found so far is returned (marked not exhaustive).</summary>
-    public static readonly TimeSpan DefaultBudget = TimeSpan.FromSeconds(1);
 
     private const double Tolerance = 1e-9;
 
-    public static KPointSearch Generate(Structure structure, double minDistance, bool gammaOnly = false, TimeSpan? budget = null, double symprec = 1e-5)
+    public static KPointSearch Generate(Structure structure, double minDistance, bool gammaOnly = false, KPointBudget? budget = null, double symprec = 1e-5)
     {
         var sym = Spglib.Analyze(structure, symprec);
         return Generate(structure.Cell, sym, minDistance, gammaOnly, budget);
     }
 
-    public static KPointSearch Generate(Cell cell, SpaceGroupInfo symmetry, double minDistance, bool gammaOnly = false, TimeSpan? budget = null)
+    public static KPointSearch Generate(Cell cell, SpaceGroupInfo symmetry, double minDistance, bool gammaOnly = false, KPointBudget? budget = null)
     {
         if (!(minDistance > 0) || !double.IsFinite(minDistance)) throw new ArgumentException($"the minimum distance must be positive (got {minDistance} Å)");
         if (!cell.FullyPeriodic) throw new ArgumentException("k-point grids need a cell periodic in all three directions");
         var clock = Stopwatch.StartNew();
-        var limit = budget ?? DefaultBudget;
+        var limit = (budget ?? new KPointBudget()).Start();
         var rotations = symmetry.PointGroupRotations().Select(ToLong).ToList();
         var a = new[] { cell.A, cell.B, cell.C };
         var shifts = gammaOnly ? [new long[3]] : AllHalfShifts();
@@ -134,11 +164,11 @@ public static class KPointGenerator
         {
             // No grid of N points can have fewer than N/|G| irreducible points (G with time reversal).
             if ((n + order - 1) / order >= best.Irr) break;
-            if (clock.Elapsed > limit) { exhaustive = false; break; }
+            if (limit.Spent) { exhaustive = false; break; }
             if (n > int.MaxValue / 2) { exhaustive = false; break; }
             scratch ??= new bool[Math.Max(1024, (int)Math.Min(int.MaxValue / 2, 4 * n))];
             if (scratch.Length < n) scratch = new bool[(int)(2 * n)];
-            foreach (var h in SymmetricSuperlattices(n, basis, generators, planeOps, minDistance, clock, limit))
+            foreach (var h in SymmetricSuperlattices(n, basis, generators, planeOps, minDistance, limit))
             {
                 examined++;
                 var dist = MinDistanceOf(basis, h);
@@ -146,6 +176,7 @@ public static class KPointGenerator
                 {
                     var ops = symReduced.GridOperations(h, s2);
                     if (ops is null) continue;
+                    limit.Add(n / 8 + 1);
                     var orbits = GridSymmetry.Orbits(h, ops, best.Irr, scratch);
                     if (orbits is null) continue;
                     var irr = orbits.Value.Sizes.Length;
@@ -153,7 +184,7 @@ public static class KPointGenerator
                         best = (irr, dist, h, s2);
                 }
             }
-            if (clock.Elapsed > limit) { exhaustive = false; break; }
+            if (limit.Spent) { exhaustive = false; break; }
         }
 
         KPointGrid grid;
@@ -296,7 +327,7 @@ public static class KPointGenerator
     /// The conditions on d are linear congruences, solved rather than looped over. Distances prune too: |f·a3| ≥ r, the 2D
     /// sublattice of h2, h3 must have minimum distance ≥ r, and the layer of h1 must be able to stay r away from it.
     /// </summary>
-    private static IEnumerable<long[,]> SymmetricSuperlattices(long n, Vec3[] basis, List<long[,]> gens, List<long[,]> planeOps, double r, Stopwatch clock, TimeSpan limit)
+    private static IEnumerable<long[,]> SymmetricSuperlattices(long n, Vec3[] basis, List<long[,]> gens, List<long[,]> planeOps, double r, KPointBudget.Meter limit)
     {
         var rr = r * (1 - Tolerance);
         var volume = Math.Abs(Vec3.Dot(basis[0], Vec3.Cross(basis[1], basis[2])));
@@ -326,6 +357,7 @@ public static class KPointGenerator
                 var h3 = f * basis[2];
                 for (var e = e0 % eStep; e < f; e += eStep)
                 {
+                    if (limit.Add(4)) yield break;
                     if (!EConditions(gens, planeOps, a, c, e, f)) continue;
                     // The conditions on b are linear congruences mod c (col 3: x1·b ≡ f·R12; col 2: x1·b ≡ c·R11 + e·R12),
                     // solved rather than looped over.
@@ -350,7 +382,7 @@ public static class KPointGenerator
                     if (height * height + coverR * coverR * (1 + 1e-6) < rr * rr) continue;
                     for (var b = b0 % bStep; b < c; b += bStep)
                     {
-                        if (clock.Elapsed > limit) yield break;
+                        if (limit.Add(2)) yield break;
                         var ok = true;
                         // d ≡ r0 (mod step): the congruences in d from columns 3 and 2 (mod f) and column 1's first row (mod a).
                         long r0 = 0, step = 1;
@@ -368,10 +400,13 @@ public static class KPointGenerator
                         var inPlaneNeed2 = rr * rr - height * height;
                         for (var d = r0 % step; d < f; d += step)
                         {
+                            if (limit.Add(2)) yield break;
                             var h = new long[,] { { a, 0, 0 }, { b, c, 0 }, { d, e, f } };
                             if (!gens.All(g => GridSymmetry.SolveLower(h, GridSymmetry.Multiply(g, h)) is not null)) continue;
                             var h1 = a * basis[0] + b * basis[1] + d * basis[2];
                             if (inPlaneNeed2 > 0 && !LayerClear(h1, u, v, inPlaneNeed2)) continue;
+                            // The exact shortest vector (a reduction and a small enumeration) costs about a hundred loop steps.
+                            if (limit.Add(100)) yield break;
                             if (LatticeReduction.ShortestVector(h1, h2, h3) < rr) continue;
                             yield return h;
                         }

@@ -122,7 +122,7 @@ public class KPointTests
         foreach (var r in new[] { 15.0, 25.0 })
             foreach (var gamma in new[] { false, true })
             {
-                var search = KPointGenerator.Generate(s, r, gamma, TimeSpan.FromSeconds(10));
+                var search = KPointGenerator.Generate(s, r, gamma, new KPointBudget(20 * KPointBudget.DefaultWork));
                 var g = search.Grid;
                 Assert.True(g.MinDistance >= r - 1e-9, $"{name} r={r}: min distance {g.MinDistance}");
                 Assert.Equal(g.MinDistance, BruteForceMinDistance(s.Cell, g.Superlattice, 2 * r), 6);
@@ -141,7 +141,7 @@ public class KPointTests
     public void LowSymmetryCellsGetFarFewerPointsThanMonkhorstPack()
     {
         // A triclinic cell: Monkhorst–Pack must use n_i ≥ r/|a_i| along skewed axes, a generalized grid need not.
-        var search = KPointGenerator.Generate(Crystal("triclinic"), 30, budget: TimeSpan.FromSeconds(10));
+        var search = KPointGenerator.Generate(Crystal("triclinic"), 30, budget: new KPointBudget(20 * KPointBudget.DefaultWork));
         Assert.True(search.Grid.Irreducible < 0.8 * search.MonkhorstPack.Irreducible,
             $"{search.Grid.Irreducible} against {search.MonkhorstPack.Irreducible}");
         Assert.False(search.Grid.IsDiagonal);
