@@ -26,7 +26,11 @@ internal static class KPointsCommand
             Description = "qe: a Quantum ESPRESSO K_POINTS crystal card of the irreducible points with weights; vasp: a KPOINTS file with the grid's " +
                           "generating vectors (reciprocal coordinates) and shift; list: the irreducible points and weights as plain text.",
         };
-        format.AcceptOnlyFromAmong("qe", "vasp", "list");
+        // One line for a wrong choice (System.CommandLine's own list spans several).
+        format.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<string>() is not ("qe" or "vasp" or "list") and var v) r.AddError($"--format '{v}': expected qe, vasp or list");
+        });
         var outFile = new Option<string>("--out", "-o") { HelpName = "FILE", Description = "Write the grid here instead of printing it after the summary." };
         var effort = new Option<double>("--effort")
         {
