@@ -240,6 +240,9 @@ public static class KPointGenerator
         for (var n0 = lo[0]; n0 <= hi[0]; n0++)
             for (var n1 = lo[1]; n1 <= hi[1]; n1++)
                 for (var n2 = lo[2]; n2 <= hi[2]; n2++) candidates.Add([n0, n1, n2]);
+        // n·I commutes with every rotation, so n×n×n is always symmetric: the fallback when the symmetry ties axes whose
+        // ranges above share no value (a cell whose rotations mix a, b, c with different lengths).
+        for (var n = lo.Min(); n <= hi.Max(); n++) candidates.Add([n, n, n]);
         KPointGrid? best = null;
         foreach (var c in candidates.OrderBy(c => c[0] * c[1] * c[2]))
         {
@@ -401,13 +404,22 @@ public static class KPointGenerator
                         for (var d = r0 % step; d < f; d += step)
                         {
                             if (limit.Add(2)) yield break;
-                            var h = new long[,] { { a, 0, 0 }, { b, c, 0 }, { d, e, f } };
-                            if (!gens.All(g => GridSymmetry.SolveLower(h, GridSymmetry.Multiply(g, h)) is not null)) continue;
                             var h1 = a * basis[0] + b * basis[1] + d * basis[2];
                             if (inPlaneNeed2 > 0 && !LayerClear(h1, u, v, inPlaneNeed2)) continue;
-                            // The exact shortest vector (a reduction and a small enumeration) costs about a hundred loop steps.
-                            if (limit.Add(100)) yield break;
-                            if (LatticeReduction.ShortestVector(h1, h2, h3) < rr) continue;
+                            // Exact: every vector is k·h1 plus a vector of the plane lattice; layer k lies at height k·height,
+                            // so only layers with k·height < r can hold a short vector, each checked like the first.
+                            var layers = (long)Math.Floor(rr / height);
+                            var clear = true;
+                            for (long k = 2; k <= layers && clear; k++)
+                            {
+                                if (limit.Add(4)) yield break;
+                                clear = LayerClear(k * h1, u, v, rr * rr - k * k * height * height);
+                            }
+                            if (!clear) continue;
+                            // The full symmetry test last: it allocates, and the distance tests above reject far more.
+                            if (limit.Add(20)) yield break;
+                            var h = new long[,] { { a, 0, 0 }, { b, c, 0 }, { d, e, f } };
+                            if (!gens.All(g => GridSymmetry.SolveLower(h, GridSymmetry.Multiply(g, h)) is not null)) continue;
                             yield return h;
                         }
                     }
@@ -571,10 +583,12 @@ public static class KPointGenerator
     // condition for the layer at height one (its closest points to the origin are h1 + lattice vectors).
     private static bool LayerClear(Vec3 h1, Vec3 u, Vec3 v, double need2)
     {
+        if (need2 <= 0) return true;
         var normal = Vec3.Cross(u, v);
         var nn = normal.LengthSquared;
         var inPlane = h1 - Vec3.Dot(h1, normal) / nn * normal;
-        // Coordinates in (u, v), then the 4×4 lattice points around them.
+        // Coordinates in (u, v), then the 4×4 lattice points around them: for a Gauss-reduced basis (angle 60°–120°) the
+        // closest lattice point is a corner of the cell containing the point, well inside that neighbourhood.
         var uu = Vec3.Dot(u, u); var uv = Vec3.Dot(u, v); var vv = Vec3.Dot(v, v);
         var det = uu * vv - uv * uv;
         var pu = Vec3.Dot(inPlane, u); var pv = Vec3.Dot(inPlane, v);
