@@ -157,6 +157,36 @@ public static class KPointGenerator
                 }
             scratch = null;
         }
+        // Any symmetry: scaled copies of small symmetric superlattices. If H keeps the point group, so does n·H, and its
+        // minimum distance is n times H's; so every symmetric H of determinant ≤ 64 (found by the same enumeration with no
+        // distance requirement) gives a candidate n·H with the smallest n reaching r_min. These include the sc, fcc and bcc
+        // superlattices of cubic cells and the centred ones of the others: the shapes good grids have. Their bound prunes
+        // the exhaustive scan below, and stands if the budget ends it.
+        if (rotReduced.Count > 2)
+        {
+            var unlimited = new KPointBudget(long.MaxValue / 4).Start();
+            for (long m = 1; m <= 64; m++)
+                foreach (var small in SymmetricSuperlattices(m, basis, generators, planeOps, 0, unlimited).ToList())
+                {
+                    var d0 = MinDistanceOf(basis, small);
+                    var scale = Math.Max(1, (long)Math.Ceiling(minDistance / d0 * (1 - 1e-12)));
+                    if (MinDistanceOf(basis, Scale(small, scale)) < minDistance * (1 - Tolerance)) scale++;
+                    var total = scale * scale * scale * m;
+                    if ((total + order - 1) / order >= best.Irr || total > int.MaxValue / 4) continue;
+                    var h = Scale(small, scale);
+                    var dist = MinDistanceOf(basis, h);
+                    foreach (var s2 in shifts)
+                    {
+                        var ops = symReduced.GridOperations(h, s2);
+                        if (ops is null) continue;
+                        if (scratch is null || scratch.Length < total) scratch = new bool[total];
+                        var orbits = GridSymmetry.Orbits(h, ops, best.Irr, scratch);
+                        if (orbits is null) continue;
+                        var irr = orbits.Value.Sizes.Length;
+                        if (irr < best.Irr || (irr == best.Irr && dist > best.Dist + Tolerance)) best = (irr, dist, h, s2);
+                    }
+                }
+        }
         var exhaustive = true;
         long examined = 0;
         var n = nLow;
@@ -677,6 +707,14 @@ public static class KPointGenerator
         var m = new long[3, 3];
         for (var i = 0; i < 3; i++)
             for (var j = 0; j < 3; j++) m[i, j] = r[i, j];
+        return m;
+    }
+
+    private static long[,] Scale(long[,] h, long k)
+    {
+        var m = new long[3, 3];
+        for (var i = 0; i < 3; i++)
+            for (var j = 0; j < 3; j++) m[i, j] = k * h[i, j];
         return m;
     }
 
