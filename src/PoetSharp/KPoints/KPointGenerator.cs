@@ -248,6 +248,17 @@ public static class KPointGenerator
         return Build([cell.A, cell.B, cell.C], superlattice, shift2, sym, Identity(), Identity());
     }
 
+    /// <summary>
+    /// The search's enumeration in the cell's own basis (tests): every lower-triangular HNF of determinant n that keeps the
+    /// point group and whose superlattice has minimum distance ≥ r (0: no distance requirement).
+    /// </summary>
+    internal static List<long[,]> SymmetricHnfs(Cell cell, SpaceGroupInfo symmetry, long n, double r)
+    {
+        var rotations = symmetry.PointGroupRotations().Select(ToLong).ToList();
+        var planeOps = rotations.Where(x => x[0, 1] == 0 && x[0, 2] == 0 && !IsIdentity(x)).ToList();
+        return SymmetricSuperlattices(n, [cell.A, cell.B, cell.C], Generators(rotations), planeOps, r, new KPointBudget(long.MaxValue / 4).Start()).ToList();
+    }
+
     /// <summary>The Monkhorst–Pack grid n1×n2×n3 (with the same shifts allowed) with the fewest irreducible points whose superlattice diag(n)·A has minimum distance ≥ r_min.</summary>
     public static KPointGrid BestMonkhorstPack(Cell cell, SpaceGroupInfo symmetry, double minDistance, bool gammaOnly = false) =>
         BestMonkhorstPack([cell.A, cell.B, cell.C], symmetry.PointGroupRotations().Select(ToLong).ToList(), minDistance, gammaOnly ? [new long[3]] : AllHalfShifts());

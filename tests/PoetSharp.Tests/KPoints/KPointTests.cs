@@ -147,6 +147,67 @@ public class KPointTests
         Assert.False(search.Grid.IsDiagonal);
     }
 
+    /// <summary>
+    /// The search's pruned enumeration (congruences, plane operations, distance tests) against brute force: every
+    /// lower-triangular HNF of determinant N, kept when H⁻¹RH is integral for every rotation and (second pass) when its
+    /// brute-force minimum distance reaches r. A pruning step that dropped a valid superlattice would show here.
+    /// </summary>
+    [NeedsFact(External.SpglibLibrary)]
+    public void EnumerationFindsEverySymmetricSuperlatticeBruteForceFinds()
+    {
+        var cells = new[] { Crystal("fcc"), Crystal("bcc"), Crystal("hcp"), Crystal("rocksalt"), Lattices.FccConventional("Cu", 3.615),
+            new Structure(new Cell(new(3.0, 0, 0), new(0, 3.4, 0), new(0.9, 0, 4.1)), [Vec3.Zero], ["Cu"]), // monoclinic
+            new Structure(new Cell(new(3.0, 0, 0), new(0, 3.0, 0), new(0, 0, 4.4)), [Vec3.Zero], ["Cu"]) }; // tetragonal
+        var checkedAny = 0;
+        foreach (var s in cells)
+        {
+            var sym = Spglib.Analyze(s);
+            var rotations = sym.PointGroupRotations();
+            foreach (var n in new long[] { 1, 2, 4, 6, 8, 9, 12, 16, 27, 32 })
+            {
+                var brute = new List<long[,]>();
+                for (long a = 1; a <= n; a++)
+                    for (long c = 1; c <= n / a; c++)
+                    {
+                        if (n % (a * c) != 0) continue;
+                        var f = n / (a * c);
+                        for (long b = 0; b < c; b++)
+                            for (long d = 0; d < f; d++)
+                                for (long e = 0; e < f; e++)
+                                {
+                                    var h = new long[,] { { a, 0, 0 }, { b, c, 0 }, { d, e, f } };
+                                    var inv = Invert(h);
+                                    if (rotations.All(r => IsIntegral(inv, r, h))) brute.Add(h);
+                                }
+                    }
+                string Key(long[,] h) => string.Join(",", h.Cast<long>());
+                var found = KPointGenerator.SymmetricHnfs(s.Cell, sym, n, 0).Select(Key).Order().ToList();
+                Assert.Equal(brute.Select(Key).Order().ToList(), found);
+                if (brute.Count == 0) continue;
+                // With a distance requirement: about the median of the symmetric ones' distances.
+                var distances = brute.Select(h => BruteForceMinDistance(s.Cell, h, 60)).Order().ToList();
+                var r = distances[distances.Count / 2];
+                var far = brute.Where(h => BruteForceMinDistance(s.Cell, h, 60) >= r * (1 - 1e-9)).Select(Key).Order().ToList();
+                Assert.Equal(far, KPointGenerator.SymmetricHnfs(s.Cell, sym, n, r).Select(Key).Order().ToList());
+                checkedAny += brute.Count;
+            }
+        }
+        Assert.True(checkedAny > 100, $"only {checkedAny} symmetric superlattices compared");
+    }
+
+    private static bool IsIntegral(double[,] inv, int[,] r, long[,] h)
+    {
+        for (var i = 0; i < 3; i++)
+            for (var j = 0; j < 3; j++)
+            {
+                double x = 0;
+                for (var k = 0; k < 3; k++)
+                    for (var l = 0; l < 3; l++) x += inv[i, k] * r[k, l] * h[l, j];
+                if (Math.Abs(x - Math.Round(x)) > 1e-9) return false;
+            }
+        return true;
+    }
+
     [Fact]
     public void ShortestVectorIsExactForSkewedBases()
     {
