@@ -21,17 +21,18 @@ internal sealed class GridSymmetry
     public GridSymmetry(IReadOnlyList<long[,]> rotations)
     {
         var ops = new List<long[,]>(rotations);
-        var hasInversion = rotations.Any(IsInversion);
+        var hasInversion = rotations.Any(r => IsScalar(r, -1));
         // Time reversal: E(k) = E(−k) even without inversion, so the k-point group is G ∪ (−G).
         if (!hasInversion) ops.AddRange(rotations.Select(r => Scale(r, -1)));
         _kOps = ops.ToArray();
     }
 
-    private static bool IsInversion(long[,] r)
+    /// <summary>Whether r is k times the identity (the identity for k = 1, the inversion for k = −1).</summary>
+    internal static bool IsScalar(long[,] r, long k)
     {
         for (var i = 0; i < 3; i++)
             for (var j = 0; j < 3; j++)
-                if (r[i, j] != (i == j ? -1 : 0)) return false;
+                if (r[i, j] != (i == j ? k : 0)) return false;
         return true;
     }
 

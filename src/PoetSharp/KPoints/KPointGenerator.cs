@@ -498,10 +498,8 @@ public static class KPointGenerator
     private static IEnumerable<(long[,] H, double Dist)> RoundedFccSeeds(Vec3[] basis, double r, long nLow)
     {
         var random = new Random(12345);
-        var inv = Inverse(new long[,] { { 1, 0, 0 }, { 0, 1, 0 }, { 0, 0, 1 } });
         var found = new Dictionary<string, (long[,] H, double Dist, long N)>();
         var aCols = basis;
-        var vol = Math.Abs(Vec3.Dot(aCols[0], Vec3.Cross(aCols[1], aCols[2])));
         Vec3 Frac(Vec3 x)
         {
             // Solve A·s = x with A's columns the basis vectors (Cramer's rule).
@@ -528,7 +526,6 @@ public static class KPointGenerator
             bestN = Math.Min(bestN, det);
             found.TryAdd(Key(h), (h, dist, det));
         }
-        _ = inv; _ = vol;
         return found.Values.OrderBy(x => x.N).Take(20).Select(x => (x.H, x.Dist));
     }
 
@@ -612,13 +609,7 @@ public static class KPointGenerator
         return small;
     }
 
-    private static bool IsIdentity(long[,] r)
-    {
-        for (var i = 0; i < 3; i++)
-            for (var j = 0; j < 3; j++)
-                if (r[i, j] != (i == j ? 1 : 0)) return false;
-        return true;
-    }
+    private static bool IsIdentity(long[,] r) => GridSymmetry.IsScalar(r, 1);
 
     // Whether the in-plane component of h1 is at least √need2 from every point of the 2D lattice (u, v): a necessary
     // condition for the layer at height one (its closest points to the origin are h1 + lattice vectors).

@@ -27,9 +27,6 @@ public sealed record SpaceGroupInfo(
             if (seen.Add(string.Join(",", r.Cast<int>()))) result.Add(r);
         return result;
     }
-
-    /// <summary>Whether the point group contains the inversion (then time reversal adds nothing to the k-point reduction).</summary>
-    public bool HasInversion => Rotations.Any(r => r[0, 0] == -1 && r[1, 1] == -1 && r[2, 2] == -1 && r[0, 1] == 0 && r[0, 2] == 0 && r[1, 0] == 0 && r[1, 2] == 0 && r[2, 0] == 0 && r[2, 1] == 0);
 }
 
 public static class Spglib
