@@ -360,7 +360,9 @@ public class EspressoOracleTests(ITestOutputHelper output)
     {
         // The shell waits on a child; killing only the shell would leave the sleep running.
         var script = Script("echo started\nsleep 60 &\necho $! > sleep.pid\nwait\necho not reached\n");
-        var settings = new EspressoSettings { PseudoFolder = PseudoFolder("Cu.pbe.UPF"), Executable = script, Timeout = TimeSpan.FromSeconds(1) };
+        // A fixed grid: the clock here is the run's, and the generalized grid's search (about a second, far more in a
+        // Debug build) would eat into it.
+        var settings = new EspressoSettings { PseudoFolder = PseudoFolder("Cu.pbe.UPF"), Executable = script, Timeout = TimeSpan.FromSeconds(1), KGrid = (2, 2, 2) };
         var work = TestData.TempDir();
         var watch = Stopwatch.StartNew();
         var e = Assert.Throws<OracleException>(() => new EspressoOracle(settings).Compute(CopperPair(), work));
@@ -377,7 +379,7 @@ public class EspressoOracleTests(ITestOutputHelper output)
     public void CancellationKillsTheRun()
     {
         var script = Script("sleep 60 &\necho $! > sleep.pid\nwait\n");
-        var settings = new EspressoSettings { PseudoFolder = PseudoFolder("Cu.pbe.UPF"), Executable = script };
+        var settings = new EspressoSettings { PseudoFolder = PseudoFolder("Cu.pbe.UPF"), Executable = script, KGrid = (2, 2, 2) };
         var work = TestData.TempDir();
         using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
         var watch = Stopwatch.StartNew();
