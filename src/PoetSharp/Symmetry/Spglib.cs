@@ -73,11 +73,13 @@ public static class Spglib
     {
         if (!structure.Cell.FullyPeriodic) throw new ArgumentException("symmetry needs a fully periodic cell");
         if (structure.Count == 0) throw new ArgumentException("symmetry needs at least one atom");
+        if (WhyUnavailable() is { } reason) throw new InvalidOperationException(reason);
         var (lattice, positions, types) = Marshal(structure);
         var n = structure.Count;
         var symbol = new byte[11];
         var number = spg_get_international(symbol, lattice, positions, types, n, symprec);
-        if (number == 0) throw new InvalidOperationException($"spglib found no space group for {structure} (symprec {symprec} Å)");
+        // spglib fails on input it cannot make sense of (atoms on top of each other, a degenerate cell): the user's to fix.
+        if (number == 0) throw new ArgumentException($"spglib found no space group for {structure} (symprec {symprec} Å): atoms overlapping or the cell degenerate?");
         var schoen = new byte[7];
         spg_get_schoenflies(schoen, lattice, positions, types, n, symprec);
         // At most 48 rotations times the number of lattice points in the cell (one per atom at most).

@@ -70,4 +70,14 @@ public class PoetCliKPointsTests
         CliRun.Of("kpoints", path, "-r", "20", "--format", "abinit").AssertOneLineError(2);
         CliRun.Of("kpoints", path).AssertOneLineError(2);
     }
+
+    [NeedsFact(External.SpglibLibrary)]
+    public void AtomsOnTopOfEachOtherAreOneLineError()
+    {
+        var path = Path.Combine(TestData.TempDir(), "POSCAR");
+        DataFiles.Write(path, new Dataset([new Structure(Cell.Orthorhombic(3, 3, 3), [Vec3.Zero, Vec3.Zero], ["Cu", "Cu"])], path));
+        var run = CliRun.Of("kpoints", path, "-r", "20");
+        run.AssertOneLineError(1);
+        Assert.Contains("spglib found no space group", run.Stderr);
+    }
 }
