@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
+using PoetSharp.Atoms;
 using PoetSharp.Data;
 using PoetSharp.KPoints;
 
@@ -77,7 +78,7 @@ internal static class KPointsCommand
                 $"search: {search.SuperlatticesExamined} symmetric superlattices up to det {search.LargestDeterminantSearched}, {search.Elapsed.TotalSeconds:F2} s, {how}"));
             if (!search.Exhaustive) output.Warning("the search ran out of budget; a grid with fewer irreducible points may exist (raise --effort)");
 
-            var text = Format(g, parsed.GetValue(format)!, r, sg.International);
+            var text = Format(g, crystal.Cell, parsed.GetValue(format)!, r, sg.International);
             if (parsed.GetValue(outFile) is { } file)
             {
                 File.WriteAllText(file, text);
@@ -96,7 +97,7 @@ internal static class KPointsCommand
     private static string F(double x) => x.ToString("F10", Inv);
 
     /// <summary>The grid as text in the requested format.</summary>
-    public static string Format(KPointGrid g, string format, double r, string spaceGroup)
+    public static string Format(KPointGrid g, Cell cell, string format, double r, string spaceGroup)
     {
         var sb = new StringBuilder();
         switch (format)
@@ -112,8 +113,9 @@ internal static class KPointsCommand
                 // coordinates and the shift in their units (the mesh is all integer combinations plus the shift).
                 sb.Append(FormattableString.Invariant($"Generalized regular grid, r_min {r:G6} A, {g.Total} points, {g.Irreducible} irreducible (space group {spaceGroup})\n"));
                 sb.Append("0\nReciprocal\n");
-                foreach (var v in g.GeneratingVectors()) sb.Append($"  {F(v.X)} {F(v.Y)} {F(v.Z)}\n");
-                sb.Append($"  {F(g.Shift.X)} {F(g.Shift.Y)} {F(g.Shift.Z)}\n");
+                var (vectors, shift) = g.GeneratingVectors(cell);
+                foreach (var v in vectors) sb.Append($"  {F(v.X)} {F(v.Y)} {F(v.Z)}\n");
+                sb.Append($"  {F(shift.X)} {F(shift.Y)} {F(shift.Z)}\n");
                 break;
             default:
                 sb.Append(FormattableString.Invariant($"# {g.Irreducible} irreducible of {g.Total} k-points; fractional coordinates of the reciprocal lattice; weight\n"));

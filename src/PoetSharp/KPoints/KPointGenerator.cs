@@ -34,13 +34,36 @@ public sealed record KPointGrid
     public bool IsDiagonal => Superlattice[0, 1] == 0 && Superlattice[0, 2] == 0 && Superlattice[1, 0] == 0 && Superlattice[1, 2] == 0 && Superlattice[2, 0] == 0 && Superlattice[2, 1] == 0;
 
     /// <summary>
-    /// The grid's generating vectors in fractional coordinates of the cell's reciprocal lattice: the rows of H⁻¹ (every
-    /// k-point of the grid is an integer combination of them plus the shift).
+    /// The grid's generating vectors in fractional coordinates of the cell's reciprocal lattice, LLL-reduced in the
+    /// Cartesian metric of the cell (so they are short and nearly orthogonal, as a reader expects), and the shift in their
+    /// units: every k-point of the grid is an integer combination of them plus the shift. Without reduction they are the
+    /// rows of H⁻¹; a reduced basis G' = U·G (U unimodular) carries the shift s·U⁻¹ (mod 1).
     /// </summary>
-    public Vec3[] GeneratingVectors()
+    public (Vec3[] Vectors, Vec3 Shift) GeneratingVectors(Cell cell)
     {
         var inv = KPointGenerator.Inverse(Superlattice);
-        return [new(inv[0, 0], inv[0, 1], inv[0, 2]), new(inv[1, 0], inv[1, 1], inv[1, 2]), new(inv[2, 0], inv[2, 1], inv[2, 2])];
+        var a = new[] { cell.A, cell.B, cell.C };
+        var vol = Vec3.Dot(a[0], Vec3.Cross(a[1], a[2]));
+        var b = new[] { Vec3.Cross(a[1], a[2]) / vol, Vec3.Cross(a[2], a[0]) / vol, Vec3.Cross(a[0], a[1]) / vol };
+        Vec3 Cart(int row) => inv[row, 0] * b[0] + inv[row, 1] * b[1] + inv[row, 2] * b[2];
+        var (_, p) = LatticeReduction.Lll(Cart(0), Cart(1), Cart(2));
+        // Reduced vector j = Σ_i P[i, j]·g_i, i.e. U = Pᵀ; s' = s·U⁻¹ = s·P⁻ᵀ, so s'_j = Σ_i s_i (P⁻¹)[j, i].
+        var vectors = new Vec3[3];
+        for (var j = 0; j < 3; j++)
+        {
+            double x = 0, y = 0, z = 0;
+            for (var i = 0; i < 3; i++) { x += p[i, j] * inv[i, 0]; y += p[i, j] * inv[i, 1]; z += p[i, j] * inv[i, 2]; }
+            vectors[j] = new Vec3(x, y, z);
+        }
+        var pInv = KPointGenerator.Inverse(p);
+        var s = new[] { Shift.X, Shift.Y, Shift.Z };
+        var shifted = new double[3];
+        for (var j = 0; j < 3; j++)
+        {
+            var v = s[0] * pInv[j, 0] + s[1] * pInv[j, 1] + s[2] * pInv[j, 2];
+            shifted[j] = Math.Abs(v - Math.Round(v)) < 1e-9 ? 0 : v - Math.Floor(v);
+        }
+        return (vectors, new Vec3(shifted[0], shifted[1], shifted[2]));
     }
 }
 

@@ -208,6 +208,29 @@ public class KPointTests
         return true;
     }
 
+    [NeedsFact(External.SpglibLibrary)]
+    public void ReducedGeneratingVectorsSpanTheSameShiftedGrid()
+    {
+        foreach (var (name, r) in new[] { ("triclinic", 20.0), ("fcc", 10.0), ("hcp", 20.0) })
+        {
+            var s = Crystal(name);
+            var g = KPointGenerator.Generate(s, r).Grid;
+            var (v, shift) = g.GeneratingVectors(s.Cell);
+            var h = g.Superlattice;
+            // Hᵀ·x for a point x of the reciprocal fractional coordinates: integral exactly on the unshifted grid's lattice.
+            Vec3 Ht(Vec3 x) => new(h[0, 0] * x.X + h[1, 0] * x.Y + h[2, 0] * x.Z, h[0, 1] * x.X + h[1, 1] * x.Y + h[2, 1] * x.Z, h[0, 2] * x.X + h[1, 2] * x.Y + h[2, 2] * x.Z);
+            static bool Integral(Vec3 x) => new[] { x.X, x.Y, x.Z }.All(c => Math.Abs(c - Math.Round(c)) < 1e-8);
+            foreach (var x in v) Assert.True(Integral(Ht(x)), $"{name}: {x} is not in the grid's lattice");
+            // Three lattice vectors spanning a cell of volume 1/N are a basis of it.
+            Assert.Equal(1.0 / g.Total, Math.Abs(Vec3.Dot(v[0], Vec3.Cross(v[1], v[2]))), 12);
+            // The shift: Σ s'_j v_j and the grid's own shift (Hᵀk − s integral for grid points) name the same coset.
+            var sigma = shift.X * v[0] + shift.Y * v[1] + shift.Z * v[2];
+            Assert.True(Integral(Ht(sigma) - g.Shift), $"{name}: shift {shift} is not the grid's {g.Shift}");
+            // Short: no longer than the cell's reciprocal vectors' scale would allow for a skewed basis.
+            Assert.All(v, x => Assert.True(new[] { x.X, x.Y, x.Z }.All(c => Math.Abs(c) <= 1 + 1e-9)));
+        }
+    }
+
     [Fact]
     public void ShortestVectorIsExactForSkewedBases()
     {
