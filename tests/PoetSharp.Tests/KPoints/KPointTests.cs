@@ -11,7 +11,7 @@ public class KPointTests
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    public static TheoryData<string> Crystals => new() { "fcc", "bcc", "hcp", "diamond", "rocksalt", "triclinic" };
+    public static TheoryData<string> Crystals => new() { "fcc", "bcc", "hcp", "diamond", "rocksalt", "triclinic", "random-1", "random-2" };
 
     internal static Structure Crystal(string name) => name switch
     {
@@ -23,8 +23,27 @@ public class KPointTests
         // A random triclinic cell with two species at general positions: space group P1.
         "triclinic" => new Structure(new Cell(new(3.1, 0.2, 0.4), new(0.5, 3.7, 0.1), new(0.3, 0.6, 4.3)),
             [Vec3.Zero, new Vec3(1.3, 1.7, 2.1)], ["Si", "O"]),
+        _ when name.StartsWith("random-", StringComparison.Ordinal) => RandomTriclinic(int.Parse(name[7..], Inv)),
         _ => throw new ArgumentException(name),
     };
+
+    // Random cells (seeded): lengths 3–5 Å, angles 70–110°, one or two atoms at random positions (P-1 or P1).
+    private static Structure RandomTriclinic(int seed)
+    {
+        var random = new Random(seed);
+        double U(double lo, double hi) => lo + (hi - lo) * random.NextDouble();
+        double a = U(3, 5), b = U(3, 5), c = U(3, 5);
+        double alpha = U(70, 110) * Math.PI / 180, beta = U(70, 110) * Math.PI / 180, gamma = U(70, 110) * Math.PI / 180;
+        var va = new Vec3(a, 0, 0);
+        var vb = new Vec3(b * Math.Cos(gamma), b * Math.Sin(gamma), 0);
+        var cx = c * Math.Cos(beta);
+        var cy = c * (Math.Cos(alpha) - Math.Cos(beta) * Math.Cos(gamma)) / Math.Sin(gamma);
+        var vc = new Vec3(cx, cy, Math.Sqrt(c * c - cx * cx - cy * cy));
+        var cell = new Cell(va, vb, vc);
+        var atoms = seed % 2 == 1 ? 1 : 2;
+        var positions = Enumerable.Range(0, atoms).Select(_ => cell.ToCartesian(new Vec3(random.NextDouble(), random.NextDouble(), random.NextDouble()))).ToArray();
+        return new Structure(cell, positions, atoms == 1 ? ["Al"] : ["Si", "O"]);
+    }
 
     // python spglib's view of a structure: lattice rows a, b, c; fractional positions; integer types.
     private static string CellJson(Structure s)
@@ -55,7 +74,7 @@ public class KPointTests
         Assert.Equal(int.Parse(answer[0], Inv), ours.Number);
         Assert.Equal(answer[1], ours.International);
         Assert.Equal(int.Parse(answer[2], Inv), ours.Rotations.Count);
-        var expected = name switch { "fcc" => 225, "bcc" => 229, "hcp" => 194, "diamond" => 227, "rocksalt" => 225, _ => 1 };
+        var expected = name switch { "fcc" => 225, "bcc" => 229, "hcp" => 194, "diamond" => 227, "rocksalt" => 225, "random-1" => 2, _ => 1 };
         Assert.Equal(expected, ours.Number);
     }
 
