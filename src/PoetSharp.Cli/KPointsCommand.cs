@@ -17,8 +17,14 @@ internal static class KPointsCommand
         var structureFile = new Argument<string>("STRUCTURE") { Description = "The crystal: the first structure in this file (" + DataFiles.ReadableFormats + ")." };
         var minDistance = new Option<double>("--min-distance", "-r")
         {
-            Required = true, HelpName = "Å",
+            HelpName = "Å",
             Description = "Required minimum periodic distance r_min of the real-space superlattice the grid samples (Å); larger is denser. 40–60 Å suits metals.",
+        };
+        var kppra = new Option<double?>("--kppra")
+        {
+            HelpName = "N",
+            Description = "Instead of --min-distance: a k-point density, points of the full grid times atoms in the cell; r_min is then the distance " +
+                          "of the densest lattice with that many points, (√2·V·N/atoms)^⅓, so the grid has at least that density.",
         };
         var gamma = new Option<bool>("--gamma") { Description = "Only Γ-centred grids (by default grids shifted by half a generating vector are also considered)." };
         var format = new Option<string>("--format")
@@ -45,12 +51,19 @@ internal static class KPointsCommand
             "The generalized regular k-point grid (any superlattice keeping the point group, Γ-centred or shifted) with the fewest irreducible " +
             "points whose real-space superlattice has minimum periodic distance ≥ r_min, beside the best Monkhorst–Pack grid at the same r_min.");
         command.Arguments.Add(structureFile);
-        foreach (var o in new Option[] { minDistance, gamma, format, outFile, effort, time, symprec }) command.Options.Add(o);
+        foreach (var o in new Option[] { minDistance, kppra, gamma, format, outFile, effort, time, symprec }) command.Options.Add(o);
+        // Exactly one way to ask for the sampling: a usage error otherwise.
+        command.Validators.Add(r =>
+        {
+            if ((r.GetResult(minDistance) is null) == (r.GetResult(kppra) is null)) r.AddError("give exactly one of --min-distance and --kppra");
+        });
         command.SetAction(parsed =>
         {
             var path = parsed.GetValue(structureFile)!;
+            var given = parsed.GetResult(minDistance) is not null;
+            var density = parsed.GetValue(kppra);
             var r = parsed.GetValue(minDistance);
-            if (!(r > 0) || !double.IsFinite(r)) throw new ArgumentException($"--min-distance must be a positive length in Å (got {r.ToString(Inv)})");
+            if (given && (!(r > 0) || !double.IsFinite(r))) throw new ArgumentException($"--min-distance must be a positive length in Å (got {r.ToString(Inv)})");
             var seconds = parsed.GetValue(time);
             if (seconds is { } sec && !(sec > 0)) throw new ArgumentException($"--time-limit must be positive (got {sec.ToString(Inv)})");
             var x = parsed.GetValue(effort);
@@ -60,12 +73,15 @@ internal static class KPointsCommand
             if (data.Count == 0) throw new ArgumentException($"{path}: no structure in the file");
             var crystal = data[0];
             if (!crystal.Cell.FullyPeriodic) throw new ArgumentException($"{path}: the structure is not periodic in all three directions");
+            if (density is { } k) r = KPointGenerator.MinDistanceForDensity(crystal.Cell, crystal.Count, k);
             var search = KPointGenerator.Generate(crystal, r, parsed.GetValue(gamma), budget, parsed.GetValue(symprec));
             var g = search.Grid;
             var mp = search.MonkhorstPack;
             var sg = search.Symmetry;
             output.Line($"{path}: {crystal.Count} atoms, space group {sg.International} ({sg.Number}), point group {sg.PointGroup} ({sg.PointGroupRotations().Count} operations)");
-            output.Line(FormattableString.Invariant($"required minimum periodic distance: {r:G6} Å"));
+            output.Line(density is { } kp
+                ? FormattableString.Invariant($"required minimum periodic distance: {r:G6} Å (from --kppra {kp:G6}: at least {kp / crystal.Count:G6} points for {crystal.Count} atoms)")
+                : FormattableString.Invariant($"required minimum periodic distance: {r:G6} Å"));
             var table = CliOutput.NewTable(1, "grid", "k-points", "irreducible", "min distance (Å)", "shift");
             CliOutput.AddRow(table, "generalized", g.Total.ToString(Inv), g.Irreducible.ToString(Inv), g.MinDistance.ToString("F3", Inv), ShiftText(g));
             CliOutput.AddRow(table, $"Monkhorst–Pack {mp.Superlattice[0, 0]}×{mp.Superlattice[1, 1]}×{mp.Superlattice[2, 2]}", mp.Total.ToString(Inv),

@@ -272,6 +272,19 @@ public static class KPointGenerator
     }
 
     /// <summary>
+    /// The minimum distance that stands for a k-point density given as k-points per reciprocal atom (KPPRA: points in the
+    /// full grid times atoms in the cell): r = (√2·V·KPPRA/atoms)^⅓, the distance of the densest lattice (fcc) of N =
+    /// KPPRA/atoms points per cell. Every superlattice reaching r has at least that many points (the bound of the search),
+    /// so a grid for this r_min always meets the density.
+    /// </summary>
+    public static double MinDistanceForDensity(Cell cell, int atoms, double kppra)
+    {
+        if (!(kppra > 0) || !double.IsFinite(kppra)) throw new ArgumentException($"the k-point density must be positive (got {kppra})");
+        if (atoms < 1) throw new ArgumentException("the k-point density needs at least one atom");
+        return Math.Cbrt(Math.Sqrt(2) * cell.Volume * kppra / atoms);
+    }
+
+    /// <summary>
     /// The search's enumeration in the cell's own basis (tests): every lower-triangular HNF of determinant n that keeps the
     /// point group and whose superlattice has minimum distance ≥ r (0: no distance requirement).
     /// </summary>

@@ -46,6 +46,19 @@ public class PoetCliKPointsTests
     }
 
     [NeedsFact(External.SpglibLibrary)]
+    public void DensityGivesAtLeastThatManyPointsPerAtom()
+    {
+        var path = Poscar("rocksalt"); // 8 atoms
+        var run = CliRun.Of("kpoints", path, "--kppra", "1000");
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("(from --kppra 1000: at least 125 points for 8 atoms)", run.Stdout);
+        var row = run.Stdout.Split('\n').Single(l => l.StartsWith("│ generalized", StringComparison.Ordinal)).Split('│', StringSplitOptions.TrimEntries);
+        Assert.True(int.Parse(row[2], CultureInfo.InvariantCulture) * 8 >= 1000, row[2]);
+        CliRun.Of("kpoints", path, "--kppra", "1000", "-r", "20").AssertOneLineError(2);
+        CliRun.Of("kpoints", path, "--kppra", "-5").AssertOneLineError(1);
+    }
+
+    [NeedsFact(External.SpglibLibrary)]
     public void WritesTheGridToAFile()
     {
         var path = Poscar("hcp");
