@@ -543,7 +543,7 @@ public static class KPointGenerator
             return new Vec3(Vec3.Dot(x, Vec3.Cross(aCols[1], aCols[2])) / d, Vec3.Dot(aCols[0], Vec3.Cross(x, aCols[2])) / d, Vec3.Dot(aCols[0], Vec3.Cross(aCols[1], x)) / d);
         }
         long bestN = long.MaxValue;
-        for (var trial = 0; trial < 3000; trial++)
+        for (var trial = 0; trial < 10000; trial++)
         {
             var q = RandomRotation(random);
             var scale = r / Math.Sqrt(2) * (1 + 0.12 * random.NextDouble());
