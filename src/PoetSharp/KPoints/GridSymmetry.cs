@@ -36,7 +36,8 @@ internal sealed class GridSymmetry
         return true;
     }
 
-    private static long[,] Scale(long[,] r, long s)
+    /// <summary>s·r.</summary>
+    internal static long[,] Scale(long[,] r, long s)
     {
         var m = new long[3, 3];
         for (var i = 0; i < 3; i++)

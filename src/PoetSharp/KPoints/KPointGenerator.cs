@@ -748,13 +748,7 @@ public static class KPointGenerator
         return m;
     }
 
-    private static long[,] Scale(long[,] h, long k)
-    {
-        var m = new long[3, 3];
-        for (var i = 0; i < 3; i++)
-            for (var j = 0; j < 3; j++) m[i, j] = k * h[i, j];
-        return m;
-    }
+    private static long[,] Scale(long[,] h, long k) => GridSymmetry.Scale(h, k);
 
     private static long[,] Identity() => new long[,] { { 1, 0, 0 }, { 0, 1, 0 }, { 0, 0, 1 } };
 
