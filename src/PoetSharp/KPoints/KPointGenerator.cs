@@ -119,7 +119,6 @@ public sealed record KPointSearch(
 /// </summary>
 public static class KPointGenerator
 {
-
     private const double Tolerance = 1e-9;
 
     public static KPointSearch Generate(Structure structure, double minDistance, bool gammaOnly = false, KPointBudget? budget = null, double symprec = 1e-5)
@@ -165,7 +164,7 @@ public static class KPointGenerator
         // below visits ~N² HNFs per determinant and is slow for large r_min. Seed it with near-ideal superlattices first:
         // the densest lattice of minimum distance r is fcc, so round fcc bases of edge ≈ r in many orientations onto the
         // cell's lattice and keep the smallest determinant that still reaches r_min. This bound prunes the scan, and if
-        // the time budget ends the scan, the seed is what is returned.
+        // the budget ends the scan, the seed is what is returned.
         if (rotReduced.Count <= 2)
         {
             foreach (var (h, dist) in RoundedFccSeeds(basis, minDistance, nLow))
