@@ -260,8 +260,9 @@ internal sealed class OracleOptions
     public readonly Option<string[]> QePseudo = new("--qe-pseudo") { HelpName = "El=FILE", Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = false, Description = "For --oracle espresso: the pseudopotential file of an element (repeat; default: a file of the folder named El.*, PBE preferred)." };
     public readonly Option<double> QeEcutWfc = new("--qe-ecutwfc") { DefaultValueFactory = _ => 40, HelpName = "Ry", Description = "For --oracle espresso: the wavefunction cutoff (Ry); check convergence for your pseudopotentials." };
     public readonly Option<double?> QeEcutRho = new("--qe-ecutrho") { HelpName = "Ry", Description = "For --oracle espresso: the charge-density cutoff (Ry; default 8 × ecutwfc)." };
-    public readonly Option<double> QeKSpacing = new("--qe-kspacing") { DefaultValueFactory = _ => 0.25, HelpName = "1/Å", Description = "For --oracle espresso: the largest k-point spacing (Å⁻¹, 2π included): n_i = ceil(|b_i| / spacing)." };
-    public readonly Option<string> QeKGrid = new("--qe-kpoints") { HelpName = "NxNxN", Description = "For --oracle espresso: a fixed Monkhorst–Pack grid instead of --qe-kspacing." };
+    public readonly Option<double?> QeKSpacing = new("--qe-kspacing") { HelpName = "1/Å", Description = "For --oracle espresso: a Monkhorst–Pack grid of this largest k-point spacing (Å⁻¹, 2π included): n_i = ceil(|b_i| / spacing), instead of the generalized grid." };
+    public readonly Option<double> QeKMinDistance = new("--qe-kmin-distance") { DefaultValueFactory = _ => 25, HelpName = "Å", Description = "For --oracle espresso (the default k-points): the generalized grid with the fewest irreducible points whose real-space superlattice has minimum periodic distance ≥ this (Å); see poet kpoints." };
+    public readonly Option<string> QeKGrid = new("--qe-kpoints") { HelpName = "NxNxN", Description = "For --oracle espresso: a fixed Monkhorst–Pack grid instead of the generalized grid." };
     public readonly Option<string> QeSmearing = new("--qe-smearing") { DefaultValueFactory = _ => "mv", HelpName = "KIND", Description = "For --oracle espresso: smearing (mv, gaussian, fd, mp, or none for fixed occupations)." };
     public readonly Option<double> QeDegauss = new("--qe-degauss") { DefaultValueFactory = _ => 0.02, HelpName = "Ry", Description = "For --oracle espresso: the smearing width (Ry)." };
     public readonly Option<int> QeRanks = new("--qe-ranks") { DefaultValueFactory = _ => 1, HelpName = "N", Description = "For --oracle espresso: MPI ranks per pw.x call (1: pw.x run directly)." };
@@ -269,7 +270,7 @@ internal sealed class OracleOptions
 
     public void AddTo(Command command)
     {
-        foreach (var o in new Option[] { PairStyle, PairCoeff, LammpsCommand, Timeout, QePseudoDir, QePseudo, QeEcutWfc, QeEcutRho, QeKSpacing, QeKGrid, QeSmearing, QeDegauss, QeRanks, QeCommand })
+        foreach (var o in new Option[] { PairStyle, PairCoeff, LammpsCommand, Timeout, QePseudoDir, QePseudo, QeEcutWfc, QeEcutRho, QeKSpacing, QeKMinDistance, QeKGrid, QeSmearing, QeDegauss, QeRanks, QeCommand })
             command.Options.Add(o);
     }
 
@@ -315,6 +316,7 @@ internal sealed class OracleOptions
                     EcutWfc = parsed.GetValue(QeEcutWfc),
                     EcutRho = parsed.GetValue(QeEcutRho),
                     KSpacing = parsed.GetValue(QeKSpacing),
+                    KMinDistance = parsed.GetValue(QeKMinDistance),
                     Degauss = parsed.GetValue(QeDegauss),
                     Smearing = parsed.GetValue(QeSmearing) is "none" or "fixed" ? null : parsed.GetValue(QeSmearing),
                 };

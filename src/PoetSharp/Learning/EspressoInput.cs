@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using PoetSharp.Atoms;
+using PoetSharp.KPoints;
 
 namespace PoetSharp.Learning;
 
@@ -18,14 +19,22 @@ public static class EspressoInput
     public static (int A, int B, int C) KGrid(Cell cell, EspressoSettings settings)
     {
         if (settings.KGrid is { } grid) return grid;
+        var spacing = settings.KSpacing ?? throw new InvalidOperationException("no Monkhorst–Pack grid: the settings ask for a generalized grid (KMinDistance)");
         var volume = Math.Abs(Vec3.Dot(cell.A, Vec3.Cross(cell.B, cell.C)));
         int N(Vec3 u, Vec3 v)
         {
             var b = 2 * Math.PI * Vec3.Cross(u, v).Length / volume;
-            return Math.Max(1, (int)Math.Ceiling(b / settings.KSpacing - 1e-8));
+            return Math.Max(1, (int)Math.Ceiling(b / spacing - 1e-8));
         }
         return (N(cell.B, cell.C), N(cell.C, cell.A), N(cell.A, cell.B));
     }
+
+    /// <summary>
+    /// The generalized grid for a structure (<see cref="EspressoSettings.KMinDistance"/>): deterministic, since the search's
+    /// default budget counts work, not time, so a resumed run writes the same input for the same structure.
+    /// </summary>
+    public static KPointGrid GeneralizedGrid(Structure structure, EspressoSettings settings) =>
+        KPointGenerator.Generate(structure, settings.KMinDistance).Grid;
 
     /// <summary>
     /// pw.x's input for <paramref name="structure"/> (fully periodic): calculation='scf' with forces and stress, ibrav=0,
@@ -36,7 +45,10 @@ public static class EspressoInput
     {
         static string F(double x) => x.ToString("R", CultureInfo.InvariantCulture);
         var species = structure.DistinctSpecies();
-        var k = KGrid(structure.Cell, settings);
+        // The generalized grid by default; a Monkhorst–Pack grid when one is given or a spacing is set.
+        var monkhorstPack = settings.KGrid is not null || settings.KSpacing is not null;
+        var k = monkhorstPack ? KGrid(structure.Cell, settings) : default;
+        var generalized = monkhorstPack ? null : GeneralizedGrid(structure, settings);
         var magnetic = settings.StartingMagnetization is { Count: > 0 };
         var sb = new StringBuilder();
         sb.Append("&CONTROL\n");
@@ -87,8 +99,21 @@ public static class EspressoInput
             var r = structure.Positions[i];
             sb.Append($"  {structure.Species[i]} {F(r.X)} {F(r.Y)} {F(r.Z)}\n");
         }
-        sb.Append("K_POINTS automatic\n");
-        sb.Append($"  {k.A} {k.B} {k.C} 0 0 0\n");
+        if (generalized is null)
+        {
+            sb.Append("K_POINTS automatic\n");
+            sb.Append($"  {k.A} {k.B} {k.C} 0 0 0\n");
+        }
+        else
+        {
+            // Crystal coordinates of the reciprocal lattice; integer weights (orbit sizes), which pw.x normalises.
+            sb.Append($"K_POINTS crystal\n  {generalized.Irreducible}\n");
+            for (var i = 0; i < generalized.Irreducible; i++)
+            {
+                var p = generalized.Points[i];
+                sb.Append($"  {F(p.X)} {F(p.Y)} {F(p.Z)} {generalized.Multiplicities[i]}\n");
+            }
+        }
         return sb.ToString();
     }
 }

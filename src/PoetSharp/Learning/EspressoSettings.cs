@@ -52,14 +52,23 @@ public sealed record EspressoSettings
     /// <summary>Smearing width (Ry).</summary>
     public double Degauss { get; init; } = 0.02;
 
-    /// <summary>An explicit Γ-centred Monkhorst–Pack grid; null: from <see cref="KSpacing"/>.</summary>
+    /// <summary>An explicit Γ-centred Monkhorst–Pack grid; null: from <see cref="KSpacing"/> if set, else the generalized grid of <see cref="KMinDistance"/>.</summary>
     public (int A, int B, int C)? KGrid { get; init; }
 
     /// <summary>
-    /// Largest k-point spacing (Å⁻¹, with the 2π in the reciprocal vectors): n_i = max(1, ceil(|b_i| / spacing)). The grid
-    /// then follows the cell, so strained copies of a structure may get different grids; use <see cref="KGrid"/> to fix it.
+    /// Largest k-point spacing (Å⁻¹, with the 2π in the reciprocal vectors): n_i = max(1, ceil(|b_i| / spacing)), a
+    /// Γ-centred Monkhorst–Pack grid. Null (the default): the generalized grid of <see cref="KMinDistance"/>. The grid
+    /// follows the cell, so strained copies of a structure may get different grids; use <see cref="KGrid"/> to fix it.
     /// </summary>
-    public double KSpacing { get; init; } = 0.25;
+    public double? KSpacing { get; init; }
+
+    /// <summary>
+    /// The default k-points: the generalized regular grid (<see cref="PoetSharp.KPoints.KPointGenerator"/>, symmetry from
+    /// spglib) with the fewest irreducible points whose real-space superlattice has minimum periodic distance ≥ this (Å),
+    /// written as an explicit list with weights. 25 Å samples about as densely as the old default spacing of 0.25 Å⁻¹
+    /// (2π/0.25 ≈ 25 Å) with fewer irreducible points. Used when neither <see cref="KGrid"/> nor <see cref="KSpacing"/> is set.
+    /// </summary>
+    public double KMinDistance { get; init; } = 25;
 
     /// <summary>SCF convergence threshold per atom (Ry): pw.x's conv_thr is this times the number of atoms, so the per-atom accuracy does not depend on the cell size.</summary>
     public double ConvThrPerAtom { get; init; } = 1e-8;
@@ -106,7 +115,8 @@ public sealed record EspressoSettings
             $"unknown smearing '{Smearing}' (pw.x knows {string.Join(", ", KnownSmearings)})");
         Require(Smearing is null || (double.IsFinite(Degauss) && Degauss > 0), $"degauss must be positive (got {Degauss} Ry)");
         if (KGrid is { } g) Require(g.A >= 1 && g.B >= 1 && g.C >= 1, $"k-point grid entries must be at least 1 (got {g.A} {g.B} {g.C})");
-        else Require(double.IsFinite(KSpacing) && KSpacing > 0, $"the k-point spacing must be positive (got {KSpacing} 1/Å)");
+        else if (KSpacing is { } spacing) Require(double.IsFinite(spacing) && spacing > 0, $"the k-point spacing must be positive (got {spacing} 1/Å)");
+        else Require(double.IsFinite(KMinDistance) && KMinDistance > 0, $"the k-point minimum distance must be positive (got {KMinDistance} Å)");
         Require(double.IsFinite(ConvThrPerAtom) && ConvThrPerAtom > 0, $"conv_thr per atom must be positive (got {ConvThrPerAtom} Ry)");
         Require(double.IsFinite(MixingBeta) && MixingBeta > 0 && MixingBeta <= 1, $"mixing_beta must be in (0, 1] (got {MixingBeta})");
         Require(ElectronMaxStep >= 1, $"electron_maxstep must be at least 1 (got {ElectronMaxStep})");
@@ -171,7 +181,9 @@ public sealed record EspressoSettings
         if (species is null) parts.Add($"other elements: chosen in {Path.GetFullPath(PseudoFolder)} (PBE first)");
         parts.Add($"ecutwfc={F(EcutWfc)}Ry ecutrho={F(EffectiveEcutRho)}Ry");
         parts.Add(Smearing is null ? "occupations=fixed" : $"smearing={Smearing} degauss={F(Degauss)}Ry");
-        parts.Add(KGrid is { } g ? $"k-grid={g.A}x{g.B}x{g.C} (Γ-centred)" : $"k-spacing={F(KSpacing)}/Å (Γ-centred)");
+        parts.Add(KGrid is { } g ? $"k-grid={g.A}x{g.B}x{g.C} (Γ-centred)"
+            : KSpacing is { } spacing ? $"k-spacing={F(spacing)}/Å (Γ-centred)"
+            : $"k-grid=generalized r_min={F(KMinDistance)}Å (fewest irreducible points, default budget)");
         parts.Add($"conv_thr={F(ConvThrPerAtom)}Ry/atom");
         if (StartingMagnetization is { Count: > 0 } mag)
             parts.Add("nspin=2 starting_magnetization " + string.Join(",", mag.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={F(p.Value)}")));

@@ -215,7 +215,7 @@ public class EspressoOracleTests(ITestOutputHelper output)
     [Fact]
     public void KPointGridFollowsTheSpacingOrIsGiven()
     {
-        var settings = new EspressoSettings();
+        var settings = new EspressoSettings { KSpacing = 0.25 };
         // |b| = 2π/L: 1.571, 1.257, 0.628 Å⁻¹ over 0.25 Å⁻¹ → 6.28, 5.03, 2.51 → 7, 6, 3.
         Assert.Equal((7, 6, 3), EspressoInput.KGrid(Cell.Orthorhombic(4, 5, 10), settings));
         // Exactly 2π/(L·spacing) = 8 stays 8 despite rounding; a long axis gets one point, not zero.
@@ -259,7 +259,7 @@ public class EspressoOracleTests(ITestOutputHelper output)
         foreach (var changed in new[]
                  {
                      baseline with { EcutWfc = 50 }, baseline with { EcutRho = 400 }, baseline with { Degauss = 0.01 },
-                     baseline with { Smearing = "gaussian" }, baseline with { KSpacing = 0.2 }, baseline with { KGrid = (4, 4, 4) },
+                     baseline with { Smearing = "gaussian" }, baseline with { KSpacing = 0.2 }, baseline with { KGrid = (4, 4, 4) }, baseline with { KMinDistance = 30 },
                      baseline with { ConvThrPerAtom = 1e-10 }, baseline with { Executable = "/opt/qe/bin/pw.x" },
                      baseline with { StartingMagnetization = new Dictionary<string, double> { ["Cu"] = 0.2 } },
                  })
@@ -276,6 +276,7 @@ public class EspressoOracleTests(ITestOutputHelper output)
         Assert.Throws<ArgumentException>(() => new EspressoOracle(new EspressoSettings { MpiRanks = 0 }));
         Assert.Throws<ArgumentException>(() => new EspressoOracle(new EspressoSettings { Smearing = "cold-ish" }));
         Assert.Throws<ArgumentException>(() => new EspressoOracle(new EspressoSettings { KSpacing = 0 }));
+        Assert.Throws<ArgumentException>(() => new EspressoOracle(new EspressoSettings { KMinDistance = -1 }));
         var oracle = new EspressoOracle(new EspressoSettings { PseudoFolder = PseudoFolder("Cu.pbe.UPF") }, ["Cu"]);
         var slab = CopperPair();
         slab.Cell = new Cell(slab.Cell.A, slab.Cell.B, slab.Cell.C, periodicC: false);
@@ -359,7 +360,9 @@ public class EspressoOracleTests(ITestOutputHelper output)
     {
         // The shell waits on a child; killing only the shell would leave the sleep running.
         var script = Script("echo started\nsleep 60 &\necho $! > sleep.pid\nwait\necho not reached\n");
-        var settings = new EspressoSettings { PseudoFolder = PseudoFolder("Cu.pbe.UPF"), Executable = script, Timeout = TimeSpan.FromSeconds(1) };
+        // A fixed grid: the clock here is the run's, and the generalized grid's search (about a second, far more in a
+        // Debug build) would eat into it.
+        var settings = new EspressoSettings { PseudoFolder = PseudoFolder("Cu.pbe.UPF"), Executable = script, Timeout = TimeSpan.FromSeconds(1), KGrid = (2, 2, 2) };
         var work = TestData.TempDir();
         var watch = Stopwatch.StartNew();
         var e = Assert.Throws<OracleException>(() => new EspressoOracle(settings).Compute(CopperPair(), work));
@@ -376,7 +379,7 @@ public class EspressoOracleTests(ITestOutputHelper output)
     public void CancellationKillsTheRun()
     {
         var script = Script("sleep 60 &\necho $! > sleep.pid\nwait\n");
-        var settings = new EspressoSettings { PseudoFolder = PseudoFolder("Cu.pbe.UPF"), Executable = script };
+        var settings = new EspressoSettings { PseudoFolder = PseudoFolder("Cu.pbe.UPF"), Executable = script, KGrid = (2, 2, 2) };
         var work = TestData.TempDir();
         using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
         var watch = Stopwatch.StartNew();

@@ -17,6 +17,10 @@ public enum External
     Kim = 16,
     /// <summary>Quantum ESPRESSO's pw.x on PATH and Debian's pseudopotential folder /usr/share/espresso/pseudo: Debian's quantum-espresso and quantum-espresso-data.</summary>
     Espresso = 32,
+    /// <summary>spglib's C library (libsymspg.so.2): Debian's libsymspg-dev.</summary>
+    SpglibLibrary = 64,
+    /// <summary>spglib for the system Python (/usr/bin/python3), the independent reference for symmetry and k-point reduction: Debian's python3-spglib.</summary>
+    SpglibPython = 128,
 }
 
 /// <summary>
@@ -34,6 +38,8 @@ public static class Requirements
         External.Phonopy => PhonopyImports.Value,
         External.Kim => new[] { "kim-api-collections-management", "cmake", "make", "g++" }.All(OnPath),
         External.Espresso => OnPath("pw.x") && Directory.Exists(DebianEspressoPseudo),
+        External.SpglibLibrary => PoetSharp.Symmetry.Spglib.WhyUnavailable() is null,
+        External.SpglibPython => SpglibImports.Value,
         _ => true,
     };
 
@@ -43,6 +49,12 @@ public static class Requirements
     private static readonly Lazy<bool> PhonopyImports = new(() =>
     {
         try { AsePython.Run("import phonopy"); return true; }
+        catch (Exception) { return false; }
+    });
+
+    private static readonly Lazy<bool> SpglibImports = new(() =>
+    {
+        try { AsePython.Run("import spglib"); return true; }
         catch (Exception) { return false; }
     });
 
@@ -61,6 +73,8 @@ public static class Requirements
         if (needs.HasFlag(External.Phonopy) && !Available(External.Phonopy)) missing.Add("phonopy (apt-get install -y python3-phonopy)");
         if (needs.HasFlag(External.Kim) && !Available(External.Kim)) missing.Add("the KIM API build tools (apt-get install -y libkim-api-dev cmake make g++)");
         if (needs.HasFlag(External.Espresso) && !Available(External.Espresso)) missing.Add("Quantum ESPRESSO (apt-get install -y quantum-espresso quantum-espresso-data)");
+        if (needs.HasFlag(External.SpglibLibrary) && !Available(External.SpglibLibrary)) missing.Add("spglib (apt-get install -y libsymspg-dev)");
+        if (needs.HasFlag(External.SpglibPython) && !Available(External.SpglibPython)) missing.Add("spglib for Python (apt-get install -y python3-spglib)");
         return missing.Count == 0 ? null : "needs " + string.Join(" and ", missing);
     }
 
