@@ -411,6 +411,9 @@ public sealed partial class MolecularDynamics
         var (sx, gx) = Growth(_strainRate.X, h);
         var (sy, gy) = Growth(_strainRate.Y, h);
         var (sz, gz) = Growth(_strainRate.Z, h);
+        // A cell that would change by a tenth in one step (or become non-finite) means the pressure has exploded,
+        // typically atoms driven into each other outside the potential's data: stop with the reason, not a broken cell.
+        CheckCellScale(sx); CheckCellScale(sy); CheckCellScale(sz);
         var positions = Structure.Positions;
         var maxSq = 0.0;
         for (var i = 0; i < positions.Length; i++)
@@ -428,6 +431,13 @@ public sealed partial class MolecularDynamics
         _list.Deform(Structure.Cell);
         _scaleSinceBuild *= Math.Min(sx, Math.Min(sy, sz));
         if (NeedsRebuild(maxSq)) BuildList();
+    }
+
+    private void CheckCellScale(double scale)
+    {
+        if (scale > 0.9 && scale < 1.1) return;
+        throw new MdInstabilityException(Step, Time, _result.Energy, Temperature,
+            FormattableString.Invariant($"the run became unstable at step {Step} ({Time / 1000:G4} ps): the barostat would scale the cell by {scale:G4} in one step (pressure {Pressure * Units.BarPerEvPerA3:G4} bar)") + TooCloseAdvice);
     }
 
     /// <summary>For dx/dt = v + εx over h: (e^{εh}, (e^{εh} − 1)/ε).</summary>
