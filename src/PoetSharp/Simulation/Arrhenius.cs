@@ -128,6 +128,7 @@ public static class ArrheniusPlot
             marker.LegendText = FormattableString.Invariant($"{target:G4} K");
         }
         plot.ShowLegend();
+        plot.Legend.Alignment = ScottPlot.Alignment.UpperRight; // the lines fall to the right, away from the upper-right corner
         plot.XLabel("1000 / T (1/K)");
         plot.YLabel("log10 " + valueLabel);
         plot.Title("Arrhenius plot");
