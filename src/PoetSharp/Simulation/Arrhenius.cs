@@ -132,9 +132,6 @@ public static class ArrheniusPlot
         plot.XLabel("1000 / T (1/K)");
         plot.YLabel("log10 " + valueLabel);
         plot.Title("Arrhenius plot");
-        var folder = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (folder != null) Directory.CreateDirectory(folder);
-        if (path.EndsWith(".svg", StringComparison.OrdinalIgnoreCase)) plot.SaveSvg(path, width, height);
-        else plot.SavePng(path, width, height);
+        Properties.PropertyPlots.Save(plot, path, width, height);
     }
 }

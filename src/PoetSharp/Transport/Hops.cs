@@ -168,9 +168,8 @@ public static class HopAnalysis
             {
                 var b = order[j];
                 if (hops[a].Atom == hops[b].Atom) continue;
-                var d = midpoints[b] - midpoints[a];
                 // Rounding gives the nearest image in an orthogonal cell; a skewed one may need the neighbouring images.
-                var r2 = cell.ToCartesian(new Vec3(d.X - Math.Round(d.X), d.Y - Math.Round(d.Y), d.Z - Math.Round(d.Z))).LengthSquared;
+                var r2 = cell.ToCartesian(SiteSet.RoundedImage(midpoints[b] - midpoints[a])).LengthSquared;
                 if (r2 > d2 && !orthogonal) r2 = SiteSet.MinimumImage(cell, midpoints[a], midpoints[b]).LengthSquared;
                 if (r2 > d2) continue;
                 together[a] = together[b] = true;

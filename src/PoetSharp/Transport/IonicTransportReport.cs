@@ -55,8 +55,7 @@ public static class IonicTransportReport
         plot.XLabel("lag time (ps)");
         plot.YLabel($"{result.Settings.Species} tracer MSD (Å²)");
         plot.Title("Mean-squared displacement");
-        if (path.EndsWith(".svg", StringComparison.OrdinalIgnoreCase)) plot.SaveSvg(path, 700, 500);
-        else plot.SavePng(path, 700, 500);
+        Properties.PropertyPlots.Save(plot, path, 700, 500);
     }
 
     private static string TransportCsv(IonicTransportResult result)

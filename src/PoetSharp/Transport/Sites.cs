@@ -28,11 +28,13 @@ public sealed class SiteSet
         Descriptions = descriptions ?? new Dictionary<string, string>();
     }
 
+    /// <summary>A fractional difference with whole cells removed (each component in [−½, ½]).</summary>
+    public static Vec3 RoundedImage(Vec3 d) => new(d.X - Math.Round(d.X), d.Y - Math.Round(d.Y), d.Z - Math.Round(d.Z));
+
     /// <summary>Cartesian vector from fractional a to fractional b by the minimum image (exact for reduced cells; Å).</summary>
     public static Vec3 MinimumImage(Cell cell, Vec3 a, Vec3 b)
     {
-        var d = b - a;
-        d = new Vec3(d.X - Math.Round(d.X), d.Y - Math.Round(d.Y), d.Z - Math.Round(d.Z));
+        var d = RoundedImage(b - a);
         var best = cell.ToCartesian(d);
         // Skewed cells: the rounded image is not always the nearest; look at the neighbouring images too.
         var bestLength = best.LengthSquared;
@@ -56,9 +58,7 @@ public sealed class SiteSet
         var bestDistance = double.PositiveInfinity;
         for (var s = 0; s < Sites.Count; s++)
         {
-            var d = Sites[s].Fractional - fractional;
-            d = new Vec3(d.X - Math.Round(d.X), d.Y - Math.Round(d.Y), d.Z - Math.Round(d.Z));
-            var r = cell.ToCartesian(d).LengthSquared;
+            var r = cell.ToCartesian(RoundedImage(Sites[s].Fractional - fractional)).LengthSquared;
             if (r < bestDistance) { bestDistance = r; best = s; }
         }
         return (best, Math.Sqrt(bestDistance));
