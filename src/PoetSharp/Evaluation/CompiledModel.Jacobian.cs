@@ -38,6 +38,8 @@ public sealed partial class CompiledModel
         // Per sum: dS_m/dc_k and d(∂F/∂S_m)/dc_k of the current atom; per pair of the current atom and sum: dg/dc_k, dg'/dc_k.
         internal double[] SumTangents = [], GradientTangents = [], PairTangents = [], PairDerivativeTangents = [];
         internal double[] PairForceTangents = [], PowLogs = [];
+        // Angular sums: dM/dc_k of the current atom's moments ([k · MomentWidth + c]) and the transverse force tangents (3 per k).
+        internal double[] MomentTangents = [], TransverseTangents = [];
         internal int MaxNeighbours;
 
         internal void EnsureJacobian(CompiledModel model, int neighbours)
@@ -50,6 +52,8 @@ public sealed partial class CompiledModel
                 AtomAdjoints = new double[n]; AdjointTangents = new double[n * constants];
                 SumTangents = new double[sums * constants]; GradientTangents = new double[sums * constants];
                 PairForceTangents = new double[constants];
+                MomentTangents = new double[constants * model._momentWidth];
+                TransverseTangents = new double[3 * constants];
                 PowLogs = new double[Math.Max(1, model._slotCount) * Batch];
                 MaxNeighbours = 0;
                 PairTangents = []; PairDerivativeTangents = [];
@@ -114,6 +118,9 @@ public sealed partial class CompiledModel
             // Pair level: dg/dc_k and dg'/dc_k per pair and sum; dS_m/dc_k.
             var sumTangents = w.SumTangents.AsSpan(0, Math.Max(1, sums) * K);
             sumTangents.Clear();
+            var momentTangents = w.MomentTangents.AsSpan(0, K * _momentWidth);
+            momentTangents.Clear();
+            var atomMoments = w.Moments.AsSpan(atom * _momentWidth, _momentWidth);
             for (var start = 0; start < count; start += Batch)
             {
                 var n = Math.Min(Batch, count - start);
@@ -139,7 +146,25 @@ public sealed partial class CompiledModel
                         dg.CopyTo(w.PairTangents.AsSpan(at, K));
                         du.CopyTo(w.PairDerivativeTangents.AsSpan(at, K));
                         var f = pairs.Taper[p0 + q];
-                        for (var k = 0; k < K; k++) sumTangents[m * K + k] += dg[k] * f;
+                        var l = _sumOrder[m];
+                        if (l < 0)
+                        {
+                            for (var k = 0; k < K; k++) sumTangents[m * K + k] += dg[k] * f;
+                            continue;
+                        }
+                        // An angular density: dS/dc_k = Σ_q h_q dφ_q/dc_k, and the moment's tangents dM/dc_k = Σ_q dφ_q/dc_k r̂^{⊗l}.
+                        var p = p0 + q;
+                        var inverseR = 1 / pairs.R[p];
+                        double ux = pairs.Dx[p] * inverseR, uy = pairs.Dy[p] * inverseR, uz = pairs.Dz[p] * inverseR;
+                        var width = AngularMoments.Components(l);
+                        var h = AngularMoments.Project(l, atomMoments.Slice(_momentOffset[m], width), ux, uy, uz, out _, out _, out _);
+                        for (int k = _firstConstant[root], end = _endConstant[root]; k < end; k++)
+                        {
+                            var dphi = dg[k] * f;
+                            if (dphi == 0) continue;
+                            sumTangents[m * K + k] += h * dphi;
+                            AngularMoments.Add(l, dphi, ux, uy, uz, momentTangents.Slice(k * _momentWidth + _momentOffset[m], width));
+                        }
                     }
                 }
             }
@@ -148,15 +173,22 @@ public sealed partial class CompiledModel
 
             // Force pass: d(∂E/∂r)/dc_k per pair, scattered like the forces and the strain derivative.
             var tangent = w.PairForceTangents.AsSpan(0, K);
+            var transverse = w.TransverseTangents.AsSpan(0, 3 * K);
             for (var q = 0; q < count; q++)
             {
                 var p = p0 + q;
                 double f = pairs.Taper[p], df = pairs.TaperDerivative[p];
                 tangent.Clear();
+                if (_hasAngular) transverse.Clear();
                 for (var m = 0; m < sums; m++)
                 {
                     // A neighbour outside a species-resolved sum contributes nothing to it.
                     if (_sumElement[m] != 0 && pairs.ElementJ[p] != _sumElement[m]) continue;
+                    if (_sumOrder[m] >= 0)
+                    {
+                        AngularForceTangents(w, pairs, p, q, m, atom, atomCount, momentTangents, tangent, transverse);
+                        continue;
+                    }
                     var gradient = w.Gradients[m * atomCount + atom];
                     var dphi = w.PairDerivatives[m * w.MaxPairs + p];
                     var at = (q * sums + m) * K;
@@ -174,6 +206,22 @@ public sealed partial class CompiledModel
                 var inverseR = 1 / pairs.R[p];
                 double dx = pairs.Dx[p], dy = pairs.Dy[p], dz = pairs.Dz[p];
                 int i3 = 3 * atom * K, j3 = 3 * pairs.J[p] * K;
+                if (_hasAngular)
+                {
+                    // With the transverse parts of angular sums; the entry's strain derivative symmetrised as in the evaluation.
+                    for (var k = 0; k < K; k++)
+                    {
+                        var gr = tangent[k] * inverseR;
+                        double fx = gr * dx + transverse[3 * k], fy = gr * dy + transverse[3 * k + 1], fz = gr * dz + transverse[3 * k + 2];
+                        forceJacobian[i3 + k] += fx; forceJacobian[i3 + K + k] += fy; forceJacobian[i3 + 2 * K + k] += fz;
+                        forceJacobian[j3 + k] -= fx; forceJacobian[j3 + K + k] -= fy; forceJacobian[j3 + 2 * K + k] -= fz;
+                        strainJacobian[k] += dx * fx; strainJacobian[K + k] += dy * fy; strainJacobian[2 * K + k] += dz * fz;
+                        strainJacobian[3 * K + k] += 0.5 * (dy * fz + dz * fy);
+                        strainJacobian[4 * K + k] += 0.5 * (dx * fz + dz * fx);
+                        strainJacobian[5 * K + k] += 0.5 * (dx * fy + dy * fx);
+                    }
+                    continue;
+                }
                 for (var k = 0; k < K; k++)
                 {
                     var gr = tangent[k] * inverseR;
@@ -287,7 +335,7 @@ public sealed partial class CompiledModel
             if (_inSum[i] || _isScalar[i]) continue;
             var node = _nodes[i];
             var t = ht.AsSpan(i * K, K);
-            if (node.Kind == NodeKind.Sum)
+            if (Models.Nodes.IsNeighbourSum(node.Kind))
             {
                 var m = _sumOfNode[i];
                 hv[i] = w.Sums[m * atomCount + atom];
@@ -319,7 +367,7 @@ public sealed partial class CompiledModel
             var node = _nodes[i];
             var adj = adjoints[i];
             var adjT = adjointTangents.AsSpan(i * K, K);
-            if (node.Kind == NodeKind.Sum)
+            if (Models.Nodes.IsNeighbourSum(node.Kind))
             {
                 adjT.CopyTo(w.GradientTangents.AsSpan(_sumOfNode[i] * K, K));
                 continue;
@@ -358,6 +406,51 @@ public sealed partial class CompiledModel
                 for (var k = 0; k < K; k++)
                     adjointTangents[b * K + k] += Times(pb, adjT[k]) + Times(Times(pab, ht[a * K + k]) + Times(pbb, ht[b * K + k]), adj);
             }
+        }
+    }
+
+    /// <summary>
+    /// d/dc_k of angular sum m's part of ∂E/∂d for entry p (the q-th of its atom): with g = ∂E_i/∂S_m, R = h φ′ − l φ h/r
+    /// (radial) and T = (φ/r) ∇h (transverse), d(gR)/dc_k into <paramref name="tangent"/> and d(gT)/dc_k into
+    /// <paramref name="transverse"/>; h, ∇h from the atom's moment, their tangents from the moment's tangents.
+    /// </summary>
+    private void AngularForceTangents(Workspace w, in PairSpans pairs, int p, int q, int m, int atom, int atomCount,
+        ReadOnlySpan<double> momentTangents, Span<double> tangent, Span<double> transverse)
+    {
+        var K = ConstantCount;
+        var l = _sumOrder[m];
+        var width = AngularMoments.Components(l);
+        var offset = _momentOffset[m];
+        var r = pairs.R[p];
+        double ux = pairs.Dx[p] / r, uy = pairs.Dy[p] / r, uz = pairs.Dz[p] / r;
+        double f = pairs.Taper[p], df = pairs.TaperDerivative[p];
+        var g = w.Gradients[m * atomCount + atom];
+        var phi = w.PairValues[m * w.MaxPairs + p];
+        var dphi = w.PairDerivatives[m * w.MaxPairs + p];
+        var h = AngularMoments.Project(l, w.Moments.AsSpan(atom * _momentWidth + offset, width), ux, uy, uz, out var gx, out var gy, out var gz);
+        var radial = h * dphi - l * phi * h / r;
+        var c = phi / r;
+        var at = (q * SumCount + m) * K;
+        var root = _sumRoots[m];
+        int first = _firstConstant[root], end = _endConstant[root];
+        for (var k = 0; k < K; k++)
+        {
+            var gk = w.GradientTangents[m * K + k];
+            if (gk != 0)
+            {
+                tangent[k] += gk * radial;
+                transverse[3 * k] += gk * c * gx; transverse[3 * k + 1] += gk * c * gy; transverse[3 * k + 2] += gk * c * gz;
+            }
+            if (g == 0) continue;
+            // dh_k and d∇h_k from dM/dc_k (every constant of the model may move the moment only through this sum's g: k in [first, end)).
+            if (k < first || k >= end) continue;
+            var dh = AngularMoments.Project(l, momentTangents.Slice(k * _momentWidth + offset, width), ux, uy, uz, out var dgx, out var dgy, out var dgz);
+            var dPhi = w.PairTangents[at + k] * f;
+            var dDphi = w.PairDerivativeTangents[at + k] * f + w.PairTangents[at + k] * df;
+            tangent[k] += g * (dh * dphi + h * dDphi - l * (dPhi * h + phi * dh) / r);
+            transverse[3 * k] += g * (dPhi * gx + phi * dgx) / r;
+            transverse[3 * k + 1] += g * (dPhi * gy + phi * dgy) / r;
+            transverse[3 * k + 2] += g * (dPhi * gz + phi * dgz) / r;
         }
     }
 

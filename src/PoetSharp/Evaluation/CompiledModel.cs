@@ -37,6 +37,10 @@ public sealed partial class CompiledModel
     private readonly byte[] _sumElement;        // the neighbours' element of sum m (atomic number; 0: every neighbour)
     private readonly byte[] _maskElements;      // the distinct elements of the species-resolved sums
     private readonly int[] _sumMask;            // index in _maskElements of sum m's element (−1: every neighbour)
+    private readonly int[] _sumOrder;           // angular order l of sum m (−1: a plain sum Σ_j φ_j)
+    private readonly int[] _momentOffset;       // offset of angular sum m's moment in an atom's row of moments (−1: plain)
+    private readonly int _momentWidth;          // moment components per atom over all angular sums
+    private readonly bool _hasAngular;
     private readonly PairInstruction[][] _programs; // per sum, in postfix order
     private readonly PairInstruction[] _atomProgram; // the nodes above the sums (neither in a sum nor constant), in postfix order
     private readonly int _slotCount, _atomSlotCount;
@@ -70,7 +74,7 @@ public sealed partial class CompiledModel
         var sums = new List<int>();
         for (var i = 0; i < n; i++)
         {
-            if (_nodes[i].Kind != NodeKind.Sum) continue;
+            if (!Models.Nodes.IsNeighbourSum(_nodes[i].Kind)) continue;
             _sumOfNode[i] = sums.Count;
             sums.Add(i);
             for (var k = expression.SubtreeStart(i); k < i; k++) _inSum[k] = true;
@@ -80,6 +84,15 @@ public sealed partial class CompiledModel
         _sumElement = sums.Select(i => _nodes[i].Element).ToArray();
         _maskElements = _sumElement.Where(e => e != 0).Distinct().ToArray();
         _sumMask = _sumElement.Select(e => Array.IndexOf(_maskElements, e)).ToArray();
+        _sumOrder = sums.Select(i => Models.Nodes.AngularOrder(_nodes[i].Kind)).ToArray();
+        _momentOffset = new int[sums.Count];
+        for (var m = 0; m < sums.Count; m++)
+        {
+            if (_sumOrder[m] < 0) { _momentOffset[m] = -1; continue; }
+            _momentOffset[m] = _momentWidth;
+            _momentWidth += AngularMoments.Components(_sumOrder[m]);
+        }
+        _hasAngular = _momentWidth > 0;
         _programs = new PairInstruction[sums.Count][];
         for (var m = 0; m < sums.Count; m++)
         {
@@ -101,7 +114,7 @@ public sealed partial class CompiledModel
             if (_inSum[k] || _isScalar[k]) continue;
             _slot[k] = _atomSlotCount++;
             var node = _nodes[k];
-            if (node.Kind == NodeKind.Sum) { atomProgram.Add(new PairInstruction(NodeKind.Sum, Mode.LoadSum, k, -1, -1)); continue; }
+            if (Models.Nodes.IsNeighbourSum(node.Kind)) { atomProgram.Add(new PairInstruction(node.Kind, Mode.LoadSum, k, -1, -1)); continue; }
             if (node.Kind == NodeKind.Central)
             {
                 atomProgram.Add(new PairInstruction(NodeKind.Central, _isScalar[k - 1] ? Mode.SelectScalar : Mode.Select, k, k - 1, -1));
@@ -129,7 +142,10 @@ public sealed partial class CompiledModel
     {
         internal double[] Values = [], Derivatives = [], Adjoints = [];
         internal double[] Log = new double[Batch], Temp = new double[Batch], Phi = new double[Batch], Scratch = new double[Batch];
+        internal double[] Weights = new double[Batch]; // ∂E/∂φ per pair of a batch (the constants' gradient)
         internal double[] Sums = [], Gradients = [], PairDerivatives = [];
+        // Angular sums: each atom's moments (row of MomentWidth) and φ per pair (for the force pass).
+        internal double[] Moments = [], PairValues = [];
         // Atom level, per node slot × MaxAtoms: values and adjoints of every atom; AtomScratch holds one node's contributions.
         internal double[] AtomValues = [], AtomNodeAdjoints = [], AtomScratch = [];
         internal double[] NodeValues = [], ScalarAdjoints = [];
@@ -154,18 +170,21 @@ public sealed partial class CompiledModel
                 Adjoints = new double[model._slotCount * Batch];
             }
             var k = Math.Max(1, model.SumCount);
-            if (atoms > MaxAtoms || Sums.Length < k * atoms || AtomValues.Length < model._atomSlotCount * atoms)
+            if (atoms > MaxAtoms || Sums.Length < k * atoms || AtomValues.Length < model._atomSlotCount * atoms
+                || Moments.Length < model._momentWidth * atoms)
             {
                 MaxAtoms = Math.Max(atoms, MaxAtoms);
+                Moments = new double[model._momentWidth * MaxAtoms];
                 Sums = new double[k * MaxAtoms]; Gradients = new double[k * MaxAtoms];
                 AtomValues = new double[model._atomSlotCount * MaxAtoms];
                 AtomNodeAdjoints = new double[model._atomSlotCount * MaxAtoms];
                 AtomScratch = new double[MaxAtoms];
             }
-            if (pairs > MaxPairs || PairDerivatives.Length < k * pairs)
+            if (pairs > MaxPairs || PairDerivatives.Length < k * pairs || (model._hasAngular && PairValues.Length < k * pairs))
             {
                 MaxPairs = Math.Max(pairs, MaxPairs);
                 PairDerivatives = new double[k * MaxPairs];
+                if (model._hasAngular) PairValues = new double[k * MaxPairs];
             }
         }
     }
@@ -186,9 +205,11 @@ public sealed partial class CompiledModel
         var nodeValues = w.NodeValues.AsSpan(0, _nodes.Length);
         EvaluateScalars(constants, nodeValues);
 
-        // Pair pass: S_m per atom, d(g_m f)/dr per pair.
+        // Pair pass: S_m per atom (the moments of angular sums), d(g_m f)/dr per pair (and g_m f for angular sums).
         var sums = w.Sums.AsSpan(0, k * atomCount);
         sums.Clear();
+        var moments = w.Moments.AsSpan(0, _momentWidth * atomCount);
+        moments.Clear();
         for (var start = 0; start < np; start += Batch)
         {
             var n = Math.Min(Batch, np - start);
@@ -216,11 +237,18 @@ public sealed partial class CompiledModel
                     TensorPrimitives.MultiplyAdd(g, df, dphi, dphi);
                 }
                 if (_sumMask[m] >= 0) MaskNeighbours(w.ElementMasks.AsSpan(_sumMask[m] * Batch, n), phi, dphi);
-                var s = sums.Slice(m * atomCount, atomCount);
                 var atoms = pairs.I.Slice(start, n);
+                if (_sumOrder[m] >= 0)
+                {
+                    phi.CopyTo(w.PairValues.AsSpan(m * w.MaxPairs + start, n));
+                    AccumulateMoments(m, pairs, start, phi, moments);
+                    continue;
+                }
+                var s = sums.Slice(m * atomCount, atomCount);
                 for (var p = 0; p < n; p++) s[atoms[p]] += phi[p];
             }
         }
+        if (_hasAngular) AngularDensities(moments, sums, atomCount);
 
         // Atom pass: E_i and ∂E_i/∂S_m (and ∂E_i/∂c for the constants above the sums).
         var gradients = w.Gradients.AsSpan(0, k * atomCount);
@@ -239,6 +267,20 @@ public sealed partial class CompiledModel
         {
             var i = pairs.I[p];
             var dEdr = 0.0;
+            if (_hasAngular)
+            {
+                // Angular sums have a transverse part too: the whole ∂E/∂d of the entry, with the plain sums' radial part.
+                var dEdd = AngularPairGradient(w, pairs, p, atomCount, gradients, moments, out var radial);
+                var grA = radial / pairs.R[p];
+                double ax = pairs.Dx[p], ay = pairs.Dy[p], az = pairs.Dz[p];
+                var fa = new Vec3(grA * ax + dEdd.X, grA * ay + dEdd.Y, grA * az + dEdd.Z);
+                forces[i] += fa;
+                forces[pairs.J[p]] -= fa;
+                xx += ax * fa.X; yy += ay * fa.Y; zz += az * fa.Z;
+                // Each entry's d⊗∂E/∂d need not be symmetric (their sum is, by rotational invariance): symmetrised.
+                yz += 0.5 * (ay * fa.Z + az * fa.Y); xz += 0.5 * (ax * fa.Z + az * fa.X); xy += 0.5 * (ax * fa.Y + ay * fa.X);
+                continue;
+            }
             if (!speciesResolved)
                 for (var m = 0; m < k; m++) dEdr += gradients[m * atomCount + i] * w.PairDerivatives[m * w.MaxPairs + p];
             else
@@ -492,6 +534,76 @@ public sealed partial class CompiledModel
         return sum;
     }
 
+    // ---- angular densities
+
+    /// <summary>Adds each pair's φ r̂^{⊗l} of angular sum m to its atom's moment (a masked pair has φ = +0 and adds nothing).</summary>
+    private void AccumulateMoments(int m, in PairSpans pairs, int start, ReadOnlySpan<double> phi, Span<double> moments)
+    {
+        var l = _sumOrder[m];
+        var width = AngularMoments.Components(l);
+        var offset = _momentOffset[m];
+        for (var p = 0; p < phi.Length; p++)
+        {
+            var q = start + p;
+            var inverse = 1 / pairs.R[q];
+            AngularMoments.Add(l, phi[p], pairs.Dx[q] * inverse, pairs.Dy[q] * inverse, pairs.Dz[q] * inverse,
+                moments.Slice(pairs.I[q] * _momentWidth + offset, width));
+        }
+    }
+
+    /// <summary>S_m = ρ_l of every atom from its moment, for each angular sum m.</summary>
+    private void AngularDensities(ReadOnlySpan<double> moments, Span<double> sums, int atomCount)
+    {
+        for (var m = 0; m < SumCount; m++)
+        {
+            var l = _sumOrder[m];
+            if (l < 0) continue;
+            var width = AngularMoments.Components(l);
+            for (var i = 0; i < atomCount; i++)
+                sums[m * atomCount + i] = AngularMoments.Density(l, moments.Slice(i * _momentWidth + _momentOffset[m], width));
+        }
+    }
+
+    /// <summary>h(r̂) = ∂ρ/∂φ of entry q for angular sum m, from its atom's moment.</summary>
+    private double AngularProjection(int m, in PairSpans pairs, int q, int atomCount, double[] moments)
+    {
+        var l = _sumOrder[m];
+        var inverse = 1 / pairs.R[q];
+        return AngularMoments.Project(l, moments.AsSpan(pairs.I[q] * _momentWidth + _momentOffset[m], AngularMoments.Components(l)),
+            pairs.Dx[q] * inverse, pairs.Dy[q] * inverse, pairs.Dz[q] * inverse, out _, out _, out _);
+    }
+
+    /// <summary>
+    /// ∂E/∂d of full-list entry p (d the vector to the neighbour) over every sum: <paramref name="radial"/> collects the
+    /// ∂E/∂r of the plain sums and the radial parts of the angular ones, the returned vector the angular transverse parts,
+    /// Σ ∂E_i/∂S_m (φ/r) ∇h. A sum whose ∂E_i/∂S_m is zero, or that the neighbour's element is not in, is skipped.
+    /// </summary>
+    private Vec3 AngularPairGradient(Workspace w, in PairSpans pairs, int p, int atomCount, ReadOnlySpan<double> gradients,
+        ReadOnlySpan<double> moments, out double radial)
+    {
+        var i = pairs.I[p];
+        var r = pairs.R[p];
+        double ux = pairs.Dx[p] / r, uy = pairs.Dy[p] / r, uz = pairs.Dz[p] / r;
+        radial = 0;
+        double tx = 0, ty = 0, tz = 0;
+        for (var m = 0; m < SumCount; m++)
+        {
+            var g = gradients[m * atomCount + i];
+            if (g == 0) continue;
+            if (_sumElement[m] != 0 && pairs.ElementJ[p] != _sumElement[m]) continue;
+            var dphi = w.PairDerivatives[m * w.MaxPairs + p];
+            var l = _sumOrder[m];
+            if (l < 0) { radial += g * dphi; continue; }
+            var phi = w.PairValues[m * w.MaxPairs + p];
+            var h = AngularMoments.Project(l, moments.Slice(i * _momentWidth + _momentOffset[m], AngularMoments.Components(l)),
+                ux, uy, uz, out var gx, out var gy, out var gz);
+            radial += g * (h * dphi - l * phi * h / r);
+            var c = g * phi / r;
+            tx += c * gx; ty += c * gy; tz += c * gz;
+        }
+        return new Vec3(tx, ty, tz);
+    }
+
     // ---- pair level: vectorised forward mode over a batch
 
     /// <summary>Runs sum m's pair program on a batch; returns the buffer offset of g and dg/dr (−1 when g is a constant).</summary>
@@ -547,11 +659,19 @@ public sealed partial class CompiledModel
                 var atoms = pairs.I.Slice(start, n);
                 var element = _sumElement[m];
                 var neighbourElements = element == 0 ? default : pairs.ElementJ.Slice(start, n);
+                // ∂E/∂φ of each pair: ∂E_i/∂S_m for a plain sum, times h(r̂) = ∂ρ/∂φ for an angular density.
+                var weights = w.Weights.AsSpan(0, n);
+                for (var p = 0; p < n; p++)
+                {
+                    if (element != 0 && neighbourElements[p] != element) { weights[p] = 0; continue; }
+                    var g = gradients[m * atomCount + atoms[p]];
+                    weights[p] = _sumOrder[m] < 0 || g == 0 ? g : g * AngularProjection(m, pairs, start + p, atomCount, w.Moments);
+                }
                 if (at < 0)
                 {
                     double s = 0;
                     for (var p = 0; p < n; p++)
-                        if (element == 0 || neighbourElements[p] == element) s += gradients[m * atomCount + atoms[p]] * f[p];
+                        if (element == 0 || neighbourElements[p] == element) s += weights[p] * f[p];
                     scalarAdjoints[root] += s;
                     continue;
                 }
@@ -559,7 +679,7 @@ public sealed partial class CompiledModel
                 foreach (var ins in program) w.Adjoints.AsSpan(_slot[ins.Out] * Batch, n).Clear();
                 var rootAdj = w.Adjoints.AsSpan(_slot[root] * Batch, n);
                 for (var p = 0; p < n; p++)
-                    rootAdj[p] = element == 0 || neighbourElements[p] == element ? gradients[m * atomCount + atoms[p]] * f[p] : 0.0;
+                    rootAdj[p] = element == 0 || neighbourElements[p] == element ? weights[p] * f[p] : 0.0;
                 for (var q = program.Length - 1; q >= 0; q--) Backward(w, program[q], n, scalars, scalarAdjoints);
             }
         }

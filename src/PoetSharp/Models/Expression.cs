@@ -1,3 +1,4 @@
+using PoetSharp.Atoms;
 using PoetSharp.Potentials;
 
 namespace PoetSharp.Models;
@@ -48,16 +49,30 @@ public sealed class Expression
         return new Expression(_nodes, constants);
     }
 
-    /// <summary>Number of neighbour sums.</summary>
+    /// <summary>Number of neighbour sums, plain and angular (each an atom-level value S_m of the atom's neighbourhood).</summary>
     public int SumCount
     {
         get
         {
             var n = 0;
-            foreach (var node in _nodes) if (node.Kind == NodeKind.Sum) n++;
+            foreach (var node in _nodes) if (Models.Nodes.IsNeighbourSum(node.Kind)) n++;
             return n;
         }
     }
+
+    /// <summary>Number of angular densities (ang0..ang3 nodes).</summary>
+    public int AngularCount
+    {
+        get
+        {
+            var n = 0;
+            foreach (var node in _nodes) if (Models.Nodes.IsAngular(node.Kind)) n++;
+            return n;
+        }
+    }
+
+    /// <summary>Whether any neighbour sum is an angular density (the energy then depends on bond angles, not only on distances).</summary>
+    public bool HasAngular => AngularCount > 0;
 
     /// <summary>The level of the subtree rooted at node i (computed; trees are small).</summary>
     public Level LevelOf(int i)
@@ -65,7 +80,7 @@ public sealed class Expression
         var level = Level.Constant;
         for (var k = SubtreeStart(i); k <= i; k++)
         {
-            if (_nodes[k].Kind is NodeKind.Sum or NodeKind.Central) return Level.Atom;
+            if (Models.Nodes.IsNeighbourSum(_nodes[k].Kind) || _nodes[k].Kind == NodeKind.Central) return Level.Atom;
             if (_nodes[k].Kind == NodeKind.Distance) level = Level.Pair;
         }
         return level;
@@ -104,6 +119,13 @@ public sealed class Expression
     /// <summary>Σ_{j∈B} over the neighbours of element <paramref name="neighbourElement"/> only (null: every neighbour).</summary>
     public static Expression Sum(Expression pair, string? neighbourElement) =>
         Combine(NodeKind.Sum, pair, null, neighbourElement is null ? (byte)0 : ElementNumber(neighbourElement));
+    /// <summary>
+    /// The angular density of order <paramref name="order"/> (0–3) of the pair function <paramref name="pair"/>:
+    /// Σ_{j,k} φ_j φ_k P_l(cos θ_jik) over every neighbour, or over those of <paramref name="neighbourElement"/> only.
+    /// </summary>
+    public static Expression Angular(int order, Expression pair, string? neighbourElement = null) =>
+        Combine(Models.Nodes.Angular(order), pair, null, neighbourElement is null ? (byte)0 : ElementNumber(neighbourElement));
+
     /// <summary>The atom expression <paramref name="atom"/> as the energy of the atoms of <paramref name="element"/>, zero elsewhere.</summary>
     public static Expression At(string element, Expression atom) => Combine(NodeKind.Central, atom, null, ElementNumber(element));
 
@@ -201,6 +223,7 @@ public sealed class Expression
     /// </summary>
     public double EvaluateAtom(ReadOnlySpan<double> neighbourDistances, Taper taper)
     {
+        if (HasAngular) throw new InvalidOperationException("an angular density needs the neighbours' positions, not only their distances");
         if (IsSpeciesResolved)
             throw new InvalidOperationException("a species-resolved expression needs the elements of the atom and its neighbours");
         return EvaluateAtom(neighbourDistances, default, 0, taper);
@@ -212,17 +235,58 @@ public sealed class Expression
     /// </summary>
     public double EvaluateAtom(ReadOnlySpan<double> neighbourDistances, ReadOnlySpan<byte> neighbourElements, byte centralElement, Taper taper)
     {
-        var tapers = new double[neighbourDistances.Length];
-        for (var j = 0; j < tapers.Length; j++) tapers[j] = taper.Evaluate(neighbourDistances[j]).Value;
-        return Evaluate(_nodes.Length - 1, double.NaN, neighbourDistances, tapers, neighbourElements, centralElement);
+        if (HasAngular) throw new InvalidOperationException("an angular density needs the neighbours' positions, not only their distances");
+        var vectors = new Vec3[neighbourDistances.Length];
+        for (var j = 0; j < vectors.Length; j++) vectors[j] = new Vec3(neighbourDistances[j], 0, 0);
+        return EvaluateAtom(vectors, neighbourElements, centralElement, taper);
+    }
+
+    /// <summary>
+    /// The energy of one atom of element <paramref name="centralElement"/> (atomic number; 0 with no species-resolved
+    /// nodes) whose neighbours, of elements <paramref name="neighbourElements"/> (empty likewise), sit at the vectors
+    /// <paramref name="neighbourVectors"/> from it (Å, all within the cutoff). Angular densities are computed here by the
+    /// explicit double sum Σ_j Σ_k φ_j φ_k P_l(cos θ_jik): the O(neighbours²) definition that the moment evaluation of the
+    /// fast paths is tested against.
+    /// </summary>
+    public double EvaluateAtom(ReadOnlySpan<Vec3> neighbourVectors, ReadOnlySpan<byte> neighbourElements, byte centralElement, Taper taper)
+    {
+        var n = neighbourVectors.Length;
+        var distances = new double[n];
+        var tapers = new double[n];
+        for (var j = 0; j < n; j++)
+        {
+            distances[j] = neighbourVectors[j].Length;
+            tapers[j] = taper.Evaluate(distances[j]).Value;
+        }
+        return Evaluate(_nodes.Length - 1, double.NaN, new Neighbourhood(neighbourVectors, distances, tapers, neighbourElements), centralElement);
     }
 
     /// <summary>The pair expression rooted at node i (a sum's child) at distance r.</summary>
-    public double EvaluatePair(int i, double r) => Evaluate(i, r, [], [], [], 0);
+    public double EvaluatePair(int i, double r) => Evaluate(i, r, default, 0);
 
-    private double Evaluate(int i, double r, ReadOnlySpan<double> distances, ReadOnlySpan<double> tapers,
-        ReadOnlySpan<byte> elements, byte central)
+    private readonly ref struct Neighbourhood(ReadOnlySpan<Vec3> vectors, ReadOnlySpan<double> distances, ReadOnlySpan<double> tapers, ReadOnlySpan<byte> elements)
     {
+        public ReadOnlySpan<Vec3> Vectors { get; } = vectors;
+        public ReadOnlySpan<double> Distances { get; } = distances;
+        public ReadOnlySpan<double> Tapers { get; } = tapers;
+        public ReadOnlySpan<byte> Elements { get; } = elements;
+    }
+
+    /// <summary>Legendre polynomial P_l(x), l = 0..3.</summary>
+    internal static double Legendre(int l, double x) => l switch
+    {
+        0 => 1,
+        1 => x,
+        2 => 0.5 * (3 * x * x - 1),
+        3 => 0.5 * x * (5 * x * x - 3),
+        _ => throw new ArgumentOutOfRangeException(nameof(l)),
+    };
+
+    private double Evaluate(int i, double r, Neighbourhood hood, byte central)
+    {
+        var distances = hood.Distances;
+        var tapers = hood.Tapers;
+        var elements = hood.Elements;
         var node = _nodes[i];
         switch (node.Kind)
         {
@@ -233,15 +297,35 @@ public sealed class Expression
                 var sum = 0.0;
                 for (var j = 0; j < distances.Length; j++)
                     if (node.Element == 0 || elements[j] == node.Element)
-                        sum += Evaluate(i - 1, distances[j], distances, tapers, elements, central) * tapers[j];
+                        sum += Evaluate(i - 1, distances[j], hood, central) * tapers[j];
                 return sum;
             }
+            case NodeKind.Angular0 or NodeKind.Angular1 or NodeKind.Angular2 or NodeKind.Angular3:
+            {
+                var l = Models.Nodes.AngularOrder(node.Kind);
+                var phi = new double[distances.Length];
+                for (var j = 0; j < distances.Length; j++)
+                    if (node.Element == 0 || elements[j] == node.Element)
+                        phi[j] = Evaluate(i - 1, distances[j], hood, central) * tapers[j];
+                var density = 0.0;
+                for (var j = 0; j < distances.Length; j++)
+                {
+                    if (phi[j] == 0) continue; // outside the species-resolved sum (or a zero term)
+                    for (var k = 0; k < distances.Length; k++)
+                    {
+                        if (phi[k] == 0) continue;
+                        var cos = Vec3.Dot(hood.Vectors[j], hood.Vectors[k]) / (distances[j] * distances[k]);
+                        density += phi[j] * phi[k] * Legendre(l, cos);
+                    }
+                }
+                return density;
+            }
             case NodeKind.Central:
-                return central == node.Element ? Evaluate(i - 1, r, distances, tapers, elements, central) : 0.0;
+                return central == node.Element ? Evaluate(i - 1, r, hood, central) : 0.0;
         }
         var op = Operators.Of(node.Kind);
-        if (op.Arity == 1) return op.Value(Evaluate(i - 1, r, distances, tapers, elements, central), double.NaN);
-        return op.Value(Evaluate(LeftChild(i), r, distances, tapers, elements, central), Evaluate(i - 1, r, distances, tapers, elements, central));
+        if (op.Arity == 1) return op.Value(Evaluate(i - 1, r, hood, central), double.NaN);
+        return op.Value(Evaluate(LeftChild(i), r, hood, central), Evaluate(i - 1, r, hood, central));
     }
 
     // ---- validation
@@ -270,7 +354,7 @@ public sealed class Expression
                 case NodeKind.Distance:
                     level = Level.Pair;
                     break;
-                case NodeKind.Sum:
+                case NodeKind.Sum or NodeKind.Angular0 or NodeKind.Angular1 or NodeKind.Angular2 or NodeKind.Angular3:
                     if (stackLevels[top - 1] == Level.Atom) throw new ArgumentException("a sum inside a sum is not allowed");
                     size += stackSizes[top - 1];
                     level = Level.Atom;
@@ -302,7 +386,7 @@ public sealed class Expression
             }
             if (node.Kind != NodeKind.Constant && node.ConstantIndex != -1)
                 throw new ArgumentException($"node {i} ({node.Kind}) has a constant index");
-            if (node.Element != 0 && node.Kind is not (NodeKind.Sum or NodeKind.Central))
+            if (node.Element != 0 && !Models.Nodes.IsNeighbourSum(node.Kind) && node.Kind != NodeKind.Central)
                 throw new ArgumentException($"node {i} ({node.Kind}) names an element");
             if (node.Element != 0 && !Atoms.Elements.IsKnown(node.Element))
                 throw new ArgumentException($"node {i} ({node.Kind}) names atomic number {node.Element}, not an element");

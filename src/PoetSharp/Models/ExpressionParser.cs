@@ -12,7 +12,7 @@ namespace PoetSharp.Models;
 /// term    := signed (('*' | '/') signed)*
 /// signed  := '-' signed | power
 /// power   := primary ('^' signed)?          (right-associative: a^b^c = a^(b^c))
-/// primary := number | 'r' | 'sum' ['[' element ']'] '(' expr ')' | 'at' '[' element ']' '(' expr ')' | function '(' expr ')' | '(' expr ')'
+/// primary := number | 'r' | ('sum' | 'ang0' | 'ang1' | 'ang2' | 'ang3') ['[' element ']'] '(' expr ')' | 'at' '[' element ']' '(' expr ')' | function '(' expr ')' | '(' expr ')'
 /// function:= 'exp' | 'log' | 'sqrt'
 /// number  := digits ['.' digits] [('e' | 'E') ['+' | '-'] digits]   (or '.' digits …)
 /// </code>
@@ -25,6 +25,8 @@ namespace PoetSharp.Models;
 /// is represented as the product −1·x, so <c>-r</c> parses to <c>-1*r</c>; the printer writes it that way.</para>
 /// <para>Species: <c>sum[Cu](g)</c> sums over the Cu neighbours only; <c>at[Cu](F)</c> is the energy of the Cu atoms, and a
 /// model of several elements is written <c>at[Cu](F_Cu) + at[Ag](F_Ag)</c>, one term per element.</para>
+/// <para>Angular densities: <c>ang2(g)</c> is Σ_{j,k} g(r_ij) f(r_ij) g(r_ik) f(r_ik) P_2(cos θ_jik) (orders 0–3), over the
+/// neighbours of one element with <c>ang2[S](g)</c>; like sums, they hold a pair expression and do not nest.</para>
 /// <para><see cref="Parse"/> accepts pair expressions (building blocks such as <c>r^-6</c>); <see cref="ParseModel"/>
 /// also requires an atom expression, where r appears only inside sums.</para>
 /// </remarks>
@@ -122,19 +124,19 @@ public static class ExpressionParser
                 {
                     case "r":
                         return new Parsed(Expression.Distance, start + 1);
-                    case "sum":
+                    case "sum" or "ang0" or "ang1" or "ang2" or "ang3":
                     {
-                        if (_insideSum) throw Error(start, "sum inside a sum");
+                        if (_insideSum) throw Error(start, $"{name} inside a sum");
                         SkipSpace();
                         var element = Peek() == '[' ? ElementName() : null;
                         SkipSpace();
-                        if (Peek() != '(') throw Error(_pos, "expected '(' after sum");
+                        if (Peek() != '(') throw Error(_pos, $"expected '(' after {name}");
                         _pos++;
                         _insideSum = true;
                         var inner = Expr();
                         _insideSum = false;
                         Expect(')');
-                        return new Parsed(Expression.Sum(inner.Expression, element), 0);
+                        return new Parsed(name == "sum" ? Expression.Sum(inner.Expression, element) : Expression.Angular(name[3] - '0', inner.Expression, element), 0);
                     }
                     case "at":
                     {
@@ -165,7 +167,7 @@ public static class ExpressionParser
                 }
                 if (name.Equals("nan", StringComparison.OrdinalIgnoreCase) || name.StartsWith("inf", StringComparison.OrdinalIgnoreCase))
                     throw Error(start, $"'{name}' is not a finite number");
-                throw Error(start, $"unknown identifier '{name}' (expected r, sum or a function: {FunctionNames})");
+                throw Error(start, $"unknown identifier '{name}' (expected r, sum, ang0–ang3, at or a function: {FunctionNames})");
             }
             throw Error(start, $"expected a number, r, sum( or '(' but found '{c}'");
         }

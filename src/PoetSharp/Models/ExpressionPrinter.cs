@@ -83,7 +83,7 @@ public static class ExpressionPrinter
     private static int Precedence(Expression e, int i) => e.Nodes[i].Kind switch
     {
         NodeKind.Constant => double.IsNegative(e.ConstantOf(i)) ? 3 : 5,
-        NodeKind.Distance or NodeKind.Sum or NodeKind.Central => 5,
+        NodeKind.Distance or NodeKind.Sum or NodeKind.Central or NodeKind.Angular0 or NodeKind.Angular1 or NodeKind.Angular2 or NodeKind.Angular3 => 5,
         var kind => Operators.Of(kind).Precedence,
     };
 
@@ -98,8 +98,8 @@ public static class ExpressionPrinter
             case NodeKind.Distance:
                 text.Append('r');
                 return;
-            case NodeKind.Sum:
-                text.Append("sum");
+            case NodeKind.Sum or NodeKind.Angular0 or NodeKind.Angular1 or NodeKind.Angular2 or NodeKind.Angular3:
+                text.Append(Nodes.SumName(node.Kind));
                 if (node.Element != 0) text.Append('[').Append(Atoms.Elements.Symbol(node.Element)).Append(']');
                 text.Append('(');
                 Write(e, i - 1, text);

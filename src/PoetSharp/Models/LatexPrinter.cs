@@ -39,6 +39,7 @@ public static class LatexPrinter
         {
             NodeKind.Constant => double.IsNegative(e.ConstantOf(i)) ? 3 : 5,
             NodeKind.Sum or NodeKind.Central => 2,
+            NodeKind.Angular0 or NodeKind.Angular1 or NodeKind.Angular2 or NodeKind.Angular3 => 5, // \rho_l[...] delimits itself
             NodeKind.Distance => 5,
             var kind => Operators.Of(kind).LatexPrecedence,
         };
@@ -55,6 +56,13 @@ public static class LatexPrinter
                 case NodeKind.Sum:
                     return (node.Element == 0 ? @"\sum_j " : $@"\sum_{{j \in \mathrm{{{Atoms.Elements.Symbol(node.Element)}}}}} ")
                            + $@"{Operand(i - 1, Precedence(i - 1) < 2)} f(r_{{ij}})";
+                case NodeKind.Angular0 or NodeKind.Angular1 or NodeKind.Angular2 or NodeKind.Angular3:
+                {
+                    // ρ_l[g] = Σ_{j,k} g(r_ij) f(r_ij) g(r_ik) f(r_ik) P_l(cos θ_jik)
+                    var l = Nodes.AngularOrder(node.Kind);
+                    var over = node.Element == 0 ? "" : $@"^{{\mathrm{{{Atoms.Elements.Symbol(node.Element)}}}}}";
+                    return $@"\rho_{{{l}}}{over}\left[{Write(i - 1)}\right]";
+                }
                 case NodeKind.Central:
                     // Iverson bracket: the term counts at atoms of that element only.
                     return $@"[t_i = \mathrm{{{Atoms.Elements.Symbol(node.Element)}}}]\,{Operand(i - 1, true)}";

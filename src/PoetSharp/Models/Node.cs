@@ -35,6 +35,18 @@ public enum NodeKind : byte
     Log,
     /// <summary>√x (NaN for x &lt; 0).</summary>
     Sqrt,
+    /// <summary>
+    /// Angular density of order 0: ρ_0[g]_i = Σ_{j,k} φ_j φ_k P_0(cos θ_jik) = (Σ_j φ_j)², φ_j = g(r_ij) f(r_ij), written
+    /// <c>ang0(g)</c>; with <see cref="Node.Element"/> set, over the neighbours of that element only (<c>ang0[B](g)</c>).
+    /// The four orders (MEAM's partial densities) are neighbour sums like <see cref="Sum"/>: a pair-level child, an atom-level value.
+    /// </summary>
+    Angular0,
+    /// <summary>Angular density of order 1: Σ_{j,k} φ_j φ_k cos θ_jik = |Σ_j φ_j r̂_ij|² (<c>ang1(g)</c>).</summary>
+    Angular1,
+    /// <summary>Angular density of order 2: Σ_{j,k} φ_j φ_k P_2(cos θ_jik) (<c>ang2(g)</c>), from the second moment Σ_j φ_j r̂⊗r̂.</summary>
+    Angular2,
+    /// <summary>Angular density of order 3: Σ_{j,k} φ_j φ_k P_3(cos θ_jik) (<c>ang3(g)</c>), from the third moment Σ_j φ_j r̂⊗r̂⊗r̂.</summary>
+    Angular3,
 }
 
 /// <summary>
@@ -55,11 +67,31 @@ public static class Nodes
     public static int Arity(NodeKind kind) => kind switch
     {
         NodeKind.Constant or NodeKind.Distance => 0,
-        NodeKind.Sum or NodeKind.Central => 1,
+        NodeKind.Sum or NodeKind.Central or NodeKind.Angular0 or NodeKind.Angular1 or NodeKind.Angular2 or NodeKind.Angular3 => 1,
         _ => Operators.IsOperator(kind) ? Operators.Of(kind).Arity : throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown node kind"),
     };
 
     public static bool IsBinary(NodeKind kind) => Arity(kind) == 2;
+
+    /// <summary>
+    /// Whether the kind sums a pair-level child over an atom's neighbours into an atom-level value: a plain neighbour sum
+    /// or an angular density.
+    /// </summary>
+    public static bool IsNeighbourSum(NodeKind kind) => kind == NodeKind.Sum || IsAngular(kind);
+
+    /// <summary>Whether the kind is an angular density ang0..ang3.</summary>
+    public static bool IsAngular(NodeKind kind) => kind is >= NodeKind.Angular0 and <= NodeKind.Angular3;
+
+    /// <summary>The order l of an angular density (0–3); −1 for every other kind.</summary>
+    public static int AngularOrder(NodeKind kind) => IsAngular(kind) ? kind - NodeKind.Angular0 : -1;
+
+    /// <summary>The angular density of order l (0–3).</summary>
+    public static NodeKind Angular(int order) => order is >= 0 and <= 3
+        ? (NodeKind)((int)NodeKind.Angular0 + order)
+        : throw new ArgumentOutOfRangeException(nameof(order), order, "angular densities have orders 0 to 3");
+
+    /// <summary>The syntax name of a neighbour sum: sum, ang0, ang1, ang2, ang3.</summary>
+    public static string SumName(NodeKind kind) => kind == NodeKind.Sum ? "sum" : IsAngular(kind) ? $"ang{AngularOrder(kind)}" : throw new ArgumentOutOfRangeException(nameof(kind));
 }
 
 /// <summary>The level of a subtree: constants fit anywhere; r makes a pair expression; a neighbour sum makes an atom expression.</summary>

@@ -25,6 +25,12 @@ public sealed record RandomExpressionOptions
     public IReadOnlyList<NodeKind> UnaryOperators { get; init; } = [];
     /// <summary>Chance that an internal node is one of <see cref="UnaryOperators"/> (when there are any).</summary>
     public double UnaryProbability { get; init; } = 0.2;
+    /// <summary>
+    /// Chance that a neighbour sum is an angular density ang_l(g) instead of sum(g), its order drawn uniformly from
+    /// <see cref="AngularOrders"/>; 0 (the default) draws only plain sums.
+    /// </summary>
+    public double AngularProbability { get; init; }
+    public IReadOnlyList<int> AngularOrders { get; init; } = [0, 1, 2, 3];
 }
 
 /// <summary>
@@ -79,8 +85,14 @@ public static class RandomExpressions
     private static Expression NewSum(Random random, RandomExpressionOptions o)
     {
         var pair = Pair(random, o);
-        if (o.NeighbourElements.Count == 0 || random.NextDouble() < o.AnyNeighbourProbability) return Expression.Sum(pair);
-        return Expression.Sum(pair, o.NeighbourElements[random.Next(o.NeighbourElements.Count)]);
+        // (No draw without angular densities, so that the plain search's random streams stay as they were.)
+        var order = o.AngularProbability > 0 && o.AngularOrders.Count > 0 && random.NextDouble() < o.AngularProbability
+            ? o.AngularOrders[random.Next(o.AngularOrders.Count)]
+            : -1;
+        string? element = o.NeighbourElements.Count == 0 || random.NextDouble() < o.AnyNeighbourProbability
+            ? null
+            : o.NeighbourElements[random.Next(o.NeighbourElements.Count)];
+        return order < 0 ? Expression.Sum(pair, element) : Expression.Angular(order, pair, element);
     }
 
     private static Expression PairTree(Random random, RandomExpressionOptions o, int depth)
