@@ -38,6 +38,13 @@ internal static class FitCommand
         var groundState = new Option<string>("--ground-state") { HelpName = "fcc|bcc|hcp", Description = "The data's ground-state crystal for the sanity checks (default: identified from the lowest-energy training structure)." };
         var noPrior = new Option<bool>("--no-prior") { Description = "Turn off the metals prior (a quarter of random trees with the embedded-atom shape Σg + c·(Σh)^p, on by default). A resumed run keeps the setting it started with." };
         var operators = new Option<string>("--operators") { HelpName = "LIST", Description = "Functions the search may use besides + - * / ^, comma-separated: exp, log, sqrt, or all (default: none). A resumed run keeps the operators it started with." };
+        var angular = new Option<string>("--angular")
+        {
+            HelpName = "ORDERS", Arity = ArgumentArity.ZeroOrOne,
+            Description = "Let the search use angular densities ang_l(g) = Σ_jk g g P_l(cos θ) (MEAM's partial densities; bcc metals, covalent solids, polyanions): " +
+                          "the orders, comma-separated (0,1,2,3 or all; alone: all). 30 % of new sums become angular and a quarter of random trees have the MEAM-like shape. " +
+                          "A resumed run keeps the setting it started with.",
+        };
         var noProperties = new Option<bool>("--no-properties") { Description = "Skip the property suite on every front model at the end (poet front RUN_DIR --properties does it later)." };
         var compare = new Option<string[]>("--compare")
         {
@@ -56,7 +63,7 @@ internal static class FitCommand
         var command = new Command("fit", "Search for potential models (genetic programming on the Pareto front of accuracy, cost and complexity); writes the front, model files, plots and a summary to the run folder.")
         {
             data, validation, split, cutoff, taperInner, time, generations, seed, threads, islands, population, outDir, seedModels, resume,
-            optimizer, constantEvaluations, fitStructures, screen, shortRange, noPrior, operators, checkpoint,
+            optimizer, constantEvaluations, fitStructures, screen, shortRange, noPrior, operators, angular, checkpoint,
             targets, targetMode, targetWeight, targetRefit, sanity, groundState, noProperties, compare, mtpLevels, mtpTime,
         };
         command.Validators.Add(result =>
@@ -84,6 +91,8 @@ internal static class FitCommand
                 if (spec is null) throw new ArgumentException($"{path}: the checkpoint does not say where its data came from");
                 if (parsed.GetValue(noPrior) && stored.MetalsPrior)
                     throw new ArgumentException($"--no-prior: the run in {runDir} was started with the metals prior, and a resumed run keeps the settings it started with");
+                if (parsed.GetResult(angular) is not null && !AngularOrders(parsed.GetValue(angular)).SequenceEqual(stored.Angular?.Orders ?? []))
+                    throw new ArgumentException($"--angular: the run in {runDir} was started {(stored.Angular is null ? "without angular densities" : $"with the angular orders {string.Join(",", stored.Angular.Orders)}")}, and a resumed run keeps the settings it started with");
                 if (parsed.GetValue(operators) is { } list && !SearchSettings.ParseOperatorSet(list).SequenceEqual(stored.OperatorSet))
                     throw new ArgumentException($"--operators: the run in {runDir} was started with the operators {string.Join(", ", stored.OperatorSet)}, and a resumed run keeps the settings it started with");
                 // The data are read again as the run first read them: with its stored type map unless one is given now.
@@ -136,6 +145,7 @@ internal static class FitCommand
                     GroundState = parsed.GetValue(groundState),
                     MetalsPrior = !parsed.GetValue(noPrior),
                     OperatorSet = parsed.GetValue(operators) is { } list ? SearchSettings.ParseOperatorSet(list) : SearchSettings.DefaultOperatorSet,
+                    Angular = parsed.GetResult(angular) is null ? null : new AngularSearch { Orders = AngularOrders(parsed.GetValue(angular)) },
                     CheckpointInterval = interval,
                     SeedModels = parsed.GetValue(seedModels) ?? [],
                 };
@@ -282,4 +292,7 @@ internal static class FitCommand
     }
 
     private static string Num(double? x, int digits) => x is { } v ? CliOutput.Sig(v, digits) : "–";
+
+    /// <summary>The orders of --angular: all four when the option is given alone.</summary>
+    private static IReadOnlyList<int> AngularOrders(string? value) => string.IsNullOrWhiteSpace(value) ? [0, 1, 2, 3] : AngularSearch.ParseOrders(value);
 }

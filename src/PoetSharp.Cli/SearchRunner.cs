@@ -96,9 +96,17 @@ internal static class SearchRunner
         : "metals prior: off (--no-prior: every random tree from the general grammar)";
 
     /// <summary>A line naming the functions of the search's operator set, or null for the default set (no functions).</summary>
-    public static string? OperatorNote(SearchSettings settings) => settings.UnaryOperators() is { Count: > 0 } functions
-        ? $"operators: + - * / ^ and {string.Join(", ", functions.Select(k => Models.Operators.Of(k).Name))} (--operators)"
-        : null;
+    public static string? OperatorNote(SearchSettings settings)
+    {
+        var functions = settings.UnaryOperators() is { Count: > 0 } f
+            ? $"operators: + - * / ^ and {string.Join(", ", f.Select(k => Models.Operators.Of(k).Name))} (--operators)"
+            : null;
+        var angular = settings.Angular is { } a
+            ? $"angular densities: orders {string.Join(", ", a.Orders)} ({(100 * a.SumShare).ToString("F0", Inv)} % of new sums, " +
+              $"{(100 * a.MeamShare).ToString("F0", Inv)} % of random trees MEAM-like; --angular)"
+            : null;
+        return functions is null ? angular : angular is null ? functions : functions + "\n" + angular;
+    }
 
     public static string Clock(TimeSpan t) => t.TotalHours >= 1 ? t.ToString(@"h\:mm\:ss", Inv) : t.ToString(@"m\:ss", Inv);
 

@@ -72,7 +72,9 @@ public static class AngularMoments
             {
                 var trace = m[0] + m[1] + m[2];
                 var squares = m[0] * m[0] + m[1] * m[1] + m[2] * m[2] + 2 * (m[3] * m[3] + m[4] * m[4] + m[5] * m[5]);
-                return 1.5 * squares - 0.5 * trace * trace;
+                // ρ_2 ≥ 0 exactly (a sum of squares, see the remarks); rounding can leave −1e-17 where it vanishes by
+                // symmetry (every cubic site), which √ρ_2 or ρ_2^p would turn into NaN: clamped at +0.
+                return Math.Max(0.0, 1.5 * squares - 0.5 * trace * trace);
             }
             default:
             {
@@ -81,7 +83,7 @@ public static class AngularMoments
                               + 3 * (m[3] * m[3] + m[4] * m[4] + m[5] * m[5] + m[6] * m[6] + m[7] * m[7] + m[8] * m[8])
                               + 6 * m[9] * m[9];
                 double vx = m[0] + m[5] + m[7], vy = m[3] + m[1] + m[8], vz = m[4] + m[6] + m[2];
-                return 2.5 * squares - 1.5 * (vx * vx + vy * vy + vz * vz);
+                return Math.Max(0.0, 2.5 * squares - 1.5 * (vx * vx + vy * vy + vz * vz));
             }
         }
     }

@@ -17,6 +17,8 @@ namespace PoetSharp.Models;
 /// any other c costs a pow. c^x with constant c is exp(x·ln c): one multiply and an exp. Anything else is a pow.
 /// exp(x), log(x) and sqrt(x) cost an exp, a log and a square root. Each operator's cost is its entry in the operator
 /// table (<see cref="OperatorDefinition.Cost"/>).</para>
+/// <para>Angular densities ang_l(g) cost their pair expression plus the moment work per pair (<see cref="AngularPairCost"/>):
+/// from about 2.2 ns (l = 0) to 13.2 ns (l = 3) per pair on top of g, an honest share of why they are slower than sums.</para>
 /// <para>Species: a sum over the neighbours of one element (<c>sum[B](g)</c>) is costed as it is evaluated, over every
 /// pair with the others masked (one operation more than a plain sum); an element's term <c>at[A](F)</c> costs a select
 /// per atom. Every element's expression is thus costed as if evaluated at every atom, an upper bound.</para>
@@ -61,16 +63,28 @@ public static class CostModel
             {
                 // A species-resolved sum is evaluated over every pair and masked by the neighbour's element: one more operation.
                 NodeKind.Sum => (nodes[i].Element == 0 ? 2 : 3) * Multiply,
+                // An angular density: per pair the unit vector (a division, three multiplies), the moment's C = 1, 3, 6, 10
+                // components (about 2C multiply-adds), and in the force pass h and ∇h of the moment (about 4C); the mask
+                // of a species-resolved one; per atom the contraction (about 2C).
+                NodeKind.Angular0 or NodeKind.Angular1 or NodeKind.Angular2 or NodeKind.Angular3 => AngularPairCost(Nodes.AngularOrder(nodes[i].Kind), nodes[i].Element != 0),
                 // at[A]: a select per atom.
                 NodeKind.Central => Multiply,
                 NodeKind.Constant or NodeKind.Distance => 0.0,
                 var kind => Operators.Of(kind).Cost(e, i, levels),
             };
             // A sum node's multiply-add happens per pair; other atom-level nodes once per atom.
-            if (levels[i] == Level.Pair || nodes[i].Kind == NodeKind.Sum) pair += cost;
+            if (levels[i] == Level.Pair || Nodes.IsNeighbourSum(nodes[i].Kind)) pair += cost;
             else atom += cost;
         }
         return (pair, atom);
+    }
+
+    /// <summary>Cost per pair of an angular density of order l (see <see cref="Costs"/>; the per-atom contraction spread over the typical pairs).</summary>
+    private static double AngularPairCost(int l, bool speciesResolved)
+    {
+        var components = l switch { 0 => 1, 1 => 3, 2 => 6, _ => 10 };
+        return Divide + 3 * Multiply + 6 * components * Multiply + (speciesResolved ? Multiply : 0)
+               + 2 * components * Multiply / TypicalPairsPerAtom;
     }
 
     /// <summary>Multiplications to form x^n by binary exponentiation (n ≥ 0): squarings plus extra factors.</summary>
@@ -87,7 +101,7 @@ public static class CostModel
             {
                 NodeKind.Constant => Level.Constant,
                 NodeKind.Distance => Level.Pair,
-                NodeKind.Sum or NodeKind.Central => Level.Atom,
+                NodeKind.Sum or NodeKind.Central or NodeKind.Angular0 or NodeKind.Angular1 or NodeKind.Angular2 or NodeKind.Angular3 => Level.Atom,
                 _ => (Level)Math.Max((int)levels[e.LeftChild(i)], (int)levels[i - 1]), // a unary node's only child is both
             };
         }

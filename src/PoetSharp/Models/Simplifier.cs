@@ -45,7 +45,8 @@ namespace PoetSharp.Models;
 /// <item>Functions: exp, log and sqrt of a constant fold (when finite); exp(log(x)) → x unless x may be −0. Values come
 /// from the operator table (<see cref="Operators"/>), so folding gives what the evaluators give.</item>
 /// <item>Neighbour sums are linear: the canonical form pulls constant factors out, sum(c·g) → c·sum(g) and
-/// sum(g/c) → (1/c)·sum(g), so that they merge with the constants around the sum.</item>
+/// sum(g/c) → (1/c)·sum(g), so that they merge with the constants around the sum. Angular densities are quadratic:
+/// ang_l(c·g) → c²·ang_l(g); they are non-negative (a sum of squares by the addition theorem) and never −0.</item>
 /// </list>
 /// </para>
 /// </summary>
@@ -80,6 +81,7 @@ public static class Simplifier
     private static SimplifierTerm? Apply(SimplifierTerm t)
     {
         if (t.Kind == NodeKind.Sum) return ApplySum(t);
+        if (Nodes.IsAngular(t.Kind)) return ApplyAngular(t);
         if (t.Kind == NodeKind.Central) return null; // an element's energy is kept as it is, whatever it holds
         var op = Operators.Of(t.Kind);
         if (op.Arity == 1)
@@ -111,6 +113,19 @@ public static class Simplifier
     /// </summary>
     private static SimplifierTerm? ApplyExp(SimplifierTerm a) =>
         a.Kind == NodeKind.Log && !CanBeNegativeZero(a.Left!) ? a.Left : null;
+
+    /// <summary>
+    /// An angular density is quadratic in its pair term: ang_l(0) → +0 and ang_l(c·h) → c²·ang_l(h) when c² is finite and
+    /// non-zero (ρ_l is never −0, and c² &gt; 0 keeps its sign).
+    /// </summary>
+    private static SimplifierTerm? ApplyAngular(SimplifierTerm angular)
+    {
+        var g = angular.Left!;
+        if (g.IsConstantValue(0)) return SimplifierTerm.Constant(0);
+        if (g.Kind == NodeKind.Mul && g.Left!.IsConstant && g.Left.Value * g.Left.Value is var square && IsUsableFactor(square))
+            return SimplifierTerm.Binary(NodeKind.Mul, SimplifierTerm.Constant(square), angular.With(g.Right!, null));
+        return null;
+    }
 
     private static SimplifierTerm? ApplySum(SimplifierTerm sum)
     {
@@ -328,7 +343,7 @@ public static class Simplifier
     {
         NodeKind.Constant => t.Value == 0 && double.IsNegative(t.Value),
         // e^x is never −0 (it underflows to +0), nor is ln x (ln 1 = +0).
-        NodeKind.Distance or NodeKind.Sum or NodeKind.Exp or NodeKind.Log => false,
+        NodeKind.Distance or NodeKind.Sum or NodeKind.Exp or NodeKind.Log or NodeKind.Angular0 or NodeKind.Angular1 or NodeKind.Angular2 or NodeKind.Angular3 => false,
         NodeKind.Add => CanBeNegativeZero(t.Left!) && CanBeNegativeZero(t.Right!),
         NodeKind.Sub => CanBeNegativeZero(t.Left!),
         _ => !IsNonNegative(t),
@@ -343,6 +358,8 @@ public static class Simplifier
         NodeKind.Distance => true,
         NodeKind.Constant => t.Value > 0 || (t.Value == 0 && !double.IsNegative(t.Value)),
         NodeKind.Sum or NodeKind.Central => IsNonNegative(t.Left!),
+        // Σ_{j,k} φ_j φ_k P_l(cos θ_jk) = 4π/(2l+1) Σ_m |Σ_j φ_j Y_lm(r̂_j)|² ≥ 0 (computed clamped at +0).
+        NodeKind.Angular0 or NodeKind.Angular1 or NodeKind.Angular2 or NodeKind.Angular3 => true,
         NodeKind.Add or NodeKind.Mul or NodeKind.Div => IsNonNegative(t.Left!) && IsNonNegative(t.Right!),
         NodeKind.Pow => IsNonNegative(t.Left!) || (t.Right!.IsConstant && IsEvenInteger(t.Right.Value)),
         NodeKind.Exp => true,

@@ -49,7 +49,7 @@ internal sealed class SimplifierTerm(NodeKind kind, double value, SimplifierTerm
         {
             NodeKind.Constant => Constant(e.ConstantOf(i)),
             NodeKind.Distance => new SimplifierTerm(NodeKind.Distance, 0, null, null),
-            NodeKind.Sum or NodeKind.Central => new SimplifierTerm(node.Kind, 0, From(e, i - 1), null, node.Element),
+            NodeKind.Sum or NodeKind.Central or NodeKind.Angular0 or NodeKind.Angular1 or NodeKind.Angular2 or NodeKind.Angular3 => new SimplifierTerm(node.Kind, 0, From(e, i - 1), null, node.Element),
             _ when node.Arity == 1 => Unary(node.Kind, From(e, i - 1)),
             _ => Binary(node.Kind, From(e, e.LeftChild(i)), From(e, Expression.RightChild(i))),
         };

@@ -89,20 +89,47 @@ public static class Grammar
     /// A neighbour sum of <paramref name="pair"/>: over every neighbour, or with several <paramref name="elements"/>,
     /// sometimes over the neighbours of one of them. One element (or none) draws nothing, so single-element runs are as before.
     /// </summary>
-    public static Expression NewSum(SearchRandom random, Expression pair, IReadOnlyList<string>? elements)
+    public static Expression NewSum(SearchRandom random, Expression pair, IReadOnlyList<string>? elements, AngularSearch? angular = null)
     {
-        if (elements is not { Count: > 1 } || random.Chance(AnyNeighbourShare)) return Expression.Sum(pair);
-        return Expression.Sum(pair, elements[random.Next(elements.Count)]);
+        // With angular densities in the search, a share of new sums are ang_l (no draw without them: radial runs unchanged).
+        var order = angular is { SumShare: > 0 } && random.Chance(angular.SumShare) ? angular.Orders[random.Next(angular.Orders.Count)] : -1;
+        string? element = elements is not { Count: > 1 } || random.Chance(AnyNeighbourShare) ? null : elements[random.Next(elements.Count)];
+        return order < 0 ? Expression.Sum(pair, element) : Expression.Angular(order, pair, element);
+    }
+
+    /// <summary>
+    /// The MEAM-like shape Σ g + c·(ang0(h) + Σ_l t_l ang_l(h))^p: a pair sum and an embedding of the angular densities of
+    /// one density family h (each copy fitted on its own), with one or two orders l ≥ 1 drawn from the search's and p a
+    /// simple exponent halved (ang0 = (Σ h)², so p = ¼ is the square root of the density as in EAM and MEAM).
+    /// </summary>
+    public static Expression Meam(SearchRandom random, AngularSearch angular, IReadOnlyList<string>? elements = null)
+    {
+        var pair = NewSum(random, PairTerm(random), elements);
+        var density = PairTerm(random);
+        string? element = elements is not { Count: > 1 } || random.Chance(0.5) ? null : elements[random.Next(elements.Count)];
+        Expression inner = Expression.Angular(0, density, element);
+        var higher = angular.Orders.Where(l => l > 0).ToArray();
+        var terms = higher.Length == 0 ? 0 : random.Chance(0.5) ? 1 : Math.Min(2, higher.Length);
+        var used = new List<int>();
+        for (var t = 0; t < terms; t++)
+        {
+            var l = higher[random.Next(higher.Length)];
+            if (used.Contains(l)) continue;
+            used.Add(l);
+            inner += Expression.Constant(Math.Round(0.2 + 2 * random.NextDouble(), 3)) * Expression.Angular(l, density, element);
+        }
+        var embedding = Expression.Pow(inner, AtomExponent(random) / 2);
+        return random.Chance(0.5) ? pair + Expression.Constant(Coefficient(random)) * embedding : pair - embedding;
     }
 
     /// <summary>A random model: with several elements one atom expression per element (<see cref="Expression.PerElement"/>).</summary>
     public static Expression Model(SearchRandom random, int atomDepth, int pairDepth, bool metalsPrior, IReadOnlyList<NodeKind>? unary,
-        IReadOnlyList<string>? elements)
+        IReadOnlyList<string>? elements, AngularSearch? angular = null)
     {
-        if (elements is not { Count: > 1 }) return Atom(random, atomDepth, pairDepth, metalsPrior, unary);
+        if (elements is not { Count: > 1 }) return Atom(random, atomDepth, pairDepth, metalsPrior, unary, null, angular);
         if (metalsPrior && atomDepth >= 2 && random.Chance(EmbeddedAtomShare)) return EmbeddedAtomAlloy(random, elements);
         var terms = new (string, Expression)[elements.Count];
-        for (var k = 0; k < elements.Count; k++) terms[k] = (elements[k], Atom(random, atomDepth, pairDepth, metalsPrior, unary, elements));
+        for (var k = 0; k < elements.Count; k++) terms[k] = (elements[k], Atom(random, atomDepth, pairDepth, metalsPrior, unary, elements, angular));
         return Expression.PerElement(terms);
     }
 
@@ -133,9 +160,10 @@ public static class Grammar
     }
 
     /// <summary>A neighbour sum of a random pair expression, sometimes raised to a simple power or scaled.</summary>
-    public static Expression SumTerm(SearchRandom random, int pairDepth, IReadOnlyList<NodeKind>? unary = null, IReadOnlyList<string>? elements = null)
+    public static Expression SumTerm(SearchRandom random, int pairDepth, IReadOnlyList<NodeKind>? unary = null, IReadOnlyList<string>? elements = null,
+        AngularSearch? angular = null)
     {
-        var sum = NewSum(random, Pair(random, pairDepth, unary), elements);
+        var sum = NewSum(random, Pair(random, pairDepth, unary), elements, angular);
         return random.Next(4) switch
         {
             0 => Expression.Pow(sum, AtomExponent(random)),
@@ -170,33 +198,35 @@ public static class Grammar
     /// <paramref name="unary"/> (none by default).
     /// </summary>
     public static Expression Atom(SearchRandom random, int atomDepth, int pairDepth, bool metalsPrior, IReadOnlyList<NodeKind>? unary = null,
-        IReadOnlyList<string>? elements = null)
+        IReadOnlyList<string>? elements = null, AngularSearch? angular = null)
     {
         unary ??= [];
         if (metalsPrior && atomDepth >= 2 && random.Chance(EmbeddedAtomShare)) return EmbeddedAtom(random, elements);
+        if (angular is { MeamShare: > 0 } && atomDepth >= 2 && random.Chance(angular.MeamShare)) return Meam(random, angular, elements);
         for (var attempt = 0; attempt < 20; attempt++)
         {
-            var e = AtomTree(random, atomDepth, pairDepth, unary, elements);
+            var e = AtomTree(random, atomDepth, pairDepth, unary, elements, angular);
             if (e.SumCount > 0 && e.RootLevel == Level.Atom) return e;
         }
-        return SumTerm(random, pairDepth, unary, elements);
+        return SumTerm(random, pairDepth, unary, elements, angular);
     }
 
-    private static Expression AtomTree(SearchRandom random, int depth, int pairDepth, IReadOnlyList<NodeKind> unary, IReadOnlyList<string>? elements)
+    private static Expression AtomTree(SearchRandom random, int depth, int pairDepth, IReadOnlyList<NodeKind> unary, IReadOnlyList<string>? elements,
+        AngularSearch? angular)
     {
         if (depth <= 1 || random.Chance(0.35))
-            return random.Chance(0.85) ? SumTerm(random, pairDepth, unary, elements) : Expression.Constant(SmallConstant(random));
+            return random.Chance(0.85) ? SumTerm(random, pairDepth, unary, elements, angular) : Expression.Constant(SmallConstant(random));
         if (PickUnary(random, unary) is { } function)
-            return Expression.Combine(function, AtomTree(random, depth - 1, pairDepth, unary, elements), null);
+            return Expression.Combine(function, AtomTree(random, depth - 1, pairDepth, unary, elements, angular), null);
         var op = PickBinary(random);
-        if (op == NodeKind.Pow) return Expression.Pow(AtomTree(random, depth - 1, pairDepth, unary, elements), AtomExponent(random));
-        return Expression.Combine(op, AtomTree(random, depth - 1, pairDepth, unary, elements), AtomTree(random, depth - 1, pairDepth, unary, elements));
+        if (op == NodeKind.Pow) return Expression.Pow(AtomTree(random, depth - 1, pairDepth, unary, elements, angular), AtomExponent(random));
+        return Expression.Combine(op, AtomTree(random, depth - 1, pairDepth, unary, elements, angular), AtomTree(random, depth - 1, pairDepth, unary, elements, angular));
     }
 
-    /// <summary>A leaf for the given context: r or a constant inside a sum, a constant or a plain sum outside.</summary>
-    public static Expression Leaf(SearchRandom random, bool insideSum, IReadOnlyList<string>? elements = null) => insideSum
+    /// <summary>A leaf for the given context: r or a constant inside a sum, a constant or a neighbour sum outside.</summary>
+    public static Expression Leaf(SearchRandom random, bool insideSum, IReadOnlyList<string>? elements = null, AngularSearch? angular = null) => insideSum
         ? (random.Chance(0.5) ? Expression.Distance : Expression.Constant(SmallConstant(random)))
-        : (random.Chance(0.6) ? Expression.Constant(SmallConstant(random)) : NewSum(random, PairTerm(random), elements));
+        : (random.Chance(0.6) ? Expression.Constant(SmallConstant(random)) : NewSum(random, PairTerm(random), elements, angular));
 
     /// <summary>
     /// A function of <paramref name="unary"/> with chance <see cref="UnaryShare"/>, else null; draws nothing from

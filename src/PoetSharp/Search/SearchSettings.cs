@@ -123,6 +123,12 @@ public sealed record SearchSettings
         return Operators.All.Select(o => o.Name).Where(n => names.Contains(n)).ToArray();
     }
 
+    /// <summary>
+    /// Angular densities in random trees and mutations (<c>--angular</c>); null (the default) searches radial forms only,
+    /// drawing exactly as before angular densities existed. Stored in checkpoints with the other settings.
+    /// </summary>
+    public AngularSearch? Angular { get; init; }
+
     /// <summary>Known forms placed in the first population (the user's --seed-model).</summary>
     public IReadOnlyList<string> SeedModels { get; init; } = [];
 
@@ -145,8 +151,46 @@ public sealed record SearchSettings
         if (!(SanityPenalty >= 1) || !double.IsFinite(SanityPenalty)) throw new ArgumentException("the sanity penalty must be finite and at least 1");
         if (GroundState != null) Properties.GroundState.Parse(GroundState);
         UnaryOperators();
+        Angular?.Validate();
         if (DefaultOperatorSet.Any(n => !OperatorSet.Contains(n)))
             throw new ArgumentException($"the operator set must include the arithmetic operators {string.Join(", ", DefaultOperatorSet)}");
         Optimizers.Create(Optimizer);
+    }
+}
+
+/// <summary>
+/// How the search uses angular densities ang_l(g) = Σ_{j,k} g(r_ij) f g(r_ik) f P_l(cos θ_jik): the orders it may draw, the
+/// share of new neighbour sums that are angular, and the share of random atom expressions drawn with the MEAM-like shape
+/// Σ g + c·(ang0(h) + Σ_l t_l ang_l(h))^p (MEAM's ρ̄ = ρ_0 (1 + Σ_l t_l ρ_l²/ρ_0²)^½ embedded, with our ang_l = ρ_l²).
+/// </summary>
+public sealed record AngularSearch
+{
+    /// <summary>Orders l the search may draw (0–3).</summary>
+    public IReadOnlyList<int> Orders { get; init; } = [0, 1, 2, 3];
+    /// <summary>Chance that a new neighbour sum is an angular density (its order drawn uniformly from <see cref="Orders"/>).</summary>
+    public double SumShare { get; init; } = 0.3;
+    /// <summary>Chance that a random atom expression (of atom depth ≥ 2) has the MEAM-like shape.</summary>
+    public double MeamShare { get; init; } = 0.25;
+
+    public void Validate()
+    {
+        if (Orders.Count == 0 || Orders.Any(l => l is < 0 or > 3)) throw new ArgumentException("angular orders are 0, 1, 2 or 3");
+        if (!(SumShare is >= 0 and <= 1) || !(MeamShare is >= 0 and <= 1)) throw new ArgumentException("the angular shares are probabilities in [0, 1]");
+    }
+
+    /// <summary>Orders from a comma-separated list ("0,1,2,3"; "all" for every order).</summary>
+    public static IReadOnlyList<int> ParseOrders(string list)
+    {
+        if (list.Trim().Equals("all", StringComparison.OrdinalIgnoreCase)) return [0, 1, 2, 3];
+        var orders = new List<int>();
+        foreach (var item in list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (!int.TryParse(item, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var l) || l > 3)
+                throw new ArgumentException($"'{item}' is not an angular order (0, 1, 2 or 3, or all)");
+            if (!orders.Contains(l)) orders.Add(l);
+        }
+        if (orders.Count == 0) throw new ArgumentException("no angular order given (0, 1, 2 or 3, or all)");
+        orders.Sort();
+        return orders;
     }
 }

@@ -78,6 +78,7 @@ public sealed class ShortRangeCheck
     /// <summary>The checks with a moving atom of element <paramref name="moving"/> and the others of <paramref name="host"/> (0: no elements).</summary>
     private ShortRangeResult Check(Expression model, byte moving, byte host)
     {
+        if (model.HasAngular) return CheckWithAngles(model, moving, host);
         var sums = SumNodes(model);
         var values = new double[sums.Length];
         // Whether sum k counts a neighbour of element z.
@@ -140,10 +141,78 @@ public sealed class ShortRangeCheck
         return ShortRangeResult.Pass;
     }
 
+    /// <summary>
+    /// The same probes for a model with angular densities, whose neighbour sums are not additive over neighbours: every
+    /// atom near the moving one gets its sums (and moments) again from its whole neighbourhood at each step.
+    /// </summary>
+    private ShortRangeResult CheckWithAngles(Expression model, byte moving, byte host)
+    {
+        var sums = SumNodes(model);
+        var neighbours = new List<(Vec3 Vector, byte Element)>();
+        var previous = double.NaN;
+        for (var r = 0.75 * NearestNeighbour; r >= MinDistance - 1e-12; r -= Step)
+        {
+            neighbours.Clear();
+            neighbours.Add((new Vec3(r, 0, 0), host));
+            var e = AtomEnergy(model, sums, neighbours, moving);
+            neighbours[0] = (new Vec3(-r, 0, 0), moving);
+            e += AtomEnergy(model, sums, neighbours, host);
+            if (!double.IsFinite(e)) return new ShortRangeResult(false, $"dimer: energy not finite at {r:F2} Å");
+            if (!double.IsNaN(previous) && !(e > previous)) return new ShortRangeResult(false, $"dimer: energy falls as r falls to {r:F2} Å");
+            previous = e;
+        }
+        var cutoff = _taper.Outer;
+        previous = double.NaN;
+        for (var t = 0.0; t <= NearestNeighbour - MinDistance + 1e-12; t += Step)
+        {
+            var x = _direction * t;
+            neighbours.Clear();
+            for (var j = 1; j < _cluster.Length; j++)
+                if ((_cluster[j] - x).Length < cutoff) neighbours.Add((_cluster[j] - x, host));
+            var energy = AtomEnergy(model, sums, neighbours, moving);
+            for (var i = 0; i < _fixed.Length; i++)
+            {
+                neighbours.Clear();
+                foreach (var j in _fixedNeighbours[i]) neighbours.Add((_cluster[j] - _fixed[i], host));
+                if ((x - _fixed[i]).Length < cutoff) neighbours.Add((x - _fixed[i], moving));
+                energy += AtomEnergy(model, sums, neighbours, host);
+            }
+            var distance = NearestNeighbour - t;
+            if (!double.IsFinite(energy)) return new ShortRangeResult(false, $"fcc: energy not finite with a neighbour at {distance:F2} Å");
+            if (!double.IsNaN(previous) && !(energy > previous))
+                return new ShortRangeResult(false, $"fcc: energy falls as an atom is pushed to {distance:F2} Å from a neighbour");
+            previous = energy;
+        }
+        return ShortRangeResult.Pass;
+    }
+
+    /// <summary>The energy of an atom of element z from its neighbours' vectors and elements: plain sums and moment densities.</summary>
+    private double AtomEnergy(Expression model, int[] sums, List<(Vec3 Vector, byte Element)> neighbours, byte z)
+    {
+        var values = new double[sums.Length];
+        Span<double> moment = stackalloc double[10];
+        for (var k = 0; k < sums.Length; k++)
+        {
+            var node = model.Nodes[sums[k]];
+            var l = Nodes.AngularOrder(node.Kind);
+            moment.Clear();
+            foreach (var (d, element) in neighbours)
+            {
+                if (node.Element != 0 && element != node.Element) continue;
+                var r = d.Length;
+                var phi = model.EvaluatePair(sums[k] - 1, r) * _taper.Evaluate(r).Value;
+                if (l < 0) values[k] += phi;
+                else Evaluation.AngularMoments.Add(l, phi, d.X / r, d.Y / r, d.Z / r, moment);
+            }
+            if (l >= 0) values[k] = Evaluation.AngularMoments.Density(l, moment);
+        }
+        return AtomLevel(model, model.Length - 1, sums, values, z);
+    }
+
     private static int[] SumNodes(Expression e)
     {
         var list = new List<int>();
-        for (var i = 0; i < e.Length; i++) if (e.Nodes[i].Kind == NodeKind.Sum) list.Add(i);
+        for (var i = 0; i < e.Length; i++) if (Nodes.IsNeighbourSum(e.Nodes[i].Kind)) list.Add(i);
         return list.ToArray();
     }
 
@@ -154,7 +223,7 @@ public sealed class ShortRangeCheck
         switch (node.Kind)
         {
             case NodeKind.Constant: return e.ConstantOf(i);
-            case NodeKind.Sum: return values[Array.IndexOf(sums, i)];
+            case NodeKind.Sum or NodeKind.Angular0 or NodeKind.Angular1 or NodeKind.Angular2 or NodeKind.Angular3: return values[Array.IndexOf(sums, i)];
             case NodeKind.Central: return node.Element == z ? AtomLevel(e, i - 1, sums, values, z) : 0.0;
             case NodeKind.Distance: throw new InvalidOperationException("r outside a sum");
         }

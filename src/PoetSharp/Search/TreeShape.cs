@@ -28,7 +28,7 @@ internal sealed class TreeShape
                     Levels[i] = node.Kind == NodeKind.Distance ? Level.Pair : Level.Constant;
                     depths[i] = 1;
                     break;
-                case 1 when node.Kind == NodeKind.Sum:
+                case 1 when Nodes.IsNeighbourSum(node.Kind):
                     Levels[i] = Level.Atom;
                     depths[i] = depths[i - 1] + 1;
                     for (var k = e.SubtreeStart(i); k < i; k++) InsideSum[k] = true;

@@ -48,13 +48,14 @@ public static class Variation
     /// the expression of one element drawn at random (crossover takes material from any element's expression of the
     /// other parent), new sums may run over one element's neighbours, and a point mutation of a sum redraws its element.
     /// </param>
+    /// <param name="angular">Whether and how new sums may be angular densities (<see cref="SearchSettings.Angular"/>); null: radial only.</param>
     public static Expression? Apply(Operator op, Expression a, Expression b, SearchRandom random, TreeLimits limits, bool metalsPrior,
-        IReadOnlyList<NodeKind>? unary = null, IReadOnlyList<string>? elements = null)
+        IReadOnlyList<NodeKind>? unary = null, IReadOnlyList<string>? elements = null, AngularSearch? angular = null)
     {
         try
         {
-            if (a.CentralTerms.Length > 0) return ApplyToOneElement(op, a, b, random, limits, metalsPrior, unary ?? [], elements);
-            return ApplyUnchecked(op, a, b, random, limits, metalsPrior, unary ?? [], elements);
+            if (a.CentralTerms.Length > 0) return ApplyToOneElement(op, a, b, random, limits, metalsPrior, unary ?? [], elements, angular);
+            return ApplyUnchecked(op, a, b, random, limits, metalsPrior, unary ?? [], elements, angular);
         }
         catch (ArgumentException)
         {
@@ -64,25 +65,25 @@ public static class Variation
     }
 
     private static Expression? ApplyToOneElement(Operator op, Expression a, Expression b, SearchRandom random, TreeLimits limits,
-        bool metalsPrior, IReadOnlyList<NodeKind> unary, IReadOnlyList<string>? elements)
+        bool metalsPrior, IReadOnlyList<NodeKind> unary, IReadOnlyList<string>? elements, AngularSearch? angular)
     {
         var terms = a.CentralTerms;
         var body = terms[random.Next(terms.Length)].Node - 1;
         var donor = b.CentralTerms.Length > 0 ? b.Subtree(b.CentralTerms[random.Next(b.CentralTerms.Length)].Node - 1) : b;
-        var changed = ApplyUnchecked(op, a.Subtree(body), donor, random, limits, metalsPrior, unary, elements);
+        var changed = ApplyUnchecked(op, a.Subtree(body), donor, random, limits, metalsPrior, unary, elements, angular);
         return changed == null ? null : Finish(a.Replace(body, changed), limits);
     }
 
     private static Expression? ApplyUnchecked(Operator op, Expression a, Expression b, SearchRandom random, TreeLimits limits, bool metalsPrior,
-        IReadOnlyList<NodeKind> unary, IReadOnlyList<string>? elements) => op switch
+        IReadOnlyList<NodeKind> unary, IReadOnlyList<string>? elements, AngularSearch? angular) => op switch
     {
         Operator.Crossover => Crossover(a, b, random, limits),
-        Operator.PointMutation => PointMutation(a, random, limits, unary, elements),
-        Operator.SubtreeReplacement => SubtreeReplacement(a, random, limits, metalsPrior, unary, elements),
-        Operator.Insertion => Insertion(a, random, limits, unary, elements),
+        Operator.PointMutation => PointMutation(a, random, limits, unary, elements, angular),
+        Operator.SubtreeReplacement => SubtreeReplacement(a, random, limits, metalsPrior, unary, elements, angular),
+        Operator.Insertion => Insertion(a, random, limits, unary, elements, angular),
         Operator.Deletion => Deletion(a, random, limits),
         Operator.Hoist => Hoist(a, random, limits),
-        Operator.AddSumTerm => AddSumTerm(a, random, limits, unary, elements),
+        Operator.AddSumTerm => AddSumTerm(a, random, limits, unary, elements, angular),
         Operator.RemoveSumTerm => RemoveSumTerm(a, random, limits),
         Operator.ConstantJitter => ConstantJitter(a, random),
         _ => throw new ArgumentOutOfRangeException(nameof(op)),
@@ -118,21 +119,31 @@ public static class Variation
     /// of another element (or all).
     /// </summary>
     public static Expression? PointMutation(Expression a, SearchRandom random, TreeLimits limits, IReadOnlyList<NodeKind>? unary = null,
-        IReadOnlyList<string>? elements = null)
+        IReadOnlyList<string>? elements = null, AngularSearch? angular = null)
     {
         var shape = new TreeShape(a);
         var i = random.Next(a.Length);
         var node = a.Nodes[i];
         switch (node.Kind)
         {
-            case NodeKind.Sum:
+            case NodeKind.Sum or NodeKind.Angular0 or NodeKind.Angular1 or NodeKind.Angular2 or NodeKind.Angular3:
             {
+                // With angular densities in the search, half the time the kind changes: sum ↔ ang_l, or another order.
+                if (angular is not null && (elements is not { Count: > 1 } || random.Chance(0.5)))
+                {
+                    var kinds = new List<NodeKind> { NodeKind.Sum };
+                    kinds.AddRange(angular.Orders.Select(Nodes.Angular));
+                    var newKind = kinds[random.Next(kinds.Count)];
+                    if (newKind == node.Kind) return null;
+                    return Finish(a.Replace(i, Expression.Combine(newKind, a.Subtree(i - 1), null, node.Element)), limits);
+                }
                 if (elements is not { Count: > 1 }) return null;
                 var choice = random.Next(elements.Count + 1);
                 var element = choice == elements.Count ? null : elements[choice];
                 var current = node.Element == 0 ? null : Atoms.Elements.Symbol(node.Element);
                 if (element == current) return null;
-                return Finish(a.Replace(i, Expression.Sum(a.Subtree(i - 1), element)), limits);
+                var pair = a.Subtree(i - 1);
+                return Finish(a.Replace(i, node.Kind == NodeKind.Sum ? Expression.Sum(pair, element) : Expression.Angular(Nodes.AngularOrder(node.Kind), pair, element)), limits);
             }
             case NodeKind.Central:
                 return null;
@@ -158,14 +169,14 @@ public static class Variation
 
     /// <summary>A random subtree replaces one (a pair expression inside sums, an atom expression outside).</summary>
     public static Expression? SubtreeReplacement(Expression a, SearchRandom random, TreeLimits limits, bool metalsPrior,
-        IReadOnlyList<NodeKind>? unary = null, IReadOnlyList<string>? elements = null)
+        IReadOnlyList<NodeKind>? unary = null, IReadOnlyList<string>? elements = null, AngularSearch? angular = null)
     {
         var shape = new TreeShape(a);
         var i = random.Next(a.Length);
-        if (a.Nodes[i].Kind == NodeKind.Sum && random.Chance(0.5)) i--;
+        if (Nodes.IsNeighbourSum(a.Nodes[i].Kind) && random.Chance(0.5)) i--;
         var fresh = shape.InsideSum[i]
             ? Grammar.Pair(random, random.Next(1, 5), unary)
-            : Grammar.Atom(random, random.Next(1, 3), random.Next(3, 5), metalsPrior, unary, elements);
+            : Grammar.Atom(random, random.Next(1, 3), random.Next(3, 5), metalsPrior, unary, elements, angular);
         return Finish(a.Replace(i, fresh), limits);
     }
 
@@ -174,7 +185,7 @@ public static class Variation
     /// f(x) of <paramref name="unary"/>.
     /// </summary>
     public static Expression? Insertion(Expression a, SearchRandom random, TreeLimits limits, IReadOnlyList<NodeKind>? unary = null,
-        IReadOnlyList<string>? elements = null)
+        IReadOnlyList<string>? elements = null, AngularSearch? angular = null)
     {
         var shape = new TreeShape(a);
         var i = random.Next(a.Length);
@@ -187,8 +198,8 @@ public static class Variation
         else
         {
             var leaf = shape.InsideSum[i] || random.Chance(0.7)
-                ? Grammar.Leaf(random, shape.InsideSum[i], elements)
-                : Grammar.NewSum(random, Grammar.PairTerm(random), elements);
+                ? Grammar.Leaf(random, shape.InsideSum[i], elements, angular)
+                : Grammar.NewSum(random, Grammar.PairTerm(random), elements, angular);
             inserted = random.Chance(0.5) ? Expression.Combine(kind, x, leaf) : Expression.Combine(kind, leaf, x);
         }
         return Finish(a.Replace(i, inserted), limits);
@@ -197,7 +208,7 @@ public static class Variation
     /// <summary>An operator node is removed and replaced by one of its children (a function by its operand).</summary>
     public static Expression? Deletion(Expression a, SearchRandom random, TreeLimits limits)
     {
-        var operators = Indices(a, i => a.Nodes[i].Arity == 2 || (a.Nodes[i].Arity == 1 && a.Nodes[i].Kind is not (NodeKind.Sum or NodeKind.Central)));
+        var operators = Indices(a, i => a.Nodes[i].Arity == 2 || (a.Nodes[i].Arity == 1 && !Nodes.IsNeighbourSum(a.Nodes[i].Kind) && a.Nodes[i].Kind != NodeKind.Central));
         if (operators.Count == 0) return null;
         var i = random.Pick(operators);
         var keep = a.Nodes[i].Arity == 1 ? i - 1 : random.Chance(0.5) ? a.LeftChild(i) : i - 1;
@@ -223,9 +234,9 @@ public static class Variation
 
     /// <summary>A new term is added: e + c·Σ g, e − Σ g, e + c·(Σ g)^p …</summary>
     public static Expression? AddSumTerm(Expression a, SearchRandom random, TreeLimits limits, IReadOnlyList<NodeKind>? unary = null,
-        IReadOnlyList<string>? elements = null)
+        IReadOnlyList<string>? elements = null, AngularSearch? angular = null)
     {
-        var term = Grammar.SumTerm(random, random.Next(3, 5), unary, elements);
+        var term = Grammar.SumTerm(random, random.Next(3, 5), unary, elements, angular);
         return Finish(random.Chance(0.5) ? a + term : a - term, limits);
     }
 
