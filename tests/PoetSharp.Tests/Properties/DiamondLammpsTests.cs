@@ -14,10 +14,12 @@ namespace PoetSharp.Tests.Properties;
 /// <list type="number">
 /// <item>Our property code with one of our potentials that LAMMPS also runs (Mishin's Cu EAM, on the diamond lattice at
 /// that crystal's own zero-pressure lattice constant) against LAMMPS on the same structures, written as data files, and
-/// on LAMMPS's own diamond lattice for the vacancy: energies and the resulting E_f and γ agree to 1e-6 eV.</item>
+/// on LAMMPS's own diamond lattice for the vacancy: energies and the resulting E_f and γ agree to 1e-6 eV, unrelaxed and
+/// relaxed in the ways this unstable crystal allows (along the surface normal; the vacancy's four neighbours).</item>
 /// <item>Our geometry against LAMMPS's own construction (lattice diamond, oriented for (111), region, create_atoms,
 /// delete_atoms), both with Stillinger–Weber silicon (Si.sw), which has the three-body (angle) term our potentials lack:
-/// atoms per area and the unrelaxed γ and E_f agree to rounding; the relaxed values are printed.</item>
+/// atoms per area and the unrelaxed γ and E_f agree to rounding; SW's relaxations are printed, and the vacancy's start
+/// (neighbours moved inwards) is shown to reach SW's relaxed vacancy, which the ideal one does not.</item>
 /// </list>
 /// </summary>
 public class DiamondLammpsTests(ITestOutputHelper output)
