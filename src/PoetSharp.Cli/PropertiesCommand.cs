@@ -17,6 +17,12 @@ internal static class PropertiesCommand
             HelpName = "SYMBOL",
             Description = "The element of the crystals (default: each of the potential's species in turn, else Cu).",
         };
+        var lattice = new Option<string>("--lattice")
+        {
+            HelpName = "fcc|diamond",
+            Description = "The crystal of the vacancy and surface groups: fcc (13 facets) or diamond (vacancy in 216 sites, ideal (100) and (111) surfaces, " +
+                          "and a0, E0 of diamond). Default: diamond for C, Si and Ge, else fcc.",
+        };
         var reference = new Option<string>("--reference", "-r")
         {
             HelpName = "FILE",
@@ -70,7 +76,7 @@ internal static class PropertiesCommand
             "Material properties of a potential (lattice constants, elastic constants, equation of state, phase energies, vacancy, " +
             "migration, dumbbell, surfaces, stacking faults, phonons) beside a reference, with the error of each.")
         {
-            element, reference, only, json, outDir, threads, compound, solution, groundState, seeds, solutionSize,
+            element, lattice, reference, only, json, outDir, threads, compound, solution, groundState, seeds, solutionSize,
         };
         potentialOptions.AddTo(command);
         potentialOptions.AddValidator(command);
@@ -78,6 +84,13 @@ internal static class PropertiesCommand
         {
             var groups = Groups(parsed, only);
             if (parsed.GetValue(threads) is < 1) throw new ArgumentException("--threads must be at least 1");
+            var crystal = parsed.GetValue(lattice)?.Trim().ToLowerInvariant() switch
+            {
+                null => (PoetSharp.Atoms.CubicLattice?)null,
+                "fcc" => PoetSharp.Atoms.CubicLattice.Fcc,
+                "diamond" => PoetSharp.Atoms.CubicLattice.Diamond,
+                var other => throw new ArgumentException($"--lattice '{other}': choose fcc or diamond"),
+            };
             var compounds = Split(parsed.GetValue(compound)).Select(CompoundSpec.Parse).ToArray();
             var solutions = Split(parsed.GetValue(solution)).Select(SolutionSpec.Parse).ToArray();
             var groundStates = new Dictionary<string, string>();
@@ -119,6 +132,7 @@ internal static class PropertiesCommand
                 Only = groups,
                 MaxParallelism = parsed.GetValue(threads),
                 Progress = line => output.Error.WriteLine("poet: " + line),
+                Crystal = crystal,
             };
             var suites = new List<PropertySuiteResult>();
             if (runSuite)

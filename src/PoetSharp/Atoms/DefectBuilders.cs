@@ -1,25 +1,40 @@
 namespace PoetSharp.Atoms;
 
-/// <summary>Cubic crystals: the fcc and bcc Bravais lattices, and diamond (fcc with a two-atom basis; bulk properties only, no slabs).</summary>
+/// <summary>
+/// Cubic crystals: the fcc and bcc Bravais lattices, and diamond (fcc with a two-atom basis). Slabs are built for all
+/// three (diamond with its two-atom basis, cut where the fewest bonds break; see <see cref="DefectBuilders.Slab"/>).
+/// </summary>
 public enum CubicLattice { Fcc, Bcc, Diamond }
 
 /// <summary>
-/// Structures for defect and surface calculations: slabs of any (hkl) of fcc/bcc, vacancies, ⟨100⟩ dumbbells and the
+/// Structures for defect and surface calculations: slabs of any (hkl) of fcc, bcc and diamond, vacancies, ⟨100⟩ dumbbells and the
 /// {111} stacking-fault cell. Every cell here is in LAMMPS's restricted form (A ∥ x, B in the xy plane, C with z &gt; 0).
 /// </summary>
 public static class DefectBuilders
 {
     /// <summary>
-    /// A slab of <paramref name="layers"/> atomic planes (hkl) of a cubic Bravais lattice (one atom per plane per surface
-    /// cell), periodic in-plane with the two shortest in-plane lattice vectors, surface normal along +z, and
-    /// <paramref name="vacuum"/> Å of empty space added along z (the cell stays periodic in z, so with a vacuum wider than
-    /// the potential's cutoff the two surfaces do not interact). Atoms are ordered bottom plane first.
-    /// With zero vacuum the result is the bulk crystal in the oriented cell (the natural reference for surface energies).
+    /// A slab of <paramref name="layers"/> lattice planes (hkl) of a cubic crystal, periodic in-plane with the two shortest
+    /// in-plane lattice vectors, surface normal along +z, and <paramref name="vacuum"/> Å of empty space added along z (the
+    /// cell stays periodic in z, so with a vacuum wider than the potential's cutoff the two surfaces do not interact).
+    /// Atoms are ordered bottom first (by height). With zero vacuum the result is the bulk crystal in the oriented cell
+    /// (the natural reference for surface energies).
+    /// <para>
+    /// fcc and bcc hold one atom per plane per surface cell. Diamond holds two: each plane of its fcc lattice carries the
+    /// atom on the lattice site and its partner of the basis, a quarter body diagonal away. Of the four bond vectors that
+    /// could serve as the partner, the one is taken whose slab breaks the fewest bonds per surface cell (<see
+    /// cref="BrokenBonds"/>): the ideal, bulk-terminated, unreconstructed surface with the fewest dangling bonds.
+    /// (100): every termination is alike, each surface atom keeps 2 of its 4 bonds (2 dangling bonds). (111): the slab is
+    /// a stack of the closely spaced bilayers (three bonds between the two planes of a bilayer) and is cut between
+    /// bilayers, across the widely spaced planes, where one bond per surface atom breaks: each surface atom keeps 3 bonds.
+    /// This is the termination usually called the "shuffle" set; the "glide" cut, inside a bilayer, would leave 3 dangling
+    /// bonds per surface atom.
+    /// </para>
     /// </summary>
     public static Structure Slab(string element, CubicLattice lattice, double a, int h, int k, int l, int layers, double vacuum)
     {
         if (!(a > 0) || layers < 1 || !(vacuum >= 0)) throw new ArgumentException("a slab needs a > 0, at least one layer and vacuum ≥ 0");
         var (v1, v2, v3) = SurfaceBasis(lattice, h, k, l);
+        var basis = SlabBasis(lattice, h, k, l);
         var normal = new Vec3(h, k, l) / new Vec3(h, k, l).Length;
         // Frame: x along v1, z along the normal, y = z × x.
         var e1 = v1 / v1.Length;
@@ -38,26 +53,68 @@ public static class DefectBuilders
             ? new Cell(new(a1.X, 0, 0), new(a2.X, a2.Y, 0), new(0, 0, height + vacuum))
             : new Cell(new(a1.X, 0, 0), new(a2.X, a2.Y, 0), layers * step);
         var inPlane = new Cell(new(a1.X, 0, 0), new(a2.X, a2.Y, 0), new(0, 0, 1));
-        var positions = new Vec3[layers];
+        // A basis atom below its lattice site (diamond (111): the lower plane of a bilayer) would sit under z = 0: lift
+        // the whole slab so that the lowest atom is at z = 0.
+        var rotatedBasis = basis.Select(Rotate).ToArray();
+        var lift = -rotatedBasis.Min(b => b.Z);
+        var positions = new List<Vec3>(layers * basis.Count);
         for (var j = 0; j < layers; j++)
-        {
-            var p = j * step;
-            var s = inPlane.ToFractional(new Vec3(p.X, p.Y, 0));
-            var wrapped = inPlane.ToCartesian(new Vec3(s.X - Math.Floor(s.X + 1e-9), s.Y - Math.Floor(s.Y + 1e-9), 0));
-            positions[j] = new Vec3(wrapped.X, wrapped.Y, p.Z);
-        }
-        return new Structure(cell, positions, Enumerable.Repeat(element, layers).ToArray(),
-            $"{lattice.ToString().ToLowerInvariant()} {element} ({h}{k}{l}) slab, {layers} layers, {vacuum} Å vacuum");
+            foreach (var b in rotatedBasis)
+            {
+                var p = j * step + b;
+                var s = inPlane.ToFractional(new Vec3(p.X, p.Y, 0));
+                var wrapped = inPlane.ToCartesian(new Vec3(s.X - Math.Floor(s.X + 1e-9), s.Y - Math.Floor(s.Y + 1e-9), 0));
+                positions.Add(new Vec3(wrapped.X, wrapped.Y, p.Z + lift));
+            }
+        var ordered = positions.OrderBy(p => p.Z).ToArray(); // stable: atoms of one plane keep their order
+        var perPlane = basis.Count == 1 ? "" : $" of {basis.Count} atoms";
+        return new Structure(cell, ordered, Enumerable.Repeat(element, ordered.Length).ToArray(),
+            $"{lattice.ToString().ToLowerInvariant()} {element} ({h}{k}{l}) slab, {layers} layers{perPlane}, {vacuum} Å vacuum");
     }
 
-    /// <summary>Distance between neighbouring (hkl) atomic planes of the lattice with a = 1.</summary>
+    /// <summary>Atoms per lattice plane per surface cell of the lattice's slabs: 1 for fcc and bcc, 2 for diamond.</summary>
+    public static int AtomsPerPlane(CubicLattice lattice) => lattice == CubicLattice.Diamond ? 2 : 1;
+
+    /// <summary>
+    /// Bonds (nearest-neighbour pairs) a diamond slab of (hkl) breaks per surface cell on each face: 2 for (100), 1 for
+    /// (111), 2 for (110). Diamond only: it is what chooses a diamond slab's termination.
+    /// </summary>
+    public static int BrokenBonds(CubicLattice lattice, int h, int k, int l) =>
+        lattice == CubicLattice.Diamond ? DiamondPartner(h, k, l).Broken
+            : throw new ArgumentException($"broken bonds are counted for diamond slabs, not {lattice}");
+
+    /// <summary>The atoms of one lattice plane of a slab, in units of a, relative to the lattice site (the first is the site).</summary>
+    private static IReadOnlyList<Vec3> SlabBasis(CubicLattice lattice, int h, int k, int l) =>
+        lattice == CubicLattice.Diamond ? [Vec3.Zero, DiamondPartner(h, k, l).Offset] : [Vec3.Zero];
+
+    /// <summary>
+    /// The basis partner of a diamond slab's lattice site: one of the four bond vectors a/4 (1,1,1), (1,−1,−1),
+    /// (−1,1,−1), (−1,−1,1), the one that breaks the fewest bonds (first in that order on a tie).
+    /// A site at R bonds to the partners at R + b_i; with the partner offset o, the one at R + b_i belongs to the site
+    /// R + b_i − o, an fcc lattice vector (b_i − o) away, which lies |(b_i − o)·n| / (plane step · n) planes up or down.
+    /// Each such bond crosses that many cuts between planes, so a cut breaks Σ_i |(b_i − o)·n| / (step · n) bonds per cell.
+    /// </summary>
+    private static (Vec3 Offset, int Broken) DiamondPartner(int h, int k, int l)
+    {
+        var (_, _, v3) = SurfaceBasis(CubicLattice.Diamond, h, k, l);
+        var n = new Vec3(h, k, l);
+        var planeStep = Vec3.Dot(v3, n);
+        Vec3[] bonds = [new(0.25, 0.25, 0.25), new(0.25, -0.25, -0.25), new(-0.25, 0.25, -0.25), new(-0.25, -0.25, 0.25)];
+        return bonds.Select(o => (Offset: o, Broken: (int)Math.Round(bonds.Sum(b => Math.Abs(Vec3.Dot(b - o, n))) / planeStep)))
+            .MinBy(c => c.Broken);
+    }
+
+    /// <summary>
+    /// Distance between neighbouring (hkl) lattice planes with a = 1: the repeat of a slab's layers (for diamond, the
+    /// planes of its fcc lattice, each holding two atoms at different heights).
+    /// </summary>
     public static double PlaneSpacing(CubicLattice lattice, int h, int k, int l)
     {
         var (_, _, v3) = SurfaceBasis(lattice, h, k, l);
         return Vec3.Dot(v3, new Vec3(h, k, l)) / new Vec3(h, k, l).Length;
     }
 
-    /// <summary>Area of the slab's surface cell for a = 1 (one atom per plane).</summary>
+    /// <summary>Area of the slab's surface cell for a = 1 (one lattice site per plane; <see cref="AtomsPerPlane"/> atoms).</summary>
     public static double SurfaceCellArea(CubicLattice lattice, int h, int k, int l)
     {
         var (v1, v2, _) = SurfaceBasis(lattice, h, k, l);
@@ -66,17 +123,19 @@ public static class DefectBuilders
 
     /// <summary>
     /// Lattice vectors (in units of a) adapted to the (hkl) planes: v1, v2 the two shortest in-plane vectors (a basis of
-    /// the plane's 2D lattice), v3 a vector to the next plane, together a primitive cell.
+    /// the plane's 2D lattice), v3 a vector to the next plane, together a primitive cell (of the fcc lattice for diamond).
     /// </summary>
     internal static (Vec3 V1, Vec3 V2, Vec3 V3) SurfaceBasis(CubicLattice lattice, int h, int k, int l)
     {
         if (h == 0 && k == 0 && l == 0) throw new ArgumentException("Miller indices (000) name no plane");
-        if (lattice is not (CubicLattice.Fcc or CubicLattice.Bcc)) throw new ArgumentException($"slabs are built for fcc and bcc only, not {lattice}");
+        if (lattice is not (CubicLattice.Fcc or CubicLattice.Bcc or CubicLattice.Diamond)) throw new ArgumentException($"no slabs for {lattice}");
+        // Diamond's lattice is fcc (its basis is added by the slab builder).
+        var fcc = lattice != CubicLattice.Bcc;
         // Lattice vectors in units of a/2: fcc has u+v+w even; bcc has u, v, w all even or all odd.
-        bool IsLatticePoint(int u, int v, int w) => lattice == CubicLattice.Fcc
+        bool IsLatticePoint(int u, int v, int w) => fcc
             ? ((u + v + w) & 1) == 0
             : ((u & 1) == (v & 1)) && ((v & 1) == (w & 1));
-        var primitiveVolume = lattice == CubicLattice.Fcc ? 2 : 4; // a³/4, a³/2 in (a/2)³
+        var primitiveVolume = fcc ? 2 : 4; // a³/4, a³/2 in (a/2)³
         var range = 2 * (Math.Abs(h) + Math.Abs(k) + Math.Abs(l)) + 2;
         var inPlane = new List<(int U, int V, int W)>();
         (int U, int V, int W)? up = null;
@@ -120,6 +179,33 @@ public static class DefectBuilders
         var pos = structure.Positions.Where((_, i) => i != index).ToArray();
         var species = structure.Species.Where((_, i) => i != index).ToArray();
         return new Structure(structure.Cell, pos, species, structure.Name + " vacancy", structure.Group);
+    }
+
+    /// <summary>
+    /// A vacancy whose nearest neighbours start <paramref name="inwardShift"/> Å closer to the empty site: a copy of the
+    /// structure without atom <paramref name="index"/>, each atom of its nearest-neighbour shell (minimum image, within
+    /// 1e-3 Å of the shortest distance) moved along its bond towards the site. A relaxation started from the ideal
+    /// vacancy can stay there when it is a local minimum, as in Stillinger–Weber silicon, where the ideal vacancy feels
+    /// no force at all (4.34 eV) yet the relaxed one lies 1.6 eV lower; moved inwards by a fifth of the bond, its
+    /// neighbours relax to it.
+    /// </summary>
+    public static Structure Vacancy(Structure structure, int index, double inwardShift)
+    {
+        if (index < 0 || index >= structure.Count) throw new ArgumentOutOfRangeException(nameof(index));
+        if (!(inwardShift >= 0)) throw new ArgumentException("the inward shift of a vacancy's neighbours cannot be negative");
+        if (!structure.Cell.FullyPeriodic) throw new ArgumentException("a vacancy's neighbour shell is found in a fully periodic crystal");
+        // A cutoff that reaches the first shell of any crystal: 1.5 × the edge of the cube holding one atom.
+        var list = NeighbourList.Create(structure, 1.5 * Math.Cbrt(structure.Cell.Volume / structure.Count), half: false);
+        var bonds = new List<(int Atom, Vec3 Bond)>();
+        for (var p = list.Offsets[index]; p < list.Offsets[index + 1]; p++)
+            bonds.Add((list.Neighbours[p], list.Displacement(structure.Positions, index, p)));
+        if (bonds.Count == 0) throw new ArgumentException("the vacancy's site has no neighbours");
+        var nearest = bonds.Min(b => b.Bond.Length);
+        var moved = (Vec3[])structure.Positions.Clone();
+        foreach (var (atom, bond) in bonds.Where(b => b.Bond.Length < nearest + 1e-3))
+            moved[atom] -= inwardShift / bond.Length * bond;
+        var start = new Structure(structure.Cell, moved, structure.Species, structure.Name, structure.Group);
+        return RemoveAtom(start, index);
     }
 
     /// <summary>

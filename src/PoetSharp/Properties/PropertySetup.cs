@@ -22,6 +22,8 @@ public sealed record PropertySetup
 {
     public string Name { get; init; } = "converged";
     public int VacancySupercell { get; init; } = Defects.DefaultSupercell;
+    /// <summary>Conventional cubes per direction of a diamond-structure element's vacancy cell (8 n³ sites).</summary>
+    public int DiamondVacancySupercell { get; init; } = Defects.DefaultDiamondSupercell;
     public int DumbbellSupercell { get; init; } = Defects.DefaultDumbbellSupercell;
     public int MigrationSupercell { get; init; } = Defects.DefaultMigrationSupercell;
     public double SurfaceThickness { get; init; } = Surfaces.DefaultThickness;

@@ -61,6 +61,12 @@ public sealed record PropertySuiteOptions
     public PropertySetup Setup { get; init; } = PropertySetup.Converged;
     /// <summary>With the stacking group: also the unstable fault and the generalized stacking-fault curve (false: only γ_isf).</summary>
     public bool StackingDetails { get; init; } = true;
+    /// <summary>
+    /// The element's crystal, Fcc or Diamond: the vacancy and surface groups are of it (diamond: <c>Ev_f DIAMOND</c>,
+    /// <c>Esurf_100 DIAMOND</c>, <c>Esurf_111 DIAMOND</c> instead of the fcc ones), and with Diamond the lattice group adds
+    /// <c>a0 DIAMOND</c> and <c>E0 DIAMOND</c>. The other groups are of fcc either way. Null: <see cref="PropertySuite.CrystalOf"/> the element.
+    /// </summary>
+    public CubicLattice? Crystal { get; init; }
 }
 
 /// <summary>The properties computed, in a fixed order, with the data behind the plots.</summary>
@@ -114,6 +120,11 @@ public sealed record PropertyComparison(SuiteProperty? Computed, TargetProperty?
 /// intrinsic and unstable stacking-fault energies with the generalized stacking-fault curve; phonons at X, L, K and the
 /// dispersion. Each builder runs at its converged defaults (see their documentation).
 ///
+/// For a diamond-structure element (<see cref="CrystalOf"/>: C, Si, Ge; or <see cref="PropertySuiteOptions.Crystal"/>)
+/// the vacancy and the surfaces are those of the diamond crystal at its own zero-pressure lattice constant, computed in
+/// the first stage beside fcc's: the vacancy in 3×3×3 conventional cubes (216 sites) and the ideal (100) and (111)
+/// surfaces (structure "DIAMOND"); the fcc facets and fcc vacancy are then not computed.
+///
 /// The fcc lattice constant is computed first (everything else but bcc and hcp is at it); the other tasks then run in
 /// parallel (potentials are thread-safe), longest first. Results are kept in a fixed order and do not depend on the
 /// schedule. A task that throws (e.g. no energy minimum) gives Failed properties with the reason; one that depends on a
@@ -126,6 +137,16 @@ public static class PropertySuite
         ["lattice", "eos", "elastic", "phases", "vacancy", "migration", "dumbbell", "surfaces", "stacking", "phonons"];
 
     private const string Fcc = "FCC";
+    private const string Diamond = "DIAMOND";
+
+    /// <summary>
+    /// The group-14 elements whose usual crystal is diamond: C (diamond rather than graphite, the usual test of a carbon
+    /// potential), Si and Ge. Sn is left out: its diamond form (α-Sn) is stable only below 13 °C.
+    /// </summary>
+    public static IReadOnlyCollection<string> DiamondElements { get; } = ["C", "Si", "Ge"];
+
+    /// <summary>The crystal of the vacancy and surface groups for an element: Diamond for <see cref="DiamondElements"/>, else Fcc.</summary>
+    public static CubicLattice CrystalOf(string element) => DiamondElements.Contains(element) ? CubicLattice.Diamond : CubicLattice.Fcc;
 
     /// <summary>Every (name, structure) the suite can produce, with its group and unit; E_isolated's structure is the element.</summary>
     public static IReadOnlyList<(string Name, string Structure, string Group, string Unit)> Known { get; } =
@@ -138,6 +159,8 @@ public static class PropertySuite
         ("delta_E0", "BCC_FCC", "phases", "eV/atom"), ("delta_E0", "HCP_FCC", "phases", "eV/atom"),
         ("Ev_f", Fcc, "vacancy", "eV"), ("Ev_m", Fcc, "migration", "eV"), ("Edumbbell_f", Fcc, "dumbbell", "eV"),
         .. Surfaces.PoetFacets.Select(f => (FormattableString.Invariant($"Esurf_{f.H}{f.K}{f.L}"), Fcc, "surfaces", "meV/Å²")),
+        ("a0", Diamond, "lattice", "Å"), ("E0", Diamond, "lattice", "eV/atom"), ("Ev_f", Diamond, "vacancy", "eV"),
+        .. Surfaces.DiamondFacets.Select(f => (FormattableString.Invariant($"Esurf_{f.H}{f.K}{f.L}"), Diamond, "surfaces", "meV/Å²")),
         ("gamma_isf", Fcc, "stacking", "mJ/m²"), ("gamma_usf", Fcc, "stacking", "mJ/m²"),
         .. new[] { "X", "L", "K" }.SelectMany(q => Enumerable.Range(1, 3).Select(k => ($"nu_{q}{k}", Fcc, "phonons", "THz"))),
     ];
@@ -195,6 +218,9 @@ public static class PropertySuite
         var element = CubicReference.Element(potential, options.Element);
         if (!Elements.IsKnown(element)) throw new ArgumentException($"'{element}' is not an element symbol");
         potential.CheckSpecies(Lattices.FccPrimitive(element, 1.0));
+        var crystal = options.Crystal ?? CrystalOf(element);
+        if (crystal is not (CubicLattice.Fcc or CubicLattice.Diamond))
+            throw new ArgumentException($"the property suite's vacancy and surfaces are of an fcc or a diamond crystal, not {crystal}");
         bool Wants(string g) => groups.Contains(g);
         var setup = options.Setup ?? PropertySetup.Converged;
         var clock = Stopwatch.StartNew();
@@ -250,12 +276,21 @@ public static class PropertySuite
             stage1.Add(Lattice("bcc lattice constant", CubicLattice.Bcc));
             stage1.Add(new("lattice", "hcp lattice constants", 3, () => new TaskOutput { Artifact = Bulk.HcpLatticeConstants(potential, element, setup.Lattice) }, _ => []));
         }
+        // A diamond element's vacancy and surfaces are at the diamond crystal's own lattice constant.
+        var diamondIndex = -1;
+        if (crystal == CubicLattice.Diamond && (Wants("lattice") || Wants("vacancy") || Wants("surfaces")))
+        {
+            diamondIndex = stage1.Count;
+            stage1.Add(Lattice("diamond lattice constant", CubicLattice.Diamond));
+        }
         total = stage1.Count;
         var crystals = RunAll(stage1, out var crystalErrors);
         var fcc = crystals[0]?.Artifact as CubicLatticeResult;
         var fccError = crystalErrors[0];
         var bcc = needsOthers ? crystals[1]?.Artifact as CubicLatticeResult : null;
         var hcp = needsOthers ? crystals[2]?.Artifact as HcpLatticeResult : null;
+        var diamond = diamondIndex >= 0 ? crystals[diamondIndex]?.Artifact as CubicLatticeResult : null;
+        var diamondError = diamondIndex >= 0 ? crystalErrors[diamondIndex] : null;
 
         var properties = new List<SuiteProperty>();
         SuiteProperty Failed(string group, string name, string structure, string unit, string reason) =>
@@ -269,11 +304,15 @@ public static class PropertySuite
             output.Properties.AddRange(values);
             return output;
         }
-        void Add(string group, string label, int cost, Func<CubicLatticeResult, TaskOutput> compute, params (string Name, string Structure, string Unit)[] produces)
+        void Add(string group, string label, int cost, Func<CubicLatticeResult, TaskOutput> compute, params (string Name, string Structure, string Unit)[] produces) =>
+            AddAt(fcc, fccError, "fcc", group, label, cost, compute, produces);
+        // A task at the lattice constant of a crystal of stage 1, which fails with that crystal's reason when it has none.
+        void AddAt(CubicLatticeResult? at, string? atError, string kind, string group, string label, int cost, Func<CubicLatticeResult, TaskOutput> compute,
+            params (string Name, string Structure, string Unit)[] produces)
         {
             if (!Wants(group)) return;
             tasks.Add(new SuiteTask(group, label, cost,
-                () => fcc is null ? throw new InvalidOperationException($"no fcc lattice constant: {fccError}") : compute(fcc),
+                () => at is null ? throw new InvalidOperationException($"no {kind} lattice constant: {atError}") : compute(at),
                 reason => produces.Select(p => Failed(group, p.Name, p.Structure, p.Unit, reason))));
         }
 
@@ -291,21 +330,27 @@ public static class PropertySuite
             return Values(c.Values().Where(v => v.Name is "C11" or "C12" or "C44" or "BVRH").Select(v => SuiteProperty.Ok("elastic", v,
                 FormattableString.Invariant($"stress–strain central differences, strain {c.Strain:G2}"))));
         }, ("C11", Fcc, "GPa"), ("C12", Fcc, "GPa"), ("C44", Fcc, "GPa"), ("BVRH", Fcc, "GPa"));
-        Add("vacancy", "vacancy formation", 20, f => Values([SuiteProperty.FromRelaxed("vacancy", Fcc, Defects.VacancyFormation(potential, f.A, setup.VacancySupercell, element, settings: setup.Relaxation(Defects.DefaultRelaxation)))]),
-            ("Ev_f", Fcc, "eV"));
+        if (crystal == CubicLattice.Diamond)
+            AddAt(diamond, diamondError, "diamond", "vacancy", "diamond vacancy formation", 20, d => Values([SuiteProperty.FromRelaxed("vacancy", Diamond,
+                Defects.DiamondVacancyFormation(potential, d.A, setup.DiamondVacancySupercell, element, settings: setup.Relaxation(Defects.DefaultRelaxation)))]),
+                ("Ev_f", Diamond, "eV"));
+        else
+            Add("vacancy", "vacancy formation", 20, f => Values([SuiteProperty.FromRelaxed("vacancy", Fcc, Defects.VacancyFormation(potential, f.A, setup.VacancySupercell, element, settings: setup.Relaxation(Defects.DefaultRelaxation)))]),
+                ("Ev_f", Fcc, "eV"));
         Add("migration", "vacancy migration (NEB)", 100, f => Values([SuiteProperty.FromRelaxed("migration", Fcc, Defects.VacancyMigration(potential, f.A, setup.MigrationSupercell, element))]),
             ("Ev_m", Fcc, "eV"));
         Add("dumbbell", "dumbbell formation", 60, f => Values([SuiteProperty.FromRelaxed("dumbbell", Fcc, Defects.DumbbellFormation(potential, f.A, setup.DumbbellSupercell, element, settings: setup.Relaxation(Defects.DefaultRelaxation)))]),
             ("Edumbbell_f", Fcc, "eV"));
-        foreach (var (h, k, l) in Surfaces.PoetFacets)
+        var (surfaceAt, surfaceError, surfaceKind, surfaceStructure) = crystal == CubicLattice.Diamond ? (diamond, diamondError, "diamond", Diamond) : (fcc, fccError, "fcc", Fcc);
+        foreach (var (h, k, l) in Surfaces.FacetsOf(crystal))
         {
             var name = FormattableString.Invariant($"Esurf_{h}{k}{l}");
-            Add("surfaces", $"surface ({h}{k}{l})", 5 + h + k + l, f =>
+            AddAt(surfaceAt, surfaceError, surfaceKind, "surfaces", $"{(crystal == CubicLattice.Diamond ? "diamond " : "")}surface ({h}{k}{l})", 5 + h + k + l, c =>
             {
-                var gamma = Surfaces.SurfaceEnergy(potential, f.A, h, k, l, thickness: setup.SurfaceThickness, vacuum: setup.SurfaceVacuum, element: element,
-                    settings: setup.Relaxation(new RelaxationSettings { ForceTolerance = 1e-4 }));
-                return Values([SuiteProperty.FromRelaxed("surfaces", Fcc, gamma, Surfaces.MevPerA2(1), "meV/Å²")]);
-            }, (name, Fcc, "meV/Å²"));
+                var gamma = Surfaces.SurfaceEnergy(potential, c.A, h, k, l, crystal, setup.SurfaceThickness, setup.SurfaceVacuum, element,
+                    setup.Relaxation(new RelaxationSettings { ForceTolerance = 1e-4 }));
+                return Values([SuiteProperty.FromRelaxed("surfaces", surfaceStructure, gamma, Surfaces.MevPerA2(1), "meV/Å²")]);
+            }, (name, surfaceStructure, "meV/Å²"));
         }
         Add("stacking", "intrinsic stacking fault", 3, f => Values([SuiteProperty.FromRelaxed("stacking", Fcc, StackingFaults.Intrinsic(potential, f.A, setup.StackingRepeats, element, setup.Relaxation(StackingFaults.DefaultRelaxation)))]),
             ("gamma_isf", Fcc, "mJ/m²"));
@@ -343,6 +388,8 @@ public static class PropertySuite
                 properties.AddRange(Crystal(fcc?.Values(), crystalErrors.ElementAtOrDefault(0), [("a0", Fcc, "Å"), ("E0", Fcc, "eV/atom")]));
                 properties.AddRange(Crystal(bcc?.Values(), crystalErrors.ElementAtOrDefault(1), [("a0", "BCC", "Å"), ("E0", "BCC", "eV/atom")]));
                 properties.AddRange(Crystal(hcp?.Values(), crystalErrors.ElementAtOrDefault(2), [("a0", "HCP", "Å"), ("c0", "HCP", "Å")]));
+                if (diamondIndex >= 0)
+                    properties.AddRange(Crystal(diamond?.Values(), diamondError, [("a0", Diamond, "Å"), ("E0", Diamond, "eV/atom")]));
             }
             if (group == "phases")
             {

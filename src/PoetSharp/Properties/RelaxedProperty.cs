@@ -1,5 +1,6 @@
 using PoetSharp.Atoms;
 using PoetSharp.Potentials;
+using PoetSharp.Simulation;
 
 namespace PoetSharp.Properties;
 
@@ -32,6 +33,17 @@ public static class CubicReference
             _ => Lattices.Diamond(e, a, 1, 1, 1),
         };
         return potential.Energy(cell) / cell.Count;
+    }
+
+    /// <summary>
+    /// The energy of a defect or surface structure: relaxed by <see cref="Relaxation.Run"/> with <paramref name="settings"/>,
+    /// or, with <paramref name="relax"/> false, at its starting positions (an unrelaxed energy, which has nothing to converge).
+    /// </summary>
+    internal static (double Energy, bool Converged, string Outcome) Minimise(IPotential potential, Structure structure, RelaxationSettings settings, bool relax)
+    {
+        if (!relax) return (potential.Energy(structure), true, "unrelaxed");
+        var relaxed = Relaxation.Run(potential, structure, settings);
+        return (relaxed.Energy, relaxed.Converged, relaxed.Reason);
     }
 
     /// <summary>The zero-pressure lattice constant (Å) of the cubic crystal (<see cref="Bulk.CubicLatticeConstant"/>).</summary>

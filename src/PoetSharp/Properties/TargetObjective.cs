@@ -106,6 +106,8 @@ public sealed class TargetObjective
     /// <summary>The groups the suite runs.</summary>
     public IReadOnlyList<string> Groups { get; }
 
+    private readonly Atoms.CubicLattice _crystal;
+
     /// <summary>
     /// Throws ArgumentException naming each target the suite does not compute (and the ones it does), or a target whose
     /// unit differs from the suite's, or a non-positive weight.
@@ -130,6 +132,12 @@ public sealed class TargetObjective
             groups.Add(group);
         }
         if (used.Count == 0) throw new ArgumentException($"{targets.Path}: every target has weight 0");
+        // The suite's vacancy and surfaces are of one crystal: the targets say which (DIAMOND rows: diamond; else fcc, as before).
+        var defectTargets = used.Where((t, k) => groups[k] is "vacancy" or "surfaces").ToList();
+        _crystal = used.Any(t => t.Structure == "DIAMOND") ? Atoms.CubicLattice.Diamond : Atoms.CubicLattice.Fcc;
+        if (_crystal == Atoms.CubicLattice.Diamond && defectTargets.FirstOrDefault(t => t.Structure != "DIAMOND") is { } fccTarget)
+            throw new ArgumentException($"{targets.Path}, line {fccTarget.Line}: {fccTarget.Name} {fccTarget.Structure} beside DIAMOND targets: " +
+                                        "the suite computes the vacancy and surfaces of one crystal, fcc or diamond");
         Targets = used;
         TargetGroups = groups;
         Groups = PropertySuite.Groups.Where(groups.Contains).ToList();
@@ -163,6 +171,7 @@ public sealed class TargetObjective
         MaxParallelism = 1,
         Setup = Setup,
         StackingDetails = Targets.Any(t => t.Name == "gamma_usf"),
+        Crystal = _crystal,
     };
 
     /// <summary>Computes the properties of <paramref name="potential"/> and the term.</summary>

@@ -19,14 +19,7 @@ namespace PoetSharp.Tests.Properties;
 /// </summary>
 public class DefectLammpsTests(ITestOutputHelper output)
 {
-    private static readonly Lazy<(IPotential Eam, double A)> Mishin = new(() =>
-    {
-        var eam = PotentialFactory.Create(Lammps.Potential("Cu_mishin1.eam.alloy"));
-        return (eam, CubicReference.LatticeConstant(eam, CubicLattice.Fcc));
-    });
-
-    private const double EvPerA2InJPerM2 = 16.021766208;
-    private const string Minimize = "min_style cg\nminimize 0 1e-10 100000 1000000\n";
+    private static readonly Lazy<(IPotential Eam, double A)> Mishin = new(() => (MishinEam, CubicReference.LatticeConstant(MishinEam, CubicLattice.Fcc)));
 
     private void Report(string name, double ours, double lammps, string unit, long ms) =>
         output.WriteLine(FormattableString.Invariant($"{name}: ours {ours:F5}, LAMMPS {lammps:F5}, difference {ours - lammps:E2} {unit} ({ms} ms ours)"));

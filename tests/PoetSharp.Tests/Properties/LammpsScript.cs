@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using PoetSharp.Atoms;
+using PoetSharp.Potentials;
 using PoetSharp.Tests.Support;
 
 namespace PoetSharp.Tests.Properties;
@@ -14,6 +15,17 @@ namespace PoetSharp.Tests.Properties;
 internal static class LammpsScript
 {
     public static string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+
+    /// <summary>eV/Å² in J/m².</summary>
+    public const double EvPerA2InJPerM2 = 16.021766208;
+
+    /// <summary>LAMMPS's conjugate-gradient minimisation to forces of 1e-10 eV/Å (in practice to its line-search limit).</summary>
+    public const string Minimize = "min_style cg\nminimize 0 1e-10 100000 1000000\n";
+
+    /// <summary>Mishin's Cu EAM read by our code from the file LAMMPS uses (read once).</summary>
+    public static IPotential MishinEam => MishinEamFile.Value;
+
+    private static readonly Lazy<IPotential> MishinEamFile = new(() => PotentialFactory.Create(Lammps.Potential("Cu_mishin1.eam.alloy")));
 
     /// <summary>The pair lines of the Mishin Cu EAM (the potential all these references use).</summary>
     public static string MishinPair =>
