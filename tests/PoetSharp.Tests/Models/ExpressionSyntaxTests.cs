@@ -156,7 +156,7 @@ public class ExpressionSyntaxTests
     [InlineData("sum(r) + r", 10, "r outside a sum")]
     [InlineData("r*sum(r)", 1, "r outside a sum")]
     [InlineData("sum(sum(r))", 5, "sum inside a sum")]
-    [InlineData("sum(r) + x", 10, "unknown identifier 'x' (expected r, sum or a function: exp, log, sqrt)")]
+    [InlineData("sum(r) + x", 10, "unknown identifier 'x' (expected r, sum, ang0–ang3, at or a function: exp, log, sqrt)")]
     [InlineData("sum(r) 2", 8, "unexpected '2' after the expression")]
     [InlineData("sum(r))", 7, "unmatched ')'")]
     [InlineData("1e999*sum(r)", 1, "number out of range")]

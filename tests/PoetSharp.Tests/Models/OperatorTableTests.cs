@@ -11,7 +11,8 @@ namespace PoetSharp.Tests.Models;
 /// </summary>
 public class OperatorTableTests
 {
-    private static readonly NodeKind[] Structural = [NodeKind.Constant, NodeKind.Distance, NodeKind.Sum, NodeKind.Central];
+    private static readonly NodeKind[] Structural =
+        [NodeKind.Constant, NodeKind.Distance, NodeKind.Sum, NodeKind.Central, NodeKind.Angular0, NodeKind.Angular1, NodeKind.Angular2, NodeKind.Angular3];
 
     public static TheoryData<NodeKind> OperatorKinds()
     {
