@@ -162,7 +162,7 @@ internal static class FitCommand
             }
             SearchRunner.Run(output, engine, output.Console.Profile.Capabilities.Interactive);
             if (problem.Physics is { } physics) foreach (var n in physics.Notes) output.Line(n);
-            var front = RunOutputs.Write(folder, engine, problem, string.Join(", ", engine.Data?.Data ?? []), [SearchRunner.PriorNote(engine.Settings), .. problem.Physics?.Notes ?? []]);
+            var front = RunOutputs.Write(folder, engine, problem, string.Join(", ", engine.Data?.Data ?? []), [SearchRunner.PriorNote(engine.Settings), .. SearchRunner.OperatorNote(engine.Settings) is { } operatorSet ? [operatorSet] : Array.Empty<string>(), .. problem.Physics?.Notes ?? []]);
             var severalElements = problem.Elements.Count > 1;
             if (!parsed.GetValue(noProperties) && !severalElements)
             {

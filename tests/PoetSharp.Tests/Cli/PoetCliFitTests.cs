@@ -124,6 +124,28 @@ public class PoetCliFitTests
     }
 
     [Fact]
+    public void AngularDensitiesAreAskedForReportedStoredAndKeptOnResume()
+    {
+        // (What the grammar draws with them is AngularSyntaxTests'; here the option's path through the command.)
+        var fake = Services();
+        var dir = Path.Combine(TestData.TempDir(), "run");
+        var run = fake.Run(["fit", "--data", "tiny", "--generations", "1", "--angular", "0,2", "--no-properties", "--out", dir, .. Small]);
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Contains("angular densities: orders 0, 2", run.Stdout);
+        Assert.Contains("angular densities: orders 0, 2", File.ReadAllText(Path.Combine(dir, "summary.md")));
+        Assert.Equal([0, 2], SearchCheckpoint.ReadHeader(Path.Combine(dir, SearchCheckpoint.FileName)).Settings.Angular!.Orders);
+        var resumed = fake.Run("fit", "--resume", dir, "--generations", "2", "--threads", "1", "--angular", "2,0", "--no-properties");
+        Assert.True(resumed.ExitCode == 0, resumed.Stderr);
+        Assert.Contains("angular densities: orders 0, 2", resumed.Stdout);
+        fake.Run("fit", "--resume", dir, "--generations", "3", "--threads", "1", "--angular", "1").AssertOneLineError(1);
+        fake.Run(["fit", "--data", "tiny", "--generations", "1", "--angular", "5", "--out", Path.Combine(dir, "other"), .. Small]).AssertOneLineError(1);
+        // Without the option the settings say so (null: the radial grammar, drawn exactly as before).
+        var radial = Path.Combine(TestData.TempDir(), "radial");
+        Assert.Equal(0, fake.Run(["fit", "--data", "tiny", "--generations", "1", "--no-properties", "--out", radial, .. Small]).ExitCode);
+        Assert.Null(SearchCheckpoint.ReadHeader(Path.Combine(radial, SearchCheckpoint.FileName)).Settings.Angular);
+    }
+
+    [Fact]
     public void ARunOfTwoElementsFromTypedDataStoresItsTypeMapForResume()
     {
         // Cu–Ni cells as an MLIP .cfg file without its species line: only a type map names the elements.
