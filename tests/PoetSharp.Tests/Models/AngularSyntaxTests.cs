@@ -121,3 +121,21 @@ public class AngularSyntaxTests
     [InlineData(",")]
     public void BadOrdersAreRejected(string text) => Assert.Throws<ArgumentException>(() => AngularSearch.ParseOrders(text));
 }
+
+/// <summary>The short-range check of models with angular densities (their sums recomputed from each neighbourhood).</summary>
+public class AngularShortRangeTests
+{
+    // ang0(g) = (Σ g f)², so ang0(g)^0.5 is Σ g f and ang0(g)^0.25 is its square root: the same energies by another path.
+    [Theory]
+    [InlineData("sum(1000*r^-12) - sum(r^-6)^0.5", "sum(1000*r^-12) - ang0(r^-6)^0.25")]
+    [InlineData("-sum(r^-6)", "-ang0(r^-6)^0.5")]
+    [InlineData("sum(0.2*r^-1) - sum(30*r^-12)", "ang0(0.2*r^-1)^0.5 - sum(30*r^-12)")]
+    public void AngularAndPlainFormsOfOneModelGetTheSameVerdict(string plain, string angular)
+    {
+        var check = new ShortRangeCheck(PoetSharp.Potentials.Taper.Copper, 2.55);
+        var a = check.Check(ExpressionParser.ParseModel(plain));
+        var b = check.Check(ExpressionParser.ParseModel(angular));
+        Assert.Equal(a.Passed, b.Passed);
+        Assert.Equal(a.Detail, b.Detail);
+    }
+}
