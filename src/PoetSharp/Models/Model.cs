@@ -45,7 +45,7 @@ public sealed record Model(string Name, Expression Expression, double Cutoff, Ta
             if (node.Element == 0) continue;
             var symbol = Elements.Symbol(node.Element);
             if (!Species.Contains(symbol))
-                throw new ArgumentException($"the expression names {symbol} (in {(node.Kind == NodeKind.Sum ? "sum" : "at")}[{symbol}]) but the model's species are {string.Join(", ", Species)}");
+                throw new ArgumentException($"the expression names {symbol} (in {(Nodes.IsNeighbourSum(node.Kind) ? Nodes.SumName(node.Kind) : "at")}[{symbol}]) but the model's species are {string.Join(", ", Species)}");
         }
         var terms = Expression.CentralTerms.ToArray();
         if (terms.Length > 0 && terms.Length != Species.Count)

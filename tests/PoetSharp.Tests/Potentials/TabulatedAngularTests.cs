@@ -87,6 +87,25 @@ public class TabulatedAngularTests(ITestOutputHelper output)
     }
 
     /// <summary>
+    /// Pairs closer than the table's start take the exact expression for the angular densities too (φ and φ′ there): a
+    /// cluster with pairs at 0.9–1.4 Å against the exact model, and its forces as differences of its energy.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Pairs_closer_than_the_table_use_the_exact_expression(bool vectorKernels)
+    {
+        var expression = ExpressionParser.ParseModel("sum(r^-9) + 0.5*ang2(r^-3) - 0.2*ang1(0.4^r) + 0.3*ang3[Ag](r^-2)*sum(0.3^r)");
+        var fast = new TabulatedModelPotential(expression, Taper.Copper, null, null, 1e-8, 1.5, vectorKernels);
+        Assert.True(fast.TableStart >= 1.4, $"table from {fast.TableStart} Å");
+        var cluster = new Structure(Cell.NonPeriodic(),
+            [Vec3.Zero, new Vec3(0.9, 0.3, 0.1), new Vec3(0.2, 1.1, -0.3), new Vec3(2.0, 0.5, 0.7), new Vec3(-0.4, 0.6, 1.2)],
+            ["Cu", "Ag", "Cu", "Ag", "Ag"], "close cluster");
+        AssertSame(fast.Compute(cluster), new ModelPotential(expression, Taper.Copper).Compute(cluster), cluster, "close pairs");
+        FiniteDifference.AssertForces(fast, cluster, rtol: 1e-6);
+    }
+
+    /// <summary>
     /// 1372 atoms split into chunks: a chunk's pairs add to the moments of atoms in other chunks, and its forces use their
     /// gradients. The parallel path equals the serial one (to rounding: the moments are added in another order) and the
     /// exact model.
