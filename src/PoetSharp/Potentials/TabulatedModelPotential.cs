@@ -51,7 +51,6 @@ public sealed class TabulatedModelPotential : IPotential
     private readonly byte[] _angularElement;
     private readonly int _momentWidth;          // moment components per atom over all angular densities
     private readonly int _functions;            // tabulated functions: plain sums, then angular densities
-    private readonly int _modelSums;            // neighbour sums of the atom level (plain and angular)
     private readonly bool _speciesResolved;     // sums over one element's neighbours or per-element terms: kernels with masks
     // Vector kernels of a species-resolved model: at [(z·groups + g)·2 + lane], all bits set where sum 2g + lane takes a
     // pair term from a neighbour of atomic number z (its element, or every element), none otherwise (and for padding).
@@ -113,15 +112,9 @@ public sealed class TabulatedModelPotential : IPotential
 
         // The atom level numbers all neighbour sums in node order; the kernels take the plain ones, the angular pass the rest.
         var nodes = expression.Nodes.ToArray();
-        var plain = new List<int>();
-        var angular = new List<int>();
-        for (var i = 0; i < nodes.Length; i++)
-        {
-            if (!Nodes.IsNeighbourSum(nodes[i].Kind)) continue;
-            (Nodes.IsAngular(nodes[i].Kind) ? angular : plain).Add(i);
-        }
-        var sumNodes = plain.Concat(angular).Order().ToList();
-        _modelSums = sumNodes.Count;
+        var sumNodes = Enumerable.Range(0, nodes.Length).Where(i => Nodes.IsNeighbourSum(nodes[i].Kind)).ToList();
+        var plain = sumNodes.Where(i => !Nodes.IsAngular(nodes[i].Kind)).ToList();
+        var angular = sumNodes.Where(i => Nodes.IsAngular(nodes[i].Kind)).ToList();
         _sumRoots = plain.Select(i => i - 1).ToArray();
         _sumElement = plain.Select(i => nodes[i].Element).ToArray();
         _sumIndex = plain.Select(i => sumNodes.IndexOf(i)).ToArray();
