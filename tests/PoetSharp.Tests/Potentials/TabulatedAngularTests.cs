@@ -87,6 +87,22 @@ public class TabulatedAngularTests(ITestOutputHelper output)
     }
 
     /// <summary>
+    /// A 4-atom cell (edge 3.6 Å, below the 5 Å cutoff): an atom's own periodic images are its neighbours, half-list pairs
+    /// with j = i that add to the same moment twice (at u and, as atom j, at −u) and whose forces cancel on the atom.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(ModelsAndKernels))]
+    public void Cells_smaller_than_the_cutoff_count_each_image(string text, bool vectorKernels)
+    {
+        var expression = ExpressionParser.ParseModel(text);
+        var fast = new TabulatedModelPotential(expression, Taper.Copper, null, null, 1e-8, 0.5, vectorKernels);
+        var cell = Alloy(1, 3.6, 7, 0.5, 0.15);
+        AssertSame(fast.Compute(cell), new ModelPotential(expression, Taper.Copper).Compute(cell), cell, "small cell");
+        FiniteDifference.AssertForces(fast, cell, rtol: 1e-5);
+        FiniteDifference.AssertStress(fast, cell, rtol: 1e-5);
+    }
+
+    /// <summary>
     /// Pairs closer than the table's start take the exact expression for the angular densities too (φ and φ′ there): a
     /// cluster with pairs at 0.9–1.4 Å against the exact model, and its forces as differences of its energy.
     /// </summary>
