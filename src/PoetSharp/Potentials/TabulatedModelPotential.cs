@@ -771,6 +771,7 @@ public sealed class TabulatedModelPotential : IPotential
     /// holds G·M per atom), each atom's part only where the other is of the density's element. <paramref name="combined"/>:
     /// room for one moment.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private unsafe Vec3 AngularPairGradient(KeptPair* rec, double* phis, double* scaled, int i, byte* z, double* combined)
     {
         var j = rec->J;
