@@ -8,7 +8,8 @@ namespace PoetSharp.Export;
 /// Turns an expression into straight-line C++ that computes a value and its derivatives by forward-mode
 /// differentiation: one statement per node, with derivatives known to be zero (constant subtrees) left out.
 /// Pair expressions are differentiated with respect to r; atom expressions with respect to each neighbour sum
-/// (sum k, in postfix order, reads <c>s[k]</c>). Each operator's C++ (value and derivative) is its entry in the operator
+/// (sum k, in postfix order, reads <c>s[k]</c>; plain sums and angular densities alike, numbered together as
+/// <see cref="Expression.SumCount"/> counts them). Each operator's C++ (value and derivative) is its entry in the operator
 /// table (<see cref="OperatorDefinition.Cpp"/>, <see cref="OperatorDefinition.CppDerivative"/>). x^y follows the library's
 /// evaluator: ∂/∂x = y·x^y/x (y·x^(y−1) at x = 0), ∂/∂y = x^y·ln x, and a partial is used only where the operand's
 /// derivative is non-zero.
@@ -28,7 +29,7 @@ internal sealed class CppExpressionWriter
         _indent = indent;
         _sumIndex = new int[e.Length];
         var k = 0;
-        for (var i = 0; i < e.Length; i++) _sumIndex[i] = e.Nodes[i].Kind == NodeKind.Sum ? k++ : -1;
+        for (var i = 0; i < e.Length; i++) _sumIndex[i] = Nodes.IsNeighbourSum(e.Nodes[i].Kind) ? k++ : -1;
     }
 
     /// <summary>Statements computing <c>value</c> and <c>derivative</c> (d/dr) of the pair expression rooted at <paramref name="node"/> from <c>r</c>.</summary>
@@ -73,7 +74,7 @@ internal sealed class CppExpressionWriter
                 _value[i] = "r";
                 _derivative[(i, 0)] = "1.0";
                 return;
-            case NodeKind.Sum:
+            case NodeKind.Sum or NodeKind.Angular0 or NodeKind.Angular1 or NodeKind.Angular2 or NodeKind.Angular3:
                 _value[i] = $"s[{_sumIndex[i]}]";
                 _derivative[(i, _sumIndex[i])] = "1.0";
                 return;

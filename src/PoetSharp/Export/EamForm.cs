@@ -100,6 +100,16 @@ public sealed class EamForm
     public static EamForm? TryCreate(Expression expression, out string reason)
     {
         expression.RequireAtomExpression();
+        // An angular density depends on the angles between neighbours (a three-body term): no pair function or embedding
+        // of a pair density represents it, and the sums analysis below sees only plain sums.
+        for (var i = 0; i < expression.Length; i++)
+        {
+            if (!Nodes.IsAngular(expression.Nodes[i].Kind)) continue;
+            reason = $"{ExpressionPrinter.Print(expression.Subtree(i))} is an angular density (Σ_j Σ_k φ_j φ_k P_l(cos θ_jik), " +
+                     "which depends on the angles between neighbours), not an EAM density; setfl (eam/alloy, eam/fs) represents " +
+                     "only pair terms plus embedding functions of pair densities, so this model can be exported with --format kim only";
+            return null;
+        }
         var form = new EamForm(expression);
         var terms = new List<(int Node, double Factor)>();
         form.CollectTerms(expression.Length - 1, 1.0, terms);

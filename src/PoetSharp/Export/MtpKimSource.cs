@@ -255,21 +255,7 @@ internal static class MtpKimSource
                   }
                   double const * const d = entry + 5;
                   double const g[3] = {radialPart * entry[2] + bx, radialPart * entry[3] + by, radialPart * entry[4] + bz};
-                  if (forces)
-                    for (int a = 0; a < 3; ++a)
-                    {
-                      forces[3 * i + a] += g[a];
-                      forces[3 * j + a] -= g[a];
-                    }
-                  if (virial)
-                  {
-                    virial[0] += g[0] * d[0];
-                    virial[1] += g[1] * d[1];
-                    virial[2] += g[2] * d[2];
-                    virial[3] += 0.5 * (g[1] * d[2] + g[2] * d[1]);
-                    virial[4] += 0.5 * (g[0] * d[2] + g[2] * d[0]);
-                    virial[5] += 0.5 * (g[0] * d[1] + g[1] * d[0]);
-                  }
+            {{KimExport.PairGradientCpp("      ")}}
                 }
               }
               return false;

@@ -26,21 +26,37 @@ namespace PoetSharp.Potentials;
 /// Several elements: a sum over the neighbours of element B adds h_k(r_ij) to S_ik only when j is a B atom (and to S_jk
 /// only when i is), and per-element terms are selected per atom by the atom level. The vector kernels do this with
 /// per-element lane masks (bitwise, not multiplied, and without branches on the elements, which come in random order).
+/// <para>Angular densities ρ_l = Σ_{j,k} φ_j φ_k P_l(cos θ_jik) (<see cref="AngularMoments"/>): their φ = g·f are
+/// tabulated with the plain sums' pair functions (after them, in the same rows of the table). Pass 1 adds, for a half-list
+/// pair with d = r_j − r_i, u = d/r, φ u^{⊗l} to atom i's moment and φ (−u)^{⊗l} = (−1)^l φ u^{⊗l} to atom j's (each only
+/// when the other atom is of the density's element, if it names one); the atom level takes ρ = Density(M) at the
+/// density's place among the model's neighbour sums. Pass 2: with G = ∂E/∂ρ, ∂E/∂d of a pair is the derivative of
+/// ρ_i(d) and of ρ_j(−d); since h and ∇h are homogeneous of degrees l and l − 1 in u, both come from one projection of
+/// the combined moment G_i M_i + (−1)^l G_j M_j: ∂E/∂d = (h φ′ − l φ h / r) u + (φ/r) ∇h. The transverse part makes a
+/// pair's d ⊗ ∂E/∂d asymmetric (the sum over pairs is symmetric), so angular models symmetrise each pair's virial term.
+/// The angular part is scalar code, in the same passes (no third pass over the pairs).</para>
 /// </summary>
 public sealed class TabulatedModelPotential : IPotential
 {
     private readonly Expression _expression;
     private readonly Taper _taper;
     private readonly CompiledModel _atomLevel;
-    private readonly int _sums;
-    private readonly int[] _sumRoots;           // node index of each sum's pair-expression root
-    private readonly byte[] _sumElement;        // the neighbours' element of each sum (atomic number; 0: all)
+    private readonly int _sums;                 // plain sums (Σ_j h_k), which the kernels below handle
+    private readonly int[] _sumRoots;           // node index of each plain sum's pair-expression root
+    private readonly byte[] _sumElement;        // the neighbours' element of each plain sum (atomic number; 0: all)
+    private readonly int[] _sumIndex;           // the atom level's index of plain sum k (its place among all neighbour sums)
+    // Angular densities a = 0.._angular−1: tabulated after the plain sums (function _sums + a of the table).
+    private readonly int _angular;
+    private readonly int[] _angularRoots, _angularOrder, _angularIndex, _momentOffset;
+    private readonly byte[] _angularElement;
+    private readonly int _momentWidth;          // moment components per atom over all angular densities
+    private readonly int _functions;            // tabulated functions: plain sums, then angular densities
     private readonly bool _speciesResolved;     // sums over one element's neighbours or per-element terms: kernels with masks
     // Vector kernels of a species-resolved model: at [(z·groups + g)·2 + lane], all bits set where sum 2g + lane takes a
     // pair term from a neighbour of atomic number z (its element, or every element), none otherwise (and for padding).
     private readonly long[] _laneMasks = [];
-    // [(interval·K + k)·11 + m]: h_k = Σ_{m<6} c_m t^m on the interval, then h_k′ = Σ_{m<5} c_{6+m} t^m (per Å): one
-    // interval's coefficients of every sum side by side, so a pair touches two or three cache lines.
+    // [(interval·T + k)·11 + m] (T = _functions): h_k = Σ_{m<6} c_m t^m on the interval, then h_k′ = Σ_{m<5} c_{6+m} t^m
+    // (per Å): one interval's coefficients of every function side by side, so a pair touches two or three cache lines.
     private readonly double[] _table;
     // The same coefficients for the vector kernels: per interval, per pair of sums (a, b), six coefficients each of four
     // lanes (h_a, h_b, h_a′, h_b′), the slopes' sixth zero, as is a missing second sum. Empty where 256-bit vectors are
@@ -94,14 +110,28 @@ public sealed class TabulatedModelPotential : IPotential
         Tolerance = tolerance;
         Name = name ?? $"tabulated model ({expression.Complexity} nodes, taper {taper.Inner:G4}–{taper.Outer:G4} Å)";
 
-        var nodes = expression.Nodes;
-        var roots = new List<int>();
-        for (var i = 0; i < nodes.Length; i++)
-            if (nodes[i].Kind == NodeKind.Sum) roots.Add(i - 1);
-        _sumRoots = roots.ToArray();
-        _sumElement = roots.Select(r => expression.Nodes[r + 1].Element).ToArray();
-        _speciesResolved = expression.IsSpeciesResolved;
+        // The atom level numbers all neighbour sums in node order; the kernels take the plain ones, the angular pass the rest.
+        var nodes = expression.Nodes.ToArray();
+        var sumNodes = Enumerable.Range(0, nodes.Length).Where(i => Nodes.IsNeighbourSum(nodes[i].Kind)).ToList();
+        var plain = sumNodes.Where(i => !Nodes.IsAngular(nodes[i].Kind)).ToList();
+        var angular = sumNodes.Where(i => Nodes.IsAngular(nodes[i].Kind)).ToList();
+        _sumRoots = plain.Select(i => i - 1).ToArray();
+        _sumElement = plain.Select(i => nodes[i].Element).ToArray();
+        _sumIndex = plain.Select(i => sumNodes.IndexOf(i)).ToArray();
         _sums = _sumRoots.Length;
+        _angular = angular.Count;
+        _angularRoots = angular.Select(i => i - 1).ToArray();
+        _angularElement = angular.Select(i => nodes[i].Element).ToArray();
+        _angularOrder = angular.Select(i => Nodes.AngularOrder(nodes[i].Kind)).ToArray();
+        _angularIndex = angular.Select(i => sumNodes.IndexOf(i)).ToArray();
+        _momentOffset = new int[_angular];
+        for (var a = 0; a < _angular; a++)
+        {
+            _momentOffset[a] = _momentWidth;
+            _momentWidth += AngularMoments.Components(_angularOrder[a]);
+        }
+        _functions = _sums + _angular;
+        _speciesResolved = expression.IsSpeciesResolved;
 
         // Refine the grid until every sum's spline meets the tolerance (or the grid gets absurdly fine).
         var spacing = 0.04;
@@ -129,7 +159,7 @@ public sealed class TabulatedModelPotential : IPotential
             for (var p = 0; p < grid.Intervals; p++)
                 for (var k = 0; k < _sums; k++)
                 {
-                    var from = (p * _sums + k) * Stride;
+                    var from = (p * _functions + k) * Stride;
                     var to = (p * _groups + k / 2) * VectorStride + k % 2;
                     for (var m = 0; m < 6; m++) _vectorTable[to + 4 * m] = _table[from + m];
                     for (var m = 0; m < 5; m++) _vectorTable[to + 4 * m + 2] = _table[from + SlopeAt + m];
@@ -167,7 +197,7 @@ public sealed class TabulatedModelPotential : IPotential
         }
         else innerNode = 0; // the taper acts on the whole table
         var intervals = Math.Max(1, (int)Math.Ceiling((Cutoff - start) / spacing));
-        var k = _sums;
+        var k = _functions;
         var table = new double[intervals * k * Stride];
         for (var s = 0; s < k; s++)
             for (var p = 0; p < intervals; p++)
@@ -198,7 +228,7 @@ public sealed class TabulatedModelPotential : IPotential
     private double CheckTable(Grid grid)
     {
         var worst = 0.0;
-        var k = _sums;
+        var k = _functions;
         for (var s = 0; s < k; s++)
         {
             // Scales below which errors count as absolute: a function crossing zero has no relative error there.
@@ -228,7 +258,7 @@ public sealed class TabulatedModelPotential : IPotential
 
     private unsafe (double Value, double Slope) Lookup(double[] table, int s, int p, double t)
     {
-        fixed (double* c = &table[(p * _sums + s) * Stride]) return (Quintic(c, t), Quartic(c + SlopeAt, t));
+        fixed (double* c = &table[(p * _functions + s) * Stride]) return (Quintic(c, t), Quartic(c + SlopeAt, t));
     }
 
     private readonly record struct Jet(double Value, double D1, double D2)
@@ -236,10 +266,13 @@ public sealed class TabulatedModelPotential : IPotential
         public static Jet operator *(Jet a, Jet b) => new(a.Value * b.Value, a.D1 * b.Value + a.Value * b.D1, a.D2 * b.Value + 2 * a.D1 * b.D1 + a.Value * b.D2);
     }
 
-    /// <summary>h_k = g_k·f and its first two r-derivatives; <paramref name="tapered"/> picks the taper's polynomial piece (else f = 1).</summary>
-    private Jet Tapered(int sum, double r, bool tapered)
+    /// <summary>
+    /// Tabulated function k (plain sum k, or angular density k − K) h_k = g_k·f and its first two r-derivatives;
+    /// <paramref name="tapered"/> picks the taper's polynomial piece (else f = 1).
+    /// </summary>
+    private Jet Tapered(int function, double r, bool tapered)
     {
-        var g = PairJet(_sumRoots[sum], r);
+        var g = PairJet(FunctionRoot(function), r);
         if (!tapered) return g;
         // f = (2r² − 3r_in² + r_out²)(r_out² − r²)² / (r_out² − r_in²)³
         var r2 = new Jet(r * r, 2 * r, 2);
@@ -248,6 +281,8 @@ public sealed class TabulatedModelPotential : IPotential
         var f = a * b * b;
         return g * new Jet(f.Value * _taperScale, f.D1 * _taperScale, f.D2 * _taperScale);
     }
+
+    private int FunctionRoot(int function) => function < _sums ? _sumRoots[function] : _angularRoots[function - _sums];
 
     /// <summary>The pair expression rooted at node <paramref name="root"/> and its first two r-derivatives, by forward-mode jets.</summary>
     private Jet PairJet(int root, double r)
@@ -310,25 +345,33 @@ public sealed class TabulatedModelPotential : IPotential
         public double[] Gradients = [];     // ∂A_i/∂S_k, atom-major (the first chunk's serves all)
         public Vec3[] Forces = [];
         public byte[] Elements = [];        // atomic number of every atom (species-resolved models; the first chunk's serves all)
+        // Angular densities: φ_a and φ_a′ per kept pair; every atom's moments (row of the moment width), this chunk's pairs'
+        // part; G·M per atom (∂E_i/∂ρ_a times atom i's moment; the first chunk's serves all).
+        public double[] AngularPairs = [];
+        public double[] Moments = [];
+        public double[] Scaled = [];
         public Stress Virial;
         public int From, To;
         public readonly CompiledModel.Workspace Workspace = new();
 
-        public void EnsurePairs(int rows, int entries, int width)
+        public void EnsurePairs(int rows, int entries, int width, int angularWidth)
         {
-            if (PairStart.Length < rows + 1) PairStart = new int[rows + 1];
+            // Grown with room to spare, as the pairs: the parallel chunks' row counts move with the list's pair counts.
+            if (PairStart.Length < rows + 1) PairStart = new int[Math.Max(rows + 1, PairStart.Length + PairStart.Length / 2)];
             if (Pairs.Length < entries)
             {
                 var size = Math.Max(entries, Pairs.Length + Pairs.Length / 2);
                 Pairs = new KeptPair[size];
                 Slopes = new double[size * width];
+                AngularPairs = new double[size * angularWidth];
             }
         }
 
-        public void EnsureAtoms(int atoms, int width)
+        public void EnsureAtoms(int atoms, int width, int momentWidth)
         {
             if (Sums.Length < atoms * width) { Sums = new double[atoms * width]; Gradients = new double[atoms * width]; }
             if (Forces.Length < atoms) Forces = new Vec3[atoms];
+            if (Moments.Length < atoms * momentWidth) { Moments = new double[atoms * momentWidth]; Scaled = new double[atoms * momentWidth]; }
         }
 
         public void SetElements(Structure structure)
@@ -354,18 +397,23 @@ public sealed class TabulatedModelPotential : IPotential
         }
         var chunk = _serial.Value![0];
         chunk.From = 0; chunk.To = n;
-        chunk.EnsureAtoms(n, _width);
+        chunk.EnsureAtoms(n, _width, _momentWidth);
         if (_speciesResolved) chunk.SetElements(structure);
         var own = chunk.Sums.AsSpan(0, n * _width);
         own.Clear();
+        chunk.Moments.AsSpan(0, n * _momentWidth).Clear();
         AccumulateSums(structure, halfList, chunk, own, chunk.Elements);
         result.Energy = AtomLevel(chunk, n, own, result.AtomEnergies);
         result.Forces.Clear();
-        chunk.Virial = PairForces(chunk, chunk.Gradients, result.Forces, chunk.Elements);
+        chunk.Virial = PairForces(chunk, chunk.Gradients, chunk.Scaled, result.Forces, chunk.Elements);
         result.SetVirialFromPairSum(chunk.Virial, structure.Cell);
     }
 
-    /// <summary>E_i and ∂E_i/∂S_k (into the chunk's atom-major gradients) from the atom-major sums; returns Σ E_i.</summary>
+    /// <summary>
+    /// E_i and ∂E_i/∂S_k (into the chunk's atom-major gradients) from the atom-major sums and (angular densities) the
+    /// chunk's moments of every atom; for the angular densities also G·M per atom (G = ∂E_i/∂ρ) into the chunk's
+    /// <see cref="Chunk.Scaled"/>. Returns Σ E_i.
+    /// </summary>
     private double AtomLevel(Chunk chunk, int n, ReadOnlySpan<double> sums, Span<double> atomEnergies)
     {
         var w = chunk.Workspace;
@@ -373,16 +421,37 @@ public sealed class TabulatedModelPotential : IPotential
         var width = _width;
         for (var k = 0; k < _sums; k++)
         {
-            var column = byS.Slice(k * n, n);
+            var column = byS.Slice(_sumIndex[k] * n, n);
             for (int i = 0, at = k; i < n; i++, at += width) column[i] = sums[at];
+        }
+        var mw = _momentWidth;
+        var moments = chunk.Moments.AsSpan(0, n * mw);
+        for (var a = 0; a < _angular; a++)
+        {
+            var column = byS.Slice(_angularIndex[a] * n, n);
+            int l = _angularOrder[a], components = AngularMoments.Components(l);
+            for (int i = 0, at = _momentOffset[a]; i < n; i++, at += mw) column[i] = AngularMoments.Density(l, moments.Slice(at, components));
         }
         var energy = _atomLevel.EvaluateAtomLevel(w, n, _speciesResolved ? chunk.Elements.AsSpan(0, n) : default, atomEnergies, out var gradients);
         var g = chunk.Gradients.AsSpan(0, n * width);
         if (width > _sums) g.Clear(); // the padding sums have zero gradient
         for (var k = 0; k < _sums; k++)
         {
-            var column = gradients.Slice(k * n, n);
+            var column = gradients.Slice(_sumIndex[k] * n, n);
             for (int i = 0, at = k; i < n; i++, at += width) g[at] = column[i];
+        }
+        // h and ∇h are linear in the moment, so G·h(M) = h(G·M): pass 2 projects one combined moment per pair. An atom
+        // whose energy does not depend on ρ (G = 0) gets zeros, not 0·M (which would be NaN for a non-finite moment).
+        var scaled = chunk.Scaled.AsSpan(0, n * mw);
+        for (var a = 0; a < _angular; a++)
+        {
+            var column = gradients.Slice(_angularIndex[a] * n, n);
+            var components = AngularMoments.Components(_angularOrder[a]);
+            for (int i = 0, at = _momentOffset[a]; i < n; i++, at += mw)
+            {
+                var gi = column[i];
+                for (var c = 0; c < components; c++) scaled[at + c] = gi == 0 ? 0 : gi * moments[at + c];
+            }
         }
         return energy;
     }
@@ -407,13 +476,14 @@ public sealed class TabulatedModelPotential : IPotential
             {
                 var own = chunk.Sums.AsSpan(0, Atoms * owner._width);
                 own.Clear();
+                chunk.Moments.AsSpan(0, Atoms * owner._momentWidth).Clear();
                 owner.AccumulateSums(Structure!, List!, chunk, own, owner._chunks[0].Elements);
             }
             else
             {
                 var own = chunk.Forces.AsSpan(0, Atoms);
                 own.Clear();
-                chunk.Virial = owner.PairForces(chunk, owner._chunks[0].Gradients, own, owner._chunks[0].Elements);
+                chunk.Virial = owner.PairForces(chunk, owner._chunks[0].Gradients, owner._chunks[0].Scaled, own, owner._chunks[0].Elements);
             }
         }
     }
@@ -437,7 +507,7 @@ public sealed class TabulatedModelPotential : IPotential
             while (i < n && offsets[i] < target) i++;
             if (t == count - 1) i = n;
             _chunks[t].To = i;
-            _chunks[t].EnsureAtoms(n, _width);
+            _chunks[t].EnsureAtoms(n, _width, _momentWidth);
         }
         if (_speciesResolved) _chunks[0].SetElements(structure);
         _pass ??= new ParallelPass(this);
@@ -451,6 +521,9 @@ public sealed class TabulatedModelPotential : IPotential
         // vectorised, it is cheap next to the pair passes.
         var total = _chunks[0].Sums.AsSpan(0, n * _width);
         for (var t = 1; t < count; t++) System.Numerics.Tensors.TensorPrimitives.Add(total, _chunks[t].Sums.AsSpan(0, n * _width), total);
+        // Likewise the moments: a chunk's pairs add to atoms j of other chunks too, so each chunk holds a row for every atom.
+        var moments = _chunks[0].Moments.AsSpan(0, n * _momentWidth);
+        for (var t = 1; t < count; t++) System.Numerics.Tensors.TensorPrimitives.Add(moments, _chunks[t].Moments.AsSpan(0, n * _momentWidth), moments);
         result.Energy = AtomLevel(_chunks[0], n, total, result.AtomEnergies);
 
         _pass.Forces = true;
@@ -480,7 +553,7 @@ public sealed class TabulatedModelPotential : IPotential
         var positions = structure.Positions;
         int from = chunk.From, to = chunk.To;
         // Room for every entry of the chunk's rows (each is written before the filter decides).
-        chunk.EnsurePairs(to - from, list.Offsets[to] - list.Offsets[from], _width);
+        chunk.EnsurePairs(to - from, list.Offsets[to] - list.Offsets[from], _width, 2 * _angular);
         var cutSq = Cutoff * Cutoff;
         var count = 0;
         fixed (Vec3* pos = positions)
@@ -511,6 +584,7 @@ public sealed class TabulatedModelPotential : IPotential
                         default: RowSumsVector<AnyGroups, PerElement>(kept, slopes, s, i, first, count, zi); break;
                     }
                 else RowSumsScalar(kept, slopes, s, i, first, count, zi);
+                if (_angular > 0) RowMoments(kept, chunk, i, first, count, zi);
             }
             pairStart[to - from] = count;
         }
@@ -608,7 +682,7 @@ public sealed class TabulatedModelPotential : IPotential
                 if (r < start) { ExactPair(r, si, sj, slope, z, i, rec->J); continue; }
                 var t = Position(r, out var p);
                 var inverseR = 1 / r;
-                var c = table + p * k * Stride;
+                var c = table + p * _functions * Stride;
                 if (z == null)
                 {
                     for (var m = 0; m < k; m++, c += Stride)
@@ -630,6 +704,99 @@ public sealed class TabulatedModelPotential : IPotential
                     slope[m] = Quartic(c + SlopeAt, t) * inverseR;
                 }
             }
+    }
+
+    /// <summary>
+    /// Row i's kept pairs [first, end) for the angular densities: φ and φ′ of each density (from the table, or exact below
+    /// it) and r kept for pass 2; φ u^{⊗l} added to atom i's moment and (−1)^l φ u^{⊗l} (the moment of −u) to atom j's,
+    /// each only where the other atom is of the density's element if it names one (<paramref name="z"/>: the atoms'
+    /// elements; null where the model names none).
+    /// </summary>
+    private unsafe void RowMoments(KeptPair* kept, Chunk chunk, int i, int first, int end, byte* z)
+    {
+        int mw = _momentWidth, aw = 2 * _angular;
+        var start = TableStart;
+        fixed (double* table = _table, moments = chunk.Moments, stored = chunk.AngularPairs)
+        {
+            var mi = moments + i * mw;
+            for (var q = first; q < end; q++)
+            {
+                var rec = kept + q;
+                var r = Math.Sqrt(rec->Dx * rec->Dx + rec->Dy * rec->Dy + rec->Dz * rec->Dz);
+                rec->R = r;
+                var inverse = 1 / r;
+                double ux = rec->Dx * inverse, uy = rec->Dy * inverse, uz = rec->Dz * inverse;
+                var j = rec->J;
+                var mj = moments + j * mw;
+                var phis = stored + q * aw;
+                if (r < start) ExactAngular(r, phis);
+                else
+                {
+                    var t = Position(r, out var p);
+                    var c = table + (p * _functions + _sums) * Stride;
+                    for (var a = 0; a < _angular; a++, c += Stride)
+                    {
+                        phis[2 * a] = Quintic(c, t);
+                        phis[2 * a + 1] = Quartic(c + SlopeAt, t);
+                    }
+                }
+                for (var a = 0; a < _angular; a++)
+                {
+                    var l = _angularOrder[a];
+                    var b = _angularElement[a];
+                    var phi = phis[2 * a];
+                    int offset = _momentOffset[a], width = AngularMoments.Components(l);
+                    if (b == 0 || z[j] == b) AngularMoments.Add(l, phi, ux, uy, uz, new Span<double>(mi + offset, width));
+                    if (b == 0 || z[i] == b) AngularMoments.Add(l, (l & 1) == 0 ? phi : -phi, ux, uy, uz, new Span<double>(mj + offset, width));
+                }
+            }
+        }
+    }
+
+    /// <summary>φ and φ′ of every angular density at a pair closer than the table, from the exact expression and taper.</summary>
+    private unsafe void ExactAngular(double r, double* phis)
+    {
+        var (f, df) = TaperAt(r);
+        for (var a = 0; a < _angular; a++)
+        {
+            var jet = PairJet(_angularRoots[a], r);
+            phis[2 * a] = jet.Value * f;
+            phis[2 * a + 1] = jet.D1 * f + jet.Value * df;
+        }
+    }
+
+    /// <summary>
+    /// ∂E/∂d of kept pair <paramref name="rec"/> (d = r_j − r_i) through the angular densities of atoms i and j:
+    /// Σ_a (h φ′ − l φ h / r) u + (φ/r) ∇h, with h and ∇h projected from G_i M_i + (−1)^l G_j M_j (<paramref name="scaled"/>
+    /// holds G·M per atom), each atom's part only where the other is of the density's element. <paramref name="combined"/>:
+    /// room for one moment.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private unsafe Vec3 AngularPairGradient(KeptPair* rec, double* phis, double* scaled, int i, byte* z, double* combined)
+    {
+        var j = rec->J;
+        var inverse = 1 / rec->R;
+        double ux = rec->Dx * inverse, uy = rec->Dy * inverse, uz = rec->Dz * inverse;
+        double radial = 0, tx = 0, ty = 0, tz = 0;
+        var mw = _momentWidth;
+        double* si = scaled + i * mw, sj = scaled + j * mw;
+        for (var a = 0; a < _angular; a++)
+        {
+            var b = _angularElement[a];
+            bool takesI = b == 0 || z[j] == b, takesJ = b == 0 || z[i] == b;
+            if (!takesI && !takesJ) continue;
+            var l = _angularOrder[a];
+            int offset = _momentOffset[a], width = AngularMoments.Components(l);
+            // h(−u) = (−1)^l h(u) and ∇h(−u) = (−1)^(l−1) ∇h(u): atom j's part is its projection at u with the sign (−1)^l.
+            var sign = (l & 1) == 0 ? 1.0 : -1.0;
+            for (var c = 0; c < width; c++) combined[c] = (takesI ? si[offset + c] : 0) + (takesJ ? sign * sj[offset + c] : 0);
+            var h = AngularMoments.Project(l, new ReadOnlySpan<double>(combined, width), ux, uy, uz, out var gx, out var gy, out var gz);
+            double phi = phis[2 * a], dphi = phis[2 * a + 1];
+            radial += h * dphi - l * phi * h * inverse;
+            var transverse = phi * inverse;
+            tx += transverse * gx; ty += transverse * gy; tz += transverse * gz;
+        }
+        return new Vec3(radial * ux + tx, radial * uy + ty, radial * uz + tz);
     }
 
     /// <summary>The table interval holding r (≥ <see cref="TableStart"/>) and the position t ∈ [0, 1) within it.</summary>
@@ -679,11 +846,16 @@ public sealed class TabulatedModelPotential : IPotential
 
     /// <summary>
     /// Pass 2 over the same rows and pairs: (∂E/∂r)/r = Σ_k (∂A_i/∂S_k + ∂A_j/∂S_k) h_k′(r)/r; forces on i gathered in
-    /// registers, on j scattered; returns Σ (∂E/∂r)/r d⊗d (the strain derivative, for the virial).
+    /// registers, on j scattered; returns Σ (∂E/∂r)/r d⊗d (the strain derivative, for the virial). Angular densities add
+    /// their ∂E/∂d (<see cref="AngularPairGradient"/>, from <paramref name="scaled"/> = G·M per atom); the pair's term of
+    /// the strain derivative, d ⊗ ∂E/∂d, is then symmetrised.
     /// </summary>
-    private unsafe Stress PairForces(Chunk chunk, double[] gradients, Span<Vec3> forces, byte[] elements)
+    private unsafe Stress PairForces(Chunk chunk, double[] gradients, double[] scaled, Span<Vec3> forces, byte[] elements)
     {
         int from = chunk.From, to = chunk.To, width = _width;
+        var angular = _angular > 0;
+        var angularWidth = 2 * _angular;
+        var combined = stackalloc double[10]; // one moment of order ≤ 3
         var vector = _groups > 0;
         double sxx = 0, syy = 0, szz = 0, syz = 0, sxz = 0, sxy = 0;
         fixed (Vec3* force = forces)
@@ -692,6 +864,7 @@ public sealed class TabulatedModelPotential : IPotential
         fixed (KeptPair* kept = chunk.Pairs)
         fixed (byte* z = elements)
         fixed (long* laneMasks = _laneMasks)
+        fixed (double* moments = scaled, angularPairs = chunk.AngularPairs)
         {
             var resolved = _speciesResolved;
             var groups = _groups;
@@ -745,6 +918,18 @@ public sealed class TabulatedModelPotential : IPotential
                     {
                         w = 0;
                         for (var m = 0; m < width; m++) w = Math.FusedMultiplyAdd(gi[m] + gj[m], slope[m], w);
+                    }
+                    if (angular)
+                    {
+                        // ∂E/∂d = w d + the angular part; F_i = ∂E/∂d, F_j = −F_i.
+                        var e = AngularPairGradient(rec, angularPairs + q * angularWidth, moments, i, z, combined);
+                        double ex = w * dx + e.X, ey = w * dy + e.Y, ez = w * dz + e.Z;
+                        fx += ex; fy += ey; fz += ez;
+                        ref var fa = ref force[j];
+                        fa = new Vec3(fa.X - ex, fa.Y - ey, fa.Z - ez);
+                        sxx += ex * dx; syy += ey * dy; szz += ez * dz;
+                        syz += 0.5 * (ey * dz + ez * dy); sxz += 0.5 * (ex * dz + ez * dx); sxy += 0.5 * (ex * dy + ey * dx);
+                        continue;
                     }
                     // d = r_j − r_i, w = (∂E/∂r)/r: F_i = w d, F_j = −F_i.
                     double wx = w * dx, wy = w * dy, wz = w * dz;

@@ -91,6 +91,20 @@ public class SetflExportTests(ITestOutputHelper log)
         Assert.Contains("jointly", e.Message);
     }
 
+    /// <summary>An angular density is a three-body term, not an EAM density: one element or several, refused with the reason.</summary>
+    [Fact]
+    public void AngularModelsAreRefusedWithTheReason()
+    {
+        foreach (var model in new[] { AngularCases.Copper, AngularCases.Alloy, ExportCases.Create("ang", "sum(644.52*r^-9) - (sum(527.62*r^-6) + ang0(r^-6))^0.5") })
+        {
+            Assert.False(SetflExport.CanWrite(model, out var reason), model.Name);
+            Assert.Contains("angular density", reason);
+            var e = Assert.Throws<ArgumentException>(() => SetflExport.Write(model, TestData.TempDir(), new SetflOptions()));
+            Assert.Contains("not an EAM density", e.Message);
+            Assert.Contains("--format kim", e.Message);
+        }
+    }
+
     [Fact]
     public void TheFileIsAValidSetflWithTheModelsGrid()
     {

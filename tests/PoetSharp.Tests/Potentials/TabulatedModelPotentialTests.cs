@@ -56,13 +56,7 @@ public class TabulatedModelPotentialTests
             var a = fast.Compute(s);
             var b = exact.Compute(s);
             if (!double.IsFinite(b.Energy)) continue;
-            Assert.True(Math.Abs(a.Energy - b.Energy) <= 1e-8 * Math.Max(1, Math.Abs(b.Energy)), $"{s}: energy {a.Energy} vs {b.Energy}");
-            var scale = 1e-3;
-            for (var i = 0; i < s.Count; i++) scale = Math.Max(scale, b.Forces[i].Length);
-            for (var i = 0; i < s.Count; i++)
-                Assert.True((a.Forces[i] - b.Forces[i]).Length <= 1e-8 * scale, $"{s}: force on {i} {a.Forces[i]} vs {b.Forces[i]}");
-            var stressScale = Math.Max(1e-6, b.Stress.ToVoigt().Max(Math.Abs));
-            for (var v = 0; v < 6; v++) Assert.True(Math.Abs(a.Stress[v] - b.Stress[v]) <= 1e-8 * stressScale, $"{s}: stress {v}");
+            TabulatedSpeciesModelTests.AssertSameResult(a, b, s, text);
         }
     }
 
@@ -125,17 +119,22 @@ public class TabulatedModelParallelTests
 [Collection(nameof(PoetSharp.Tests.Evaluation.AllocationMeasurements))]
 public class TabulatedModelAllocationTests
 {
+    private const string AngularModel = "sum(645.7*r^-9) - 22.97*sum(r^-6)^0.5 + 3000*ang2(r^-6) + 1000*ang1[Cu](r^-6) + 100*ang3(r^-6)";
+
     /// <summary>
     /// MD steps with a model on the tabulated path allocate nothing once warm, serial or parallel: counted per thread on
     /// the caller and on each persistent worker (process-wide counters would include the test runner's own threads).
-    /// Steps with list rebuilds included (the skin is small and the crystal hot).
+    /// Steps with list rebuilds included (the skin is small and the crystal hot). GP1, and a model with angular densities
+    /// (their moments and pair values in buffers of their own).
     /// </summary>
     [Theory]
-    [InlineData(int.MaxValue)]
-    [InlineData(1)]
-    public void Md_steps_allocate_nothing_once_warm(int parallelThreshold)
+    [InlineData(ExpressionSyntaxTests.Gp1, int.MaxValue)]
+    [InlineData(ExpressionSyntaxTests.Gp1, 1)]
+    [InlineData(AngularModel, int.MaxValue)]
+    [InlineData(AngularModel, 1)]
+    public void Md_steps_allocate_nothing_once_warm(string text, int parallelThreshold)
     {
-        var model = new TabulatedModelPotential(ExpressionParser.Parse(ExpressionSyntaxTests.Gp1), Taper.Copper) { ParallelThreshold = parallelThreshold };
+        var model = new TabulatedModelPotential(ExpressionParser.Parse(text), Taper.Copper) { ParallelThreshold = parallelThreshold };
         var md = new PoetSharp.Simulation.MolecularDynamics(model, Builders.Fcc("Cu", 3.615, 7), // 1372 atoms: two chunks in parallel
             new PoetSharp.Simulation.MdSettings { Seed = 5, TimeStep = 2, Skin = 0.3 }, initialTemperature: 1500);
         md.Run(200); // warm: buffers grown, list rebuilt a few times
@@ -161,6 +160,23 @@ public class TabulatedSpeciesModelTests
         "sum[Ni](r^-8) - sum[Cu](0.4^r)^0.5 + 0.3*sum(r^-3)",
     };
 
+    /// <summary>
+    /// Result <paramref name="a"/> equals <paramref name="b"/> of the same structure to 1e-8 relative: energy and atom
+    /// energies (relative to at least 1 eV), forces (to the largest force) and stress (to its largest component).
+    /// </summary>
+    internal static void AssertSameResult(PotentialResult a, PotentialResult b, Structure s, string what)
+    {
+        Assert.True(Math.Abs(a.Energy - b.Energy) <= 1e-8 * Math.Max(1, Math.Abs(b.Energy)), $"{what} {s.Name}: energy {a.Energy} vs {b.Energy}");
+        for (var i = 0; i < s.Count; i++)
+            Assert.True(Math.Abs(a.AtomEnergies[i] - b.AtomEnergies[i]) <= 1e-8 * Math.Max(1, Math.Abs(b.AtomEnergies[i])), $"{what} {s.Name}: energy of atom {i}");
+        var scale = 1e-3;
+        for (var i = 0; i < s.Count; i++) scale = Math.Max(scale, b.Forces[i].Length);
+        for (var i = 0; i < s.Count; i++)
+            Assert.True((a.Forces[i] - b.Forces[i]).Length <= 1e-8 * scale, $"{what} {s.Name}: force on {i} ({s.Species[i]}) {a.Forces[i]} vs {b.Forces[i]}");
+        var stressScale = Math.Max(1e-6, b.Stress.ToVoigt().Max(Math.Abs));
+        for (var v = 0; v < 6; v++) Assert.True(Math.Abs(a.Stress[v] - b.Stress[v]) <= 1e-8 * stressScale, $"{what} {s.Name}: stress {v} {a.Stress[v]} vs {b.Stress[v]}");
+    }
+
     private static Structure Alloy(int n, double a, int seed, double nickel)
     {
         var s = Builders.Rattled(Builders.Fcc("Cu", a, n), 0.1, seed);
@@ -183,18 +199,7 @@ public class TabulatedSpeciesModelTests
         {
             var b = exact.Compute(s);
             Assert.True(double.IsFinite(b.Energy));
-            foreach (var a in new[] { fast.Compute(s), parallel.Compute(s), scalar.Compute(s) })
-            {
-                Assert.True(Math.Abs(a.Energy - b.Energy) <= 1e-8 * Math.Max(1, Math.Abs(b.Energy)), $"{s}: energy {a.Energy} vs {b.Energy}");
-                var scale = 1e-3;
-                for (var i = 0; i < s.Count; i++) scale = Math.Max(scale, b.Forces[i].Length);
-                for (var i = 0; i < s.Count; i++)
-                    Assert.True((a.Forces[i] - b.Forces[i]).Length <= 1e-8 * scale, $"{s}: force on {i} ({s.Species[i]}) {a.Forces[i]} vs {b.Forces[i]}");
-                for (var i = 0; i < s.Count; i++)
-                    Assert.True(Math.Abs(a.AtomEnergies[i] - b.AtomEnergies[i]) <= 1e-8 * Math.Max(1, Math.Abs(b.AtomEnergies[i])), $"{s}: energy of atom {i}");
-                var stressScale = Math.Max(1e-6, b.Stress.ToVoigt().Max(Math.Abs));
-                for (var v = 0; v < 6; v++) Assert.True(Math.Abs(a.Stress[v] - b.Stress[v]) <= 1e-8 * stressScale, $"{s}: stress {v}");
-            }
+            foreach (var a in new[] { fast.Compute(s), parallel.Compute(s), scalar.Compute(s) }) AssertSameResult(a, b, s, "tabulated");
         }
         var small = Alloy(2, 3.5, 5, 0.4);
         foreach (var potential in new[] { fast, scalar })
