@@ -6,14 +6,17 @@
 # embedded-atom model of the same cutoff (Sutton-Chen form, tabulated like EAM) in `poet md` on the same cell.
 #
 # Usage: bench/angular-search.sh [TIME=30m] [THREADS=2] [SEED=1] [WORK=/tmp/angular-search] [CONCURRENT=1]
-# CONCURRENT=1 runs the four searches one after the other; 4 runs them all at once (each then gets a quarter of the
-# machine: say so when quoting the numbers). Prints one table and leaves the run folders in WORK.
+# CONCURRENT=1 runs the four searches one after the other; 2 runs each element's pair at once (radial and angular then
+# share the machine alike: say so when quoting the numbers). STAGES (default "search eval md") picks the stages, e.g.
+# STAGES="eval md" to evaluate finished runs again. Prints one table and leaves the run folders in WORK.
 set -euo pipefail
 TIME=${1:-30m}
 THREADS=${2:-2}
 SEED=${3:-1}
 WORK=${4:-/tmp/angular-search}
 CONCURRENT=${5:-1}
+STAGES=${STAGES:-search eval md}
+has() { [[ " $STAGES " == *" $1 "* ]]; }
 HERE=$(cd "$(dirname "$0")/.." && pwd)
 SHARED=${POET_SHARED_DATA:-$HERE/../shared/data}
 [ -f "$SHARED/mlearn/Si_train.json" ] || { echo "no $SHARED/mlearn/Si_train.json" >&2; exit 1; }
@@ -22,7 +25,7 @@ mkdir -p "$WORK"
 dotnet publish -c Release -o "$WORK/poet" "$HERE/src/PoetSharp.Cli" > "$WORK/build.log" 2>&1
 POET="$WORK/poet/poet"
 
-python3 - "$SHARED" "$WORK" <<'PY'
+has search && python3 - "$SHARED" "$WORK" <<'PY'
 import json, os, sys
 shared, work = sys.argv[1], sys.argv[2]
 sets = {'Si': [os.path.join(shared, 'mlearn', 'Si_train.json')],
@@ -46,6 +49,7 @@ run() { # ELEMENT KIND [extra args]
   "$POET" fit "${args[@]}" --time "$TIME" --threads "$THREADS" --seed "$SEED" --no-properties --out "$WORK/$element/$kind" "$@" \
     > "$WORK/$element/$kind.log" 2>&1 || echo "$element $kind search failed: see $WORK/$element/$kind.log" >&2
 }
+if has search; then
 echo "searching: Si and Mo, radial and angular, $TIME each on $THREADS threads, $CONCURRENT at a time (seed $SEED)" >&2
 jobs_started=0
 for spec in "Si radial" "Si angular --angular" "Mo radial" "Mo angular --angular"; do
@@ -55,8 +59,9 @@ for spec in "Si radial" "Si angular --angular" "Mo radial" "Mo angular --angular
   if [ $((jobs_started % CONCURRENT)) -eq 0 ]; then wait; fi
 done
 wait
+fi
 
-for element in Si Mo; do
+has eval && for element in Si Mo; do
   test_args=()
   for f in "$WORK/$element"/test/*.json; do test_args+=(--data "$f"); done
   for kind in radial angular; do
@@ -67,7 +72,7 @@ done
 
 # MD cost: each recommended model and an EAM-form model of the same cutoff (5 Å): NVE in the same cell (216-atom
 # diamond Si, 250-atom bcc Mo, written by ASE), 500 steps at 300 K, poet md's seconds per step over the atoms.
-python3 - "$WORK" "$POET" <<'PY'
+has md && /usr/bin/python3 - "$WORK" "$POET" <<'PY'
 import json, os, subprocess, sys
 from ase.build import bulk
 from ase.io import write
