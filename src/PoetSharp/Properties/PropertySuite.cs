@@ -64,7 +64,7 @@ public sealed record PropertySuiteOptions
     /// <summary>
     /// The element's crystal, Fcc or Diamond: the vacancy and surface groups are of it (diamond: <c>Ev_f DIAMOND</c>,
     /// <c>Esurf_100 DIAMOND</c>, <c>Esurf_111 DIAMOND</c> instead of the fcc ones), and with Diamond the lattice group adds
-    /// <c>a0 DIAMOND</c> and <c>E0 DIAMOND</c>. The other groups are of fcc either way. Null: <see cref="PropertySuite.CrystalOf"/> the element.
+    /// <c>a0 DIAMOND</c> and <c>E0 DIAMOND</c>, and the elastic group adds diamond's relaxed-ion C11, C12, C44. The other groups are of fcc either way. Null: <see cref="PropertySuite.CrystalOf"/> the element.
     /// </summary>
     public CubicLattice? Crystal { get; init; }
 }
@@ -330,6 +330,16 @@ public static class PropertySuite
             return Values(c.Values().Where(v => v.Name is "C11" or "C12" or "C44" or "BVRH").Select(v => SuiteProperty.Ok("elastic", v,
                 FormattableString.Invariant($"stress–strain central differences, strain {c.Strain:G2}"))));
         }, ("C11", Fcc, "GPa"), ("C12", Fcc, "GPa"), ("C44", Fcc, "GPa"), ("BVRH", Fcc, "GPa"));
+        if (crystal == CubicLattice.Diamond)
+            // Diamond's two atoms move under shear (Kleinman's internal strain): relaxed-ion constants, the ones DFT and
+            // experiment give, with the linear internal relaxation (one force call per strained cell).
+            AddAt(diamond, diamondError, "diamond", "elastic", "diamond elastic constants", 2, d =>
+            {
+                var primitive = d.Primitive();
+                var c = Elastic.Compute(potential, primitive, relaxPositions: Elastic.LinearInternalRelaxation(potential, primitive), structureName: Diamond);
+                return Values(c.Values().Where(v => v.Name is "C11" or "C12" or "C44" or "BVRH").Select(v => SuiteProperty.Ok("elastic", v,
+                    FormattableString.Invariant($"stress–strain central differences, strain {c.Strain:G2}, internal coordinates relaxed"))));
+            }, ("C11", Diamond, "GPa"), ("C12", Diamond, "GPa"), ("C44", Diamond, "GPa"), ("BVRH", Diamond, "GPa"));
         if (crystal == CubicLattice.Diamond)
             AddAt(diamond, diamondError, "diamond", "vacancy", "diamond vacancy formation", 20, d => Values([SuiteProperty.FromRelaxed("vacancy", Diamond,
                 Defects.DiamondVacancyFormation(potential, d.A, setup.DiamondVacancySupercell, element, settings: setup.Relaxation(Defects.DefaultRelaxation)))]),
