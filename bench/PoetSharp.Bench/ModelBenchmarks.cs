@@ -22,6 +22,8 @@ public class ModelBenchmarks
 {
     private PairTable _table = null!;
     private ModelEvaluator _gp1 = null!, _suttonChen = null!, _gp1Parallel = null!;
+    // Sutton–Chen plus one more term over the same pairs: a plain sum (baseline) or the angular density ang2 of the same g.
+    private ModelEvaluator _plusSum = null!, _plusAngular = null!;
     private HandWritten _handWritten = null!;
 
     internal static Expression Gp1()
@@ -61,6 +63,11 @@ public class ModelBenchmarks
         _gp1Parallel = new ModelEvaluator(new CompiledModel(Gp1(), Taper.Copper), _table);
         _suttonChen = new ModelEvaluator(new CompiledModel(SuttonChen(), Taper.Copper), _table) { MaxDegreeOfParallelism = 1 };
         _handWritten = new HandWritten(_table);
+        var g = 50.0 * Pow(Distance, -6.0);
+        _plusSum = new ModelEvaluator(new CompiledModel(SuttonChen() + Sum(g), Taper.Copper), _table) { MaxDegreeOfParallelism = 1 };
+        _plusAngular = new ModelEvaluator(new CompiledModel(SuttonChen() + Angular(2, g), Taper.Copper), _table) { MaxDegreeOfParallelism = 1 };
+        _plusSum.Evaluate(EvaluationOutputs.AllJacobians);
+        _plusAngular.Evaluate(EvaluationOutputs.AllJacobians);
         _gp1.Evaluate(EvaluationOutputs.AllJacobians);
         _gp1Parallel.Evaluate();
         _suttonChen.Evaluate();
@@ -101,6 +108,18 @@ public class ModelBenchmarks
 
     [Benchmark, BenchmarkCategory("Sutton–Chen")]
     public int SuttonChenGeneric() => _suttonChen.Evaluate();
+
+    [Benchmark(Baseline = true), BenchmarkCategory("Angular")]
+    public int SuttonChenPlusSum() => _plusSum.Evaluate(withEnergyJacobian: true);
+
+    [Benchmark, BenchmarkCategory("Angular")]
+    public int SuttonChenPlusAng2() => _plusAngular.Evaluate(withEnergyJacobian: true);
+
+    [Benchmark, BenchmarkCategory("Angular")]
+    public int SuttonChenPlusSumForceAndStressJacobian() => _plusSum.Evaluate(EvaluationOutputs.ForceAndStressJacobian);
+
+    [Benchmark, BenchmarkCategory("Angular")]
+    public int SuttonChenPlusAng2ForceAndStressJacobian() => _plusAngular.Evaluate(EvaluationOutputs.ForceAndStressJacobian);
 }
 
 /// <summary>
