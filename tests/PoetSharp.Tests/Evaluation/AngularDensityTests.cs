@@ -305,4 +305,20 @@ public class AngularDensityTests(ITestOutputHelper output)
         output.WriteLine($"{valid} angular trees, {entries} Jacobian entries checked");
         Assert.True(valid >= 40, $"only {valid} valid trees");
     }
+
+    /// <summary>Once warm, evaluations of an angular model allocate nothing, the Jacobians included.</summary>
+    [Fact]
+    public void AngularEvaluationDoesNotAllocateOnceWarm()
+    {
+        var structures = Structures();
+        var model = ExpressionParser.ParseModel("sum(5*r^-9) - (ang0[Cu](0.4^r) + 0.5*ang2(0.4^r) + 0.3*ang3[Ag](r^-2))^0.5 + ang1(r^-4)");
+        var evaluator = new ModelEvaluator(new CompiledModel(model, ShortTaper), new PairTable(structures, ShortTaper)) { MaxDegreeOfParallelism = 1 };
+        Assert.Equal(0, evaluator.Evaluate(EvaluationOutputs.AllJacobians));
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        evaluator.Evaluate(EvaluationOutputs.ForceAndStressJacobian);
+        evaluator.Evaluate(EvaluationOutputs.AllJacobians);
+        evaluator.Evaluate(withEnergyJacobian: true);
+        evaluator.Evaluate();
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
 }
