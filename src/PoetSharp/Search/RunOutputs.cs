@@ -189,6 +189,24 @@ public static class RunOutputs
 
     private const string FrontHeading = "## Front";
 
+    /// <summary>
+    /// What angular densities buy on this front: how many models hold them, of which orders, and the best validation
+    /// fitness with and without them; null when no front model has one.
+    /// </summary>
+    internal static string? AngularNote(IReadOnlyList<FrontEntry> front)
+    {
+        var parsed = front.Select(e => (Entry: e, Model: Models.ExpressionParser.ParseModel(e.Expression))).ToList();
+        var angular = parsed.Where(p => p.Model.HasAngular).ToList();
+        if (angular.Count == 0) return null;
+        var orders = angular.SelectMany(p => p.Model.Nodes.ToArray()).Where(n => Models.Nodes.IsAngular(n.Kind))
+            .Select(n => Models.Nodes.AngularOrder(n.Kind)).Distinct().Order();
+        static string Best(IEnumerable<FrontEntry> entries) => entries.MinBy(e => e.ValidationFitness) is { } e
+            ? $"{e.ValidationFitness.ToString("G3", Inv)} (model {e.Rank}, {e.Complexity} nodes, {e.CostPerPair.ToString("F1", Inv)} ns/pair)"
+            : "none";
+        return $"Angular densities: {angular.Count} of {front.Count} front models hold them (orders {string.Join(", ", orders)}); " +
+               $"best validation fitness with them {Best(angular.Select(p => p.Entry))}, without {Best(parsed.Where(p => !p.Model.HasAngular).Select(p => p.Entry))}.";
+    }
+
     /// <summary>The part of summary.md that depends only on the front (so that <see cref="UpdateSummary"/> can redo it).</summary>
     private static string SummaryOfFront(FrontFile front, IEnumerable<string> lines)
     {
@@ -197,6 +215,7 @@ public static class RunOutputs
         b.AppendLine();
         b.Append(Table(front));
         b.AppendLine();
+        if (AngularNote(front.Front) is { } angular) { b.AppendLine(angular); b.AppendLine(); }
         b.AppendLine("Plots: front.png/.svg (validation fitness against complexity, coloured by cost), history.png/.svg (best validation fitness per generation).");
         foreach (var line in lines) b.AppendLine().AppendLine(line);
         return b.ToString();

@@ -139,3 +139,19 @@ public class AngularShortRangeTests
         Assert.Equal(a.Detail, b.Detail);
     }
 }
+
+/// <summary>What the run summary says about angular densities on a front.</summary>
+public class AngularFrontNoteTests
+{
+    private static FrontEntry Entry(int rank, string expression, double fitness) =>
+        new(rank, expression, expression, 5, 3.0, fitness, fitness, true, "", [], [], $"models/model-{rank:00}.json");
+
+    [Fact]
+    public void TheNoteCountsAngularModelsAndComparesTheBestWithAndWithout()
+    {
+        var note = RunOutputs.AngularNote([Entry(1, "sum(r^-6)", 0.4), Entry(2, "sum(r^-9) - ang3(0.5^r)", 0.2), Entry(3, "ang1(r^-2) + ang3(r^-3)", 0.3)]);
+        Assert.Equal("Angular densities: 2 of 3 front models hold them (orders 1, 3); best validation fitness with them 0.2 (model 2, 5 nodes, 3.0 ns/pair), " +
+                     "without 0.4 (model 1, 5 nodes, 3.0 ns/pair).", note);
+        Assert.Null(RunOutputs.AngularNote([Entry(1, "sum(r^-6)", 0.4)]));
+    }
+}
