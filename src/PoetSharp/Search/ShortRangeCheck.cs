@@ -93,9 +93,7 @@ public sealed class ShortRangeCheck
             var e = AtomLevel(model, model.Length - 1, sums, values, moving);
             for (var k = 0; k < sums.Length; k++) values[k] = Counts(k, moving) ? model.EvaluatePair(sums[k] - 1, r) * f : 0;
             e += AtomLevel(model, model.Length - 1, sums, values, host);
-            if (!double.IsFinite(e)) return new ShortRangeResult(false, $"dimer: energy not finite at {r:F2} Å");
-            if (!double.IsNaN(previous) && !(e > previous)) return new ShortRangeResult(false, $"dimer: energy falls as r falls to {r:F2} Å");
-            previous = e;
+            if (Rises(e, ref previous, dimer: true, r) is { } failed) return failed;
         }
 
         // Crystal: fixed atoms' sums without the moving atom, then the path.
@@ -132,13 +130,23 @@ public sealed class ShortRangeCheck
                     values[k] = fixedSums[i, k] + (f != 0 && Counts(k, moving) ? model.EvaluatePair(sums[k] - 1, d) * f : 0);
                 energy += AtomLevel(model, model.Length - 1, sums, values, host);
             }
-            var distance = NearestNeighbour - t;
-            if (!double.IsFinite(energy)) return new ShortRangeResult(false, $"fcc: energy not finite with a neighbour at {distance:F2} Å");
-            if (!double.IsNaN(previous) && !(energy > previous))
-                return new ShortRangeResult(false, $"fcc: energy falls as an atom is pushed to {distance:F2} Å from a neighbour");
-            previous = energy;
+            if (Rises(energy, ref previous, dimer: false, NearestNeighbour - t) is { } failed) return failed;
         }
         return ShortRangeResult.Pass;
+    }
+
+    /// <summary>
+    /// One step of a probe: the failure when the energy is not finite or did not rise since the last step (at
+    /// <paramref name="distance"/> Å, of the dimer or of the pushed atom), otherwise null, with the energy remembered.
+    /// </summary>
+    private static ShortRangeResult? Rises(double energy, ref double previous, bool dimer, double distance)
+    {
+        if (!double.IsFinite(energy))
+            return new ShortRangeResult(false, dimer ? $"dimer: energy not finite at {distance:F2} Å" : $"fcc: energy not finite with a neighbour at {distance:F2} Å");
+        if (!double.IsNaN(previous) && !(energy > previous))
+            return new ShortRangeResult(false, dimer ? $"dimer: energy falls as r falls to {distance:F2} Å" : $"fcc: energy falls as an atom is pushed to {distance:F2} Å from a neighbour");
+        previous = energy;
+        return null;
     }
 
     /// <summary>
@@ -148,18 +156,17 @@ public sealed class ShortRangeCheck
     private ShortRangeResult CheckWithAngles(Expression model, byte moving, byte host)
     {
         var sums = SumNodes(model);
+        var values = new double[sums.Length];
         var neighbours = new List<(Vec3 Vector, byte Element)>();
         var previous = double.NaN;
         for (var r = 0.75 * NearestNeighbour; r >= MinDistance - 1e-12; r -= Step)
         {
             neighbours.Clear();
             neighbours.Add((new Vec3(r, 0, 0), host));
-            var e = AtomEnergy(model, sums, neighbours, moving);
+            var e = AtomEnergy(model, sums, values, neighbours, moving);
             neighbours[0] = (new Vec3(-r, 0, 0), moving);
-            e += AtomEnergy(model, sums, neighbours, host);
-            if (!double.IsFinite(e)) return new ShortRangeResult(false, $"dimer: energy not finite at {r:F2} Å");
-            if (!double.IsNaN(previous) && !(e > previous)) return new ShortRangeResult(false, $"dimer: energy falls as r falls to {r:F2} Å");
-            previous = e;
+            e += AtomEnergy(model, sums, values, neighbours, host);
+            if (Rises(e, ref previous, dimer: true, r) is { } failed) return failed;
         }
         var cutoff = _taper.Outer;
         previous = double.NaN;
@@ -169,27 +176,23 @@ public sealed class ShortRangeCheck
             neighbours.Clear();
             for (var j = 1; j < _cluster.Length; j++)
                 if ((_cluster[j] - x).Length < cutoff) neighbours.Add((_cluster[j] - x, host));
-            var energy = AtomEnergy(model, sums, neighbours, moving);
+            var energy = AtomEnergy(model, sums, values, neighbours, moving);
             for (var i = 0; i < _fixed.Length; i++)
             {
                 neighbours.Clear();
                 foreach (var j in _fixedNeighbours[i]) neighbours.Add((_cluster[j] - _fixed[i], host));
                 if ((x - _fixed[i]).Length < cutoff) neighbours.Add((x - _fixed[i], moving));
-                energy += AtomEnergy(model, sums, neighbours, host);
+                energy += AtomEnergy(model, sums, values, neighbours, host);
             }
-            var distance = NearestNeighbour - t;
-            if (!double.IsFinite(energy)) return new ShortRangeResult(false, $"fcc: energy not finite with a neighbour at {distance:F2} Å");
-            if (!double.IsNaN(previous) && !(energy > previous))
-                return new ShortRangeResult(false, $"fcc: energy falls as an atom is pushed to {distance:F2} Å from a neighbour");
-            previous = energy;
+            if (Rises(energy, ref previous, dimer: false, NearestNeighbour - t) is { } failed) return failed;
         }
         return ShortRangeResult.Pass;
     }
 
     /// <summary>The energy of an atom of element z from its neighbours' vectors and elements: plain sums and moment densities.</summary>
-    private double AtomEnergy(Expression model, int[] sums, List<(Vec3 Vector, byte Element)> neighbours, byte z)
+    private double AtomEnergy(Expression model, int[] sums, double[] values, List<(Vec3 Vector, byte Element)> neighbours, byte z)
     {
-        var values = new double[sums.Length];
+        Array.Clear(values);
         Span<double> moment = stackalloc double[10];
         for (var k = 0; k < sums.Length; k++)
         {

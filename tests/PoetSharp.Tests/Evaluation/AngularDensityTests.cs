@@ -138,14 +138,6 @@ public class AngularDensityTests(ITestOutputHelper output)
         }
     }
 
-    private static (double Value, double Truncation) Derivative(Func<double, double> energy, double h)
-    {
-        double p1 = energy(h), m1 = energy(-h), p2 = energy(2 * h), m2 = energy(-2 * h), p4 = energy(4 * h), m4 = energy(-4 * h);
-        var d1 = (8 * (p1 - m1) - (p2 - m2)) / (12 * h);
-        var d2 = (8 * (p2 - m2) - (p4 - m4)) / (24 * h);
-        return (d1 + (d1 - d2) / 15, Math.Abs(d1 - d2) / 15);
-    }
-
     private static RandomExpressionOptions AngularOptions => new()
     {
         AngularProbability = 0.7,
@@ -197,7 +189,7 @@ public class AngularDensityTests(ITestOutputHelper output)
                 for (var i = 0; i < structure.Count && ok; i++)
                     for (var a = 0; a < 3 && ok; a++)
                     {
-                        var (slope, truncation) = Derivative(x => ReferenceEnergy(tree, FiniteDifference.Displaced(structure, i, a, x)).Energy, H);
+                        var (slope, truncation) = FiniteDifference.RichardsonDerivative(x => ReferenceEnergy(tree, FiniteDifference.Displaced(structure, i, a, x)).Energy, H);
                         if (!double.IsFinite(slope) || !double.IsFinite(truncation)) { ok = false; break; }
                         pending.Add((-slope, truncation, evaluator.Forces[table.AtomOffsets[s] + i][a], forceScale, roundoff / H, $"force {i},{a}"));
                     }
@@ -207,7 +199,7 @@ public class AngularDensityTests(ITestOutputHelper output)
                 for (var a = 0; a < 3 && ok; a++)
                     for (var b = 0; b < 3 && ok; b++)
                     {
-                        var (slope, truncation) = Derivative(x => ReferenceEnergy(tree, FiniteDifference.Deformed(structure, a, b, x)).Energy, H);
+                        var (slope, truncation) = FiniteDifference.RichardsonDerivative(x => ReferenceEnergy(tree, FiniteDifference.Deformed(structure, a, b, x)).Energy, H);
                         if (!double.IsFinite(slope) || !double.IsFinite(truncation)) { ok = false; break; }
                         pending.Add((slope / volume, truncation / volume, stress.Component(a, b), stressScale, roundoff / H / volume, $"stress {a},{b}"));
                     }
@@ -216,7 +208,7 @@ public class AngularDensityTests(ITestOutputHelper output)
                 {
                     var h = H * Math.Max(0.1, Math.Abs(c0[k]));
                     var kk = k;
-                    var (slope, truncation) = Derivative(x =>
+                    var (slope, truncation) = FiniteDifference.RichardsonDerivative(x =>
                     {
                         var c = (double[])c0.Clone();
                         c[kk] += x;

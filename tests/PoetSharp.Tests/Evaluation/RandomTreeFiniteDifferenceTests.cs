@@ -72,20 +72,6 @@ public class RandomTreeFiniteDifferenceTests(ITestOutputHelper output)
         return (energy, magnitude);
     }
 
-    /// <summary>
-    /// Fourth-order central differences D(h) and D(2h), Richardson-extrapolated: D(h) + (D(h) − D(2h))/15, and
-    /// |D(h) − D(2h)|/15, the size of D(h)'s own h⁴ error. Random trees can be very stiff (E = X^Σr with Σr ≈ 30 changes
-    /// by a factor e per 0.005 of strain), where no fixed relative tolerance fits the truncation error; this estimate does.
-    /// NaN where any energy of the stencil is not finite.
-    /// </summary>
-    private static (double Value, double Truncation) Derivative(Func<double, double> energy, double h)
-    {
-        double p1 = energy(h), m1 = energy(-h), p2 = energy(2 * h), m2 = energy(-2 * h), p4 = energy(4 * h), m4 = energy(-4 * h);
-        var d1 = (8 * (p1 - m1) - (p2 - m2)) / (12 * h);
-        var d2 = (8 * (p2 - m2) - (p4 - m4)) / (24 * h);
-        return (d1 + (d1 - d2) / 15, Math.Abs(d1 - d2) / 15);
-    }
-
     private sealed class Tally
     {
         public int Entries, Loose;
@@ -171,7 +157,7 @@ public class RandomTreeFiniteDifferenceTests(ITestOutputHelper output)
                 {
                     for (var a = 0; a < 3 && ok; a++)
                     {
-                        var (slope, truncation) = Derivative(x => ReferenceEnergy(tree, FiniteDifference.Displaced(structure, i, a, x)).Energy, H);
+                        var (slope, truncation) = FiniteDifference.RichardsonDerivative(x => ReferenceEnergy(tree, FiniteDifference.Displaced(structure, i, a, x)).Energy, H);
                         if (!double.IsFinite(slope) || !double.IsFinite(truncation)) { ok = false; break; }
                         var numeric = (-slope, truncation);
                         var (ii, aa, analytic) = (i, a, localForces[3 * i + a]);
@@ -187,7 +173,7 @@ public class RandomTreeFiniteDifferenceTests(ITestOutputHelper output)
                 {
                     for (var b = 0; b < 3 && ok; b++)
                     {
-                        var (slope, truncation) = Derivative(x => ReferenceEnergy(tree, FiniteDifference.Deformed(structure, a, b, x)).Energy, H);
+                        var (slope, truncation) = FiniteDifference.RichardsonDerivative(x => ReferenceEnergy(tree, FiniteDifference.Deformed(structure, a, b, x)).Energy, H);
                         if (!double.IsFinite(slope) || !double.IsFinite(truncation)) { ok = false; break; }
                         var numeric = (slope / volume, truncation / volume);
                         var (aa, bb, analytic) = (a, b, stress.Component(a, b));
@@ -202,7 +188,7 @@ public class RandomTreeFiniteDifferenceTests(ITestOutputHelper output)
                 {
                     var h = H * Math.Max(0.1, Math.Abs(c0[k]));
                     var kk = k;
-                    var numeric = Derivative(x =>
+                    var numeric = FiniteDifference.RichardsonDerivative(x =>
                     {
                         var c = (double[])c0.Clone();
                         c[kk] += x;
