@@ -11,13 +11,8 @@ namespace PoetSharp.Search;
 /// </summary>
 internal sealed class Island
 {
-    private static readonly (Operator Op, double Weight)[] Mutations =
-    [
-        (Operator.PointMutation, 2), (Operator.SubtreeReplacement, 1), (Operator.Insertion, 1), (Operator.Deletion, 1),
-        (Operator.Hoist, 0.5), (Operator.AddSumTerm, 1), (Operator.RemoveSumTerm, 0.5), (Operator.ConstantJitter, 1),
-    ];
-
     private readonly SearchSettings _settings;
+    private readonly (Operator Op, double Weight)[] _mutations; // the settings' mutation weights, in a fixed order
     private readonly IReadOnlyList<NodeKind> _unary; // the functions of the settings' operator set
     private readonly CandidateEvaluator _evaluator;
     // The data's elements when there are several (models are then one expression per element); null for one.
@@ -28,6 +23,7 @@ internal sealed class Island
         Index = index;
         _settings = settings;
         _unary = settings.UnaryOperators();
+        _mutations = settings.MutationWeightList();
         _evaluator = new CandidateEvaluator(problem, settings);
         _elements = problem.Elements.Count > 1 ? problem.Elements : null;
         Random = random;
@@ -45,6 +41,8 @@ internal sealed class Island
     public long Duplicates { get; set; }
     /// <summary>Candidates that were invalid on the data, rejected, or screened out.</summary>
     public long Invalid { get; set; }
+    /// <summary><see cref="Invalid"/> by reason (<see cref="CandidateOutcome"/>).</summary>
+    public Dictionary<string, long> InvalidReasons { get; } = new();
 
     /// <summary>The first population: the seed models, then random trees of ramped depths.</summary>
     public void Initialise(IReadOnlyList<Expression> seeds, Action? evaluated = null)
@@ -53,7 +51,7 @@ internal sealed class Island
         {
             var simplified = Canonical(seed) ?? seed;
             Seen.Add(ExpressionHash.Structural(simplified));
-            if (_evaluator.Evaluate(simplified, 0, double.PositiveInfinity, Archive.CouldEnter) is { } c) Population.Add(c);
+            if (_evaluator.Evaluate(simplified, 0, double.PositiveInfinity, Archive.CouldEnter).Candidate is { } c) Population.Add(c);
             evaluated?.Invoke();
         }
         for (var attempt = 0; Population.Count < _settings.PopulationSize && attempt < 50 * _settings.PopulationSize; attempt++)
@@ -61,12 +59,13 @@ internal sealed class Island
             var e = Canonical(Grammar.Model(Random, 1 + attempt % 3, 3 + attempt % 3, _settings.MetalsPrior, _unary, _elements, _settings.Angular));
             if (e == null || !Seen.Add(ExpressionHash.Structural(e))) continue;
             Candidates++;
-            if (_evaluator.Evaluate(e, 0, double.PositiveInfinity, Archive.CouldEnter) is { } c)
+            var outcome = _evaluator.Evaluate(e, 0, double.PositiveInfinity, Archive.CouldEnter);
+            if (outcome.Candidate is { } c)
             {
                 Population.Add(c);
                 evaluated?.Invoke();
             }
-            else Invalid++;
+            else Reject(outcome.Rejected);
         }
         if (Population.Count == 0) throw new InvalidOperationException("no random model could be evaluated on the data (all gave NaN or ∞)");
         foreach (var c in Population) Archive.Offer(c);
@@ -80,6 +79,7 @@ internal sealed class Island
     {
         var state = Random.State;
         var (evaluations, candidates, duplicates, invalid) = (Evaluations, Candidates, Duplicates, Invalid);
+        var reasons = new Dictionary<string, long>(InvalidReasons);
         var added = new List<ulong>();
         var offspring = new List<Candidate>();
         var points = Population.Select(c => c.SelectionObjectives()).ToArray();
@@ -96,6 +96,8 @@ internal sealed class Island
                 Random = SearchRandom.FromState(state);
                 foreach (var h in added) Seen.Remove(h);
                 (Evaluations, Candidates, Duplicates, Invalid) = (evaluations, candidates, duplicates, invalid);
+                InvalidReasons.Clear();
+                foreach (var (reason, count) in reasons) InvalidReasons[reason] = count;
                 return false;
             }
             Expression? child;
@@ -121,8 +123,9 @@ internal sealed class Island
                 continue;
             }
             Candidates++;
-            if (_evaluator.Evaluate(child, Generation + 1, screenThreshold, Archive.CouldEnter, targetEstimate) is { } c) offspring.Add(c);
-            else Invalid++;
+            var outcome = _evaluator.Evaluate(child, Generation + 1, screenThreshold, Archive.CouldEnter, targetEstimate);
+            if (outcome.Candidate is { } c) offspring.Add(c);
+            else Reject(outcome.Rejected);
         }
         Population = Survivors(Population.Concat(offspring));
         foreach (var c in offspring) Archive.Offer(c);
@@ -176,15 +179,22 @@ internal sealed class Island
         return sorted.Length == 0 ? double.PositiveInfinity : sorted[sorted.Length / 2];
     }
 
+    private void Reject(string? reason)
+    {
+        Invalid++;
+        reason ??= "invalid";
+        InvalidReasons[reason] = InvalidReasons.GetValueOrDefault(reason) + 1;
+    }
+
     private Operator PickMutation()
     {
-        var x = Random.NextDouble() * Mutations.Sum(m => m.Weight);
-        foreach (var (op, weight) in Mutations)
+        var x = Random.NextDouble() * _mutations.Sum(m => m.Weight);
+        foreach (var (op, weight) in _mutations)
         {
             x -= weight;
             if (x < 0) return op;
         }
-        return Mutations[^1].Op;
+        return _mutations[^1].Op;
     }
 
     /// <summary>The simplified form, if it is still a model within the limits (simplification never grows a tree).</summary>

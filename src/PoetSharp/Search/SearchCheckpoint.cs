@@ -74,18 +74,7 @@ public static class SearchCheckpoint
             Data = engine.Data,
             ElapsedSeconds = engine.Elapsed.TotalSeconds,
             History = engine.History.ToList(),
-            Islands = engine.Islands.Select(i => new IslandState
-            {
-                Generation = i.Generation,
-                Random = i.Random.State,
-                Evaluations = i.Evaluations,
-                Candidates = i.Candidates,
-                Duplicates = i.Duplicates,
-                Invalid = i.Invalid,
-                Seen = i.Seen.Order().ToArray(),
-                Population = i.Population.Select(CandidateState.Of).ToList(),
-                Archive = i.Archive.Members.Select(CandidateState.Of).ToList(),
-            }).ToList(),
+            Islands = engine.Islands.Select(IslandSnapshot.Of).ToList(),
         };
         var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
         Directory.CreateDirectory(folder);
@@ -110,7 +99,7 @@ public static class SearchCheckpoint
     /// <paramref name="settings"/> (time, generations, threads, checkpoint interval) may differ from the stored ones;
     /// everything that shapes the search itself is taken from the checkpoint.
     /// </summary>
-    public static SearchEngine Resume(string path, SearchProblem problem, SearchSettings? settings = null)
+    public static SearchEngine Resume(string path, SearchProblem problem, SearchSettings? settings = null, IslandExecutor? executor = null)
     {
         var state = Read(path);
         var stored = state.Settings!;
@@ -121,25 +110,8 @@ public static class SearchCheckpoint
             Threads = settings.Threads,
             CheckpointInterval = settings.CheckpointInterval,
         };
-        var islands = new List<Island>();
-        for (var k = 0; k < state.Islands!.Count; k++)
-        {
-            var s = state.Islands[k];
-            var island = new Island(k, problem, effective, SearchRandom.FromState(s.Random!))
-            {
-                Generation = s.Generation,
-                Evaluations = s.Evaluations,
-                Candidates = s.Candidates,
-                Duplicates = s.Duplicates,
-                Invalid = s.Invalid,
-            };
-            foreach (var h in s.Seen!) island.Seen.Add(h);
-            island.Population.AddRange(s.Population!.Select(c => c.ToCandidate(path)));
-            // Archive members were accepted in this order before; offering them again rebuilds the same set.
-            foreach (var c in s.Archive!) island.Archive.Offer(c.ToCandidate(path));
-            islands.Add(island);
-        }
-        return new SearchEngine(problem, effective, islands, state.History ?? [], TimeSpan.FromSeconds(state.ElapsedSeconds))
+        var islands = state.Islands!.Select((s, k) => s.Restore(k, problem, effective, path)).ToList();
+        return new SearchEngine(problem, effective, islands, state.History ?? [], TimeSpan.FromSeconds(state.ElapsedSeconds), executor)
         {
             Data = state.Data,
             CheckpointPath = path,
@@ -172,67 +144,6 @@ public static class SearchCheckpoint
         public DataSpec? Data { get; set; }
         public double ElapsedSeconds { get; set; }
         public List<HistoryPoint>? History { get; set; }
-        public List<IslandState>? Islands { get; set; }
-    }
-
-    private sealed class IslandState
-    {
-        public int Generation { get; set; }
-        public ulong[]? Random { get; set; }
-        public long Evaluations { get; set; }
-        public long Candidates { get; set; }
-        public long Duplicates { get; set; }
-        public long Invalid { get; set; }
-        public ulong[]? Seen { get; set; }
-        public List<CandidateState>? Population { get; set; }
-        public List<CandidateState>? Archive { get; set; }
-    }
-
-    internal sealed class CandidateState
-    {
-        public string Expression { get; set; } = "";
-        public double TrainingFitness { get; set; }
-        public double ValidationFitness { get; set; }
-        public double CostPerPair { get; set; }
-        public bool ShortRangePassed { get; set; }
-        public string ShortRangeDetail { get; set; } = "";
-        public int Generation { get; set; }
-        public double TargetFitness { get; set; }
-        public PhysicsStatus Physics { get; set; }
-        public bool SanityPassed { get; set; } = true;
-        public string SanityDetail { get; set; } = "";
-        public bool TargetObjective { get; set; }
-
-        public static CandidateState Of(Candidate c) => new()
-        {
-            // The exact text: the readable one folds signs, and a resumed run must hold the very same trees.
-            Expression = ExpressionPrinter.PrintExact(c.Expression),
-            TrainingFitness = c.TrainingFitness,
-            ValidationFitness = c.ValidationFitness,
-            CostPerPair = c.CostPerPair,
-            ShortRangePassed = c.ShortRangePassed,
-            ShortRangeDetail = c.ShortRangeDetail,
-            Generation = c.Generation,
-            TargetFitness = c.TargetFitness,
-            Physics = c.Physics,
-            SanityPassed = c.SanityPassed,
-            SanityDetail = c.SanityDetail,
-            TargetObjective = c.TargetObjective,
-        };
-
-        public Candidate ToCandidate(string path)
-        {
-            Expression e;
-            try
-            {
-                e = ExpressionParser.ParseModel(Expression);
-            }
-            catch (ExpressionSyntaxException x)
-            {
-                throw new DataFormatException(path, null, $"checkpoint holds an unreadable expression '{Expression}': {x.Message}");
-            }
-            return new Candidate(e, TrainingFitness, ValidationFitness, CostPerPair, ShortRangePassed, ShortRangeDetail, Generation,
-                TargetFitness, Physics, SanityPassed, SanityDetail, TargetObjective);
-        }
+        public List<IslandSnapshot>? Islands { get; set; }
     }
 }

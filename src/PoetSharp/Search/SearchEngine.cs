@@ -13,8 +13,8 @@ public sealed record HistoryPoint(int Generation, double ElapsedSeconds, long Ev
 
 /// <summary>
 /// The genetic-programming search: islands of <see cref="Island"/> evolve independently within an epoch of
-/// <see cref="SearchSettings.MigrationInterval"/> generations (in parallel on <see cref="SearchSettings.Threads"/>
-/// threads), then each sends <see cref="SearchSettings.Migrants"/> models to the next island (a ring). The front is the
+/// <see cref="SearchSettings.MigrationInterval"/> generations (in parallel on an <see cref="IslandExecutor"/>: threads of
+/// this process, or the workers of a cluster), then each sends <see cref="SearchSettings.Migrants"/> models to the next island (a ring). The front is the
 /// non-dominated union of the islands' archives. Because islands meet only at migrations and each has its own
 /// generator, a run limited by generations gives the same front for any number of threads; with a time limit the
 /// number of generations varies. The whole state is checkpointed atomically (<see cref="SearchCheckpoint"/>).
@@ -26,6 +26,7 @@ public sealed class SearchEngine
     private readonly List<HistoryPoint> _history;
     private readonly TimeSpan _elapsedBefore;
     private readonly object _progressLock = new();
+    private readonly IslandExecutor _executor;
 
     public SearchSettings Settings { get; }
     public IReadOnlyList<HistoryPoint> History => _history;
@@ -41,28 +42,33 @@ public sealed class SearchEngine
     /// <summary>
     /// A new search: every island starts from the seed models and random trees. <paramref name="initialising"/>, if
     /// given, hears (models evaluated, models wanted) after each model of the first population (from any thread).
+    /// Islands evolve on <paramref name="executor"/> (default: <see cref="SearchSettings.Threads"/> threads of this
+    /// process); the caller keeps ownership of it.
     /// </summary>
-    public SearchEngine(SearchProblem problem, SearchSettings settings, Action<int, int>? initialising = null)
+    public SearchEngine(SearchProblem problem, SearchSettings settings, Action<int, int>? initialising = null, IslandExecutor? executor = null)
     {
         settings.Validate();
         _problem = problem;
         Settings = settings;
+        _executor = executor ?? new ThreadExecutor(settings.Threads);
         var seeds = settings.SeedModels.Select(ExpressionParser.ParseModel).ToList();
         _islands = Enumerable.Range(0, settings.Islands)
             .Select(k => new Island(k, problem, settings, SearchRandom.ForStream(settings.Seed, k))).ToList();
         var done = 0;
         var wanted = settings.Islands * settings.PopulationSize;
         Action? counted = initialising == null ? null : () => initialising(Interlocked.Increment(ref done), wanted);
-        Parallel.ForEach(_islands, new ParallelOptions { MaxDegreeOfParallelism = settings.Threads }, island => island.Initialise(seeds, counted));
+        _executor.Initialise(_islands, seeds, counted);
         _history = new List<HistoryPoint>();
         RecordHistory(0);
     }
 
-    internal SearchEngine(SearchProblem problem, SearchSettings settings, List<Island> islands, List<HistoryPoint> history, TimeSpan elapsed)
+    internal SearchEngine(SearchProblem problem, SearchSettings settings, List<Island> islands, List<HistoryPoint> history, TimeSpan elapsed,
+        IslandExecutor? executor = null)
     {
         settings.Validate();
         _problem = problem;
         Settings = settings;
+        _executor = executor ?? new ThreadExecutor(settings.Threads);
         _islands = islands;
         _history = history;
         _elapsedBefore = elapsed;
@@ -75,6 +81,15 @@ public sealed class SearchEngine
     public long Evaluations => _islands.Sum(i => i.Evaluations);
     public long CandidatesEvaluated => _islands.Sum(i => i.Candidates);
     public long Duplicates => _islands.Sum(i => i.Duplicates);
+    public long Invalid => _islands.Sum(i => i.Invalid);
+
+    /// <summary>Why candidates were invalid, summed over the islands, most frequent first.</summary>
+    public IReadOnlyList<(string Reason, long Count)> InvalidReasons =>
+        _islands.SelectMany(i => i.InvalidReasons).GroupBy(p => p.Key).Select(g => (g.Key, g.Sum(p => p.Value)))
+            .OrderByDescending(p => p.Item2).ThenBy(p => p.Key, StringComparer.Ordinal).ToList();
+
+    /// <summary>Where the islands evolve, in words.</summary>
+    public string ExecutorDescription => _executor.Describe;
 
     /// <summary>The current front, sorted by complexity then fitness.</summary>
     public IReadOnlyList<Candidate> Front => Archive.Merge(_islands.Select(i => i.Archive), Settings.ArchiveCapacity).Members;
@@ -95,14 +110,9 @@ public sealed class SearchEngine
         {
             var epochEnd = (Generation / Settings.MigrationInterval + 1) * Settings.MigrationInterval;
             if (Settings.MaxGenerations > 0) epochEnd = Math.Min(epochEnd, Settings.MaxGenerations);
-            Parallel.ForEach(_islands, new ParallelOptions { MaxDegreeOfParallelism = Settings.Threads }, island =>
-            {
-                while (island.Generation < epochEnd && !cancel.IsCancellationRequested && !OutOfTime())
-                {
-                    if (!island.Step(() => cancel.IsCancellationRequested)) break;
-                    if (progress != null) Report(progress, clock, evaluationsAtStart);
-                }
-            });
+            DateTime? deadline = Settings.MaxTime is { } limit ? DateTime.UtcNow + (limit - _elapsedBefore - clock.Elapsed) : null;
+            _executor.RunEpoch(_islands, new EpochTask(epochEnd, deadline), cancel, progress == null ? null : () => Report(progress, clock, evaluationsAtStart));
+            if (progress != null) Report(progress, clock, evaluationsAtStart);
             Elapsed = _elapsedBefore + clock.Elapsed;
             if (_islands.All(i => i.Generation == epochEnd))
             {

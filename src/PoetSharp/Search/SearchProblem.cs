@@ -132,7 +132,8 @@ internal sealed class CandidateEvaluator(SearchProblem problem, SearchSettings s
     public long Evaluations { get; set; }
 
     /// <summary>
-    /// The scored candidate, or null when the model is invalid on the data (NaN or ∞), rejected, or screened out: with a
+    /// The scored candidate, or the reason it has none (<see cref="CandidateOutcome.Rejected"/>): invalid on the data (NaN or ∞),
+    /// rejected by a policy, or screened out: with a
     /// finite <paramref name="screenThreshold"/>, the constants are first fitted on <see cref="SearchProblem.ScreenPairs"/>
     /// and a model whose screened fitness exceeds the threshold goes no further.
     /// <para>
@@ -144,7 +145,7 @@ internal sealed class CandidateEvaluator(SearchProblem problem, SearchSettings s
     /// <see cref="PhysicsStatus.Estimated"/>, which keeps it out of the archive.
     /// </para>
     /// </summary>
-    public Candidate? Evaluate(Models.Expression expression, int generation, double screenThreshold = double.PositiveInfinity,
+    public CandidateOutcome Evaluate(Models.Expression expression, int generation, double screenThreshold = double.PositiveInfinity,
         Func<double[], bool>? couldEnter = null, double targetEstimate = 0)
     {
         try
@@ -155,8 +156,8 @@ internal sealed class CandidateEvaluator(SearchProblem problem, SearchSettings s
                 var screen = new FittingObjective(new ModelEvaluator(compiled, problem.ScreenPairs) { MaxDegreeOfParallelism = 1 }, settings.Weights, problem.Scales);
                 var screened = _optimizer.Minimize(screen, expression.Constants, _budget);
                 Evaluations += screened.Evaluations;
-                if (!(screened.Cost <= screenThreshold)) return null;
-                foreach (var c in screened.Parameters) if (!double.IsFinite(c)) return null;
+                if (!(screened.Cost <= screenThreshold)) return CandidateOutcome.No(double.IsFinite(screened.Cost) ? CandidateOutcome.ScreenedOut : CandidateOutcome.NotFinite);
+                foreach (var c in screened.Parameters) if (!double.IsFinite(c)) return CandidateOutcome.No(CandidateOutcome.NotFiniteConstants);
                 expression = expression.WithConstants(screened.Parameters);
             }
             var training = new FittingObjective(new ModelEvaluator(compiled, problem.FitPairs) { MaxDegreeOfParallelism = 1 }, settings.Weights, problem.Scales);
@@ -174,8 +175,8 @@ internal sealed class CandidateEvaluator(SearchProblem problem, SearchSettings s
                 (constants, cost) = (result.Parameters, result.Cost);
                 Evaluations += result.Evaluations;
             }
-            if (!double.IsFinite(cost)) return null;
-            foreach (var c in constants) if (!double.IsFinite(c)) return null;
+            if (!double.IsFinite(cost)) return CandidateOutcome.No(CandidateOutcome.NotFinite);
+            foreach (var c in constants) if (!double.IsFinite(c)) return CandidateOutcome.No(CandidateOutcome.NotFiniteConstants);
             var fitted = expression.WithConstants(constants);
             var validation = cost;
             if (problem.ValidationPairs != null)
@@ -184,33 +185,33 @@ internal sealed class CandidateEvaluator(SearchProblem problem, SearchSettings s
                     settings.Weights, problem.Scales);
                 validation = objective.Cost(constants);
                 Evaluations++;
-                if (!double.IsFinite(validation)) return null;
+                if (!double.IsFinite(validation)) return CandidateOutcome.No(CandidateOutcome.NotFiniteValidation);
             }
             var shortRange = settings.ShortRange == ShortRangePolicy.Off ? new ShortRangeResult(true, "not checked") : problem.ShortRange.Check(fitted, problem.Elements);
             var penalty = 1.0;
             if (!shortRange.Passed)
             {
-                if (settings.ShortRange == ShortRangePolicy.Reject) return null;
+                if (settings.ShortRange == ShortRangePolicy.Reject) return CandidateOutcome.No(CandidateOutcome.ShortRangeRejected);
                 penalty = settings.ShortRangePenalty;
             }
             var costPerPair = Models.CostModel.PerPair(fitted);
             if (problem.Physics is not { } physics)
-                return new Candidate(fitted, cost * penalty, validation * penalty, costPerPair, shortRange.Passed, shortRange.Detail, generation);
+                return (CandidateOutcome)new Candidate(fitted, cost * penalty, validation * penalty, costPerPair, shortRange.Passed, shortRange.Detail, generation);
             return WithPhysics(physics, fitted, cost, validation, penalty, costPerPair, shortRange, generation, couldEnter, targetEstimate);
         }
-        catch (ArgumentException)
+        catch (ArgumentException e)
         {
-            // A form the evaluator cannot compile (none are known); treated as invalid rather than ending the search.
-            return null;
+            // A form the evaluator cannot compile (none are known); an invalid candidate rather than the end of the search.
+            return CandidateOutcome.No("cannot be evaluated: " + e.Message);
         }
         catch (MathNet.Numerics.NonConvergenceException)
         {
             // The optimiser's SVD fallback gave up on a wildly scaled model: an invalid candidate, not the end of the search.
-            return null;
+            return CandidateOutcome.No(CandidateOutcome.NoConvergence);
         }
     }
 
-    private Candidate? WithPhysics(SearchPhysics physics, Models.Expression fitted, double cost, double validation, double penalty,
+    private CandidateOutcome WithPhysics(SearchPhysics physics, Models.Expression fitted, double cost, double validation, double penalty,
         double costPerPair, ShortRangeResult shortRange, int generation, Func<double[], bool>? couldEnter, double targetEstimate)
     {
         var separate = settings.TargetMode == TargetMode.Objective && physics.Targets != null;
@@ -227,7 +228,7 @@ internal sealed class CandidateEvaluator(SearchProblem problem, SearchSettings s
         var sanity = physics.Sanity(potential, settings);
         if (!sanity.Passed)
         {
-            if (settings.Sanity == Properties.SanityPolicy.Reject) return null;
+            if (settings.Sanity == Properties.SanityPolicy.Reject) return CandidateOutcome.No(CandidateOutcome.SanityRejected);
             penalty *= settings.SanityPenalty;
         }
         var sanityDetail = sanity.Checks.Count == 0 ? "not checked" : sanity.Summary;
@@ -242,4 +243,22 @@ internal sealed class CandidateEvaluator(SearchProblem problem, SearchSettings s
             ? Make(Math.Max(lowerBound, targetEstimate), penalty, PhysicsStatus.Estimated, sanity.Passed, sanityDetail)
             : Make(evaluation.Fitness, penalty, PhysicsStatus.Evaluated, sanity.Passed, sanityDetail);
     }
+}
+
+/// <summary>
+/// What evaluating a candidate gave: the scored candidate, or why there is none (one of the reasons below, or a message).
+/// Reasons are counted per island (<see cref="Island.InvalidReasons"/>) and reported in the run's summary.
+/// </summary>
+internal readonly record struct CandidateOutcome(Candidate? Candidate, string? Rejected)
+{
+    public const string NotFinite = "NaN or infinite fitness on the training data";
+    public const string NotFiniteConstants = "constants fitted to NaN or infinity";
+    public const string NotFiniteValidation = "NaN or infinite fitness on the validation data";
+    public const string ScreenedOut = "screened out (unpromising on the screening structures)";
+    public const string ShortRangeRejected = "not repulsive at short range (--short-range reject)";
+    public const string SanityRejected = "failed the sanity checks (--sanity reject)";
+    public const string NoConvergence = "the constant fit did not converge";
+
+    public static CandidateOutcome No(string reason) => new(null, reason);
+    public static implicit operator CandidateOutcome(Candidate candidate) => new(candidate, null);
 }

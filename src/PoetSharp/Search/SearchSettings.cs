@@ -44,6 +44,23 @@ public sealed record SearchSettings
     public TreeLimits Limits { get; init; } = new();
     /// <summary>Chance that an offspring comes from crossover rather than a mutation.</summary>
     public double CrossoverProbability { get; init; } = 0.35;
+    /// <summary>
+    /// Relative weights of the mutations (an offspring not made by crossover gets one, drawn by weight); operators left
+    /// out or weighted 0 are never used. Stored in checkpoints with the other settings; older checkpoints read as the default.
+    /// </summary>
+    public IReadOnlyDictionary<Operator, double> MutationWeights { get; init; } = DefaultMutationWeights;
+
+    /// <summary>The mutation weights by default: point mutations twice as likely as most, hoist and term removal half.</summary>
+    public static IReadOnlyDictionary<Operator, double> DefaultMutationWeights { get; } = new Dictionary<Operator, double>
+    {
+        [Operator.PointMutation] = 2, [Operator.SubtreeReplacement] = 1, [Operator.Insertion] = 1, [Operator.Deletion] = 1,
+        [Operator.Hoist] = 0.5, [Operator.AddSumTerm] = 1, [Operator.RemoveSumTerm] = 0.5, [Operator.ConstantJitter] = 1,
+    };
+
+    /// <summary>The mutations with positive weight, in the enumeration's order (so the draw does not depend on how the dictionary was built).</summary>
+    internal (Operator Op, double Weight)[] MutationWeightList() =>
+        Enum.GetValues<Operator>().Where(op => MutationWeights.GetValueOrDefault(op) > 0).Select(op => (op, MutationWeights[op])).ToArray();
+
     /// <summary>Share of each generation's offspring that are fresh random trees (diversity).</summary>
     public double ImmigrantFraction { get; init; } = 0.1;
     /// <summary>Optimiser of every candidate's constants (lm, cg, cmaes) and its budget of objective evaluations.</summary>
@@ -141,6 +158,9 @@ public sealed record SearchSettings
         if (MaxGenerations <= 0 && MaxTime is null) throw new ArgumentException("give a time limit or a number of generations");
         if (MaxGenerations < 0) throw new ArgumentException("the number of generations cannot be negative");
         if (MaxTime is { } t && t <= TimeSpan.Zero) throw new ArgumentException("the time limit must be positive");
+        if (MutationWeights.Any(w => !(w.Value >= 0) || !double.IsFinite(w.Value))) throw new ArgumentException("mutation weights must be finite and non-negative");
+        if (MutationWeights.ContainsKey(Operator.Crossover)) throw new ArgumentException("crossover is not a mutation: its share is the crossover probability");
+        if (!MutationWeights.Values.Any(w => w > 0)) throw new ArgumentException("at least one mutation needs a positive weight");
         if (MigrationInterval < 1) throw new ArgumentException("the migration interval must be at least one generation");
         if (ConstantEvaluations < 1) throw new ArgumentException("the constant fit needs at least one evaluation");
         if (!(ScreenFactor >= 0) || double.IsPositiveInfinity(ScreenFactor)) throw new ArgumentException("the screening factor must be finite and non-negative");

@@ -47,8 +47,8 @@ public class SearchPhysicsTests
         var withPhysics = new CandidateEvaluator(problem, settings with { ConstantEvaluations = 1 });
         // GP1 has no finite isolated-atom energy: it fails the cohesive-energy check.
         var gp1 = ExpressionParser.ParseModel(TargetObjectiveTests.Gp1);
-        var a = plain.Evaluate(gp1, 0)!;
-        var b = withPhysics.Evaluate(gp1, 0)!;
+        var a = plain.Evaluate(gp1, 0).Candidate!;
+        var b = withPhysics.Evaluate(gp1, 0).Candidate!;
         Assert.Equal(PhysicsStatus.Off, a.Physics);
         Assert.Equal(PhysicsStatus.Evaluated, b.Physics);
         Assert.False(b.SanityPassed);
@@ -56,9 +56,11 @@ public class SearchPhysicsTests
         var term = problem.Physics!.Targets!.Evaluate(new ModelPotential(b.Expression, new Taper(3, 5), ["Cu"])).Fitness;
         Assert.Equal(term, b.TargetFitness, 12);
         Assert.Equal((a.TrainingFitness + term) * settings.SanityPenalty, b.TrainingFitness, 9);
-        Assert.Null(new CandidateEvaluator(problem, settings with { ConstantEvaluations = 1, Sanity = SanityPolicy.Reject }).Evaluate(gp1, 0));
+        var rejected = new CandidateEvaluator(problem, settings with { ConstantEvaluations = 1, Sanity = SanityPolicy.Reject }).Evaluate(gp1, 0);
+        Assert.Null(rejected.Candidate);
+        Assert.Equal(CandidateOutcome.SanityRejected, rejected.Rejected);
         // As a separate objective the term stays out of the fitness.
-        var separate = new CandidateEvaluator(problem, settings with { ConstantEvaluations = 1, TargetMode = TargetMode.Objective }).Evaluate(gp1, 0)!;
+        var separate = new CandidateEvaluator(problem, settings with { ConstantEvaluations = 1, TargetMode = TargetMode.Objective }).Evaluate(gp1, 0).Candidate!;
         Assert.Equal(a.TrainingFitness * settings.SanityPenalty, separate.TrainingFitness, 9);
         Assert.Equal(4, separate.ArchiveObjectives().Length);
     }
@@ -69,7 +71,7 @@ public class SearchPhysicsTests
         var settings = Tiny(1);
         var evaluator = new CandidateEvaluator(Problem(settings), settings with { ConstantEvaluations = 1 });
         var asked = 0;
-        var c = evaluator.Evaluate(ExpressionParser.ParseModel(TargetObjectiveTests.Seventeen), 0, double.PositiveInfinity, _ => { asked++; return false; }, 0.123)!;
+        var c = evaluator.Evaluate(ExpressionParser.ParseModel(TargetObjectiveTests.Seventeen), 0, double.PositiveInfinity, _ => { asked++; return false; }, 0.123).Candidate!;
         Assert.Equal(1, asked);
         Assert.Equal(PhysicsStatus.Estimated, c.Physics);
         Assert.Equal(0.123, c.TargetFitness);
