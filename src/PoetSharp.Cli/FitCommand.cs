@@ -1,6 +1,7 @@
 using Spectre.Console;
 using System.CommandLine;
 using System.Globalization;
+using PoetSharp.Cluster;
 using PoetSharp.Data;
 using PoetSharp.Search;
 
@@ -58,6 +59,16 @@ internal static class FitCommand
                           "and compare them with the front's closed forms on one front (families.md, families.json, families.png/.svg).",
         };
         var mtpTime = new Option<string>("--mtp-time") { HelpName = "DURATION", Description = "With --mtp-levels: training time of each MTP (per level, default 5m)." };
+        var cluster = new Option<string>("--cluster")
+        {
+            HelpName = "slurm|seed=HOST:PORT",
+            Description = "Run the islands on several processes (an Akka.NET cluster; docs/cluster.md): slurm under srun (rank 0 coordinates), or seed=HOST:PORT " +
+                          "with --role. Every process needs the run's shared secret (POET_CLUSTER_SECRET or --secret-file).",
+        };
+        var role = new Option<string>("--role") { HelpName = "coordinator|worker", Description = "With --cluster seed=…: this process coordinates the run (and evolves islands), or only evolves islands (it needs no --data)." };
+        var bind = new Option<string>("--bind") { HelpName = "ADDRESS", Description = "With --cluster: the interface this process listens on (default loopback; under Slurm on several nodes, this host's name)." };
+        var secretFile = new Option<string>("--secret-file") { HelpName = "FILE", Description = "With --cluster: a file holding the run's shared secret (otherwise the environment variable POET_CLUSTER_SECRET)." };
+        var workers = new Option<int?>("--workers") { HelpName = "N", Description = "With --cluster on the coordinator: worker processes to wait for (60 s at most) before the first population (default: the launcher's task count less one, or none)." };
         var checkpoint = new Option<string>("--checkpoint-interval") { DefaultValueFactory = _ => "60s", HelpName = "DURATION", Description = "How often the state is saved." };
 
         var command = new Command("fit", "Search for potential models (genetic programming on the Pareto front of accuracy, cost and complexity); writes the front, model files, plots and a summary to the run folder.")
@@ -65,10 +76,14 @@ internal static class FitCommand
             data, validation, split, cutoff, taperInner, time, generations, seed, threads, islands, population, outDir, seedModels, resume,
             optimizer, constantEvaluations, fitStructures, screen, shortRange, noPrior, operators, angular, checkpoint,
             targets, targetMode, targetWeight, targetRefit, sanity, groundState, noProperties, compare, mtpLevels, mtpTime,
+            cluster, role, bind, secretFile, workers,
         };
         command.Validators.Add(result =>
         {
-            if (result.GetResult(resume) is null && result.GetResult(data) is null) result.AddError("give --data (or --resume RUN_DIR)");
+            if (result.GetResult(resume) is null && result.GetResult(data) is null && result.GetResult(cluster) is null) result.AddError("give --data (or --resume RUN_DIR)");
+            if (result.GetResult(cluster) is null)
+                foreach (var o in new Option[] { role, bind, secretFile, workers })
+                    if (result.GetResult(o) is not null) result.AddError($"{o.Name} applies with --cluster only");
             if (result.GetResult(validation) is not null && result.GetResult(split) is not null) result.AddError("give at most one of --validation and --split");
             if (result.GetResult(mtpTime) is not null && result.GetResult(mtpLevels) is null) result.AddError("--mtp-time applies with --mtp-levels only");
         });
@@ -80,6 +95,23 @@ internal static class FitCommand
             var mtpLimit = parsed.GetValue(mtpTime) is { } mtpText ? SearchRunner.ParseDuration(mtpText) : TimeSpan.FromMinutes(5);
             TimeSpan? limit = parsed.GetValue(time) is { } t ? SearchRunner.ParseDuration(t) : null;
             var maxGenerations = parsed.GetValue(generations);
+            ClusterOptions? clusterOptions = null;
+            if (parsed.GetValue(cluster) is { } clusterText)
+            {
+                clusterOptions = ClusterOptions.Parse(clusterText, parsed.GetValue(role), parsed.GetValue(bind), parsed.GetValue(secretFile), parsed.GetValue(threads));
+                if (parsed.GetValue(workers) is { } w)
+                {
+                    if (w < 0) throw new ArgumentException("--workers: the number of worker processes cannot be negative");
+                    clusterOptions = clusterOptions with { ExpectedWorkers = w };
+                }
+                if (clusterOptions.Role == ClusterRole.Worker) return RunWorker(output, services, clusterOptions);
+                if (parsed.GetValue(resume) is null && parsed.GetValue(data) is null) throw new ArgumentException("the coordinator of a cluster run needs --data (or --resume RUN_DIR)");
+            }
+            ClusterExecutor? executor = null;
+            void Log(string line)
+            {
+                lock (output) output.Error.WriteLine("poet cluster: " + line);
+            }
             SearchEngine engine;
             SearchProblem problem;
             string folder;
@@ -109,7 +141,8 @@ internal static class FitCommand
                     MaxGenerations = maxGenerations ?? stored.MaxGenerations,
                     MaxTime = limit is { } more ? elapsed + more : maxGenerations is not null ? null : stored.MaxTime,
                 };
-                engine = SearchCheckpoint.Resume(path, problem, settings);
+                if (clusterOptions != null) executor = ClusterExecutor.StartCoordinator(clusterOptions, settings, spec, problem, Log);
+                engine = SearchCheckpoint.Resume(path, problem, settings, executor);
                 output.Line($"resuming {runDir} at generation {engine.Generation} ({SearchRunner.Clock(engine.Elapsed)} elapsed)");
                 output.Line(SearchRunner.PriorNote(engine.Settings));
                 if (SearchRunner.OperatorNote(engine.Settings) is { } resumedOperators) output.Line(resumedOperators);
@@ -158,9 +191,18 @@ internal static class FitCommand
                             (settings.MaxTime is { } mt ? $"time limit {SearchRunner.Clock(mt)}" : $"{settings.MaxGenerations} generations"));
                 output.Line(SearchRunner.PriorNote(settings));
                 if (SearchRunner.OperatorNote(settings) is { } operatorNote) output.Line(operatorNote);
-                engine = new SearchEngine(problem, settings, SearchRunner.FirstPopulation(output)) { Data = spec, CheckpointPath = Path.Combine(folder, SearchCheckpoint.FileName) };
+                if (clusterOptions != null) executor = ClusterExecutor.StartCoordinator(clusterOptions, settings, spec, problem, Log);
+                engine = new SearchEngine(problem, settings, SearchRunner.FirstPopulation(output), executor) { Data = spec, CheckpointPath = Path.Combine(folder, SearchCheckpoint.FileName) };
             }
-            SearchRunner.Run(output, engine, output.Console.Profile.Capabilities.Interactive);
+            try
+            {
+                SearchRunner.Run(output, engine, output.Console.Profile.Capabilities.Interactive);
+            }
+            finally
+            {
+                // The workers are released as soon as the search ends; the outputs are the coordinator's alone.
+                executor?.Dispose();
+            }
             if (problem.Physics is { } physics) foreach (var n in physics.Notes) output.Line(n);
             var front = RunOutputs.Write(folder, engine, problem, string.Join(", ", engine.Data?.Data ?? []), [SearchRunner.PriorNote(engine.Settings), .. SearchRunner.OperatorNote(engine.Settings) is { } operatorSet ? [operatorSet] : Array.Empty<string>(), .. problem.Physics?.Notes ?? []]);
             var severalElements = problem.Elements.Count > 1;
@@ -194,6 +236,39 @@ internal static class FitCommand
             return PoetCli.Success;
         });
         return command;
+    }
+
+    /// <summary>
+    /// A worker process of a cluster run: it reads the data the coordinator's run specification names (with the type map
+    /// stored there, as --resume does) and evolves the islands it is sent until the run ends.
+    /// </summary>
+    private static int RunWorker(CliOutput output, CliServices services, ClusterOptions options)
+    {
+        void Log(string line)
+        {
+            lock (output) output.Error.WriteLine("poet worker: " + line);
+        }
+        SearchProblem Load(SearchSettings settings, DataSpec spec)
+        {
+            Func<string, Data.Dataset> read = spec.TypeMap is { } map ? p => services.ReadTypedData(p, map) : services.ReadData;
+            return spec.Problem(read, settings);
+        }
+        using var cancel = new CancellationTokenSource();
+        void OnCancel(object? sender, ConsoleCancelEventArgs e)
+        {
+            e.Cancel = true;
+            cancel.Cancel();
+        }
+        Console.CancelKeyPress += OnCancel;
+        try
+        {
+            var code = ClusterExecutor.RunWorker(options, Load, Log, cancel.Token);
+            return code == 0 ? PoetCli.Success : code;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= OnCancel;
+        }
     }
 
     /// <summary>"8,12,16": MTP levels, each at least 2, no repeats.</summary>
