@@ -69,6 +69,7 @@ internal static class FitCommand
         var bind = new Option<string>("--bind") { HelpName = "ADDRESS", Description = "With --cluster: the interface this process listens on (default loopback; under Slurm on several nodes, this host's name)." };
         var secretFile = new Option<string>("--secret-file") { HelpName = "FILE", Description = "With --cluster: a file holding the run's shared secret (otherwise the environment variable POET_CLUSTER_SECRET)." };
         var workers = new Option<int?>("--workers") { HelpName = "N", Description = "With --cluster on the coordinator: worker processes to wait for (60 s at most) before the first population (default: the launcher's task count less one, or none)." };
+        var joinTimeout = new Option<string>("--join-timeout") { HelpName = "DURATION", Description = "With --cluster on the coordinator: how long to wait for the --workers (default 60s); the run then starts with those that are ready, and later ones join as they come." };
         var checkpoint = new Option<string>("--checkpoint-interval") { DefaultValueFactory = _ => "60s", HelpName = "DURATION", Description = "How often the state is saved." };
 
         var command = new Command("fit", "Search for potential models (genetic programming on the Pareto front of accuracy, cost and complexity); writes the front, model files, plots and a summary to the run folder.")
@@ -76,13 +77,13 @@ internal static class FitCommand
             data, validation, split, cutoff, taperInner, time, generations, seed, threads, islands, population, outDir, seedModels, resume,
             optimizer, constantEvaluations, fitStructures, screen, shortRange, noPrior, operators, angular, checkpoint,
             targets, targetMode, targetWeight, targetRefit, sanity, groundState, noProperties, compare, mtpLevels, mtpTime,
-            cluster, role, bind, secretFile, workers,
+            cluster, role, bind, secretFile, workers, joinTimeout,
         };
         command.Validators.Add(result =>
         {
             if (result.GetResult(resume) is null && result.GetResult(data) is null && result.GetResult(cluster) is null) result.AddError("give --data (or --resume RUN_DIR)");
             if (result.GetResult(cluster) is null)
-                foreach (var o in new Option[] { role, bind, secretFile, workers })
+                foreach (var o in new Option[] { role, bind, secretFile, workers, joinTimeout })
                     if (result.GetResult(o) is not null) result.AddError($"{o.Name} applies with --cluster only");
             if (result.GetResult(validation) is not null && result.GetResult(split) is not null) result.AddError("give at most one of --validation and --split");
             if (result.GetResult(mtpTime) is not null && result.GetResult(mtpLevels) is null) result.AddError("--mtp-time applies with --mtp-levels only");
@@ -104,6 +105,7 @@ internal static class FitCommand
                     if (w < 0) throw new ArgumentException("--workers: the number of worker processes cannot be negative");
                     clusterOptions = clusterOptions with { ExpectedWorkers = w };
                 }
+                if (parsed.GetValue(joinTimeout) is { } jt) clusterOptions = clusterOptions with { JoinTimeout = SearchRunner.ParseDuration(jt) };
                 if (clusterOptions.Role == ClusterRole.Worker) return RunWorker(output, services, clusterOptions);
                 if (parsed.GetValue(resume) is null && parsed.GetValue(data) is null) throw new ArgumentException("the coordinator of a cluster run needs --data (or --resume RUN_DIR)");
             }

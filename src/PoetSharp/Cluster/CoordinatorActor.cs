@@ -110,6 +110,11 @@ internal sealed class CoordinatorActor : ReceiveActor
             if (!known.Authenticated) Sender.Tell(new Challenge(known.Challenge, ClusterSecret.Prove(_secret, "coordinator", known.Hello.Nonce, "")));
             return;
         }
+        if (_refused.Contains(Sender.Path.Address))
+        {
+            Sender.Tell(new Refused("this node was refused before"));
+            return;
+        }
         if (h.Capacity < 1) return;
         var w = new WorkerInfo(Sender, h, ClusterSecret.Nonce());
         _workers.Add(w);
@@ -191,8 +196,8 @@ internal sealed class CoordinatorActor : ReceiveActor
             if (!_stopping) _queue.Enqueue(entry.Island);
         }
         _log($"lost worker {w.Name}: {why}" + (islands.Count == 0 ? "" :
-            _stopping ? $"; islands {string.Join(", ", islands)} keep their state from before this epoch"
-                      : $"; islands {string.Join(", ", islands)} run again from their state before this epoch on the other workers"));
+            _stopping ? (islands.Count == 1 ? $"; island {islands[0]} keeps its state from before this epoch" : $"; islands {string.Join(", ", islands)} keep their state from before this epoch")
+                      : islands.Count == 1 ? $"; island {islands[0]} runs again from its state before this epoch on the other workers" : $"; islands {string.Join(", ", islands)} run again from their state before this epoch on the other workers"));
         if (w.Actor.Path.Address.HasGlobalScope) _cluster.Down(w.Actor.Path.Address);
         if (_workers.Count(x => x.Ready) == 0 && _batch != null)
             _log("no worker left to run the islands; waiting for one to join");

@@ -72,7 +72,7 @@ internal sealed class WorkerActor : ReceiveActor
 
     private void SayHello()
     {
-        if (_coordinator != null) return;
+        if (_coordinator != null || _exit.Task.IsCompleted) return;
         Context.ActorSelection(_coordinatorPath).Tell(new Hello(_nonce, _capacity, System.Net.Dns.GetHostName(), Environment.ProcessId));
         // The coordinator may not be up yet, or the cluster not yet joined: ask again until it answers.
         Context.System.Scheduler.ScheduleTellOnce(TimeSpan.FromSeconds(1), Self, new HelloTick(), Self);
@@ -80,7 +80,7 @@ internal sealed class WorkerActor : ReceiveActor
 
     private void OnChallenge(Challenge c)
     {
-        if (_coordinator != null) return;
+        if (_coordinator != null || _exit.Task.IsCompleted) return;
         var trusted = ClusterSecret.Check(_secret, "coordinator", _nonce, "", c.CoordinatorProof);
         // The proof goes back either way, so that the coordinator can log the refusal at once.
         Sender.Tell(new Proof(ClusterSecret.Prove(_secret, "worker", c.Nonce, _nonce)));
