@@ -82,7 +82,7 @@ public static class RunOutputs
         WriteFront(folder, front);
         FrontPlot(front, Path.Combine(folder, "front"));
         HistoryPlot(front, Path.Combine(folder, "history"));
-        File.WriteAllText(Path.Combine(folder, "summary.md"), Summary(front, engine.Settings, summaryNotes ?? []));
+        File.WriteAllText(Path.Combine(folder, "summary.md"), Summary(front, engine.Settings, [.. RunNotes(engine), .. summaryNotes ?? []]));
         return front;
     }
 
@@ -166,6 +166,15 @@ public static class RunOutputs
             foreach (var g in e.Groups)
                 b.AppendLine($"| {e.Rank} | {g.Set} | {(g.Group.Length > 0 ? g.Group : "(no group)")} | {F(g.EnergyRmse, "F3")} | {F(g.ForceRmse, "F4")} |");
         return b.ToString();
+    }
+
+    /// <summary>Where the islands evolved, and why candidates had no score (most frequent reasons first).</summary>
+    internal static IEnumerable<string> RunNotes(SearchEngine engine)
+    {
+        yield return $"islands evolved on {engine.ExecutorDescription}";
+        var reasons = engine.InvalidReasons;
+        if (reasons.Count > 0)
+            yield return $"{engine.Invalid:N0} candidates without a score: " + string.Join("; ", reasons.Select(r => $"{r.Count:N0} {r.Reason}"));
     }
 
     private static string Summary(FrontFile front, SearchSettings settings, IEnumerable<string> notes)
