@@ -172,6 +172,9 @@ public static class RunOutputs
     internal static IEnumerable<string> RunNotes(SearchEngine engine)
     {
         yield return $"islands evolved on {engine.ExecutorDescription}";
+        if (engine.RunRate.Seconds > 0)
+            yield return $"search rate: {engine.RunRate.Candidates:N0} candidates in {engine.RunRate.Seconds.ToString("F1", Inv)} s, " +
+                         $"{(engine.RunRate.Candidates / engine.RunRate.Seconds).ToString("F1", Inv)} candidates/s (first population excluded)";
         var reasons = engine.InvalidReasons;
         if (reasons.Count > 0)
             yield return $"{engine.Invalid:N0} candidates without a score: " + string.Join("; ", reasons.Select(r => $"{r.Count:N0} {r.Reason}"));

@@ -37,6 +37,8 @@ public sealed class SearchEngine
     /// <summary>Checked at each epoch's end: a true result ends the search (e.g. a known form was found).</summary>
     public Func<IReadOnlyList<Candidate>, bool>? StopWhen { get; init; }
     public TimeSpan Elapsed { get; private set; }
+    /// <summary>Candidates evaluated and seconds spent by <see cref="Run"/> in this process (the first population and earlier sessions of a resumed run excluded): the search's steady rate.</summary>
+    public (long Candidates, double Seconds) RunRate { get; private set; }
     public bool Stopped { get; private set; }
 
     /// <summary>
@@ -103,6 +105,7 @@ public sealed class SearchEngine
         var clock = Stopwatch.StartNew();
         var lastCheckpoint = clock.Elapsed;
         var evaluationsAtStart = Evaluations;
+        var candidatesAtStart = CandidatesEvaluated;
         bool OutOfTime() => Settings.MaxTime is { } t && _elapsedBefore + clock.Elapsed >= t;
         bool Done(Island island) => Settings.MaxGenerations > 0 && island.Generation >= Settings.MaxGenerations;
         Stopped = false;
@@ -131,6 +134,7 @@ public sealed class SearchEngine
             }
         }
         Elapsed = _elapsedBefore + clock.Elapsed;
+        RunRate = (RunRate.Candidates + CandidatesEvaluated - candidatesAtStart, RunRate.Seconds + clock.Elapsed.TotalSeconds);
         if (CheckpointPath != null) SearchCheckpoint.Write(CheckpointPath, this);
         return Front;
     }
