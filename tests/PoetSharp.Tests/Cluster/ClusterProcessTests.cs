@@ -50,10 +50,13 @@ public sealed class ClusterProcessTests
         return dir;
     }
 
+    // The one-process run of 12 generations, shared by the tests that compare with it.
+    private static readonly Lazy<string> Twelve = new(() => OneProcess(12));
+
     [Fact]
     public void ThreeProcessesGiveTheFrontOfOne()
     {
-        var reference = OneProcess(12);
+        var reference = Twelve.Value;
         var dir = TestData.TempDir();
         var port = PoetProcess.FreePort();
         using var w1 = new PoetProcess(Worker(port), Env());
@@ -66,6 +69,29 @@ public sealed class ClusterProcessTests
         Assert.Contains("the run is over", w1.Output);
         Assert.Equal(Islands(reference), Islands(dir));
         Assert.Equal(Front(reference), Front(dir));
+    }
+
+    [Fact]
+    public void ResumeCoversTheWholeCluster()
+    {
+        var dir = TestData.TempDir();
+        var port = PoetProcess.FreePort();
+        using (var worker = new PoetProcess(Worker(port), Env()))
+        using (var coordinator = new PoetProcess([.. Search(dir, 8), .. Coordinator(port, 1)], Env()))
+        {
+            Assert.True(coordinator.WaitForExit(Limit) == 0, coordinator.Output);
+            Assert.Equal(0, worker.WaitForExit(TimeSpan.FromSeconds(60)));
+        }
+        Assert.Equal(Enumerable.Repeat(8, 4), Generations(dir));
+        // The second session has two workers besides the coordinator: the islands go wherever, the result is the same.
+        var port2 = PoetProcess.FreePort();
+        using var w1 = new PoetProcess(Worker(port2), Env());
+        using var w2 = new PoetProcess(Worker(port2), Env());
+        using var resumed = new PoetProcess(["fit", "--resume", dir, "--generations", "12", "--threads", "1", "--no-properties", .. Coordinator(port2, 2)], Env());
+        Assert.True(resumed.WaitForExit(Limit) == 0, resumed.Output);
+        Assert.Contains("resuming", resumed.Output);
+        Assert.Equal(Islands(Twelve.Value), Islands(dir));
+        Assert.Equal(Front(Twelve.Value), Front(dir));
     }
 
     [Fact]
