@@ -68,16 +68,24 @@ public sealed class ClusterExecutor : IslandExecutor
     internal override void Initialise(List<Island> islands, IReadOnlyList<Expression> seeds, Action? counted)
     {
         var result = RunBatch(islands.Select(i => (i.Index, (IslandSnapshot?)null)).ToList(), 0, null, CancellationToken.None);
-        foreach (var (k, done) in result) islands[k] = done.Snapshot.Restore(k, _problem, _settings, $"island {k} from a worker");
+        Restore(islands, result);
         if (result.Count != islands.Count) throw new InvalidOperationException("the cluster stopped before every island had its first population");
     }
 
     internal override void RunEpoch(List<Island> islands, EpochTask task, CancellationToken cancel, Action? stepped)
     {
-        var items = islands.Where(i => i.Generation < task.End).Select(i => (i.Index, (IslandSnapshot?)IslandSnapshot.Of(i))).ToList();
+        // Taking and restoring snapshots is the coordinator's serial share of an epoch: done on every core.
+        var items = islands.Where(i => i.Generation < task.End).AsParallel().AsOrdered()
+            .Select(i => (i.Index, (IslandSnapshot?)IslandSnapshot.Of(i))).ToList();
         if (items.Count == 0) return;
         var result = RunBatch(items, task.End, task.DeadlineUtc, cancel);
-        foreach (var (k, done) in result) islands[k] = done.Snapshot.Restore(k, _problem, _settings, $"island {k} from a worker");
+        Restore(islands, result);
+    }
+
+    private void Restore(List<Island> islands, Dictionary<int, WorkDone> result)
+    {
+        var restored = result.AsParallel().Select(p => (p.Key, Island: p.Value.Snapshot.Restore(p.Key, _problem, _settings, $"island {p.Key} from a worker"))).ToList();
+        foreach (var (k, island) in restored) islands[k] = island;
     }
 
     private Dictionary<int, WorkDone> RunBatch(List<(int, IslandSnapshot?)> items, int end, DateTime? deadline, CancellationToken cancel)
