@@ -69,10 +69,17 @@ internal sealed class CoordinatorActor : ReceiveActor
         Receive<Hello>(OnHello);
         Receive<Proof>(OnProof);
         Receive<Ready>(OnReady);
-        Receive<WorkerFailed>(f => Find(Sender) is { } w ? Lose(w, $"cannot take part: {f.Reason}") : false);
+        // Every handler is an action (never "not handled"): an unhandled Terminated would stop this actor.
+        Receive<WorkerFailed>(f =>
+        {
+            if (Find(Sender) is { } w) Lose(w, $"cannot take part: {f.Reason}");
+        });
         Receive<WorkDone>(OnDone);
         Receive<WorkFailed>(OnFailed);
-        Receive<Terminated>(t => Find(t.ActorRef) is { } w && Lose(w, "its process ended"));
+        Receive<Terminated>(t =>
+        {
+            if (Find(t.ActorRef) is { } w) Lose(w, "its process ended");
+        });
         Receive<ClusterEvent.MemberUp>(m => OnMemberUp(m.Member));
         Receive<ClusterEvent.UnreachableMember>(m => LoseAt(m.Member.Address, "unreachable (no heartbeat)"));
         Receive<ClusterEvent.MemberRemoved>(m => LoseAt(m.Member.Address, "left the cluster"));
@@ -175,18 +182,17 @@ internal sealed class CoordinatorActor : ReceiveActor
         _cluster.Down(d.Address);
     }
 
-    private bool LoseAt(Akka.Actor.Address address, string why)
+    private void LoseAt(Akka.Actor.Address address, string why)
     {
         foreach (var w in _workers.Where(w => w.Actor.Path.Address.Equals(address)).ToList()) Lose(w, why);
         if (!_refused.Contains(address) && !address.Equals(_cluster.SelfAddress) && why.StartsWith("unreachable", StringComparison.Ordinal)) _cluster.Down(address);
-        return true;
     }
 
-    private bool Lose(WorkerInfo w, string why)
+    private void Lose(WorkerInfo w, string why)
     {
-        if (!_workers.Remove(w)) return false;
+        if (!_workers.Remove(w)) return;
         Context.Unwatch(w.Actor);
-        if (_closing) return true;
+        if (_closing) return;
         var islands = new List<int>();
         foreach (var task in w.Running)
         {
@@ -203,7 +209,6 @@ internal sealed class CoordinatorActor : ReceiveActor
             _log("no worker left to run the islands; waiting for one to join");
         Dispatch();
         Complete();
-        return true;
     }
 
     private void OnRunBatch(RunBatch b)

@@ -54,21 +54,46 @@ public sealed class ClusterProcessTests
     private static readonly Lazy<string> Twelve = new(() => OneProcess(12));
 
     [Fact]
-    public void ThreeProcessesGiveTheFrontOfOne()
+    public void ThreeProcessesUnderSlurmGiveTheFrontOfOne()
     {
         var reference = Twelve.Value;
         var dir = TestData.TempDir();
-        var port = PoetProcess.FreePort();
-        using var w1 = new PoetProcess(Worker(port), Env());
-        using var w2 = new PoetProcess(Worker(port), Env());
-        using var coordinator = new PoetProcess([.. Search(dir, 12), .. Coordinator(port, 2)], Env());
+        // srun's environment on one node: the same command in every task, the rank decides the role; the port comes
+        // from the job id, so pick a job id whose port is free.
+        var job = Enumerable.Range(0, 1000).First(j => PortIsFree(47310 + j));
+        Dictionary<string, string> Task(int rank) => new(Env())
+        {
+            ["SLURM_PROCID"] = rank.ToString(System.Globalization.CultureInfo.InvariantCulture), ["SLURM_NTASKS"] = "3",
+            ["SLURM_JOB_NODELIST"] = "node01", ["SLURM_JOB_ID"] = (7000 + job).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        string[] command = [.. Search(dir, 12), "--cluster", "slurm"];
+        using var coordinator = new PoetProcess(command, Task(0));
+        using var w1 = new PoetProcess(command, Task(1));
+        using var w2 = new PoetProcess(command, Task(2));
         Assert.True(coordinator.WaitForExit(Limit) == 0, coordinator.Output);
+        Assert.Contains("Slurm rank 0 of 3", coordinator.Output);
         Assert.Contains("3 worker processes (this one included) at the start", coordinator.Output);
         Assert.Equal(0, w1.WaitForExit(TimeSpan.FromSeconds(60)));
         Assert.Equal(0, w2.WaitForExit(TimeSpan.FromSeconds(60)));
         Assert.Contains("the run is over", w1.Output);
         Assert.Equal(Islands(reference), Islands(dir));
         Assert.Equal(Front(reference), Front(dir));
+        Assert.Contains("islands evolved on an Akka.NET cluster", File.ReadAllText(Path.Combine(dir, "summary.md")));
+    }
+
+    private static bool PortIsFree(int port)
+    {
+        try
+        {
+            var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, port);
+            listener.Start();
+            listener.Stop();
+            return true;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return false;
+        }
     }
 
     [Fact]
