@@ -92,7 +92,7 @@ internal static class SearchRunner
 
     /// <summary>Whether the grammar's metals prior was on, for the console and the run's summary.</summary>
     public static string PriorNote(SearchSettings settings) => settings.MetalsPrior
-        ? $"metals prior: on ({(100 * Grammar.EmbeddedAtomShare).ToString("F0", Inv)} % of random trees have the embedded-atom shape Σg + c·(Σh)^p; --no-prior turns it off)"
+        ? $"metals prior: on ({(100 * settings.Priors.EmbeddedAtomShare).ToString("F0", Inv)} % of random trees have the embedded-atom shape Σg + c·(Σh)^p; --no-prior turns it off)"
         : "metals prior: off (--no-prior: every random tree from the general grammar)";
 
     /// <summary>A line naming the functions of the search's operator set, or null for the default set (no functions).</summary>

@@ -9,7 +9,7 @@ namespace PoetSharp.Search;
 /// where the search's operator set has them, <see cref="SearchSettings.OperatorSet"/>). The bias is a prior over forms, not a
 /// target: every operator and any constant remain reachable, and the constants are fitted afterwards.
 /// <para>
-/// One prior is specific to metals: a share (<see cref="EmbeddedAtomShare"/>) of random atom expressions have the
+/// One prior is specific to metals: a share (<see cref="GrammarPriors.EmbeddedAtomShare"/>) of random atom expressions have the
 /// embedded-atom shape Σ g + c·(Σ h)^p, a pair sum plus a power of a second neighbour sum (a density), with g and h
 /// random pair terms and p a simple exponent. Finnis–Sinclair, Sutton–Chen and Gupta (second-moment tight-binding)
 /// potentials all have this shape (with p = ½ and power or exponential terms), so it is a general prior for metallic
@@ -19,9 +19,13 @@ namespace PoetSharp.Search;
 /// <para>
 /// Several elements (<c>elements</c> given, two or more): a model is one atom expression per element,
 /// at[A](F_A) + at[B](F_B) + … (<see cref="Model"/>), and every new neighbour sum runs over all neighbours with
-/// probability <see cref="AnyNeighbourShare"/>, otherwise over the neighbours of one element drawn uniformly. The
+/// probability <see cref="GrammarPriors.AnyNeighbourShare"/>, otherwise over the neighbours of one element drawn uniformly. The
 /// embedded-atom prior becomes that of EAM alloys: F_A = Σ g + c·(Σ_B Σ_{j∈B} h_B)^p, a density summed over one
 /// function per neighbour element (or, half the time, one sum as for one element).
+/// </para>
+/// <para>
+/// The shares of these priors are settings (<see cref="SearchSettings.Priors"/>): every function that draws with one
+/// takes a <see cref="GrammarPriors"/> as its last parameter, null meaning <see cref="GrammarPriors.Default"/>.
 /// </para>
 /// </summary>
 public static class Grammar
@@ -30,8 +34,6 @@ public static class Grammar
     private static readonly IReadOnlyList<NodeKind> Binary = Operators.Binary;
     private static readonly double[] BinaryWeights = [1, 1, 1, 0.5, 0.8];
 
-    /// <summary>Chance that an internal node of a random tree is a function, when the operator set has any.</summary>
-    public const double UnaryShare = 0.15;
     private static readonly double[] AtomExponents = [0.5, -1, 2, -0.5, 1.5, 3, -2];
 
     /// <summary>An integer exponent for a power of r: mostly negative (repulsion and decay), up to |k| = 12.</summary>
@@ -65,35 +67,34 @@ public static class Grammar
     /// A random pair expression of depth at most <paramref name="depth"/> (≥ 1), always depending on r; internal nodes
     /// may be the functions <paramref name="unary"/> (none by default, which draws exactly as before functions existed).
     /// </summary>
-    public static Expression Pair(SearchRandom random, int depth, IReadOnlyList<NodeKind>? unary = null)
+    public static Expression Pair(SearchRandom random, int depth, IReadOnlyList<NodeKind>? unary = null, GrammarPriors? priors = null)
     {
-        var e = PairTree(random, depth, unary ?? []);
+        var e = PairTree(random, depth, unary ?? [], priors ?? GrammarPriors.Default);
         return e.RootLevel == Level.Pair ? e : Expression.Mul(e, PairTerm(random));
     }
 
-    private static Expression PairTree(SearchRandom random, int depth, IReadOnlyList<NodeKind> unary)
+    private static Expression PairTree(SearchRandom random, int depth, IReadOnlyList<NodeKind> unary, GrammarPriors priors)
     {
         if (depth <= 3 || random.Chance(0.4))
             return random.Chance(0.8) ? PairTerm(random) : (random.Chance(0.5) ? Expression.Distance : Expression.Constant(SmallConstant(random)));
-        if (PickUnary(random, unary) is { } function) return Expression.Combine(function, PairTree(random, depth - 1, unary), null);
+        if (PickUnary(random, unary, priors) is { } function) return Expression.Combine(function, PairTree(random, depth - 1, unary, priors), null);
         var op = PickBinary(random);
         if (op == NodeKind.Pow)
-            return Expression.Pow(PairTree(random, depth - 1, unary), random.Chance(0.7) ? IntegerExponent(random) : SmallConstant(random));
-        return Expression.Combine(op, PairTree(random, depth - 1, unary), PairTree(random, depth - 1, unary));
+            return Expression.Pow(PairTree(random, depth - 1, unary, priors), random.Chance(0.7) ? IntegerExponent(random) : SmallConstant(random));
+        return Expression.Combine(op, PairTree(random, depth - 1, unary, priors), PairTree(random, depth - 1, unary, priors));
     }
-
-    /// <summary>Share of new sums over every neighbour when there are several elements.</summary>
-    public const double AnyNeighbourShare = 0.3;
 
     /// <summary>
     /// A neighbour sum of <paramref name="pair"/>: over every neighbour, or with several <paramref name="elements"/>,
-    /// sometimes over the neighbours of one of them. One element (or none) draws nothing, so single-element runs are as before.
+    /// sometimes over the neighbours of one of them (<see cref="GrammarPriors.AnyNeighbourShare"/> decides). One element
+    /// (or none) draws nothing, so single-element runs are as before.
     /// </summary>
-    public static Expression NewSum(SearchRandom random, Expression pair, IReadOnlyList<string>? elements, AngularSearch? angular = null)
+    public static Expression NewSum(SearchRandom random, Expression pair, IReadOnlyList<string>? elements, AngularSearch? angular = null,
+        GrammarPriors? priors = null)
     {
         // With angular densities in the search, a share of new sums are ang_l (no draw without them: radial runs unchanged).
         var order = angular is { SumShare: > 0 } && random.Chance(angular.SumShare) ? angular.Orders[random.Next(angular.Orders.Count)] : -1;
-        string? element = elements is not { Count: > 1 } || random.Chance(AnyNeighbourShare) ? null : elements[random.Next(elements.Count)];
+        string? element = elements is not { Count: > 1 } || random.Chance((priors ?? GrammarPriors.Default).AnyNeighbourShare) ? null : elements[random.Next(elements.Count)];
         return order < 0 ? Expression.Sum(pair, element) : Expression.Angular(order, pair, element);
     }
 
@@ -102,9 +103,9 @@ public static class Grammar
     /// one density family h (each copy fitted on its own), with one or two orders l ≥ 1 drawn from the search's and p a
     /// simple exponent halved (ang0 = (Σ h)², so p = ¼ is the square root of the density as in EAM and MEAM).
     /// </summary>
-    public static Expression Meam(SearchRandom random, AngularSearch angular, IReadOnlyList<string>? elements = null)
+    public static Expression Meam(SearchRandom random, AngularSearch angular, IReadOnlyList<string>? elements = null, GrammarPriors? priors = null)
     {
-        var pair = NewSum(random, PairTerm(random), elements);
+        var pair = NewSum(random, PairTerm(random), elements, null, priors);
         var density = PairTerm(random);
         string? element = elements is not { Count: > 1 } || random.Chance(0.5) ? null : elements[random.Next(elements.Count)];
         Expression inner = Expression.Angular(0, density, element);
@@ -124,12 +125,13 @@ public static class Grammar
 
     /// <summary>A random model: with several elements one atom expression per element (<see cref="Expression.PerElement"/>).</summary>
     public static Expression Model(SearchRandom random, int atomDepth, int pairDepth, bool metalsPrior, IReadOnlyList<NodeKind>? unary,
-        IReadOnlyList<string>? elements, AngularSearch? angular = null)
+        IReadOnlyList<string>? elements, AngularSearch? angular = null, GrammarPriors? priors = null)
     {
-        if (elements is not { Count: > 1 }) return Atom(random, atomDepth, pairDepth, metalsPrior, unary, null, angular);
-        if (metalsPrior && atomDepth >= 2 && random.Chance(EmbeddedAtomShare)) return EmbeddedAtomAlloy(random, elements);
+        priors ??= GrammarPriors.Default;
+        if (elements is not { Count: > 1 }) return Atom(random, atomDepth, pairDepth, metalsPrior, unary, null, angular, priors);
+        if (metalsPrior && atomDepth >= 2 && random.Chance(priors.EmbeddedAtomShare)) return EmbeddedAtomAlloy(random, elements);
         var terms = new (string, Expression)[elements.Count];
-        for (var k = 0; k < elements.Count; k++) terms[k] = (elements[k], Atom(random, atomDepth, pairDepth, metalsPrior, unary, elements, angular));
+        for (var k = 0; k < elements.Count; k++) terms[k] = (elements[k], Atom(random, atomDepth, pairDepth, metalsPrior, unary, elements, angular, priors));
         return Expression.PerElement(terms);
     }
 
@@ -161,9 +163,9 @@ public static class Grammar
 
     /// <summary>A neighbour sum of a random pair expression, sometimes raised to a simple power or scaled.</summary>
     public static Expression SumTerm(SearchRandom random, int pairDepth, IReadOnlyList<NodeKind>? unary = null, IReadOnlyList<string>? elements = null,
-        AngularSearch? angular = null)
+        AngularSearch? angular = null, GrammarPriors? priors = null)
     {
-        var sum = NewSum(random, Pair(random, pairDepth, unary), elements, angular);
+        var sum = NewSum(random, Pair(random, pairDepth, unary, priors), elements, angular, priors);
         return random.Next(4) switch
         {
             0 => Expression.Pow(sum, AtomExponent(random)),
@@ -173,13 +175,10 @@ public static class Grammar
         };
     }
 
-    /// <summary>Share of random atom expressions (of atom depth ≥ 2) drawn with the embedded-atom shape.</summary>
-    public const double EmbeddedAtomShare = 0.25;
-
     /// <summary>The embedded-atom shape Σ g + c·(Σ h)^p (or Σ g + (Σ h)^p) with random pair terms and exponent.</summary>
-    public static Expression EmbeddedAtom(SearchRandom random, IReadOnlyList<string>? elements = null)
+    public static Expression EmbeddedAtom(SearchRandom random, IReadOnlyList<string>? elements = null, GrammarPriors? priors = null)
     {
-        var pair = NewSum(random, PairTerm(random), elements);
+        var pair = NewSum(random, PairTerm(random), elements, null, priors);
         Expression density;
         if (elements is { Count: > 1 } && random.Chance(0.5))
         {
@@ -187,54 +186,57 @@ public static class Grammar
             density = Expression.Sum(PairTerm(random), elements[0]);
             for (var k = 1; k < elements.Count; k++) density += Expression.Sum(PairTerm(random), elements[k]);
         }
-        else density = NewSum(random, PairTerm(random), elements);
+        else density = NewSum(random, PairTerm(random), elements, null, priors);
         var embedding = Expression.Pow(density, AtomExponent(random));
         return random.Chance(0.5) ? pair + Expression.Constant(Coefficient(random)) * embedding : pair - embedding;
     }
 
     /// <summary>
     /// A random atom expression (at least one sum) of atom depth at most <paramref name="atomDepth"/>; with
-    /// <paramref name="metalsPrior"/>, a share of them have the embedded-atom shape; internal nodes may be the functions
-    /// <paramref name="unary"/> (none by default).
+    /// <paramref name="metalsPrior"/>, a share of them (<see cref="GrammarPriors.EmbeddedAtomShare"/>) have the
+    /// embedded-atom shape; internal nodes may be the functions <paramref name="unary"/> (none by default).
     /// </summary>
     public static Expression Atom(SearchRandom random, int atomDepth, int pairDepth, bool metalsPrior, IReadOnlyList<NodeKind>? unary = null,
-        IReadOnlyList<string>? elements = null, AngularSearch? angular = null)
+        IReadOnlyList<string>? elements = null, AngularSearch? angular = null, GrammarPriors? priors = null)
     {
         unary ??= [];
-        if (metalsPrior && atomDepth >= 2 && random.Chance(EmbeddedAtomShare)) return EmbeddedAtom(random, elements);
-        if (angular is { MeamShare: > 0 } && atomDepth >= 2 && random.Chance(angular.MeamShare)) return Meam(random, angular, elements);
+        priors ??= GrammarPriors.Default;
+        if (metalsPrior && atomDepth >= 2 && random.Chance(priors.EmbeddedAtomShare)) return EmbeddedAtom(random, elements, priors);
+        if (angular is { MeamShare: > 0 } && atomDepth >= 2 && random.Chance(angular.MeamShare)) return Meam(random, angular, elements, priors);
         for (var attempt = 0; attempt < 20; attempt++)
         {
-            var e = AtomTree(random, atomDepth, pairDepth, unary, elements, angular);
+            var e = AtomTree(random, atomDepth, pairDepth, unary, elements, angular, priors);
             if (e.SumCount > 0 && e.RootLevel == Level.Atom) return e;
         }
-        return SumTerm(random, pairDepth, unary, elements, angular);
+        return SumTerm(random, pairDepth, unary, elements, angular, priors);
     }
 
     private static Expression AtomTree(SearchRandom random, int depth, int pairDepth, IReadOnlyList<NodeKind> unary, IReadOnlyList<string>? elements,
-        AngularSearch? angular)
+        AngularSearch? angular, GrammarPriors priors)
     {
         if (depth <= 1 || random.Chance(0.35))
-            return random.Chance(0.85) ? SumTerm(random, pairDepth, unary, elements, angular) : Expression.Constant(SmallConstant(random));
-        if (PickUnary(random, unary) is { } function)
-            return Expression.Combine(function, AtomTree(random, depth - 1, pairDepth, unary, elements, angular), null);
+            return random.Chance(0.85) ? SumTerm(random, pairDepth, unary, elements, angular, priors) : Expression.Constant(SmallConstant(random));
+        if (PickUnary(random, unary, priors) is { } function)
+            return Expression.Combine(function, AtomTree(random, depth - 1, pairDepth, unary, elements, angular, priors), null);
         var op = PickBinary(random);
-        if (op == NodeKind.Pow) return Expression.Pow(AtomTree(random, depth - 1, pairDepth, unary, elements, angular), AtomExponent(random));
-        return Expression.Combine(op, AtomTree(random, depth - 1, pairDepth, unary, elements, angular), AtomTree(random, depth - 1, pairDepth, unary, elements, angular));
+        if (op == NodeKind.Pow) return Expression.Pow(AtomTree(random, depth - 1, pairDepth, unary, elements, angular, priors), AtomExponent(random));
+        return Expression.Combine(op, AtomTree(random, depth - 1, pairDepth, unary, elements, angular, priors),
+            AtomTree(random, depth - 1, pairDepth, unary, elements, angular, priors));
     }
 
     /// <summary>A leaf for the given context: r or a constant inside a sum, a constant or a neighbour sum outside.</summary>
-    public static Expression Leaf(SearchRandom random, bool insideSum, IReadOnlyList<string>? elements = null, AngularSearch? angular = null) => insideSum
+    public static Expression Leaf(SearchRandom random, bool insideSum, IReadOnlyList<string>? elements = null, AngularSearch? angular = null,
+        GrammarPriors? priors = null) => insideSum
         ? (random.Chance(0.5) ? Expression.Distance : Expression.Constant(SmallConstant(random)))
-        : (random.Chance(0.6) ? Expression.Constant(SmallConstant(random)) : NewSum(random, PairTerm(random), elements, angular));
+        : (random.Chance(0.6) ? Expression.Constant(SmallConstant(random)) : NewSum(random, PairTerm(random), elements, angular, priors));
 
     /// <summary>
-    /// A function of <paramref name="unary"/> with chance <see cref="UnaryShare"/>, else null; draws nothing from
-    /// <paramref name="random"/> when there are none (so the default operator set keeps every run's random stream).
+    /// A function of <paramref name="unary"/> with chance <see cref="GrammarPriors.UnaryShare"/>, else null; draws nothing
+    /// from <paramref name="random"/> when there are none (so the default operator set keeps every run's random stream).
     /// </summary>
-    public static NodeKind? PickUnary(SearchRandom random, IReadOnlyList<NodeKind> unary)
+    public static NodeKind? PickUnary(SearchRandom random, IReadOnlyList<NodeKind> unary, GrammarPriors? priors = null)
     {
-        if (unary.Count == 0 || !random.Chance(UnaryShare)) return null;
+        if (unary.Count == 0 || !random.Chance((priors ?? GrammarPriors.Default).UnaryShare)) return null;
         return unary[random.Next(unary.Count)];
     }
 

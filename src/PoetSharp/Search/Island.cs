@@ -56,7 +56,7 @@ internal sealed class Island
         }
         for (var attempt = 0; Population.Count < _settings.PopulationSize && attempt < 50 * _settings.PopulationSize; attempt++)
         {
-            var e = Canonical(Grammar.Model(Random, 1 + attempt % 3, 3 + attempt % 3, _settings.MetalsPrior, _unary, _elements, _settings.Angular));
+            var e = Canonical(Grammar.Model(Random, 1 + attempt % 3, 3 + attempt % 3, _settings.MetalsPrior, _unary, _elements, _settings.Angular, _settings.Priors));
             if (e == null || !Seen.Add(ExpressionHash.Structural(e))) continue;
             Candidates++;
             var outcome = _evaluator.Evaluate(e, 0, double.PositiveInfinity, Archive.CouldEnter);
@@ -103,13 +103,13 @@ internal sealed class Island
             Expression? child;
             var jitter = false;
             if (offspring.Count < immigrants)
-                child = Grammar.Model(Random, Random.Next(1, 4), Random.Next(3, 6), _settings.MetalsPrior, _unary, _elements, _settings.Angular);
+                child = Grammar.Model(Random, Random.Next(1, 4), Random.Next(3, 6), _settings.MetalsPrior, _unary, _elements, _settings.Angular, _settings.Priors);
             else
             {
                 var first = Population[Pareto.Tournament(rank, crowding, Random)];
                 var op = Random.Chance(_settings.CrossoverProbability) ? Operator.Crossover : PickMutation();
                 var second = op == Operator.Crossover ? Population[Pareto.Tournament(rank, crowding, Random)] : first;
-                child = Variation.Apply(op, first.Expression, second.Expression, Random, _settings.Limits, _settings.MetalsPrior, _unary, _elements, _settings.Angular);
+                child = Variation.Apply(op, first.Expression, second.Expression, Random, _settings.Limits, _settings.MetalsPrior, _unary, _elements, _settings.Angular, _settings.Priors);
                 jitter = op == Operator.ConstantJitter;
             }
             child = child == null ? null : Canonical(child);

@@ -100,11 +100,16 @@ public sealed record SearchSettings
     /// <summary>The data's ground-state crystal ("fcc", "bcc", "hcp"); null: identified from the lowest-energy training structure.</summary>
     public string? GroundState { get; init; }
     /// <summary>
-    /// The metals prior of the random-tree grammar (<see cref="Grammar.EmbeddedAtomShare"/> of random atom trees drawn
+    /// The metals prior of the random-tree grammar (<see cref="GrammarPriors.EmbeddedAtomShare"/> of random atom trees drawn
     /// with the embedded-atom shape Σg + c·(Σh)^p); false (<c>--no-prior</c>) draws every random tree from the general
     /// grammar. Stored in checkpoints with the other settings, so a resumed run keeps it.
     /// </summary>
     public bool MetalsPrior { get; init; } = true;
+    /// <summary>
+    /// The shares with which the grammar draws its preferred forms (<see cref="GrammarPriors"/>). Stored in checkpoints
+    /// with the other settings; a checkpoint written before the option existed reads as the default.
+    /// </summary>
+    public GrammarPriors Priors { get; init; } = GrammarPriors.Default;
     /// <summary>
     /// The operators of random trees and mutations, by their names in the operator table (<see cref="Operators"/>):
     /// always the arithmetic ones (add, sub, mul, div, pow, <see cref="DefaultOperatorSet"/>), optionally functions
@@ -172,9 +177,50 @@ public sealed record SearchSettings
         if (GroundState != null) Properties.GroundState.Parse(GroundState);
         UnaryOperators();
         Angular?.Validate();
+        Priors.Validate();
         if (DefaultOperatorSet.Any(n => !OperatorSet.Contains(n)))
             throw new ArgumentException($"the operator set must include the arithmetic operators {string.Join(", ", DefaultOperatorSet)}");
         Optimizers.Create(Optimizer);
+    }
+}
+
+/// <summary>
+/// The priors of the random-tree grammar (<see cref="Grammar"/>): how often random trees take the forms physical
+/// potentials are made of. The defaults are the grammar's long-standing values, so a search with them draws exactly
+/// as before the shares were settings; other values tilt the search towards or away from those forms.
+/// </summary>
+public sealed record GrammarPriors
+{
+    /// <summary>
+    /// Chance that a random atom expression (of atom depth ≥ 2) has the embedded-atom shape Σg + c·(Σh)^p, or with several
+    /// elements the EAM-alloy shape, when the metals prior is on (<see cref="SearchSettings.MetalsPrior"/>).
+    /// </summary>
+    public double EmbeddedAtomShare { get; init; } = 0.25;
+    /// <summary>
+    /// Chance that a new neighbour sum runs over every neighbour rather than those of one element, when the data have
+    /// several elements (one element draws nothing).
+    /// </summary>
+    public double AnyNeighbourShare { get; init; } = 0.3;
+    /// <summary>
+    /// Chance that an internal node of a random tree, or a node inserted by a mutation, is a function (exp, log, sqrt),
+    /// when the operator set has any (<see cref="SearchSettings.OperatorSet"/>; none draws nothing).
+    /// </summary>
+    public double UnaryShare { get; init; } = 0.15;
+
+    /// <summary>The grammar's priors by default (those of every search before they were settings).</summary>
+    public static GrammarPriors Default { get; } = new();
+
+    public void Validate()
+    {
+        Probability(EmbeddedAtomShare, nameof(EmbeddedAtomShare));
+        Probability(AnyNeighbourShare, nameof(AnyNeighbourShare));
+        Probability(UnaryShare, nameof(UnaryShare));
+    }
+
+    // NaN fails both comparisons, so it is refused with the out-of-range values.
+    private static void Probability(double value, string name)
+    {
+        if (!(value is >= 0 and <= 1)) throw new ArgumentException($"the grammar prior {name} must be a probability in [0, 1], not {value.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
     }
 }
 

@@ -49,13 +49,14 @@ public static class Variation
     /// other parent), new sums may run over one element's neighbours, and a point mutation of a sum redraws its element.
     /// </param>
     /// <param name="angular">Whether and how new sums may be angular densities (<see cref="SearchSettings.Angular"/>); null: radial only.</param>
+    /// <param name="priors">The shares of the grammar's preferred forms in fresh subtrees (<see cref="SearchSettings.Priors"/>); null: the default.</param>
     public static Expression? Apply(Operator op, Expression a, Expression b, SearchRandom random, TreeLimits limits, bool metalsPrior,
-        IReadOnlyList<NodeKind>? unary = null, IReadOnlyList<string>? elements = null, AngularSearch? angular = null)
+        IReadOnlyList<NodeKind>? unary = null, IReadOnlyList<string>? elements = null, AngularSearch? angular = null, GrammarPriors? priors = null)
     {
         try
         {
-            if (a.CentralTerms.Length > 0) return ApplyToOneElement(op, a, b, random, limits, metalsPrior, unary ?? [], elements, angular);
-            return ApplyUnchecked(op, a, b, random, limits, metalsPrior, unary ?? [], elements, angular);
+            if (a.CentralTerms.Length > 0) return ApplyToOneElement(op, a, b, random, limits, metalsPrior, unary ?? [], elements, angular, priors);
+            return ApplyUnchecked(op, a, b, random, limits, metalsPrior, unary ?? [], elements, angular, priors);
         }
         catch (ArgumentException)
         {
@@ -65,25 +66,25 @@ public static class Variation
     }
 
     private static Expression? ApplyToOneElement(Operator op, Expression a, Expression b, SearchRandom random, TreeLimits limits,
-        bool metalsPrior, IReadOnlyList<NodeKind> unary, IReadOnlyList<string>? elements, AngularSearch? angular)
+        bool metalsPrior, IReadOnlyList<NodeKind> unary, IReadOnlyList<string>? elements, AngularSearch? angular, GrammarPriors? priors)
     {
         var terms = a.CentralTerms;
         var body = terms[random.Next(terms.Length)].Node - 1;
         var donor = b.CentralTerms.Length > 0 ? b.Subtree(b.CentralTerms[random.Next(b.CentralTerms.Length)].Node - 1) : b;
-        var changed = ApplyUnchecked(op, a.Subtree(body), donor, random, limits, metalsPrior, unary, elements, angular);
+        var changed = ApplyUnchecked(op, a.Subtree(body), donor, random, limits, metalsPrior, unary, elements, angular, priors);
         return changed == null ? null : Finish(a.Replace(body, changed), limits);
     }
 
     private static Expression? ApplyUnchecked(Operator op, Expression a, Expression b, SearchRandom random, TreeLimits limits, bool metalsPrior,
-        IReadOnlyList<NodeKind> unary, IReadOnlyList<string>? elements, AngularSearch? angular) => op switch
+        IReadOnlyList<NodeKind> unary, IReadOnlyList<string>? elements, AngularSearch? angular, GrammarPriors? priors) => op switch
     {
         Operator.Crossover => Crossover(a, b, random, limits),
         Operator.PointMutation => PointMutation(a, random, limits, unary, elements, angular),
-        Operator.SubtreeReplacement => SubtreeReplacement(a, random, limits, metalsPrior, unary, elements, angular),
-        Operator.Insertion => Insertion(a, random, limits, unary, elements, angular),
+        Operator.SubtreeReplacement => SubtreeReplacement(a, random, limits, metalsPrior, unary, elements, angular, priors),
+        Operator.Insertion => Insertion(a, random, limits, unary, elements, angular, priors),
         Operator.Deletion => Deletion(a, random, limits),
         Operator.Hoist => Hoist(a, random, limits),
-        Operator.AddSumTerm => AddSumTerm(a, random, limits, unary, elements, angular),
+        Operator.AddSumTerm => AddSumTerm(a, random, limits, unary, elements, angular, priors),
         Operator.RemoveSumTerm => RemoveSumTerm(a, random, limits),
         Operator.ConstantJitter => ConstantJitter(a, random),
         _ => throw new ArgumentOutOfRangeException(nameof(op)),
@@ -169,28 +170,28 @@ public static class Variation
 
     /// <summary>A random subtree replaces one (a pair expression inside sums, an atom expression outside).</summary>
     public static Expression? SubtreeReplacement(Expression a, SearchRandom random, TreeLimits limits, bool metalsPrior,
-        IReadOnlyList<NodeKind>? unary = null, IReadOnlyList<string>? elements = null, AngularSearch? angular = null)
+        IReadOnlyList<NodeKind>? unary = null, IReadOnlyList<string>? elements = null, AngularSearch? angular = null, GrammarPriors? priors = null)
     {
         var shape = new TreeShape(a);
         var i = random.Next(a.Length);
         if (Nodes.IsNeighbourSum(a.Nodes[i].Kind) && random.Chance(0.5)) i--;
         var fresh = shape.InsideSum[i]
-            ? Grammar.Pair(random, random.Next(1, 5), unary)
-            : Grammar.Atom(random, random.Next(1, 3), random.Next(3, 5), metalsPrior, unary, elements, angular);
+            ? Grammar.Pair(random, random.Next(1, 5), unary, priors)
+            : Grammar.Atom(random, random.Next(1, 3), random.Next(3, 5), metalsPrior, unary, elements, angular, priors);
         return Finish(a.Replace(i, fresh), limits);
     }
 
     /// <summary>
     /// A new node above node i: op(x, leaf) or op(leaf, x), powers with an integer or simple exponent, or a function
-    /// f(x) of <paramref name="unary"/>.
+    /// f(x) of <paramref name="unary"/> (with chance <see cref="GrammarPriors.UnaryShare"/>).
     /// </summary>
     public static Expression? Insertion(Expression a, SearchRandom random, TreeLimits limits, IReadOnlyList<NodeKind>? unary = null,
-        IReadOnlyList<string>? elements = null, AngularSearch? angular = null)
+        IReadOnlyList<string>? elements = null, AngularSearch? angular = null, GrammarPriors? priors = null)
     {
         var shape = new TreeShape(a);
         var i = random.Next(a.Length);
         var x = a.Subtree(i);
-        if (Grammar.PickUnary(random, unary ?? []) is { } function) return Finish(a.Replace(i, Expression.Combine(function, x, null)), limits);
+        if (Grammar.PickUnary(random, unary ?? [], priors) is { } function) return Finish(a.Replace(i, Expression.Combine(function, x, null)), limits);
         var kind = Grammar.PickBinary(random);
         Expression inserted;
         if (kind == NodeKind.Pow)
@@ -198,8 +199,8 @@ public static class Variation
         else
         {
             var leaf = shape.InsideSum[i] || random.Chance(0.7)
-                ? Grammar.Leaf(random, shape.InsideSum[i], elements, angular)
-                : Grammar.NewSum(random, Grammar.PairTerm(random), elements, angular);
+                ? Grammar.Leaf(random, shape.InsideSum[i], elements, angular, priors)
+                : Grammar.NewSum(random, Grammar.PairTerm(random), elements, angular, priors);
             inserted = random.Chance(0.5) ? Expression.Combine(kind, x, leaf) : Expression.Combine(kind, leaf, x);
         }
         return Finish(a.Replace(i, inserted), limits);
@@ -234,9 +235,9 @@ public static class Variation
 
     /// <summary>A new term is added: e + c·Σ g, e − Σ g, e + c·(Σ g)^p …</summary>
     public static Expression? AddSumTerm(Expression a, SearchRandom random, TreeLimits limits, IReadOnlyList<NodeKind>? unary = null,
-        IReadOnlyList<string>? elements = null, AngularSearch? angular = null)
+        IReadOnlyList<string>? elements = null, AngularSearch? angular = null, GrammarPriors? priors = null)
     {
-        var term = Grammar.SumTerm(random, random.Next(3, 5), unary, elements, angular);
+        var term = Grammar.SumTerm(random, random.Next(3, 5), unary, elements, angular, priors);
         return Finish(random.Chance(0.5) ? a + term : a - term, limits);
     }
 

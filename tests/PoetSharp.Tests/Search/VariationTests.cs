@@ -121,25 +121,26 @@ public class VariationTests
         }
     }
 
+    /// <summary>Σg ± c·(Σh)^p or Σg − (Σh)^p at the root: the embedded-atom shape (shared with <see cref="GrammarPriorTests"/>).</summary>
+    internal static bool EmbeddedAtomShaped(Expression e)
+    {
+        if (e.Root.Kind is not (NodeKind.Add or NodeKind.Sub) || e.Nodes[e.LeftChild(e.Length - 1)].Kind != NodeKind.Sum) return false;
+        var right = e.Subtree(e.Length - 2);
+        if (right.Root.Kind == NodeKind.Mul && right.Nodes[right.LeftChild(right.Length - 1)].Kind == NodeKind.Constant) right = right.Subtree(right.Length - 2);
+        return right.Root.Kind == NodeKind.Pow && right.Nodes[right.LeftChild(right.Length - 1)].Kind == NodeKind.Sum;
+    }
+
     [Fact]
     public void TheMetalsPriorDrawsEmbeddedAtomShapesAndOnlyItDoes()
     {
-        // Σg ± c·(Σh)^p or Σg − (Σh)^p at the root: a quarter of deep random trees with the prior, rare without it
-        // (the general grammar reaches the shape only by chance).
-        static bool EmbeddedAtomShaped(Expression e)
-        {
-            if (e.Root.Kind is not (NodeKind.Add or NodeKind.Sub) || e.Nodes[e.LeftChild(e.Length - 1)].Kind != NodeKind.Sum) return false;
-            var right = e.Subtree(e.Length - 2);
-            if (right.Root.Kind == NodeKind.Mul && right.Nodes[right.LeftChild(right.Length - 1)].Kind == NodeKind.Constant) right = right.Subtree(right.Length - 2);
-            return right.Root.Kind == NodeKind.Pow && right.Nodes[right.LeftChild(right.Length - 1)].Kind == NodeKind.Sum;
-        }
+        // A quarter of deep random trees with the prior, rare without it (the general grammar reaches the shape only by chance).
         double Share(bool prior)
         {
             var random = new SearchRandom(5);
             return Enumerable.Range(0, 2000).Count(k => EmbeddedAtomShaped(Grammar.Atom(random, 2 + k % 2, 3, prior))) / 2000.0;
         }
         var (on, off) = (Share(true), Share(false));
-        Assert.True(on > 0.8 * Grammar.EmbeddedAtomShare, $"with the prior {on:P1}");
+        Assert.True(on > 0.8 * GrammarPriors.Default.EmbeddedAtomShare, $"with the prior {on:P1}");
         Assert.True(off < 0.1, $"without the prior {off:P1}");
     }
 
@@ -189,6 +190,10 @@ public class SpeciesVariationTests
         if (op == Operator.PointMutation) Assert.True(elementChanges > 10, $"only {elementChanges} sums changed their element");
     }
 
+    /// <summary>The alloy prior's shape: every element's density a sum over one function per neighbour element (two elements).</summary>
+    internal static bool AlloyShaped(Expression e) => e.CentralTerms.ToArray().All(t =>
+        e.Subtree(t.Node - 1).Nodes.ToArray().Count(n => n.Kind == NodeKind.Sum && n.Element != 0) >= 4);
+
     private static byte[] SumElements(Expression e) => e.Nodes.ToArray().Where(n => n.Kind == NodeKind.Sum).Select(n => n.Element).ToArray();
 
     [Fact]
@@ -199,11 +204,8 @@ public class SpeciesVariationTests
         var sums = models.SelectMany(SumElements).ToList();
         var resolved = sums.Count(z => z != 0) / (double)sums.Count;
         Assert.InRange(resolved, 0.5, 0.9); // 70 % of new sums run over one element's neighbours
-        // The alloy prior: every element's density a sum over one function per neighbour element.
-        static bool AlloyShaped(Expression e) => e.CentralTerms.ToArray().All(t =>
-            e.Subtree(t.Node - 1).Nodes.ToArray().Count(n => n.Kind == NodeKind.Sum && n.Element != 0) >= 4);
         var alloy = models.Count(AlloyShaped) / 2000.0;
-        Assert.True(alloy > 0.8 * Grammar.EmbeddedAtomShare, $"alloy-shaped {alloy:P1}");
+        Assert.True(alloy > 0.8 * GrammarPriors.Default.EmbeddedAtomShare, $"alloy-shaped {alloy:P1}");
         // Without the prior, none is drawn that way on purpose.
         var plain = Enumerable.Range(0, 2000).Select(k => Grammar.Model(random, 2 + k % 2, 3, false, null, Elements)).Count(AlloyShaped) / 2000.0;
         Assert.True(plain < 0.5 * alloy, $"without the prior {plain:P1}");
