@@ -14,8 +14,10 @@ namespace PoetSharp.Cluster;
 /// was running go back to the queue from the state they had before, under a new task number, so a late answer from
 /// the lost worker is ignored and no island enters the front twice.
 /// </summary>
-internal sealed class CoordinatorActor : ReceiveActor
+internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
 {
+    public ITimerScheduler Timers { get; set; } = null!;
+
     // Local messages between the executor (a plain thread) and this actor; they never cross the network.
     public sealed record RunBatch(IReadOnlyList<(int Island, IslandSnapshot? Snapshot)> Items, int End, DateTime? DeadlineUtc);
     public sealed record BatchResult(Dictionary<int, WorkDone> Done, string? Failure);
@@ -153,7 +155,7 @@ internal sealed class CoordinatorActor : ReceiveActor
         {
             _refused.Add(address);
             // Leave the refusal a moment to arrive, then take the node out of the cluster.
-            Context.System.Scheduler.ScheduleTellOnce(TimeSpan.FromSeconds(1), Self, new DownLater(address), Self);
+            Timers.StartSingleTimer(("down", address), new DownLater(address), TimeSpan.FromSeconds(1));
         }
     }
 
@@ -169,7 +171,7 @@ internal sealed class CoordinatorActor : ReceiveActor
     private void OnMemberUp(Akka.Cluster.Member member)
     {
         if (member.Address.Equals(_cluster.SelfAddress)) return;
-        Context.System.Scheduler.ScheduleTellOnce(TimeSpan.FromSeconds(20), Self, new JoinDeadline(member.Address), Self);
+        Timers.StartSingleTimer(("join", member.Address), new JoinDeadline(member.Address), TimeSpan.FromSeconds(20));
     }
 
     private void OnJoinDeadline(JoinDeadline d)
@@ -282,7 +284,7 @@ internal sealed class CoordinatorActor : ReceiveActor
     {
         _awaiting = (Sender, a.Count, ++_awaitId);
         if (_workers.Count(x => x.Ready) >= a.Count) ReplyReady();
-        else Context.System.Scheduler.ScheduleTellOnce(a.Timeout, Self, new AwaitTimeout(_awaitId), Self);
+        else Timers.StartSingleTimer("await", new AwaitTimeout(_awaitId), a.Timeout);
     }
 
     private void ReplyReady()

@@ -12,8 +12,10 @@ namespace PoetSharp.Cluster;
 /// <c>exit</c>) on Shutdown (0), when its data cannot be loaded (1), when refused or the secrets differ (2), or when
 /// the coordinator is gone (3).
 /// </summary>
-internal sealed class WorkerActor : ReceiveActor
+internal sealed class WorkerActor : ReceiveActor, IWithTimers
 {
+    public ITimerScheduler Timers { get; set; } = null!;
+
     private sealed record HelloTick;
     private sealed record Loaded(SearchProblem? Problem, SearchSettings Settings, string? Error, double Seconds);
 
@@ -75,7 +77,7 @@ internal sealed class WorkerActor : ReceiveActor
         if (_coordinator != null || _exit.Task.IsCompleted) return;
         Context.ActorSelection(_coordinatorPath).Tell(new Hello(_nonce, _capacity, System.Net.Dns.GetHostName(), Environment.ProcessId));
         // The coordinator may not be up yet, or the cluster not yet joined: ask again until it answers.
-        Context.System.Scheduler.ScheduleTellOnce(TimeSpan.FromSeconds(1), Self, new HelloTick(), Self);
+        Timers.StartSingleTimer("hello", new HelloTick(), TimeSpan.FromSeconds(1));
     }
 
     private void OnChallenge(Challenge c)

@@ -34,11 +34,12 @@ public sealed class ClusterSerializationTests : IDisposable
         Assert.Equal(0.1 + 0.2, back.Snapshot.Population![0].TrainingFitness); // bit for bit
         Assert.True(double.IsPositiveInfinity(back.Snapshot.Population[0].ValidationFitness));
         Assert.Equal(2, back.Snapshot.InvalidReasons!["screened out"]);
-        var welcome = new Welcome(new SearchSettings { Seed = 9, MaxGenerations = 3, Angular = new AngularSearch { Orders = [0, 2] } },
+        var welcome = new Welcome(new SearchSettings { Seed = 9, MaxGenerations = 3, Angular = new AngularSearch { Orders = [0, 2] }, Priors = new GrammarPriors { UnaryShare = 0.4 } },
             new DataSpec(["/data/a.xyz"], [], 0.2, 5, 5.0, 3.0) { TypeMap = ["Li", "S"] });
         var w = (Welcome)serializer.FromBinary(serializer.ToBinary(welcome), serializer.Manifest(welcome));
         Assert.Equal(9UL, w.Settings.Seed);
         Assert.Equal([0, 2], w.Settings.Angular!.Orders);
+        Assert.Equal(welcome.Settings.Priors, w.Settings.Priors);
         Assert.Equal(welcome.Settings.MutationWeights.OrderBy(p => p.Key), w.Settings.MutationWeights.OrderBy(p => p.Key));
         Assert.Equal(["Li", "S"], w.Data.TypeMap!);
     }
