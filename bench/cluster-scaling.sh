@@ -5,7 +5,7 @@
 # Parallel efficiency at N processes = rate(N) / (N × rate(1 process, cluster)). Every run has the same seed, islands
 # and time limit; only the number of processes changes.
 #
-# Usage: bench/cluster-scaling.sh [TIME=90s] [PROCESSES="1 2 3"] [ISLANDS=12] [WORK=/tmp/cluster-scaling] [DATA=data/poet/DFT_Cu]
+# Usage: bench/cluster-scaling.sh [TIME=90s] [PROCESSES="1 2 3"] [ISLANDS=12] [WORK=/tmp/cluster-scaling] [DATA=data/poet/DFT_Cu] [POPULATION=48]
 # POET=/path/to/poet uses a prebuilt binary (e.g. a self-contained `dotnet publish -c Release -r linux-x64
 # --self-contained` copied to a machine without .NET); otherwise the script publishes one into WORK.
 # Give at least as many islands as the largest process count. Prints one table; run folders and logs stay in WORK.
@@ -16,13 +16,14 @@ ISLANDS=${3:-12}
 WORK=${4:-/tmp/cluster-scaling}
 HERE=$(cd "$(dirname "$0")/.." && pwd)
 DATA=${5:-$HERE/data/poet/DFT_Cu}
+POPULATION=${6:-48}
 mkdir -p "$WORK"
 if [ -z "${POET:-}" ]; then
   dotnet publish -c Release -r linux-x64 --self-contained -o "$WORK/poet" "$HERE/src/PoetSharp.Cli" > "$WORK/build.log" 2>&1
   POET="$WORK/poet/poet"
 fi
 export POET_CLUSTER_SECRET=${POET_CLUSTER_SECRET:-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')}
-COMMON=(--data "$DATA" --time "$TIME" --islands "$ISLANDS" --threads 1 --seed 1 --no-properties --checkpoint-interval 1h)
+COMMON=(--data "$DATA" --time "$TIME" --islands "$ISLANDS" --population "$POPULATION" --threads 1 --seed 1 --no-properties --checkpoint-interval 1h)
 rate() { grep -o 'search rate: .*' "$1/summary.md" | sed -E 's/.* s, ([0-9.]+) candidates\/s.*/\1/'; }
 
 rm -rf "$WORK/single"
@@ -47,4 +48,5 @@ for n in $PROCESSES; do
   python3 -c "import sys; n,r,one=int(sys.argv[1]),float(sys.argv[2]),float(sys.argv[3]); print(f'| {n} (cluster) | {r:.1f} | {r/one:.2f} | {r/(n*one):.2f} |')" "$n" "$r" "$one"
   port=$((port + 1))
 done
-echo "($(nproc) cores; $TIME per run; $ISLANDS islands of 48 models; data $DATA)"
+gens() { grep -o -- '- [0-9]* generations' "$1/summary.md" | grep -o '[0-9]*'; }
+echo "($(nproc) cores; $TIME per run; $ISLANDS islands of $POPULATION models; data $DATA; generations reached by every island: single $(gens "$WORK/single")$(for n in $PROCESSES; do printf ', %s processes %s' "$n" "$(gens "$WORK/cluster-$n")"; done))"

@@ -46,6 +46,18 @@ internal static class FitCommand
                           "the orders, comma-separated (0,1,2,3 or all; alone: all). 30 % of new sums become angular and a quarter of random trees have the MEAM-like shape. " +
                           "A resumed run keeps the setting it started with.",
         };
+        var mutationWeights = new Option<string>("--mutation-weights")
+        {
+            HelpName = "LIST",
+            Description = "Relative weights of the mutations, name=weight comma-separated, the rest at their defaults: point=2, subtree=1, insertion=1, deletion=1, " +
+                          "hoist=0.5, add-term=1, remove-term=0.5, jitter=1 (0 turns one off). A resumed run keeps the weights it started with.",
+        };
+        var priors = new Option<string>("--priors")
+        {
+            HelpName = "LIST",
+            Description = "The random-tree grammar's priors, name=probability comma-separated, the rest at their defaults: eam=0.25 (embedded-atom shape, with the metals prior), " +
+                          "any-neighbour=0.3 (several elements: sums over every neighbour), function=0.15 (function nodes, with --operators). A resumed run keeps its priors.",
+        };
         var noProperties = new Option<bool>("--no-properties") { Description = "Skip the property suite on every front model at the end (poet front RUN_DIR --properties does it later)." };
         var compare = new Option<string[]>("--compare")
         {
@@ -75,7 +87,7 @@ internal static class FitCommand
         var command = new Command("fit", "Search for potential models (genetic programming on the Pareto front of accuracy, cost and complexity); writes the front, model files, plots and a summary to the run folder.")
         {
             data, validation, split, cutoff, taperInner, time, generations, seed, threads, islands, population, outDir, seedModels, resume,
-            optimizer, constantEvaluations, fitStructures, screen, shortRange, noPrior, operators, angular, checkpoint,
+            optimizer, constantEvaluations, fitStructures, screen, shortRange, noPrior, operators, angular, mutationWeights, priors, checkpoint,
             targets, targetMode, targetWeight, targetRefit, sanity, groundState, noProperties, compare, mtpLevels, mtpTime,
             cluster, role, bind, secretFile, workers, joinTimeout,
         };
@@ -129,6 +141,10 @@ internal static class FitCommand
                     throw new ArgumentException($"--angular: the run in {runDir} was started {(stored.Angular is null ? "without angular densities" : $"with the angular orders {string.Join(",", stored.Angular.Orders)}")}, and a resumed run keeps the settings it started with");
                 if (parsed.GetValue(operators) is { } list && !SearchSettings.ParseOperatorSet(list).SequenceEqual(stored.OperatorSet))
                     throw new ArgumentException($"--operators: the run in {runDir} was started with the operators {string.Join(", ", stored.OperatorSet)}, and a resumed run keeps the settings it started with");
+                if (parsed.GetValue(mutationWeights) is { } mw && !SameWeights(SearchSettings.ParseMutationWeights(mw), stored.MutationWeights))
+                    throw new ArgumentException($"--mutation-weights: the run in {runDir} was started with other mutation weights, and a resumed run keeps the settings it started with");
+                if (parsed.GetValue(priors) is { } pr && GrammarPriors.Parse(pr) != stored.Priors)
+                    throw new ArgumentException($"--priors: the run in {runDir} was started with other grammar priors, and a resumed run keeps the settings it started with");
                 // The data are read again as the run first read them: with its stored type map unless one is given now.
                 var given = services.TypeMap();
                 if (given is not null && spec.TypeMap is { } storedMap && !given.SequenceEqual(storedMap))
@@ -183,8 +199,11 @@ internal static class FitCommand
                     Angular = parsed.GetResult(angular) is null ? null : new AngularSearch { Orders = AngularOrders(parsed.GetValue(angular)) },
                     CheckpointInterval = interval,
                     SeedModels = parsed.GetValue(seedModels) ?? [],
+                    MutationWeights = parsed.GetValue(mutationWeights) is { } mw ? SearchSettings.ParseMutationWeights(mw) : SearchSettings.DefaultMutationWeights,
+                    Priors = parsed.GetValue(priors) is { } pr ? GrammarPriors.Parse(pr) : GrammarPriors.Default,
                 };
                 foreach (var m in settings.SeedModels) Models.ExpressionParser.ParseModel(m);
+                settings.Validate();
                 problem = spec.Problem(services.ReadData, settings);
                 Directory.CreateDirectory(folder);
                 output.Line($"searching on {CliOutput.Plural(problem.Training.Count, "training structure", "training structures")}" +
@@ -369,6 +388,9 @@ internal static class FitCommand
     }
 
     private static string Num(double? x, int digits) => x is { } v ? CliOutput.Sig(v, digits) : "–";
+
+    private static bool SameWeights(IReadOnlyDictionary<Operator, double> a, IReadOnlyDictionary<Operator, double> b) =>
+        Enum.GetValues<Operator>().All(op => a.GetValueOrDefault(op) == b.GetValueOrDefault(op));
 
     /// <summary>The orders of --angular: all four when the option is given alone.</summary>
     private static IReadOnlyList<int> AngularOrders(string? value) => string.IsNullOrWhiteSpace(value) ? [0, 1, 2, 3] : AngularSearch.ParseOrders(value);

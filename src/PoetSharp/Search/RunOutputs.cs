@@ -175,6 +175,12 @@ public static class RunOutputs
         if (engine.RunRate.Seconds > 0)
             yield return $"search rate: {engine.RunRate.Candidates:N0} candidates in {engine.RunRate.Seconds.ToString("F1", Inv)} s, " +
                          $"{(engine.RunRate.Candidates / engine.RunRate.Seconds).ToString("F1", Inv)} candidates/s (first population excluded)";
+        var settings = engine.Settings;
+        if (Enum.GetValues<Operator>().Any(op => settings.MutationWeights.GetValueOrDefault(op) != SearchSettings.DefaultMutationWeights.GetValueOrDefault(op)))
+            yield return "mutation weights: " + string.Join(", ", SearchSettings.MutationNames.Select(n => $"{n.Key} {settings.MutationWeights.GetValueOrDefault(n.Value).ToString("G4", Inv)}"));
+        if (settings.Priors != GrammarPriors.Default)
+            yield return $"grammar priors: embedded-atom shape {settings.Priors.EmbeddedAtomShare.ToString("G4", Inv)}, sums over every neighbour {settings.Priors.AnyNeighbourShare.ToString("G4", Inv)}, " +
+                         $"function nodes {settings.Priors.UnaryShare.ToString("G4", Inv)}";
         var reasons = engine.InvalidReasons;
         if (reasons.Count > 0)
             yield return $"{engine.Invalid:N0} candidates without a score: " + string.Join("; ", reasons.Select(r => $"{r.Count:N0} {r.Reason}"));

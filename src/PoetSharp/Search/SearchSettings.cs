@@ -57,6 +57,44 @@ public sealed record SearchSettings
         [Operator.Hoist] = 0.5, [Operator.AddSumTerm] = 1, [Operator.RemoveSumTerm] = 0.5, [Operator.ConstantJitter] = 1,
     };
 
+    /// <summary>The names of the mutations in <see cref="ParseMutationWeights"/> (and in <c>--mutation-weights</c>).</summary>
+    public static IReadOnlyDictionary<string, Operator> MutationNames { get; } = new Dictionary<string, Operator>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["point"] = Operator.PointMutation, ["subtree"] = Operator.SubtreeReplacement, ["insertion"] = Operator.Insertion,
+        ["deletion"] = Operator.Deletion, ["hoist"] = Operator.Hoist, ["add-term"] = Operator.AddSumTerm,
+        ["remove-term"] = Operator.RemoveSumTerm, ["jitter"] = Operator.ConstantJitter,
+    };
+
+    /// <summary>
+    /// Mutation weights from "name=weight,…" (e.g. "hoist=0,jitter=3"): the named ones replace the defaults, the others
+    /// keep theirs (<see cref="DefaultMutationWeights"/>).
+    /// </summary>
+    public static IReadOnlyDictionary<Operator, double> ParseMutationWeights(string list)
+    {
+        var weights = new Dictionary<Operator, double>(DefaultMutationWeights);
+        foreach (var (name, value) in Pairs(list, "mutation weight"))
+        {
+            if (!MutationNames.TryGetValue(name, out var op))
+                throw new ArgumentException($"unknown mutation '{name}' (known: {string.Join(", ", MutationNames.Keys)})");
+            weights[op] = value;
+        }
+        return weights;
+    }
+
+    /// <summary>"name=number" items of a comma-separated list; one clear error for a malformed item.</summary>
+    internal static IEnumerable<(string Name, double Value)> Pairs(string list, string what)
+    {
+        var items = list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (items.Length == 0) throw new ArgumentException($"no {what} given (name=value, comma-separated)");
+        foreach (var item in items)
+        {
+            var eq = item.IndexOf('=');
+            if (eq <= 0 || !double.TryParse(item[(eq + 1)..], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value))
+                throw new ArgumentException($"'{item}' is not a {what} (name=value, e.g. {(what.StartsWith("mutation", StringComparison.Ordinal) ? "hoist=0.5" : "eam=0.25")})");
+            yield return (item[..eq].Trim(), value);
+        }
+    }
+
     /// <summary>The mutations with positive weight, in the enumeration's order (so the draw does not depend on how the dictionary was built).</summary>
     internal (Operator Op, double Weight)[] MutationWeightList() =>
         Enum.GetValues<Operator>().Where(op => MutationWeights.GetValueOrDefault(op) > 0).Select(op => (op, MutationWeights[op])).ToArray();
@@ -209,6 +247,25 @@ public sealed record GrammarPriors
 
     /// <summary>The grammar's priors by default (those of every search before they were settings).</summary>
     public static GrammarPriors Default { get; } = new();
+
+    /// <summary>
+    /// Priors from "eam=0.25,any-neighbour=0.3,function=0.15" (<c>--priors</c>): the named ones replace the defaults,
+    /// the others keep theirs; each must be a probability.
+    /// </summary>
+    public static GrammarPriors Parse(string list)
+    {
+        var priors = Default;
+        foreach (var (name, value) in SearchSettings.Pairs(list, "grammar prior"))
+            priors = name.ToLowerInvariant() switch
+            {
+                "eam" => priors with { EmbeddedAtomShare = value },
+                "any-neighbour" or "any-neighbor" => priors with { AnyNeighbourShare = value },
+                "function" => priors with { UnaryShare = value },
+                _ => throw new ArgumentException($"unknown grammar prior '{name}' (known: eam, any-neighbour, function)"),
+            };
+        priors.Validate();
+        return priors;
+    }
 
     public void Validate()
     {

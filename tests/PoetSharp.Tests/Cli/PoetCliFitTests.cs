@@ -57,6 +57,36 @@ public class PoetCliFitTests
     }
 
     [Fact]
+    public void MutationWeightsAndPriorsAreOptionsAResumedRunKeeps()
+    {
+        var fake = Services();
+        var dir = Path.Combine(TestData.TempDir(), "run");
+        fake.Run(["fit", "--data", "tiny", "--generations", "1", "--mutation-weights", "hoist=x", "--out", dir, .. Small]).AssertOneLineError(1);
+        fake.Run(["fit", "--data", "tiny", "--generations", "1", "--mutation-weights", "graft=1", "--out", dir, .. Small]).AssertOneLineError(1);
+        fake.Run(["fit", "--data", "tiny", "--generations", "1", "--mutation-weights", "crossover=1,point=0,subtree=0,insertion=0,deletion=0,hoist=0,add-term=0,remove-term=0,jitter=0", "--out", dir, .. Small]).AssertOneLineError(1);
+        fake.Run(["fit", "--data", "tiny", "--generations", "1", "--priors", "eam=1.5", "--out", dir, .. Small]).AssertOneLineError(1);
+        fake.Run(["fit", "--data", "tiny", "--generations", "1", "--priors", "eam", "--out", dir, .. Small]).AssertOneLineError(1);
+        // The cluster's options mean nothing without --cluster.
+        fake.Run(["fit", "--data", "tiny", "--generations", "1", "--role", "worker", "--out", dir, .. Small]).AssertOneLineError(2);
+        var run = fake.Run(["fit", "--data", "tiny", "--generations", "2", "--mutation-weights", "hoist=0,jitter=3", "--priors", "eam=0.5", "--no-properties", "--out", dir, .. Small]);
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        var (stored, _, _) = SearchCheckpoint.ReadHeader(Path.Combine(dir, SearchCheckpoint.FileName));
+        Assert.Equal(0, stored.MutationWeights[Operator.Hoist]);
+        Assert.Equal(3, stored.MutationWeights[Operator.ConstantJitter]);
+        Assert.Equal(2, stored.MutationWeights[Operator.PointMutation]);
+        Assert.Equal(0.5, stored.Priors.EmbeddedAtomShare);
+        var summary = File.ReadAllText(Path.Combine(dir, "summary.md"));
+        Assert.Contains("mutation weights: ", summary);
+        Assert.Contains("hoist 0", summary);
+        Assert.Contains("grammar priors: embedded-atom shape 0.5", summary);
+        Assert.Contains("islands evolved on one thread", summary);
+        fake.Run("fit", "--resume", dir, "--generations", "3", "--threads", "1", "--priors", "eam=0.25").AssertOneLineError(1);
+        fake.Run("fit", "--resume", dir, "--generations", "3", "--threads", "1", "--mutation-weights", "hoist=1").AssertOneLineError(1);
+        var resumed = fake.Run("fit", "--resume", dir, "--generations", "3", "--threads", "1", "--no-properties", "--priors", "eam=0.5", "--mutation-weights", "jitter=3,hoist=0");
+        Assert.True(resumed.ExitCode == 0, resumed.Stderr);
+    }
+
+    [Fact]
     public void MtpLevelsPutMtpsAndClosedFormsOnOneFront()
     {
         var fake = Services();
