@@ -24,6 +24,9 @@ public sealed class ClusterExecutor : IslandExecutor
     private readonly Action<string> _log;
     private readonly ClusterOptions _options;
     private int _workers;
+    // Worker time spent evolving islands, and wall time × capacity of the epochs: their ratio is how busy the workers
+    // were (the rest is the barrier, the wire and the coordinator's share).
+    private double _busySeconds, _capacitySeconds;
 
     private ClusterExecutor(ActorSystem system, IActorRef coordinator, SearchProblem problem, SearchSettings settings, ClusterOptions options, Action<string> log)
     {
@@ -63,7 +66,9 @@ public sealed class ClusterExecutor : IslandExecutor
         return executor;
     }
 
-    public override string Describe => $"an Akka.NET cluster coordinated from {_options.PublicHost}:{_options.SeedPort} ({_workers} worker process{(_workers == 1 ? "" : "es")} at the start)";
+    public override string Describe =>
+        $"an Akka.NET cluster coordinated from {_options.PublicHost}:{_options.SeedPort} ({_workers} worker process{(_workers == 1 ? "" : "es")} at the start" +
+        (_capacitySeconds > 0 ? $"; workers busy {100 * _busySeconds / _capacitySeconds:F0} % of the epochs' time)" : ")");
 
     internal override void Initialise(List<Island> islands, IReadOnlyList<Expression> seeds, Action? counted)
     {
@@ -90,11 +95,14 @@ public sealed class ClusterExecutor : IslandExecutor
 
     private Dictionary<int, WorkDone> RunBatch(List<(int, IslandSnapshot?)> items, int end, DateTime? deadline, CancellationToken cancel)
     {
+        var clock = Stopwatch.StartNew();
         var ask = _coordinator.Ask<CoordinatorActor.BatchResult>(new CoordinatorActor.RunBatch(items, end, deadline), Timeout.InfiniteTimeSpan);
         using (cancel.Register(() => _coordinator.Tell(new CoordinatorActor.CancelBatch())))
         {
             var result = ask.GetAwaiter().GetResult();
             if (result.Failure != null) throw new InvalidOperationException(result.Failure);
+            _busySeconds += result.Done.Values.Sum(d => d.Seconds);
+            _capacitySeconds += clock.Elapsed.TotalSeconds * Math.Max(1, Math.Min(result.Capacity, items.Count));
             return result.Done;
         }
     }

@@ -20,7 +20,8 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
 
     // Local messages between the executor (a plain thread) and this actor; they never cross the network.
     public sealed record RunBatch(IReadOnlyList<(int Island, IslandSnapshot? Snapshot)> Items, int End, DateTime? DeadlineUtc);
-    public sealed record BatchResult(Dictionary<int, WorkDone> Done, string? Failure);
+    /// <summary>The islands' results, or why the batch failed; <paramref name="Capacity"/>: islands the ready workers can run at once.</summary>
+    public sealed record BatchResult(Dictionary<int, WorkDone> Done, string? Failure, int Capacity);
     public sealed record CancelBatch;
     public sealed record AwaitWorkers(int Count, TimeSpan Timeout);
     public sealed record WorkersReady(int Count, IReadOnlyList<string> Names);
@@ -276,7 +277,7 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
     private void Complete()
     {
         if (_batch == null || _queue.Count > 0 || _inFlight.Count > 0) return;
-        _replyTo!.Tell(new BatchResult(new Dictionary<int, WorkDone>(_done), _failure));
+        _replyTo!.Tell(new BatchResult(new Dictionary<int, WorkDone>(_done), _failure, _workers.Where(w => w.Ready).Sum(w => w.Hello.Capacity)));
         (_batch, _replyTo) = (null, null);
     }
 
