@@ -1,0 +1,49 @@
+using System.Diagnostics;
+using PoetSharp.Cluster;
+using PoetSharp.Search;
+using PoetSharp.Tests.Search;
+using PoetSharp.Tests.Support;
+
+namespace PoetSharp.Tests.Cluster;
+
+/// <summary>A cluster of one (the coordinator and its own worker, in this process): time limits and cancellation end a run between whole generations.</summary>
+public sealed class ClusterInProcessTests
+{
+    private static ClusterExecutor Start(SearchSettings settings, List<string> log) => ClusterExecutor.StartCoordinator(
+        new ClusterOptions { Role = ClusterRole.Coordinator, SeedHost = "127.0.0.1", SeedPort = PoetProcess.FreePort(), Secret = "in-process-secret", Threads = 1 },
+        settings, new DataSpec(["unused.xyz"], [], 0, 1, 5, 3), SearchEngineTests.Problem.Value, line => { lock (log) log.Add(line); });
+
+    [Fact]
+    public void ATimeLimitAndCancellationEndAClusterRunBetweenGenerations()
+    {
+        var log = new List<string>();
+        var timed = SearchEngineTests.Tiny(0) with { MaxGenerations = 0, MaxTime = TimeSpan.FromSeconds(3), Islands = 2 };
+        using (var executor = Start(timed, log))
+        {
+            var engine = new SearchEngine(SearchEngineTests.Problem.Value, timed, null, executor);
+            var clock = Stopwatch.StartNew();
+            engine.Run();
+            Assert.InRange(clock.Elapsed.TotalSeconds, 2.5, 30);
+            Assert.True(engine.Generation > 0);
+            Assert.Contains("Akka.NET cluster", engine.ExecutorDescription);
+        }
+        Assert.Contains(log, l => l.Contains("1 worker process (this one included) at the start", StringComparison.Ordinal));
+
+        var open = SearchEngineTests.Tiny(100000) with { Islands = 2 };
+        using (var executor = Start(open, log))
+        {
+            var engine = new SearchEngine(SearchEngineTests.Problem.Value, open, null, executor);
+            using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+            var clock = Stopwatch.StartNew();
+            engine.Run(cancel.Token);
+            Assert.InRange(clock.Elapsed.TotalSeconds, 2.5, 30);
+            Assert.InRange(engine.Generation, 1, 99999);
+            // Every island is at a whole generation: its state restores and steps on.
+            foreach (var island in engine.Islands)
+            {
+                var copy = IslandSnapshot.Of(island).Restore(island.Index, SearchEngineTests.Problem.Value, open, "test");
+                Assert.True(IslandEpoch.Run(copy, new EpochTask(island.Generation + 1, null), () => false));
+            }
+        }
+    }
+}
