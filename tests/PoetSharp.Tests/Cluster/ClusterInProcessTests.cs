@@ -9,9 +9,19 @@ namespace PoetSharp.Tests.Cluster;
 /// <summary>A cluster of one (the coordinator and its own worker, in this process): time limits and cancellation end a run between whole generations.</summary>
 public sealed class ClusterInProcessTests
 {
-    private static ClusterExecutor Start(SearchSettings settings, List<string> log) => ClusterExecutor.StartCoordinator(
-        new ClusterOptions { Role = ClusterRole.Coordinator, SeedHost = "127.0.0.1", SeedPort = PoetProcess.FreePort(), Secret = "in-process-secret", Threads = 1 },
+    private static ClusterExecutor Start(SearchSettings settings, List<string> log, int? port = null) => ClusterExecutor.StartCoordinator(
+        new ClusterOptions { Role = ClusterRole.Coordinator, SeedHost = "127.0.0.1", SeedPort = port ?? PoetProcess.FreePort(), Secret = "in-process-secret", Threads = 1 },
         settings, new DataSpec(["unused.xyz"], [], 0, 1, 5, 3), SearchEngineTests.Problem.Value, line => { lock (log) log.Add(line); });
+
+    [Fact]
+    public void TheCoordinatorListensOnLoopbackOnly()
+    {
+        var port = PoetProcess.FreePort();
+        using var executor = Start(SearchEngineTests.Tiny(1), [], port);
+        var listeners = System.Net.NetworkInformation.IPGlobalProperties.GetIPGlobalProperties().GetActiveTcpListeners().Where(e => e.Port == port).ToList();
+        Assert.NotEmpty(listeners);
+        Assert.All(listeners, e => Assert.True(System.Net.IPAddress.IsLoopback(e.Address), $"listening on {e}"));
+    }
 
     [Fact]
     public void ATimeLimitAndCancellationEndAClusterRunBetweenGenerations()
