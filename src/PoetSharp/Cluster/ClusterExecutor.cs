@@ -89,7 +89,13 @@ public sealed class ClusterExecutor : IslandExecutor
 
     private void Restore(List<Island> islands, Dictionary<int, WorkDone> result)
     {
-        var restored = result.AsParallel().Select(p => (p.Key, Island: p.Value.Snapshot.Restore(p.Key, _problem, _settings, $"island {p.Key} from a worker"))).ToList();
+        var restored = result.AsParallel().Select(p =>
+        {
+            var snapshot = p.Value.Snapshot;
+            // The forms seen before the epoch are here already; the worker sent those it added.
+            if (p.Value.SeenIsDelta) snapshot.Seen = [.. islands[p.Key].Seen, .. snapshot.Seen ?? []];
+            return (p.Key, Island: snapshot.Restore(p.Key, _problem, _settings, $"island {p.Key} from a worker"));
+        }).ToList();
         foreach (var (k, island) in restored) islands[k] = island;
     }
 

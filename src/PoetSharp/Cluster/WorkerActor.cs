@@ -152,7 +152,15 @@ internal sealed class WorkerActor : ReceiveActor, IWithTimers
                     island = w.Snapshot.Restore(w.Island, problem, settings, $"the coordinator's state of island {w.Island}");
                     reached = IslandEpoch.Run(island, new EpochTask(w.End, deadline), () => Interlocked.Read(ref _stopUpTo) >= w.TaskId);
                 }
-                coordinator.Tell(new WorkDone(w.TaskId, w.Island, IslandSnapshot.Of(island), reached, clock.Elapsed.TotalSeconds), self);
+                var snapshot = IslandSnapshot.Of(island);
+                var delta = w.Snapshot?.Seen is not null;
+                if (delta)
+                {
+                    // Only what this epoch added (it never removes a form seen before it).
+                    var known = new HashSet<ulong>(w.Snapshot!.Seen!);
+                    snapshot.Seen = snapshot.Seen!.Where(h => !known.Contains(h)).ToArray();
+                }
+                coordinator.Tell(new WorkDone(w.TaskId, w.Island, snapshot, reached, clock.Elapsed.TotalSeconds, delta), self);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {

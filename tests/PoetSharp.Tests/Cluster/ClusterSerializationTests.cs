@@ -45,6 +45,22 @@ public sealed class ClusterSerializationTests : IDisposable
     }
 
     [Fact]
+    public void FormsSeenTravelAsBase64AndArraysOfNumbersStillRead()
+    {
+        var serializer = (ClusterMessageSerializer)_system.Serialization.FindSerializerFor(new StopWork(1));
+        var seen = Enumerable.Range(0, 1000).Select(i => (ulong)i * 0x9E3779B97F4A7C15UL).ToArray();
+        var done = new WorkDone(1, 0, new IslandSnapshot { Seen = seen, Random = [1, 2, 3, 4], Population = [], Archive = [] }, true, 1.5, SeenIsDelta: true);
+        var bytes = serializer.ToBinary(done);
+        Assert.True(bytes.Length < 13 * seen.Length, $"{bytes.Length} bytes for {seen.Length} hashes");
+        var back = (WorkDone)serializer.FromBinary(bytes, serializer.Manifest(done));
+        Assert.Equal(seen, back.Snapshot.Seen);
+        Assert.True(back.SeenIsDelta);
+        var plain = Encoding.UTF8.GetBytes("{\"TaskId\":1,\"Island\":0,\"Snapshot\":{\"Seen\":[18446744073709551615,7]},\"Reached\":true,\"Seconds\":1}");
+        Assert.Equal([ulong.MaxValue, 7UL], ((WorkDone)serializer.FromBinary(plain, "WorkDone")).Snapshot.Seen);
+        Assert.ThrowsAny<System.Text.Json.JsonException>(() => serializer.FromBinary(Encoding.UTF8.GetBytes("{\"TaskId\":1,\"Snapshot\":{\"Seen\":\"AAAA\"}}"), "WorkDone"));
+    }
+
+    [Fact]
     public void AnUnknownManifestIsRefused()
     {
         var serializer = (ClusterMessageSerializer)_system.Serialization.FindSerializerFor(new StopWork(1));
