@@ -31,10 +31,7 @@ public class ClusterBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var data = Dataset.Concat("DFT_Cu training",
-            PoetFolder.Read(ModelBenchmarks.DataFolder("poet", "DFT_Cu", "NVT_FCC_300K")),
-            PoetFolder.Read(ModelBenchmarks.DataFolder("poet", "DFT_Cu", "NVT_FCC_1400K")),
-            PoetFolder.Read(ModelBenchmarks.DataFolder("poet", "DFT_Cu", "NPT_FCC_1400K")));
+        var data = ModelBenchmarks.DftCuTraining();
         _problem = new SearchProblem(data, null, Taper.Copper, 16);
         _settings = new SearchSettings { Seed = 1, Islands = 1, Threads = 1, MaxGenerations = 10 };
         _island = new Island(0, _problem, _settings, SearchRandom.ForStream(1, 0));

@@ -51,13 +51,16 @@ public class ModelBenchmarks
         throw new DirectoryNotFoundException($"data/{string.Join('/', parts)} not found above {Environment.CurrentDirectory}");
     }
 
+    /// <summary>POET's DFT_Cu training set: the 300 K and 1400 K NVT and the 1400 K NPT snapshots (150 structures × 32 atoms).</summary>
+    internal static Dataset DftCuTraining() => Dataset.Concat("DFT_Cu training",
+        PoetFolder.Read(DataFolder("poet", "DFT_Cu", "NVT_FCC_300K")),
+        PoetFolder.Read(DataFolder("poet", "DFT_Cu", "NVT_FCC_1400K")),
+        PoetFolder.Read(DataFolder("poet", "DFT_Cu", "NPT_FCC_1400K")));
+
     [GlobalSetup]
     public void Setup()
     {
-        var data = Dataset.Concat("DFT_Cu training",
-            PoetFolder.Read(DataFolder("poet", "DFT_Cu", "NVT_FCC_300K")),
-            PoetFolder.Read(DataFolder("poet", "DFT_Cu", "NVT_FCC_1400K")),
-            PoetFolder.Read(DataFolder("poet", "DFT_Cu", "NPT_FCC_1400K")));
+        var data = DftCuTraining();
         _table = new PairTable(data.Structures, Taper.Copper);
         _gp1 = new ModelEvaluator(new CompiledModel(Gp1(), Taper.Copper), _table) { MaxDegreeOfParallelism = 1 };
         _gp1Parallel = new ModelEvaluator(new CompiledModel(Gp1(), Taper.Copper), _table);

@@ -31,10 +31,7 @@ public class RefitBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var data = Dataset.Concat("DFT_Cu training",
-            PoetFolder.Read(ModelBenchmarks.DataFolder("poet", "DFT_Cu", "NVT_FCC_300K")),
-            PoetFolder.Read(ModelBenchmarks.DataFolder("poet", "DFT_Cu", "NVT_FCC_1400K")),
-            PoetFolder.Read(ModelBenchmarks.DataFolder("poet", "DFT_Cu", "NPT_FCC_1400K")));
+        var data = ModelBenchmarks.DftCuTraining();
         var gp1 = ModelBenchmarks.Gp1();
         _objective = new FittingObjective(gp1, Taper.Copper, data.Structures, new ObjectiveWeights(10, 1, 0.1));
         _objective.Evaluator.MaxDegreeOfParallelism = 1;

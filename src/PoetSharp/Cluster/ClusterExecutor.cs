@@ -42,15 +42,7 @@ public sealed class ClusterExecutor : IslandExecutor
     public static ClusterExecutor StartCoordinator(ClusterOptions options, SearchSettings settings, DataSpec data, SearchProblem problem, Action<string> log)
     {
         if (options.Role != ClusterRole.Coordinator) throw new ArgumentException("this process is not the coordinator");
-        ActorSystem system;
-        try
-        {
-            system = ClusterNode.Start(options);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            throw new ArgumentException($"cannot listen on {options.Bind}:{options.SeedPort} for the cluster: {Inner(e).Message}");
-        }
+        var system = ClusterNode.Start(options);
         var welcome = new Welcome(settings, Absolute(data));
         var coordinator = system.ActorOf(Props.Create(() => new CoordinatorActor(options.Secret, welcome, log)), ClusterNode.CoordinatorName);
         var exit = new TaskCompletionSource<int>();
@@ -139,15 +131,7 @@ public sealed class ClusterExecutor : IslandExecutor
     public static int RunWorker(ClusterOptions options, Func<SearchSettings, DataSpec, SearchProblem> load, Action<string> log, CancellationToken cancel = default)
     {
         if (options.Role != ClusterRole.Worker) throw new ArgumentException("this process is not a worker");
-        ActorSystem system;
-        try
-        {
-            system = ClusterNode.Start(options);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            throw new ArgumentException($"cannot start a cluster node on {options.Bind}: {Inner(e).Message}");
-        }
+        var system = ClusterNode.Start(options);
         var exit = new TaskCompletionSource<int>();
         var path = new RootActorPath(new Address("akka.tcp", ClusterNode.SystemName, options.SeedHost, options.SeedPort)) / "user" / ClusterNode.CoordinatorName;
         log($"worker on {options.PublicHost} ({options.Origin}), {options.Threads} island{(options.Threads == 1 ? "" : "s")} at once; joining the coordinator at {options.SeedHost}:{options.SeedPort}");
@@ -186,11 +170,6 @@ public sealed class ClusterExecutor : IslandExecutor
         }
     }
 
-    private static Exception Inner(Exception e)
-    {
-        while (e is AggregateException { InnerException: { } inner }) e = inner;
-        return e.InnerException is { } i && e is TypeInitializationException or System.Reflection.TargetInvocationException ? i : e;
-    }
 
     private static DataSpec Absolute(DataSpec d) => d with
     {

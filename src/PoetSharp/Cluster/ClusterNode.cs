@@ -65,6 +65,23 @@ internal static class ClusterNode
               coordinated-shutdown.run-by-clr-shutdown-hook = off
             }
             """;
-        return ActorSystem.Create(SystemName, ConfigurationFactory.ParseString(hocon));
+        try
+        {
+            return ActorSystem.Create(SystemName, ConfigurationFactory.ParseString(hocon));
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A port in use or an address not of this host: one clear line, whoever starts the node.
+            throw new ArgumentException(options.Role == ClusterRole.Coordinator
+                ? $"cannot listen on {options.Bind}:{options.SeedPort} for the cluster: {Inner(e).Message}"
+                : $"cannot start a cluster node on {options.Bind}: {Inner(e).Message}");
+        }
     }
+
+    private static Exception Inner(Exception e)
+    {
+        while (e is AggregateException { InnerException: { } inner }) e = inner;
+        return e.InnerException is { } i && e is TypeInitializationException or System.Reflection.TargetInvocationException ? i : e;
+    }
+
 }

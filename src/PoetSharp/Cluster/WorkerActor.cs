@@ -31,7 +31,6 @@ internal sealed class WorkerActor : ReceiveActor, IWithTimers
     private SearchSettings? _settings;
     private IReadOnlyList<Expression> _seeds = [];
     private long _stopUpTo;
-    private int _running;
 
     public WorkerActor(string secret, ActorPath coordinatorPath, int capacity, Func<SearchSettings, DataSpec, SearchProblem> load,
         Action<string> log, TaskCompletionSource<int> exit)
@@ -132,7 +131,6 @@ internal sealed class WorkerActor : ReceiveActor, IWithTimers
         if (_problem is not { } problem || _settings is not { } settings || !Sender.Equals(_coordinator)) return;
         var coordinator = _coordinator!;
         var self = Self; // answers name this worker as their sender: the coordinator accepts a result only from the worker it gave the island to
-        Interlocked.Increment(ref _running);
         var deadline = w.RemainingSeconds is { } s ? DateTime.UtcNow + TimeSpan.FromSeconds(Math.Max(0, s)) : (DateTime?)null;
         Task.Factory.StartNew(() =>
         {
@@ -165,10 +163,6 @@ internal sealed class WorkerActor : ReceiveActor, IWithTimers
             catch (Exception e) when (e is not OutOfMemoryException)
             {
                 coordinator.Tell(new WorkFailed(w.TaskId, w.Island, $"{e.GetType().Name}: {e.Message}"), self);
-            }
-            finally
-            {
-                Interlocked.Decrement(ref _running);
             }
         }, TaskCreationOptions.LongRunning);
     }

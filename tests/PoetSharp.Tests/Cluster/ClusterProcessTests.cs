@@ -60,7 +60,7 @@ public sealed class ClusterProcessTests
         var dir = TestData.TempDir();
         // srun's environment on one node: the same command in every task, the rank decides the role; the port comes
         // from the job id, so pick a job id whose port is free.
-        var job = Enumerable.Range(0, 1000).First(j => PortIsFree(47310 + j));
+        var job = Enumerable.Range(0, 1000).First(j => PoetProcess.IsFree(47310 + j));
         Dictionary<string, string> Task(int rank) => new(Env())
         {
             ["SLURM_PROCID"] = rank.ToString(System.Globalization.CultureInfo.InvariantCulture), ["SLURM_NTASKS"] = "3",
@@ -83,20 +83,6 @@ public sealed class ClusterProcessTests
         Assert.Matches(@"workers busy \d+ % of the epochs. time", summary);
     }
 
-    private static bool PortIsFree(int port)
-    {
-        try
-        {
-            var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, port);
-            listener.Start();
-            listener.Stop();
-            return true;
-        }
-        catch (System.Net.Sockets.SocketException)
-        {
-            return false;
-        }
-    }
 
     [Fact]
     public void ResumeCoversTheWholeCluster()

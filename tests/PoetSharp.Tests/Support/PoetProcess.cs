@@ -92,6 +92,22 @@ internal sealed class PoetProcess : IDisposable
         _process.Dispose();
     }
 
+    /// <summary>Whether nobody listens on this loopback port at the moment.</summary>
+    public static bool IsFree(int port)
+    {
+        try
+        {
+            var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            listener.Stop();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>A TCP port nobody listens on at the moment, on loopback.</summary>
     public static int FreePort()
     {
