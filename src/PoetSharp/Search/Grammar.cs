@@ -138,8 +138,11 @@ public static class Grammar
     /// <summary>
     /// The EAM-alloy shape for every element at once, as EAM, Finnis–Sinclair and Rafii-Tabar–Sutton alloys are built:
     /// one pair-function family and one density family are drawn, and every element A gets
-    /// F_A = Σ_B Σ_{j∈B} g_B − (Σ_B Σ_{j∈B} h_B)^p (or + c·(…)^p), each neighbour element B with its own copy of the
-    /// family (the fit gives each copy its own constants). A prior over forms, like <see cref="EmbeddedAtom"/>.
+    /// F_A = Σ_B a_AB Σ_{j∈B} g_B − (Σ_B b_AB Σ_{j∈B} h_B)^p (or + c·(…)^p), each neighbour element B with its own copy of
+    /// the family and its own amplitudes a_AB, b_AB (density amplitudes positive). The fit gives each copy its own
+    /// constants; the amplitudes matter because a family such as r^-k has none of its own, and alloys differ first of all
+    /// in how strongly each element bonds and contributes density (in Rafii-Tabar–Sutton, ε_AB a_AB^n and (ε_A c_A)² a_B^m
+    /// with one n and one m). A prior over forms, like <see cref="EmbeddedAtom"/>.
     /// </summary>
     public static Expression EmbeddedAtomAlloy(SearchRandom random, IReadOnlyList<string> elements)
     {
@@ -147,16 +150,24 @@ public static class Grammar
         var densityFamily = PairTerm(random);
         var exponent = AtomExponent(random);
         var coefficient = random.Chance(0.5) ? (double?)Coefficient(random) : null;
-        Expression Over(Expression family)
+        Expression Over(Expression family, bool positive)
         {
-            var total = Expression.Sum(family, elements[0]);
-            for (var k = 1; k < elements.Count; k++) total += Expression.Sum(family, elements[k]);
-            return total;
+            Expression? total = null;
+            foreach (var b in elements)
+            {
+                var amplitude = Coefficient(random);
+                // A density is positive at neighbour distances (2.5 Å: a metal's first shell), so a root of it is real.
+                if (positive) amplitude = Math.Abs(amplitude) * (family.EvaluatePair(family.Length - 1, 2.5) < 0 ? -1 : 1);
+                var copy = Expression.Constant(amplitude) * Expression.Sum(family, b);
+                total = total is null ? copy : total + copy;
+            }
+            return total!;
         }
         var terms = elements.Select(a =>
         {
-            var embedding = Expression.Pow(Over(densityFamily), exponent);
-            return (a, coefficient is { } c ? Over(pairFamily) + Expression.Constant(c) * embedding : Over(pairFamily) - embedding);
+            var embedding = Expression.Pow(Over(densityFamily, positive: true), exponent);
+            var pair = Over(pairFamily, positive: false);
+            return (a, coefficient is { } c ? pair + Expression.Constant(c) * embedding : pair - embedding);
         }).ToArray();
         return Expression.PerElement(terms);
     }

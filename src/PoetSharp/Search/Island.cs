@@ -17,6 +17,7 @@ internal sealed class Island
     private readonly CandidateEvaluator _evaluator;
     // The data's elements when there are several (models are then one expression per element); null for one.
     private readonly IReadOnlyList<string>? _elements;
+    private readonly TreeLimits _limits; // the settings' limits, or the default for the data's element count
 
     public Island(int index, SearchProblem problem, SearchSettings settings, SearchRandom random)
     {
@@ -26,6 +27,7 @@ internal sealed class Island
         _mutations = settings.MutationWeightList();
         _evaluator = new CandidateEvaluator(problem, settings);
         _elements = problem.Elements.Count > 1 ? problem.Elements : null;
+        _limits = settings.Limits ?? TreeLimits.ForElements(problem.Elements.Count);
         Random = random;
         Archive = new Archive(settings.ArchiveCapacity);
     }
@@ -109,7 +111,7 @@ internal sealed class Island
                 var first = Population[Pareto.Tournament(rank, crowding, Random)];
                 var op = Random.Chance(_settings.CrossoverProbability) ? Operator.Crossover : PickMutation();
                 var second = op == Operator.Crossover ? Population[Pareto.Tournament(rank, crowding, Random)] : first;
-                child = Variation.Apply(op, first.Expression, second.Expression, Random, _settings.Limits, _settings.MetalsPrior, _unary, _elements, _settings.Angular, _settings.Priors);
+                child = Variation.Apply(op, first.Expression, second.Expression, Random, _limits, _settings.MetalsPrior, _unary, _elements, _settings.Angular, _settings.Priors);
                 jitter = op == Operator.ConstantJitter;
             }
             child = child == null ? null : Canonical(child);
@@ -202,7 +204,7 @@ internal sealed class Island
     {
         try
         {
-            return Variation.Finish(Simplifier.Simplify(e), _settings.Limits);
+            return Variation.Finish(Simplifier.Simplify(e), _limits);
         }
         catch (ArgumentException)
         {

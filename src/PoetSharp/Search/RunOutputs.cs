@@ -82,7 +82,7 @@ public static class RunOutputs
         WriteFront(folder, front);
         FrontPlot(front, Path.Combine(folder, "front"));
         HistoryPlot(front, Path.Combine(folder, "history"));
-        File.WriteAllText(Path.Combine(folder, "summary.md"), Summary(front, engine.Settings, [.. RunNotes(engine), .. summaryNotes ?? []]));
+        File.WriteAllText(Path.Combine(folder, "summary.md"), Summary(front, engine.Settings, [.. RunNotes(engine, problem), .. summaryNotes ?? []]));
         return front;
     }
 
@@ -169,9 +169,18 @@ public static class RunOutputs
     }
 
     /// <summary>Where the islands evolved, and why candidates had no score (most frequent reasons first).</summary>
-    internal static IEnumerable<string> RunNotes(SearchEngine engine)
+    private static string CountOf(int n, string noun) => $"{n} {noun}{(n == 1 ? "" : "s")}";
+
+    internal static IEnumerable<string> RunNotes(SearchEngine engine, SearchProblem problem)
     {
         yield return $"islands evolved on {engine.ExecutorDescription}";
+        var limits = engine.Settings.Limits ?? TreeLimits.ForElements(problem.Elements.Count);
+        yield return $"size limits: {limits.MaxNodes} nodes and depth {limits.MaxDepth} per {(problem.Elements.Count > 1 ? "element's expression" : "model")}" +
+                     (engine.Settings.Limits is null ? $" (the default for {CountOf(problem.Elements.Count, "element")})" : "");
+        var fit = problem.FitPairs.Structures;
+        var groups = fit.Select(s => s.Group).Distinct().Count();
+        if (groups > 1)
+            yield return $"constants fitted on {CountOf(fit.Count, "structure")} from {CountOf(groups, "group")} of the training data (every group represented)";
         if (engine.RunRate.Seconds > 0)
             yield return $"search rate: {engine.RunRate.Candidates:N0} candidates in {engine.RunRate.Seconds.ToString("F1", Inv)} s, " +
                          $"{(engine.RunRate.Candidates / engine.RunRate.Seconds).ToString("F1", Inv)} candidates/s (first population excluded)";

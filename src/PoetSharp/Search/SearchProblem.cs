@@ -15,7 +15,7 @@ public sealed class SearchProblem
     public Dataset Training { get; }
     public Dataset? Validation { get; }
     public Taper Taper { get; }
-    /// <summary>The training structures candidates' constants are fitted on (a subset spread evenly over the set).</summary>
+    /// <summary>The training structures candidates' constants are fitted on (a subset spread evenly over the set, every group in it: <see cref="SpreadOverGroups"/>).</summary>
     public PairTable FitPairs { get; }
     /// <summary>A quarter of the fitting structures (at least one), for screening offspring cheaply.</summary>
     public PairTable ScreenPairs { get; }
@@ -36,11 +36,11 @@ public sealed class SearchProblem
         Training = training;
         Validation = validation is { Count: > 0 } ? validation : null;
         Taper = taper;
-        var fit = Spread(training.Structures, maxFitStructures);
+        var fit = SpreadOverGroups(training.Structures, maxFitStructures);
         FitPairs = new PairTable(fit, taper);
         ScreenPairs = new PairTable(Spread(fit, Math.Max(1, fit.Count / 4)), taper);
         Scales = QuantityScales.Of(training.Structures);
-        if (Validation != null) ValidationPairs = new PairTable(Spread(Validation.Structures, 2 * maxFitStructures), taper);
+        if (Validation != null) ValidationPairs = new PairTable(SpreadOverGroups(Validation.Structures, 2 * maxFitStructures), taper);
         ShortRange = new ShortRangeCheck(taper, ShortRangeCheck.NearestNeighbourOf(training.Structures, taper.Outer));
         Elements = Evaluation.ElementEnergies.ElementsOf(training.Structures);
     }
@@ -114,11 +114,43 @@ public sealed class SearchProblem
         return double.IsFinite(result.Cost) && !(result.Cost > start) ? (e.WithConstants(result.Parameters), result.Cost) : (e, start);
     }
 
-    /// <summary>At most <paramref name="count"/> structures at evenly spaced positions (every group is represented).</summary>
+    /// <summary>At most <paramref name="count"/> structures at evenly spaced positions.</summary>
     public static IReadOnlyList<Atoms.Structure> Spread(IReadOnlyList<Atoms.Structure> all, int count)
     {
         if (all.Count <= count) return all;
         return Enumerable.Range(0, count).Select(k => all[(int)((long)k * all.Count / count)]).ToArray();
+    }
+
+    /// <summary>
+    /// <see cref="Spread"/>, but with at least one structure of every group (<see cref="Atoms.Structure.Group"/>), so
+    /// that the candidates' constants see every kind of structure the data hold (elements, phases, solid solutions):
+    /// when evenly spaced positions already reach every group they are the answer; otherwise each group gets one
+    /// structure and the rest of <paramref name="count"/> is shared in proportion to the groups' sizes (largest
+    /// remainders), each group's share evenly spaced within it. The result then holds max(count, groups) structures.
+    /// </summary>
+    public static IReadOnlyList<Atoms.Structure> SpreadOverGroups(IReadOnlyList<Atoms.Structure> all, int count)
+    {
+        var even = Spread(all, count);
+        var groups = all.GroupBy(s => s.Group).Select(g => g.ToArray()).ToArray();
+        if (groups.Length <= 1 || even.Select(s => s.Group).Distinct().Count() == groups.Length) return even;
+        var share = new int[groups.Length];
+        Array.Fill(share, 1);
+        var rest = Math.Max(0, count - groups.Length);
+        var exact = groups.Select(g => rest * (double)(g.Length - 1) / Math.Max(1, all.Count - groups.Length)).ToArray();
+        for (var k = 0; k < groups.Length; k++) share[k] += Math.Min(groups[k].Length - 1, (int)Math.Floor(exact[k]));
+        var left = Math.Max(count, groups.Length) - share.Sum();
+        var order = Enumerable.Range(0, groups.Length).OrderByDescending(k => exact[k] - Math.Floor(exact[k])).ThenBy(k => k).ToArray();
+        for (var placed = true; left > 0 && placed;)
+        {
+            placed = false;
+            foreach (var k in order)
+            {
+                if (left == 0) break;
+                if (share[k] >= groups[k].Length) continue;
+                (share[k], left, placed) = (share[k] + 1, left - 1, true);
+            }
+        }
+        return groups.SelectMany((g, k) => Spread(g, share[k])).ToArray();
     }
 }
 

@@ -41,7 +41,11 @@ public sealed record SearchSettings
     /// <summary>Generations between migrations (an epoch); islands run independently within one.</summary>
     public int MigrationInterval { get; init; } = 4;
     public int Migrants { get; init; } = 3;
-    public TreeLimits Limits { get; init; } = new();
+    /// <summary>
+    /// Size limits of each element's expression; null (the default): <see cref="TreeLimits.ForElements"/> of the data's
+    /// element count, so that an EAM-alloy form over every neighbour element fits whatever the number of elements.
+    /// </summary>
+    public TreeLimits? Limits { get; init; }
     /// <summary>Chance that an offspring comes from crossover rather than a mutation.</summary>
     public double CrossoverProbability { get; init; } = 0.35;
     /// <summary>
@@ -208,7 +212,7 @@ public sealed record SearchSettings
         if (ConstantEvaluations < 1) throw new ArgumentException("the constant fit needs at least one evaluation");
         if (!(ScreenFactor >= 0) || double.IsPositiveInfinity(ScreenFactor)) throw new ArgumentException("the screening factor must be finite and non-negative");
         if (MaxFitStructures < 1) throw new ArgumentException("the constant fit needs at least one structure");
-        if (Limits.MaxNodes < 3 || Limits.MaxDepth < 2) throw new ArgumentException("the size limits are too small for any model");
+        if (Limits is { MaxNodes: < 3 } or { MaxDepth: < 2 }) throw new ArgumentException("the size limits are too small for any model");
         if (!(TargetWeight > 0) || !double.IsFinite(TargetWeight)) throw new ArgumentException("the target weight must be positive and finite");
         if (TargetRefitEvaluations < 0) throw new ArgumentException("the joint refit's evaluations cannot be negative");
         if (!(SanityPenalty >= 1) || !double.IsFinite(SanityPenalty)) throw new ArgumentException("the sanity penalty must be finite and at least 1");

@@ -20,6 +20,18 @@ public enum Operator
 /// <remarks>A model of several elements, at[A](F_A) + at[B](F_B) + …, is within the limits when each F_A is.</remarks>
 public sealed record TreeLimits(int MaxNodes = 31, int MaxDepth = 10)
 {
+    /// <summary>
+    /// The default limits of each element's expression for data of <paramref name="elements"/> elements: 31 nodes and
+    /// depth 10 for one or two, and for each further element 14 nodes and one level more. An EAM-alloy expression holds
+    /// one pair and one density sum per neighbour element (each c·Σ_B(g) with its "+": 7 nodes, twice), so with fixed
+    /// limits the Rafii-Tabar–Sutton or EAM-alloy form of three or more elements could not be written at all.
+    /// </summary>
+    public static TreeLimits ForElements(int elements)
+    {
+        var extra = Math.Max(0, elements - 2);
+        return new TreeLimits(31 + 14 * extra, 10 + extra);
+    }
+
     public bool Allows(Expression e)
     {
         var terms = e.CentralTerms;
