@@ -37,6 +37,8 @@ internal static class FitCommand
         var targetRefit = new Option<int>("--target-refit-evaluations") { DefaultValueFactory = _ => new SearchSettings().TargetRefitEvaluations, HelpName = "N", Description = "Iterations of the final joint refit of front models on data and targets (0: none)." };
         var sanity = new Option<string>("--sanity") { DefaultValueFactory = _ => "penalise", HelpName = "penalise|reject|off", Description = "Physical sanity checks of models that could enter the front (cohesive energy, ground state, Born stability, vacancy, stacking fault)." };
         var groundState = new Option<string>("--ground-state") { HelpName = "fcc|bcc|hcp", Description = "The data's ground-state crystal for the sanity checks (default: identified from the lowest-energy training structure)." };
+        var symmetricPairs = new Option<bool>("--symmetric-pairs") { Description = "Several elements: pair functions shared between element pairs (φ_AB = φ_BA, as EAM alloys): every A–B pair term of A's expression has its mirror in B's, with the same constants in every fit. A resumed run keeps the setting it started with." };
+        var maxNodes = new Option<int?>("--max-nodes") { HelpName = "N", Description = "Size limit of each element's expression in nodes (default 31, and 14 more for each element beyond two)." };
         var noPrior = new Option<bool>("--no-prior") { Description = "Turn off the metals prior (a quarter of random trees with the embedded-atom shape Σg + c·(Σh)^p, on by default). A resumed run keeps the setting it started with." };
         var operators = new Option<string>("--operators") { HelpName = "LIST", Description = "Functions the search may use besides + - * / ^, comma-separated: exp, log, sqrt, or all (default: none). A resumed run keeps the operators it started with." };
         var angular = new Option<string>("--angular")
@@ -87,7 +89,7 @@ internal static class FitCommand
         var command = new Command("fit", "Search for potential models (genetic programming on the Pareto front of accuracy, cost and complexity); writes the front, model files, plots and a summary to the run folder.")
         {
             data, validation, split, cutoff, taperInner, time, generations, seed, threads, islands, population, outDir, seedModels, resume,
-            optimizer, constantEvaluations, fitStructures, screen, shortRange, noPrior, operators, angular, mutationWeights, priors, checkpoint,
+            optimizer, constantEvaluations, fitStructures, screen, shortRange, noPrior, symmetricPairs, maxNodes, operators, angular, mutationWeights, priors, checkpoint,
             targets, targetMode, targetWeight, targetRefit, sanity, groundState, noProperties, compare, mtpLevels, mtpTime,
             cluster, role, bind, secretFile, workers, joinTimeout,
         };
@@ -137,6 +139,10 @@ internal static class FitCommand
                 if (spec is null) throw new ArgumentException($"{path}: the checkpoint does not say where its data came from");
                 if (parsed.GetValue(noPrior) && stored.MetalsPrior)
                     throw new ArgumentException($"--no-prior: the run in {runDir} was started with the metals prior, and a resumed run keeps the settings it started with");
+                if (parsed.GetValue(symmetricPairs) && !stored.SymmetricPairs)
+                    throw new ArgumentException($"--symmetric-pairs: the run in {runDir} was started without shared pair functions, and a resumed run keeps the settings it started with");
+                if (parsed.GetValue(maxNodes) is { } mn && (stored.Limits?.MaxNodes ?? -1) != mn)
+                    throw new ArgumentException($"--max-nodes: the run in {runDir} was started with other size limits, and a resumed run keeps the settings it started with");
                 if (parsed.GetResult(angular) is not null && !AngularOrders(parsed.GetValue(angular)).SequenceEqual(stored.Angular?.Orders ?? []))
                     throw new ArgumentException($"--angular: the run in {runDir} was started {(stored.Angular is null ? "without angular densities" : $"with the angular orders {string.Join(",", stored.Angular.Orders)}")}, and a resumed run keeps the settings it started with");
                 if (parsed.GetValue(operators) is { } list && !SearchSettings.ParseOperatorSet(list).SequenceEqual(stored.OperatorSet))
@@ -195,6 +201,8 @@ internal static class FitCommand
                     Sanity = ParseSanity(parsed.GetValue(sanity)!),
                     GroundState = parsed.GetValue(groundState),
                     MetalsPrior = !parsed.GetValue(noPrior),
+                    SymmetricPairs = parsed.GetValue(symmetricPairs),
+                    Limits = parsed.GetValue(maxNodes) is { } nodes ? TreeLimits.ForNodes(nodes) : null,
                     OperatorSet = parsed.GetValue(operators) is { } list ? SearchSettings.ParseOperatorSet(list) : SearchSettings.DefaultOperatorSet,
                     Angular = parsed.GetResult(angular) is null ? null : new AngularSearch { Orders = AngularOrders(parsed.GetValue(angular)) },
                     CheckpointInterval = interval,

@@ -204,7 +204,9 @@ internal sealed class Island
     {
         try
         {
-            return Variation.Finish(Simplifier.Simplify(e), _limits);
+            var simplified = Simplifier.Simplify(e);
+            if (_settings.SymmetricPairs && _elements != null) simplified = PairSymmetry.Tie(simplified);
+            return Variation.Finish(simplified, _limits);
         }
         catch (ArgumentException)
         {

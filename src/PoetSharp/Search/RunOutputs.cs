@@ -177,6 +177,8 @@ public static class RunOutputs
         var limits = engine.Settings.Limits ?? TreeLimits.ForElements(problem.Elements.Count);
         yield return $"size limits: {limits.MaxNodes} nodes and depth {limits.MaxDepth} per {(problem.Elements.Count > 1 ? "element's expression" : "model")}" +
                      (engine.Settings.Limits is null ? $" (the default for {CountOf(problem.Elements.Count, "element")})" : "");
+        if (engine.Settings.SymmetricPairs && problem.Elements.Count > 1)
+            yield return "pair functions shared between element pairs (φ_AB = φ_BA): each A–B pair term has its mirror in B's expression, constants tied in every fit";
         var fit = problem.FitPairs.Structures;
         var groups = fit.Select(s => s.Group).Distinct().Count();
         if (groups > 1)

@@ -86,6 +86,8 @@ public sealed class SearchProblem
                     if (reduced.RootLevel != Models.Level.Atom || reduced.SumCount == 0) continue;
                     // Every element keeps its expression: dropping a whole at[A](…) term is not a simplification.
                     if (reduced.CentralTerms.Length != current.CentralTerms.Length) continue;
+                    // With shared pair functions a pair term goes only with its mirror; dropping one copy is not offered.
+                    if (settings.SymmetricPairs && !Models.PairSymmetry.HasAllMirrors(reduced)) continue;
                     var (model, reducedCost) = PolishWithCost(reduced, settings, evaluations);
                     if (!(reducedCost <= cost * (1 + tolerance))) continue;
                     (current, cost, improved) = (model, reducedCost, true);
@@ -104,7 +106,7 @@ public sealed class SearchProblem
         OptimizationResult result;
         try
         {
-            result = Optimizers.Create(settings.Optimizer).Minimize(objective, e.Constants,
+            result = Minimize(Optimizers.Create(settings.Optimizer), objective, e.Constants, TiesOf(e, settings),
                 new OptimizationBudget { MaxEvaluations = evaluations, RelativeCostTolerance = 1e-14, ParameterTolerance = 1e-14 });
         }
         catch (MathNet.Numerics.NonConvergenceException)
@@ -112,6 +114,18 @@ public sealed class SearchProblem
             return (e, start);
         }
         return double.IsFinite(result.Cost) && !(result.Cost > start) ? (e.WithConstants(result.Parameters), result.Cost) : (e, start);
+    }
+
+    /// <summary>The constant ties a fit of <paramref name="e"/> keeps: shared pair functions (<see cref="SearchSettings.SymmetricPairs"/>), else none.</summary>
+    internal static int[]? TiesOf(Models.Expression e, SearchSettings settings) => settings.SymmetricPairs ? Models.PairSymmetry.Ties(e) : null;
+
+    /// <summary>The optimiser's run on <paramref name="objective"/>, in the free parameters when constants are tied (the result in all of them).</summary>
+    internal static OptimizationResult Minimize(IOptimizer optimizer, ILeastSquaresProblem objective, ReadOnlySpan<double> start, int[]? ties, OptimizationBudget budget)
+    {
+        if (ties is null) return optimizer.Minimize(objective, start, budget);
+        var tied = new TiedProblem(objective, ties);
+        var result = optimizer.Minimize(tied, tied.Reduce(start), budget);
+        return result with { Parameters = tied.Expand(result.Parameters) };
     }
 
     /// <summary>At most <paramref name="count"/> structures at evenly spaced positions.</summary>
@@ -183,10 +197,11 @@ internal sealed class CandidateEvaluator(SearchProblem problem, SearchSettings s
         try
         {
             var compiled = new CompiledModel(expression, problem.Taper);
+            var ties = SearchProblem.TiesOf(expression, settings);
             if (double.IsFinite(screenThreshold) && expression.ConstantCount > 0)
             {
                 var screen = new FittingObjective(new ModelEvaluator(compiled, problem.ScreenPairs) { MaxDegreeOfParallelism = 1 }, settings.Weights, problem.Scales);
-                var screened = _optimizer.Minimize(screen, expression.Constants, _budget);
+                var screened = SearchProblem.Minimize(_optimizer, screen, expression.Constants, ties, _budget);
                 Evaluations += screened.Evaluations;
                 if (!(screened.Cost <= screenThreshold)) return CandidateOutcome.No(double.IsFinite(screened.Cost) ? CandidateOutcome.ScreenedOut : CandidateOutcome.NotFinite);
                 foreach (var c in screened.Parameters) if (!double.IsFinite(c)) return CandidateOutcome.No(CandidateOutcome.NotFiniteConstants);
@@ -203,7 +218,7 @@ internal sealed class CandidateEvaluator(SearchProblem problem, SearchSettings s
             }
             else
             {
-                var result = _optimizer.Minimize(training, expression.Constants, _budget);
+                var result = SearchProblem.Minimize(_optimizer, training, expression.Constants, ties, _budget);
                 (constants, cost) = (result.Parameters, result.Cost);
                 Evaluations += result.Evaluations;
             }

@@ -46,6 +46,12 @@ public sealed record SearchSettings
     /// element count, so that an EAM-alloy form over every neighbour element fits whatever the number of elements.
     /// </summary>
     public TreeLimits? Limits { get; init; }
+    /// <summary>
+    /// Pair functions shared between element pairs, φ_AB = φ_BA (<c>--symmetric-pairs</c>): every linear pair term of one
+    /// element's expression over another element has its mirror in the other's, with the same constants, kept equal by
+    /// every fit (<see cref="Models.PairSymmetry"/>). Off by default; it has no effect with one element.
+    /// </summary>
+    public bool SymmetricPairs { get; init; }
     /// <summary>Chance that an offspring comes from crossover rather than a mutation.</summary>
     public double CrossoverProbability { get; init; } = 0.35;
     /// <summary>

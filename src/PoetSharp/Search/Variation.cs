@@ -32,6 +32,9 @@ public sealed record TreeLimits(int MaxNodes = 31, int MaxDepth = 10)
         return new TreeLimits(31 + 14 * extra, 10 + extra);
     }
 
+    /// <summary>A node limit with the depth that goes with it in <see cref="ForElements"/> (10, one more per 14 nodes above 31).</summary>
+    public static TreeLimits ForNodes(int nodes) => new(nodes, 10 + Math.Max(0, (nodes - 31) / 14));
+
     public bool Allows(Expression e)
     {
         var terms = e.CentralTerms;
