@@ -154,14 +154,37 @@ public class LammpsCompoundTests(ITestOutputHelper output)
         Assert.Equal(C44, e.C44, 0.01);
     }
 
+    /// <summary>
+    /// B1 (rocksalt) NiAl: a cubic crystal this EAM holds only as a saddle (an internal displacement lowers its energy), so
+    /// its lattice constant and energy are compared with LAMMPS (atoms stay on their sites by symmetry in both), and its
+    /// elastic constants are refused with the reason rather than reported for a crystal that would not stay.
+    /// </summary>
+    [LammpsFact]
+    public void RocksaltNiAlLatticeMatchesLammpsAndItsUnstableElasticConstantsAreRefused()
+    {
+        var eam = Eam.FromFile(NiAl);
+        var types = eam.Species!.ToArray();
+        var spec = CompoundSpec.Parse("B1:NiAl");
+        var ours = Compounds.Compute(eam, spec, elastic: false);
+        var lammps = Relax(spec.Cell(ours.Lattice.A * 1.01), NiAl, types, 3, "iso");
+        output.WriteLine(FormattableString.Invariant(
+            $"B1 NiAl: a {ours.Lattice.A:F8} (LAMMPS {lammps["lx"] / 3:F8}) Å; E0 {ours.Lattice.EnergyPerAtom:F8} (LAMMPS {lammps["pe"]:F8}) eV/atom"));
+        Assert.Equal(lammps["lx"] / 3, ours.Lattice.A, 1e-7);
+        Assert.Equal(lammps["pe"], ours.Lattice.EnergyPerAtom, 1e-7);
+        var refused = Assert.Throws<InvalidOperationException>(() => Compounds.Compute(eam, spec));
+        Assert.Contains("not at an internal minimum", refused.Message);
+    }
+
     /// <summary>L1₀ NiAl: tetragonal, so a and c relax separately (LAMMPS box/relax aniso; ours the c/a search).</summary>
     [LammpsFact]
     public void TetragonalL10NiAlMatchesLammps()
     {
         var eam = Eam.FromFile(NiAl);
         var types = eam.Species!.ToArray();
-        var ours = Compounds.EquilibriumLattice(eam, CompoundSpec.Parse("L10:NiAl"));
-        var lammps = Relax(CompoundSpec.Parse("L10:NiAl").Cell(ours.A * 1.01, ours.CoverA * 0.99), NiAl, types, 3, "aniso");
+        var spec = CompoundSpec.Parse("L10:NiAl");
+        var full = Compounds.Compute(eam, spec);
+        var ours = full.Lattice;
+        var lammps = Relax(spec.Cell(ours.A * 1.01, ours.CoverA * 0.99), NiAl, types, 3, "aniso", elastic: true);
         double a = lammps["lx"] / 3, c = lammps["lz"] / 3;
         output.WriteLine(FormattableString.Invariant(
             $"L10 NiAl: a {ours.A:F8} (LAMMPS {a:F8}) c {ours.C:F8} (LAMMPS {c:F8}) c/a {ours.CoverA:F8} (LAMMPS {c / a:F8}); E0 {ours.EnergyPerAtom:F8} (LAMMPS {lammps["pe"]:F8}) eV/atom; residual {ours.ResidualStress:G3} GPa"));
@@ -169,6 +192,19 @@ public class LammpsCompoundTests(ITestOutputHelper output)
         Assert.Equal(c, ours.C, 1e-6);
         Assert.Equal(lammps["pe"], ours.EnergyPerAtom, 1e-7);
         Assert.True(Math.Abs(ours.CoverA - 1) > 0.01, $"c/a = {ours.CoverA}: L10 NiAl should be tetragonal");
+        // The six independent constants of a tetragonal crystal, as the report gives them, against LAMMPS's stress–strain differences.
+        var lc = Constants(lammps);
+        var reported = full.Values().Select(v => v.Value).Where(v => v.Name.StartsWith('C')).ToDictionary(v => v.Name, v => v.Value);
+        var expected = new Dictionary<string, double>
+        {
+            ["C11"] = 0.5 * (lc[0, 0] + lc[1, 1]), ["C12"] = 0.5 * (lc[0, 1] + lc[1, 0]), ["C13"] = 0.25 * (lc[0, 2] + lc[1, 2] + lc[2, 0] + lc[2, 1]),
+            ["C33"] = lc[2, 2], ["C44"] = 0.5 * (lc[3, 3] + lc[4, 4]), ["C66"] = lc[5, 5],
+        };
+        foreach (var (name, value) in expected)
+        {
+            output.WriteLine(FormattableString.Invariant($"L10 NiAl {name}: ours {reported[name]:F4}, LAMMPS {value:F4} GPa"));
+            Assert.Equal(value, reported[name], 0.01);
+        }
     }
 
     /// <summary>
