@@ -7,6 +7,8 @@
 # Marquardt, 300 evaluations) on every 8th training structure.
 #
 # Usage: bench/alloy-search.sh [TIME=30m] [THREADS=2] [SEED=1] [WORK=/tmp/alloy-search]
+#        FIT_ARGS="--constant-evaluations 90 --symmetric-pairs" … passes further options to poet fit;
+#        BASELINE=DIR/baseline reuses an earlier run's refitted baseline (the refit is deterministic).
 # Prints one table (meV/atom, eV/Å) and leaves the run folders in WORK.
 set -euo pipefail
 TIME=${1:-30m}
@@ -42,7 +44,8 @@ for f in "$WORK"/baseline-train/*.json; do baseline_args+=(--data "$f"); done
 for f in "$WORK"/test/*.json; do test_args+=(--data "$f"); done
 
 echo "searching for $TIME on $THREADS threads (seed $SEED)" >&2
-$POET fit "${train_args[@]}" --time "$TIME" --threads "$THREADS" --seed "$SEED" --out "$WORK/run" --no-properties > "$WORK/fit.log" 2>&1
+read -r -a fit_args <<< "${FIT_ARGS:-}"
+$POET fit "${train_args[@]}" --time "$TIME" --threads "$THREADS" --seed "$SEED" --out "$WORK/run" --no-properties "${fit_args[@]}" > "$WORK/fit.log" 2>&1
 
 # Baseline: one Rafii-Tabar-Sutton-like expression per element, constants and exponents free.
 ELEMENTS=(Nb Mo Ta W)
@@ -56,7 +59,12 @@ for a in "${ELEMENTS[@]}"; do
   terms+=("at[$a]($pair - ($density)^0.5)")
 done
 baseline=$(IFS=+; echo "${terms[*]}" | sed 's/)+at\[/) + at[/g')
-$POET refit --model "$baseline" "${baseline_args[@]}" --max-evaluations 300 --out "$WORK/baseline" > "$WORK/baseline.log" 2>&1 || echo "baseline refit failed: see $WORK/baseline.log" >&2
+if [ -n "${BASELINE:-}" ]; then
+  # The refit is deterministic: an earlier run's baseline folder (BASELINE=DIR/baseline) saves its 4 minutes.
+  mkdir -p "$WORK/baseline" && cp "$BASELINE/model.json" "$WORK/baseline/model.json"
+else
+  $POET refit --model "$baseline" "${baseline_args[@]}" --max-evaluations 300 --out "$WORK/baseline" > "$WORK/baseline.log" 2>&1 || echo "baseline refit failed: see $WORK/baseline.log" >&2
+fi
 
 $POET eval --model "$WORK/run" "${test_args[@]}" --json > "$WORK/eval-search.json"
 [ -f "$WORK/baseline/model.json" ] && $POET eval --model "$WORK/baseline/model.json" "${test_args[@]}" --json > "$WORK/eval-baseline.json"
