@@ -39,6 +39,7 @@ internal static class FitCommand
         var groundState = new Option<string>("--ground-state") { HelpName = "fcc|bcc|hcp", Description = "The data's ground-state crystal for the sanity checks (default: identified from the lowest-energy training structure)." };
         var symmetricPairs = new Option<bool>("--symmetric-pairs") { Description = "Several elements: pair functions shared between element pairs (φ_AB = φ_BA, as EAM alloys): every A–B pair term of A's expression has its mirror in B's, with the same constants in every fit. A resumed run keeps the setting it started with." };
         var maxNodes = new Option<int?>("--max-nodes") { HelpName = "N", Description = "Size limit of each element's expression in nodes (default 31, and 14 more for each element beyond two)." };
+        var noAmplitudeSolve = new Option<bool>("--no-amplitude-solve") { Description = "Turn off the exact solve of each candidate's amplitudes (the constants its energy is linear in) before its constant fit (on by default). A resumed run keeps the setting it started with." };
         var noPrior = new Option<bool>("--no-prior") { Description = "Turn off the metals prior (a quarter of random trees with the embedded-atom shape Σg + c·(Σh)^p, on by default). A resumed run keeps the setting it started with." };
         var operators = new Option<string>("--operators") { HelpName = "LIST", Description = "Functions the search may use besides + - * / ^, comma-separated: exp, log, sqrt, or all (default: none). A resumed run keeps the operators it started with." };
         var angular = new Option<string>("--angular")
@@ -89,7 +90,7 @@ internal static class FitCommand
         var command = new Command("fit", "Search for potential models (genetic programming on the Pareto front of accuracy, cost and complexity); writes the front, model files, plots and a summary to the run folder.")
         {
             data, validation, split, cutoff, taperInner, time, generations, seed, threads, islands, population, outDir, seedModels, resume,
-            optimizer, constantEvaluations, fitStructures, screen, shortRange, noPrior, symmetricPairs, maxNodes, operators, angular, mutationWeights, priors, checkpoint,
+            optimizer, constantEvaluations, noAmplitudeSolve, fitStructures, screen, shortRange, noPrior, symmetricPairs, maxNodes, operators, angular, mutationWeights, priors, checkpoint,
             targets, targetMode, targetWeight, targetRefit, sanity, groundState, noProperties, compare, mtpLevels, mtpTime,
             cluster, role, bind, secretFile, workers, joinTimeout,
         };
@@ -139,6 +140,8 @@ internal static class FitCommand
                 if (spec is null) throw new ArgumentException($"{path}: the checkpoint does not say where its data came from");
                 if (parsed.GetValue(noPrior) && stored.MetalsPrior)
                     throw new ArgumentException($"--no-prior: the run in {runDir} was started with the metals prior, and a resumed run keeps the settings it started with");
+                if (parsed.GetValue(noAmplitudeSolve) && stored.SolveAmplitudes)
+                    throw new ArgumentException($"--no-amplitude-solve: the run in {runDir} was started with the amplitude solve, and a resumed run keeps the settings it started with");
                 if (parsed.GetValue(symmetricPairs) && !stored.SymmetricPairs)
                     throw new ArgumentException($"--symmetric-pairs: the run in {runDir} was started without shared pair functions, and a resumed run keeps the settings it started with");
                 if (parsed.GetValue(maxNodes) is { } mn && (stored.Limits?.MaxNodes ?? -1) != mn)
@@ -191,6 +194,7 @@ internal static class FitCommand
                     MaxTime = limit ?? (maxGenerations is null ? TimeSpan.FromMinutes(5) : null),
                     Optimizer = parsed.GetValue(optimizer)!,
                     ConstantEvaluations = parsed.GetValue(constantEvaluations),
+                    SolveAmplitudes = !parsed.GetValue(noAmplitudeSolve),
                     MaxFitStructures = parsed.GetValue(fitStructures),
                     ScreenFactor = parsed.GetValue(screen),
                     ShortRange = ParsePolicy(parsed.GetValue(shortRange)!),

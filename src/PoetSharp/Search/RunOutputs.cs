@@ -179,6 +179,8 @@ public static class RunOutputs
                      (engine.Settings.Limits is null ? $" (the default for {CountOf(problem.Elements.Count, "element")})" : "");
         if (engine.Settings.SymmetricPairs && problem.Elements.Count > 1)
             yield return "pair functions shared between element pairs (φ_AB = φ_BA): each A–B pair term has its mirror in B's expression, constants tied in every fit";
+        yield return $"constant fits: {engine.Settings.Optimizer}, {engine.Settings.ConstantEvaluations} evaluations per candidate, " +
+                     (engine.Settings.SolveAmplitudes ? "amplitudes solved exactly first" : "no amplitude solve (--no-amplitude-solve)");
         var fit = problem.FitPairs.Structures;
         var groups = fit.Select(s => s.Group).Distinct().Count();
         if (groups > 1)

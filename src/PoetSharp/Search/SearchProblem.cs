@@ -107,7 +107,7 @@ public sealed class SearchProblem
         try
         {
             result = Minimize(Optimizers.Create(settings.Optimizer), objective, e.Constants, TiesOf(e, settings),
-                new OptimizationBudget { MaxEvaluations = evaluations, RelativeCostTolerance = 1e-14, ParameterTolerance = 1e-14 });
+                new OptimizationBudget { MaxEvaluations = evaluations, RelativeCostTolerance = 1e-14, ParameterTolerance = 1e-14 }, AmplitudesOf(e, settings));
         }
         catch (MathNet.Numerics.NonConvergenceException)
         {
@@ -119,13 +119,37 @@ public sealed class SearchProblem
     /// <summary>The constant ties a fit of <paramref name="e"/> keeps: shared pair functions (<see cref="SearchSettings.SymmetricPairs"/>), else none.</summary>
     internal static int[]? TiesOf(Models.Expression e, SearchSettings settings) => settings.SymmetricPairs ? Models.PairSymmetry.Ties(e) : null;
 
+    /// <summary>The constants a fit of <paramref name="e"/> solves for exactly before it starts (<see cref="SearchSettings.SolveAmplitudes"/>), else null.</summary>
+    internal static bool[]? AmplitudesOf(Models.Expression e, SearchSettings settings) => settings.SolveAmplitudes ? Models.LinearConstants.Of(e) : null;
+
     /// <summary>The optimiser's run on <paramref name="objective"/>, in the free parameters when constants are tied (the result in all of them).</summary>
-    internal static OptimizationResult Minimize(IOptimizer optimizer, ILeastSquaresProblem objective, ReadOnlySpan<double> start, int[]? ties, OptimizationBudget budget)
+    /// <para>
+    /// With <paramref name="linear"/> (the model's amplitudes, <see cref="Models.LinearConstants"/>), the amplitudes are
+    /// first set to their least-squares values for the start's other constants (<see cref="LinearProjection"/>, one
+    /// evaluation of the budget), and the optimiser starts from there.
+    /// </para>
+    internal static OptimizationResult Minimize(IOptimizer optimizer, ILeastSquaresProblem objective, ReadOnlySpan<double> start, int[]? ties, OptimizationBudget budget,
+        bool[]? linear = null)
     {
-        if (ties is null) return optimizer.Minimize(objective, start, budget);
+        if (ties is null) return Projected(optimizer, objective, start.ToArray(), linear, budget);
         var tied = new TiedProblem(objective, ties);
-        var result = optimizer.Minimize(tied, tied.Reduce(start), budget);
+        bool[]? freeLinear = null;
+        if (linear != null)
+        {
+            // A free parameter is an amplitude when every constant tied to it is one.
+            freeLinear = Enumerable.Repeat(true, tied.ParameterCount).ToArray();
+            for (var k = 0; k < ties.Length; k++) freeLinear[ties[k]] &= linear[k];
+        }
+        var result = Projected(optimizer, tied, tied.Reduce(start), freeLinear, budget);
         return result with { Parameters = tied.Expand(result.Parameters) };
+    }
+
+    private static OptimizationResult Projected(IOptimizer optimizer, ILeastSquaresProblem problem, double[] start, bool[]? linear, OptimizationBudget budget)
+    {
+        if (linear == null || Array.IndexOf(linear, true) < 0 || budget.MaxEvaluations < 2) return optimizer.Minimize(problem, start, budget);
+        var (projected, _) = LinearProjection.Apply(problem, start, linear, out var used);
+        var result = optimizer.Minimize(problem, projected, budget with { MaxEvaluations = budget.MaxEvaluations - used });
+        return result with { Evaluations = result.Evaluations + used };
     }
 
     /// <summary>At most <paramref name="count"/> structures at evenly spaced positions.</summary>
@@ -198,10 +222,11 @@ internal sealed class CandidateEvaluator(SearchProblem problem, SearchSettings s
         {
             var compiled = new CompiledModel(expression, problem.Taper);
             var ties = SearchProblem.TiesOf(expression, settings);
+            var amplitudes = SearchProblem.AmplitudesOf(expression, settings);
             if (double.IsFinite(screenThreshold) && expression.ConstantCount > 0)
             {
                 var screen = new FittingObjective(new ModelEvaluator(compiled, problem.ScreenPairs) { MaxDegreeOfParallelism = 1 }, settings.Weights, problem.Scales);
-                var screened = SearchProblem.Minimize(_optimizer, screen, expression.Constants, ties, _budget);
+                var screened = SearchProblem.Minimize(_optimizer, screen, expression.Constants, ties, _budget, amplitudes);
                 Evaluations += screened.Evaluations;
                 if (!(screened.Cost <= screenThreshold)) return CandidateOutcome.No(double.IsFinite(screened.Cost) ? CandidateOutcome.ScreenedOut : CandidateOutcome.NotFinite);
                 foreach (var c in screened.Parameters) if (!double.IsFinite(c)) return CandidateOutcome.No(CandidateOutcome.NotFiniteConstants);
@@ -218,7 +243,7 @@ internal sealed class CandidateEvaluator(SearchProblem problem, SearchSettings s
             }
             else
             {
-                var result = SearchProblem.Minimize(_optimizer, training, expression.Constants, ties, _budget);
+                var result = SearchProblem.Minimize(_optimizer, training, expression.Constants, ties, _budget, amplitudes);
                 (constants, cost) = (result.Parameters, result.Cost);
                 Evaluations += result.Evaluations;
             }

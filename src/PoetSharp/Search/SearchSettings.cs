@@ -114,6 +114,13 @@ public sealed record SearchSettings
     /// <summary>Optimiser of every candidate's constants (lm, cg, cmaes) and its budget of objective evaluations.</summary>
     public string Optimizer { get; init; } = "lm";
     public int ConstantEvaluations { get; init; } = 30;
+    /// <summary>
+    /// Before each constant fit, set the candidate's amplitudes (the constants its energy is linear in,
+    /// <see cref="Models.LinearConstants"/>) to their least-squares values for its other constants, solved exactly with
+    /// one of the fit's evaluations (<see cref="Fitting.LinearProjection"/>). On by default; <c>--no-amplitude-solve</c>
+    /// turns it off. A checkpoint written before the setting existed resumes with it on.
+    /// </summary>
+    public bool SolveAmplitudes { get; init; } = true;
     /// <summary>The constants of candidates are fitted on at most this many training structures, spread evenly over the set
     /// (the front's final errors use every structure).</summary>
     public int MaxFitStructures { get; init; } = 16;
