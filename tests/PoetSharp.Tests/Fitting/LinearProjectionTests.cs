@@ -171,56 +171,6 @@ public class LinearProjectionTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void TheSolveKeepsEachAmplitudesSign()
-    {
-        // The repulsive term's amplitude starts negative: unconstrained, its best value is +644; within its sign it is 0.
-        var model = ExpressionParser.ParseModel("-644.52*sum(r^-9) - 22.97*sum(r^-6)^0.5");
-        var linear = LinearConstants.Of(model);
-        var objective = new FittingObjective(new ModelEvaluator(new CompiledModel(model, Taper.Copper), new PairTable(SuttonChen.Value.Structures, Taper.Copper)),
-            null, QuantityScales.Of(SuttonChen.Value.Structures));
-        var before = objective.Cost(model.Constants);
-        var (solved, cost) = LinearProjection.Apply(objective, model.Constants, linear, out _);
-        // The parser keeps the minus sign in the subtraction: the constants are −644.52 and +22.97.
-        Assert.True(solved[0] <= 0 && solved[2] >= 0, $"an amplitude changed sign: {solved[0]}, {solved[2]}");
-        Assert.True(cost < before);
-        Assert.Equal(cost, objective.Cost(solved), 1e-9 * before);
-        // The best point of the quadrant a₁ ≤ 0, a₂ ≥ 0, by an independent route: the unconstrained optimum over each
-        // face (LM in the free amplitudes, the other held at 0), clipped into the quadrant, and the corner; the lowest.
-        var c = model.Constants.ToArray();
-        double Face(int[] free)
-        {
-            var values = (double[])c.Clone();
-            foreach (var k in new[] { 0, 2 }) if (!free.Contains(k)) values[k] = 0;
-            if (free.Length == 0) return objective.Cost(values);
-            var fit = new LevenbergMarquardt().Minimize(new FixedProblem(objective, values, free), free.Select(k => values[k]).ToArray(),
-                new OptimizationBudget { MaxEvaluations = 200, RelativeCostTolerance = 1e-15, ParameterTolerance = 1e-15 });
-            for (var i = 0; i < free.Length; i++) values[free[i]] = free[i] == 0 ? Math.Min(0, fit.Parameters[i]) : Math.Max(0, fit.Parameters[i]);
-            return objective.Cost(values);
-        }
-        var best = new[] { Face([0, 2]), Face([0]), Face([2]), Face([]) }.Min();
-        output.WriteLine($"solved {solved[0]}, {solved[2]}: cost {cost}; best of the quadrant's faces {best}; start {before}");
-        Assert.Equal(best, cost, 1e-6 * best);
-    }
-
-    /// <summary>A problem in some of another's parameters, the rest held at given values.</summary>
-    private sealed class FixedProblem(ILeastSquaresProblem inner, double[] values, int[] free) : ILeastSquaresProblem
-    {
-        public int ParameterCount => free.Length;
-        public int ResidualCount => inner.ResidualCount;
-        public bool Evaluate(ReadOnlySpan<double> parameters, Span<double> residuals, Span<double> jacobian)
-        {
-            var all = (double[])values.Clone();
-            for (var k = 0; k < free.Length; k++) all[free[k]] = parameters[k];
-            if (jacobian.IsEmpty) return inner.Evaluate(all, residuals, default);
-            var full = new double[residuals.Length * all.Length];
-            if (!inner.Evaluate(all, residuals, full)) return false;
-            for (var i = 0; i < residuals.Length; i++)
-                for (var k = 0; k < free.Length; k++) jacobian[i * free.Length + k] = full[i * all.Length + free[k]];
-            return true;
-        }
-    }
-
-    [Fact]
     public void TheSolveNeverRaisesTheCostAndLeavesModelsWithoutAmplitudesAlone()
     {
         var table = new PairTable(SuttonChen.Value.Structures, Taper.Copper);
