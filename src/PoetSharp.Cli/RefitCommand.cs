@@ -28,11 +28,13 @@ internal static class RefitCommand
         var cutoff = new Option<double>("--cutoff") { DefaultValueFactory = _ => 5.0, HelpName = "Å", Description = "For a --model expression: where the taper reaches zero (Å)." };
         var taperInner = new Option<double>("--taper-inner") { DefaultValueFactory = _ => 3.0, HelpName = "Å", Description = "For a --model expression: where the taper starts to fall (Å)." };
         var outDir = new Option<string>("--out") { DefaultValueFactory = _ => "refit", HelpName = "DIR", Description = "Folder for model.json and the parity plots." };
+        var symmetricPairs = new Option<bool>("--symmetric-pairs") { Description = "Several elements: share pair functions between element pairs (φ_AB = φ_BA): each A–B pair term gets its mirror in B's expression, and the fit keeps their constants equal." };
+        var solveAmplitudes = new Option<bool>("--solve-amplitudes") { Description = "Set the amplitudes (the constants the energy is linear in) to their least-squares values before the optimiser starts: for rough starting constants." };
         var json = new Option<bool>("--json") { Description = "Write the results as JSON to standard output instead of tables (the model, its constants, the errors before and after, the files written)." };
 
         var command = new Command("refit", "Fit the constants of a model to data with POET's standardised objective; report errors before and after, write the fitted model and parity plots.")
         {
-            model, data, validation, validationGroups, split, optimizer, weights, evaluations, seed, cutoff, taperInner, outDir, json,
+            model, data, validation, validationGroups, split, optimizer, weights, evaluations, seed, cutoff, taperInner, outDir, symmetricPairs, solveAmplitudes, json,
         };
         command.Validators.Add(result =>
         {
@@ -63,12 +65,16 @@ internal static class RefitCommand
             var minimizer = Optimizers.Create(optimizerName);
             var budget = new OptimizationBudget { MaxEvaluations = parsed.GetValue(evaluations), Seed = parsed.GetValue(seed) };
             var asJson = parsed.GetValue(json);
+            var tie = parsed.GetValue(symmetricPairs);
+            if (tie) expression = PairSymmetry.Tie(expression.CentralTerms.Length >= 2 ? expression
+                : throw new ArgumentException("--symmetric-pairs: shared pair functions need a model of several elements (at[A](…) + at[B](…))"));
 
             if (!asJson)
                 output.Line($"refitting {ExpressionPrinter.Print(expression)} ({expression.ConstantCount} constants) with {minimizer.Name} on " +
                             $"{CliOutput.Plural(training.Count, "training structure", "training structures")}" +
                             (validating is { Count: > 0 } ? $" and {CliOutput.Plural(validating.Count, "validation structure", "validation structures")}" : ""));
-            var result = ConstantRefit.Run(expression, taper, training, validating, minimizer, ParseWeights(parsed.GetValue(weights)!), budget);
+            var result = ConstantRefit.Run(expression, taper, training, validating, minimizer, ParseWeights(parsed.GetValue(weights)!), budget,
+                tie, parsed.GetValue(solveAmplitudes));
             var run = result.Optimization;
 
             var dir = parsed.GetValue(outDir)!;

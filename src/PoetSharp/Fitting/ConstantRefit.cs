@@ -19,17 +19,27 @@ public sealed record RefitResult(Expression Fitted, OptimizationResult Optimizat
 /// </summary>
 public static class ConstantRefit
 {
+    /// <param name="symmetricPairs">Share pair functions between element pairs (φ_AB = φ_BA): the model is first given
+    /// every mirror (<see cref="PairSymmetry.Tie"/>), and the fit keeps the tied constants equal.</param>
+    /// <param name="solveAmplitudes">Set the amplitudes to their least-squares values before the optimiser starts
+    /// (<see cref="LinearProjection"/>): for a start whose amplitudes are rough.</param>
     public static RefitResult Run(Expression expression, Taper taper, Dataset training, Dataset? validation,
-        IOptimizer optimizer, ObjectiveWeights? weights = null, OptimizationBudget? budget = null)
+        IOptimizer optimizer, ObjectiveWeights? weights = null, OptimizationBudget? budget = null, bool symmetricPairs = false, bool solveAmplitudes = false)
     {
         ArgumentNullException.ThrowIfNull(expression);
         expression.RequireAtomExpression();
         if (training.Count == 0) throw new ArgumentException("the training set is empty");
         if (expression.ConstantCount == 0) throw new ArgumentException("the model has no constants to fit");
+        if (symmetricPairs)
+        {
+            if (expression.CentralTerms.Length < 2) throw new ArgumentException("shared pair functions need a model of several elements (at[A](…) + at[B](…))");
+            expression = PairSymmetry.Tie(expression);
+        }
         var before = FitReport.Create(expression, taper, expression.Constants, training, validation);
         var objective = new FittingObjective(expression, taper, training.Structures, weights);
         var clock = Stopwatch.StartNew();
-        var result = optimizer.Minimize(objective, expression.Constants, budget ?? new OptimizationBudget());
+        var result = TiedFit.Minimize(optimizer, objective, expression.Constants, symmetricPairs ? PairSymmetry.Ties(expression) : null,
+            budget ?? new OptimizationBudget(), solveAmplitudes ? LinearConstants.Of(expression) : null);
         clock.Stop();
         if (!double.IsFinite(result.Cost))
             throw new ArgumentException($"no valid constants found: {result.StopReason} (the model gives NaN or ∞ on the training data)");

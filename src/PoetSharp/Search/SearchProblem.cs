@@ -122,35 +122,9 @@ public sealed class SearchProblem
     /// <summary>The constants a fit of <paramref name="e"/> solves for exactly before it starts (<see cref="SearchSettings.SolveAmplitudes"/>), else null.</summary>
     internal static bool[]? AmplitudesOf(Models.Expression e, SearchSettings settings) => settings.SolveAmplitudes ? Models.LinearConstants.Of(e) : null;
 
-    /// <summary>The optimiser's run on <paramref name="objective"/>, in the free parameters when constants are tied (the result in all of them).</summary>
-    /// <para>
-    /// With <paramref name="linear"/> (the model's amplitudes, <see cref="Models.LinearConstants"/>), the amplitudes are
-    /// first set to their least-squares values for the start's other constants (<see cref="LinearProjection"/>, one
-    /// evaluation of the budget), and the optimiser starts from there.
-    /// </para>
+    /// <summary>The optimiser's run on <paramref name="objective"/> with ties and amplitudes (<see cref="TiedFit.Minimize"/>).</summary>
     internal static OptimizationResult Minimize(IOptimizer optimizer, ILeastSquaresProblem objective, ReadOnlySpan<double> start, int[]? ties, OptimizationBudget budget,
-        bool[]? linear = null)
-    {
-        if (ties is null) return Projected(optimizer, objective, start.ToArray(), linear, budget);
-        var tied = new TiedProblem(objective, ties);
-        bool[]? freeLinear = null;
-        if (linear != null)
-        {
-            // A free parameter is an amplitude when every constant tied to it is one.
-            freeLinear = Enumerable.Repeat(true, tied.ParameterCount).ToArray();
-            for (var k = 0; k < ties.Length; k++) freeLinear[ties[k]] &= linear[k];
-        }
-        var result = Projected(optimizer, tied, tied.Reduce(start), freeLinear, budget);
-        return result with { Parameters = tied.Expand(result.Parameters) };
-    }
-
-    private static OptimizationResult Projected(IOptimizer optimizer, ILeastSquaresProblem problem, double[] start, bool[]? linear, OptimizationBudget budget)
-    {
-        if (linear == null || Array.IndexOf(linear, true) < 0 || budget.MaxEvaluations < 2) return optimizer.Minimize(problem, start, budget);
-        var (projected, _) = LinearProjection.Apply(problem, start, linear, out var used);
-        var result = optimizer.Minimize(problem, projected, budget with { MaxEvaluations = budget.MaxEvaluations - used });
-        return result with { Evaluations = result.Evaluations + used };
-    }
+        bool[]? linear = null) => TiedFit.Minimize(optimizer, objective, start, ties, budget, linear);
 
     /// <summary>At most <paramref name="count"/> structures at evenly spaced positions.</summary>
     public static IReadOnlyList<Atoms.Structure> Spread(IReadOnlyList<Atoms.Structure> all, int count)

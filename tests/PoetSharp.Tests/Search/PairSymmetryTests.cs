@@ -139,4 +139,26 @@ public class PairSymmetryTests
         Assert.Equal(0, fake.Run(["fit", "--data", "alloy", "--generations", "1", "--out", plain, .. small]).ExitCode);
         fake.Run("fit", "--resume", plain, "--generations", "2", "--threads", "1", "--symmetric-pairs").AssertOneLineError(1);
     }
+
+    [Fact]
+    public void RefitSharesPairFunctionsAndSolvesAmplitudesWhenAsked()
+    {
+        var fake = new FakeServices();
+        fake.Data["alloy"] = Alloy.Value;
+        const string oneSided = "at[Ni](sum[Ni](700*r^-9) - sum(30*r^-6)^0.5) + at[Cu](2*sum[Ni](600*r^-9) + sum[Cu](650*r^-9) - sum(25*r^-6)^0.5)";
+        var dir = Path.Combine(TestData.TempDir(), "refit");
+        var run = fake.Run("refit", "--model", oneSided, "--data", "alloy", "--symmetric-pairs", "--max-evaluations", "40", "--out", dir, "--json");
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        var fitted = ModelFile.Read(Path.Combine(dir, "model.json")).Expression;
+        Assert.True(PairSymmetry.IsSymmetric(fitted), ExpressionPrinter.PrintExact(fitted));
+        Assert.Contains("sum[Cu](", ExpressionPrinter.Print(fitted.Subtree(fitted.CentralTerms[0].Node)));
+        fake.Run("refit", "--model", "sum(700*r^-9) - sum(30*r^-6)^0.5", "--data", "alloy", "--symmetric-pairs", "--out", dir).AssertOneLineError(1);
+
+        // Amplitudes off by large factors: five evaluations get much further with the solve than without.
+        var rough = ExpressionParser.ParseModel("at[Ni](sum[Ni](7*r^-9) + sum[Cu](6*r^-9) - sum(3000*r^-6)^0.5) + at[Cu](sum[Ni](6*r^-9) + sum[Cu](6.5*r^-9) - sum(2500*r^-6)^0.5)");
+        var budget = new OptimizationBudget { MaxEvaluations = 5 };
+        var with = ConstantRefit.Run(rough, Taper.Copper, Alloy.Value, null, new LevenbergMarquardt(), null, budget, solveAmplitudes: true);
+        var without = ConstantRefit.Run(rough, Taper.Copper, Alloy.Value, null, new LevenbergMarquardt(), null, budget);
+        Assert.True(with.Optimization.Cost < 0.5 * without.Optimization.Cost, $"with the solve {with.Optimization.Cost}, without {without.Optimization.Cost}");
+    }
 }
