@@ -65,16 +65,13 @@ internal static class RefitCommand
             var minimizer = Optimizers.Create(optimizerName);
             var budget = new OptimizationBudget { MaxEvaluations = parsed.GetValue(evaluations), Seed = parsed.GetValue(seed) };
             var asJson = parsed.GetValue(json);
-            var tie = parsed.GetValue(symmetricPairs);
-            if (tie) expression = PairSymmetry.Tie(expression.CentralTerms.Length >= 2 ? expression
-                : throw new ArgumentException("--symmetric-pairs: shared pair functions need a model of several elements (at[A](…) + at[B](…))"));
 
             if (!asJson)
                 output.Line($"refitting {ExpressionPrinter.Print(expression)} ({expression.ConstantCount} constants) with {minimizer.Name} on " +
                             $"{CliOutput.Plural(training.Count, "training structure", "training structures")}" +
                             (validating is { Count: > 0 } ? $" and {CliOutput.Plural(validating.Count, "validation structure", "validation structures")}" : ""));
             var result = ConstantRefit.Run(expression, taper, training, validating, minimizer, ParseWeights(parsed.GetValue(weights)!), budget,
-                tie, parsed.GetValue(solveAmplitudes));
+                parsed.GetValue(symmetricPairs), parsed.GetValue(solveAmplitudes));
             var run = result.Optimization;
 
             var dir = parsed.GetValue(outDir)!;

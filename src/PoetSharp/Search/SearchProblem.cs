@@ -106,7 +106,7 @@ public sealed class SearchProblem
         OptimizationResult result;
         try
         {
-            result = Minimize(Optimizers.Create(settings.Optimizer), objective, e.Constants, TiesOf(e, settings),
+            result = TiedFit.Minimize(Optimizers.Create(settings.Optimizer), objective, e.Constants, TiesOf(e, settings),
                 new OptimizationBudget { MaxEvaluations = evaluations, RelativeCostTolerance = 1e-14, ParameterTolerance = 1e-14 }, AmplitudesOf(e, settings));
         }
         catch (MathNet.Numerics.NonConvergenceException)
@@ -121,10 +121,6 @@ public sealed class SearchProblem
 
     /// <summary>The constants a fit of <paramref name="e"/> solves for exactly before it starts (<see cref="SearchSettings.SolveAmplitudes"/>), else null.</summary>
     internal static bool[]? AmplitudesOf(Models.Expression e, SearchSettings settings) => settings.SolveAmplitudes ? Models.LinearConstants.Of(e) : null;
-
-    /// <summary>The optimiser's run on <paramref name="objective"/> with ties and amplitudes (<see cref="TiedFit.Minimize"/>).</summary>
-    internal static OptimizationResult Minimize(IOptimizer optimizer, ILeastSquaresProblem objective, ReadOnlySpan<double> start, int[]? ties, OptimizationBudget budget,
-        bool[]? linear = null) => TiedFit.Minimize(optimizer, objective, start, ties, budget, linear);
 
     /// <summary>At most <paramref name="count"/> structures at evenly spaced positions.</summary>
     public static IReadOnlyList<Atoms.Structure> Spread(IReadOnlyList<Atoms.Structure> all, int count)
@@ -200,7 +196,7 @@ internal sealed class CandidateEvaluator(SearchProblem problem, SearchSettings s
             if (double.IsFinite(screenThreshold) && expression.ConstantCount > 0)
             {
                 var screen = new FittingObjective(new ModelEvaluator(compiled, problem.ScreenPairs) { MaxDegreeOfParallelism = 1 }, settings.Weights, problem.Scales);
-                var screened = SearchProblem.Minimize(_optimizer, screen, expression.Constants, ties, _budget, amplitudes);
+                var screened = TiedFit.Minimize(_optimizer, screen, expression.Constants, ties, _budget, amplitudes);
                 Evaluations += screened.Evaluations;
                 if (!(screened.Cost <= screenThreshold)) return CandidateOutcome.No(double.IsFinite(screened.Cost) ? CandidateOutcome.ScreenedOut : CandidateOutcome.NotFinite);
                 foreach (var c in screened.Parameters) if (!double.IsFinite(c)) return CandidateOutcome.No(CandidateOutcome.NotFiniteConstants);
@@ -217,7 +213,7 @@ internal sealed class CandidateEvaluator(SearchProblem problem, SearchSettings s
             }
             else
             {
-                var result = SearchProblem.Minimize(_optimizer, training, expression.Constants, ties, _budget, amplitudes);
+                var result = TiedFit.Minimize(_optimizer, training, expression.Constants, ties, _budget, amplitudes);
                 (constants, cost) = (result.Parameters, result.Cost);
                 Evaluations += result.Evaluations;
             }

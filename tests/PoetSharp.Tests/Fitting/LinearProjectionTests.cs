@@ -215,8 +215,8 @@ public class LinearProjectionTests(ITestOutputHelper output)
             var start = truth.Constants.ToArray();
             for (var k = 0; k < start.Length; k++)
                 start[k] *= linear[k] ? Math.Pow(10, 4 * noise.NextDouble() - 2) : 1 + 0.05 * (noise.NextDouble() - 0.5);
-            var with = SearchProblem.Minimize(new LevenbergMarquardt(), objective, start, null, budget, linear);
-            var without = SearchProblem.Minimize(new LevenbergMarquardt(), objective, start, null, budget);
+            var with = TiedFit.Minimize(new LevenbergMarquardt(), objective, start, null, budget, linear);
+            var without = TiedFit.Minimize(new LevenbergMarquardt(), objective, start, null, budget);
             Assert.True(with.Evaluations <= 30);
             output.WriteLine($"trial {t}: with the solve {with.Cost:E3} ({with.Evaluations} evaluations), without {without.Cost:E3}");
             if (with.Cost <= without.Cost) better++;
