@@ -39,10 +39,6 @@ internal sealed class Island
     public Archive Archive { get; }
     public int Generation { get; set; }
     public long Evaluations { get => _evaluator.Evaluations; set => _evaluator.Evaluations = value; }
-    /// <summary>Candidates fitted again without the amplitude solve after failing the short-range check (<see cref="CandidateEvaluator.ShortRangeRefits"/>).</summary>
-    public long ShortRangeRefits { get => _evaluator.ShortRangeRefits; set => _evaluator.ShortRangeRefits = value; }
-    /// <summary>Of <see cref="ShortRangeRefits"/>, those whose refit passed and was kept.</summary>
-    public long ShortRangeRescued { get => _evaluator.ShortRangeRescued; set => _evaluator.ShortRangeRescued = value; }
     public long Candidates { get; set; }
     public long Duplicates { get; set; }
     /// <summary>Candidates that were invalid on the data, rejected, or screened out.</summary>
@@ -85,7 +81,6 @@ internal sealed class Island
     {
         var state = Random.State;
         var (evaluations, candidates, duplicates, invalid) = (Evaluations, Candidates, Duplicates, Invalid);
-        var (refits, rescued) = (ShortRangeRefits, ShortRangeRescued);
         var reasons = new Dictionary<string, long>(InvalidReasons);
         var added = new List<ulong>();
         var offspring = new List<Candidate>();
@@ -103,7 +98,6 @@ internal sealed class Island
                 Random = SearchRandom.FromState(state);
                 foreach (var h in added) Seen.Remove(h);
                 (Evaluations, Candidates, Duplicates, Invalid) = (evaluations, candidates, duplicates, invalid);
-                (ShortRangeRefits, ShortRangeRescued) = (refits, rescued);
                 InvalidReasons.Clear();
                 foreach (var (reason, count) in reasons) InvalidReasons[reason] = count;
                 return false;

@@ -17,9 +17,6 @@ public sealed class IslandSnapshot
     public long Candidates { get; set; }
     public long Duplicates { get; set; }
     public long Invalid { get; set; }
-    /// <summary>Short-range refits without the amplitude solve, and those kept (older checkpoints: 0).</summary>
-    public long ShortRangeRefits { get; set; }
-    public long ShortRangeRescued { get; set; }
     /// <summary>Why candidates were invalid, with counts (older checkpoints: none).</summary>
     public Dictionary<string, long>? InvalidReasons { get; set; }
     public ulong[]? Seen { get; set; }
@@ -34,8 +31,6 @@ public sealed class IslandSnapshot
         Candidates = island.Candidates,
         Duplicates = island.Duplicates,
         Invalid = island.Invalid,
-        ShortRangeRefits = island.ShortRangeRefits,
-        ShortRangeRescued = island.ShortRangeRescued,
         InvalidReasons = island.InvalidReasons.Count == 0 ? null : new Dictionary<string, long>(island.InvalidReasons),
         Seen = island.Seen.Order().ToArray(),
         Population = island.Population.Select(CandidateSnapshot.Of).ToList(),
@@ -57,8 +52,6 @@ public sealed class IslandSnapshot
             Candidates = Candidates,
             Duplicates = Duplicates,
             Invalid = Invalid,
-            ShortRangeRefits = ShortRangeRefits,
-            ShortRangeRescued = ShortRangeRescued,
         };
         if (InvalidReasons != null) foreach (var (reason, count) in InvalidReasons) island.InvalidReasons[reason] = count;
         foreach (var h in Seen) island.Seen.Add(h);

@@ -194,9 +194,6 @@ public static class RunOutputs
         if (settings.Priors != GrammarPriors.Default)
             yield return $"grammar priors: embedded-atom shape {settings.Priors.EmbeddedAtomShare.ToString("G4", Inv)}, sums over every neighbour {settings.Priors.AnyNeighbourShare.ToString("G4", Inv)}, " +
                          $"function nodes {settings.Priors.UnaryShare.ToString("G4", Inv)}";
-        if (engine.ShortRangeRefits > 0)
-            yield return $"{engine.ShortRangeRefits:N0} candidates failed the short-range check after the amplitude solve and were fitted again without it; " +
-                         $"the refit passed and was kept for {engine.ShortRangeRescued:N0}";
         var reasons = engine.InvalidReasons;
         if (reasons.Count > 0)
             yield return $"{engine.Invalid:N0} candidates without a score: " + string.Join("; ", reasons.Select(r => $"{r.Count:N0} {r.Reason}"));

@@ -84,8 +84,6 @@ public sealed class SearchEngine
     public long CandidatesEvaluated => _islands.Sum(i => i.Candidates);
     public long Duplicates => _islands.Sum(i => i.Duplicates);
     public long Invalid => _islands.Sum(i => i.Invalid);
-    public long ShortRangeRefits => _islands.Sum(i => i.ShortRangeRefits);
-    public long ShortRangeRescued => _islands.Sum(i => i.ShortRangeRescued);
 
     /// <summary>Why candidates were invalid, summed over the islands, most frequent first.</summary>
     public IReadOnlyList<(string Reason, long Count)> InvalidReasons =>

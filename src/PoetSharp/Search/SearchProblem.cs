@@ -191,34 +191,55 @@ internal sealed class CandidateEvaluator(SearchProblem problem, SearchSettings s
         try
         {
             var compiled = new CompiledModel(expression, problem.Taper);
+            var ties = SearchProblem.TiesOf(expression, settings);
             var amplitudes = SearchProblem.AmplitudesOf(expression, settings);
-            var fit = Fit(compiled, expression, screenThreshold, amplitudes);
-            // The amplitude solve fits the data, which hold no short distances, and may turn a repulsive pair amplitude
-            // negative for a small gain there. When the solved fit fails the short-range check, the constants are fitted
-            // again from the candidate's own values without the solve, which keeps the signs its draw or parent gave, and
-            // the better of the two after the short-range penalty is kept (the refit alone under `reject`).
-            if (amplitudes is { } solvedAny && Array.IndexOf(solvedAny, true) >= 0 && settings.ShortRange != ShortRangePolicy.Off && fit.Fitted != null && !fit.ShortRange.Passed)
+            if (double.IsFinite(screenThreshold) && expression.ConstantCount > 0)
             {
-                var plain = Fit(compiled, expression, screenThreshold, null);
-                ShortRangeRefits++;
-                if (plain.Fitted != null && plain.ShortRange.Passed &&
-                    (settings.ShortRange == ShortRangePolicy.Reject || plain.Validation < fit.Validation * settings.ShortRangePenalty))
-                {
-                    fit = plain;
-                    ShortRangeRescued++;
-                }
+                var screen = new FittingObjective(new ModelEvaluator(compiled, problem.ScreenPairs) { MaxDegreeOfParallelism = 1 }, settings.Weights, problem.Scales);
+                var screened = TiedFit.Minimize(_optimizer, screen, expression.Constants, ties, _budget, amplitudes);
+                Evaluations += screened.Evaluations;
+                if (!(screened.Cost <= screenThreshold)) return CandidateOutcome.No(double.IsFinite(screened.Cost) ? CandidateOutcome.ScreenedOut : CandidateOutcome.NotFinite);
+                foreach (var c in screened.Parameters) if (!double.IsFinite(c)) return CandidateOutcome.No(CandidateOutcome.NotFiniteConstants);
+                expression = expression.WithConstants(screened.Parameters);
             }
-            if (fit.Fitted is not { } fitted) return CandidateOutcome.No(fit.Reason!);
+            var training = new FittingObjective(new ModelEvaluator(compiled, problem.FitPairs) { MaxDegreeOfParallelism = 1 }, settings.Weights, problem.Scales);
+            double[] constants;
+            double cost;
+            if (expression.ConstantCount == 0)
+            {
+                constants = [];
+                cost = training.Cost(constants);
+                Evaluations++;
+            }
+            else
+            {
+                var result = TiedFit.Minimize(_optimizer, training, expression.Constants, ties, _budget, amplitudes);
+                (constants, cost) = (result.Parameters, result.Cost);
+                Evaluations += result.Evaluations;
+            }
+            if (!double.IsFinite(cost)) return CandidateOutcome.No(CandidateOutcome.NotFinite);
+            foreach (var c in constants) if (!double.IsFinite(c)) return CandidateOutcome.No(CandidateOutcome.NotFiniteConstants);
+            var fitted = expression.WithConstants(constants);
+            var validation = cost;
+            if (problem.ValidationPairs != null)
+            {
+                var objective = new FittingObjective(new ModelEvaluator(new CompiledModel(fitted, problem.Taper), problem.ValidationPairs) { MaxDegreeOfParallelism = 1 },
+                    settings.Weights, problem.Scales);
+                validation = objective.Cost(constants);
+                Evaluations++;
+                if (!double.IsFinite(validation)) return CandidateOutcome.No(CandidateOutcome.NotFiniteValidation);
+            }
+            var shortRange = settings.ShortRange == ShortRangePolicy.Off ? new ShortRangeResult(true, "not checked") : problem.ShortRange.Check(fitted, problem.Elements);
             var penalty = 1.0;
-            if (!fit.ShortRange.Passed)
+            if (!shortRange.Passed)
             {
                 if (settings.ShortRange == ShortRangePolicy.Reject) return CandidateOutcome.No(CandidateOutcome.ShortRangeRejected);
                 penalty = settings.ShortRangePenalty;
             }
             var costPerPair = Models.CostModel.PerPair(fitted);
             if (problem.Physics is not { } physics)
-                return (CandidateOutcome)new Candidate(fitted, fit.Cost * penalty, fit.Validation * penalty, costPerPair, fit.ShortRange.Passed, fit.ShortRange.Detail, generation);
-            return WithPhysics(physics, fitted, fit.Cost, fit.Validation, penalty, costPerPair, fit.ShortRange, generation, couldEnter, targetEstimate);
+                return (CandidateOutcome)new Candidate(fitted, cost * penalty, validation * penalty, costPerPair, shortRange.Passed, shortRange.Detail, generation);
+            return WithPhysics(physics, fitted, cost, validation, penalty, costPerPair, shortRange, generation, couldEnter, targetEstimate);
         }
         catch (ArgumentException e)
         {
@@ -230,65 +251,6 @@ internal sealed class CandidateEvaluator(SearchProblem problem, SearchSettings s
             // The optimiser's SVD fallback gave up on a wildly scaled model: an invalid candidate, not the end of the search.
             return CandidateOutcome.No(CandidateOutcome.NoConvergence);
         }
-    }
-
-    /// <summary>Candidates whose solved fit failed the short-range check and were fitted again without the solve.</summary>
-    public long ShortRangeRefits { get; set; }
-
-    /// <summary>Of <see cref="ShortRangeRefits"/>, those whose refit passed and was kept.</summary>
-    public long ShortRangeRescued { get; set; }
-
-    /// <summary>A candidate's fitted constants with training and validation cost and its short-range result, or why it has none.</summary>
-    private readonly record struct FitResult(Models.Expression? Fitted, double Cost, double Validation, ShortRangeResult ShortRange, string? Reason)
-    {
-        public static FitResult No(string reason) => new(null, double.NaN, double.NaN, ShortRangeResult.Pass, reason);
-    }
-
-    /// <summary>
-    /// Screens and fits the constants (the amplitudes marked, if any, solved exactly first), scores the fit on the validation
-    /// structures and checks it at short range.
-    /// </summary>
-    private FitResult Fit(CompiledModel compiled, Models.Expression expression, double screenThreshold, bool[]? amplitudes)
-    {
-        var ties = SearchProblem.TiesOf(expression, settings);
-        if (double.IsFinite(screenThreshold) && expression.ConstantCount > 0)
-        {
-            var screen = new FittingObjective(new ModelEvaluator(compiled, problem.ScreenPairs) { MaxDegreeOfParallelism = 1 }, settings.Weights, problem.Scales);
-            var screened = TiedFit.Minimize(_optimizer, screen, expression.Constants, ties, _budget, amplitudes);
-            Evaluations += screened.Evaluations;
-            if (!(screened.Cost <= screenThreshold)) return FitResult.No(double.IsFinite(screened.Cost) ? CandidateOutcome.ScreenedOut : CandidateOutcome.NotFinite);
-            foreach (var c in screened.Parameters) if (!double.IsFinite(c)) return FitResult.No(CandidateOutcome.NotFiniteConstants);
-            expression = expression.WithConstants(screened.Parameters);
-        }
-        var training = new FittingObjective(new ModelEvaluator(compiled, problem.FitPairs) { MaxDegreeOfParallelism = 1 }, settings.Weights, problem.Scales);
-        double[] constants;
-        double cost;
-        if (expression.ConstantCount == 0)
-        {
-            constants = [];
-            cost = training.Cost(constants);
-            Evaluations++;
-        }
-        else
-        {
-            var result = TiedFit.Minimize(_optimizer, training, expression.Constants, ties, _budget, amplitudes);
-            (constants, cost) = (result.Parameters, result.Cost);
-            Evaluations += result.Evaluations;
-        }
-        if (!double.IsFinite(cost)) return FitResult.No(CandidateOutcome.NotFinite);
-        foreach (var c in constants) if (!double.IsFinite(c)) return FitResult.No(CandidateOutcome.NotFiniteConstants);
-        var fitted = expression.WithConstants(constants);
-        var validation = cost;
-        if (problem.ValidationPairs != null)
-        {
-            var objective = new FittingObjective(new ModelEvaluator(new CompiledModel(fitted, problem.Taper), problem.ValidationPairs) { MaxDegreeOfParallelism = 1 },
-                settings.Weights, problem.Scales);
-            validation = objective.Cost(constants);
-            Evaluations++;
-            if (!double.IsFinite(validation)) return FitResult.No(CandidateOutcome.NotFiniteValidation);
-        }
-        var shortRange = settings.ShortRange == ShortRangePolicy.Off ? new ShortRangeResult(true, "not checked") : problem.ShortRange.Check(fitted, problem.Elements);
-        return new FitResult(fitted, cost, validation, shortRange, null);
     }
 
     private CandidateOutcome WithPhysics(SearchPhysics physics, Models.Expression fitted, double cost, double validation, double penalty,

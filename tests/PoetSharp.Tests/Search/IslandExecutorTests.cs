@@ -96,38 +96,5 @@ public sealed class IslandExecutorTests
         Assert.Equal(engine.Invalid, engine.InvalidReasons.Sum(r => r.Count));
     }
 
-    [Fact]
-    public void ASolvedFitThatFailsAtShortRangeIsFittedAgainWithoutTheSolve()
-    {
-        // On this data the exact amplitudes of this form make it attractive at short range (the density term ρ^1.5
-        // outgrows the pair term), while the plain fit from the drawn constants also moves the exponent and stays repulsive.
-        var form = ExpressionParser.ParseModel("sum(-0.411*0.585^r) - sum(1.776*0.291^r)^1.5");
-        var settings = SearchEngineTests.Tiny(1);
-        var solvedOnly = new CandidateEvaluator(Problem, settings with { ShortRange = ShortRangePolicy.Off }).Evaluate(form, 0).Candidate!;
-        Assert.False(Problem.ShortRange.Check(solvedOnly.Expression, Problem.Elements).Passed);
-        var plainOnly = new CandidateEvaluator(Problem, settings with { SolveAmplitudes = false }).Evaluate(form, 0).Candidate!;
-        Assert.True(plainOnly.ShortRangePassed, plainOnly.ShortRangeDetail);
-        Assert.True(plainOnly.ValidationFitness < settings.ShortRangePenalty * solvedOnly.ValidationFitness);
-
-        foreach (var policy in new[] { ShortRangePolicy.Penalise, ShortRangePolicy.Reject })
-        {
-            var evaluator = new CandidateEvaluator(Problem, settings with { ShortRange = policy });
-            var kept = evaluator.Evaluate(form, 0).Candidate!;
-            Assert.True(kept.ShortRangePassed);
-            Assert.Equal(ExpressionPrinter.PrintExact(plainOnly.Expression), ExpressionPrinter.PrintExact(kept.Expression));
-            Assert.Equal(plainOnly.ValidationFitness, kept.ValidationFitness);
-            Assert.Equal((1, 1), (evaluator.ShortRangeRefits, evaluator.ShortRangeRescued));
-        }
-
-        // Where the refit does not pass either, the solved fit stays, penalised; a form that passes is not refitted.
-        var attractive = new CandidateEvaluator(Problem, settings);
-        var still = attractive.Evaluate(ExpressionParser.ParseModel("sum(2*r)"), 0).Candidate!;
-        Assert.False(still.ShortRangePassed);
-        Assert.Equal((1, 0), (attractive.ShortRangeRefits, attractive.ShortRangeRescued));
-        var repulsive = new CandidateEvaluator(Problem, settings);
-        Assert.True(repulsive.Evaluate(ExpressionParser.ParseModel("sum(2*r^-6)"), 0).Candidate!.ShortRangePassed);
-        Assert.Equal(0, repulsive.ShortRangeRefits);
-    }
-
     private static string Json(IslandSnapshot s) => System.Text.Json.JsonSerializer.Serialize(s);
 }
