@@ -30,6 +30,7 @@ internal static class FitCommand
         var constantEvaluations = new Option<int>("--constant-evaluations") { DefaultValueFactory = _ => new SearchSettings().ConstantEvaluations, HelpName = "N", Description = "Objective evaluations per candidate's constant fit." };
         var fitStructures = new Option<int>("--fit-structures") { DefaultValueFactory = _ => new SearchSettings().MaxFitStructures, HelpName = "N", Description = "Training structures the candidates are fitted on (spread over the set)." };
         var shortRange = new Option<string>("--short-range") { DefaultValueFactory = _ => "penalise", HelpName = "penalise|reject|off", Description = "What to do with models that are not repulsive at short range." };
+        var repulsionWeight = new Option<double>("--repulsion-weight") { HelpName = "λ", Description = "Weight of dimer-repulsion rows in every constant fit (0, the default: none): each element pair's dimer must rise in energy as it closes in below the data's distances, or the fit pays for it. A resumed run keeps the value it started with." };
         var screen = new Option<double>("--screen-factor") { DefaultValueFactory = _ => new SearchSettings().ScreenFactor, HelpName = "X", Description = "Screening of offspring: constants first fitted on a quarter of the fitting structures, the full fit only for those within X times the population's median fitness (0: no screening)." };
         var targets = new Option<string>("--targets") { HelpName = "FILE", Description = "Target properties (POET's TargetProperties_0K.data or its JSON form) that become part of the fitness (see --target-mode)." };
         var targetMode = new Option<string>("--target-mode") { DefaultValueFactory = _ => "fitness", HelpName = "fitness|objective", Description = "Targets added to the fitness, or a separate objective of the front." };
@@ -90,7 +91,7 @@ internal static class FitCommand
         var command = new Command("fit", "Search for potential models (genetic programming on the Pareto front of accuracy, cost and complexity); writes the front, model files, plots and a summary to the run folder.")
         {
             data, validation, split, cutoff, taperInner, time, generations, seed, threads, islands, population, outDir, seedModels, resume,
-            optimizer, constantEvaluations, noAmplitudeSolve, fitStructures, screen, shortRange, noPrior, symmetricPairs, maxNodes, operators, angular, mutationWeights, priors, checkpoint,
+            optimizer, constantEvaluations, noAmplitudeSolve, fitStructures, screen, shortRange, repulsionWeight, noPrior, symmetricPairs, maxNodes, operators, angular, mutationWeights, priors, checkpoint,
             targets, targetMode, targetWeight, targetRefit, sanity, groundState, noProperties, compare, mtpLevels, mtpTime,
             cluster, role, bind, secretFile, workers, joinTimeout,
         };
@@ -142,6 +143,8 @@ internal static class FitCommand
                     throw new ArgumentException($"--no-prior: the run in {runDir} was started with the metals prior, and a resumed run keeps the settings it started with");
                 if (parsed.GetValue(noAmplitudeSolve) && stored.SolveAmplitudes)
                     throw new ArgumentException($"--no-amplitude-solve: the run in {runDir} was started with the amplitude solve, and a resumed run keeps the settings it started with");
+                if (parsed.GetResult(repulsionWeight) is not null && parsed.GetValue(repulsionWeight) != stored.RepulsionWeight)
+                    throw new ArgumentException($"--repulsion-weight: the run in {runDir} was started with weight {stored.RepulsionWeight.ToString(System.Globalization.CultureInfo.InvariantCulture)}, and a resumed run keeps the settings it started with");
                 if (parsed.GetValue(symmetricPairs) && !stored.SymmetricPairs)
                     throw new ArgumentException($"--symmetric-pairs: the run in {runDir} was started without shared pair functions, and a resumed run keeps the settings it started with");
                 if (parsed.GetValue(maxNodes) is { } mn && (stored.Limits?.MaxNodes ?? -1) != mn)
@@ -198,6 +201,7 @@ internal static class FitCommand
                     MaxFitStructures = parsed.GetValue(fitStructures),
                     ScreenFactor = parsed.GetValue(screen),
                     ShortRange = ParsePolicy(parsed.GetValue(shortRange)!),
+                    RepulsionWeight = parsed.GetValue(repulsionWeight),
                     TargetsPath = parsed.GetValue(targets),
                     TargetMode = ParseTargetMode(parsed.GetValue(targetMode)!),
                     TargetWeight = parsed.GetValue(targetWeight),

@@ -21,6 +21,16 @@ public interface ILeastSquaresProblem
     /// optimisers then refuse them, and CMA-ES does without the Gauss–Newton start it otherwise takes.
     /// </summary>
     bool HasJacobian => true;
+
+    /// <summary>½ Σ r² at <paramref name="parameters"/> (∞ when the model is invalid there).</summary>
+    double Cost(ReadOnlySpan<double> parameters)
+    {
+        var residuals = new double[ResidualCount];
+        if (!Evaluate(parameters, residuals, Span<double>.Empty)) return double.PositiveInfinity;
+        var sum = 0.0;
+        foreach (var r in residuals) sum += r * r;
+        return double.IsFinite(sum) ? 0.5 * sum : double.PositiveInfinity;
+    }
 }
 
 /// <summary>When an optimiser stops: whichever limit comes first.</summary>

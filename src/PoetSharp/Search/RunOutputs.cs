@@ -181,6 +181,9 @@ public static class RunOutputs
             yield return "pair functions shared between element pairs (φ_AB = φ_BA): each A–B pair term has its mirror in B's expression, constants tied in every fit";
         yield return $"constant fits: {engine.Settings.Optimizer}, {engine.Settings.ConstantEvaluations} evaluations per candidate, " +
                      (engine.Settings.SolveAmplitudes ? "amplitudes solved exactly first" : "no amplitude solve (--no-amplitude-solve)");
+        if (engine.Settings.RepulsionWeight > 0 && problem.RepulsionOf(engine.Settings) is { } rows)
+            yield return $"dimer-repulsion rows in every constant fit: {CountOf(rows.RowCount, "row")} (every element pair, dimers {problem.ShortRange.Step.ToString("F2", Inv)} Å apart down to " +
+                         $"{problem.ShortRange.MinDistance.ToString("F1", Inv)} Å), weight {engine.Settings.RepulsionWeight.ToString("G4", Inv)}; reported fitness is the data's alone";
         var fit = problem.FitPairs.Structures;
         var groups = fit.Select(s => s.Group).Distinct().Count();
         if (groups > 1)

@@ -41,7 +41,7 @@ public sealed class SearchProblem
         ScreenPairs = new PairTable(Spread(fit, Math.Max(1, fit.Count / 4)), taper);
         Scales = QuantityScales.Of(training.Structures);
         if (Validation != null) ValidationPairs = new PairTable(SpreadOverGroups(Validation.Structures, 2 * maxFitStructures), taper);
-        ShortRange = new ShortRangeCheck(taper, ShortRangeCheck.NearestNeighbourOf(training.Structures, taper.Outer));
+        ShortRange = ShortRangeCheck.For(training.Structures, taper);
         Elements = Evaluation.ElementEnergies.ElementsOf(training.Structures);
     }
 
@@ -100,20 +100,25 @@ public sealed class SearchProblem
 
     private (Models.Expression Model, double Cost) PolishWithCost(Models.Expression e, SearchSettings settings, int evaluations)
     {
-        var objective = new FittingObjective(new ModelEvaluator(new CompiledModel(e, Taper), FitPairs), settings.Weights, Scales);
-        var start = objective.Cost(e.Constants);
-        if (e.ConstantCount == 0) return (e, start);
+        var compiled = new CompiledModel(e, Taper);
+        var objective = new FittingObjective(new ModelEvaluator(compiled, FitPairs), settings.Weights, Scales);
+        var fit = WithRepulsion(objective, compiled, settings);
+        var start = fit.Cost(e.Constants);
+        if (e.ConstantCount == 0) return (e, objective.Cost(e.Constants));
         OptimizationResult result;
         try
         {
-            result = TiedFit.Minimize(Optimizers.Create(settings.Optimizer), objective, e.Constants, TiesOf(e, settings),
+            result = TiedFit.Minimize(Optimizers.Create(settings.Optimizer), fit, e.Constants, TiesOf(e, settings),
                 new OptimizationBudget { MaxEvaluations = evaluations, RelativeCostTolerance = 1e-14, ParameterTolerance = 1e-14 }, AmplitudesOf(e, settings));
         }
         catch (MathNet.Numerics.NonConvergenceException)
         {
-            return (e, start);
+            return (e, objective.Cost(e.Constants));
         }
-        return double.IsFinite(result.Cost) && !(result.Cost > start) ? (e.WithConstants(result.Parameters), result.Cost) : (e, start);
+        // With repulsion rows the fit's cost holds them; the model is reported with its data cost alone.
+        return double.IsFinite(result.Cost) && !(result.Cost > start)
+            ? (e.WithConstants(result.Parameters), ReferenceEquals(fit, objective) ? result.Cost : objective.Cost(result.Parameters))
+            : (e, objective.Cost(e.Constants));
     }
 
     /// <summary>The constant ties a fit of <paramref name="e"/> keeps: shared pair functions (<see cref="SearchSettings.SymmetricPairs"/>), else none.</summary>
@@ -121,6 +126,28 @@ public sealed class SearchProblem
 
     /// <summary>The constants a fit of <paramref name="e"/> solves for exactly before it starts (<see cref="SearchSettings.SolveAmplitudes"/>), else null.</summary>
     internal static bool[]? AmplitudesOf(Models.Expression e, SearchSettings settings) => settings.SolveAmplitudes ? Models.LinearConstants.Of(e) : null;
+
+    private DimerRepulsion? _repulsion;
+    private double _repulsionWeight;
+
+    /// <summary>The dimer-repulsion rows of a run with <see cref="SearchSettings.RepulsionWeight"/> λ (null when λ is 0); built once.</summary>
+    internal DimerRepulsion? RepulsionOf(SearchSettings settings)
+    {
+        if (!(settings.RepulsionWeight > 0)) return null;
+        lock (FitPairs)
+        {
+            if (_repulsion is null || _repulsionWeight != settings.RepulsionWeight)
+            {
+                _repulsion = new DimerRepulsion(Elements, ShortRange, Taper, settings.RepulsionWeight, Scales.Energy);
+                _repulsionWeight = settings.RepulsionWeight;
+            }
+            return _repulsion;
+        }
+    }
+
+    /// <summary>The fit of <paramref name="objective"/> with the run's repulsion rows appended, when it has them.</summary>
+    internal ILeastSquaresProblem WithRepulsion(ILeastSquaresProblem objective, CompiledModel model, SearchSettings settings) =>
+        RepulsionOf(settings) is { } rows ? rows.Append(objective, model) : objective;
 
     /// <summary>At most <paramref name="count"/> structures at evenly spaced positions.</summary>
     public static IReadOnlyList<Atoms.Structure> Spread(IReadOnlyList<Atoms.Structure> all, int count)
@@ -196,7 +223,7 @@ internal sealed class CandidateEvaluator(SearchProblem problem, SearchSettings s
             if (double.IsFinite(screenThreshold) && expression.ConstantCount > 0)
             {
                 var screen = new FittingObjective(new ModelEvaluator(compiled, problem.ScreenPairs) { MaxDegreeOfParallelism = 1 }, settings.Weights, problem.Scales);
-                var screened = TiedFit.Minimize(_optimizer, screen, expression.Constants, ties, _budget, amplitudes);
+                var screened = TiedFit.Minimize(_optimizer, problem.WithRepulsion(screen, compiled, settings), expression.Constants, ties, _budget, amplitudes);
                 Evaluations += screened.Evaluations;
                 if (!(screened.Cost <= screenThreshold)) return CandidateOutcome.No(double.IsFinite(screened.Cost) ? CandidateOutcome.ScreenedOut : CandidateOutcome.NotFinite);
                 foreach (var c in screened.Parameters) if (!double.IsFinite(c)) return CandidateOutcome.No(CandidateOutcome.NotFiniteConstants);
@@ -213,9 +240,16 @@ internal sealed class CandidateEvaluator(SearchProblem problem, SearchSettings s
             }
             else
             {
-                var result = TiedFit.Minimize(_optimizer, training, expression.Constants, ties, _budget, amplitudes);
+                var fit = problem.WithRepulsion(training, compiled, settings);
+                var result = TiedFit.Minimize(_optimizer, fit, expression.Constants, ties, _budget, amplitudes);
                 (constants, cost) = (result.Parameters, result.Cost);
                 Evaluations += result.Evaluations;
+                // The candidate's fitness is its data cost; the repulsion rows only steered the fit.
+                if (!ReferenceEquals(fit, training) && double.IsFinite(cost))
+                {
+                    cost = training.Cost(constants);
+                    Evaluations++;
+                }
             }
             if (!double.IsFinite(cost)) return CandidateOutcome.No(CandidateOutcome.NotFinite);
             foreach (var c in constants) if (!double.IsFinite(c)) return CandidateOutcome.No(CandidateOutcome.NotFiniteConstants);

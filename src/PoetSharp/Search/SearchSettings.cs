@@ -136,6 +136,12 @@ public sealed record SearchSettings
     public ObjectiveWeights Weights { get; init; } = ObjectiveWeights.Default;
     public ShortRangePolicy ShortRange { get; init; } = ShortRangePolicy.Penalise;
     public double ShortRangePenalty { get; init; } = 10;
+    /// <summary>
+    /// Weight λ of the dimer-repulsion rows in every constant fit (<see cref="DimerRepulsion"/>; 0: none): hinge residuals
+    /// that make a fit pay for a dimer whose energy does not rise as its atoms close in below the data's distances.
+    /// Off by default; <c>--repulsion-weight λ</c>. A resumed run keeps the value it started with.
+    /// </summary>
+    public double RepulsionWeight { get; init; }
     /// <summary>Most models kept on the archive (the non-dominated set is thinned by crowding beyond it).</summary>
     public int ArchiveCapacity { get; init; } = 60;
     public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(60);
@@ -222,6 +228,7 @@ public sealed record SearchSettings
         if (MutationWeights.ContainsKey(Operator.Crossover)) throw new ArgumentException("crossover is not a mutation: its share is the crossover probability");
         if (!MutationWeights.Values.Any(w => w > 0)) throw new ArgumentException("at least one mutation needs a positive weight");
         if (MigrationInterval < 1) throw new ArgumentException("the migration interval must be at least one generation");
+        if (!(RepulsionWeight >= 0) || !double.IsFinite(RepulsionWeight)) throw new ArgumentException($"the repulsion weight must be finite and non-negative, got {RepulsionWeight}");
         if (ConstantEvaluations < 1) throw new ArgumentException("the constant fit needs at least one evaluation");
         if (!(ScreenFactor >= 0) || double.IsPositiveInfinity(ScreenFactor)) throw new ArgumentException("the screening factor must be finite and non-negative");
         if (MaxFitStructures < 1) throw new ArgumentException("the constant fit needs at least one structure");

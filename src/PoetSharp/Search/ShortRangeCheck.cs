@@ -1,6 +1,7 @@
 using PoetSharp.Atoms;
 using PoetSharp.Models;
 using PoetSharp.Potentials;
+using PoetSharp.Properties;
 
 namespace PoetSharp.Search;
 
@@ -12,50 +13,130 @@ public sealed record ShortRangeResult(bool Passed, string Detail)
 
 /// <summary>
 /// Whether a model is repulsive at short range, as molecular dynamics needs: the energy of (1) a dimer compressed from
-/// 0.75 of the nearest-neighbour distance and (2) an fcc crystal (at the data's nearest-neighbour distance) in which one
-/// atom is pushed straight towards a neighbour must rise at every step as the distance falls to
-/// <see cref="MinDistance"/> (0.5 Å by default), and stay finite. Cheap enough for every candidate: the crystal's
-/// neighbour sums are computed once per model and only the terms of the moving atom change along the path.
+/// 0.75 of the nearest-neighbour distance and (2) a crystal (the host element's own lattice, fcc or bcc, at its
+/// nearest-neighbour distance in the data) in which one atom is pushed straight towards a nearest neighbour must rise at
+/// every step as the distance falls to <see cref="MinDistance"/> (0.5 Å by default), and stay finite. Cheap enough for
+/// every candidate: the crystal's neighbour sums are computed once per model and only the terms of the moving atom
+/// change along the path.
 /// </summary>
+/// <remarks>
+/// The crystal is the host's own ground state because the probe asks about compression, not about a lattice the element
+/// does not form: fcc is unstable for the bcc transition metals (Grimvall et al., Rev. Mod. Phys. 84, 945 (2012)), so an
+/// atom of Nb or W pushed off an fcc site may rightly lower the energy at the first step, which says nothing about
+/// short-range repulsion. Data of several elements get one crystal per element, from that element's own structures.
+/// </remarks>
 public sealed class ShortRangeCheck
 {
     private readonly Taper _taper;
-    private readonly Vec3[] _fixed;          // lattice sites within cutoff + nn of the moving atom (excluding it)
-    private readonly int[][] _fixedNeighbours; // for each fixed site: indices (into _cluster) of its neighbours within the cutoff
-    private readonly Vec3[] _cluster;        // all sites within 2·cutoff + nn, the moving atom's site first
-    private readonly Vec3 _direction;
+    private readonly Probe _default;
+    private readonly Dictionary<byte, Probe> _hosts = new();
 
-    public double NearestNeighbour { get; }
+    /// <summary>The crystal around a moving atom: its sites, the fixed atoms that see it, and the push direction.</summary>
+    private sealed class Probe
+    {
+        public required CrystalStructure Lattice { get; init; }
+        public required double NearestNeighbour { get; init; }
+        public required Vec3[] Fixed { get; init; }          // sites within cutoff + nn of the moving atom (excluding it)
+        public required int[][] FixedNeighbours { get; init; } // for each fixed site: indices (into Cluster) of its neighbours within the cutoff
+        public required Vec3[] Cluster { get; init; }        // all sites within 2·cutoff + nn, the moving atom's site first
+        public required Vec3 Direction { get; init; }        // towards a nearest neighbour
+
+        public static Probe Build(CrystalStructure lattice, double nearestNeighbour, double cutoff)
+        {
+            // hcp shares fcc's first shell (12 at nn); the close-packed push is the same, so fcc stands in for it.
+            var bcc = lattice == CrystalStructure.Bcc;
+            var a = bcc ? 2 * nearestNeighbour / Math.Sqrt(3) : nearestNeighbour * Math.Sqrt(2);
+            Vec3[] basis = bcc ? [new(0, 0, 0), new(0.5, 0.5, 0.5)] : [new(0, 0, 0), new(0.5, 0.5, 0), new(0.5, 0, 0.5), new(0, 0.5, 0.5)];
+            var reach = 2 * cutoff + nearestNeighbour;
+            var n = (int)Math.Ceiling(reach / a) + 1;
+            var sites = new List<Vec3>();
+            for (var x = -n; x <= n; x++)
+                for (var y = -n; y <= n; y++)
+                    for (var z = -n; z <= n; z++)
+                        foreach (var b in basis)
+                        {
+                            var p = new Vec3((x + b.X) * a, (y + b.Y) * a, (z + b.Z) * a);
+                            if (p.Length <= reach) sites.Add(p);
+                        }
+            sites.Sort((p, q) => p.Length.CompareTo(q.Length));
+            var cluster = sites.ToArray();
+            var direction = bcc ? new Vec3(1, 1, 1) * (1 / Math.Sqrt(3)) : new Vec3(1, 1, 0) * (1 / Math.Sqrt(2));
+            var fixedSites = cluster.Skip(1).Where(p => p.Length <= cutoff + nearestNeighbour).ToArray();
+            return new Probe
+            {
+                Lattice = bcc ? CrystalStructure.Bcc : CrystalStructure.Fcc,
+                NearestNeighbour = nearestNeighbour,
+                Cluster = cluster,
+                Direction = direction,
+                Fixed = fixedSites,
+                FixedNeighbours = fixedSites.Select(p => Enumerable.Range(1, cluster.Length - 1)
+                    .Where(j => (cluster[j] - p).Length is var d && d > 1e-9 && d < cutoff).ToArray()).ToArray(),
+            };
+        }
+    }
+
+    /// <summary>The nearest-neighbour distance of the default crystal (the one used for hosts without their own).</summary>
+    public double NearestNeighbour => _default.NearestNeighbour;
+    /// <summary>The default crystal's lattice.</summary>
+    public CrystalStructure Lattice => _default.Lattice;
     public double MinDistance { get; }
+    /// <summary>Where the dimer scan starts, as a fraction of the host's nearest-neighbour distance.</summary>
+    public double DimerStart => 0.75;
     public double Step { get; }
 
-    public ShortRangeCheck(Taper taper, double nearestNeighbour, double minDistance = 0.5, double step = 0.05)
+    public ShortRangeCheck(Taper taper, double nearestNeighbour, double minDistance = 0.5, double step = 0.05, CrystalStructure lattice = CrystalStructure.Fcc)
     {
         if (!(nearestNeighbour > minDistance)) throw new ArgumentException($"the nearest-neighbour distance {nearestNeighbour} Å must exceed {minDistance} Å");
         _taper = taper;
-        NearestNeighbour = nearestNeighbour;
         MinDistance = minDistance;
         Step = step;
-        var cutoff = taper.Outer;
-        var a = nearestNeighbour * Math.Sqrt(2);
-        var reach = 2 * cutoff + nearestNeighbour;
-        var n = (int)Math.Ceiling(reach / a) + 1;
-        Vec3[] basis = [new(0, 0, 0), new(0.5, 0.5, 0), new(0.5, 0, 0.5), new(0, 0.5, 0.5)];
-        var sites = new List<Vec3>();
-        for (var x = -n; x <= n; x++)
-            for (var y = -n; y <= n; y++)
-                for (var z = -n; z <= n; z++)
-                    foreach (var b in basis)
-                    {
-                        var p = new Vec3((x + b.X) * a, (y + b.Y) * a, (z + b.Z) * a);
-                        if (p.Length <= reach) sites.Add(p);
-                    }
-        sites.Sort((p, q) => p.Length.CompareTo(q.Length));
-        _cluster = sites.ToArray();
-        _direction = new Vec3(1, 1, 0) * (1 / Math.Sqrt(2));
-        _fixed = _cluster.Skip(1).Where(p => p.Length <= cutoff + nearestNeighbour).ToArray();
-        _fixedNeighbours = _fixed.Select(p => Enumerable.Range(1, _cluster.Length - 1)
-            .Where(j => (_cluster[j] - p).Length is var d && d > 1e-9 && d < cutoff).ToArray()).ToArray();
+        _default = Probe.Build(lattice, nearestNeighbour, taper.Outer);
+    }
+
+    /// <summary>
+    /// The check for a data set: for data of one element, its ground-state lattice (fcc unless the lowest-energy structure
+    /// is bcc) at the data's typical nearest-neighbour distance; for several elements, each element's own crystal and
+    /// distance from the structures that hold that element alone (elements with no such structure get the default: fcc at
+    /// the typical distance of the whole set).
+    /// </summary>
+    public static ShortRangeCheck For(IReadOnlyList<Structure> structures, Taper taper, double minDistance = 0.5, double step = 0.05)
+    {
+        var nearest = NearestNeighbourOf(structures, taper.Outer);
+        var elements = structures.SelectMany(s => s.Species).Distinct().ToArray();
+        if (elements.Length <= 1)
+            return new ShortRangeCheck(taper, nearest, minDistance, step, LatticeOf(structures));
+        var check = new ShortRangeCheck(taper, nearest, minDistance, step);
+        foreach (var element in elements)
+        {
+            var own = structures.Where(s => s.Count > 0 && s.Species.All(x => x == element)).ToArray();
+            var z = Elements.AtomicNumber(element);
+            if (own.Length == 0 || z is <= 0 or > 255) continue;
+            // The distance of the element's own lowest-energy crystal: hot or strained snapshots put the median of
+            // atoms' nearest neighbours several per cent below the equilibrium distance.
+            var lowest = own.Where(s => s.Cell.FullyPeriodic && s.Energy is double e && double.IsFinite(e)).MinBy(s => s.EnergyPerAtom!.Value);
+            double distance;
+            try { distance = NearestNeighbourOf(lowest is null ? own : [lowest], taper.Outer); }
+            catch (ArgumentException) { continue; }
+            if (!(distance > minDistance)) continue;
+            check._hosts[(byte)z] = Probe.Build(LatticeOf(own), distance, taper.Outer);
+        }
+        return check;
+    }
+
+    /// <summary>The host crystal the check uses for element <paramref name="element"/>: lattice and nearest-neighbour distance.</summary>
+    public (CrystalStructure Lattice, double NearestNeighbour) HostOf(string element)
+    {
+        var probe = ProbeFor((byte)Elements.AtomicNumber(element));
+        return (probe.Lattice, probe.NearestNeighbour);
+    }
+
+    private Probe ProbeFor(byte host) => _hosts.TryGetValue(host, out var p) ? p : _default;
+
+    // bcc when the lowest-energy periodic structure is bcc; fcc otherwise (fcc, hcp, none recognised, no energies).
+    private static CrystalStructure LatticeOf(IReadOnlyList<Structure> structures)
+    {
+        try { return Properties.GroundState.Identify(structures) == CrystalStructure.Bcc ? CrystalStructure.Bcc : CrystalStructure.Fcc; }
+        catch (ArgumentException) { return CrystalStructure.Fcc; }
     }
 
     /// <summary>
@@ -79,6 +160,7 @@ public sealed class ShortRangeCheck
     private ShortRangeResult Check(Expression model, byte moving, byte host)
     {
         if (model.HasAngular) return CheckWithAngles(model, moving, host);
+        var probe = ProbeFor(host);
         var sums = SumNodes(model);
         var values = new double[sums.Length];
         // Whether sum k counts a neighbour of element z.
@@ -86,51 +168,51 @@ public sealed class ShortRangeCheck
 
         // Dimer: each atom sees one neighbour at r.
         var previous = double.NaN;
-        for (var r = 0.75 * NearestNeighbour; r >= MinDistance - 1e-12; r -= Step)
+        for (var r = DimerStart * probe.NearestNeighbour; r >= MinDistance - 1e-12; r -= Step)
         {
             var f = _taper.Evaluate(r).Value;
             for (var k = 0; k < sums.Length; k++) values[k] = Counts(k, host) ? model.EvaluatePair(sums[k] - 1, r) * f : 0;
             var e = AtomLevel(model, model.Length - 1, sums, values, moving);
             for (var k = 0; k < sums.Length; k++) values[k] = Counts(k, moving) ? model.EvaluatePair(sums[k] - 1, r) * f : 0;
             e += AtomLevel(model, model.Length - 1, sums, values, host);
-            if (Rises(e, ref previous, dimer: true, r) is { } failed) return failed;
+            if (Rises(e, ref previous, crystal: null, r) is { } failed) return failed;
         }
 
         // Crystal: fixed atoms' sums without the moving atom, then the path.
         var cutoff = _taper.Outer;
-        var fixedSums = new double[_fixed.Length, sums.Length];
-        for (var i = 0; i < _fixed.Length; i++)
-            foreach (var j in _fixedNeighbours[i])
+        var fixedSums = new double[probe.Fixed.Length, sums.Length];
+        for (var i = 0; i < probe.Fixed.Length; i++)
+            foreach (var j in probe.FixedNeighbours[i])
             {
-                var d = (_cluster[j] - _fixed[i]).Length;
+                var d = (probe.Cluster[j] - probe.Fixed[i]).Length;
                 var f = _taper.Evaluate(d).Value;
                 for (var k = 0; k < sums.Length; k++)
                     if (Counts(k, host)) fixedSums[i, k] += model.EvaluatePair(sums[k] - 1, d) * f;
             }
         previous = double.NaN;
-        for (var t = 0.0; t <= NearestNeighbour - MinDistance + 1e-12; t += Step)
+        for (var t = 0.0; t <= probe.NearestNeighbour - MinDistance + 1e-12; t += Step)
         {
-            var x = _direction * t;
+            var x = probe.Direction * t;
             var energy = 0.0;
             Array.Clear(values);
-            for (var j = 1; j < _cluster.Length; j++)
+            for (var j = 1; j < probe.Cluster.Length; j++)
             {
-                var d = (_cluster[j] - x).Length;
+                var d = (probe.Cluster[j] - x).Length;
                 if (d >= cutoff) continue;
                 var f = _taper.Evaluate(d).Value;
                 for (var k = 0; k < sums.Length; k++)
                     if (Counts(k, host)) values[k] += model.EvaluatePair(sums[k] - 1, d) * f;
             }
             energy += AtomLevel(model, model.Length - 1, sums, values, moving);
-            for (var i = 0; i < _fixed.Length; i++)
+            for (var i = 0; i < probe.Fixed.Length; i++)
             {
-                var d = (_fixed[i] - x).Length;
+                var d = (probe.Fixed[i] - x).Length;
                 var f = d < cutoff ? _taper.Evaluate(d).Value : 0;
                 for (var k = 0; k < sums.Length; k++)
                     values[k] = fixedSums[i, k] + (f != 0 && Counts(k, moving) ? model.EvaluatePair(sums[k] - 1, d) * f : 0);
                 energy += AtomLevel(model, model.Length - 1, sums, values, host);
             }
-            if (Rises(energy, ref previous, dimer: false, NearestNeighbour - t) is { } failed) return failed;
+            if (Rises(energy, ref previous, crystal: probe.Lattice, probe.NearestNeighbour - t) is { } failed) return failed;
         }
         return ShortRangeResult.Pass;
     }
@@ -139,12 +221,14 @@ public sealed class ShortRangeCheck
     /// One step of a probe: the failure when the energy is not finite or did not rise since the last step (at
     /// <paramref name="distance"/> Å, of the dimer or of the pushed atom), otherwise null, with the energy remembered.
     /// </summary>
-    private static ShortRangeResult? Rises(double energy, ref double previous, bool dimer, double distance)
+    private static ShortRangeResult? Rises(double energy, ref double previous, CrystalStructure? crystal, double distance)
     {
+        var dimer = crystal is null;
+        var lattice = crystal?.ToString().ToLowerInvariant();
         if (!double.IsFinite(energy))
-            return new ShortRangeResult(false, dimer ? $"dimer: energy not finite at {distance:F2} Å" : $"fcc: energy not finite with a neighbour at {distance:F2} Å");
+            return new ShortRangeResult(false, dimer ? $"dimer: energy not finite at {distance:F2} Å" : $"{lattice}: energy not finite with a neighbour at {distance:F2} Å");
         if (!double.IsNaN(previous) && !(energy > previous))
-            return new ShortRangeResult(false, dimer ? $"dimer: energy falls as r falls to {distance:F2} Å" : $"fcc: energy falls as an atom is pushed to {distance:F2} Å from a neighbour");
+            return new ShortRangeResult(false, dimer ? $"dimer: energy falls as r falls to {distance:F2} Å" : $"{lattice}: energy falls as an atom is pushed to {distance:F2} Å from a neighbour");
         previous = energy;
         return null;
     }
@@ -155,36 +239,37 @@ public sealed class ShortRangeCheck
     /// </summary>
     private ShortRangeResult CheckWithAngles(Expression model, byte moving, byte host)
     {
+        var probe = ProbeFor(host);
         var sums = SumNodes(model);
         var values = new double[sums.Length];
         var neighbours = new List<(Vec3 Vector, byte Element)>();
         var previous = double.NaN;
-        for (var r = 0.75 * NearestNeighbour; r >= MinDistance - 1e-12; r -= Step)
+        for (var r = DimerStart * probe.NearestNeighbour; r >= MinDistance - 1e-12; r -= Step)
         {
             neighbours.Clear();
             neighbours.Add((new Vec3(r, 0, 0), host));
             var e = AtomEnergy(model, sums, values, neighbours, moving);
             neighbours[0] = (new Vec3(-r, 0, 0), moving);
             e += AtomEnergy(model, sums, values, neighbours, host);
-            if (Rises(e, ref previous, dimer: true, r) is { } failed) return failed;
+            if (Rises(e, ref previous, crystal: null, r) is { } failed) return failed;
         }
         var cutoff = _taper.Outer;
         previous = double.NaN;
-        for (var t = 0.0; t <= NearestNeighbour - MinDistance + 1e-12; t += Step)
+        for (var t = 0.0; t <= probe.NearestNeighbour - MinDistance + 1e-12; t += Step)
         {
-            var x = _direction * t;
+            var x = probe.Direction * t;
             neighbours.Clear();
-            for (var j = 1; j < _cluster.Length; j++)
-                if ((_cluster[j] - x).Length < cutoff) neighbours.Add((_cluster[j] - x, host));
+            for (var j = 1; j < probe.Cluster.Length; j++)
+                if ((probe.Cluster[j] - x).Length < cutoff) neighbours.Add((probe.Cluster[j] - x, host));
             var energy = AtomEnergy(model, sums, values, neighbours, moving);
-            for (var i = 0; i < _fixed.Length; i++)
+            for (var i = 0; i < probe.Fixed.Length; i++)
             {
                 neighbours.Clear();
-                foreach (var j in _fixedNeighbours[i]) neighbours.Add((_cluster[j] - _fixed[i], host));
-                if ((x - _fixed[i]).Length < cutoff) neighbours.Add((x - _fixed[i], moving));
+                foreach (var j in probe.FixedNeighbours[i]) neighbours.Add((probe.Cluster[j] - probe.Fixed[i], host));
+                if ((x - probe.Fixed[i]).Length < cutoff) neighbours.Add((x - probe.Fixed[i], moving));
                 energy += AtomEnergy(model, sums, values, neighbours, host);
             }
-            if (Rises(energy, ref previous, dimer: false, NearestNeighbour - t) is { } failed) return failed;
+            if (Rises(energy, ref previous, crystal: probe.Lattice, probe.NearestNeighbour - t) is { } failed) return failed;
         }
         return ShortRangeResult.Pass;
     }
