@@ -30,11 +30,12 @@ internal static class RefitCommand
         var outDir = new Option<string>("--out") { DefaultValueFactory = _ => "refit", HelpName = "DIR", Description = "Folder for model.json and the parity plots." };
         var symmetricPairs = new Option<bool>("--symmetric-pairs") { Description = "Several elements: share pair functions between element pairs (φ_AB = φ_BA): each A–B pair term gets its mirror in B's expression, and the fit keeps their constants equal." };
         var solveAmplitudes = new Option<bool>("--solve-amplitudes") { Description = "Set the amplitudes (the constants the energy is linear in) to their least-squares values before the optimiser starts: for rough starting constants." };
+        var repulsionWeight = new Option<double>("--repulsion-weight") { HelpName = "λ", Description = "Weight of dimer-repulsion rows in the fit (0, the default: none), as in poet fit: each element pair's dimer must rise in energy as it closes in below the data's distances, or the fit pays for it." };
         var json = new Option<bool>("--json") { Description = "Write the results as JSON to standard output instead of tables (the model, its constants, the errors before and after, the files written)." };
 
         var command = new Command("refit", "Fit the constants of a model to data with POET's standardised objective; report errors before and after, write the fitted model and parity plots.")
         {
-            model, data, validation, validationGroups, split, optimizer, weights, evaluations, seed, cutoff, taperInner, outDir, symmetricPairs, solveAmplitudes, json,
+            model, data, validation, validationGroups, split, optimizer, weights, evaluations, seed, cutoff, taperInner, outDir, symmetricPairs, solveAmplitudes, repulsionWeight, json,
         };
         command.Validators.Add(result =>
         {
@@ -71,7 +72,7 @@ internal static class RefitCommand
                             $"{CliOutput.Plural(training.Count, "training structure", "training structures")}" +
                             (validating is { Count: > 0 } ? $" and {CliOutput.Plural(validating.Count, "validation structure", "validation structures")}" : ""));
             var result = ConstantRefit.Run(expression, taper, training, validating, minimizer, ParseWeights(parsed.GetValue(weights)!), budget,
-                parsed.GetValue(symmetricPairs), parsed.GetValue(solveAmplitudes));
+                parsed.GetValue(symmetricPairs), parsed.GetValue(solveAmplitudes), parsed.GetValue(repulsionWeight));
             var run = result.Optimization;
 
             var dir = parsed.GetValue(outDir)!;
@@ -110,6 +111,8 @@ internal static class RefitCommand
             output.Line($"{minimizer.Name}: {CliOutput.Plural(run.Evaluations, "evaluation", "evaluations")} in {CliOutput.Fixed(result.Elapsed.TotalSeconds, 2)} s, " +
                         $"cost {run.Cost.ToString("G6", CultureInfo.InvariantCulture)}, {(run.Converged ? "converged" : "not converged")}: {run.StopReason}");
             output.Line("fitted: " + ExpressionPrinter.Print(result.Fitted));
+            if (result.ShortRange is { } shortRange)
+                output.Line("short range: " + (shortRange.Passed ? "passes (" : "fails (") + shortRange.Detail + ")");
             output.Line($"wrote {modelPath}, {string.Join(", ", plots)}");
             return PoetCli.Success;
         });
@@ -144,6 +147,7 @@ internal static class RefitCommand
             Optimizer = new { Name = optimizerName, run.Evaluations, run.Cost, run.Converged, run.StopReason, Seconds = result.Elapsed.TotalSeconds },
             Before = Errors(result.Before),
             After = Errors(result.After),
+            ShortRange = result.ShortRange is { } sr ? new { sr.Passed, sr.Detail } : null,
             Files = new { Model = modelPath, Plots = plots },
         };
         output.WriteJson(report);

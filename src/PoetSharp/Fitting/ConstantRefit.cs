@@ -11,7 +11,11 @@ namespace PoetSharp.Fitting;
 /// <param name="Before">Errors with the starting constants (training and validation).</param>
 /// <param name="After">Errors with the fitted constants.</param>
 /// <param name="Elapsed">Wall time of the optimisation.</param>
-public sealed record RefitResult(Expression Fitted, OptimizationResult Optimization, FitReport Before, FitReport After, TimeSpan Elapsed);
+public sealed record RefitResult(Expression Fitted, OptimizationResult Optimization, FitReport Before, FitReport After, TimeSpan Elapsed)
+{
+    /// <summary>The fitted model's short-range check (<see cref="Search.ShortRangeCheck"/> of the training data), as a search reports it.</summary>
+    public Search.ShortRangeResult? ShortRange { get; init; }
+}
 
 /// <summary>
 /// Refits the constants of a fixed functional form: POET's standardised objective on the training set, minimised by the
@@ -23,8 +27,11 @@ public static class ConstantRefit
     /// every mirror (<see cref="PairSymmetry.Tie"/>), and the fit keeps the tied constants equal.</param>
     /// <param name="solveAmplitudes">Set the amplitudes to their least-squares values before the optimiser starts
     /// (<see cref="LinearProjection"/>): for a start whose amplitudes are rough.</param>
+    /// <param name="repulsionWeight">λ of dimer-repulsion rows in the fit (<see cref="Search.DimerRepulsion"/>; 0: none),
+    /// as <c>poet fit --repulsion-weight</c>: the fitted model pays for dimers that do not rise in energy as they close in.</param>
     public static RefitResult Run(Expression expression, Taper taper, Dataset training, Dataset? validation,
-        IOptimizer optimizer, ObjectiveWeights? weights = null, OptimizationBudget? budget = null, bool symmetricPairs = false, bool solveAmplitudes = false)
+        IOptimizer optimizer, ObjectiveWeights? weights = null, OptimizationBudget? budget = null, bool symmetricPairs = false, bool solveAmplitudes = false,
+        double repulsionWeight = 0)
     {
         ArgumentNullException.ThrowIfNull(expression);
         expression.RequireAtomExpression();
@@ -36,15 +43,24 @@ public static class ConstantRefit
             expression = PairSymmetry.Tie(expression);
         }
         var before = FitReport.Create(expression, taper, expression.Constants, training, validation);
+        if (!(repulsionWeight >= 0) || !double.IsFinite(repulsionWeight)) throw new ArgumentException($"the repulsion weight must be finite and non-negative, got {repulsionWeight}");
         var objective = new FittingObjective(expression, taper, training.Structures, weights);
+        var check = Search.ShortRangeCheck.For(training.Structures, taper);
+        ILeastSquaresProblem fit = repulsionWeight > 0
+            ? new Search.DimerRepulsion(Evaluation.ElementEnergies.ElementsOf(training.Structures), check, taper, repulsionWeight, objective.Scales.Energy)
+                .Append(objective, objective.Evaluator.Model)
+            : objective;
         var clock = Stopwatch.StartNew();
-        var result = TiedFit.Minimize(optimizer, objective, expression.Constants, symmetricPairs ? PairSymmetry.Ties(expression) : null,
+        var result = TiedFit.Minimize(optimizer, fit, expression.Constants, symmetricPairs ? PairSymmetry.Ties(expression) : null,
             budget ?? new OptimizationBudget(), solveAmplitudes ? LinearConstants.Of(expression) : null);
         clock.Stop();
         if (!double.IsFinite(result.Cost))
             throw new ArgumentException($"no valid constants found: {result.StopReason} (the model gives NaN or ∞ on the training data)");
         var fitted = expression.WithConstants(result.Parameters);
         var after = FitReport.Create(fitted, taper, fitted.Constants, training, validation);
-        return new RefitResult(fitted, result, before, after, clock.Elapsed);
+        return new RefitResult(fitted, result, before, after, clock.Elapsed)
+        {
+            ShortRange = check.Check(fitted, Evaluation.ElementEnergies.ElementsOf(training.Structures)),
+        };
     }
 }

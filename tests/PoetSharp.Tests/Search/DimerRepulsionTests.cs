@@ -154,6 +154,28 @@ public sealed class DimerRepulsionTests
     }
 
     [Fact]
+    public void RefitTakesTheRowsAndReportsTheShortRangeCheck()
+    {
+        var fake = new FakeServices();
+        fake.Data["cu"] = new PoetSharp.Data.Dataset(Problem.Training.Structures, "EAM_Cu");
+        var dir = Path.Combine(TestData.TempDir(), "refit-repulsion");
+        const string start = "sum(-50*r^-9) - sum(527.62*r^-6)^0.5";
+        var run = fake.Run("refit", "--model", start, "--data", "cu", "--repulsion-weight", "1", "--max-evaluations", "60", "--out", dir, "--json");
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        using var json = System.Text.Json.JsonDocument.Parse(run.Stdout);
+        var shortRange = json.RootElement.GetProperty("shortRange");
+        var fitted = PoetSharp.Models.ModelFile.Read(Path.Combine(dir, "model.json")).Expression;
+        var verdict = ShortRangeCheck.For(Problem.Training.Structures, Taper.Copper).Check(fitted);
+        Assert.Equal(verdict.Passed, shortRange.GetProperty("passed").GetBoolean());
+        Assert.Equal(verdict.Detail, shortRange.GetProperty("detail").GetString());
+        var rows = new DimerRepulsion(["Cu"], ShortRangeCheck.For(Problem.Training.Structures, Taper.Copper), Taper.Copper, 1, 0.1);
+        Assert.True(rows.Residuals(fitted).Sum() < 1e-3 * rows.Residuals(ExpressionParser.ParseModel(start)).Sum());
+        run = fake.Run("refit", "--model", start, "--data", "cu", "--max-evaluations", "5", "--out", dir);
+        Assert.Contains("short range: ", run.Stdout);
+        fake.Run("refit", "--model", start, "--data", "cu", "--repulsion-weight", "-1", "--out", dir).AssertOneLineError(1);
+    }
+
+    [Fact]
     public void BadWeightsAreRefused()
     {
         Assert.Contains("positive", Assert.Throws<ArgumentException>(() => CopperRows(0)).Message);
