@@ -8,9 +8,11 @@ namespace PoetSharp.Search;
 
 /// <summary>
 /// Short-range repulsion as part of a constant fit: for every pair of the data's elements, the energies of an isolated
-/// dimer at the distances of the check's own dimer probe (from 0.75 of the hosts' nearest-neighbour distance down to
-/// <see cref="ShortRangeCheck.MinDistance"/> in steps of <see cref="ShortRangeCheck.Step"/>), and one hinge residual per step, √λ · max(0, E(r_k) − E(r_k+1) + δ) / σ_E, that is zero when the energy rises by at
-/// least δ as the atoms close in. The data say nothing about distances this short, so a least-squares fit (and the exact
+/// dimer at the check's dimer distances (from 0.75 of the nearest-neighbour distance down to
+/// <see cref="ShortRangeCheck.MinDistance"/> in steps of <see cref="ShortRangeCheck.Step"/>; for a pair of two elements the
+/// check scans from each host's distance, the rows from the smaller of the two, so they cover the shorter scan exactly
+/// and the longer one on a grid offset from it), and one hinge residual per step, √λ · max(0, E(r_k) − E(r_k+1) + δ) /
+/// σ_E, that is zero when the energy rises by at least δ as the atoms close in. The data say nothing about distances this short, so a least-squares fit (and the exact
 /// amplitude solve, which happily makes a pair amplitude negative when the data gain a little by it) is otherwise free to
 /// leave a model attractive there; these rows make the fit pay for it. The dimer energies and their derivatives come
 /// from the same evaluator as the data's (two-atom structures in a <see cref="PairTable"/>), so every expression the

@@ -56,7 +56,7 @@ public sealed class ClusterSerializationTests : IDisposable
         Assert.Equal(seen, back.Snapshot.Seen);
         Assert.True(back.SeenIsDelta);
         var plain = Encoding.UTF8.GetBytes("{\"TaskId\":1,\"Island\":0,\"Snapshot\":{\"Seen\":[18446744073709551615,7]},\"Reached\":true,\"Seconds\":1}");
-        Assert.Equal([ulong.MaxValue, 7UL], ((WorkDone)serializer.FromBinary(plain, "WorkDone")).Snapshot.Seen);
+        Assert.Equal([ulong.MaxValue, 7UL], ((WorkDone)serializer.FromBinary(plain, "WorkDone")).Snapshot.Seen!);
         Assert.ThrowsAny<System.Text.Json.JsonException>(() => serializer.FromBinary(Encoding.UTF8.GetBytes("{\"TaskId\":1,\"Snapshot\":{\"Seen\":\"AAAA\"}}"), "WorkDone"));
     }
 
