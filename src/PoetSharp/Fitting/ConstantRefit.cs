@@ -46,8 +46,9 @@ public static class ConstantRefit
         if (!(repulsionWeight >= 0) || !double.IsFinite(repulsionWeight)) throw new ArgumentException($"the repulsion weight must be finite and non-negative, got {repulsionWeight}");
         var objective = new FittingObjective(expression, taper, training.Structures, weights);
         var check = Search.ShortRangeCheck.For(training.Structures, taper);
+        var elements = Evaluation.ElementEnergies.ElementsOf(training.Structures);
         ILeastSquaresProblem fit = repulsionWeight > 0
-            ? new Search.DimerRepulsion(Evaluation.ElementEnergies.ElementsOf(training.Structures), check, taper, repulsionWeight, objective.Scales.Energy)
+            ? new Search.DimerRepulsion(elements, check, taper, repulsionWeight, objective.Scales.Energy)
                 .Append(objective, objective.Evaluator.Model)
             : objective;
         var clock = Stopwatch.StartNew();
@@ -60,7 +61,7 @@ public static class ConstantRefit
         var after = FitReport.Create(fitted, taper, fitted.Constants, training, validation);
         return new RefitResult(fitted, result, before, after, clock.Elapsed)
         {
-            ShortRange = check.Check(fitted, Evaluation.ElementEnergies.ElementsOf(training.Structures)),
+            ShortRange = check.Check(fitted, elements),
         };
     }
 }

@@ -326,14 +326,7 @@ public sealed class FittingObjective : ILeastSquaresProblem
     }
 
     /// <summary>½ Σ r² at the given constants (∞ when the model is invalid there).</summary>
-    public double Cost(ReadOnlySpan<double> parameters)
-    {
-        var residuals = new double[ResidualCount];
-        if (!Evaluate(parameters, residuals, Span<double>.Empty)) return double.PositiveInfinity;
-        var sum = 0.0;
-        foreach (var r in residuals) sum += r * r;
-        return 0.5 * sum;
-    }
+    public double Cost(ReadOnlySpan<double> parameters) => LeastSquares.Cost(this, parameters);
 
     private static void CheckLabels(IReadOnlyList<Structure> structures)
     {

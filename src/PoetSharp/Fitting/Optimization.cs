@@ -21,12 +21,16 @@ public interface ILeastSquaresProblem
     /// optimisers then refuse them, and CMA-ES does without the Gauss–Newton start it otherwise takes.
     /// </summary>
     bool HasJacobian => true;
+}
 
-    /// <summary>½ Σ r² at <paramref name="parameters"/> (∞ when the model is invalid there).</summary>
-    double Cost(ReadOnlySpan<double> parameters)
+/// <summary>Helpers over any <see cref="ILeastSquaresProblem"/>.</summary>
+public static class LeastSquares
+{
+    /// <summary>½ Σ r² of <paramref name="problem"/> at <paramref name="parameters"/> (∞ when the model is invalid there).</summary>
+    public static double Cost(ILeastSquaresProblem problem, ReadOnlySpan<double> parameters)
     {
-        var residuals = new double[ResidualCount];
-        if (!Evaluate(parameters, residuals, Span<double>.Empty)) return double.PositiveInfinity;
+        var residuals = new double[problem.ResidualCount];
+        if (!problem.Evaluate(parameters, residuals, Span<double>.Empty)) return double.PositiveInfinity;
         var sum = 0.0;
         foreach (var r in residuals) sum += r * r;
         return double.IsFinite(sum) ? 0.5 * sum : double.PositiveInfinity;

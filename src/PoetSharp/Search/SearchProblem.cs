@@ -103,7 +103,7 @@ public sealed class SearchProblem
         var compiled = new CompiledModel(e, Taper);
         var objective = new FittingObjective(new ModelEvaluator(compiled, FitPairs), settings.Weights, Scales);
         var fit = WithRepulsion(objective, compiled, settings);
-        var start = fit.Cost(e.Constants);
+        var start = LeastSquares.Cost(fit, e.Constants);
         if (e.ConstantCount == 0) return (e, objective.Cost(e.Constants));
         OptimizationResult result;
         try
@@ -127,6 +127,7 @@ public sealed class SearchProblem
     /// <summary>The constants a fit of <paramref name="e"/> solves for exactly before it starts (<see cref="SearchSettings.SolveAmplitudes"/>), else null.</summary>
     internal static bool[]? AmplitudesOf(Models.Expression e, SearchSettings settings) => settings.SolveAmplitudes ? Models.LinearConstants.Of(e) : null;
 
+    private readonly object _repulsionLock = new();
     private DimerRepulsion? _repulsion;
     private double _repulsionWeight;
 
@@ -134,7 +135,7 @@ public sealed class SearchProblem
     internal DimerRepulsion? RepulsionOf(SearchSettings settings)
     {
         if (!(settings.RepulsionWeight > 0)) return null;
-        lock (FitPairs)
+        lock (_repulsionLock)
         {
             if (_repulsion is null || _repulsionWeight != settings.RepulsionWeight)
             {
