@@ -72,9 +72,10 @@ public sealed record RunFolderModel(FrontEntry Entry, string ModelPath, string D
 /// <list type="number">
 /// <item>Drop models that fail the short-range check or any physical sanity check. If none is left, consider all and say so.</item>
 /// <item>Keep those whose validation fitness is within <see cref="RecommendationRule.FitnessFactor"/> (2×) of the best remaining
-/// one: a model much less accurate on the held-out data is not recommended for its properties.</item>
+/// one: a model much less accurate on the held-out data is not recommended for its properties. The fitness is the one on
+/// every validation structure (<see cref="FrontEntry.FullValidationFitness"/>) when the front has it, else the sampled one the search used.</item>
 /// <item>Among them, the lowest property score (<see cref="PropertyScore"/>) when properties were computed against targets,
-/// else the lowest validation fitness.</item>
+/// else the lowest validation fitness (the same one).</item>
 /// <item>Near-ties — within <see cref="RecommendationRule.TieTolerance"/> (5 %) of that lowest value — go to the model with
 /// fewer nodes (then the lower value, then the lower rank): simpler closed forms transfer better.</item>
 /// </list>
@@ -103,21 +104,26 @@ public static class Recommendation
         }
         else reasons.Add($"passes {checks} ({eligible.Count} of {front.Count} models do)");
 
-        // (b) Accuracy on held-out data: stay within a factor of the best eligible model.
-        var finite = eligible.Where(e => double.IsFinite(e.ValidationFitness)).ToList();
+        // (b) Accuracy on held-out data: stay within a factor of the best eligible model. Judged on the whole validation
+        // set where the run computed it, not on the sample the search scored by: a sample can miss where a model fails.
+        // A run writes the figure for every model, null where it is not finite; a front without any is an older file.
+        var whole = front.Any(e => e.FullValidationFitness is not null);
+        var fitnessName = whole ? "fitness on all validation data" : "validation fitness";
+        double Judged(FrontEntry e) => whole ? e.FullValidationFitness ?? double.PositiveInfinity : e.ValidationFitness;
+        var finite = eligible.Where(e => double.IsFinite(Judged(e))).ToList();
         if (finite.Count > 0)
         {
-            var best = finite.Min(e => e.ValidationFitness);
-            eligible = finite.Where(e => e.ValidationFitness <= rule.FitnessFactor * best).ToList();
-            reasons.Add($"validation fitness within {rule.FitnessFactor.ToString("G3", Inv)}× of the best such model's {best.ToString("G3", Inv)} ({eligible.Count} model{(eligible.Count == 1 ? "" : "s")})");
+            var best = finite.Min(Judged);
+            eligible = finite.Where(e => Judged(e) <= rule.FitnessFactor * best).ToList();
+            reasons.Add($"{fitnessName} within {rule.FitnessFactor.ToString("G3", Inv)}× of the best such model's {best.ToString("G3", Inv)} ({eligible.Count} model{(eligible.Count == 1 ? "" : "s")})");
         }
 
         // (c) Properties when there are scores, else validation fitness; (d) near-ties to the simpler model.
         var scored = propertyScores is null ? [] : eligible.Where(e => propertyScores.TryGetValue(e.Rank, out var s) && double.IsFinite(s)).ToList();
         var byScore = scored.Count > 0;
         var pool = byScore ? scored : eligible;
-        double Value(FrontEntry e) => byScore ? propertyScores![e.Rank] : e.ValidationFitness;
-        var what = byScore ? "property score" : "validation fitness";
+        double Value(FrontEntry e) => byScore ? propertyScores![e.Rank] : Judged(e);
+        var what = byScore ? "property score" : fitnessName;
         var lowest = pool.OrderBy(Value).ThenBy(e => e.Rank).First();
         var chosen = pool.Where(e => Value(e) <= Value(lowest) + rule.TieTolerance * Math.Abs(Value(lowest)))
             .OrderBy(e => e.Complexity).ThenBy(Value).ThenBy(e => e.Rank).First();

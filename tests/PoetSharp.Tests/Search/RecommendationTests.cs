@@ -1,4 +1,7 @@
 using System.Text.Json;
+using PoetSharp.Data;
+using PoetSharp.Models;
+using PoetSharp.Potentials;
 using PoetSharp.Properties;
 using PoetSharp.Search;
 using PoetSharp.Tests.Support;
@@ -58,6 +61,56 @@ public class RecommendationTests
         Assert.Equal(2, chosen.Rank);
         Assert.StartsWith("model 2 (12 nodes): no model passes the short-range and sanity checks, so all 2 were considered", chosen.Reason);
         Assert.Null(Recommendation.Choose([]));
+    }
+
+    [Fact]
+    public void AModelThatFailsOnValidationDataOutsideTheSearchSampleIsNotRecommended()
+    {
+        // Model 3 has the best sampled fitness (as NbMoTaW's 0.176) but fails on the whole validation set.
+        FrontEntry Full(int rank, int complexity, double sampled, double full) => E(rank, complexity, sampled) with { FullValidationFitness = full };
+        var front = new[] { Full(1, 30, 0.25, 0.30), Full(2, 40, 0.21, 0.26), Full(3, 50, 0.176, 2289) };
+        var chosen = Recommendation.Choose(front)!;
+        Assert.Equal(2, chosen.Rank);
+        Assert.Contains("fitness on all validation data within 2× of the best such model's 0.26 (2 models)", chosen.Reason);
+        Assert.Contains("lowest fitness on all validation data 0.26", chosen.Reason);
+
+        // A front without the figure (written before it existed) is judged on the sampled fitness, all of it alike.
+        var old = front.Select(e => e with { FullValidationFitness = null }).ToArray();
+        Assert.Equal(3, Recommendation.Choose(old)!.Rank);
+        Assert.Contains("lowest validation fitness 0.176", Recommendation.Choose(old)!.Reason);
+        // Within a run's front, a model whose whole-set fitness is not finite (written as null) is never the choice.
+        Assert.Equal(2, Recommendation.Choose([front[0], front[1], old[2]])!.Rank);
+        Assert.Equal(1, Recommendation.Choose([front[0], old[1] with { ValidationFitness = 0.001 }])!.Rank);
+    }
+
+    [Fact]
+    public void ARunJudgesEveryFrontModelOnTheWholeValidationSet()
+    {
+        // 16 structures split in half; candidates are scored on a sample of 4 of the 8 validation structures.
+        var all = PoetFolder.Read(TestData.Repo("poet", "EAM_Cu", "NVT_FCC_1600K"));
+        var split = PoetSharp.Fitting.DataSplit.Random(new Dataset(SearchProblem.Spread(all.Structures, 16), "EAM_Cu 1600 K (16)"), 0.5, 1);
+        var problem = new SearchProblem(split.Training, split.Validation, Taper.Copper, maxFitStructures: 2);
+        Assert.Equal(8, problem.Validation!.Count);
+        Assert.Equal(4, problem.ValidationPairs!.Structures.Count);
+        var engine = new SearchEngine(problem, SearchEngineTests.Tiny(2));
+        engine.Run();
+        var dir = TestData.TempDir();
+        var front = RunOutputs.Write(dir, engine, problem, "EAM_Cu 1600 K (16)");
+        Assert.NotEmpty(front.Front);
+        var sampleDiffers = false;
+        foreach (var e in front.Front)
+        {
+            // The figure is the search's fitness, recomputed here from the model file on all 8 validation structures.
+            var model = ModelFile.Read(Path.Combine(dir, e.ModelFile)).Expression;
+            var expected = new PoetSharp.Fitting.FittingObjective(model, Taper.Copper, problem.Validation.Structures, engine.Settings.Weights, problem.Scales).Cost(model.Constants);
+            Assert.NotNull(e.FullValidationFitness);
+            Assert.Equal(expected, e.FullValidationFitness!.Value, expected * 1e-9);
+            sampleDiffers |= Math.Abs(e.FullValidationFitness.Value - e.ValidationFitness) > 1e-6 * expected;
+        }
+        Assert.True(sampleDiffers, "the whole validation set gave the sampled fitness for every model");
+        Assert.Contains("fitness on all validation data", front.RecommendationReason);
+        Assert.Equal(front.Front.Select(e => e.FullValidationFitness), RunOutputs.Read(dir).Front.Select(e => e.FullValidationFitness));
+        Assert.Contains("fitness (all valid.)", File.ReadAllText(Path.Combine(dir, "front.md")));
     }
 
     [Fact]
