@@ -29,6 +29,7 @@ internal static class FitCommand
         var optimizer = new Option<string>("--optimizer") { DefaultValueFactory = _ => "lm", HelpName = "NAME", Description = "Optimiser of every candidate's constants: lm, cg or cmaes." };
         var constantEvaluations = new Option<int>("--constant-evaluations") { DefaultValueFactory = _ => new SearchSettings().ConstantEvaluations, HelpName = "N", Description = "Objective evaluations per candidate's constant fit." };
         var fitStructures = new Option<int>("--fit-structures") { DefaultValueFactory = _ => new SearchSettings().MaxFitStructures, HelpName = "N", Description = "Training structures the candidates are fitted on (spread over the set)." };
+        var finalFitStructures = new Option<int>("--final-fit-structures") { DefaultValueFactory = _ => new SearchSettings().FinalFitStructures, HelpName = "N", Description = "Training structures (spread over the set) the front models' constants are polished on when the run ends (default 128); a resumed run may change it." };
         var shortRange = new Option<string>("--short-range") { DefaultValueFactory = _ => "penalise", HelpName = "penalise|reject|off", Description = "What to do with models that are not repulsive at short range." };
         var repulsionWeight = new Option<double>("--repulsion-weight") { HelpName = "λ", Description = "Weight of dimer-repulsion rows in every constant fit (0, the default: none): each element pair's dimer must rise in energy as it closes in below the data's distances, or the fit pays for it. A resumed run keeps the value it started with." };
         var screen = new Option<double>("--screen-factor") { DefaultValueFactory = _ => new SearchSettings().ScreenFactor, HelpName = "X", Description = "Screening of offspring: constants first fitted on a quarter of the fitting structures, the full fit only for those within X times the population's median fitness (0: no screening)." };
@@ -91,7 +92,7 @@ internal static class FitCommand
         var command = new Command("fit", "Search for potential models (genetic programming on the Pareto front of accuracy, cost and complexity); writes the front, model files, plots and a summary to the run folder.")
         {
             data, validation, split, cutoff, taperInner, time, generations, seed, threads, islands, population, outDir, seedModels, resume,
-            optimizer, constantEvaluations, noAmplitudeSolve, fitStructures, screen, shortRange, repulsionWeight, noPrior, symmetricPairs, maxNodes, operators, angular, mutationWeights, priors, checkpoint,
+            optimizer, constantEvaluations, noAmplitudeSolve, fitStructures, finalFitStructures, screen, shortRange, repulsionWeight, noPrior, symmetricPairs, maxNodes, operators, angular, mutationWeights, priors, checkpoint,
             targets, targetMode, targetWeight, targetRefit, sanity, groundState, noProperties, compare, mtpLevels, mtpTime,
             cluster, role, bind, secretFile, workers, joinTimeout,
         };
@@ -169,6 +170,9 @@ internal static class FitCommand
                     Threads = parsed.GetValue(threads),
                     CheckpointInterval = interval,
                     MaxGenerations = maxGenerations ?? stored.MaxGenerations,
+                    // Only the end of the run uses it, so a resumed run may change it (or finish again with it: --resume alone
+                    // on a run whose limit is reached writes the outputs anew).
+                    FinalFitStructures = parsed.GetResult(finalFitStructures) is not null ? parsed.GetValue(finalFitStructures) : stored.FinalFitStructures,
                     MaxTime = limit is { } more ? elapsed + more : maxGenerations is not null ? null : stored.MaxTime,
                 };
                 if (clusterOptions != null) executor = ClusterExecutor.StartCoordinator(clusterOptions, settings, spec, problem, Log);
@@ -199,6 +203,7 @@ internal static class FitCommand
                     ConstantEvaluations = parsed.GetValue(constantEvaluations),
                     SolveAmplitudes = !parsed.GetValue(noAmplitudeSolve),
                     MaxFitStructures = parsed.GetValue(fitStructures),
+                    FinalFitStructures = parsed.GetValue(finalFitStructures),
                     ScreenFactor = parsed.GetValue(screen),
                     ShortRange = ParsePolicy(parsed.GetValue(shortRange)!),
                     RepulsionWeight = parsed.GetValue(repulsionWeight),

@@ -71,14 +71,15 @@ internal sealed class JointObjective : ILeastSquaresProblem
 public static class JointRefit
 {
     /// <summary>
-    /// The model with its constants refitted on the fitting structures and the targets, or the model as given when the
+    /// The model with its constants refitted on the structures of the front's final polish (<see cref="SearchProblem.FinalFitPairs"/>)
+    /// and the targets, or the model as given when the
     /// refit does not lower the joint cost (or there is nothing to fit). Costs about (constants + 1) × <paramref name="evaluations"/>
     /// property evaluations.
     /// </summary>
     public static Expression Run(Expression model, SearchProblem problem, SearchSettings settings, TargetObjective targets, int evaluations)
     {
         if (model.ConstantCount == 0 || evaluations <= 0 || problem.Physics is not { } physics) return model;
-        var data = new FittingObjective(new ModelEvaluator(new CompiledModel(model, problem.Taper), problem.FitPairs) { MaxDegreeOfParallelism = 1 },
+        var data = new FittingObjective(new ModelEvaluator(new CompiledModel(model, problem.Taper), problem.FinalFitPairs(settings)) { MaxDegreeOfParallelism = 1 },
             settings.Weights, problem.Scales);
         var joint = new JointObjective(data, targets, model, problem.Taper, physics.Element);
         var residuals = new double[joint.ResidualCount];

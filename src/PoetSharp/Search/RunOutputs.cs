@@ -34,7 +34,7 @@ public sealed record FrontFile(string Data, int Generations, long Evaluations, l
 /// <summary>
 /// Everything a run leaves in its folder: front.json, front.md (the table, with errors per group), one model file per
 /// front model (models/model-NN.json), the front and history plots (PNG and SVG) and summary.md.
-/// Front models' constants are polished first on the fitting structures (<see cref="SearchSettings.FinalRefitEvaluations"/>),
+/// Front models' constants are polished first (<see cref="SearchProblem.PolishFinal"/>),
 /// and every figure is computed on the full training and validation sets.
 /// </summary>
 public static class RunOutputs
@@ -128,8 +128,7 @@ public static class RunOutputs
         }
     }
 
-    private static Expression Refit(Expression e, SearchProblem problem, SearchSettings settings) =>
-        settings.FinalRefitEvaluations <= 0 ? e : problem.Polish(e, settings, settings.FinalRefitEvaluations);
+    private static Expression Refit(Expression e, SearchProblem problem, SearchSettings settings) => problem.PolishFinal(e, settings);
 
     /// <summary>
     /// A front model's final constants and physics (after its polish on the data): refitted on data and targets together
@@ -204,6 +203,8 @@ public static class RunOutputs
         var groups = fit.Select(s => s.Group).Distinct().Count();
         if (groups > 1)
             yield return $"constants fitted on {CountOf(fit.Count, "structure")} from {CountOf(groups, "group")} of the training data (every group represented)";
+        if (engine.Settings.FinalRefitEvaluations > 0)
+            yield return $"front models polished at the end: {engine.Settings.FinalRefitEvaluations} evaluations on {CountOf(problem.FinalFitPairs(engine.Settings).Structures.Count, "training structure")}";
         if (engine.RunRate.Seconds > 0)
             yield return $"search rate: {engine.RunRate.Candidates:N0} candidates in {engine.RunRate.Seconds.ToString("F1", Inv)} s, " +
                          $"{(engine.RunRate.Candidates / engine.RunRate.Seconds).ToString("F1", Inv)} candidates/s (first population excluded)";

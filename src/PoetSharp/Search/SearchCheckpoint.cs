@@ -109,6 +109,7 @@ public static class SearchCheckpoint
             MaxTime = settings.MaxTime,
             Threads = settings.Threads,
             CheckpointInterval = settings.CheckpointInterval,
+            FinalFitStructures = settings.FinalFitStructures, // the end of the run only: the search itself is unchanged
         };
         var islands = state.Islands!.Select((s, k) => s.Restore(k, problem, effective, path)).ToList();
         return new SearchEngine(problem, effective, islands, state.History ?? [], TimeSpan.FromSeconds(state.ElapsedSeconds), executor)

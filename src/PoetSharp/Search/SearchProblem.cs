@@ -52,6 +52,34 @@ public sealed class SearchProblem
     public Models.Expression Polish(Models.Expression e, SearchSettings settings, int evaluations) => PolishWithCost(e, settings, evaluations).Model;
 
     /// <summary>
+    /// A front model's final polish when the run ends: <see cref="SearchSettings.FinalRefitEvaluations"/> evaluations on
+    /// <see cref="FinalFitPairs"/> (more structures than candidates are fitted on; <see cref="SearchSettings.FinalFitStructures"/>).
+    /// </summary>
+    public Models.Expression PolishFinal(Models.Expression e, SearchSettings settings) =>
+        settings.FinalRefitEvaluations <= 0 ? e : PolishWithCost(e, settings, settings.FinalRefitEvaluations, FinalFitPairs(settings)).Model;
+
+    private readonly object _finalLock = new();
+    private PairTable? _finalPairs;
+    private int _finalCount;
+
+    /// <summary>
+    /// The training structures front models are polished on at the end: <see cref="SearchSettings.FinalFitStructures"/> of
+    /// them spread over the groups as the fitting set is (<see cref="SpreadOverGroups"/>), or the fitting set itself when
+    /// that is not more. Candidates are fitted on few structures because there are thousands of them; the few models a
+    /// run reports can afford more, and a model of dozens of constants fitted on 16 structures is underdetermined.
+    /// </summary>
+    public PairTable FinalFitPairs(SearchSettings settings)
+    {
+        if (settings.FinalFitStructures <= FitPairs.Structures.Count) return FitPairs;
+        lock (_finalLock)
+        {
+            if (_finalPairs is null || _finalCount != settings.FinalFitStructures)
+                (_finalPairs, _finalCount) = (new PairTable(SpreadOverGroups(Training.Structures, settings.FinalFitStructures), Taper), settings.FinalFitStructures);
+            return _finalPairs;
+        }
+    }
+
+    /// <summary>
     /// The model without its vestigial terms: each operand of a + or − (at atom level or inside a sum) is dropped in turn,
     /// the rest simplified and polished, and the drop kept when the fitness on the fitting structures rises by at most
     /// <paramref name="tolerance"/> (relative); repeated until no drop is kept. Fits leave terms such as − 1e-6^r that
@@ -98,10 +126,10 @@ public sealed class SearchProblem
         return current;
     }
 
-    private (Models.Expression Model, double Cost) PolishWithCost(Models.Expression e, SearchSettings settings, int evaluations)
+    private (Models.Expression Model, double Cost) PolishWithCost(Models.Expression e, SearchSettings settings, int evaluations, PairTable? pairs = null)
     {
         var compiled = new CompiledModel(e, Taper);
-        var objective = new FittingObjective(new ModelEvaluator(compiled, FitPairs), settings.Weights, Scales);
+        var objective = new FittingObjective(new ModelEvaluator(compiled, pairs ?? FitPairs), settings.Weights, Scales);
         var fit = WithRepulsion(objective, compiled, settings);
         var start = LeastSquares.Cost(fit, e.Constants);
         if (e.ConstantCount == 0) return (e, objective.Cost(e.Constants));

@@ -57,6 +57,26 @@ public class PoetCliFitTests
     }
 
     [Fact]
+    public void TheFrontIsPolishedOnMoreStructuresAndAResumedRunCanFinishAgainWithAnotherNumber()
+    {
+        var fake = Services();
+        var dir = Path.Combine(TestData.TempDir(), "run");
+        var run = fake.Run(["fit", "--data", "tiny", "--generations", "1", "--out", dir, "--no-properties", .. Small]);
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        var training = SearchCheckpoint.ReadHeader(Path.Combine(dir, SearchCheckpoint.FileName)).Settings.FinalFitStructures;
+        Assert.Equal(new SearchSettings().FinalFitStructures, training);
+        // The default (128) is more than the tiny set's training structures: all of them, not the 3 candidates are fitted on.
+        Assert.Matches(@"front models polished at the end: 100 evaluations on [4-8] training structures", File.ReadAllText(Path.Combine(dir, "summary.md")));
+
+        // The limit is reached, so --resume runs only the final stage again, here on the candidates' own 3 structures.
+        var again = fake.Run("fit", "--resume", dir, "--threads", "1", "--final-fit-structures", "3", "--no-properties");
+        Assert.True(again.ExitCode == 0, again.Stderr);
+        Assert.Contains("front models polished at the end: 100 evaluations on 3 training structures", File.ReadAllText(Path.Combine(dir, "summary.md")));
+        Assert.Equal(1, RunOutputs.Read(dir).Generations);
+        fake.Run("fit", "--data", "tiny", "--generations", "1", "--out", Path.Combine(TestData.TempDir(), "bad"), "--final-fit-structures", "0").AssertOneLineError(1);
+    }
+
+    [Fact]
     public void MutationWeightsAndPriorsAreOptionsAResumedRunKeeps()
     {
         var fake = Services();
