@@ -51,6 +51,8 @@ public static class PairSymmetry
     {
         var terms = model.CentralTerms.ToArray();
         if (terms.Length < 2) return model;
+        model = Canonical(model);
+        terms = model.CentralTerms.ToArray();
         var (_, missing) = Matches(model);
         if (missing.Count > 0)
         {
@@ -86,6 +88,82 @@ public static class PairSymmetry
             for (var o = 0; o < mine.ConstantCount; o++)
                 if (c[mine.FirstConstant + o] != c[theirs.FirstConstant + o]) return false;
         return true;
+    }
+
+    /// <summary>
+    /// The model with no pair term leading an element's chain of + and −: a leading pair term moves to the end of the
+    /// chain (added, its constants unchanged) behind the first other addend that can lead (one with a + sign, or a
+    /// constant product whose constant is negated). Terms are matched by shape and by their sign in the chain, and a
+    /// printed model folds signs into the operators of + and − (<see cref="ExpressionPrinter.FoldSigns"/>:
+    /// <c>x + (−c)·s</c> is written <c>x − c·s</c>) but cannot fold a leading term; with every pair term behind an
+    /// operator, a term and its mirror (the same constants) fold alike, so a model read back from its file keeps its
+    /// mirrors. The energy is unchanged. A chain whose other addends cannot lead is left as it is.
+    /// </summary>
+    public static Expression Canonical(Expression model)
+    {
+        var terms = model.CentralTerms.ToArray();
+        if (terms.Length < 2) return model;
+        var changed = false;
+        var bodies = new Expression[terms.Length];
+        for (var t = 0; t < terms.Length; t++)
+        {
+            var body = model.Subtree(terms[t].Node - 1);
+            bodies[t] = body;
+            var addends = new List<(int Sign, Expression Term)>();
+            Flatten(body, body.Length - 1, +1, addends);
+            if (addends.Count < 2 || !IsPairTerm(addends[0].Term, terms[t].Element)) continue;
+            Expression? lead = null;
+            var at = 1;
+            for (; at < addends.Count && lead is null; at++)
+                if (!IsPairTerm(addends[at].Term, terms[t].Element))
+                    lead = addends[at].Sign > 0 ? addends[at].Term : Negated(addends[at].Term);
+            if (lead is null) continue;
+            at--;
+            var rebuilt = lead;
+            for (var k = 1; k < addends.Count; k++)
+                if (k != at) rebuilt = addends[k].Sign > 0 ? rebuilt + addends[k].Term : rebuilt - addends[k].Term;
+            bodies[t] = rebuilt + addends[0].Term;
+            changed = true;
+        }
+        return changed ? Expression.PerElement(terms.Select((t, k) => (Atoms.Elements.Symbol(t.Element), bodies[k]))) : model;
+    }
+
+    // The addends of the chain of + and − rooted at i, in order, with their signs.
+    private static void Flatten(Expression e, int i, int sign, List<(int, Expression)> into)
+    {
+        var kind = e.Nodes[i].Kind;
+        if (kind is NodeKind.Add or NodeKind.Sub)
+        {
+            Flatten(e, e.LeftChild(i), sign, into);
+            Flatten(e, i - 1, kind == NodeKind.Sub ? -sign : sign, into);
+        }
+        else into.Add((sign, e.Subtree(i)));
+    }
+
+    // A pair term of an element's expression (as Collect finds them): Σ_B(g), c·Σ_B(g) or Σ_B(g)·c with B another element.
+    private static bool IsPairTerm(Expression term, byte central)
+    {
+        var root = term.Length - 1;
+        var sum = term.Nodes[root].Kind == NodeKind.Sum ? root
+            : term.Nodes[root].Kind == NodeKind.Mul && term.LevelOf(term.LeftChild(root)) == Level.Constant && term.Nodes[root - 1].Kind == NodeKind.Sum ? root - 1
+            : term.Nodes[root].Kind == NodeKind.Mul && term.LevelOf(root - 1) == Level.Constant && term.Nodes[term.LeftChild(root)].Kind == NodeKind.Sum ? term.LeftChild(root)
+            : -1;
+        return sum >= 0 && term.Nodes[sum].Element is var b && b != 0 && b != central;
+    }
+
+    // −t for a subtracted addend that is to lead: a product with a constant factor gets that constant negated; else null.
+    private static Expression? Negated(Expression term)
+    {
+        var root = term.Length - 1;
+        if (term.Nodes[root].Kind != NodeKind.Mul) return null;
+        foreach (var factor in new[] { term.LeftChild(root), root - 1 })
+            if (term.Nodes[factor].Kind == NodeKind.Constant)
+            {
+                var constants = term.Constants.ToArray();
+                constants[term.Nodes[factor].ConstantIndex] = -constants[term.Nodes[factor].ConstantIndex];
+                return term.WithConstants(constants);
+            }
+        return null;
     }
 
     // The subtree of a pair term of F_A over B, rewritten as the term of F_B over A: its one sum runs over A instead.

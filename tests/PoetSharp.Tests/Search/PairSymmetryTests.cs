@@ -119,6 +119,45 @@ public class PairSymmetryTests
     }
 
     [Fact]
+    public void TiedModelsKeepTheirMirrorsThroughTheirPrintedForm()
+    {
+        // Found in a search: Cu's Cu–Ni pair term leads its chain as (−c)·Σ, Ni's mirror follows as + (−c)·Σ. Symmetric as
+        // it is, but its printed form (what model files hold) folds the second into − c·Σ and cannot fold the first.
+        var found = ExpressionParser.ParseModel(
+            "at[Ni](-5.008*sum[Ni](0.449^r) + -2.307*sum[Cu](0.469^r) - (0.215*sum[Ni](0.232^r) + 0.205*sum[Cu](0.209^r))^-0.92) + " +
+            "at[Cu](-2.307*sum[Ni](0.469^r) - 0.04*sum[Cu](1.37^r) - (1.3E-06*sum[Ni](0.00027^r) + 1.2E-10*sum[Cu](0.026^r))^-0.087)");
+        Expression RoundTrip(Expression e) => ExpressionParser.ParseModel(ExpressionPrinter.Print(e));
+        Assert.True(PairSymmetry.IsSymmetric(found));
+        Assert.False(PairSymmetry.IsSymmetric(RoundTrip(found)));
+
+        // Tying writes no pair term first (here Cu's moves behind its own-element term), adds nothing, changes no energy.
+        var tied = PairSymmetry.Tie(found);
+        Assert.Equal(found.Complexity, tied.Complexity);
+        Assert.StartsWith("at[Ni](-5.008*sum[Ni](0.449^r) + -2.307*sum[Cu](0.469^r)", ExpressionPrinter.PrintExact(tied));
+        Assert.Contains("at[Cu](-0.04*sum[Cu](1.37^r) - ", ExpressionPrinter.PrintExact(tied));
+        Assert.True(PairSymmetry.IsSymmetric(tied));
+        Assert.True(PairSymmetry.IsSymmetric(RoundTrip(tied)));
+        Assert.Equal(ExpressionPrinter.PrintExact(tied), ExpressionPrinter.PrintExact(PairSymmetry.Tie(tied)));
+        var cell = Alloy.Value.Structures[2];
+        var before = new ModelPotential(found, Taper.Copper).Compute(cell);
+        var after = new ModelPotential(tied, Taper.Copper).Compute(cell);
+        Assert.Equal(before.Energy, after.Energy, 1e-9 * Math.Abs(before.Energy));
+        Assert.Equal(before.Forces[3].Y, after.Forces[3].Y, 1e-9);
+
+        // A fit may turn the tied amplitude's sign; both mirrors still fold alike.
+        var constants = tied.Constants.ToArray();
+        for (var k = 0; k < constants.Length; k++) if (constants[k] == -2.307) constants[k] = 2.307;
+        var flipped = tied.WithConstants(constants);
+        Assert.True(PairSymmetry.IsSymmetric(flipped));
+        Assert.True(PairSymmetry.IsSymmetric(RoundTrip(flipped)));
+
+        // A leading subtracted term that is a constant product can lead instead, its constant negated.
+        var onlyNegative = PairSymmetry.Tie(ExpressionParser.ParseModel("at[Ni](2*sum[Cu](r^-9) - 3*sum[Ni](r^-9)) + at[Cu](sum[Cu](r^-9) + 2*sum[Ni](r^-9))"));
+        Assert.StartsWith("at[Ni](-3*sum[Ni](r^-9) + 2*sum[Cu](r^-9))", ExpressionPrinter.PrintExact(onlyNegative));
+        Assert.True(PairSymmetry.IsSymmetric(RoundTrip(onlyNegative)));
+    }
+
+    [Fact]
     public void TheSearchTiesEveryCandidateAndARunKeepsTheSetting()
     {
         var fake = new FakeServices();
