@@ -31,7 +31,7 @@ internal static class FitCommand
         var fitStructures = new Option<int>("--fit-structures") { DefaultValueFactory = _ => new SearchSettings().MaxFitStructures, HelpName = "N", Description = "Training structures the candidates are fitted on (spread over the set)." };
         var finalFitStructures = new Option<int>("--final-fit-structures") { DefaultValueFactory = _ => new SearchSettings().FinalFitStructures, HelpName = "N", Description = "Training structures (spread over the set) the front models' constants are polished on when the run ends (default 128); a resumed run may change it." };
         var shortRange = new Option<string>("--short-range") { DefaultValueFactory = _ => "penalise", HelpName = "penalise|reject|off", Description = "What to do with models that are not repulsive at short range." };
-        var repulsionWeight = new Option<double>("--repulsion-weight") { HelpName = "λ", Description = "Weight of dimer-repulsion rows in every constant fit (0, the default: none): each element pair's dimer must rise in energy as it closes in below the data's distances, or the fit pays for it. A resumed run keeps the value it started with." };
+        var repulsionWeight = new Option<double>("--repulsion-weight") { HelpName = "λ", Description = "Weight of dimer-repulsion rows in every constant fit (default: 1 for data of several elements, else 0, none): each element pair's dimer must rise in energy as it closes in below the data's distances, or the fit pays for it. A resumed run keeps the value it started with." };
         var screen = new Option<double>("--screen-factor") { DefaultValueFactory = _ => new SearchSettings().ScreenFactor, HelpName = "X", Description = "Screening of offspring: constants first fitted on a quarter of the fitting structures, the full fit only for those within X times the population's median fitness (0: no screening)." };
         var targets = new Option<string>("--targets") { HelpName = "FILE", Description = "Target properties (POET's TargetProperties_0K.data or its JSON form) that become part of the fitness (see --target-mode)." };
         var targetMode = new Option<string>("--target-mode") { DefaultValueFactory = _ => "fitness", HelpName = "fitness|objective", Description = "Targets added to the fitness, or a separate objective of the front." };
@@ -226,6 +226,10 @@ internal static class FitCommand
                 foreach (var m in settings.SeedModels) Models.ExpressionParser.ParseModel(m);
                 settings.Validate();
                 problem = spec.Problem(services.ReadData, settings);
+                // Data of several elements: dimer-repulsion rows on unless the user set a weight. Random alloy forms are mostly
+                // attractive somewhere among the element pairs at short range, where such data hold no distances (docs/search.md).
+                if (parsed.GetResult(repulsionWeight) is null && problem.Elements.Count > 1)
+                    settings = settings with { RepulsionWeight = SearchSettings.SeveralElementsRepulsionWeight };
                 Directory.CreateDirectory(folder);
                 output.Line($"searching on {CliOutput.Plural(problem.Training.Count, "training structure", "training structures")}" +
                             (problem.Validation is { } v ? $" and {CliOutput.Plural(v.Count, "validation structure", "validation structures")}" : "") +

@@ -154,6 +154,29 @@ public sealed class DimerRepulsionTests
     }
 
     [Fact]
+    public void DataOfSeveralElementsGetTheRowsUnlessAWeightIsGiven()
+    {
+        var fake = new FakeServices();
+        var all = PoetSharp.Data.DataFiles.Read(TestData.Repo("alloy", "CuNi_RTS", "CuNi_RTS.xyz"));
+        fake.Data["alloy"] = new PoetSharp.Data.Dataset(SearchProblem.Spread(all.Structures, 6), "CuNi_RTS (6)");
+        string[] small = ["--threads", "1", "--islands", "2", "--population", "6", "--fit-structures", "3", "--constant-evaluations", "5", "--seed", "4", "--no-properties"];
+        double Weight(string dir) => SearchCheckpoint.ReadHeader(Path.Combine(dir, SearchCheckpoint.FileName)).Settings.RepulsionWeight;
+        var dir = Path.Combine(TestData.TempDir(), "alloy");
+        var run = fake.Run(["fit", "--data", "alloy", "--generations", "1", "--out", dir, .. small]);
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Equal(SearchSettings.SeveralElementsRepulsionWeight, Weight(dir));
+        Assert.Contains("dimer-repulsion rows in every constant fit", File.ReadAllText(Path.Combine(dir, "summary.md")));
+        // A resumed run keeps its weight without being told it again.
+        Assert.True(fake.Run("fit", "--resume", dir, "--generations", "2", "--threads", "1").ExitCode == 0);
+        Assert.Equal(SearchSettings.SeveralElementsRepulsionWeight, Weight(dir));
+        // --repulsion-weight 0 turns them off; one element keeps none by default (TheWeightIsASettingTheSummaryStatesAndAResumedRunKeeps).
+        var off = Path.Combine(TestData.TempDir(), "off");
+        Assert.Equal(0, fake.Run(["fit", "--data", "alloy", "--generations", "1", "--repulsion-weight", "0", "--out", off, .. small]).ExitCode);
+        Assert.Equal(0, Weight(off));
+        Assert.DoesNotContain("dimer-repulsion", File.ReadAllText(Path.Combine(off, "summary.md")));
+    }
+
+    [Fact]
     public void RefitTakesTheRowsAndReportsTheShortRangeCheck()
     {
         var fake = new FakeServices();
