@@ -7,7 +7,8 @@
 # Marquardt, 300 evaluations) on every 8th training structure.
 #
 # Usage: bench/alloy-search.sh [TIME=30m] [THREADS=2] [SEED=1] [WORK=/tmp/alloy-search]
-#        FIT_ARGS="--constant-evaluations 90 --symmetric-pairs" … passes further options to poet fit;
+#        FIT_ARGS="--constant-evaluations 90 --symmetric-pairs" … passes further options to poet fit (dimer-repulsion
+#        rows are on by default for these data; FIT_ARGS="--repulsion-weight 0" turns them off);
 #        BASELINE=DIR/baseline reuses an earlier run's refitted baseline (the refit is deterministic).
 # Prints one table (meV/atom, eV/Å) and leaves the run folders in WORK.
 set -euo pipefail
