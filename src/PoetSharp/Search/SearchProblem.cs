@@ -66,7 +66,7 @@ public sealed class SearchProblem
     /// The training structures front models are polished on at the end: <see cref="SearchSettings.FinalFitStructures"/> of
     /// them spread over the groups as the fitting set is (<see cref="SpreadOverGroups"/>), or the fitting set itself when
     /// that is not more. Candidates are fitted on few structures because there are thousands of them; the few models a
-    /// run reports can afford more, and a model of dozens of constants fitted on 16 structures is underdetermined.
+    /// run reports can afford more, and the dozens of constants of an alloy model are poorly determined by 16 structures.
     /// </summary>
     public PairTable FinalFitPairs(SearchSettings settings)
     {
