@@ -34,11 +34,14 @@ internal static class FitMtpCommand
         var threads = new Option<int>("--threads") { DefaultValueFactory = _ => -1, HelpName = "N", Description = "Cores to use (−1: all)." };
         var start = new Option<string>("--start") { HelpName = "FILE.mtp", Description = "Start from this potential (its basis, radial functions and cutoff) instead of an untrained one; --type-map names its species." };
         var resume = new Option<string>("--resume") { HelpName = "DIR", Description = "Continue a run: its data, settings and species from DIR/fit.json, starting from DIR/model.mtp." };
+        var core = new Option<string>("--core") { DefaultValueFactory = _ => "zbl", HelpName = "zbl|none", Description = "Short-range core: below each species pair's shortest distance in the training data the radial functions are held near their value there and ZBL repulsion takes over, so MD cannot fall into the untrained short range (kept in model.json; model.mtp, for MLIP, is the bare MTP). none: the bare MTP, as MLIP trains it." };
+        core.AcceptOnlyFromAmong("zbl", "none");
+        var coreWidth = new Option<double>("--core-width") { DefaultValueFactory = _ => 0.25, HelpName = "Å", Description = "Width of the core's clamp and switch below each inner radius: the radial functions are never evaluated closer than the inner radius minus this, and ZBL is fully on below it." };
         var outDir = new Option<string>("--out", "-o") { DefaultValueFactory = _ => "mtp-fit", HelpName = "DIR", Description = "Folder for model.mtp (written whenever the loss improves) and fit.json." };
 
         var command = new Command("fit-mtp", "Train a moment tensor potential (Shapeev; MLIP-2's form): linear coefficients by least squares, radial ones by L-BFGS (variable projection); writes an MLIP .mtp file and per-group errors.")
         {
-            data, validation, split, level, cutoff, minDist, basisSize, weights, iterations, time, restarts, ridge, seed, threads, start, resume, outDir,
+            data, validation, split, level, cutoff, minDist, basisSize, weights, iterations, time, restarts, ridge, seed, threads, start, resume, core, coreWidth, outDir,
         };
         command.Validators.Add(result =>
         {
@@ -53,7 +56,7 @@ internal static class FitMtpCommand
             string[] dataPaths, validationPaths;
             double? splitFraction;
             var s = new Settings(parsed.GetValue(level), parsed.GetValue(cutoff), parsed.GetValue(minDist), parsed.GetValue(basisSize), parsed.GetValue(weights)!,
-                parsed.GetValue(ridge), parsed.GetValue(seed));
+                parsed.GetValue(ridge), parsed.GetValue(seed), parsed.GetValue(core)!, parsed.GetValue(coreWidth));
             string? startPath = parsed.GetValue(start);
             string[]? elements = services.TypeMap()?.ToArray();
             if (parsed.GetValue(resume) is { } runDir)
@@ -90,9 +93,14 @@ internal static class FitMtpCommand
             var trainer = new MtpTrainer(training.Structures, elements, cut, weightSet, s.Ridge, parsed.GetValue(threads));
             var lower = initial?.MinDistance ?? s.MinDistance ?? trainer.DefaultMinDistance();
             var scaling = trainer.SuggestedScaling(cut);
+            var shortRange = s.Core == "zbl" ? trainer.Core(s.CoreWidth) : null;
             output.Line($"training {(initial is null ? $"a level-{s.Level} MTP" : $"{startPath}")} for {string.Join(", ", elements)} on {CliOutput.Plural(training.Count, "structure", "structures")}" +
                         (validating is { Count: > 0 } ? $", validating on {validating.Count}" : "") +
                         $"; cutoff {cut.ToString(Inv)} Å, min_dist {lower.ToString(Inv)} Å, weights {s.Weights}");
+            if (shortRange is not null)
+                output.Line($"short-range core: ZBL below each pair's shortest training distance, radial functions held within {s.CoreWidth.ToString(Inv)} Å below it (" +
+                            string.Join(", ", Enumerable.Range(0, elements.Length).SelectMany(a => Enumerable.Range(a, elements.Length - a)
+                                .Select(b => $"{elements[a]}-{elements[b]} {shortRange.Inner[a * elements.Length + b].ToString("0.00", Inv)} Å"))) + ")");
             Directory.CreateDirectory(dir);
             var modelPath = Path.Combine(dir, "model.mtp");
 
@@ -102,7 +110,7 @@ internal static class FitMtpCommand
             TimeSpan? perStart = parsed.GetValue(time) is { } timeText ? ParseDuration(timeText) / restartCount : null;
             for (var r = 0; r < restartCount; r++)
             {
-                var from = initial ?? MtpModel.Untrained(s.Level, elements, lower, cut, s.RadialBasisSize, s.Seed + r, scaling);
+                var from = (initial ?? MtpModel.Untrained(s.Level, elements, lower, cut, s.RadialBasisSize, s.Seed + r, scaling)).WithCore(shortRange);
                 if (r == 0 && initial is null)
                     output.Line($"basis: {from.Basis.ScalarCount} basis functions from {from.Basis.MomentCount} moments ({from.Basis.Products.Length} products), " +
                                 $"{from.RadialParameterCount} radial and {from.LinearParameterCount} linear coefficients");
@@ -148,7 +156,8 @@ internal static class FitMtpCommand
             Models.ModelFile.Write(modelFile, result.WithName(result.Basis.Level > 0 ? $"MTP level {result.Basis.Level}" : result.Name),
                 $"poet fit-mtp on {string.Join(", ", dataPaths)}; weights {s.Weights}", errorFigures);
             WriteRun(Path.Combine(dir, "fit.json"), dataPaths, validationPaths, splitFraction, s, elements, result, bestLoss, trainErrors, validErrors, clock.Elapsed);
-            output.Line($"wrote {modelPath} (MLIP .mtp; species {string.Join(", ", elements.Select((e, i) => $"{i} = {e}"))}), {modelFile} (the same with its elements named, for --model) and {Path.Combine(dir, "fit.json")} " +
+            output.Line($"wrote {modelPath} (MLIP .mtp; species {string.Join(", ", elements.Select((e, i) => $"{i} = {e}"))}{(shortRange is null ? "" : "; without the core")}), " +
+                        $"{modelFile} (the same with its elements named{(shortRange is null ? "" : " and its core")}, for --model) and {Path.Combine(dir, "fit.json")} " +
                         $"in {CliOutput.Fixed(clock.Elapsed.TotalSeconds, 1)} s");
             return PoetCli.Success;
         });
@@ -165,7 +174,8 @@ internal static class FitMtpCommand
         return unit switch { 'h' => TimeSpan.FromHours(v), 'm' => TimeSpan.FromMinutes(v), _ => TimeSpan.FromSeconds(v) };
     }
 
-    private sealed record Settings(int Level, double Cutoff, double? MinDistance, int RadialBasisSize, string Weights, double Ridge, int Seed);
+    private sealed record Settings(int Level, double Cutoff, double? MinDistance, int RadialBasisSize, string Weights, double Ridge, int Seed,
+        string Core, double CoreWidth);
 
     private static Dataset Concat(string[] paths, CliServices services)
     {
@@ -200,7 +210,7 @@ internal static class FitMtpCommand
             ["settings"] = new JsonObject
             {
                 ["level"] = s.Level, ["cutoff"] = model.Cutoff, ["minDist"] = model.MinDistance, ["radialBasisSize"] = model.RadialBasisSize,
-                ["weights"] = s.Weights, ["ridge"] = s.Ridge, ["seed"] = s.Seed,
+                ["weights"] = s.Weights, ["ridge"] = s.Ridge, ["seed"] = s.Seed, ["core"] = s.Core, ["coreWidth"] = s.CoreWidth,
             },
             ["basisFunctions"] = model.Basis.ScalarCount,
             ["parameters"] = model.ParameterCount,
@@ -223,7 +233,7 @@ internal static class FitMtpCommand
             var json = JsonNode.Parse(text)!.AsObject();
             var st = json["settings"]!.AsObject();
             var settings = new Settings((int)st["level"]!, (double)st["cutoff"]!, (double?)st["minDist"], (int)st["radialBasisSize"]!, (string)st["weights"]!,
-                (double)st["ridge"]!, (int)st["seed"]!);
+                (double)st["ridge"]!, (int)st["seed"]!, (string?)st["core"] ?? "none", (double?)st["coreWidth"] ?? 0.25);
             return (json["data"]!.AsArray().Select(n => (string)n!).ToArray(), json["validation"]!.AsArray().Select(n => (string)n!).ToArray(),
                 (double?)json["split"], settings, json["elements"]!.AsArray().Select(n => (string)n!).ToArray());
         }

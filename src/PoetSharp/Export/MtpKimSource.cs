@@ -20,6 +20,9 @@ namespace PoetSharp.Export;
 /// ∂E_i/∂d_j = Σ_k adj_k [(f′_μ − ν_k f_μ/r) P_k û + (f_μ/r) ∇_û P_k], ν_k = a + b + c, P_k = x̂^a ŷ^b ẑ^c.
 /// F_i += ∂E_i/∂d_j and F_j −= ∂E_i/∂d_j (j may be a non-contributing image); KIM's virial −Σ r⊗F gains
 /// (∂E_i/∂d_j) ⊗ d_j, symmetrised; the particle energy of i is E_i.</para>
+/// <para>A short-range core (<see cref="MtpCore"/>) is written as its inner radii, width and the ZBL constants of each
+/// pair: the radial functions are evaluated at the clamped distance ρ(r) and each neighbour adds half of (1 − S) φ_ZBL to E_i, as in
+/// <see cref="MtpKernel"/>. Without a core every inner radius is 0, which switches nothing.</para>
 /// </remarks>
 internal static class MtpKimSource
 {
@@ -64,6 +67,16 @@ internal static class MtpKimSource
             double const kMaxDist = {{literal(model.Cutoff)}};
             double const kCutoff = kMaxDist;
 
+            // Short-range core ({{(model.Core is null ? "none: every inner radius is 0" : "ZBL")}}): below r_in of a pair the radial functions are evaluated at the
+            // clamped distance rho(r) (never below r_in - w), and the pair adds (1 - S) phi_ZBL(r), S(r) = x^3 (10 - 15 x + 6 x^2), x = (r - r_in + w) / w.
+            double const kCoreWidth = {{literal(model.Core?.Width ?? 1.0)}};
+            double const kCoreInner[] = {{{string.Join(", ", (model.Core?.Inner ?? new double[model.SpeciesCount * model.SpeciesCount]).Select(literal))}}};
+            // k_e Z_s Z_t (eV Angstrom) and 1 / a = (Z_s^0.23 + Z_t^0.23) / 0.46850 Angstrom^-1 of each ordered pair.
+            double const kCorePrefactor[] = {{{string.Join(", ", CorePairs(model, (za, zb) => MtpCore.CoulombConstant * za * zb))}}};
+            double const kCoreInverseScreening[] = {{{string.Join(", ", CorePairs(model, (za, zb) => (Math.Pow(za, 0.23) + Math.Pow(zb, 0.23)) / 0.46850))}}};
+            double const kZblC[4] = {0.18175, 0.50986, 0.28022, 0.02817};
+            double const kZblD[4] = {3.19980, 0.94229, 0.40290, 0.20162};
+
             // c^{st}_{mu beta} at ((s * kSpecies + t) * kRadialFunctions + mu) * kRadialBasisSize + beta.
             double const kRadialCoeffs[] = {
             {{Lines(model.RadialCoefficients.Select(literal), 4)}}
@@ -103,6 +116,46 @@ internal static class MtpKimSource
               std::vector<double> adjoint;
             };
 
+            inline double CoreSwitch(int const pair, double const r, double & slope)
+            {
+              double const x = (r - kCoreInner[pair] + kCoreWidth) / kCoreWidth;
+              slope = 0.0;
+              if (x <= 0.0) return 0.0;
+              if (x >= 1.0) return 1.0;
+              slope = 30 * x * x * (x - 1) * (x - 1) / kCoreWidth;
+              return x * x * x * (10 + x * (-15 + 6 * x));
+            }
+
+            // rho = r_in - w + w (6 x^3 - 8 x^4 + 3 x^5), x clipped to [0, 1]: r itself from r_in on.
+            inline double CoreClamp(int const pair, double const r, double & slope)
+            {
+              double const x = (r - kCoreInner[pair] + kCoreWidth) / kCoreWidth;
+              if (x <= 0.0) { slope = 0.0; return kCoreInner[pair] - kCoreWidth; }
+              if (x >= 1.0) { slope = 1.0; return r; }
+              slope = x * x * (18 + x * (-32 + 15 * x));
+              return kCoreInner[pair] - kCoreWidth + kCoreWidth * x * x * x * (6 + x * (-8 + 3 * x));
+            }
+
+            // (1 - S) phi_ZBL of a pair and its derivative; zero at and beyond r_in.
+            inline double CorePair(int const pair, double const r, double & slope)
+            {
+              slope = 0.0;
+              if (r >= kCoreInner[pair]) return 0.0;
+              double ds;
+              double const sw = CoreSwitch(pair, r, ds);
+              double screen = 0.0, dscreen = 0.0;
+              for (int t = 0; t < 4; ++t)
+              {
+                double const e = kZblC[t] * std::exp(-kZblD[t] * kCoreInverseScreening[pair] * r);
+                screen += e;
+                dscreen -= kZblD[t] * kCoreInverseScreening[pair] * e;
+              }
+              double const phi = kCorePrefactor[pair] * screen / r;
+              double const dphi = kCorePrefactor[pair] * (dscreen / r - screen / (r * r));
+              slope = (1 - sw) * dphi - ds * phi;
+              return (1 - sw) * phi;
+            }
+
             // Distance, unit vector, radial functions and powers of one neighbour of an atom of species s into entry.
             inline void Neighbour(int const s, int const t, double const r, double const dx, double const dy, double const dz,
                                   double * const entry)
@@ -112,8 +165,12 @@ internal static class MtpKimSource
               double q[kRadialBasisSize], dq[kRadialBasisSize];
               double const width = kMaxDist - kMinDist;
               double const dxi = 2.0 / width;
-              double const xi = (2 * r - (kMinDist + kMaxDist)) / width;
-              double const gap = kMaxDist - r;
+              // Inside a core the radial functions see the clamped distance rho(r), their slopes times drho/dr.
+              int const pair = s * kSpecies + t;
+              double rho = r, drho = 1.0;
+              if (r < kCoreInner[pair]) rho = CoreClamp(pair, r, drho);
+              double const xi = (2 * rho - (kMinDist + kMaxDist)) / width;
+              double const gap = kMaxDist - rho;
               double const smooth = kScaling * gap * gap;
               double const dsmooth = -2 * kScaling * gap;
               // T_0 = 1, T_1 = xi, T_b = 2 xi T_(b-1) - T_(b-2), each times scaling (R_cut - r)^2.
@@ -128,6 +185,7 @@ internal static class MtpKimSource
                 dq[b] = dt2 * smooth + t2 * dsmooth;
                 t0 = t1; t1 = t2; dt0 = dt1; dt1 = dt2;
               }
+              for (int b = 0; b < kRadialBasisSize; ++b) dq[b] *= drho;
               double * const f = entry + 8;
               double * const df = f + kRadialFunctions;
               double const * const c = kRadialCoeffs + (s * kSpecies + t) * kRadialFunctions * kRadialBasisSize;
@@ -177,6 +235,7 @@ internal static class MtpKimSource
                 if (scratch.size() < static_cast<std::size_t>(kStride * neighbourCount)) scratch.resize(kStride * neighbourCount);
                 int const s = species[i];
                 int used = 0;
+                double coreEnergy = 0.0;
                 for (int jj = 0; jj < neighbourCount; ++jj)
                 {
                   int const j = neighbours[jj];
@@ -186,6 +245,8 @@ internal static class MtpKimSource
                   double * const entry = &scratch[kStride * used++];
                   entry[0] = j;
                   Neighbour(s, species[j], std::sqrt(r2), dx, dy, dz, entry);
+                  double coreSlope;
+                  coreEnergy += 0.5 * CorePair(s * kSpecies + species[j], entry[1], coreSlope);
                 }
 
                 // Basic moments, then the products in order.
@@ -208,7 +269,7 @@ internal static class MtpKimSource
                   int const * const q = kProductIndex[p];
                   m[q[2]] += kProductMult[p] * m[q[0]] * m[q[1]];
                 }
-                double atomEnergy = kSpeciesCoeffs[s];
+                double atomEnergy = kSpeciesCoeffs[s] + coreEnergy;
                 for (int a = 0; a < kScalars; ++a) atomEnergy += kMomentCoeffs[a] * m[kScalarMoments[a]];
                 if (energy) *energy += atomEnergy;
                 if (particleEnergy) particleEnergy[i] = atomEnergy;
@@ -237,7 +298,9 @@ internal static class MtpKimSource
                   double const * const py = px + kPowers;
                   double const * const pz = py + kPowers;
                   double const inverseR = 1.0 / r;
-                  double radialPart = 0.0, bx = 0.0, by = 0.0, bz = 0.0;
+                  double coreSlope;
+                  CorePair(s * kSpecies + species[j], r, coreSlope);
+                  double radialPart = 0.5 * coreSlope, bx = 0.0, by = 0.0, bz = 0.0;
                   for (int k = 0; k < kBasic; ++k)
                   {
                     double const w = adj[k];
@@ -265,6 +328,11 @@ internal static class MtpKimSource
 
             """;
     }
+
+    // A value per ordered species pair from the atomic numbers of its two elements, as C++ literals.
+    private static IEnumerable<string> CorePairs(MtpModel model, Func<double, double, double> value) =>
+        from a in model.Elements from b in model.Elements
+        select CppExpressionWriter.Literal(value(Atoms.Elements.AtomicNumber(a), Atoms.Elements.AtomicNumber(b)));
 
     /// <summary>Items separated by commas, <paramref name="perLine"/> to a line, each line indented by two spaces.</summary>
     private static string Lines(IEnumerable<string> items, int perLine)

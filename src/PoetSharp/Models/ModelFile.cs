@@ -51,7 +51,7 @@ public static class ModelFile
     public const int MtpVersion = 3;
 
     private static readonly string[] KnownFields =
-        ["format", "version", "family", "name", "expression", "constants", "cutoff", "taper", "species", "mtp", "provenance", "errors"];
+        ["format", "version", "family", "name", "expression", "constants", "cutoff", "taper", "species", "mtp", "core", "provenance", "errors"];
 
     public static void Write(string path, Model model) => File.WriteAllText(path, ToJson(model), new UTF8Encoding(false));
 
@@ -121,6 +121,19 @@ public static class ModelFile
             foreach (var e in model.Elements) json.WriteStringValue(e);
             json.WriteEndArray();
             json.WriteString("mtp", Mtp.MtpFile.Format(model));
+            if (model.Core is { } core)
+            {
+                // The short-range core is ours (an .mtp file has no place for it): ZBL, the switch width, r_in per unordered pair.
+                json.WriteStartObject("core");
+                json.WriteString("repulsion", "zbl");
+                json.WriteNumber("width", core.Width);
+                json.WriteStartObject("inner");
+                var e = model.Elements;
+                for (var a = 0; a < e.Length; a++)
+                    for (var b = a; b < e.Length; b++) json.WriteNumber($"{e[a]}-{e[b]}", core.Inner[a * e.Length + b]);
+                json.WriteEndObject();
+                json.WriteEndObject();
+            }
             json.WriteString("provenance", provenance);
             json.WriteStartObject("errors");
             foreach (var (name, value) in errors ?? new Dictionary<string, double>()) json.WriteNumber(name, value);
@@ -202,6 +215,7 @@ public static class ModelFile
             }
             var cutoff = Number("cutoff");
             if (cutoff != model.Cutoff) throw Error("cutoff", $"cutoff {cutoff} Å differs from the potential's max_dist {model.Cutoff} Å");
+            if (fields.ContainsKey("core")) model = model.WithCore(ReadCore(model));
             return fields.ContainsKey("name") ? model.WithName(String("name")) : model;
         }
 
@@ -209,6 +223,7 @@ public static class ModelFile
         {
             if (Family != "expression") throw Error("family", $"family '{Family}' is not a closed-form expression model (known families: expression, mtp)");
             if (fields.ContainsKey("mtp")) throw Error("mtp", "'mtp' belongs to family 'mtp' model files");
+            if (fields.ContainsKey("core")) throw Error("core", "'core' belongs to family 'mtp' model files");
             var format = String("format");
             if (format != Format) throw Error("format", $"format is '{format}', expected '{Format}'");
             var version = Number("version");
@@ -279,6 +294,52 @@ public static class ModelFile
             if (!(inner >= 0) || !(inner < outer)) throw Error("taper", $"taper needs 0 ≤ inner < outer (got inner = {inner}, outer = {outer})");
             if (outer > cutoff) throw Error("taper", $"taper outer = {outer} Å exceeds the cutoff {cutoff} Å");
             return new Taper(inner.Value, outer.Value);
+        }
+
+        // "core": {"repulsion": "zbl", "width": w, "inner": {"A-B": r_in, …}}, every unordered species pair once.
+        private Mtp.MtpCore ReadCore(Mtp.MtpModel model)
+        {
+            var core = Get("core");
+            if (core.ValueKind != JsonValueKind.Object) throw Error("core", "core must be an object with repulsion, width and inner");
+            string? repulsion = null;
+            double? width = null;
+            JsonElement? inner = null;
+            foreach (var p in core.EnumerateObject())
+            {
+                if (p.Name == "repulsion") repulsion = p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() : throw Error("core", "core repulsion must be a string");
+                else if (p.Name == "width") width = AsNumber(p.Value, "core", "core width");
+                else if (p.Name == "inner") inner = p.Value;
+                else throw Error("core", $"unknown core field '{p.Name}'");
+            }
+            if (repulsion is null || width is null || inner is null) throw Error("core", "core needs repulsion, width and inner");
+            if (repulsion != "zbl") throw Error("core", $"core repulsion '{repulsion}' is not known (known: zbl)");
+            if (inner.Value.ValueKind != JsonValueKind.Object) throw Error("core", "core inner must be an object of radii (Å) named by species pair, such as \"Li-S\"");
+            var e = model.Elements;
+            var s = e.Length;
+            var radii = new double[s * s];
+            var seen = new bool[s * s];
+            foreach (var p in inner.Value.EnumerateObject())
+            {
+                var parts = p.Name.Split('-');
+                int a = parts.Length == 2 ? Array.IndexOf(e, parts[0]) : -1, b = parts.Length == 2 ? Array.IndexOf(e, parts[1]) : -1;
+                if (a < 0 || b < 0) throw Error("core", $"core inner names '{p.Name}', not a pair of the species {string.Join(", ", e)} (such as {e[0]}-{e[^1]})");
+                if (seen[a * s + b]) throw Error("core", $"core inner gives the pair {p.Name} twice");
+                radii[a * s + b] = radii[b * s + a] = AsNumber(p.Value, "core", $"core inner radius of {p.Name}");
+                seen[a * s + b] = seen[b * s + a] = true;
+            }
+            for (var a = 0; a < s; a++)
+                for (var b = a; b < s; b++)
+                    if (!seen[a * s + b]) throw Error("core", $"core inner lacks the pair {e[a]}-{e[b]}");
+            try
+            {
+                var result = new Mtp.MtpCore(radii, width.Value, e);
+                if (result.Reach > model.Cutoff) throw Error("core", $"the core's largest inner radius {result.Reach} Å exceeds the cutoff {model.Cutoff} Å");
+                return result;
+            }
+            catch (ArgumentException x)
+            {
+                throw Error("core", x.Message);
+            }
         }
 
         private List<string> ReadSpecies()

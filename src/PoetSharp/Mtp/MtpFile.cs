@@ -22,7 +22,8 @@ namespace PoetSharp.Mtp;
 /// <c>species_coeffs</c> and <c>moment_coeffs</c>. Each list is on one line. Blank lines and any indentation are
 /// accepted; an unknown key, a key out of place, or anything after moment_coeffs is an error.</para>
 /// <para>Species. A file numbers species 0, 1, … but names none, so the caller names them (element symbols by species
-/// number); <see cref="Write(string, MtpModel)"/> does not record the elements (MLIP refuses unknown keys).</para>
+/// number); <see cref="Write(string, MtpModel)"/> does not record the elements (MLIP refuses unknown keys), nor a model's short-range core
+/// (<see cref="MtpCore"/>: MLIP has no such term; model files of family "mtp" keep it).</para>
 /// <para>Untrained templates (MLIP's <c>untrained_mtps/*.mtp</c>) lack the radial_coeffs block, species_coeffs and
 /// moment_coeffs, and MLIP's own writer leaves out species_count for them. They are read only when
 /// <c>allowUntrained</c> is set: radial function μ then starts as Chebyshev polynomial μ mod radial_basis_size

@@ -25,6 +25,7 @@ public sealed class MtpKernel
     private readonly double[] _c;          // radial coefficients
     private readonly double[] _w;          // moment coefficients
     private readonly double _rmin, _rcut, _scaling;
+    private readonly MtpCore? _core;
     // Monomials up to the largest rank: powers, degree, and the monomial one lower in x, y, z (−1 if that power is 0).
     private readonly int _maxRank, _monoCount;
     private readonly int[] _pa, _pb, _pc, _deg, _downX, _downY, _downZ;
@@ -53,6 +54,7 @@ public sealed class MtpKernel
         _rmin = model.MinDistance;
         _rcut = model.Cutoff;
         _scaling = model.Scaling;
+        _core = model.Core;
         _maxRank = basis.MaxRank;
         _monoCount = MonomialsUpTo(_maxRank);
         _pa = new int[_monoCount]; _pb = new int[_monoCount]; _pc = new int[_monoCount]; _deg = new int[_monoCount];
@@ -175,8 +177,11 @@ public sealed class MtpKernel
             }
             else
             {
-                var xi = (2 * r - (_rmin + _rcut)) / width;
-                var gap = _rcut - r;
+                // Inside a core the radial functions see the clamped distance ρ(r); their slopes carry dρ/dr.
+                double rho = r, drho = 1;
+                if (_core is { } core && r < core.Inner[centre * _ns + types[j]]) rho = core.Clamp(centre * _ns + types[j], r, out drho);
+                var xi = (2 * rho - (_rmin + _rcut)) / width;
+                var gap = _rcut - rho;
                 var smooth = _scaling * gap * gap;
                 var dsmooth = -2 * _scaling * gap;
                 // T_0 = 1, T_1 = ξ, T_b = 2ξ T_{b−1} − T_{b−2}; the basis is T_b(ξ(r)) · scaling · (R_cut − r)².
@@ -191,6 +196,7 @@ public sealed class MtpKernel
                     dq[b] = dt2 * smooth + t2 * dsmooth;
                     t0 = t1; t1 = t2; dt0 = dt1; dt1 = dt2;
                 }
+                if (drho != 1) for (var b = 0; b < _nb; b++) dq[b] *= drho;
                 var cOffset = (centre * _ns + types[j]) * _nmu * _nb;
                 for (var mu = 0; mu < _nmu; mu++)
                 {
@@ -293,7 +299,7 @@ public sealed class MtpKernel
         Moments(ws, n);
         var energy = Model.SpeciesCoefficients[centre];
         for (var a = 0; a < _scalars.Length; a++) energy += _w[a] * ws.M[_scalars[a]];
-        if (gradient.IsEmpty) return energy;
+        if (gradient.IsEmpty) return energy + CoreEnergy(ws, centre, types, n, default);
         Adjoint(ws);
         // ∇_d [f_μ(r) P_t(û)] = (f'_μ − ν_t f_μ / r) P_t û + (f_μ / r) Σ_β ∂P_t/∂û_β e_β.
         for (var j = 0; j < n; j++)
@@ -317,6 +323,41 @@ public sealed class MtpKernel
                 bz += fr * z;
             }
             gradient[j] = radialPart * ws.U[j] + new Vec3(bx, by, bz);
+        }
+        return energy + CoreEnergy(ws, centre, types, n, gradient);
+    }
+
+    /// <summary>
+    /// The core's share of E_i alone (half of each pair's (1 − S) φ_ZBL) and its ∂/∂d_j added to <paramref name="gradient"/>;
+    /// 0 without a core. Parameter-free: the trainer takes it off the targets.
+    /// </summary>
+    public double CoreOnly(int centre, ReadOnlySpan<Vec3> d, ReadOnlySpan<int> types, Span<Vec3> gradient)
+    {
+        if (_core is not { } core) return 0;
+        var energy = 0.0;
+        for (var j = 0; j < d.Length; j++)
+        {
+            var pair = centre * _ns + types[j];
+            var r = d[j].Length;
+            if (r >= core.Inner[pair]) continue;
+            energy += 0.5 * core.PairEnergy(pair, r, out var slope);
+            gradient[j] += (0.5 * slope / r) * d[j];
+        }
+        return energy;
+    }
+
+    // Half of each pair's core energy (the other half is its mirror's), added to the gradient when one is given.
+    private double CoreEnergy(Workspace ws, int centre, ReadOnlySpan<int> types, int n, Span<Vec3> gradient)
+    {
+        if (_core is not { } core) return 0;
+        var energy = 0.0;
+        for (var j = 0; j < n; j++)
+        {
+            var pair = centre * _ns + types[j];
+            var r = ws.R[j];
+            if (r >= core.Inner[pair]) continue;
+            energy += 0.5 * core.PairEnergy(pair, r, out var slope);
+            if (!gradient.IsEmpty) gradient[j] += 0.5 * slope * ws.U[j];
         }
         return energy;
     }

@@ -36,9 +36,12 @@ public sealed class MtpModel : Models.IParametricModel
     /// <summary>w_α (eV), one per scalar moment.</summary>
     public double[] MomentCoefficients { get; }
     public string Name { get; }
+    /// <summary>The short-range core (radial functions switched off and ZBL repulsion below each pair's inner radius), or null: the bare MTP, as MLIP runs it.</summary>
+    public MtpCore? Core { get; }
 
     public MtpModel(MomentBasis basis, string[] elements, double scaling, double minDistance, double cutoff, int radialBasisSize,
-        int radialFunctionCount, double[] radialCoefficients, double[] speciesCoefficients, double[] momentCoefficients, string name = "MTP")
+        int radialFunctionCount, double[] radialCoefficients, double[] speciesCoefficients, double[] momentCoefficients, string name = "MTP",
+        MtpCore? core = null)
     {
         Basis = basis;
         Elements = elements;
@@ -51,6 +54,7 @@ public sealed class MtpModel : Models.IParametricModel
         SpeciesCoefficients = speciesCoefficients;
         MomentCoefficients = momentCoefficients;
         Name = name;
+        Core = core;
         Validate();
     }
 
@@ -79,6 +83,11 @@ public sealed class MtpModel : Models.IParametricModel
             throw new ArgumentException($"expected {Basis.ScalarCount} moment coefficients, got {MomentCoefficients.Length}");
         foreach (var v in RadialCoefficients.Concat(SpeciesCoefficients).Concat(MomentCoefficients))
             if (!double.IsFinite(v)) throw new ArgumentException("an MTP coefficient is not finite");
+        if (Core is { } core)
+        {
+            if (core.SpeciesCount != SpeciesCount) throw new ArgumentException($"the core is for {core.SpeciesCount} species, the potential has {SpeciesCount}");
+            if (core.Reach > Cutoff) throw new ArgumentException($"the core's largest inner radius {core.Reach} Å exceeds the cutoff {Cutoff} Å");
+        }
     }
 
     /// <summary>All parameters in one vector: radial coefficients, species coefficients, moment coefficients.</summary>
@@ -90,24 +99,30 @@ public sealed class MtpModel : Models.IParametricModel
         if (p.Length != ParameterCount) throw new ArgumentException($"expected {ParameterCount} parameters, got {p.Length}");
         var r = RadialParameterCount;
         return new MtpModel(Basis, Elements, Scaling, MinDistance, Cutoff, RadialBasisSize, RadialFunctionCount,
-            p[..r].ToArray(), p.Slice(r, SpeciesCount).ToArray(), p[(r + SpeciesCount)..].ToArray(), Name);
+            p[..r].ToArray(), p.Slice(r, SpeciesCount).ToArray(), p[(r + SpeciesCount)..].ToArray(), Name, Core);
     }
 
     public MtpModel WithLinear(ReadOnlySpan<double> speciesCoefficients, ReadOnlySpan<double> momentCoefficients) =>
         new(Basis, Elements, Scaling, MinDistance, Cutoff, RadialBasisSize, RadialFunctionCount, RadialCoefficients,
-            speciesCoefficients.ToArray(), momentCoefficients.ToArray(), Name);
+            speciesCoefficients.ToArray(), momentCoefficients.ToArray(), Name, Core);
 
     public MtpModel WithRadial(ReadOnlySpan<double> radialCoefficients) =>
         new(Basis, Elements, Scaling, MinDistance, Cutoff, RadialBasisSize, RadialFunctionCount, radialCoefficients.ToArray(),
-            SpeciesCoefficients, MomentCoefficients, Name);
+            SpeciesCoefficients, MomentCoefficients, Name, Core);
 
     public MtpModel WithName(string name) =>
         new(Basis, Elements, Scaling, MinDistance, Cutoff, RadialBasisSize, RadialFunctionCount, RadialCoefficients,
-            SpeciesCoefficients, MomentCoefficients, name);
+            SpeciesCoefficients, MomentCoefficients, name, Core);
 
+    /// <summary>The same model named for other elements; a core keeps its radii, its repulsion follows the new elements.</summary>
     public MtpModel WithElements(string[] elements) =>
         new(Basis, elements, Scaling, MinDistance, Cutoff, RadialBasisSize, RadialFunctionCount, RadialCoefficients,
-            SpeciesCoefficients, MomentCoefficients, Name);
+            SpeciesCoefficients, MomentCoefficients, Name, Core is null ? null : new MtpCore(Core.Inner, Core.Width, elements));
+
+    /// <summary>The same model with another short-range core (null: none).</summary>
+    public MtpModel WithCore(MtpCore? core) =>
+        new(Basis, Elements, Scaling, MinDistance, Cutoff, RadialBasisSize, RadialFunctionCount, RadialCoefficients,
+            SpeciesCoefficients, MomentCoefficients, Name, core);
 
     /// <summary>
     /// An untrained MTP of a level (all contractions, <see cref="MomentBasis.Generate"/>), with radial coefficients drawn

@@ -53,6 +53,7 @@ public sealed class MtpTrainer
     private readonly int _threads;
     private readonly int _species;
     private readonly double _cutoff;
+    private readonly string[] _elements;
 
     public int StructureCount => _items.Length;
 
@@ -68,6 +69,7 @@ public sealed class MtpTrainer
         _ridge = ridge;
         _threads = threads;
         _species = elements.Length;
+        _elements = elements;
         _cutoff = cutoff;
         _items = new Item[structures.Count];
         Parallel.For(0, structures.Count, Options(), k =>
@@ -107,6 +109,22 @@ public sealed class MtpTrainer
         foreach (var item in _items)
             foreach (var d in item.Neighbourhoods.Displacements) shortest = Math.Min(shortest, d.Length);
         return Math.Floor(100 * shortest) / 100;
+    }
+
+    /// <summary>
+    /// A short-range core (<see cref="MtpCore"/>) whose inner radius for each species pair is that pair's shortest
+    /// distance in the training data, rounded down to 0.01 Å (the cutoff for a pair never within it): it changes nothing on
+    /// the training data and takes over wherever MD goes closer than the data ever did.
+    /// </summary>
+    public MtpCore Core(double width)
+    {
+        var shortest = Enumerable.Repeat(double.PositiveInfinity, _species * _species).ToArray();
+        foreach (var item in _items) MtpCore.AddShortest(item.Neighbourhoods, _species, shortest);
+        var inner = shortest.Select(r => double.IsFinite(r) ? Math.Min(Math.Floor(100 * r) / 100, _cutoff) : _cutoff).ToArray();
+        for (var k = 0; k < inner.Length; k++)
+            if (inner[k] <= width)
+                throw new ArgumentException($"the training data hold a pair {inner[k]} Å apart, within the core's switching width {width} Å: give a smaller --core-width (or --core none)");
+        return new MtpCore(inner, width, _elements);
     }
 
     /// <summary>
@@ -173,6 +191,7 @@ public sealed class MtpTrainer
     private sealed class DesignScratch
     {
         public double[] B = [], DB = [], Forces = [], Energy = [], Virial = [];
+        public Vec3[] CoreForces = [], CoreGradient = [];
     }
 
     // One structure's rows: energy (species counts, Σ_i B_α), forces −∂/∂r of Σ_i B_α (stored by column), virial.
@@ -195,11 +214,37 @@ public sealed class MtpTrainer
         energy.Clear(); forces.Clear(); virial.Clear();
         var ws = MtpPotential.ThreadWorkspace;
         var offsets = nb.Offsets;
+        // The core is parameter-free: its energy, forces and virial come off the targets (zero where no pair is inside it).
+        var hasCore = model.Core is not null;
+        double coreEnergy = 0;
+        Span<double> coreVirial = stackalloc double[6];
+        if (hasCore)
+        {
+            if (s.CoreForces.Length < n) s.CoreForces = new Vec3[n];
+            if (s.CoreGradient.Length < nb.MaxNeighbours) s.CoreGradient = new Vec3[nb.MaxNeighbours];
+            Array.Clear(s.CoreForces, 0, n);
+        }
         for (var i = 0; i < n; i++)
         {
             var start = offsets[i];
             var count = offsets[i + 1] - start;
             var d = nb.Displacements.Slice(start, count);
+            if (hasCore)
+            {
+                var g = s.CoreGradient.AsSpan(0, count);
+                g.Clear();
+                coreEnergy += kernel.CoreOnly(nb.Types[i], d, nb.NeighbourTypes.Slice(start, count), g);
+                for (var k = 0; k < count; k++)
+                {
+                    var gk = g[k];
+                    if (gk.X == 0 && gk.Y == 0 && gk.Z == 0) continue;
+                    var dk = d[k];
+                    s.CoreForces[i] += gk;
+                    s.CoreForces[nb.Neighbours[start + k]] -= gk;
+                    coreVirial[0] += gk.X * dk.X; coreVirial[1] += gk.Y * dk.Y; coreVirial[2] += gk.Z * dk.Z;
+                    coreVirial[3] += 0.5 * (gk.Y * dk.Z + gk.Z * dk.Y); coreVirial[4] += 0.5 * (gk.X * dk.Z + gk.Z * dk.X); coreVirial[5] += 0.5 * (gk.X * dk.Y + gk.Y * dk.X);
+                }
+            }
             var width = 3 * count;
             var db = s.DB.AsSpan(0, nα * width);
             kernel.BasisWithDerivatives(ws, nb.Types[i], d, nb.NeighbourTypes.Slice(start, count), s.B, db);
@@ -229,7 +274,7 @@ public sealed class MtpTrainer
         if (item.EnergyWeight > 0)
         {
             var w = item.EnergyWeight;
-            var target = structure.Energy!.Value;
+            var target = structure.Energy!.Value - coreEnergy;
             for (var a = 0; a < np; a++)
             {
                 if (energy[a] == 0) continue;
@@ -242,7 +287,11 @@ public sealed class MtpTrainer
             var w = item.ForceWeight;
             var f = structure.Forces!;
             Span<double> target = rows <= 4096 ? stackalloc double[rows] : new double[rows];
-            for (var i = 0; i < n; i++) { target[3 * i] = f[i].X; target[3 * i + 1] = f[i].Y; target[3 * i + 2] = f[i].Z; }
+            for (var i = 0; i < n; i++)
+            {
+                var fi = hasCore ? f[i] - s.CoreForces[i] : f[i];
+                target[3 * i] = fi.X; target[3 * i + 1] = fi.Y; target[3 * i + 2] = fi.Z;
+            }
             for (var a = 0; a < nα; a++)
             {
                 var ca = forces.Slice(a * rows, rows);
@@ -258,7 +307,8 @@ public sealed class MtpTrainer
         if (item.StressWeight > 0)
         {
             var w = item.StressWeight;
-            var target = item.VirialTarget!;
+            Span<double> target = stackalloc double[6];
+            for (var c = 0; c < 6; c++) target[c] = item.VirialTarget![c] - coreVirial[c];
             for (var a = 0; a < nα; a++)
             {
                 var va = virial.Slice(a * 6, 6);

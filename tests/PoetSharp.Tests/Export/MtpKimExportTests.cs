@@ -19,6 +19,7 @@ public sealed class MtpKimFixture
 {
     public const string Copper = "Cu_mtp";
     public const string Alloy = "CuNi_random";
+    public const string Cored = "CuNi_core";
 
     public Dictionary<string, (MtpModel Model, string Item)> Models { get; } = [];
     /// <summary>Seconds spent writing, compiling and installing the models.</summary>
@@ -29,7 +30,11 @@ public sealed class MtpKimFixture
         if (!Requirements.Available(External.Kim) || !Requirements.Available(External.Lammps)) return;
         _ = KimTestCollection.Folder;
         var clock = Stopwatch.StartNew();
-        var models = new List<(string Key, MtpModel Model)> { (Alloy, MtpModelTests.RandomModel(10, ["Cu", "Ni"], 3).WithName("CuNi random")) };
+        var models = new List<(string Key, MtpModel Model)>
+        {
+            (Alloy, MtpModelTests.RandomModel(10, ["Cu", "Ni"], 3).WithName("CuNi random")),
+            (Cored, MtpModelTests.RandomModel(10, ["Cu", "Ni"], 4).WithCore(new MtpCore([2.6, 2.5, 2.5, 2.4], 0.5, ["Cu", "Ni"])).WithName("CuNi core")),
+        };
         if (Requirements.Available(External.SharedData)) models.Add((Copper, MtpFile.Read(TestData.Shared("mlearn", "Cu_mtp.mtp"), ["Cu"])));
         var sources = TestData.TempDir();
         var items = models.Select(m => (m.Key, m.Model, Item: "PoetSharpTest_MTP_" + m.Key)).ToArray();
@@ -80,6 +85,13 @@ public class MtpKimExportTests(MtpKimFixture fixture, ITestOutputHelper log) : I
     [MemberData(nameof(ThreeCells))]
     public void LammpsRunsATwoSpeciesMtpAsAKimModelAndMatchesOurs(int cell) =>
         Compare(MtpKimFixture.Alloy, AlloyCell(cell));
+
+    /// <summary>Compressed Cu–Ni (a = 3.1 Å, pairs at 1.9–2.5 Å, inside the core and in its switch), periodic and as a slab.</summary>
+    [NeedsTheory(External.Lammps | External.Kim)]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void LammpsRunsAnMtpWithACoreAsAKimModelAndMatchesOurs(bool slab) =>
+        Compare(MtpKimFixture.Cored, Named(MtpModelTests.Alloy(9, slab, a: 3.1), slab ? "compressed slab" : "compressed cell"));
 
     private void Compare(string key, Structure s)
     {
