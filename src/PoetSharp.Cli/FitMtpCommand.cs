@@ -34,9 +34,9 @@ internal static class FitMtpCommand
         var threads = new Option<int>("--threads") { DefaultValueFactory = _ => -1, HelpName = "N", Description = "Cores to use (−1: all)." };
         var start = new Option<string>("--start") { HelpName = "FILE.mtp", Description = "Start from this potential (its basis, radial functions and cutoff) instead of an untrained one; --type-map names its species." };
         var resume = new Option<string>("--resume") { HelpName = "DIR", Description = "Continue a run: its data, settings and species from DIR/fit.json, starting from DIR/model.mtp." };
-        var core = new Option<string>("--core") { DefaultValueFactory = _ => "zbl", HelpName = "zbl|none", Description = "Short-range core: the radial functions are never evaluated closer than each species pair's shortest distance in the training data (a smooth clamp over --core-width above it) and ZBL repulsion takes over below, so MD cannot fall into the untrained short range (kept in model.json; model.mtp, for MLIP, is the bare MTP). none: the bare MTP, as MLIP trains it." };
-        core.AcceptOnlyFromAmong("zbl", "none");
-        var coreWidth = new Option<double>("--core-width") { DefaultValueFactory = _ => 0.25, HelpName = "Å", Description = "Width of the core's clamp and switch: from each pair's shortest training distance up to this much beyond it the radial functions see a smoothly clamped distance, and over this much below it ZBL fades in." };
+        var core = new Option<string>("--core") { DefaultValueFactory = _ => "none", HelpName = "none|zbl", Description = "Short-range core. zbl: below each species pair's shortest distance in the training data the radial functions are held near their value there and ZBL repulsion takes over, so MD cannot fall into the untrained short range of a pair (kept in model.json; model.mtp, for MLIP, is the bare MTP; nothing changes on the training data). none: the bare MTP, as MLIP trains it." };
+        core.AcceptOnlyFromAmong("none", "zbl");
+        var coreWidth = new Option<double>("--core-width") { DefaultValueFactory = _ => 0.25, HelpName = "Å", Description = "Width of the core's clamp and switch below each inner radius: the radial functions are never evaluated closer than the inner radius minus this, and ZBL is fully on below it." };
         var outDir = new Option<string>("--out", "-o") { DefaultValueFactory = _ => "mtp-fit", HelpName = "DIR", Description = "Folder for model.mtp (written whenever the loss improves) and fit.json." };
 
         var command = new Command("fit-mtp", "Train a moment tensor potential (Shapeev; MLIP-2's form): linear coefficients by least squares, radial ones by L-BFGS (variable projection); writes an MLIP .mtp file and per-group errors.")
@@ -98,7 +98,7 @@ internal static class FitMtpCommand
                         (validating is { Count: > 0 } ? $", validating on {validating.Count}" : "") +
                         $"; cutoff {cut.ToString(Inv)} Å, min_dist {lower.ToString(Inv)} Å, weights {s.Weights}");
             if (shortRange is not null)
-                output.Line($"short-range core: radial functions never evaluated below each pair's shortest training distance (clamped over {s.CoreWidth.ToString(Inv)} Å above it), ZBL below it (" +
+                output.Line($"short-range core: ZBL below each pair's shortest training distance, radial functions held within {s.CoreWidth.ToString(Inv)} Å below it (" +
                             string.Join(", ", Enumerable.Range(0, elements.Length).SelectMany(a => Enumerable.Range(a, elements.Length - a)
                                 .Select(b => $"{elements[a]}-{elements[b]} {shortRange.Inner[a * elements.Length + b].ToString("0.00", Inv)} Å"))) + ")");
             Directory.CreateDirectory(dir);

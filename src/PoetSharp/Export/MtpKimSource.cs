@@ -67,8 +67,8 @@ internal static class MtpKimSource
             double const kMaxDist = {{literal(model.Cutoff)}};
             double const kCutoff = kMaxDist;
 
-            // Short-range core ({{(model.Core is null ? "none: every inner radius is 0" : "ZBL")}}): the radial functions are evaluated at the clamped distance
-            // rho(r) >= r_in, and below r_in the pair adds (1 - S) phi_ZBL(r), S(r) = y^3 (10 - 15 y + 6 y^2), y = (r - r_in + w) / w.
+            // Short-range core ({{(model.Core is null ? "none: every inner radius is 0" : "ZBL")}}): below r_in of a pair the radial functions are evaluated at the
+            // clamped distance rho(r) (never below r_in - w), and the pair adds (1 - S) phi_ZBL(r), S(r) = x^3 (10 - 15 x + 6 x^2), x = (r - r_in + w) / w.
             double const kCoreWidth = {{literal(model.Core?.Width ?? 1.0)}};
             double const kCoreInner[] = {{{string.Join(", ", (model.Core?.Inner ?? new double[model.SpeciesCount * model.SpeciesCount]).Select(literal))}}};
             // k_e Z_s Z_t (eV Angstrom) and 1 / a = (Z_s^0.23 + Z_t^0.23) / 0.46850 Angstrom^-1 of each ordered pair.
@@ -126,14 +126,14 @@ internal static class MtpKimSource
               return x * x * x * (10 + x * (-15 + 6 * x));
             }
 
-            // rho = r_in + w (6 x^3 - 8 x^4 + 3 x^5), x = (r - r_in) / w clipped to [0, 1]: r itself from r_in + w on.
+            // rho = r_in - w + w (6 x^3 - 8 x^4 + 3 x^5), x clipped to [0, 1]: r itself from r_in on.
             inline double CoreClamp(int const pair, double const r, double & slope)
             {
-              double const x = (r - kCoreInner[pair]) / kCoreWidth;
-              if (x <= 0.0) { slope = 0.0; return kCoreInner[pair]; }
+              double const x = (r - kCoreInner[pair] + kCoreWidth) / kCoreWidth;
+              if (x <= 0.0) { slope = 0.0; return kCoreInner[pair] - kCoreWidth; }
               if (x >= 1.0) { slope = 1.0; return r; }
               slope = x * x * (18 + x * (-32 + 15 * x));
-              return kCoreInner[pair] + kCoreWidth * x * x * x * (6 + x * (-8 + 3 * x));
+              return kCoreInner[pair] - kCoreWidth + kCoreWidth * x * x * x * (6 + x * (-8 + 3 * x));
             }
 
             // (1 - S) phi_ZBL of a pair and its derivative; zero at and beyond r_in.
@@ -168,7 +168,7 @@ internal static class MtpKimSource
               // Inside a core the radial functions see the clamped distance rho(r), their slopes times drho/dr.
               int const pair = s * kSpecies + t;
               double rho = r, drho = 1.0;
-              if (r < kCoreInner[pair] + kCoreWidth) rho = CoreClamp(pair, r, drho);
+              if (r < kCoreInner[pair]) rho = CoreClamp(pair, r, drho);
               double const xi = (2 * rho - (kMinDist + kMaxDist)) / width;
               double const gap = kMaxDist - rho;
               double const smooth = kScaling * gap * gap;

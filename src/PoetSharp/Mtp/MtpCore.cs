@@ -3,24 +3,24 @@ using PoetSharp.Atoms;
 namespace PoetSharp.Mtp;
 
 /// <summary>
-/// A short-range core for a moment tensor potential: the MTP's radial functions are never evaluated closer than each
-/// species pair's inner radius r_in (the shortest distance of the pair in the training data), and below r_in the
-/// Ziegler–Biersack–Littmark (ZBL) universal screened-Coulomb repulsion takes over.
+/// A short-range core for a moment tensor potential: below each species pair's inner radius r_in the MTP's radial
+/// functions are held near their value at r_in, and the Ziegler–Biersack–Littmark (ZBL) universal screened-Coulomb
+/// repulsion takes over.
 /// </summary>
 /// <remarks>
 /// <para>Why. An MTP's radial functions are Chebyshev polynomials; below the shortest distance in its training data they
 /// are unconstrained, and MD that wanders there (hot runs, a vacancy hop's saddle, a species pair the data never bring
 /// close) can meet arbitrarily large attractive forces and collapse. ACE (pacemaker's core repulsion) and DeePMD (its
 /// ZBL baseline) guard against this in the same spirit; MLIP's .mtp format has no such term.</para>
-/// <para>Form. Each radial function of the pair is evaluated at a clamped distance, f_μ(ρ(r)) with
-/// ρ = r_in + w·P(x), x = (r − r_in)/w clipped to [0, 1], P(x) = 6x³ − 8x⁴ + 3x⁵: ρ = r from r_in + w on (joining with
-/// two continuous derivatives), ρ = r_in (with vanishing first two derivatives) from r_in down, monotone between. The
-/// MTP therefore never extrapolates in distance; directions still enter through the moments, and pairs within w above
-/// r_in see a slightly reshaped distance, which training absorbs. Below r_in each pair adds (1 − S(r)) φ_ZBL(r), with
-/// S = 1 for r ≥ r_in, 0 for r ≤ r_in − w and y³(10 − 15y + 6y²), y = (r − r_in + w)/w, between;
-/// φ_ZBL(r) = k_e Z_a Z_b / r · Σ_k c_k exp(−d_k r / a), a = 0.46850 Å / (Z_a^0.23 + Z_b^0.23), k_e = 14.399645 eV·Å,
-/// c = (0.18175, 0.50986, 0.28022, 0.02817), d = (3.19980, 0.94229, 0.40290, 0.20162) (Ziegler, Biersack and Littmark,
-/// 1985). The repulsion is zero wherever the training data have pairs, so it never competes with the fitted bonding.</para>
+/// <para>Form. Below r_in each radial function of the pair is evaluated at a clamped distance,
+/// f_μ(ρ(r)) with ρ = r_in − w + w·P(x), x = (r − r_in + w)/w clipped to [0, 1], P(x) = 6x³ − 8x⁴ + 3x⁵ (ρ = r with its
+/// first two derivatives at r_in, constant with vanishing first two derivatives at r_in − w, monotone between), so the
+/// MTP never sees a pair closer than r_in − w and its energy cannot run away as a pair closes in; directions still enter
+/// through the moments. Each pair adds (1 − S(r)) φ_ZBL(r), with the switch S = 0 for r ≤ r_in − w, 1 for r ≥ r_in and
+/// x³(10 − 15x + 6x²) between, φ_ZBL(r) = k_e Z_a Z_b / r · Σ_k c_k exp(−d_k r / a), a = 0.46850 Å / (Z_a^0.23 + Z_b^0.23),
+/// k_e = 14.399645 eV·Å, c = (0.18175, 0.50986, 0.28022, 0.02817), d = (3.19980, 0.94229, 0.40290, 0.20162)
+/// (Ziegler, Biersack and Littmark, 1985). Pairs at r ≥ r_in feel neither change, so a core whose inner radii lie at or
+/// below the training data's shortest distances leaves the fitted model unchanged on those data.</para>
 /// </remarks>
 public sealed class MtpCore
 {
@@ -29,15 +29,15 @@ public sealed class MtpCore
     private static readonly double[] C = [0.18175, 0.50986, 0.28022, 0.02817];
     private static readonly double[] D = [3.19980, 0.94229, 0.40290, 0.20162];
 
-    /// <summary>r_in of each ordered species pair (s·S + t), symmetric (Å): the clamp's lower end and the repulsion's reach.</summary>
+    /// <summary>r_in of each ordered species pair (s·S + t), symmetric (Å).</summary>
     public double[] Inner { get; }
-    /// <summary>Width w of the clamp above r_in and of the repulsion's switch below it (Å).</summary>
+    /// <summary>Width w of the clamp and the switch below r_in (Å).</summary>
     public double Width { get; }
     public int SpeciesCount { get; }
     private readonly double[] _prefactor, _inverseScreening;
 
     /// <param name="inner">r_in per ordered species pair [s·S + t], symmetric, positive (Å).</param>
-    /// <param name="width">The width of the clamp above r_in and of the switch below it, positive and smaller than every r_in (Å).</param>
+    /// <param name="width">The width of the clamp and the switch below r_in, positive and smaller than every r_in (Å).</param>
     /// <param name="elements">Element of each species number (their atomic numbers set the repulsion).</param>
     public MtpCore(double[] inner, double width, IReadOnlyList<string> elements)
     {
@@ -112,19 +112,16 @@ public sealed class MtpCore
         return x * x * x * (10 + x * (-15 + 6 * x));
     }
 
-    /// <summary>The distance ρ(r) at which the pair's radial functions are evaluated, and dρ/dr (r itself from r_in + w on).</summary>
+    /// <summary>The distance ρ(r) at which the pair's radial functions are evaluated, and dρ/dr (r itself at and beyond r_in).</summary>
     public double Clamp(int pair, double r, out double slope)
     {
         var inner = Inner[pair];
-        if (r >= inner + Width) { slope = 1; return r; }
-        var x = (r - inner) / Width;
-        if (x <= 0) { slope = 0; return inner; }
+        if (r >= inner) { slope = 1; return r; }
+        var x = (r - inner + Width) / Width;
+        if (x <= 0) { slope = 0; return inner - Width; }
         slope = x * x * (18 + x * (-32 + 15 * x));
-        return inner + Width * x * x * x * (6 + x * (-8 + 3 * x));
+        return inner - Width + Width * x * x * x * (6 + x * (-8 + 3 * x));
     }
-
-    /// <summary>Where the clamp ends for the pair: r_in + w (Å). Closer pairs see ρ(r) ≠ r.</summary>
-    public double ClampEnd(int pair) => Inner[pair] + Width;
 
     /// <summary>φ_ZBL(r) of the pair and dφ/dr (eV, eV/Å).</summary>
     public double Repulsion(int pair, double r, out double slope)
@@ -152,6 +149,6 @@ public sealed class MtpCore
         return (1 - s) * phi;
     }
 
-    /// <summary>The largest inner radius (Å): beyond it the repulsion is zero.</summary>
+    /// <summary>The largest inner radius (Å): beyond it the core changes nothing.</summary>
     public double Reach => Inner.Max();
 }

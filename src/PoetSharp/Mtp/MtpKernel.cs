@@ -179,7 +179,7 @@ public sealed class MtpKernel
             {
                 // Inside a core the radial functions see the clamped distance ρ(r); their slopes carry dρ/dr.
                 double rho = r, drho = 1;
-                if (_core is { } core && r < core.ClampEnd(centre * _ns + types[j])) rho = core.Clamp(centre * _ns + types[j], r, out drho);
+                if (_core is { } core && r < core.Inner[centre * _ns + types[j]]) rho = core.Clamp(centre * _ns + types[j], r, out drho);
                 var xi = (2 * rho - (_rmin + _rcut)) / width;
                 var gap = _rcut - rho;
                 var smooth = _scaling * gap * gap;

@@ -113,20 +113,17 @@ public sealed class MtpTrainer
 
     /// <summary>
     /// A short-range core (<see cref="MtpCore"/>) whose inner radius for each species pair is that pair's shortest
-    /// distance in the training data, rounded down to 0.01 Å (the cutoff minus <paramref name="width"/> for a pair never
-    /// within the cutoff): the radial functions are then never evaluated closer than the data ever went, and the ZBL
-    /// repulsion acts only where the data have no pairs. Pairs within <paramref name="width"/> above the shortest distance
-    /// see the clamped distance, which training absorbs.
+    /// distance in the training data, rounded down to 0.01 Å (the cutoff for a pair never within it): it changes nothing on
+    /// the training data and takes over wherever MD goes closer than the data ever did.
     /// </summary>
     public MtpCore Core(double width)
     {
-        if (!(double.IsFinite(width) && width > 0 && width < 0.5 * _cutoff)) throw new ArgumentException($"the core's width must be positive and below half the cutoff (got {width} Å)");
         var shortest = Enumerable.Repeat(double.PositiveInfinity, _species * _species).ToArray();
         foreach (var item in _items) MtpCore.AddShortest(item.Neighbourhoods, _species, shortest);
-        var inner = shortest.Select(r => double.IsFinite(r) ? Math.Min(Math.Floor(100 * r) / 100, _cutoff - width) : _cutoff - width).ToArray();
+        var inner = shortest.Select(r => double.IsFinite(r) ? Math.Min(Math.Floor(100 * r) / 100, _cutoff) : _cutoff).ToArray();
         for (var k = 0; k < inner.Length; k++)
             if (inner[k] <= width)
-                throw new ArgumentException($"the training data hold a pair {inner[k]} Å apart, within the core's width {width} Å: give a smaller --core-width (or --core none)");
+                throw new ArgumentException($"the training data hold a pair {inner[k]} Å apart, within the core's switching width {width} Å: give a smaller --core-width (or --core none)");
         return new MtpCore(inner, width, _elements);
     }
 

@@ -12,7 +12,7 @@ public class MtpCoreTests
 {
     private static readonly string[] CuNi = ["Cu", "Ni"];
 
-    // Inner radii that the compressed cells below cross: Cu–Cu 2.6, Cu–Ni 2.5, Ni–Ni 2.4 Å; clamp over 0.5 Å above them, ZBL switched in over 0.5 Å below.
+    // Inner radii that the compressed cells below cross: Cu–Cu 2.6, Cu–Ni 2.5, Ni–Ni 2.4 Å, clamped and switched over 0.5 Å.
     private static MtpCore Core(string[] elements) => new([2.6, 2.5, 2.5, 2.4], 0.5, elements);
 
     private static MtpModel WithCore(int level, int seed) => MtpModelTests.RandomModel(level, CuNi, seed).WithCore(Core(CuNi));
@@ -95,39 +95,33 @@ public class MtpCoreTests
     }
 
     [Fact]
-    public void ACoreFromTheTrainingDataKeepsTheRadialFunctionsAndTheRepulsionToTheirPlaces()
+    public void ACoreFromTheTrainingDataChangesNothingOnThoseData()
     {
         var teacher = MtpModelTests.RandomModel(10, CuNi, 6);
         var data = MtpTrainerTests.Labelled(teacher, 6, 50);
         var trainer = new MtpTrainer(data, CuNi, teacher.Cutoff, new MtpLossWeights(), threads: 1);
-        var core = trainer.Core(0.3);
+        var core = trainer.Core(0.5);
         var shortest = MtpCore.ShortestDistances(data, CuNi, teacher.Cutoff);
-        // r_in is each pair's shortest distance rounded down: the radial functions never see a closer pair.
         for (var k = 0; k < 4; k++)
+        {
             Assert.True(core.Inner[k] <= shortest[k] && core.Inner[k] > shortest[k] - 0.01, $"pair {k}: inner radius {core.Inner[k]} against the shortest distance {shortest[k]}");
-        // The repulsion is zero on the data: an MTP with no radial part gives exactly its species energies there.
-        var flat = teacher.WithRadial(new double[teacher.RadialParameterCount]).WithCore(core);
+        }
+        var with = new MtpPotential(teacher.WithCore(core), threads: 1);
+        var without = new MtpPotential(teacher, threads: 1);
         foreach (var s in data)
         {
-            var r = new MtpPotential(flat, threads: 1).Compute(s);
-            var species = s.Species.Sum(e => flat.SpeciesCoefficients[Array.IndexOf(CuNi, e)]);
-            Assert.Equal(species, r.Energy, 9);
-            Assert.All(r.Forces.ToArray(), f => Assert.Equal(0, f.Length));
+            var a = with.Compute(s);
+            var b = without.Compute(s);
+            Assert.Equal(b.Energy, a.Energy);
+            Assert.Equal(b.Forces.ToArray(), a.Forces.ToArray());
+            Assert.Equal(b.Stress, a.Stress);
         }
-        // Beyond the clamp (every pair ≥ r_in + w) the cored model is the bare one, to the bit.
-        var wide = Builders.Rattled(Lattices.Fcc("Cu", 4.4, 2, 2, 2), 0.05, 3);
-        wide = new Structure(wide.Cell, wide.Positions, wide.Species.Select((_, i) => i % 3 == 0 ? "Ni" : "Cu").ToArray(), "wide");
-        Assert.True(MtpCore.ShortestDistances([wide], CuNi, teacher.Cutoff).Min() > core.Inner.Max() + core.Width);
-        var a = new MtpPotential(teacher.WithCore(core), threads: 1).Compute(wide);
-        var b = new MtpPotential(teacher, threads: 1).Compute(wide);
-        Assert.Equal(b.Energy, a.Energy);
-        Assert.Equal(b.Forces.ToArray(), a.Forces.ToArray());
     }
 
     [Fact]
-    public void APairNeverSeenWithinTheCutoffIsClampedAtTheCutoffLessTheWidth()
+    public void APairNeverSeenWithinTheCutoffGetsTheCutoffAsItsInnerRadius()
     {
-        // Pure Cu data: the Ni pairs never occur, so their radial functions are held at their value a width below the cutoff.
+        // Pure Cu data: the Ni pairs never occur, so their radial functions are switched off up to the cutoff.
         var teacher = MtpModelTests.RandomModel(8, CuNi, 7);
         var cu = Enumerable.Range(0, 3).Select(k =>
         {
@@ -137,8 +131,8 @@ public class MtpCoreTests
         }).ToList();
         var core = new MtpTrainer(cu, CuNi, teacher.Cutoff, new MtpLossWeights(), threads: 1).Core(0.5);
         Assert.True(core.Inner[0] < 2.6, $"Cu–Cu inner radius {core.Inner[0]}");
-        Assert.Equal(teacher.Cutoff - 0.5, core.Inner[1]);
-        Assert.Equal(teacher.Cutoff - 0.5, core.Inner[3]);
+        Assert.Equal(teacher.Cutoff, core.Inner[1]);
+        Assert.Equal(teacher.Cutoff, core.Inner[3]);
     }
 
     [Fact]
@@ -188,14 +182,13 @@ public class MtpCoreTests
             core.PairEnergy(1, r, out var slope);
             Assert.True(Math.Abs(numericPair - slope) < 1e-6 * (1 + Math.Abs(slope)), $"pair slope at {r}: {slope} against {numericPair}");
         }
-        // ρ: r itself from r_in + w on, r_in from r_in down, monotone and C² between.
-        Assert.Equal(2.5, core.Clamp(0, 2.5, out var c1));
+        // ρ: r itself from r_in on, r_in − w below r_in − w, monotone and C² between.
+        Assert.Equal(2.0, core.Clamp(0, 2.0, out var c1));
         Assert.Equal(1, c1);
-        Assert.Equal(2.0, core.Clamp(0, 1.2, out var c0));
+        Assert.Equal(1.5, core.Clamp(0, 1.2, out var c0));
         Assert.Equal(0, c0);
-        Assert.Equal(2.0, core.Clamp(0, 2.0, out _));
-        var last = 2.0;
-        foreach (var r in new[] { 2.0 + 1e-3, 2.1, 2.25, 2.4, 2.5 - 1e-3 })
+        var last = 1.5;
+        foreach (var r in new[] { 1.5 + 1e-3, 1.6, 1.75, 1.9, 2.0 - 1e-3 })
         {
             var numeric = (core.Clamp(0, r + h, out _) - core.Clamp(0, r - h, out _)) / (2 * h);
             var rho = core.Clamp(0, r, out var analytic);
@@ -203,7 +196,7 @@ public class MtpCoreTests
             Assert.True(rho > last && rho <= r, $"ρ({r}) = {rho}");
             last = rho;
         }
-        Assert.True(Math.Abs(core.Clamp(0, 2.5 - 1e-4, out var nearTop) - (2.5 - 1e-4)) < 1e-9 && Math.Abs(nearTop - 1) < 1e-6, "ρ does not join r smoothly at r_in + w");
+        Assert.True(Math.Abs(core.Clamp(0, 2.0 - 1e-4, out var nearTop) - (2.0 - 1e-4)) < 1e-9 && Math.Abs(nearTop - 1) < 1e-6, "ρ does not join r smoothly at r_in");
         // ZBL at r → 0 tends to the bare Coulomb repulsion of the nuclei (the screening sums to 1).
         var tiny = 1e-4;
         Assert.Equal(MtpCore.CoulombConstant * 3 * 16 / tiny, core.Repulsion(1, tiny, out _), 1e-3 * MtpCore.CoulombConstant * 48 / tiny);
