@@ -41,6 +41,7 @@ public sealed partial class MolecularDynamics
 
     private double _startTemperature;
     private readonly double _startVolume;
+    private readonly double _startEnergy;
 
     public MdSettings Settings { get; }
     /// <summary>The evolving structure: unwrapped positions, and the cell (deformed under NPT).</summary>
@@ -150,6 +151,7 @@ public sealed partial class MolecularDynamics
         _startTemperature = Math.Max(_startTemperature, Temperature); // given velocities: their own temperature
         _startVolume = structure.Cell.FullyPeriodic ? structure.Cell.Volume : double.NaN;
         ComputeForces();
+        _startEnergy = _result.Energy;
     }
 
     /// <summary>Draws velocities at temperature t (K): normal components of variance k_B t / m, zero total momentum, then scaled to t exactly.</summary>
@@ -229,11 +231,17 @@ public sealed partial class MolecularDynamics
     }
 
     /// <summary>
-    /// Stops a run that has blown up instead of letting it produce numbers: a non-finite energy, or a temperature twenty
+    /// Stops a run that has blown up instead of letting it produce numbers: a non-finite energy, a temperature twenty
     /// times the larger of the target (or starting) temperature and 300 K — what a potential driven outside its data does
-    /// when two atoms fall into a spurious deep well. Two comparisons per step; no effect on a healthy run.
+    /// when two atoms fall into a spurious deep well — or a potential energy more than <see cref="WellDepthPerAtom"/> per
+    /// atom below the start (a thermostat can crush the temperature spike of such a fall within the step, leaving finite
+    /// but meaningless energies; no physical process at MD temperatures releases that much). A few comparisons per step;
+    /// no effect on a healthy run.
     /// </summary>
     private const string TooCloseAdvice = " (atoms too close for the potential, or a time step too long for the fastest motion: typically a potential used outside its training data; a smaller time step, a thermostat, or learning on the fly may help)";
+
+    /// <summary>How far below its starting value (eV per atom) the potential energy may fall before the run counts as blown up.</summary>
+    public const double WellDepthPerAtom = 10.0;
 
     private void CheckStable()
     {
@@ -248,6 +256,9 @@ public sealed partial class MolecularDynamics
                     FormattableString.Invariant($"the run became unstable at step {Step} ({Time / 1000:G4} ps): the cell's volume is {ratio:G3} times its starting volume") +
                     " (the structure came apart or collapsed under the barostat: above its melting or boiling point at this pressure, or a potential used outside its training data)");
         }
+        if (_result.Energy < _startEnergy - WellDepthPerAtom * _velocities.Length)
+            throw new MdInstabilityException(Step, Time, _result.Energy, Temperature,
+                FormattableString.Invariant($"the run became unstable at step {Step} ({Time / 1000:G4} ps): E_pot = {_result.Energy:G6} eV, {(_startEnergy - _result.Energy) / _velocities.Length:G3} eV/atom below its start") + TooCloseAdvice);
         if (double.IsFinite(_result.Energy) && double.IsFinite(KineticEnergy) && Temperature <= 20 * reference) return;
         throw new MdInstabilityException(Step, Time, _result.Energy, Temperature,
             FormattableString.Invariant($"the run became unstable at step {Step} ({Time / 1000:G4} ps): E_pot = {_result.Energy:G6} eV, T = {Temperature:G4} K") + TooCloseAdvice);

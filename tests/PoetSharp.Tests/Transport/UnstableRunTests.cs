@@ -25,6 +25,33 @@ public class UnstableRunTests
         }
     }
 
+    /// <summary>A potential whose energy drops by a huge constant from one force call on, forces unchanged: a fall into a
+    /// spurious well whose temperature spike a thermostat has already crushed.</summary>
+    private sealed class WellAfter(IPotential inner, long firstBadCall) : IPotential
+    {
+        private long _calls;
+        public string Name => inner.Name;
+        public double Cutoff => inner.Cutoff;
+        public IReadOnlyList<string>? Species => inner.Species;
+        public void Compute(Structure structure, NeighbourList halfList, PotentialResult result)
+        {
+            inner.Compute(structure, halfList, result);
+            if (Interlocked.Increment(ref _calls) > firstBadCall) result.Energy -= 1e3 * structure.Count;
+        }
+    }
+
+    [Fact]
+    public void A_potential_energy_that_falls_into_a_deep_well_stops_the_run_even_at_a_normal_temperature()
+    {
+        var md = new MolecularDynamics(new WellAfter(LiTlPairModel.Potential(), 101), LiTlPairModel.Crystal(2),
+            new MdSettings { Ensemble = Ensemble.NoseHoover, Temperature = 300, TimeStep = 1 });
+        var e = Assert.Throws<MdInstabilityException>(() => md.Run(1000));
+        Assert.Equal(101, e.Step); // call 1 is the start, call 102 the force call of step 101
+        Assert.Contains("eV/atom below its start", e.Message);
+        // A healthy run of the same crystal never trips it.
+        new MolecularDynamics(LiTlPairModel.Potential(), LiTlPairModel.Crystal(2), new MdSettings { Ensemble = Ensemble.NoseHoover, Temperature = 300, TimeStep = 1 }).Run(1000);
+    }
+
     [Fact]
     public void A_purely_attractive_potential_collapses_and_the_run_stops_with_the_step()
     {
