@@ -21,6 +21,8 @@ namespace PoetSharp.Mtp;
 /// k_e = 14.399645 eV·Å, c = (0.18175, 0.50986, 0.28022, 0.02817), d = (3.19980, 0.94229, 0.40290, 0.20162)
 /// (Ziegler, Biersack and Littmark, 1985). Pairs at r ≥ r_in feel neither change, so a core whose inner radii lie at or
 /// below the training data's shortest distances leaves the fitted model unchanged on those data.</para>
+/// <para>Limits. It guards against one pair closing in, not against many-body extrapolation (environments whose
+/// combination of neighbours the data never show); on LGPS at 1000 K that, not a pair, is what collapses (docs/mtp.md).</para>
 /// </remarks>
 public sealed class MtpCore
 {
