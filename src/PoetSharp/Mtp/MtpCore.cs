@@ -69,13 +69,6 @@ public sealed class MtpCore
             }
     }
 
-    /// <summary>
-    /// A core whose inner radii are the shortest distance of each species pair in <paramref name="shortest"/> (Å; a pair
-    /// never seen within the cutoff gets the cutoff), so that it changes nothing on the data those distances come from.
-    /// </summary>
-    public static MtpCore FromShortestDistances(double[] shortest, double cutoff, double width, IReadOnlyList<string> elements) =>
-        new(shortest.Select(r => Math.Min(double.IsFinite(r) ? r : cutoff, cutoff)).ToArray(), width, elements);
-
     /// <summary>The shortest distance of each ordered species pair [s·S + t] in the structures (∞ where none is within <paramref name="cutoff"/>).</summary>
     public static double[] ShortestDistances(IEnumerable<Structure> structures, string[] elements, double cutoff)
     {

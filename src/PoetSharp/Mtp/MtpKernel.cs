@@ -299,7 +299,7 @@ public sealed class MtpKernel
         Moments(ws, n);
         var energy = Model.SpeciesCoefficients[centre];
         for (var a = 0; a < _scalars.Length; a++) energy += _w[a] * ws.M[_scalars[a]];
-        if (gradient.IsEmpty) return energy + CoreEnergy(ws, centre, types, n, default);
+        if (gradient.IsEmpty) return energy + CoreOnly(centre, d, types, gradient);
         Adjoint(ws);
         // ∇_d [f_μ(r) P_t(û)] = (f'_μ − ν_t f_μ / r) P_t û + (f_μ / r) Σ_β ∂P_t/∂û_β e_β.
         for (var j = 0; j < n; j++)
@@ -324,12 +324,13 @@ public sealed class MtpKernel
             }
             gradient[j] = radialPart * ws.U[j] + new Vec3(bx, by, bz);
         }
-        return energy + CoreEnergy(ws, centre, types, n, gradient);
+        return energy + CoreOnly(centre, d, types, gradient);
     }
 
     /// <summary>
-    /// The core's share of E_i alone (half of each pair's (1 − S) φ_ZBL) and its ∂/∂d_j added to <paramref name="gradient"/>;
-    /// 0 without a core. Parameter-free: the trainer takes it off the targets.
+    /// The core's share of E_i alone (half of each pair's (1 − S) φ_ZBL; the other half is the mirror entry's) and its
+    /// ∂/∂d_j added to <paramref name="gradient"/> unless that is empty; 0 without a core. Parameter-free: <see cref="Energy"/>
+    /// adds it, and the trainer takes it off the targets.
     /// </summary>
     public double CoreOnly(int centre, ReadOnlySpan<Vec3> d, ReadOnlySpan<int> types, Span<Vec3> gradient)
     {
@@ -341,23 +342,7 @@ public sealed class MtpKernel
             var r = d[j].Length;
             if (r >= core.Inner[pair]) continue;
             energy += 0.5 * core.PairEnergy(pair, r, out var slope);
-            gradient[j] += (0.5 * slope / r) * d[j];
-        }
-        return energy;
-    }
-
-    // Half of each pair's core energy (the other half is its mirror's), added to the gradient when one is given.
-    private double CoreEnergy(Workspace ws, int centre, ReadOnlySpan<int> types, int n, Span<Vec3> gradient)
-    {
-        if (_core is not { } core) return 0;
-        var energy = 0.0;
-        for (var j = 0; j < n; j++)
-        {
-            var pair = centre * _ns + types[j];
-            var r = ws.R[j];
-            if (r >= core.Inner[pair]) continue;
-            energy += 0.5 * core.PairEnergy(pair, r, out var slope);
-            if (!gradient.IsEmpty) gradient[j] += 0.5 * slope * ws.U[j];
+            if (!gradient.IsEmpty) gradient[j] += (0.5 * slope / r) * d[j];
         }
         return energy;
     }

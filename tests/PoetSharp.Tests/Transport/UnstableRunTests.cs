@@ -11,8 +11,12 @@ namespace PoetSharp.Tests.Transport;
 /// <summary>Runs that blow up stop with the step and the reason, and one failed temperature does not cost the others.</summary>
 public class UnstableRunTests
 {
-    /// <summary>A potential that answers NaN from one force call on: a stand-in for a potential driven outside its data.</summary>
-    private sealed class FailingAfter(IPotential inner, long firstBadCall) : IPotential
+    /// <summary>
+    /// A potential whose results are altered from one force call on: NaN energies stand in for a potential driven outside
+    /// its data; an energy dropped by a huge constant (forces unchanged) for a fall into a spurious well whose temperature
+    /// spike a thermostat has already crushed.
+    /// </summary>
+    private sealed class AlteredAfter(IPotential inner, long firstBadCall, Action<Structure, PotentialResult> alter) : IPotential
     {
         private long _calls;
         public string Name => inner.Name;
@@ -21,29 +25,18 @@ public class UnstableRunTests
         public void Compute(Structure structure, NeighbourList halfList, PotentialResult result)
         {
             inner.Compute(structure, halfList, result);
-            if (Interlocked.Increment(ref _calls) > firstBadCall) result.Energy = double.NaN;
+            if (Interlocked.Increment(ref _calls) > firstBadCall) alter(structure, result);
         }
     }
 
-    /// <summary>A potential whose energy drops by a huge constant from one force call on, forces unchanged: a fall into a
-    /// spurious well whose temperature spike a thermostat has already crushed.</summary>
-    private sealed class WellAfter(IPotential inner, long firstBadCall) : IPotential
-    {
-        private long _calls;
-        public string Name => inner.Name;
-        public double Cutoff => inner.Cutoff;
-        public IReadOnlyList<string>? Species => inner.Species;
-        public void Compute(Structure structure, NeighbourList halfList, PotentialResult result)
-        {
-            inner.Compute(structure, halfList, result);
-            if (Interlocked.Increment(ref _calls) > firstBadCall) result.Energy -= 1e3 * structure.Count;
-        }
-    }
+    private static AlteredAfter FailingAfter(IPotential inner, long firstBadCall) => new(inner, firstBadCall, (_, r) => r.Energy = double.NaN);
+
+    private static AlteredAfter WellAfter(IPotential inner, long firstBadCall) => new(inner, firstBadCall, (s, r) => r.Energy -= 1e3 * s.Count);
 
     [Fact]
     public void A_potential_energy_that_falls_into_a_deep_well_stops_the_run_even_at_a_normal_temperature()
     {
-        var md = new MolecularDynamics(new WellAfter(LiTlPairModel.Potential(), 101), LiTlPairModel.Crystal(2),
+        var md = new MolecularDynamics(WellAfter(LiTlPairModel.Potential(), 101), LiTlPairModel.Crystal(2),
             new MdSettings { Ensemble = Ensemble.NoseHoover, Temperature = 300, TimeStep = 1 });
         var e = Assert.Throws<MdInstabilityException>(() => md.Run(1000));
         Assert.Equal(101, e.Step); // call 1 is the start, call 102 the force call of step 101
@@ -80,7 +73,7 @@ public class UnstableRunTests
         var structure = LiTlPairModel.Crystal(3);
         const long equilibration = 200, production = 2000;
         // Sequential runs (one at a time): the third temperature's calls start after 2 × (1 + 200 + 2000).
-        var potential = new FailingAfter(LiTlPairModel.Potential(), 2 * (1 + equilibration + production) + 500);
+        var potential = FailingAfter(LiTlPairModel.Potential(), 2 * (1 + equilibration + production) + 500);
         var settings = new IonicTransportSettings
         {
             Species = "Li", EquilibrationSteps = equilibration, ProductionSteps = production, SampleEvery = 10, MaxDegreeOfParallelism = 1,
@@ -93,7 +86,7 @@ public class UnstableRunTests
         Assert.Contains("became unstable", reason);
         Assert.Equal(2, result.Tracer.Points.Length);
 
-        var none = new FailingAfter(LiTlPairModel.Potential(), 2 * (1 + equilibration + production) - 1000);
+        var none = FailingAfter(LiTlPairModel.Potential(), 2 * (1 + equilibration + production) - 1000);
         var e = Assert.Throws<ArgumentException>(() => IonicTransport.Run(none, structure, [3500, 5000, 4000], md, settings));
         Assert.Contains("fewer than two temperatures ran to the end", e.Message);
     }
