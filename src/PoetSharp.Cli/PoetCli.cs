@@ -57,6 +57,7 @@ public static class PoetCli
         root.Subcommands.Add(PropertiesCommand.Create(output, services));
         root.Subcommands.Add(FitMtpCommand.Create(output, services));
         root.Subcommands.Add(LearnCommand.Create(output, services));
+        root.Subcommands.Add(SelectCommand.Create(output, services));
         root.Subcommands.Add(KPointsCommand.Create(output, services));
 
         var parsed = root.Parse(args);
