@@ -64,13 +64,15 @@ def write(f, box, coord, energy, force, virial, species, group):
     f.write(f'Lattice="{lattice}" Properties=species:S:1:pos:R:3:forces:R:3 energy={energy:.10f}{extra} pbc="T T T" config_type={group}\n')
     for s, r, g in zip(species, coord, force):
         f.write(f"{s} {r[0]:.10f} {r[1]:.10f} {r[2]:.10f} {g[0]:.10f} {g[1]:.10f} {g[2]:.10f}\n")
-with open(os.path.join(out, 'train.xyz'), 'w') as train, open(os.path.join(out, 'test.xyz'), 'w') as test:
+# The frames in neither split go to pool.xyz, for `poet select` (bench/lgps-stability.sh).
+with open(os.path.join(out, 'train.xyz'), 'w') as train, open(os.path.join(out, 'test.xyz'), 'w') as test, open(os.path.join(out, 'pool.xyz'), 'w') as pool:
     for system in sorted(glob.glob(os.path.join(src, '*'))):
         if not os.path.isdir(system): continue
         group = os.path.basename(system)
         for k, frame in enumerate(frames(system)):
             if k % 10 == 0: write(train, *frame, group)
             elif k % 10 == 5: write(test, *frame, group)
+            else: write(pool, *frame, group)
 PY
     poet --type-map Li,Ge,P,S fit-mtp -d "$WORK/lgps-data/train.xyz" --validation "$WORK/lgps-data/test.xyz" --level "$LEVEL" --cutoff 5 --iterations "$ITERATIONS" -o "$WORK/lgps" ;;
   *) echo "unknown set $SET (cu, nbmotaw, lgps)" >&2; exit 1 ;;

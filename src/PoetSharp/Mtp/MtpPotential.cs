@@ -41,7 +41,10 @@ public sealed class MtpPotential : IPotential
     {
         public readonly MtpNeighbourhoods Neighbourhoods = new();
         public Vec3[] Gradients = [];
-        public double[] WorkerVirial = new double[9 * IndexedWorkers.MaxWorkers];
+        // One virial per block, added up in block order afterwards: which worker runs a block depends on scheduling
+        // (and on whether another run holds the workers), so per-worker sums would differ in their last bits from call to
+        // call, and NPT runs made side by side (poet diffusion's temperatures) would not repeat bit for bit.
+        public double[] BlockVirial = new double[9];
         public MtpKernel? Kernel;
         public PotentialResult? Result;
         public bool ForcePass;
@@ -56,7 +59,7 @@ public sealed class MtpPotential : IPotential
             {
                 var ws = ThreadWorkspace;
                 var energies = Result!.AtomEnergies;
-                var virial = WorkerVirial.AsSpan(9 * worker, 9);
+                var virial = BlockVirial.AsSpan(9 * index, 9);
                 for (var i = from; i < to; i++)
                 {
                     var start = offsets[i];
@@ -94,10 +97,11 @@ public sealed class MtpPotential : IPotential
         call.Neighbourhoods.Build(structure, halfList, Model.Cutoff, Model.Elements);
         result.Reset(n);
         if (call.Gradients.Length < call.Neighbourhoods.EntryCount) call.Gradients = new Vec3[Math.Max(call.Neighbourhoods.EntryCount, 2 * call.Gradients.Length)];
-        Array.Clear(call.WorkerVirial);
+        var blocks = (n + Block - 1) / Block;
+        if (call.BlockVirial.Length < 9 * blocks) call.BlockVirial = new double[Math.Max(9 * blocks, 2 * call.BlockVirial.Length)];
+        Array.Clear(call.BlockVirial, 0, 9 * blocks);
         call.Kernel = _kernel;
         call.Result = result;
-        var blocks = (n + Block - 1) / Block;
         try
         {
             call.ForcePass = false;
@@ -114,8 +118,8 @@ public sealed class MtpPotential : IPotential
         foreach (var e in result.AtomEnergies) energy += e;
         result.Energy = energy;
         Span<double> v = stackalloc double[9];
-        for (var w = 0; w < IndexedWorkers.MaxWorkers; w++)
-            for (var c = 0; c < 9; c++) v[c] += call.WorkerVirial[9 * w + c];
+        for (var b = 0; b < blocks; b++)
+            for (var c = 0; c < 9; c++) v[c] += call.BlockVirial[9 * b + c];
         var dEdStrain = new Stress(v[0], v[4], v[8], 0.5 * (v[5] + v[7]), 0.5 * (v[2] + v[6]), 0.5 * (v[1] + v[3]));
         result.SetVirialFromPairSum(dEdStrain, structure.Cell);
     }

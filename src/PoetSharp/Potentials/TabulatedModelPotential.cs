@@ -174,6 +174,7 @@ public sealed class TabulatedModelPotential : IPotential
                     _laneMasks[(z * _groups + k / 2) * 2 + k % 2] = _sumElement[k] == 0 || _sumElement[k] == z ? -1L : 0L;
         }
         _serial = new ThreadLocal<Chunk[]>(() => [new Chunk()], trackAllValues: false);
+        _passes = new ThreadLocal<ParallelPass>(() => new ParallelPass(this), trackAllValues: false);
     }
 
     // ---- tables
@@ -389,10 +390,12 @@ public sealed class TabulatedModelPotential : IPotential
         if (halfList.Cutoff < Cutoff) throw new ArgumentException($"the neighbour list cutoff {halfList.Cutoff} Å is below the model's {Cutoff} Å");
         var n = structure.Count;
         result.Reset(n);
-        if (n >= ParallelThreshold && IndexedWorkers.MaxWorkers > 1 && Monitor.TryEnter(_parallelGate))
+        // Above the threshold every call takes the chunked path, with chunks of its own thread: whether the workers are
+        // free only decides who runs the chunks, never how the sums are split, so calls made side by side (poet
+        // diffusion's temperatures) give the same bits as a call alone.
+        if (n >= ParallelThreshold && IndexedWorkers.MaxWorkers > 1)
         {
-            try { ComputeParallel(structure, halfList, result); }
-            finally { Monitor.Exit(_parallelGate); }
+            ComputeParallel(structure, halfList, result);
             return;
         }
         var chunk = _serial.Value![0];
@@ -458,12 +461,11 @@ public sealed class TabulatedModelPotential : IPotential
 
     // ---- the parallel path: rows split into chunks balanced by pair count, run on the persistent worker threads
 
-    private readonly object _parallelGate = new();
-    private Chunk[] _chunks = [];
-    private ParallelPass? _pass;
+    private readonly ThreadLocal<ParallelPass> _passes;
 
     private sealed class ParallelPass(TabulatedModelPotential owner) : IIndexedWork
     {
+        public Chunk[] Chunks = [];
         public bool Forces;
         public Structure? Structure;
         public NeighbourList? List;
@@ -471,19 +473,19 @@ public sealed class TabulatedModelPotential : IPotential
 
         public void Run(int index, int worker)
         {
-            var chunk = owner._chunks[index];
+            var chunk = Chunks[index];
             if (!Forces)
             {
                 var own = chunk.Sums.AsSpan(0, Atoms * owner._width);
                 own.Clear();
                 chunk.Moments.AsSpan(0, Atoms * owner._momentWidth).Clear();
-                owner.AccumulateSums(Structure!, List!, chunk, own, owner._chunks[0].Elements);
+                owner.AccumulateSums(Structure!, List!, chunk, own, Chunks[0].Elements);
             }
             else
             {
                 var own = chunk.Forces.AsSpan(0, Atoms);
                 own.Clear();
-                chunk.Virial = owner.PairForces(chunk, owner._chunks[0].Gradients, owner._chunks[0].Scaled, own, owner._chunks[0].Elements);
+                chunk.Virial = owner.PairForces(chunk, Chunks[0].Gradients, Chunks[0].Scaled, own, Chunks[0].Elements);
             }
         }
     }
@@ -492,52 +494,53 @@ public sealed class TabulatedModelPotential : IPotential
     {
         var n = structure.Count;
         var count = Math.Min(IndexedWorkers.MaxWorkers, Math.Max(1, n / 500));
-        if (_chunks.Length < count)
+        var pass = _passes.Value!;
+        if (pass.Chunks.Length < count)
         {
             var grown = new Chunk[count];
-            for (var t = 0; t < count; t++) grown[t] = t < _chunks.Length ? _chunks[t] : new Chunk();
-            _chunks = grown;
+            for (var t = 0; t < count; t++) grown[t] = t < pass.Chunks.Length ? pass.Chunks[t] : new Chunk();
+            pass.Chunks = grown;
         }
+        var chunks = pass.Chunks;
         var offsets = list.Offsets;
         var pairs = offsets[n];
         for (int t = 0, i = 0; t < count; t++)
         {
             var target = (long)pairs * (t + 1) / count;
-            _chunks[t].From = i;
+            chunks[t].From = i;
             while (i < n && offsets[i] < target) i++;
             if (t == count - 1) i = n;
-            _chunks[t].To = i;
-            _chunks[t].EnsureAtoms(n, _width, _momentWidth);
+            chunks[t].To = i;
+            chunks[t].EnsureAtoms(n, _width, _momentWidth);
         }
-        if (_speciesResolved) _chunks[0].SetElements(structure);
-        _pass ??= new ParallelPass(this);
-        _pass.Structure = structure;
-        _pass.List = list;
-        _pass.Atoms = n;
-        _pass.Forces = false;
-        IndexedWorkers.Run(_pass, count, -1);
+        if (_speciesResolved) chunks[0].SetElements(structure);
+        pass.Structure = structure;
+        pass.List = list;
+        pass.Atoms = n;
+        pass.Forces = false;
+        IndexedWorkers.Run(pass, count, -1);
 
         // Sums added up in chunk order (results do not depend on which thread ran what), then the atom level, serially:
         // vectorised, it is cheap next to the pair passes.
-        var total = _chunks[0].Sums.AsSpan(0, n * _width);
-        for (var t = 1; t < count; t++) System.Numerics.Tensors.TensorPrimitives.Add(total, _chunks[t].Sums.AsSpan(0, n * _width), total);
+        var total = chunks[0].Sums.AsSpan(0, n * _width);
+        for (var t = 1; t < count; t++) System.Numerics.Tensors.TensorPrimitives.Add(total, chunks[t].Sums.AsSpan(0, n * _width), total);
         // Likewise the moments: a chunk's pairs add to atoms j of other chunks too, so each chunk holds a row for every atom.
-        var moments = _chunks[0].Moments.AsSpan(0, n * _momentWidth);
-        for (var t = 1; t < count; t++) System.Numerics.Tensors.TensorPrimitives.Add(moments, _chunks[t].Moments.AsSpan(0, n * _momentWidth), moments);
-        result.Energy = AtomLevel(_chunks[0], n, total, result.AtomEnergies);
+        var moments = chunks[0].Moments.AsSpan(0, n * _momentWidth);
+        for (var t = 1; t < count; t++) System.Numerics.Tensors.TensorPrimitives.Add(moments, chunks[t].Moments.AsSpan(0, n * _momentWidth), moments);
+        result.Energy = AtomLevel(chunks[0], n, total, result.AtomEnergies);
 
-        _pass.Forces = true;
-        IndexedWorkers.Run(_pass, count, -1);
+        pass.Forces = true;
+        IndexedWorkers.Run(pass, count, -1);
         var forces = result.Forces;
         var dEdStrain = Stress.Zero;
         for (var t = 0; t < count; t++)
         {
-            var own = _chunks[t].Forces;
+            var own = chunks[t].Forces;
             for (var i = 0; i < n; i++) forces[i] += own[i];
-            dEdStrain += _chunks[t].Virial;
+            dEdStrain += chunks[t].Virial;
         }
-        _pass.Structure = null;
-        _pass.List = null;
+        pass.Structure = null;
+        pass.List = null;
         result.SetVirialFromPairSum(dEdStrain, structure.Cell);
     }
 

@@ -207,4 +207,36 @@ public class MtpModelTests
         parallel.Compute(s, list, result);
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
+
+    [Fact]
+    public void Results_are_the_same_bits_whoever_runs_the_blocks()
+    {
+        // Energy, forces and stress must not depend on which worker ran which block: one call alone, on one thread, and
+        // calls made side by side from several threads (so that some find the workers busy and run alone) give
+        // identical bits. NPT runs made side by side (poet diffusion's temperatures) repeat only then.
+        var model = RandomModel(12, ["Cu", "Ni"], 6);
+        var s = Builders.Rattled(Lattices.Fcc("Cu", 3.6, 4, 4, 4), 0.1, 2);
+        for (var i = 0; i < s.Count; i += 3) s.Species[i] = "Ni";
+        var list = NeighbourList.Create(s, model.Cutoff, half: true);
+        var potential = new MtpPotential(model, threads: -1);
+        var reference = new PotentialResult();
+        potential.Compute(s, list, reference);
+        var alone = new PotentialResult();
+        new MtpPotential(model, threads: 1).Compute(s, list, alone);
+        AssertSameBits(reference, alone);
+        Parallel.For(0, 40, new ParallelOptions { MaxDegreeOfParallelism = 4 }, _ =>
+        {
+            var r = new PotentialResult();
+            potential.Compute(s, list, r);
+            AssertSameBits(reference, r);
+        });
+
+        static void AssertSameBits(PotentialResult a, PotentialResult b)
+        {
+            Assert.Equal(BitConverter.DoubleToInt64Bits(a.Energy), BitConverter.DoubleToInt64Bits(b.Energy));
+            for (var i = 0; i < a.AtomCount; i++)
+                for (var c = 0; c < 3; c++) Assert.Equal(BitConverter.DoubleToInt64Bits(a.Forces[i][c]), BitConverter.DoubleToInt64Bits(b.Forces[i][c]));
+            Assert.Equal(a.Stress, b.Stress);
+        }
+    }
 }

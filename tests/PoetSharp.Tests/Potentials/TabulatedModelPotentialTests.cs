@@ -115,6 +115,29 @@ public class TabulatedModelParallelTests
     }
 }
 
+public class TabulatedModelConcurrencyTests
+{
+    [Fact]
+    public void Calls_made_side_by_side_give_the_same_bits_as_a_call_alone()
+    {
+        // Several MD runs on one potential (poet diffusion's temperatures): a call that finds the workers busy runs its
+        // chunks alone, split exactly as when it has them, so every call gives the same bits.
+        var potential = new TabulatedModelPotential(ExpressionParser.Parse(ExpressionSyntaxTests.Gp1), Taper.Copper) { ParallelThreshold = 1 };
+        var crystal = Builders.Rattled(Builders.Fcc("Cu", 3.615, 7), 0.1, 3);
+        var list = NeighbourList.Create(crystal, potential.Cutoff, half: true);
+        var reference = new PotentialResult();
+        potential.Compute(crystal, list, reference);
+        Parallel.For(0, 24, new ParallelOptions { MaxDegreeOfParallelism = 4 }, _ =>
+        {
+            var r = new PotentialResult();
+            potential.Compute(crystal, list, r);
+            Assert.Equal(BitConverter.DoubleToInt64Bits(reference.Energy), BitConverter.DoubleToInt64Bits(r.Energy));
+            for (var i = 0; i < crystal.Count; i++) Assert.Equal(reference.Forces[i], r.Forces[i]);
+            Assert.Equal(reference.Stress, r.Stress);
+        });
+    }
+}
+
 // The persistent workers are shared by the whole process: run where no other test can hand them work meanwhile.
 [Collection(nameof(PoetSharp.Tests.Evaluation.AllocationMeasurements))]
 public class TabulatedModelAllocationTests
