@@ -129,6 +129,11 @@ public static class IonicTransportReport
                     fraction = p.Second.Concerted.Fraction, uncorrelated_fraction = p.Second.Concerted.UncorrelatedFraction,
                     uncorrelated_spread = p.Second.Concerted.UncorrelatedSpread, trials = p.Second.Concerted.Trials,
                 },
+                concerted_scan = p.Second.ConcertedScan.Select(c => new
+                {
+                    time_window_fs = c.TimeWindow, distance_window_A = c.DistanceWindow, fraction = c.Fraction,
+                    uncorrelated_fraction = c.UncorrelatedFraction, uncorrelated_spread = c.UncorrelatedSpread,
+                }),
                 rates = p.Second.Rates.Select(r => new { type = r.Type, sites = r.Sites, hops = r.Hops, rate_per_ps = r.Rate, occupancy = r.Occupancy }),
             }),
             failed = result.Failed.Select(f => new { temperature_K = f.Temperature, reason = f.Reason }),
@@ -203,6 +208,17 @@ public static class IonicTransportReport
         var cw = result.Hops[0].Concerted;
         b.AppendLine(F($"Concerted: a hop with another atom's hop within {cw.TimeWindow / 1000:G3} ps and {cw.DistanceWindow:G3} Å (midpoints). Uncorrelated: the same share after shifting each atom's hop times by its own random offset ({cw.Trials} trials), which keeps every atom's rate and removes the correlation between atoms; a ratio above 1 means hops cluster."));
         b.AppendLine();
+        var scanTimes = result.Hops[0].ConcertedScan;
+        if (scanTimes.Count > 0)
+        {
+            b.AppendLine(F($"The concerted share against the time window (distance {cw.DistanceWindow:G3} Å): observed / uncorrelated (ratio). Where the uncorrelated share nears 100 % the window is too wide to tell correlation from chance."));
+            b.AppendLine();
+            b.AppendLine("| T (K) | " + string.Join(" | ", scanTimes.Select(c => F($"{c.TimeWindow / 1000:G3} ps"))) + " |");
+            b.AppendLine("|---|" + string.Concat(scanTimes.Select(_ => "---|")));
+            foreach (var (r, h) in result.Runs.Zip(result.Hops).OrderBy(p => p.First.Temperature))
+                b.AppendLine(F($"| {r.Temperature:G5} | ") + string.Join(" | ", h.ConcertedScan.Select(c => F($"{c.Fraction:P0} / {c.UncorrelatedFraction:P0} ({c.Enhancement:F2})"))) + " |");
+            b.AppendLine();
+        }
         if (barrier is not null)
         {
             b.AppendLine("## Barrier");

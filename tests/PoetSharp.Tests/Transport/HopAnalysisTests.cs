@@ -180,6 +180,17 @@ public class HopAnalysisTests
         Assert.True(stats.Concerted.UncorrelatedFraction < 0.5 * stats.Concerted.Fraction,
             $"uncorrelated {stats.Concerted.UncorrelatedFraction} against {stats.Concerted.Fraction}");
         Assert.True(stats.Concerted.Enhancement > 2);
+
+        // The scan over time windows: the one equal to the chosen window gives the same share; windows shorter than the
+        // 300 fs between plantings see exactly the planted pairs; a window wider than it also joins hops of different
+        // plantings, so its share rises and the ratio to chance falls towards 1.
+        Assert.Equal([50.0, 100, 200, 500, 1000], stats.ConcertedScan.Select(c => c.TimeWindow));
+        Assert.All(stats.ConcertedScan, c => Assert.Equal(4, c.DistanceWindow));
+        Assert.Equal(stats.Concerted.Fraction, stats.ConcertedScan[0].Fraction);
+        Assert.Equal(stats.Concerted.UncorrelatedFraction, stats.ConcertedScan[0].UncorrelatedFraction);
+        Assert.Equal(stats.Concerted.Fraction, stats.ConcertedScan[2].Fraction, 9);
+        Assert.True(stats.ConcertedScan[4].Fraction > stats.ConcertedScan[2].Fraction);
+        Assert.True(stats.ConcertedScan[4].Enhancement < stats.ConcertedScan[0].Enhancement);
     }
 
     [Fact]
