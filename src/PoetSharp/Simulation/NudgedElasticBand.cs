@@ -154,6 +154,16 @@ public static class NudgedElasticBand
                 reason = $"an image energy became non-finite after {steps} steps";
                 break;
             }
+            // An image far below both relaxed endpoints has not found a path but a hole: a machine-learned potential used
+            // outside its data near this path (the well depth of MD's own check). Stop there and say so, rather than
+            // run on to the step limit and report a barrier measured from a collapsed band.
+            var floor = Math.Min(energies[0], energies[^1]) - MolecularDynamics.WellDepthPerAtom * n;
+            if (Array.FindIndex(energies, 1, inner, e => e < floor) is var fallen and > 0)
+            {
+                reason = FormattableString.Invariant(
+                    $"image {fallen} fell to {energies[fallen]:G6} eV after {steps} steps, more than {MolecularDynamics.WellDepthPerAtom:G3} eV/atom below the endpoints: the potential has a spurious deep well near this path (typically extrapolation outside its training data)");
+                break;
+            }
             climber = -1;
             if (climbing)
             {

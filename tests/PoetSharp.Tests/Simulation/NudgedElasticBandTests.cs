@@ -72,6 +72,40 @@ public class NudgedElasticBandTests
     }
 
     [Fact]
+    public void A_band_that_falls_into_a_spurious_deep_well_stops_and_says_so()
+    {
+        // The valley plus a narrow well 1000 eV deep just off the straight path: the middle images are pulled into it, as
+        // an image of an LGPS hop fell into a hole of a machine-learned potential (docs/benchmarks.md).
+        var holed = new Holed(new CurvedValley(), depth: 1000, centre: (0, -0.2), width: 0.1);
+        var result = NudgedElasticBand.Run(holed, Atom(-1, 0), Atom(1, 0), new NebSettings { IntermediateImages = 5, ForceTolerance = 1e-6 });
+        Assert.False(result.Converged);
+        Assert.Contains("eV/atom below the endpoints", result.Reason);
+        Assert.Contains("spurious deep well", result.Reason);
+        Assert.True(result.Steps < 3000, $"{result.Steps} steps");
+        Assert.True(result.Energies.Min() < -10);
+    }
+
+    private sealed class Holed(IPotential inner, double depth, (double X, double Y) centre, double width) : IPotential
+    {
+        public string Name => "valley with a hole";
+        public double Cutoff => inner.Cutoff;
+        public IReadOnlyList<string>? Species => null;
+
+        public void Compute(Structure structure, NeighbourList halfList, PotentialResult result)
+        {
+            inner.Compute(structure, halfList, result);
+            for (var i = 0; i < structure.Count; i++)
+            {
+                var (dx, dy) = (structure.Positions[i].X - centre.X, structure.Positions[i].Y - centre.Y);
+                var e = -depth * Math.Exp(-(dx * dx + dy * dy) / (2 * width * width));
+                result.Energy += e;
+                result.AtomEnergies[i] += e;
+                result.Forces[i] += new Vec3(e * dx / (width * width), e * dy / (width * width), 0);
+            }
+        }
+    }
+
+    [Fact]
     public void InterpolationTakesTheMinimumImage()
     {
         var cell = Cell.Orthorhombic(10, 10, 10);
