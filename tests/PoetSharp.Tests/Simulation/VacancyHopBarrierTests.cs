@@ -131,6 +131,23 @@ public class VacancyHopBarrierTests(ITestOutputHelper output)
             Assert.True(m <= band.ClimbingImage ? band.Energies[m] > band.Energies[m - 1] : band.Energies[m] < band.Energies[m - 1]);
     }
 
+    [Fact]
+    public void A_thermal_snapshot_gives_the_barrier_of_its_relaxed_crystal()
+    {
+        // The crystal is relaxed before the vacancy is made, and both endpoints come from it: a rattled snapshot of the
+        // B2 crystal (as an MD frame would be) gives the perfect crystal's symmetric barrier, its endpoints differing only
+        // by the hop and the relaxation around it.
+        var (crystal, origin, neighbour) = LiPair();
+        var potential = LiTlPairModel.Potential();
+        var settings = new NebSettings { IntermediateImages = 5, ForceTolerance = 1e-4 };
+        var perfect = VacancyHopBarrier.Run(potential, crystal, neighbour, origin, settings);
+        var snapshot = VacancyHopBarrier.Run(potential, PoetSharp.Tests.Support.Builders.Rattled(crystal, 0.08, 11), neighbour, origin, settings);
+        Assert.True(snapshot.Band.Converged, snapshot.Band.Reason);
+        Assert.Equal(perfect.ForwardBarrier, snapshot.ForwardBarrier, 1e-4);
+        Assert.Equal(snapshot.ForwardBarrier, snapshot.BackwardBarrier, 1e-4);
+        Assert.Equal(perfect.Band.PathLength[^1], snapshot.Band.PathLength[^1], 1e-3);
+    }
+
     // ------------------------------------------------------------------ LAMMPS's neb as the independent reference
 
     /// <summary>
