@@ -21,6 +21,18 @@ internal static class LearnCommand
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
     public const string RunFile = "learn.json";
 
+    /// <summary>A model to grade or train: an MLIP .mtp file (its species named by <paramref name="elements"/>) or a model file of either family.</summary>
+    internal static IParametricModel ReadModel(string path, string[] elements) =>
+        path.EndsWith(".mtp", StringComparison.OrdinalIgnoreCase) ? MtpFile.Read(path, elements) : ModelFile.ReadAny(path);
+
+    /// <summary>The value of a --grade-by option.</summary>
+    internal static GradeMode ParseGradeMode(string text) => text.ToLowerInvariant() switch
+    {
+        "configuration" or "cfg" => GradeMode.Configuration,
+        "neighbourhood" or "neighborhood" or "nbh" => GradeMode.Neighbourhood,
+        var other => throw new ArgumentException($"--grade-by '{other}': expected configuration or neighbourhood"),
+    };
+
     public static Command Create(CliOutput output, CliServices services)
     {
         var structures = new Option<string[]>("--structures", "-s") { HelpName = "PATH", Arity = ArgumentArity.OneOrMore, Description = "Starting structures of the MD runs (any data format; labels are not needed). Every one runs at every temperature and pressure." };
@@ -123,7 +135,7 @@ internal static class LearnCommand
             IParametricModel model;
             if (parsed.GetValue(start) is { } startPath)
             {
-                model = startPath.EndsWith(".mtp", StringComparison.OrdinalIgnoreCase) ? MtpFile.Read(startPath, elements) : ModelFile.ReadAny(startPath);
+                model = ReadModel(startPath, elements);
             }
             else
             {
@@ -139,12 +151,7 @@ internal static class LearnCommand
                 Steps = parsed.GetValue(steps),
                 TimeStep = parsed.GetValue(timeStep),
                 GradeEvery = parsed.GetValue(gradeEvery),
-                GradeMode = parsed.GetValue(gradeBy)!.ToLowerInvariant() switch
-                {
-                    "configuration" or "cfg" => GradeMode.Configuration,
-                    "neighbourhood" or "neighborhood" or "nbh" => GradeMode.Neighbourhood,
-                    var other => throw new ArgumentException($"--grade-by '{other}': expected configuration or neighbourhood"),
-                },
+                GradeMode = ParseGradeMode(parsed.GetValue(gradeBy)!),
                 SelectThreshold = parsed.GetValue(select),
                 BreakThreshold = parsed.GetValue(breakAt),
                 VirtualRowSize = parsed.GetValue(virtualRows),

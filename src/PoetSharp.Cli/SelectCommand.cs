@@ -5,8 +5,6 @@ using PoetSharp.Atoms;
 using PoetSharp.Data;
 using PoetSharp.Evaluation;
 using PoetSharp.Learning;
-using PoetSharp.Models;
-using PoetSharp.Mtp;
 
 namespace PoetSharp.Cli;
 
@@ -42,13 +40,8 @@ internal static class SelectCommand
             var candidates = parsed.GetValue(pool)!.SelectMany(p => services.ReadData(p).Structures).ToArray();
             var modelPath = parsed.GetValue(model)!;
             var elements = services.TypeMap()?.ToArray() ?? ElementEnergies.ElementsOf(trained.Concat(candidates)).ToArray();
-            IParametricModel chosenModel = modelPath.EndsWith(".mtp", StringComparison.OrdinalIgnoreCase) ? MtpFile.Read(modelPath, elements) : ModelFile.ReadAny(modelPath);
-            var mode = parsed.GetValue(gradeBy)!.ToLowerInvariant() switch
-            {
-                "configuration" or "cfg" => GradeMode.Configuration,
-                "neighbourhood" or "neighborhood" or "nbh" => GradeMode.Neighbourhood,
-                var other => throw new ArgumentException($"--grade-by '{other}': expected configuration or neighbourhood"),
-            };
+            var chosenModel = LearnCommand.ReadModel(modelPath, elements);
+            var mode = LearnCommand.ParseGradeMode(parsed.GetValue(gradeBy)!);
             var features = ExtrapolationFeatures.For(chosenModel, mode);
             var gamma = parsed.GetValue(threshold);
             output.Line($"model {modelPath} ({chosenModel.Family}, {features.Width} linear parameters); training: {CliOutput.Plural(trained.Length, "structure", "structures")}; " +
