@@ -9,11 +9,13 @@
 #   4. Random baselines: N and 3N frames of the pool (N = the loop's oracle calls), three seeds each, fit-mtp from
 #      scratch (300 iterations); errors on the same test set.
 # Usage: bash bench/lotf-copper.sh [WORK=/tmp/lotf-bench] [LEVEL=10] [STEPS=2000] [GRADE=configuration|neighbourhood]
+#        [RULE=covering|entering]   (the loop's --batch-rule)
 set -euo pipefail
 WORK=${1:-/tmp/lotf-bench}
 LEVEL=${2:-10}
 STEPS=${3:-2000}
 GRADE=${4:-configuration}
+RULE=${5:-covering}
 export PYTHONWARNINGS=ignore
 HERE=$(cd "$(dirname "$0")/.." && pwd)
 EAM=/usr/share/lammps/potentials/Cu_mishin1.eam.alloy
@@ -33,7 +35,7 @@ learn() {
   rm -rf "$out"
   local start=$SECONDS
   poet learn --structures "$WORK/starts.xyz" --oracle "$oracle" --level "$LEVEL" -T 300,900,1500 --steps "$STEPS" --time-step 2 \
-    --grade-by "$GRADE" --validation "$WORK/test.xyz" --iterations 40 --train-iterations 100 --seed 1 -o "$out" | grep -v "^iteration" || true
+    --grade-by "$GRADE" --batch-rule "$RULE" --validation "$WORK/test.xyz" --iterations 40 --train-iterations 100 --seed 1 -o "$out" | grep -v "^iteration" || true
   echo "$out: $((SECONDS - start)) s wall"
 }
 learn "potential:$EAM" "$WORK/learn"

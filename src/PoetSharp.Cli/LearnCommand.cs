@@ -55,7 +55,8 @@ internal static class LearnCommand
         var breakAt = new Option<double>("--break") { DefaultValueFactory = _ => 10.0, HelpName = "γ", Description = "Stop an MD run at a configuration graded above this." };
         var virtualRows = new Option<double>("--virtual-row-size") { DefaultValueFactory = _ => ActiveSet.DefaultVirtualRowSize, HelpName = "λ", Description = "While the training data do not span every direction of the linear parameters, an excursion along a missing direction grades as its size over λ (in units of each column's RMS over the data; see docs/learning.md)." };
         var iterations = new Option<int>("--iterations") { DefaultValueFactory = _ => 30, HelpName = "N", Description = "Most learning iterations." };
-        var batch = new Option<int>("--batch") { DefaultValueFactory = _ => 0, HelpName = "N", Description = "Most oracle calls per iteration (0: every configuration MaxVol selects)." };
+        var batch = new Option<int>("--batch") { DefaultValueFactory = _ => 0, HelpName = "N", Description = "Most oracle calls per iteration (0: every configuration the batch rule picks)." };
+        var batchRule = new Option<string>("--batch-rule") { DefaultValueFactory = _ => "covering", HelpName = "covering|entering", Description = "How an iteration's oracle calls are picked from the candidates: covering, the fewest (greedily, highest grade first) after which no other candidate grades above --select; entering, every candidate owning a row MaxVol swaps into the active set." };
         var parallel = new Option<int>("--oracle-parallel") { DefaultValueFactory = _ => 1, HelpName = "N", Description = "Oracle calls run at once." };
         var trainIterations = new Option<int>("--train-iterations") { DefaultValueFactory = _ => 100, HelpName = "N", Description = "L-BFGS iterations per MTP retraining, or Levenberg–Marquardt evaluations per closed-form refit (both warm-started)." };
         var trainTime = new Option<string>("--train-time") { HelpName = "DURATION", Description = "Wall-clock limit per retraining, e.g. 60s, 5m." };
@@ -69,7 +70,7 @@ internal static class LearnCommand
         var command = new Command("learn", "Learning on the fly: MD with an MTP graded by its extrapolation grade (MaxVol active set); configurations beyond the data go to an oracle (a PoetSharp potential, LAMMPS or Quantum ESPRESSO), join the training set, and the MTP is retrained, until whole MD runs stay inside the data.")
         {
             structures, data, validation, oracle, start, level, cutoff, minDist, basisSize, temperatures, pressures, steps, timeStep, gradeEvery, gradeBy,
-            select, breakAt, virtualRows, iterations, batch, parallel, trainIterations, trainTime, weights, time, seed, threads, resume, outDir,
+            select, breakAt, virtualRows, iterations, batch, batchRule, parallel, trainIterations, trainTime, weights, time, seed, threads, resume, outDir,
         };
         oracleOptions.AddTo(command);
         command.Validators.Add(result =>
@@ -157,6 +158,7 @@ internal static class LearnCommand
                 VirtualRowSize = parsed.GetValue(virtualRows),
                 MaxIterations = parsed.GetValue(iterations),
                 MaxBatch = parsed.GetValue(batch),
+                BatchRule = ParseBatchRule(parsed.GetValue(batchRule)!),
                 OracleParallel = parsed.GetValue(parallel),
                 Seed = (ulong)parsed.GetValue(seed),
                 Threads = parsed.GetValue(threads),
@@ -175,6 +177,7 @@ internal static class LearnCommand
                         $"{CliOutput.Plural(starts.Length, "starting structure", "starting structures")} × {settings.Temperatures.Count} temperature(s)" +
                         (settings.Pressures.Count > 0 ? $" × {settings.Pressures.Count} pressure(s) (NPT)" : " (NVT)") +
                         $", {settings.Steps} steps of {settings.TimeStep.ToString(Inv)} fs; oracle: {theOracle.Name}; grades by {settings.GradeMode.ToString().ToLowerInvariant()}, " +
+                        $"{settings.BatchRule.ToString().ToLowerInvariant()} batches, " +
                         $"select > {settings.SelectThreshold.ToString(Inv)}, break > {settings.BreakThreshold.ToString(Inv)}");
             var learning = new OnTheFlyLearning(dir, theOracle, settings, starts, model, trainer, initial, validating, output.Line);
             learning.Run();
@@ -202,6 +205,13 @@ internal static class LearnCommand
             static string Cell(double x) => double.IsNaN(x) ? "–" : CliOutput.Sig(x, 3);
         }
     }
+
+    private static BatchRule ParseBatchRule(string text) => text.Trim().ToLowerInvariant() switch
+    {
+        "covering" => BatchRule.Covering,
+        "entering" => BatchRule.Entering,
+        _ => throw new ArgumentException($"--batch-rule '{text}': expected covering or entering"),
+    };
 
     private static double[] Numbers(string text, string option)
     {

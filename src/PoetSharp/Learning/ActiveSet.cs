@@ -113,6 +113,79 @@ public sealed class ActiveSet
     }
 
     /// <summary>
+    /// This set after MaxVol has swapped in whichever of <paramref name="rows"/> (unscaled) enlarge |det S| (column scales
+    /// kept): the active set once those rows join the data; <paramref name="source"/> is recorded for each row that enters.
+    /// </summary>
+    public ActiveSet With(IReadOnlyList<double[]> rows, RowSource source, double tolerance = 1e-9)
+    {
+        if (rows.Count == 0) return this;
+        var all = new List<double[]>(_rows.Length + rows.Count);
+        all.AddRange(_rows);
+        foreach (var r in rows)
+        {
+            if (r.Length != Width) throw new ArgumentException($"a row of length {r.Length} for an active set of width {Width}");
+            foreach (var x in r)
+                if (!double.IsFinite(x)) throw new ArgumentException("a row offered to the active set is not finite");
+            all.Add(Scaled(r, _scale));
+        }
+        var selection = MaxVol.Select(all, Enumerable.Range(0, Width).ToArray(), tolerance);
+        if (selection.Swaps == 0) return this;
+        var chosen = selection.Rows.Select(i => all[i]).ToArray();
+        var sources = selection.Rows.Select(i => i < Width ? Sources[i] : source).ToArray();
+        var inverse = MaxVol.Invert(chosen, Width) ?? throw new InvalidOperationException("the active set became singular (a bug)");
+        return new ActiveSet(_scale, chosen, sources, inverse);
+    }
+
+    /// <summary>The grade of a group of rows (a configuration's neighbourhoods): the largest of theirs.</summary>
+    public double Grade(IReadOnlyList<double[]> rows)
+    {
+        var grade = 0.0;
+        foreach (var r in rows)
+        {
+            var g = Grade(r);
+            if (!(g <= grade)) grade = g;
+        }
+        return grade;
+    }
+
+    /// <summary>
+    /// A covering batch: which of <paramref name="groups"/> (each a configuration's rows, unscaled) to label so that, once
+    /// they join the data, no other group grades above <paramref name="threshold"/>. Greedy: the highest-graded group is
+    /// taken, folded into the set by MaxVol (<see cref="With"/>), and the rest graded again, until none is above the
+    /// threshold or <paramref name="limit"/> groups are taken (0: no limit). Returns indices into
+    /// <paramref name="groups"/>, in the order taken; in the set they are folded into, the rows of the k-th group taken
+    /// count as training structure <paramref name="sourceOffset"/> + k.
+    /// <para>
+    /// Why not every group that owns a row MaxVol swaps in (<see cref="SelectEntering"/>): among near-copies from one MD
+    /// run, each may own a row that enlarges |det S| a little once the others are in, so that rule sends all of them to
+    /// the oracle; after the first is labelled the others mostly interpolate. Covering asks for the fewest labels that
+    /// leave every candidate inside the data, which is what an expensive oracle should be asked for.
+    /// </para>
+    /// </summary>
+    public int[] SelectCovering(IReadOnlyList<IReadOnlyList<double[]>> groups, double threshold, int limit = 0, int threads = -1, int sourceOffset = 0)
+    {
+        if (!(threshold >= 1) || !double.IsFinite(threshold)) throw new ArgumentException($"the covering threshold must be at least 1 (got {threshold})");
+        var taken = new List<int>();
+        var open = Enumerable.Range(0, groups.Count).ToList();
+        var set = this;
+        var grades = new double[groups.Count];
+        var options = new ParallelOptions { MaxDegreeOfParallelism = threads < 1 ? -1 : threads };
+        while (open.Count > 0 && (limit <= 0 || taken.Count < limit))
+        {
+            var current = set;
+            Parallel.ForEach(open, options, g => grades[g] = current.Grade(groups[g]));
+            // The highest grade first; ties (and NaN, which should not occur) by index, so the choice is deterministic.
+            var best = open.Where(g => double.IsFinite(grades[g])).DefaultIfEmpty(-1).MaxBy(g => g < 0 ? double.NegativeInfinity : grades[g]);
+            if (best < 0) break;
+            if (!(grades[best] > threshold)) break;
+            set = set.With(groups[best], new RowSource(sourceOffset + taken.Count, -1));
+            taken.Add(best);
+            open.Remove(best);
+        }
+        return taken.ToArray();
+    }
+
+    /// <summary>
     /// Which of <paramref name="candidates"/> (unscaled rows) MaxVol would swap into this set: the rows that most enlarge
     /// |det S|, at most m of them. Returns their indices into <paramref name="candidates"/>, in increasing order.
     /// </summary>

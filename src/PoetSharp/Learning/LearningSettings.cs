@@ -35,8 +35,10 @@ public sealed record LearningSettings
     public int OracleParallel { get; init; } = 1;
     /// <summary>Candidates kept per MD run (the highest-graded when more appear).</summary>
     public int MaxCandidatesPerRun { get; init; } = 200;
-    /// <summary>Most configurations sent to the oracle per iteration (0: every one MaxVol selects; at most the active set's size).</summary>
+    /// <summary>Most configurations sent to the oracle per iteration (0: every one the batch rule picks).</summary>
     public int MaxBatch { get; init; }
+    /// <summary>How an iteration's batch is picked from the candidates (<see cref="Learning.BatchRule"/>).</summary>
+    public BatchRule BatchRule { get; init; } = BatchRule.Covering;
     public ulong Seed { get; init; } = 1;
     /// <summary>Cores for MD runs (run in parallel, one core each) and training (−1: all).</summary>
     public int Threads { get; init; } = -1;
@@ -64,6 +66,19 @@ public sealed record LearningSettings
         if (MaxCandidatesPerRun < 1) throw new ArgumentException($"keep at least one candidate per run (got {MaxCandidatesPerRun})");
         if (MaxBatch < 0) throw new ArgumentException($"the batch limit must be ≥ 0 (got {MaxBatch})");
     }
+}
+
+/// <summary>How learning on the fly picks the configurations of an iteration to send to the oracle.</summary>
+public enum BatchRule
+{
+    /// <summary>
+    /// The fewest, greedily, that leave every other candidate at or below the select threshold once they join the data
+    /// (<see cref="ActiveSet.SelectCovering"/>): the highest-graded first, then the highest-graded of the rest against the
+    /// grown active set, and so on.
+    /// </summary>
+    Covering,
+    /// <summary>Every candidate that owns a row MaxVol swaps into the active set (<see cref="ActiveSet.SelectEntering"/>; up to m).</summary>
+    Entering,
 }
 
 /// <summary>What one iteration of learning on the fly did and cost.</summary>

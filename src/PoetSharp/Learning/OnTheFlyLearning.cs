@@ -251,9 +251,15 @@ public sealed class OnTheFlyLearning
         var perCandidate = new List<double[]>[candidates.Count];
         Parallel.For(0, candidates.Count, new ParallelOptions { MaxDegreeOfParallelism = _settings.Threads < 1 ? -1 : _settings.Threads },
             k => perCandidate[k] = features.Rows(candidates[k].Structure));
-        for (var k = 0; k < candidates.Count; k++)
-            foreach (var r in perCandidate[k]) { rows.Add(r); owner.Add(k); }
-        var entering = active.SelectEntering(rows).Select(i => owner[i]).Distinct().Order().ToList();
+        List<int> entering;
+        if (_settings.BatchRule == BatchRule.Covering)
+            entering = active.SelectCovering(perCandidate, _settings.SelectThreshold, _settings.MaxBatch, _settings.Threads, _training.Count).Order().ToList();
+        else
+        {
+            for (var k = 0; k < candidates.Count; k++)
+                foreach (var r in perCandidate[k]) { rows.Add(r); owner.Add(k); }
+            entering = active.SelectEntering(rows).Select(i => owner[i]).Distinct().Order().ToList();
+        }
         // A candidate always grades above 1, so MaxVol takes at least one; keep the most extreme if rounding says otherwise.
         if (entering.Count == 0) entering.Add(Enumerable.Range(0, candidates.Count).MaxBy(k => candidates[k].Grade));
         if (_settings.MaxBatch > 0 && entering.Count > _settings.MaxBatch)

@@ -105,7 +105,7 @@ public class PoetCliLearnTests
         var dir = Path.Combine(TestData.TempDir(), "run");
         var eam = Path.Combine(PotentialFactory.LammpsPotentialsFolder, "Cu_mishin1.eam.alloy");
         var run = CliRun.Of(["learn", "--structures", Starts(), "--oracle", "lammps:" + eam, "--level", "6", "-T", "600", "--steps", "60", "--time-step", "2",
-            "--grade-every", "5", "--iterations", "2", "--train-iterations", "20", "-o", dir]);
+            "--grade-every", "5", "--iterations", "2", "--train-iterations", "20", "--batch-rule", "entering", "-o", dir]);
         Assert.True(run.ExitCode is 0 or 1, run.Stdout + run.Stderr);
         Assert.Contains("oracle: LAMMPS (eam/alloy; Cu)", run.Stdout);
         var training = DataFiles.Read(Path.Combine(dir, "training.xyz")).Structures;
@@ -156,6 +156,9 @@ public class PoetCliLearnTests
         var thresholds = CliRun.Of(["learn", "--structures", starts, .. Quick, "--select", "5", "--break", "3", "-o", Path.Combine(TestData.TempDir(), "r")]);
         thresholds.AssertOneLineError(1);
         Assert.Contains("break threshold", thresholds.Stderr);
+        var rule = CliRun.Of(["learn", "--structures", starts, .. Quick, "--batch-rule", "greedy", "-o", Path.Combine(TestData.TempDir(), "r")]);
+        rule.AssertOneLineError(1);
+        Assert.Contains("expected covering or entering", rule.Stderr);
         var missing = CliRun.Of("learn", "--resume", Path.Combine(TestData.TempDir(), "nothing"));
         missing.AssertOneLineError(1);
         Assert.Contains("learn.json", missing.Stderr);

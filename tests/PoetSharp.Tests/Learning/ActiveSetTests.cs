@@ -70,6 +70,50 @@ public class ActiveSetTests
         Assert.All(entering, i => Assert.True(i >= 5));
     }
 
+    [Theory]
+    [InlineData(GradeMode.Configuration)]
+    [InlineData(GradeMode.Neighbourhood)]
+    public void A_covering_batch_leaves_every_candidate_inside_the_data_with_fewer_labels(GradeMode mode)
+    {
+        var features = ExtrapolationFeatures.For(Mtp, mode);
+        var set = features.BuildActiveSet(Training(30));
+        // Candidates as an MD run far from the data produces them: three hot, compressed states, each seen four times
+        // with small differences (near-copies), and two copies of training data.
+        var candidates = new List<Structure>();
+        for (var state = 0; state < 3; state++)
+            for (var copy = 0; copy < 4; copy++)
+                candidates.Add(Builders.Rattled(Builders.Rattled(Lattices.Fcc("Cu", 3.25 + 0.06 * state, 2, 2, 2), 0.2, 70 + state), 0.005, 200 + 10 * state + copy));
+        candidates.AddRange(Training(2));
+        var groups = candidates.Select(c => (IReadOnlyList<double[]>)features.Rows(c)).ToList();
+        const double threshold = 2;
+        var taken = set.SelectCovering(groups, threshold);
+        Assert.NotEmpty(taken);
+        Assert.Equal(taken.Length, taken.Distinct().Count());
+        Assert.DoesNotContain(12, taken);
+        Assert.DoesNotContain(13, taken);
+        // The first taken is the highest-graded candidate.
+        var grades = groups.Select(g => set.Grade(g)).ToArray();
+        Assert.Equal(Enumerable.Range(0, groups.Count).MaxBy(k => grades[k]), taken[0]);
+        // Once the batch joins the data, no candidate grades above the threshold (grown the way the next iteration's
+        // active set grows: MaxVol over the old set and the batch's rows).
+        var grown = set;
+        foreach (var k in taken) grown = grown.With(groups[k], new RowSource(100 + k, -1));
+        foreach (var g in groups) Assert.InRange(grown.Grade(g), 0, threshold);
+        // Near-copies cover each other: fewer labels than states × copies, and fewer than the entering rule asks for.
+        var rows = new List<double[]>();
+        var owner = new List<int>();
+        for (var k = 0; k < groups.Count; k++)
+            foreach (var r in groups[k]) { rows.Add(r); owner.Add(k); }
+        var entering = set.SelectEntering(rows).Select(i => owner[i]).Distinct().Count();
+        Assert.True(taken.Length < 12 && taken.Length <= entering, $"covering took {taken.Length}, entering {entering}");
+        // A limit keeps the first ones, and the same call gives the same batch on one thread.
+        Assert.Equal(taken.Take(1), set.SelectCovering(groups, threshold, limit: 1));
+        Assert.Equal(taken, set.SelectCovering(groups, threshold, threads: 1));
+        // Nothing above the threshold: nothing taken.
+        Assert.Empty(set.SelectCovering(groups.Skip(12).ToList(), threshold));
+        Assert.Throws<ArgumentException>(() => set.SelectCovering(groups, 0.5));
+    }
+
     [Fact]
     public void Closed_form_models_are_graded_by_their_constant_Jacobian()
     {
