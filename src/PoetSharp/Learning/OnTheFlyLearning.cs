@@ -17,7 +17,8 @@ namespace PoetSharp.Learning;
 /// <item>the active set of the training set under the current model (<see cref="ExtrapolationFeatures"/>, <see cref="ActiveSet"/>);</item>
 /// <item>MD from every starting structure at every temperature (and pressure), each configuration graded; those above the
 /// select threshold are kept, and a run stops at the first above the break threshold;</item>
-/// <item>MaxVol picks, from all kept configurations, those that enlarge the active set's determinant;</item>
+/// <item>a batch is picked from all kept configurations (<see cref="BatchRule"/>: by default the fewest after which none
+/// grades above the select threshold);</item>
 /// <item>the oracle labels them (several calls at once; every call journalled, so that a killed run resumes without
 /// repeating one);</item>
 /// <item>the model is retrained from its current parameters on the grown set.</item>
@@ -246,25 +247,26 @@ public sealed class OnTheFlyLearning
 
     private List<LearningCandidate> Select(ExtrapolationFeatures features, ActiveSet active, List<LearningCandidate> candidates)
     {
-        var rows = new List<double[]>();
-        var owner = new List<int>();
         var perCandidate = new List<double[]>[candidates.Count];
         Parallel.For(0, candidates.Count, new ParallelOptions { MaxDegreeOfParallelism = _settings.Threads < 1 ? -1 : _settings.Threads },
             k => perCandidate[k] = features.Rows(candidates[k].Structure));
-        List<int> entering;
+        List<int> batch;
         if (_settings.BatchRule == BatchRule.Covering)
-            entering = active.SelectCovering(perCandidate, _settings.SelectThreshold, _settings.MaxBatch, _settings.Threads, _training.Count).Order().ToList();
+            batch = active.SelectCovering(perCandidate, _settings.SelectThreshold, _settings.MaxBatch, _settings.Threads, _training.Count).Order().ToList();
         else
         {
+            var rows = new List<double[]>();
+            var owner = new List<int>();
             for (var k = 0; k < candidates.Count; k++)
                 foreach (var r in perCandidate[k]) { rows.Add(r); owner.Add(k); }
-            entering = active.SelectEntering(rows).Select(i => owner[i]).Distinct().Order().ToList();
+            batch = active.SelectEntering(rows).Select(i => owner[i]).Distinct().Order().ToList();
         }
-        // A candidate always grades above 1, so MaxVol takes at least one; keep the most extreme if rounding says otherwise.
-        if (entering.Count == 0) entering.Add(Enumerable.Range(0, candidates.Count).MaxBy(k => candidates[k].Grade));
-        if (_settings.MaxBatch > 0 && entering.Count > _settings.MaxBatch)
-            entering = entering.OrderByDescending(k => candidates[k].Grade).Take(_settings.MaxBatch).Order().ToList();
-        return entering.Select(k => candidates[k]).ToList();
+        // Every candidate graded above the select threshold against this same set, so either rule takes at least one;
+        // keep the most extreme if rounding says otherwise.
+        if (batch.Count == 0) batch.Add(Enumerable.Range(0, candidates.Count).MaxBy(k => candidates[k].Grade));
+        if (_settings.MaxBatch > 0 && batch.Count > _settings.MaxBatch)
+            batch = batch.OrderByDescending(k => candidates[k].Grade).Take(_settings.MaxBatch).Order().ToList();
+        return batch.Select(k => candidates[k]).ToList();
     }
 
     private OracleCall[] LabelAll(IReadOnlyList<Structure> structures, CancellationToken cancellation)
