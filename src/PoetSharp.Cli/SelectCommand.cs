@@ -23,6 +23,7 @@ internal static class SelectCommand
         var pool = new Option<string[]>("--pool") { HelpName = "PATH", Arity = ArgumentArity.OneOrMore, Description = "Structures to choose from (labelled or not; any readable format).", Required = true };
         var gradeBy = new Option<string>("--grade-by") { DefaultValueFactory = _ => "configuration", HelpName = "configuration|neighbourhood", Description = "Rows of the active set: one per configuration (MLIP's default), or one per atomic neighbourhood (finds one unusual atom in a large cell)." };
         var threshold = new Option<double>("--threshold") { DefaultValueFactory = _ => 1.1, HelpName = "γ", Description = "A pool structure is a candidate while its grade exceeds this (≥ 1; 1.1 leaves a margin so that rounding never picks a copy of the training data)." };
+        var rule = new Option<string>("--rule") { DefaultValueFactory = _ => "rounds", HelpName = "rounds|covering", Description = "rounds: every structure whose rows MaxVol swaps in, round after round (MLIP's select-add; for a pool already labelled); covering: the fewest, greedily, after which no pool structure grades above the threshold (for choosing what to send to DFT; poet learn's batches)." };
         var max = new Option<int>("--max") { DefaultValueFactory = _ => 0, HelpName = "N", Description = "Choose at most N structures (0: as many as extend the active set)." };
         var virtualRows = new Option<double>("--virtual-row-size") { DefaultValueFactory = _ => ActiveSet.DefaultVirtualRowSize, HelpName = "λ", Description = "Size of the active set's virtual rows in directions the training data leave unexplored (as poet learn)." };
         var threads = new Option<int>("--threads") { DefaultValueFactory = _ => -1, HelpName = "N", Description = "Cores to use (−1: all)." };
@@ -31,7 +32,7 @@ internal static class SelectCommand
 
         var command = new Command("select", "Choose the structures of a pool that extend a model's training data (D-optimality / MaxVol, as MLIP's select-add): the pool is graded against the training set's active set, and the structures that enlarge it most are written out, round after round, until no pool structure grades above the threshold.")
         {
-            model, training, pool, gradeBy, threshold, max, virtualRows, threads, grades, outFile,
+            model, training, pool, gradeBy, threshold, rule, max, virtualRows, threads, grades, outFile,
         };
         command.SetAction(parsed =>
         {
@@ -44,11 +45,17 @@ internal static class SelectCommand
             var mode = LearnCommand.ParseGradeMode(parsed.GetValue(gradeBy)!);
             var features = ExtrapolationFeatures.For(chosenModel, mode);
             var gamma = parsed.GetValue(threshold);
+            var covering = parsed.GetValue(rule)!.Trim().ToLowerInvariant() switch
+            {
+                "rounds" => false,
+                "covering" => true,
+                var other => throw new ArgumentException($"--rule '{other}': expected rounds or covering"),
+            };
             output.Line($"model {modelPath} ({chosenModel.Family}, {features.Width} linear parameters); training: {CliOutput.Plural(trained.Length, "structure", "structures")}; " +
-                        $"pool: {CliOutput.Plural(candidates.Length, "structure", "structures")}; grades by {mode.ToString().ToLowerInvariant()}, threshold γ = {gamma.ToString("G4", Inv)}");
+                        $"pool: {CliOutput.Plural(candidates.Length, "structure", "structures")}; grades by {mode.ToString().ToLowerInvariant()}, threshold γ = {gamma.ToString("G4", Inv)}, {(covering ? "covering" : "rounds")}");
             if (candidates.Length == 0) throw new ArgumentException("the pool holds no structures");
 
-            var result = PoolSelection.Select(features, trained, candidates, gamma, parsed.GetValue(max), parsed.GetValue(threads), parsed.GetValue(virtualRows), output.Line);
+            var result = PoolSelection.Select(features, trained, candidates, gamma, parsed.GetValue(max), parsed.GetValue(threads), parsed.GetValue(virtualRows), output.Line, covering);
             var selected = result.Selected.Select(k => candidates[k]).ToList();
             var path = parsed.GetValue(outFile)!;
             services.WriteData(path, new Dataset(selected, path));

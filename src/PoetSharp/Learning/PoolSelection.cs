@@ -3,9 +3,9 @@ using PoetSharp.Atoms;
 namespace PoetSharp.Learning;
 
 /// <summary>What <see cref="PoolSelection.Select"/> found: the chosen pool structures and every pool structure's grade.</summary>
-/// <param name="Selected">Indices into the pool, in the order they were chosen (round by round; within a round, by pool index).</param>
+/// <param name="Selected">Indices into the pool, in the order they were chosen (round by round, within a round by pool index; covering: in the order taken).</param>
 /// <param name="Grades">Each pool structure's grade against the training set's active set (before anything was added).</param>
-/// <param name="Rounds">Rounds run: MaxVol passes, each followed by a new active set over the training set and the chosen so far.</param>
+/// <param name="Rounds">Rounds run: MaxVol passes, each followed by a new active set over the training set and the chosen so far (covering: one pass).</param>
 /// <param name="Remaining">Pool structures still graded above the threshold against the final active set (not chosen because of the cap).</param>
 public sealed record PoolSelectionResult(IReadOnlyList<int> Selected, double[] Grades, int Rounds, int Remaining)
 {
@@ -30,9 +30,12 @@ public static class PoolSelection
 {
     /// <param name="threshold">A pool structure is a candidate while its grade exceeds this (1: it would enlarge |det S|).</param>
     /// <param name="max">Most structures to choose (0: no cap). When a round's choice passes the cap, its highest-graded are kept.</param>
+    /// <param name="covering">Instead of rounds, choose the fewest (<see cref="ActiveSet.SelectCovering"/>, as <c>poet learn</c>'s
+    /// default batches): the highest-graded candidate first, folded into the active set, the rest graded again, until none
+    /// grades above the threshold. For choosing what to send to DFT, where each structure costs a calculation.</param>
     public static PoolSelectionResult Select(ExtrapolationFeatures features, IReadOnlyList<Structure> training, IReadOnlyList<Structure> pool,
         double threshold = 1.0, int max = 0, int threads = -1, double virtualRowSize = ActiveSet.DefaultVirtualRowSize,
-        Action<string>? log = null)
+        Action<string>? log = null, bool covering = false)
     {
         ArgumentNullException.ThrowIfNull(features);
         if (!(threshold >= 1) || !double.IsFinite(threshold)) throw new ArgumentException($"the selection threshold must be at least 1 (got {threshold})");
@@ -71,6 +74,25 @@ public static class PoolSelection
             // A structure with a non-finite row (a broken label-free structure, an MTP outside its own range) cannot be
             // placed in the determinant; it is reported by its grade and left out.
             var finite = candidates.Where(k => rows[k]!.All(r => r.All(double.IsFinite))).ToList();
+            if (covering)
+            {
+                // One greedy pass: each structure taken is folded into the set before the rest are graded again, so
+                // the pass ends when every candidate lies inside training + chosen.
+                var order = active.SelectCovering(finite.Select(k => (IReadOnlyList<double[]>)rows[k]!).ToList(), threshold,
+                    max == 0 ? 0 : capLeft, threads, current.Count);
+                foreach (var i in order) { taken[finite[i]] = true; chosen.Add(finite[i]); }
+                rounds = 1;
+                log?.Invoke($"covering: {candidates.Count} pool structures above γ = {threshold:G3} (largest {candidates.Max(k => grades[k]):G4}), {order.Length} chosen");
+                // Without a cap the pass ends with every candidate inside the grown set; with one, count those still outside.
+                var remaining = 0;
+                if (max != 0 && order.Length == capLeft)
+                {
+                    var grown = active;
+                    for (var j = 0; j < order.Length; j++) grown = grown.With(rows[finite[order[j]]]!, new RowSource(current.Count + j, -1));
+                    remaining = finite.Where(k => !taken[k]).Count(k => !(grown.Grade(rows[k]!) <= threshold));
+                }
+                return new PoolSelectionResult(chosen, first, rounds, remaining + candidates.Count - finite.Count);
+            }
             var offered = new List<double[]>();
             var owner = new List<int>();
             foreach (var k in finite)

@@ -67,6 +67,14 @@ public class PoetCliSelectTests
         Assert.True(capped.ExitCode == 0, capped.Stdout + capped.Stderr);
         Assert.Single(DataFiles.Read(Path.Combine(dir, "one.xyz")).Structures);
         Assert.Contains("still above it (--max reached)", capped.Stdout);
+
+        // The covering rule: no more structures than the rounds, all of them among the rounds' candidates.
+        var covering = CliRun.Of("--type-map", "Cu", "select", "-m", model, "-d", training, "--pool", pool, "--rule", "covering", "-o", Path.Combine(dir, "covering.xyz"));
+        Assert.True(covering.ExitCode == 0, covering.Stdout + covering.Stderr);
+        Assert.Contains("covering", covering.Stdout);
+        var few = DataFiles.Read(Path.Combine(dir, "covering.xyz")).Structures;
+        Assert.InRange(few.Count, 1, chosen.Count);
+        Assert.All(few, s => Assert.True(int.Parse(s.Name["pool-".Length..]) >= 4, s.Name));
     }
 
     [Fact]
@@ -85,6 +93,9 @@ public class PoetCliSelectTests
         var mode = CliRun.Of("--type-map", "Cu", "select", "-m", model, "-d", training, "--pool", pool, "--grade-by", "atoms", "-o", outPath);
         mode.AssertOneLineError(1);
         Assert.Contains("expected configuration or neighbourhood", mode.Stderr);
+        var rule = CliRun.Of("--type-map", "Cu", "select", "-m", model, "-d", training, "--pool", pool, "--rule", "greedy", "-o", outPath);
+        rule.AssertOneLineError(1);
+        Assert.Contains("expected rounds or covering", rule.Stderr);
         var truncated = Path.Combine(TestData.TempDir(), "bad.mtp");
         File.WriteAllLines(truncated, File.ReadAllLines(model).Take(6));
         var badModel = CliRun.Of("--type-map", "Cu", "select", "-m", truncated, "-d", training, "--pool", pool, "-o", outPath);

@@ -47,6 +47,38 @@ public class PoolSelectionTests
         foreach (var s in pool) Assert.True(features.Grade(after, s) <= 1.1, $"still {features.Grade(after, s)}");
     }
 
+    [Theory]
+    [InlineData(GradeMode.Configuration)]
+    [InlineData(GradeMode.Neighbourhood)]
+    public void Covering_chooses_no_more_than_rounds_and_leaves_the_pool_inside_the_grown_set(GradeMode mode)
+    {
+        var features = ExtrapolationFeatures.For(Mtp, mode);
+        var training = Snapshots(40, 10);
+        // Copies of the training data, then unusual structures each present three times with small differences.
+        var unusual = Unusual(4, 200);
+        var pool = training.Take(4).Select(s => s.Clone())
+            .Concat(unusual.SelectMany((u, k) => Enumerable.Range(0, 3).Select(c => Builders.Rattled(u, 0.004, 500 + 10 * k + c)))).ToList();
+        var rounds = PoolSelection.Select(features, training, pool, threshold: 1.1);
+        var covering = PoolSelection.Select(features, training, pool, threshold: 1.1, covering: true);
+
+        Assert.NotEmpty(covering.Selected);
+        Assert.All(covering.Selected, k => Assert.True(k >= 4, $"a copy of the training data was chosen: {k}"));
+        Assert.Equal(covering.Selected.Count, covering.Selected.Distinct().Count());
+        Assert.True(covering.Selected.Count <= rounds.Selected.Count, $"covering {covering.Selected.Count}, rounds {rounds.Selected.Count}");
+        Assert.True(covering.Selected.Count < pool.Count - 4, "near-copies should cover each other");
+        Assert.Equal(rounds.Grades, covering.Grades);
+        Assert.Equal(0, covering.Remaining);
+        // Against the training set's active set grown by the chosen structures, in the order chosen, nothing is left above.
+        var grown = features.BuildActiveSet(training);
+        for (var j = 0; j < covering.Selected.Count; j++)
+            grown = grown.With(features.Rows(pool[covering.Selected[j]]), new RowSource(training.Count + j, -1));
+        foreach (var s in pool) Assert.True(features.Grade(grown, s) <= 1.1, $"still {features.Grade(grown, s)}");
+        // A cap keeps the first ones taken and counts what is still outside.
+        var capped = PoolSelection.Select(features, training, pool, threshold: 1.1, max: 1, covering: true);
+        Assert.Equal(covering.Selected.Take(1), capped.Selected);
+        Assert.True(capped.Remaining > 0 || covering.Selected.Count == 1);
+    }
+
     [Fact]
     public void The_cap_keeps_the_highest_graded_and_reports_what_is_left()
     {
