@@ -162,7 +162,12 @@ public sealed class ActiveSet
     /// leave every candidate inside the data, which is what an expensive oracle should be asked for.
     /// </para>
     /// </summary>
-    public int[] SelectCovering(IReadOnlyList<IReadOnlyList<double[]>> groups, double threshold, int limit = 0, int threads = -1, int sourceOffset = 0)
+    public int[] SelectCovering(IReadOnlyList<IReadOnlyList<double[]>> groups, double threshold, int limit = 0, int threads = -1, int sourceOffset = 0) =>
+        SelectCovering(groups, threshold, limit, threads, sourceOffset, out _);
+
+    /// <inheritdoc cref="SelectCovering(IReadOnlyList{IReadOnlyList{double[]}}, double, int, int, int)"/>
+    /// <param name="grown">This set with the chosen groups folded in, in the order taken.</param>
+    public int[] SelectCovering(IReadOnlyList<IReadOnlyList<double[]>> groups, double threshold, int limit, int threads, int sourceOffset, out ActiveSet grown)
     {
         if (!(threshold >= 1) || !double.IsFinite(threshold)) throw new ArgumentException($"the covering threshold must be at least 1 (got {threshold})");
         var taken = new List<int>();
@@ -182,6 +187,7 @@ public sealed class ActiveSet
             taken.Add(best);
             open.Remove(best);
         }
+        grown = set;
         return taken.ToArray();
     }
 

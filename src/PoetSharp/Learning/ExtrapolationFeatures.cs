@@ -43,16 +43,7 @@ public abstract class ExtrapolationFeatures
     }
 
     /// <summary>The structure's extrapolation grade: its row's, or the largest of its atoms'.</summary>
-    public double Grade(ActiveSet set, Structure structure)
-    {
-        var grade = 0.0;
-        foreach (var row in Rows(structure))
-        {
-            var g = set.Grade(row);
-            if (!(g <= grade)) grade = g;
-        }
-        return grade;
-    }
+    public double Grade(ActiveSet set, Structure structure) => set.Grade(Rows(structure));
 
     /// <summary>
     /// The active set of a training set: every row of every structure (in parallel over structures; the row order, and

@@ -55,12 +55,7 @@ public static class PoolSelection
             {
                 if (taken[k]) { grades[k] = 0; return; }
                 var own = features.Rows(pool[k]);
-                var grade = 0.0;
-                foreach (var row in own)
-                {
-                    var g = active.Grade(row);
-                    if (!(g <= grade)) grade = g;
-                }
+                var grade = active.Grade(own);
                 grades[k] = grade;
                 // Only a candidate's rows are kept: a pool of 10⁵ neighbourhoods would not fit otherwise.
                 if (!(grade <= threshold)) rows[k] = own;
@@ -79,18 +74,14 @@ public static class PoolSelection
                 // One greedy pass: each structure taken is folded into the set before the rest are graded again, so
                 // the pass ends when every candidate lies inside training + chosen.
                 var order = active.SelectCovering(finite.Select(k => (IReadOnlyList<double[]>)rows[k]!).ToList(), threshold,
-                    max == 0 ? 0 : capLeft, threads, current.Count);
+                    max == 0 ? 0 : capLeft, threads, current.Count, out var grown);
                 foreach (var i in order) { taken[finite[i]] = true; chosen.Add(finite[i]); }
                 rounds = 1;
                 log?.Invoke($"covering: {candidates.Count} pool structures above γ = {threshold:G3} (largest {candidates.Max(k => grades[k]):G4}), {order.Length} chosen");
                 // Without a cap the pass ends with every candidate inside the grown set; with one, count those still outside.
                 var remaining = 0;
                 if (max != 0 && order.Length == capLeft)
-                {
-                    var grown = active;
-                    for (var j = 0; j < order.Length; j++) grown = grown.With(rows[finite[order[j]]]!, new RowSource(current.Count + j, -1));
                     remaining = finite.Where(k => !taken[k]).Count(k => !(grown.Grade(rows[k]!) <= threshold));
-                }
                 return new PoolSelectionResult(chosen, first, rounds, remaining + candidates.Count - finite.Count);
             }
             var offered = new List<double[]>();
