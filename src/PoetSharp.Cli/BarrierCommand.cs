@@ -36,6 +36,7 @@ internal static class BarrierCommand
         };
         var maxSteps = new Option<int>("--max-steps") { HelpName = "N", DefaultValueFactory = _ => 3000, Description = "Band updates allowed." };
         var outDir = new Option<string>("--out", "-o") { HelpName = "DIR", Description = "Write barrier.json and the energy profile (barrier.png, barrier.svg) here." };
+        var crystalOptions = new CrystalOptions();
 
         var command = new Command("barrier",
             "The barrier of a vacancy hop by climbing-image NEB: atom I hops into the vacant site of atom J (same element), both endpoints " +
@@ -43,22 +44,27 @@ internal static class BarrierCommand
         potentialOptions.AddTo(command);
         potentialOptions.AddValidator(command);
         foreach (var o in new Option[] { structureFile, hop, images, spring, fmax, maxSteps, outDir }) command.Options.Add(o);
+        crystalOptions.AddTo(command);
         command.SetAction(parsed =>
         {
             var path = parsed.GetValue(structureFile)!;
-            var data = services.ReadData(path);
-            if (data.Count == 0) throw new ArgumentException($"{path}: no structure in the file");
-            var crystal = data[data.Count - 1];
+            var (crystal, prepared) = crystalOptions.Read(parsed, services, path);
             var (from, to) = ParseHop(parsed.GetValue(hop)!, crystal);
             var settings = Settings(parsed.GetValue(images), parsed.GetValue(spring), parsed.GetValue(fmax), parsed.GetValue(maxSteps));
             var potential = potentialOptions.Create(parsed, services, output);
+            // The sites' equivalence is a check on the result where spglib is there; without it the barrier still runs.
+            double? symprec = Symmetry.Spglib.WhyUnavailable() is null ? parsed.GetValue(crystalOptions.Symprec) : null;
+            if (symprec is null) output.Warning("spglib is not available: the symmetry of the two sites is not checked (Debian: apt-get install libsymspg-dev)");
 
             var composition = string.Join(", ", crystal.Species.GroupBy(s => s).Select(g => $"{g.Key} {g.Count()}"));
-            output.Line($"{potential.Name}; {path}: {crystal.Count} atoms ({composition}); cell fixed");
-            var result = VacancyHopBarrier.Run(potential, crystal, from, to, settings);
+            output.Line($"{potential.Name}; {path}: {crystal.Count} atoms ({composition}){prepared}; cell fixed");
+            var result = VacancyHopBarrier.Run(potential, crystal, from, to, settings, symprec);
             var band = result.Band;
             output.Line(FormattableString.Invariant(
                 $"hop: {result.Species} atom {from + 1} into the vacant site of atom {to + 1}, {result.HopDistance:F4} Å (minimum image)"));
+            if (result.EquivalentSites is { } equivalent)
+                output.Line(FormattableString.Invariant(
+                    $"sites: {(equivalent ? "equivalent" : "not equivalent")} in the relaxed crystal's space group {result.SpaceGroup} (symprec {result.SymmetryTolerance:G3} Å){(equivalent ? ": the barrier must be the same both ways" : "")}"));
             output.Line(FormattableString.Invariant(
                 $"band: {settings.IntermediateImages} intermediate images, spring {settings.SpringConstant:G6} eV/Å², fmax {settings.ForceTolerance:G6} eV/Å"));
             output.Line($"converged: {(band.Converged ? "yes" : "no")} ({band.Reason})");
@@ -70,6 +76,9 @@ internal static class BarrierCommand
                 CliOutput.AddRow(table, Label(m, band), band.PathLength[m].ToString("F4", Inv), (band.Energies[m] - result.InitialEnergy).ToString("F6", Inv));
             output.Console.Write(table);
             if (!band.Converged) output.Warning("the band did not converge; the barriers are those of its last state");
+            if (result.EquivalentSites == true && Math.Abs(result.FinalEnergy - result.InitialEnergy) > VacancyHopBarrier.EquivalentEndpointTolerance)
+                output.Warning(FormattableString.Invariant(
+                    $"the two sites are equivalent but their relaxed vacancies differ by {result.FinalEnergy - result.InitialEnergy:F4} eV: one endpoint relaxed into another minimum; start from an exactly symmetric crystal (--symmetrize)"));
 
             if (parsed.GetValue(outDir) is { } dir)
             {
@@ -121,6 +130,7 @@ internal static class BarrierCommand
     private static object Report(string potential, string path, Structure crystal, VacancyHopResult r, NebSettings settings) => new
     {
         potential, structure = path, atoms = crystal.Count, cell_fixed = true,
+        equivalent_sites = r.EquivalentSites, space_group = r.SpaceGroup, symprec_A = r.SymmetryTolerance,
         hop = new { from = r.FromAtom + 1, to = r.ToAtom + 1, numbering = "atom numbers from 1, as in the structure file", species = r.Species, distance_A = r.HopDistance },
         forward_barrier_eV = r.ForwardBarrier, backward_barrier_eV = r.BackwardBarrier,
         initial_energy_eV = r.InitialEnergy, final_energy_eV = r.FinalEnergy, saddle_energy_eV = r.Band.Energies.Max(),

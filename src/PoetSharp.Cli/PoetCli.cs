@@ -50,6 +50,7 @@ public static class PoetCli
         root.Subcommands.Add(MdCommands.CreateArrhenius(output, services));
         root.Subcommands.Add(MdCommands.CreateDiffusion(output, services));
         root.Subcommands.Add(BarrierCommand.Create(output, services));
+        root.Subcommands.Add(HopsCommand.Create(output, services));
         root.Subcommands.Add(ExportCommand.Create(output, services));
         root.Subcommands.Add(FitCommand.Create(output, services));
         root.Subcommands.Add(FrontCommand.Create(output, services));

@@ -1,6 +1,7 @@
 using System.Globalization;
 using PoetSharp.Atoms;
 using PoetSharp.Potentials;
+using PoetSharp.Symmetry;
 
 namespace PoetSharp.Simulation;
 
@@ -15,7 +16,20 @@ namespace PoetSharp.Simulation;
 /// <param name="InitialEnergy">Energy of the relaxed initial state (eV).</param>
 /// <param name="FinalEnergy">Energy of the relaxed final state (eV).</param>
 public sealed record VacancyHopResult(NebResult Band, int FromAtom, int ToAtom, string Species, double HopDistance,
-    double ForwardBarrier, double BackwardBarrier, double InitialEnergy, double FinalEnergy);
+    double ForwardBarrier, double BackwardBarrier, double InitialEnergy, double FinalEnergy)
+{
+    /// <summary>
+    /// Whether the two sites are equivalent by the symmetry of the relaxed crystal (then the hop's barrier is the same
+    /// both ways and the endpoints relax to one energy); null when the symmetry was not asked for.
+    /// </summary>
+    public bool? EquivalentSites { get; init; }
+
+    /// <summary>The relaxed crystal's space group (spglib) when the symmetry was asked for.</summary>
+    public string? SpaceGroup { get; init; }
+
+    /// <summary>The tolerance (Å) of the symmetry search, when asked for.</summary>
+    public double? SymmetryTolerance { get; init; }
+}
 
 /// <summary>
 /// The barrier of one vacancy hop in any crystal (several elements allowed): a vacancy is made on one atom's site and a
@@ -50,7 +64,13 @@ public static class VacancyHopBarrier
     /// differed by 21 Å (root sum of squares over 399 atoms) for a 3.1 Å hop, the "band" was a rearrangement of the whole
     /// cell, and its climbing image ran away. Settings that switch the endpoint relaxation off are refused.
     /// </summary>
-    public static VacancyHopResult Run(IPotential potential, Structure crystal, int fromAtom, int toAtom, NebSettings? settings = null)
+    /// <para>
+    /// With <paramref name="symprec"/> (Å), the relaxed crystal's symmetry is found (spglib) and the result says whether
+    /// the two sites are equivalent. Equivalent sites whose relaxed vacancies differ in energy by more than 1 meV mean
+    /// that one endpoint relaxed into another minimum (a crystal that was not exactly symmetric to begin with: see
+    /// <see cref="SiteSymmetry.Symmetrize"/>); the band's reason then says so, since its barriers are not those of the hop.
+    /// </para>
+    public static VacancyHopResult Run(IPotential potential, Structure crystal, int fromAtom, int toAtom, NebSettings? settings = null, double? symprec = null)
     {
         ArgumentNullException.ThrowIfNull(potential);
         settings ??= new NebSettings();
@@ -68,21 +88,31 @@ public static class VacancyHopBarrier
         // The band's first and last energies are those of the relaxed endpoints (NudgedElasticBand.Run relaxes them first).
         var saddle = band.Energies.Max();
         var (e0, e1) = (band.Energies[0], band.Energies[^1]);
-        var distance = HopDistance(crystal, fromAtom, toAtom);
+        var distance = VacancyHops.MinimumImage(crystal, fromAtom, toAtom).Length;
+        bool? equivalent = null;
+        string? group = null;
+        if (symprec is { } tolerance)
+        {
+            var symmetry = SiteSymmetry.Find(relaxedCrystal.Structure, tolerance);
+            (equivalent, group) = (symmetry.Equivalent(fromAtom, toAtom), symmetry.Group.International);
+            if (equivalent == true && Math.Abs(e1 - e0) > EquivalentEndpointTolerance)
+                band = band with
+                {
+                    Reason = band.Reason + FormattableString.Invariant(
+                        $"; the two sites are equivalent in {group} but their relaxed vacancies differ by {e1 - e0:F4} eV: one endpoint relaxed into another minimum, so these are not the barriers of this hop (start from an exactly symmetric crystal)"),
+                };
+        }
         // Allowed (a second-neighbour hop may be wanted), but unusual enough to be said where the outcome is read.
         if (distance > potential.Cutoff)
             band = band with { Reason = band.Reason + FormattableString.Invariant($"; the hop ({distance:F4} Å) is longer than the potential's cutoff ({potential.Cutoff:G6} Å)") };
-        return new VacancyHopResult(band, fromAtom, toAtom, crystal.Species[fromAtom], distance, saddle - e0, saddle - e1, e0, e1);
+        return new VacancyHopResult(band, fromAtom, toAtom, crystal.Species[fromAtom], distance, saddle - e0, saddle - e1, e0, e1)
+        {
+            EquivalentSites = equivalent, SpaceGroup = group, SymmetryTolerance = symprec,
+        };
     }
 
-    /// <summary>Minimum-image distance between two atoms along the cell's periodic directions (Å).</summary>
-    private static double HopDistance(Structure crystal, int a, int b)
-    {
-        var cell = crystal.Cell;
-        var s = cell.ToFractional(crystal.Positions[b] - crystal.Positions[a]);
-        s = new Vec3(cell.PeriodicA ? s.X - Math.Round(s.X) : s.X, cell.PeriodicB ? s.Y - Math.Round(s.Y) : s.Y, cell.PeriodicC ? s.Z - Math.Round(s.Z) : s.Z);
-        return cell.ToCartesian(s).Length;
-    }
+    /// <summary>How far apart (eV) the relaxed energies of two vacancies on equivalent sites may be before the result says they are different minima.</summary>
+    public const double EquivalentEndpointTolerance = 1e-3;
 
     private static string Describe(Structure crystal, int fromAtom, int toAtom) =>
         string.Format(CultureInfo.InvariantCulture, "{0}: {1} atom {2} hops into the site of atom {3}",
@@ -98,7 +128,7 @@ public static class VacancyHopBarrier
             throw new ArgumentException($"a hop needs two different atoms (both indices are {fromAtom})");
         if (!crystal.Cell.AnyPeriodic)
             throw new ArgumentException("a vacancy hop needs a periodic crystal; this cell has no periodic direction");
-        var distance = HopDistance(crystal, fromAtom, toAtom);
+        var distance = VacancyHops.MinimumImage(crystal, fromAtom, toAtom).Length;
         var d = distance.ToString("F4", CultureInfo.InvariantCulture);
         if (crystal.Species[fromAtom] != crystal.Species[toAtom])
             throw new ArgumentException($"atom {fromAtom} is {crystal.Species[fromAtom]} but atom {toAtom} is {crystal.Species[toAtom]} " +

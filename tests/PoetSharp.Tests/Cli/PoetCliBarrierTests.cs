@@ -73,4 +73,83 @@ public class PoetCliBarrierTests
         Barrier("/nonexistent/LiTl.vasp", "1,2").AssertOneLineError(1);
         CliRun.Of("barrier", "--model", LiTlPairModel.Expression, "--structure", path).AssertOneLineError(2); // no --hop
     }
+
+    /// <summary>One B2 cube, perturbed by up to 0.02 Å per coordinate, as POSCAR: the crystal the --repeat and --symmetrize tests start from.</summary>
+    private static string PerturbedCube()
+    {
+        var cube = Lattices.B2("Li", "Tl", LiTlPairModel.LatticeConstant);
+        cube.Positions[1] += new Vec3(0.013, -0.008, 0.017);
+        var path = Path.Combine(TestData.TempDir(), "LiTl-cube.vasp");
+        DataFiles.Write(path, new Dataset([cube], path));
+        return path;
+    }
+
+    private static CliRun Hops(string structure, params string[] more) => CliRun.Of(["hops", "--structure", structure, .. more]);
+
+    [NeedsFact(External.SpglibLibrary)]
+    public void Hops_lists_the_symmetry_distinct_hops_and_writes_the_crystal_as_listed()
+    {
+        var (path, _, _, _) = Poscar();
+        var run = Hops(path, "--element", "Li", "--max-distance", "4.7");
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Contains("54 atoms; space group Pm-3m (221)", run.Stdout);
+        Assert.Contains("Li sites: site ", run.Stdout);
+        Assert.Contains("(27 atoms)", run.Stdout);
+        Assert.Contains("3.3000", run.Stdout);
+        Assert.Contains("4.6669", run.Stdout);
+
+        var json = Hops(path, "--element", "Li", "--max-distance", "4.7", "--json");
+        Assert.True(json.ExitCode == 0, json.Stderr);
+        using var doc = JsonDocument.Parse(json.Stdout);
+        var hops = doc.RootElement.GetProperty("hops").EnumerateArray().ToArray();
+        Assert.Equal(2, hops.Length);
+        Assert.Equal([81, 162], hops.Select(h => h.GetProperty("count").GetInt32()));
+        Assert.All(hops, h => Assert.True(h.GetProperty("symmetric").GetBoolean()));
+        Assert.Equal(3.3, hops[0].GetProperty("distance_A").GetDouble(), 6);
+
+        // The perturbed cube repeated and symmetrized: the written crystal is Pm-3m to a tight tolerance and 3×3×3 large.
+        var written = Path.Combine(TestData.TempDir(), "as-listed.vasp");
+        var repeated = Hops(PerturbedCube(), "--element", "Li", "--repeat", "3,3,3", "--symmetrize", "--symprec", "0.1", "--max-distance", "3.4", "--write", written);
+        Assert.True(repeated.ExitCode == 0, repeated.Stderr);
+        Assert.Contains("54 atoms; repeated 3×3×3; symmetrized in Pm-3m", repeated.Stdout);
+        var crystal = DataFiles.Read(written)[0];
+        Assert.Equal(54, crystal.Count);
+        Assert.Equal("Pm-3m", PoetSharp.Symmetry.Spglib.Analyze(crystal, 1e-6).International);
+        // Unsymmetrized at a tight tolerance, the perturbed crystal has less symmetry and more, shorter-lived classes.
+        var loose = Hops(PerturbedCube(), "--element", "Li", "--repeat", "3,3,3", "--symprec", "1e-4", "--max-distance", "3.4", "--json");
+        using var looseDoc = JsonDocument.Parse(loose.Stdout);
+        Assert.NotEqual("Pm-3m", looseDoc.RootElement.GetProperty("space_group").GetString());
+    }
+
+    [NeedsFact(External.SpglibLibrary)]
+    public void Barrier_repeats_and_symmetrizes_the_crystal_and_checks_the_sites()
+    {
+        var dir = TestData.TempDir();
+        var run = Barrier(PerturbedCube(), "3,1", "--repeat", "3,3,3", "--symmetrize", "--symprec", "0.1", "--images", "3", "--out", dir);
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Contains("54 atoms (Li 27, Tl 27); repeated 3×3×3; symmetrized in Pm-3m", run.Stdout);
+        Assert.Contains("sites: equivalent in the relaxed crystal's space group Pm-3m", run.Stdout);
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "barrier.json")));
+        var root = doc.RootElement;
+        Assert.True(root.GetProperty("equivalent_sites").GetBoolean());
+        Assert.Equal("Pm-3m", root.GetProperty("space_group").GetString());
+        Assert.Equal(root.GetProperty("forward_barrier_eV").GetDouble(), root.GetProperty("backward_barrier_eV").GetDouble(), 1e-4);
+    }
+
+    [Fact]
+    public void Bad_repeat_symprec_and_hops_options_are_one_line_errors()
+    {
+        var (path, origin, neighbour, _) = Poscar();
+        var message = (CliRun r) => { r.AssertOneLineError(1); return r.Stderr; };
+        foreach (var bad in new[] { "2,2", "0,1,1", "a,b,c", "2,2,2,2" })
+            Assert.Contains("--repeat", message(Barrier(path, $"{neighbour},{origin}", "--repeat", bad)));
+        Assert.Contains("--symprec", message(Barrier(path, $"{neighbour},{origin}", "--symprec", "-1")));
+        Assert.Contains("--symprec", message(Hops(path, "--element", "Li", "--symprec", "0")));
+        Assert.Contains("--max-distance", message(Hops(path, "--element", "Li", "--max-distance", "0")));
+        Assert.Contains("--repeat", message(Hops(path, "--element", "Li", "--repeat", "1,x,1")));
+        Hops("/nonexistent/LiTl.vasp", "--element", "Li").AssertOneLineError(1);
+        CliRun.Of("hops", "--structure", path).AssertOneLineError(2); // no --element
+        if (PoetSharp.Symmetry.Spglib.WhyUnavailable() is null)
+            Assert.Contains("a hop needs two", message(Hops(path, "--element", "Cu")));
+    }
 }

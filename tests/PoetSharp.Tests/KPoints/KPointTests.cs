@@ -45,19 +45,6 @@ public class KPointTests
         return new Structure(cell, positions, atoms == 1 ? ["Al"] : ["Si", "O"]);
     }
 
-    // python spglib's view of a structure: lattice rows a, b, c; fractional positions; integer types.
-    private static string CellJson(Structure s)
-    {
-        var c = s.Cell;
-        var species = s.Species.Distinct().ToList();
-        return JsonSerializer.Serialize(new
-        {
-            lattice = new[] { c.A, c.B, c.C }.Select(v => new[] { v.X, v.Y, v.Z }),
-            positions = s.Positions.Select(p => c.ToFractional(p)).Select(f => new[] { f.X, f.Y, f.Z }),
-            numbers = s.Species.Select(x => species.IndexOf(x) + 1),
-        });
-    }
-
     [NeedsTheory(External.SpglibLibrary | External.SpglibPython)]
     [MemberData(nameof(Crystals))]
     public void SpaceGroupEqualsPythonSpglib(string name)
@@ -70,7 +57,7 @@ public class KPointTests
             ds = spglib.get_symmetry_dataset((d['lattice'], d['positions'], d['numbers']), symprec=1e-5)
             print(ds['number'], ds['international'], len(ds['rotations']))
             """;
-        var answer = AsePython.Run(script, CellJson(s)).Trim().Split(' ');
+        var answer = AsePython.Run(script, SpglibPython.CellJson(s)).Trim().Split(' ');
         Assert.Equal(int.Parse(answer[0], Inv), ours.Number);
         Assert.Equal(answer[1], ours.International);
         Assert.Equal(int.Parse(answer[2], Inv), ours.Rotations.Count);
@@ -122,7 +109,7 @@ public class KPointTests
             var grid = KPointGenerator.Evaluate(s.Cell, Spglib.Analyze(s),
                 new long[,] { { mesh[0], 0, 0 }, { 0, mesh[1], 0 }, { 0, 0, mesh[2] } }, new Vec3(shift[0] / 2.0, shift[1] / 2.0, shift[2] / 2.0));
             Assert.True(grid is not null, $"{name} {string.Join("x", mesh)} shift {string.Join(",", shift)} is not symmetric");
-            var answer = AsePython.Run(script, CellJson(s), JsonSerializer.Serialize(mesh), JsonSerializer.Serialize(shift)).Trim().Split(' ');
+            var answer = AsePython.Run(script, SpglibPython.CellJson(s), JsonSerializer.Serialize(mesh), JsonSerializer.Serialize(shift)).Trim().Split(' ');
             Assert.Equal(int.Parse(answer[0], Inv), grid.Irreducible);
             Assert.Equal(answer.Skip(1).Select(x => int.Parse(x, Inv)), grid.Multiplicities.Order());
             compared++;

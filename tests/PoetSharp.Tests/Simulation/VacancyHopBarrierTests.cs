@@ -230,4 +230,33 @@ public class VacancyHopBarrierTests(ITestOutputHelper output)
         Assert.Equal(forward, ours.ForwardBarrier, 1e-5);
         Assert.Equal(backward, ours.BackwardBarrier, 1e-5);
     }
+
+    [NeedsFact(External.SpglibLibrary)]
+    public void With_a_symmetry_tolerance_the_result_says_whether_the_two_sites_are_equivalent()
+    {
+        var potential = LiTlPairModel.Potential();
+        var crystal = LiTlPairModel.Crystal(3);
+        var (origin, neighbour) = (LiTlPairModel.AtomAt(crystal, Vec3.Zero), LiTlPairModel.AtomAt(crystal, new Vec3(A, 0, 0)));
+        var symmetric = VacancyHopBarrier.Run(potential, crystal, neighbour, origin, new NebSettings { IntermediateImages = 3, ForceTolerance = 1e-3 }, symprec: 1e-3);
+        Assert.True(symmetric.EquivalentSites);
+        Assert.Equal("Pm-3m", symmetric.SpaceGroup);
+        Assert.Equal(1e-3, symmetric.SymmetryTolerance);
+        Assert.True(symmetric.Band.Converged, symmetric.Band.Reason);
+        Assert.Equal(symmetric.InitialEnergy, symmetric.FinalEnergy, 1e-6);
+        Assert.DoesNotContain("another minimum", symmetric.Band.Reason);
+
+        // A Tl next to the origin (the body centre at −a/2(1,1,1)) made Li: the origin's site is no longer like a[100]'s.
+        var substituted = crystal.Clone();
+        var centre = LiTlPairModel.AtomAt(substituted, new Vec3(-A / 2, -A / 2, -A / 2));
+        Assert.Equal("Tl", substituted.Species[centre]);
+        substituted.Species[centre] = "Li";
+        var inequivalent = VacancyHopBarrier.Run(potential, substituted, neighbour, origin, new NebSettings { IntermediateImages = 3, MaxSteps = 2 }, symprec: 1e-3);
+        Assert.False(inequivalent.EquivalentSites);
+        Assert.Equal("Pm-3m", inequivalent.SpaceGroup); // one substitution keeps the cubic group of the supercell about the substituted site
+
+        // Without a tolerance, nothing is said about the symmetry.
+        var unchecked_ = VacancyHopBarrier.Run(potential, crystal, neighbour, origin, new NebSettings { IntermediateImages = 3, MaxSteps = 2 });
+        Assert.Null(unchecked_.EquivalentSites);
+        Assert.Null(unchecked_.SpaceGroup);
+    }
 }
