@@ -37,13 +37,24 @@ internal static class BarrierCommand
         var maxSteps = new Option<int>("--max-steps") { HelpName = "N", DefaultValueFactory = _ => 3000, Description = "Band updates allowed." };
         var outDir = new Option<string>("--out", "-o") { HelpName = "DIR", Description = "Write barrier.json and the energy profile (barrier.png, barrier.svg) here." };
         var crystalOptions = new CrystalOptions();
+        var gradeData = new Option<string[]>("--grade-data")
+        {
+            HelpName = "PATH", Arity = ArgumentArity.OneOrMore,
+            Description = "The --model's training data (a model file: MTP or closed form): every image of the band gets its extrapolation grade γ " +
+                          "against the MaxVol active set of this data (as poet learn and poet select grade), so that a band that leaves the data is seen.",
+        };
+        var gradeBy = new Option<string>("--grade-by")
+        {
+            HelpName = "configuration|neighbourhood", DefaultValueFactory = _ => "neighbourhood",
+            Description = "With --grade-data: one row per atomic neighbourhood (the default: a hop changes a few atoms of a large cell) or per configuration.",
+        };
 
         var command = new Command("barrier",
             "The barrier of a vacancy hop by climbing-image NEB: atom I hops into the vacant site of atom J (same element), both endpoints " +
             "relaxed at fixed cell; prints the forward and backward barriers and the energy along the band.");
         potentialOptions.AddTo(command);
         potentialOptions.AddValidator(command);
-        foreach (var o in new Option[] { structureFile, hop, images, spring, fmax, maxSteps, outDir }) command.Options.Add(o);
+        foreach (var o in new Option[] { structureFile, hop, images, spring, fmax, maxSteps, outDir, gradeData, gradeBy }) command.Options.Add(o);
         crystalOptions.AddTo(command);
         command.SetAction(parsed =>
         {
@@ -52,6 +63,7 @@ internal static class BarrierCommand
             var (from, to) = ParseHop(parsed.GetValue(hop)!, crystal);
             var settings = Settings(parsed.GetValue(images), parsed.GetValue(spring), parsed.GetValue(fmax), parsed.GetValue(maxSteps));
             var potential = potentialOptions.Create(parsed, services, output);
+            var grader = Grader(parsed, potentialOptions, services, crystal, parsed.GetValue(gradeData), parsed.GetValue(gradeBy)!, output);
             // The sites' equivalence is a check on the result where spglib is there; without it the barrier still runs.
             double? symprec = Symmetry.Spglib.WhyUnavailable() is null ? parsed.GetValue(crystalOptions.Symprec) : null;
             if (symprec is null) output.Warning("spglib is not available: the symmetry of the two sites is not checked (Debian: apt-get install libsymspg-dev)");
@@ -71,10 +83,22 @@ internal static class BarrierCommand
             output.Line(FormattableString.Invariant($"forward barrier:  {result.ForwardBarrier:F6} eV"));
             output.Line(FormattableString.Invariant($"backward barrier: {result.BackwardBarrier:F6} eV"));
             output.Line(FormattableString.Invariant($"final − initial:  {result.FinalEnergy - result.InitialEnergy:F6} eV"));
-            var table = CliOutput.NewTable(1, "image", "reaction coordinate (Å)", "E − E_initial (eV)");
+            var grades = grader?.Invoke(band.Images);
+            var table = grades is null
+                ? CliOutput.NewTable(1, "image", "reaction coordinate (Å)", "E − E_initial (eV)")
+                : CliOutput.NewTable(1, "image", "reaction coordinate (Å)", "E − E_initial (eV)", "grade γ");
             for (var m = 0; m < band.Energies.Length; m++)
-                CliOutput.AddRow(table, Label(m, band), band.PathLength[m].ToString("F4", Inv), (band.Energies[m] - result.InitialEnergy).ToString("F6", Inv));
+            {
+                string[] cells = [Label(m, band), band.PathLength[m].ToString("F4", Inv), (band.Energies[m] - result.InitialEnergy).ToString("F6", Inv)];
+                CliOutput.AddRow(table, grades is null ? cells : [.. cells, grades[m].ToString("G4", Inv)]);
+            }
             output.Console.Write(table);
+            if (grades is not null && grades.Max() > BreakGrade)
+            {
+                var worst = Array.IndexOf(grades, grades.Max());
+                output.Warning(FormattableString.Invariant(
+                    $"image {worst} grades γ = {grades[worst]:G4} (above {BreakGrade:G3}, where poet learn stops to retrain): along this band the model is outside its training data, and its barrier is an extrapolation"));
+            }
             if (!band.Converged) output.Warning("the band did not converge; the barriers are those of its last state");
             if (result.EquivalentSites == true && Math.Abs(result.FinalEnergy - result.InitialEnergy) > VacancyHopBarrier.EquivalentEndpointTolerance)
                 output.Warning(FormattableString.Invariant(
@@ -83,10 +107,20 @@ internal static class BarrierCommand
             if (parsed.GetValue(outDir) is { } dir)
             {
                 Directory.CreateDirectory(dir);
-                File.WriteAllText(Path.Combine(dir, "barrier.json"), JsonSerializer.Serialize(Report(potential.Name, path, crystal, result, settings), MdCommands.JsonOptions));
+                File.WriteAllText(Path.Combine(dir, "barrier.json"), JsonSerializer.Serialize(Report(potential.Name, path, crystal, result, settings, grades), MdCommands.JsonOptions));
                 Plot(result, Path.Combine(dir, "barrier.png"));
                 Plot(result, Path.Combine(dir, "barrier.svg"));
-                output.Line($"wrote {Path.Combine(dir, "barrier.json")}, barrier.png, barrier.svg");
+                // The band itself, endpoints included, in the order of the profile: to look at the path (ASE, OVITO),
+                // or at where a failed band went.
+                var images = band.Images.Select((image, m) =>
+                {
+                    var copy = image.Clone();
+                    copy.Energy = band.Energies[m];
+                    copy.Name = $"image {m}";
+                    return copy;
+                });
+                services.WriteData(Path.Combine(dir, "band.xyz"), new Dataset(images, path));
+                output.Line($"wrote {Path.Combine(dir, "barrier.json")}, barrier.png, barrier.svg, band.xyz");
             }
             return PoetCli.Success;
         });
@@ -124,10 +158,36 @@ internal static class BarrierCommand
         };
     }
 
+    /// <summary>The grade above which poet learn stops MD to retrain (MLIP's default break threshold).</summary>
+    internal const double BreakGrade = 10;
+
+    /// <summary>
+    /// With --grade-data: a function grading images against the active set of the model's training data (built once,
+    /// here, before the band runs, so that a wrong file fails first); null without it.
+    /// </summary>
+    private static Func<IReadOnlyList<Structure>, double[]>? Grader(ParseResult parsed, PotentialOptions potentialOptions, CliServices services,
+        Structure crystal, string[]? data, string gradeBy, CliOutput output)
+    {
+        if (data is not { Length: > 0 }) return null;
+        // The model as a file: a model .json (--model) or an MLIP .mtp (--potential or --model).
+        var modelPath = parsed.GetValue(potentialOptions.Model) ?? parsed.GetValue(potentialOptions.Potential);
+        if (modelPath is null || !File.Exists(modelPath) || !(modelPath.EndsWith(".mtp", StringComparison.OrdinalIgnoreCase) || modelPath.EndsWith(".json", StringComparison.OrdinalIgnoreCase)))
+            throw new ArgumentException("--grade-data grades against a model's own training data: give the model as a file (an MLIP .mtp or a model .json)");
+        var mode = LearnCommand.ParseGradeMode(gradeBy);
+        var training = data.SelectMany(p => services.ReadData(p).Structures).ToArray();
+        if (training.Length == 0) throw new ArgumentException("--grade-data holds no structures");
+        var elements = services.TypeMap()?.ToArray() ?? PoetSharp.Evaluation.ElementEnergies.ElementsOf(training.Append(crystal)).ToArray();
+        var features = Learning.ExtrapolationFeatures.For(LearnCommand.ReadModel(modelPath, elements), mode);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var set = features.BuildActiveSet(training);
+        output.Line($"grades: by {mode.ToString().ToLowerInvariant()} against the active set of {CliOutput.Plural(training.Length, "training structure", "training structures")} ({clock.Elapsed.TotalSeconds:0.#} s)");
+        return images => images.Select(image => features.Grade(set, image)).ToArray();
+    }
+
     private static string Label(int m, NebResult band) =>
         m == 0 ? "0 initial" : m == band.Energies.Length - 1 ? $"{m} final" : m == band.ClimbingImage ? $"{m} climbing" : m.ToString(Inv);
 
-    private static object Report(string potential, string path, Structure crystal, VacancyHopResult r, NebSettings settings) => new
+    private static object Report(string potential, string path, Structure crystal, VacancyHopResult r, NebSettings settings, double[]? grades) => new
     {
         potential, structure = path, atoms = crystal.Count, cell_fixed = true,
         equivalent_sites = r.EquivalentSites, space_group = r.SpaceGroup, symprec_A = r.SymmetryTolerance,
@@ -144,6 +204,7 @@ internal static class BarrierCommand
         images = r.Band.Energies.Select((e, m) => new
         {
             image = m, reaction_coordinate_A = r.Band.PathLength[m], energy_eV = e, relative_energy_eV = e - r.InitialEnergy,
+            grade = grades?[m],
         }),
     };
 

@@ -56,6 +56,12 @@ public class PoetCliBarrierTests
         Assert.Contains(forward.ToString("F6", CultureInfo.InvariantCulture), run.Stdout);
         Assert.True(new FileInfo(Path.Combine(dir, "barrier.png")).Length > 0);
         System.Xml.Linq.XDocument.Load(Path.Combine(dir, "barrier.svg"));
+        // The band as extended XYZ: every image with its energy, the vacancy's crystal of 53 atoms.
+        var band = DataFiles.Read(Path.Combine(dir, "band.xyz"));
+        Assert.Equal(7, band.Count);
+        Assert.All(band.Structures, image => Assert.Equal(53, image.Count));
+        for (var m = 0; m < band.Count; m++)
+            Assert.Equal(images[m].GetProperty("energy_eV").GetDouble(), band[m].Energy!.Value, 6);
     }
 
     [Fact]
@@ -151,5 +157,42 @@ public class PoetCliBarrierTests
         CliRun.Of("hops", "--structure", path).AssertOneLineError(2); // no --element
         if (PoetSharp.Symmetry.Spglib.WhyUnavailable() is null)
             Assert.Contains("a hop needs two", message(Hops(path, "--element", "Cu")));
+    }
+
+    [Fact]
+    public void Grade_data_gives_every_image_its_extrapolation_grade()
+    {
+        var dir = TestData.TempDir();
+        var model = Path.Combine(dir, "cu.mtp");
+        var mtp = PoetSharp.Mtp.MtpModel.Untrained(10, ["Cu"], 2.0, 5.0, radialBasisSize: 6, seed: 4, scaling: 0.04);
+        PoetSharp.Mtp.MtpFile.Write(model, mtp);
+        var training = Enumerable.Range(0, 12).Select(k => Builders.Rattled(Lattices.Fcc("Cu", 3.58 + 0.01 * (k % 4), 2, 2, 2), 0.08, 10 + k)).ToList();
+        var trainingPath = Path.Combine(dir, "train.xyz");
+        DataFiles.Write(trainingPath, new Dataset(training, trainingPath));
+        var crystalPath = Path.Combine(dir, "cu.vasp");
+        DataFiles.Write(crystalPath, new Dataset([Lattices.FccConventional("Cu", 3.6)], crystalPath));
+
+        var outDir = Path.Combine(dir, "out");
+        // Atom 5 is atom 1's copy one cell along c: a second-neighbour hop (3.6 Å), through the crowded midpoint of a cube face.
+        var run = CliRun.Of("--type-map", "Cu", "barrier", "--potential", model, "--structure", crystalPath, "--repeat", "3,3,3", "--hop", "5,1",
+            "--images", "3", "--max-steps", "1", "--grade-data", trainingPath, "--out", outDir);
+        Assert.True(run.ExitCode == 0, run.Stdout + run.Stderr);
+        Assert.Contains("grades: by neighbourhood against the active set of 12 training structures", run.Stdout);
+        Assert.Contains("grade γ", run.Stdout);
+
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "barrier.json")));
+        var grades = doc.RootElement.GetProperty("images").EnumerateArray().Select(i => i.GetProperty("grade").GetDouble()).ToArray();
+        Assert.Equal(5, grades.Length);
+        // The same grades from the band as written, the model as read and an active set built here.
+        var features = PoetSharp.Learning.ExtrapolationFeatures.For(PoetSharp.Mtp.MtpFile.Read(model, ["Cu"]), PoetSharp.Learning.GradeMode.Neighbourhood);
+        var set = features.BuildActiveSet(DataFiles.Read(trainingPath).Structures);
+        var band = DataFiles.Read(Path.Combine(outDir, "band.xyz"));
+        for (var m = 0; m < grades.Length; m++) Assert.Equal(features.Grade(set, band[m]), grades[m], 1e-9 * Math.Max(1, grades[m]));
+        // The hopping atom halfway, squeezed between four neighbours, is further from the data than the vacancy's crystal.
+        Assert.True(grades[2] > grades[0], $"midpoint γ {grades[2]} vs initial γ {grades[0]}");
+
+        CliRun.Of("barrier", "--model", "sum(r^-9)", "--structure", crystalPath, "--repeat", "2,2,2", "--hop", "5,1", "--grade-data", trainingPath).AssertOneLineError(1);
+        CliRun.Of("--type-map", "Cu", "barrier", "--potential", model, "--structure", crystalPath, "--repeat", "2,2,2", "--hop", "5,1", "--grade-data", trainingPath,
+            "--grade-by", "atoms").AssertOneLineError(1);
     }
 }
