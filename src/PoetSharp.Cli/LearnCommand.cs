@@ -65,19 +65,28 @@ internal static class LearnCommand
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 1, Description = "Seed of the MD runs and of an untrained MTP." };
         var threads = new Option<int>("--threads") { DefaultValueFactory = _ => -1, HelpName = "N", Description = "Cores (−1: all). MD runs go in parallel, one core each." };
         var resume = new Option<string>("--resume") { HelpName = "DIR", Description = "Continue a run from its folder (settings from DIR/learn.json); completed oracle calls are not repeated." };
+        var neb = new Option<string[]>("--neb")
+        {
+            HelpName = "FILE:I,J", Arity = ArgumentArity.OneOrMore,
+            Description = "Also learn a vacancy hop's barrier: in the crystal of FILE (its last structure), atom I hops into the vacant site of atom J (numbers from 1, as in poet barrier). " +
+                          "Every iteration runs the climbing-image band with the current model and grades its images; those outside the data go to the oracle like MD configurations. Repeatable; without --structures, only bands are explored.",
+        };
+        var nebImages = new Option<int>("--neb-images") { DefaultValueFactory = _ => 5, HelpName = "N", Description = "Intermediate images of each --neb band." };
+        var nebFmax = new Option<double>("--neb-fmax") { DefaultValueFactory = _ => 0.05, HelpName = "eV/Å", Description = "Force tolerance of each --neb band (loose: learning needs the path; poet barrier then refines the barrier with the learned model)." };
         var outDir = new Option<string>("--out", "-o") { DefaultValueFactory = _ => "learn", HelpName = "DIR", Description = "Run folder: model.mtp, model.json, training.xyz, journal.jsonl, calls/, state.json, learning-*.png/svg." };
 
         var command = new Command("learn", "Learning on the fly: MD with an MTP graded by its extrapolation grade (MaxVol active set); configurations beyond the data go to an oracle (a PoetSharp potential, LAMMPS or Quantum ESPRESSO), join the training set, and the MTP is retrained, until whole MD runs stay inside the data.")
         {
             structures, data, validation, oracle, start, level, cutoff, minDist, basisSize, temperatures, pressures, steps, timeStep, gradeEvery, gradeBy,
             select, breakAt, virtualRows, iterations, batch, batchRule, parallel, trainIterations, trainTime, weights, time, seed, threads, resume, outDir,
+            neb, nebImages, nebFmax,
         };
         oracleOptions.AddTo(command);
         command.Validators.Add(result =>
         {
             if (result.GetResult(resume) is null)
             {
-                if (result.GetResult(structures) is null) result.AddError("give --structures (the MD starting structures), or --resume with a run folder");
+                if (result.GetResult(structures) is null && result.GetResult(neb) is null) result.AddError("give --structures (the MD starting structures) or --neb (a hop to learn), or --resume with a run folder");
                 if (result.GetResult(oracle) is null) result.AddError("give --oracle (what labels new configurations), or --resume with a run folder");
             }
         });
@@ -126,10 +135,11 @@ internal static class LearnCommand
             var dir = parsed.GetValue(outDir)!;
             if (!resuming && File.Exists(Path.Combine(dir, OnTheFlyLearning.StateFile)))
                 throw new ArgumentException($"{dir} already holds a learning run: continue it with --resume {dir}, or choose another --out");
-            var starts = parsed.GetValue(structures)!.SelectMany(p => svc.ReadData(p).Structures).ToArray();
+            var starts = (parsed.GetValue(structures) ?? []).SelectMany(p => svc.ReadData(p).Structures).ToArray();
+            var hops = (parsed.GetValue(neb) ?? []).Select(text => ParseNeb(text, svc)).ToArray();
             var initial = (parsed.GetValue(data) ?? []).SelectMany(p => svc.ReadData(p).Structures).ToArray();
             var validating = (parsed.GetValue(validation) ?? []).SelectMany(p => svc.ReadData(p).Structures).ToArray();
-            var elements = svc.TypeMap()?.ToArray() ?? ElementEnergies.ElementsOf(starts.Concat(initial)).ToArray();
+            var elements = svc.TypeMap()?.ToArray() ?? ElementEnergies.ElementsOf(starts.Concat(initial).Concat(hops.Select(h => h.Crystal))).ToArray();
             var theOracle = oracleOptions.Create(parsed.GetValue(oracle)!, parsed, svc, elements);
             var weightSet = MtpLossWeights.Parse(parsed.GetValue(weights)!);
 
@@ -141,7 +151,7 @@ internal static class LearnCommand
             else
             {
                 var cut = parsed.GetValue(cutoff);
-                var probe = new MtpTrainer(starts, elements, cut, weightSet, threads: parsed.GetValue(threads));
+                var probe = new MtpTrainer([.. starts, .. hops.Select(h => h.Crystal)], elements, cut, weightSet, threads: parsed.GetValue(threads));
                 var lower = parsed.GetValue(minDist) ?? Math.Floor(100 * 0.85 * probe.DefaultMinDistance()) / 100;
                 model = MtpModel.Untrained(parsed.GetValue(level), elements, lower, cut, parsed.GetValue(basisSize), parsed.GetValue(seed), probe.SuggestedScaling(cut));
             }
@@ -163,6 +173,7 @@ internal static class LearnCommand
                 Seed = (ulong)parsed.GetValue(seed),
                 Threads = parsed.GetValue(threads),
                 TimeLimit = parsed.GetValue(time) is { } t ? FitMtpCommand.ParseDuration(t) : null,
+                Band = new PoetSharp.Simulation.NebSettings { IntermediateImages = parsed.GetValue(nebImages), ForceTolerance = parsed.GetValue(nebFmax), MaxSteps = 1000 },
             };
             TimeSpan? trainLimit = parsed.GetValue(trainTime) is { } tt ? FitMtpCommand.ParseDuration(tt) : null;
             IModelTrainer trainer = model is MtpModel
@@ -171,15 +182,18 @@ internal static class LearnCommand
 
             Directory.CreateDirectory(dir);
             if (!resuming) WriteRun(dir, parsed.Tokens.SkipWhile(x => x.Type != System.CommandLine.Parsing.TokenType.Command).Skip(1).Select(x => x.Value).ToArray(), svc.TypeMap());
-            var what = model is MtpModel mtp ? $"a level-{mtp.Basis.Level} MTP for {string.Join(", ", elements)} ({mtp.LinearParameterCount} linear parameters)"
+            var what = model is MtpModel mtp ? $"{(mtp.Basis.Level > 0 ? $"a level-{mtp.Basis.Level} MTP" : "an MTP")} for {string.Join(", ", elements)} ({mtp.LinearParameterCount} linear parameters)"
                 : $"the closed form {model.Name} ({model.ParameterCount} constants, graded by its constant Jacobian)";
             output.Line($"learning on the fly in {dir}: {what}, " +
-                        $"{CliOutput.Plural(starts.Length, "starting structure", "starting structures")} × {settings.Temperatures.Count} temperature(s)" +
-                        (settings.Pressures.Count > 0 ? $" × {settings.Pressures.Count} pressure(s) (NPT)" : " (NVT)") +
-                        $", {settings.Steps} steps of {settings.TimeStep.ToString(Inv)} fs; oracle: {theOracle.Name}; grades by {settings.GradeMode.ToString().ToLowerInvariant()}, " +
+                        (starts.Length == 0 ? "no MD" :
+                            $"{CliOutput.Plural(starts.Length, "starting structure", "starting structures")} × {settings.Temperatures.Count} temperature(s)" +
+                            (settings.Pressures.Count > 0 ? $" × {settings.Pressures.Count} pressure(s) (NPT)" : " (NVT)") +
+                            $", {settings.Steps} steps of {settings.TimeStep.ToString(Inv)} fs") +
+                        $"; oracle: {theOracle.Name}; grades by {settings.GradeMode.ToString().ToLowerInvariant()}, " +
                         $"{settings.BatchRule.ToString().ToLowerInvariant()} batches, " +
-                        $"select > {settings.SelectThreshold.ToString(Inv)}, break > {settings.BreakThreshold.ToString(Inv)}");
-            var learning = new OnTheFlyLearning(dir, theOracle, settings, starts, model, trainer, initial, validating, output.Line);
+                        $"select > {settings.SelectThreshold.ToString(Inv)}, break > {settings.BreakThreshold.ToString(Inv)}" +
+                        (hops.Length > 0 ? $"; {CliOutput.Plural(hops.Length, "band", "bands")} of {settings.Band.IntermediateImages} images ({string.Join("; ", hops.Select(h => h.Name))})" : ""));
+            var learning = new OnTheFlyLearning(dir, theOracle, settings, starts, model, trainer, initial, validating, output.Line, hops);
             learning.Run();
             LearningPlots.Write(learning.Iterations, dir);
             PrintSummary(learning, clock.Elapsed);
@@ -190,7 +204,7 @@ internal static class LearnCommand
 
         void PrintSummary(OnTheFlyLearning learning, TimeSpan elapsed)
         {
-            var table = CliOutput.NewTable(0, "iteration", "MD runs\ncomplete", "max grade", "selected", "oracle\ncalls", "training\nset", "MD (s)", "oracle (s)", "training (s)",
+            var table = CliOutput.NewTable(0, "iteration", "runs\ncomplete", "max grade", "selected", "oracle\ncalls", "training\nset", "MD (s)", "oracle (s)", "training (s)",
                 "train E\n(meV/atom)", "train F\n(eV/Å)", "valid. E\n(meV/atom)", "valid. F\n(eV/Å)");
             foreach (var r in learning.Iterations)
                 CliOutput.AddRow(table, CliOutput.Int(r.Iteration), r.Iteration == 0 ? "–" : $"{r.RunsCompleted}/{r.Runs}", r.Iteration == 0 ? "–" : CliOutput.Sig(r.MaxGrade, 3),
@@ -204,6 +218,20 @@ internal static class LearnCommand
                         $"training {its.Sum(r => r.TrainingSeconds):0.#} s, {elapsed.TotalSeconds:0.#} s in all");
             static string Cell(double x) => double.IsNaN(x) ? "–" : CliOutput.Sig(x, 3);
         }
+    }
+
+    /// <summary>A --neb value, FILE:I,J: the last structure of FILE and the hop, numbered from 1 as in the file.</summary>
+    private static LearningHop ParseNeb(string text, CliServices services)
+    {
+        var colon = text.LastIndexOf(':');
+        if (colon <= 0 || colon == text.Length - 1)
+            throw new ArgumentException($"--neb '{text}': expected FILE:I,J (atom I hops into the vacant site of atom J, numbers from 1), e.g. --neb cu-vacancy.vasp:2,1");
+        var path = text[..colon];
+        var data = services.ReadData(path);
+        if (data.Count == 0) throw new ArgumentException($"{path}: no structure in the file");
+        var crystal = data[data.Count - 1];
+        var (from, to) = BarrierCommand.ParseHop(text[(colon + 1)..], crystal, "--neb");
+        return new LearningHop(crystal, from, to, $"{Path.GetFileName(path)}: {from + 1} into {to + 1}");
     }
 
     private static BatchRule ParseBatchRule(string text) => text.Trim().ToLowerInvariant() switch

@@ -1,4 +1,5 @@
 using PoetSharp.Atoms;
+using PoetSharp.Simulation;
 
 namespace PoetSharp.Learning;
 
@@ -45,6 +46,12 @@ public sealed record LearningSettings
     /// <summary>Stop starting new iterations after this long (null: no limit).</summary>
     public TimeSpan? TimeLimit { get; init; }
 
+    /// <summary>
+    /// The band of every vacancy hop explored beside the MD runs (<see cref="LearningHop"/>): few images and a loose
+    /// tolerance, since the band only has to find where the path goes; the last iteration's bands give the barriers.
+    /// </summary>
+    public NebSettings Band { get; init; } = new() { IntermediateImages = 5, ForceTolerance = 0.05, MaxSteps = 1000 };
+
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first setting out of range.</summary>
     public void Validate()
     {
@@ -65,6 +72,9 @@ public sealed record LearningSettings
         if (OracleParallel < 1) throw new ArgumentException($"at least one oracle call at a time (got {OracleParallel})");
         if (MaxCandidatesPerRun < 1) throw new ArgumentException($"keep at least one candidate per run (got {MaxCandidatesPerRun})");
         if (MaxBatch < 0) throw new ArgumentException($"the batch limit must be ≥ 0 (got {MaxBatch})");
+        if (Band.IntermediateImages < 1) throw new ArgumentException($"a band needs at least one intermediate image (got {Band.IntermediateImages})");
+        if (!(Band.ForceTolerance > 0) || !double.IsFinite(Band.ForceTolerance)) throw new ArgumentException($"the band's force tolerance must be positive (got {Band.ForceTolerance} eV/Å)");
+        if (Band.MaxSteps < 1) throw new ArgumentException($"a band needs at least one step (got {Band.MaxSteps})");
     }
 }
 
@@ -112,3 +122,11 @@ public sealed record LearningIteration
 
 /// <summary>A candidate configuration met during MD: its copy (positions wrapped) and its grade.</summary>
 public sealed record LearningCandidate(Structure Structure, double Grade, int Run, long Step);
+
+/// <summary>
+/// A vacancy hop whose climbing-image band is explored in every learning iteration beside the MD runs (MLIP users
+/// learn barriers this way): atom <see cref="From"/> of <see cref="Crystal"/> hops into the vacant site of atom
+/// <see cref="To"/> (0-based, <see cref="VacancyHopBarrier"/>). Every image of the band is graded; those above the select
+/// threshold are candidates like MD configurations, and learning has converged only when every band lies inside the data.
+/// </summary>
+public sealed record LearningHop(Structure Crystal, int From, int To, string Name);

@@ -33,10 +33,12 @@ public sealed class OnTheFlyLearning
     public const string StateFile = "state.json";
     public const string TrainingFile = "training.xyz";
     public const string ModelFileName = "model.json";
+    public const string BarriersFile = "barriers.csv";
 
     private readonly string _folder;
     private readonly LearningSettings _settings;
     private readonly IReadOnlyList<Structure> _starts;
+    private readonly IReadOnlyList<LearningHop> _hops;
     private readonly IModelTrainer _trainer;
     private readonly IReadOnlyList<Structure> _validation;
     private readonly Action<string> _log;
@@ -56,12 +58,22 @@ public sealed class OnTheFlyLearning
     /// <param name="initialModel">The model to start from (untrained or trained).</param>
     /// <param name="initialTraining">Labelled data to start from; when empty, the oracle labels the starting structures first.</param>
     /// <param name="validation">Labelled data whose errors are reported after every iteration (may be empty).</param>
+    /// <param name="hops">Vacancy hops whose bands are explored beside the MD runs (may be empty; then starts may be too).</param>
     public OnTheFlyLearning(string folder, IOracle oracle, LearningSettings settings, IReadOnlyList<Structure> starts, IParametricModel initialModel,
-        IModelTrainer trainer, IReadOnlyList<Structure>? initialTraining = null, IReadOnlyList<Structure>? validation = null, Action<string>? log = null)
+        IModelTrainer trainer, IReadOnlyList<Structure>? initialTraining = null, IReadOnlyList<Structure>? validation = null, Action<string>? log = null,
+        IReadOnlyList<LearningHop>? hops = null)
     {
         settings.Validate();
-        if (starts.Count == 0) throw new ArgumentException("give at least one starting structure for the MD runs");
-        foreach (var s in starts)
+        hops ??= [];
+        if (starts.Count == 0 && hops.Count == 0) throw new ArgumentException("give at least one starting structure for the MD runs, or a vacancy hop to learn");
+        foreach (var h in hops)
+        {
+            // The band's own checks (indices, elements, periodic cell) before any oracle work.
+            _ = VacancyHopBarrier.Endpoints(h.Crystal, h.From, h.To);
+            foreach (var e in h.Crystal.Species.Distinct())
+                if (!initialModel.Species.Contains(e)) throw new ArgumentException($"the crystal of {h.Name} holds {e}, which the model ({string.Join(", ", initialModel.Species)}) lacks");
+        }
+        foreach (var s in starts.Concat(hops.Select(h => h.Crystal)))
         {
             if (s.Count < 2) throw new ArgumentException($"starting structure {s} has fewer than two atoms");
             foreach (var e in s.Species.Distinct())
@@ -74,6 +86,7 @@ public sealed class OnTheFlyLearning
         _folder = folder;
         _settings = settings;
         _starts = starts;
+        _hops = hops;
         _trainer = trainer;
         _validation = validation ?? [];
         _log = log ?? (_ => { });
@@ -90,7 +103,7 @@ public sealed class OnTheFlyLearning
         if (_iterations.Count == 0 && !File.Exists(Path.Combine(_folder, StateFile))) Start(cancellation);
         while (true)
         {
-            if (Converged) { StopReason = "converged: every MD run stayed below the select threshold"; break; }
+            if (Converged) { StopReason = "converged: every MD run and band stayed below the select threshold"; break; }
             if (_iterations.Count - 1 >= _settings.MaxIterations) { StopReason = $"iteration limit ({_settings.MaxIterations}) reached without convergence"; break; }
             if (_settings.TimeLimit is { } limit && clock.Elapsed >= limit) { StopReason = $"time limit ({limit.TotalMinutes:0.#} min) reached without convergence"; break; }
             cancellation.ThrowIfCancellationRequested();
@@ -106,12 +119,14 @@ public sealed class OnTheFlyLearning
         var (made, reused, failed) = (0, 0, 0);
         if (_training.Count == 0)
         {
-            _log($"labelling the {_starts.Count} starting structures with {Journal.Oracle.Name}");
-            var calls = LabelAll(_starts, cancellation);
+            // Without MD starts, the hops' perfect crystals are the first data.
+            var first = _starts.Count > 0 ? _starts : _hops.Select(h => h.Crystal).ToArray();
+            _log($"labelling the {first.Count} starting structures with {Journal.Oracle.Name}");
+            var calls = LabelAll(first, cancellation);
             for (var k = 0; k < calls.Length; k++)
             {
                 Count(calls[k], ref made, ref reused, ref failed);
-                if (calls[k].Label is { } label) _training.Add(Labelled(label, _starts[k], "start", $"start-{k + 1}"));
+                if (calls[k].Label is { } label) _training.Add(Labelled(label, first[k], "start", $"start-{k + 1}"));
             }
             if (_training.Count == 0) throw new IOException($"the oracle could not label any starting structure (see {Path.Combine(_folder, OracleJournal.FileName)})");
         }
@@ -144,6 +159,13 @@ public sealed class OnTheFlyLearning
         var potential = Model is MtpModel mtp ? new MtpPotential(mtp, threads: 1) : Model.CreatePotential();
         Parallel.For(0, tasks.Length, new ParallelOptions { MaxDegreeOfParallelism = _settings.Threads < 1 ? -1 : _settings.Threads, CancellationToken = cancellation },
             k => runs[k] = RunMd(k, tasks[k].Start, tasks[k].Temperature, tasks[k].Pressure, iteration, potential, features, active));
+        // 2b. The bands of the vacancy hops, each image graded (in parallel too: one band per core).
+        var bands = new RunResult[_hops.Count];
+        var barriers = new VacancyHopResult?[_hops.Count];
+        Parallel.For(0, _hops.Count, new ParallelOptions { MaxDegreeOfParallelism = _settings.Threads < 1 ? -1 : _settings.Threads, CancellationToken = cancellation },
+            h => (bands[h], barriers[h]) = RunBand(tasks.Length + h, _hops[h], potential, features, active));
+        LogBands(iteration, bands, barriers);
+        runs = [.. runs, .. bands];
         var mdSeconds = mdClock.Elapsed.TotalSeconds;
         var candidates = runs.SelectMany(r => r.Candidates).ToList();
         var maxGrade = runs.Max(r => r.MaxGrade);
@@ -175,7 +197,9 @@ public sealed class OnTheFlyLearning
         {
             Count(calls[k], ref made, ref reused, ref failed);
             if (calls[k].Label is { } label)
-                _training.Add(Labelled(label, selected[k].Structure, "learned", $"iteration-{iteration}-run-{selected[k].Run + 1}-step-{selected[k].Step}"));
+                _training.Add(Labelled(label, selected[k].Structure, "learned", selected[k].Run >= tasks.Length
+                    ? $"iteration-{iteration}-band-{selected[k].Run - tasks.Length + 1}-image-{selected[k].Step}"
+                    : $"iteration-{iteration}-run-{selected[k].Run + 1}-step-{selected[k].Step}"));
             else _log($"  oracle call in {calls[k].Folder} failed: {calls[k].Failure}; that configuration is left out");
         }
         var oracleSeconds = oracleClock.Elapsed.TotalSeconds;
@@ -243,6 +267,49 @@ public sealed class OnTheFlyLearning
             var keep = list.OrderByDescending(c => c.Grade).ThenBy(c => c.Step).Take(_settings.MaxCandidatesPerRun).ToHashSet();
             list.RemoveAll(c => !keep.Contains(c));
         }
+    }
+
+    // One band with the current model, every image graded (endpoints too: a vacancy may itself lie outside the data).
+    // "Completed" as for MD: no image above the break threshold. A band that fell into a spurious well has its fallen
+    // image among the candidates, which is the point.
+    private (RunResult Run, VacancyHopResult? Barrier) RunBand(int run, LearningHop hop, IPotential potential, ExtrapolationFeatures features, ActiveSet active)
+    {
+        VacancyHopResult result;
+        try { result = VacancyHopBarrier.Run(potential, hop.Crystal, hop.From, hop.To, _settings.Band); }
+        catch (ArgumentException e) { throw new ArgumentException($"{hop.Name}: {e.Message}", e); }
+        var candidates = new List<LearningCandidate>();
+        var maxGrade = 0.0;
+        var images = result.Band.Images;
+        for (var m = 0; m < images.Count; m++)
+        {
+            var finite = double.IsFinite(result.Band.Energies[m]);
+            var grade = finite ? features.Grade(active, images[m]) : double.PositiveInfinity;
+            if (!double.IsNaN(grade)) maxGrade = Math.Max(maxGrade, grade);
+            if (finite && grade > _settings.SelectThreshold)
+            {
+                var s = images[m];
+                candidates.Add(new LearningCandidate(new Structure(s.Cell, s.WrappedPositions(), (string[])s.Species.Clone(), s.Name, s.Group), grade, run, m));
+            }
+        }
+        return (new RunResult(candidates, maxGrade, 0, maxGrade <= _settings.BreakThreshold), result);
+    }
+
+    // One log line per band and one row per band in barriers.csv: how the barrier moves as the model learns.
+    private void LogBands(int iteration, RunResult[] bands, VacancyHopResult?[] barriers)
+    {
+        if (bands.Length == 0) return;
+        var path = Path.Combine(_folder, BarriersFile);
+        var lines = new List<string>();
+        if (!File.Exists(path)) lines.Add("iteration,hop,forward_eV,backward_eV,converged,max_grade");
+        for (var h = 0; h < bands.Length; h++)
+        {
+            var b = barriers[h]!;
+            _log(FormattableString.Invariant(
+                $"  band {h + 1} ({_hops[h].Name}): forward {b.ForwardBarrier:F4} eV, backward {b.BackwardBarrier:F4} eV, {(b.Band.Converged ? "converged" : "not converged")}, largest grade {bands[h].MaxGrade:0.###}"));
+            lines.Add(FormattableString.Invariant(
+                $"{iteration},{_hops[h].Name.Replace(',', ';')},{b.ForwardBarrier:R},{b.BackwardBarrier:R},{(b.Band.Converged ? "yes" : "no")},{bands[h].MaxGrade:R}"));
+        }
+        File.AppendAllLines(path, lines);
     }
 
     private List<LearningCandidate> Select(ExtrapolationFeatures features, ActiveSet active, List<LearningCandidate> candidates)
@@ -332,8 +399,8 @@ public sealed class OnTheFlyLearning
         if (r.Iteration == 0)
             return $"iteration 0: {r.TrainingSize} starting configurations ({r.OracleCalls} oracle calls, {r.ReusedCalls} from the journal), trained in {r.TrainingSeconds:0.#} s; {errors}";
         if (r.Converged)
-            return $"iteration {r.Iteration}: all {r.Runs} MD runs reached {r.MdSteps / Math.Max(1, r.Runs)} steps with grades ≤ {r.MaxGrade:0.###}: converged";
-        return $"iteration {r.Iteration}: {r.RunsCompleted}/{r.Runs} MD runs complete ({r.MdSteps} steps, max grade {r.MaxGrade:0.##}), {r.Candidates} candidates, " +
+            return $"iteration {r.Iteration}: all {r.Runs} runs (MD and bands) stayed inside the data, grades ≤ {r.MaxGrade:0.###} ({r.MdSteps} MD steps): converged";
+        return $"iteration {r.Iteration}: {r.RunsCompleted}/{r.Runs} runs complete ({r.MdSteps} MD steps, max grade {r.MaxGrade:0.##}), {r.Candidates} candidates, " +
                $"{r.Selected} selected, {r.OracleCalls} oracle calls{(r.ReusedCalls > 0 ? $" (+{r.ReusedCalls} from the journal)" : "")}{(r.FailedCalls > 0 ? $", {r.FailedCalls} failed" : "")}; " +
                $"{r.TrainingSize} in training; MD {r.MdSeconds:0.#} s, oracle {r.OracleSeconds:0.#} s, training {r.TrainingSeconds:0.#} s; {errors}";
     }

@@ -26,7 +26,7 @@ public class PoetCliLearnTests
         var dir = Path.Combine(TestData.TempDir(), "run");
         var run = CliRun.Of(["learn", "--structures", Starts(), .. Quick, "--iterations", "15", "--train-iterations", "40", "-o", dir]);
         Assert.True(run.ExitCode == 0, run.Stdout + run.Stderr);
-        Assert.Contains("converged: every MD run stayed below the select threshold", run.Stdout);
+        Assert.Contains("converged: every MD run and band stayed below the select threshold", run.Stdout);
         foreach (var f in new[] { "model.mtp", "model.json", "training.xyz", "journal.jsonl", "state.json", "learn.json", "learning-errors.png", "learning-errors.svg", "learning-cost.png", "learning-cost.svg" })
             Assert.True(File.Exists(Path.Combine(dir, f)), f);
         using var state = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "state.json")));
@@ -165,5 +165,43 @@ public class PoetCliLearnTests
         var lammps = CliRun.Of(["learn", "--structures", starts, "--oracle", "lammps", "-o", Path.Combine(TestData.TempDir(), "r")]);
         lammps.AssertOneLineError(1);
         Assert.Contains("--pair-style", lammps.Stderr);
+    }
+
+    [Fact]
+    public void Neb_learns_a_vacancy_hop_without_md_and_writes_its_barriers()
+    {
+        var dir = TestData.TempDir();
+        var crystal = Path.Combine(dir, "cu32.vasp");
+        DataFiles.Write(crystal, new Dataset([Lattices.Fcc("Cu", 3.61, 2, 2, 2)], crystal));
+        var read = DataFiles.Read(crystal)[0];
+        var neighbour = Array.FindIndex(read.Positions, p => Math.Abs((p - read.Positions[0]).Length - 3.61 / Math.Sqrt(2)) < 1e-6) + 1;
+        var data = Path.Combine(dir, "fcc.xyz");
+        DataFiles.Write(data, new Dataset(Enumerable.Range(0, 6).Select(k =>
+        {
+            var s = Builders.Rattled(Lattices.Fcc("Cu", 3.58 + 0.02 * (k % 3), 2, 2, 2), 0.05, 40 + k);
+            var r = SuttonChen.CopperPoet().Compute(s);
+            s.Energy = r.Energy;
+            s.Forces = r.Forces.ToArray();
+            return s;
+        }), data));
+        var outDir = Path.Combine(dir, "run");
+        var run = CliRun.Of("--type-map", "Cu", "learn", "--neb", $"{crystal}:{neighbour},1", "--data", data, "--oracle", "potential:sc", "--level", "10",
+            "--grade-by", "neighbourhood", "--train-iterations", "60", "--iterations", "8", "-o", outDir);
+        Assert.True(run.ExitCode == 0, run.Stdout + run.Stderr);
+        Assert.Contains("no MD", run.Stdout);
+        Assert.Contains($"1 band of 5 images (cu32.vasp: {neighbour} into 1)", run.Stdout);
+        Assert.Contains("  band 1 (cu32.vasp", run.Stdout);
+        Assert.Contains("converged: every MD run and band stayed below the select threshold", run.Stdout);
+        var rows = File.ReadAllLines(Path.Combine(outDir, OnTheFlyLearning.BarriersFile));
+        Assert.True(rows.Length >= 3, string.Join("\n", rows)); // header, a band outside the data, the converged one
+        Assert.Contains(DataFiles.Read(Path.Combine(outDir, OnTheFlyLearning.TrainingFile)).Structures, s => s.Name.Contains("-band-1-image-"));
+
+        var message = (string[] args) => { var r = CliRun.Of(["learn", "--oracle", "potential:sc", "-o", Path.Combine(dir, "bad"), .. args]); r.AssertOneLineError(1); return r.Stderr; };
+        Assert.Contains("expected FILE:I,J", message(["--neb", crystal]));
+        Assert.Contains("expected FILE:I,J", message(["--neb", crystal + ":"]));
+        Assert.Contains("--neb", message(["--neb", crystal + ":1,99"]));
+        Assert.Contains("--neb", message(["--neb", crystal + ":1,1"]));
+        CliRun.Of("learn", "--neb", "/nonexistent/cu.vasp:2,1", "--oracle", "potential:sc", "-o", Path.Combine(dir, "bad2")).AssertOneLineError(1);
+        Assert.Contains("force tolerance", message(["--neb", $"{crystal}:{neighbour},1", "--neb-fmax", "0"]));
     }
 }
