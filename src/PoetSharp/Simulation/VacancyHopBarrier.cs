@@ -111,6 +111,30 @@ public static class VacancyHopBarrier
         };
     }
 
+    /// <summary>
+    /// How far each atom of the relaxed initial state lies from its place in the relaxed final state (minimum image,
+    /// Å), in the endpoints' atom order. The hopping atom moves about the hop distance; in a stiff crystal every other
+    /// atom moves little. Where others move too (a soft sublattice, as LGPS's Li), the hop is concerted: the band
+    /// carries them along, and its barrier is that of the collective move.
+    /// </summary>
+    public static double[] EndpointDisplacements(VacancyHopResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var (initial, final) = (result.Band.Images[0], result.Band.Images[^1]);
+        var d = new double[initial.Count];
+        for (var i = 0; i < d.Length; i++)
+        {
+            var s = initial.Cell.ToFractional(final.Positions[i] - initial.Positions[i]);
+            var cell = initial.Cell;
+            s = new Vec3(cell.PeriodicA ? s.X - Math.Round(s.X) : s.X, cell.PeriodicB ? s.Y - Math.Round(s.Y) : s.Y, cell.PeriodicC ? s.Z - Math.Round(s.Z) : s.Z);
+            d[i] = cell.ToCartesian(s).Length;
+        }
+        return d;
+    }
+
+    /// <summary>The hopping atom's index in the endpoints (the crystal less the emptied site).</summary>
+    public static int HopperIndex(VacancyHopResult result) => result.FromAtom < result.ToAtom ? result.FromAtom : result.FromAtom - 1;
+
     /// <summary>How far apart (eV) the relaxed energies of two vacancies on equivalent sites may be before the result says they are different minima.</summary>
     public const double EquivalentEndpointTolerance = 1e-3;
 

@@ -37,6 +37,8 @@ public class PoetCliBarrierTests
         Assert.Contains("54 atoms (Li 27, Tl 27); cell fixed", run.Stdout);
         Assert.Contains($"hop: Li atom {neighbour} into the vacant site of atom {origin}, 3.3000 Å", run.Stdout);
         Assert.Contains("converged: yes", run.Stdout);
+        Assert.Contains("endpoints: the hopping atom moves 3.", run.Stdout);
+        Assert.Contains("no other atom more than 0.5 Å", run.Stdout);
         Assert.Contains("forward barrier:", run.Stdout);
         Assert.Contains("3 climbing", run.Stdout);
         Assert.Contains("6 final", run.Stdout);
@@ -45,6 +47,10 @@ public class PoetCliBarrierTests
         var root = doc.RootElement;
         Assert.True(root.GetProperty("converged").GetBoolean());
         Assert.Equal(neighbour, root.GetProperty("hop").GetProperty("from").GetInt32());
+        Assert.Equal(0, root.GetProperty("other_atoms_moving_over_half_A").GetInt32());
+        var hopper = root.GetProperty("hopper_displacement_A").GetDouble();
+        Assert.InRange(hopper, 3.0, 3.6); // the 3.3 Å hop between the relaxed sites
+        Assert.True(root.GetProperty("endpoint_displacement_A").GetDouble() >= hopper);
         Assert.Equal("Li", root.GetProperty("hop").GetProperty("species").GetString());
         var forward = root.GetProperty("forward_barrier_eV").GetDouble();
         Assert.InRange(forward, 0.3, 0.7);
