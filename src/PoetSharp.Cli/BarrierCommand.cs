@@ -34,6 +34,12 @@ internal static class BarrierCommand
             Description = "Converged when no atom of any image feels a force above this perpendicular to the band (on the climbing image: " +
                           "its whole force, with the component along the band inverted) (eV/Å).",
         };
+        var interpolation = new Option<string>("--interpolation")
+        {
+            HelpName = "linear|idpp", DefaultValueFactory = _ => "linear",
+            Description = "The starting band: straight lines between the relaxed endpoints, or IDPP (image-dependent pair potential: pair distances " +
+                          "interpolated, for endpoints that differ in more atoms than the hopping one).",
+        };
         var maxSteps = new Option<int>("--max-steps") { HelpName = "N", DefaultValueFactory = _ => 3000, Description = "Band updates allowed." };
         var outDir = new Option<string>("--out", "-o") { HelpName = "DIR", Description = "Write barrier.json and the energy profile (barrier.png, barrier.svg) here." };
         var crystalOptions = new CrystalOptions();
@@ -54,14 +60,17 @@ internal static class BarrierCommand
             "relaxed at fixed cell; prints the forward and backward barriers and the energy along the band.");
         potentialOptions.AddTo(command);
         potentialOptions.AddValidator(command);
-        foreach (var o in new Option[] { structureFile, hop, images, spring, fmax, maxSteps, outDir, gradeData, gradeBy }) command.Options.Add(o);
+        foreach (var o in new Option[] { structureFile, hop, images, spring, fmax, maxSteps, interpolation, outDir, gradeData, gradeBy }) command.Options.Add(o);
         crystalOptions.AddTo(command);
         command.SetAction(parsed =>
         {
             var path = parsed.GetValue(structureFile)!;
             var (crystal, prepared) = crystalOptions.Read(parsed, services, path);
             var (from, to) = ParseHop(parsed.GetValue(hop)!, crystal);
-            var settings = Settings(parsed.GetValue(images), parsed.GetValue(spring), parsed.GetValue(fmax), parsed.GetValue(maxSteps));
+            var settings = Settings(parsed.GetValue(images), parsed.GetValue(spring), parsed.GetValue(fmax), parsed.GetValue(maxSteps)) with
+            {
+                Interpolation = ParseInterpolation(parsed.GetValue(interpolation)!),
+            };
             var potential = potentialOptions.Create(parsed, services, output);
             var grader = Grader(parsed, potentialOptions, services, crystal, parsed.GetValue(gradeData), parsed.GetValue(gradeBy)!, output);
             // The sites' equivalence is a check on the result where spglib is there; without it the barrier still runs.
@@ -78,7 +87,7 @@ internal static class BarrierCommand
                 output.Line(FormattableString.Invariant(
                     $"sites: {(equivalent ? "equivalent" : "not equivalent")} in the relaxed crystal's space group {result.SpaceGroup} (symprec {result.SymmetryTolerance:G3} Å){(equivalent ? ": the barrier must be the same both ways" : "")}"));
             output.Line(FormattableString.Invariant(
-                $"band: {settings.IntermediateImages} intermediate images, spring {settings.SpringConstant:G6} eV/Å², fmax {settings.ForceTolerance:G6} eV/Å"));
+                $"band: {settings.IntermediateImages} intermediate images ({settings.Interpolation.ToString().ToLowerInvariant()} start), spring {settings.SpringConstant:G6} eV/Å², fmax {settings.ForceTolerance:G6} eV/Å"));
             output.Line($"converged: {(band.Converged ? "yes" : "no")} ({band.Reason})");
             var moved = VacancyHopBarrier.EndpointDisplacements(result);
             var hopper = VacancyHopBarrier.HopperIndex(result);
@@ -148,6 +157,13 @@ internal static class BarrierCommand
             throw new ArgumentException($"{option} {text}: atom {i} is {crystal.Species[i - 1]} but atom {j} is {crystal.Species[j - 1]}; a vacancy hop moves an atom onto a site of its own element");
         return (i - 1, j - 1);
     }
+
+    internal static BandInterpolation ParseInterpolation(string text) => text.Trim().ToLowerInvariant() switch
+    {
+        "linear" => BandInterpolation.Linear,
+        "idpp" => BandInterpolation.Idpp,
+        _ => throw new ArgumentException($"--interpolation '{text}': expected linear or idpp"),
+    };
 
     internal static NebSettings Settings(int images, double spring, double fmax, int maxSteps)
     {

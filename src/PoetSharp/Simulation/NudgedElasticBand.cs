@@ -24,6 +24,15 @@ public sealed record NebSettings
     /// <summary>Neighbour-list skin (Å).</summary>
     public double Skin { get; init; } = 1.0;
     public FireParameters Fire { get; init; } = new();
+    /// <summary>How the starting band is made between the relaxed endpoints: straight lines, or IDPP (<see cref="IdppInterpolation"/>).</summary>
+    public BandInterpolation Interpolation { get; init; } = BandInterpolation.Linear;
+}
+
+/// <summary>The starting band of a NEB: every atom on a straight line, or the image-dependent pair potential path.</summary>
+public enum BandInterpolation
+{
+    Linear,
+    Idpp,
 }
 
 /// <summary>Outcome of a nudged-elastic-band run.</summary>
@@ -88,7 +97,10 @@ public static class NudgedElasticBand
                 notes = $"; endpoint relaxation failed ({(a.Converged ? "" : "initial: " + a.Reason)}{(b.Converged ? "" : " final: " + b.Reason)})";
             (initial, final) = (a.Structure, b.Structure);
         }
-        var result = Run(potential, Interpolate(initial, final, settings.IntermediateImages), settings);
+        var start = settings.Interpolation == BandInterpolation.Idpp
+            ? IdppInterpolation.Interpolate(initial, final, settings.IntermediateImages)
+            : Interpolate(initial, final, settings.IntermediateImages);
+        var result = Run(potential, start, settings);
         return notes.Length == 0 ? result : result with { Converged = false, Reason = result.Reason + notes };
     }
 

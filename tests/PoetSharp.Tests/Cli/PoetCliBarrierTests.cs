@@ -156,6 +156,7 @@ public class PoetCliBarrierTests
         foreach (var bad in new[] { "2,2", "0,1,1", "a,b,c", "2,2,2,2" })
             Assert.Contains("--repeat", message(Barrier(path, $"{neighbour},{origin}", "--repeat", bad)));
         Assert.Contains("--symprec", message(Barrier(path, $"{neighbour},{origin}", "--symprec", "-1")));
+        Assert.Contains("expected linear or idpp", message(Barrier(path, $"{neighbour},{origin}", "--interpolation", "spline")));
         Assert.Contains("--symprec", message(Hops(path, "--element", "Li", "--symprec", "0")));
         Assert.Contains("--max-distance", message(Hops(path, "--element", "Li", "--max-distance", "0")));
         Assert.Contains("--repeat", message(Hops(path, "--element", "Li", "--repeat", "1,x,1")));
