@@ -186,6 +186,11 @@ public sealed class OnTheFlyLearning
             return;
         }
 
+        // A run that stopped without a finite configuration to label (its energies became non-finite) cannot be learned from.
+        if (candidates.Count == 0)
+            throw new InvalidOperationException($"iteration {iteration}: {runs.Length - completed} run(s) stopped outside the data but left no finite configuration for the oracle " +
+                                                "(their energies became non-finite): the model is unusable there; start from more data or another model");
+
         // 3. MaxVol selection from the pooled candidates.
         var selected = Select(features, active, candidates);
 
@@ -299,8 +304,10 @@ public sealed class OnTheFlyLearning
     {
         if (bands.Length == 0) return;
         var path = Path.Combine(_folder, BarriersFile);
-        var lines = new List<string>();
-        if (!File.Exists(path)) lines.Add("iteration,hop,forward_eV,backward_eV,converged,max_grade");
+        // A resumed run repeats the iteration it was killed in: its rows are replaced, not added twice.
+        var lines = File.Exists(path)
+            ? File.ReadAllLines(path).Where(l => !l.StartsWith(FormattableString.Invariant($"{iteration},"), StringComparison.Ordinal)).ToList()
+            : ["iteration,hop,forward_eV,backward_eV,converged,max_grade"];
         for (var h = 0; h < bands.Length; h++)
         {
             var b = barriers[h]!;
@@ -309,7 +316,7 @@ public sealed class OnTheFlyLearning
             lines.Add(FormattableString.Invariant(
                 $"{iteration},{_hops[h].Name.Replace(',', ';')},{b.ForwardBarrier:R},{b.BackwardBarrier:R},{(b.Band.Converged ? "yes" : "no")},{bands[h].MaxGrade:R}"));
         }
-        File.AppendAllLines(path, lines);
+        File.WriteAllLines(path, lines);
     }
 
     private List<LearningCandidate> Select(ExtrapolationFeatures features, ActiveSet active, List<LearningCandidate> candidates)
