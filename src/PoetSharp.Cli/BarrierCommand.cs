@@ -91,10 +91,11 @@ internal static class BarrierCommand
             output.Line($"converged: {(band.Converged ? "yes" : "no")} ({band.Reason})");
             var moved = VacancyHopBarrier.EndpointDisplacements(result);
             var hopper = VacancyHopBarrier.HopperIndex(result);
-            var others = Enumerable.Range(0, moved.Length).Where(i => i != hopper && moved[i] > ConcertedDisplacement).OrderByDescending(i => moved[i]).ToArray();
+            var others = VacancyHopBarrier.MovingWithHopper(result, ConcertedDisplacement);
+            var largest = moved.Where((_, i) => i != hopper).DefaultIfEmpty(0).Max();
             output.Line(FormattableString.Invariant($"endpoints: the hopping atom moves {moved[hopper]:F3} Å; ") + (others.Length == 0
-                ? FormattableString.Invariant($"no other atom more than {ConcertedDisplacement:G2} Å (largest {moved.Where((_, i) => i != hopper).DefaultIfEmpty(0).Max():F3} Å)")
-                : FormattableString.Invariant($"{others.Length} other atom(s) more than {ConcertedDisplacement:G2} Å (largest {moved[others[0]]:F3} Å, {crystal.Species[CrystalIndex(others[0], result)]} atom {CrystalIndex(others[0], result) + 1}): the hop carries them along")));
+                ? FormattableString.Invariant($"no other atom more than {ConcertedDisplacement:G2} Å (largest {largest:F3} Å)")
+                : FormattableString.Invariant($"{others.Length} other atom(s) more than {ConcertedDisplacement:G2} Å (largest {largest:F3} Å, {crystal.Species[others[0]]} atom {others[0] + 1}): the hop carries them along")));
             output.Line(FormattableString.Invariant($"forward barrier:  {result.ForwardBarrier:F6} eV"));
             output.Line(FormattableString.Invariant($"backward barrier: {result.BackwardBarrier:F6} eV"));
             output.Line(FormattableString.Invariant($"final − initial:  {result.FinalEnergy - result.InitialEnergy:F6} eV"));
@@ -183,9 +184,6 @@ internal static class BarrierCommand
     /// <summary>Displacement between the relaxed endpoints (Å) beyond which an atom other than the hopper is said to move with it.</summary>
     internal const double ConcertedDisplacement = 0.5;
 
-    // An index of the endpoints (the crystal less the emptied site) as an index of the crystal.
-    private static int CrystalIndex(int endpointIndex, VacancyHopResult r) => endpointIndex < r.ToAtom ? endpointIndex : endpointIndex + 1;
-
     /// <summary>The grade above which poet learn stops MD to retrain (MLIP's default break threshold).</summary>
     internal const double BreakGrade = 10;
 
@@ -221,7 +219,7 @@ internal static class BarrierCommand
         equivalent_sites = r.EquivalentSites, space_group = r.SpaceGroup, symprec_A = r.SymmetryTolerance,
         endpoint_displacement_A = Math.Sqrt(VacancyHopBarrier.EndpointDisplacements(r).Sum(d => d * d)),
         hopper_displacement_A = VacancyHopBarrier.EndpointDisplacements(r)[VacancyHopBarrier.HopperIndex(r)],
-        other_atoms_moving_over_half_A = VacancyHopBarrier.EndpointDisplacements(r).Where((d, i) => i != VacancyHopBarrier.HopperIndex(r) && d > ConcertedDisplacement).Count(),
+        other_atoms_moving_over_half_A = VacancyHopBarrier.MovingWithHopper(r, ConcertedDisplacement).Length,
         hop = new { from = r.FromAtom + 1, to = r.ToAtom + 1, numbering = "atom numbers from 1, as in the structure file", species = r.Species, distance_A = r.HopDistance },
         forward_barrier_eV = r.ForwardBarrier, backward_barrier_eV = r.BackwardBarrier,
         initial_energy_eV = r.InitialEnergy, final_energy_eV = r.FinalEnergy, saddle_energy_eV = r.Band.Energies.Max(),

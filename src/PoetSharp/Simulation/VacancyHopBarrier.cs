@@ -132,6 +132,18 @@ public static class VacancyHopBarrier
         return d;
     }
 
+    /// <summary>
+    /// The atoms other than the hopper that move more than <paramref name="threshold"/> Å between the relaxed endpoints,
+    /// farthest first, as indices of the crystal (not of the endpoints, which lack the emptied site).
+    /// </summary>
+    public static int[] MovingWithHopper(VacancyHopResult result, double threshold)
+    {
+        var moved = EndpointDisplacements(result);
+        var hopper = HopperIndex(result);
+        return Enumerable.Range(0, moved.Length).Where(i => i != hopper && moved[i] > threshold).OrderByDescending(i => moved[i])
+            .Select(i => i < result.ToAtom ? i : i + 1).ToArray();
+    }
+
     /// <summary>The hopping atom's index in the endpoints (the crystal less the emptied site).</summary>
     public static int HopperIndex(VacancyHopResult result) => result.FromAtom < result.ToAtom ? result.FromAtom : result.FromAtom - 1;
 

@@ -259,4 +259,21 @@ public class VacancyHopBarrierTests(ITestOutputHelper output)
         Assert.Null(unchecked_.EquivalentSites);
         Assert.Null(unchecked_.SpaceGroup);
     }
+
+    [Fact]
+    public void Endpoint_displacements_name_the_atoms_that_move_with_the_hopper_in_the_crystals_numbering()
+    {
+        // A made-up band of 4 atoms (crystal of 5, atom 1 emptied): the hopper (crystal atom 3 = endpoint index 2)
+        // moves 2.5 Å, crystal atom 4 (endpoint 3) 0.8 Å across the periodic boundary, crystal atom 0 by 0.2 Å.
+        var cell = Cell.Orthorhombic(10, 10, 10);
+        var initial = new Structure(cell, [new Vec3(1, 1, 1), new Vec3(3, 1, 1), new Vec3(5, 1, 1), new Vec3(9.7, 1, 1)], ["Li", "Li", "Li", "Li"]);
+        var final = new Structure(cell, [new Vec3(1.2, 1, 1), new Vec3(3, 1, 1), new Vec3(2.5, 1, 1), new Vec3(0.5, 1, 1)], ["Li", "Li", "Li", "Li"]);
+        var band = new NebResult([initial, final], [0, 0], [0, 1], 0, -1, 0, 1, true, "made up");
+        var result = new VacancyHopResult(band, FromAtom: 3, ToAtom: 1, "Li", 2.5, 0, 0, 0, 0);
+        Assert.Equal(2, VacancyHopBarrier.HopperIndex(result));
+        var d = VacancyHopBarrier.EndpointDisplacements(result);
+        Assert.Equal([0.2, 0, 2.5, 0.8], d.Select(x => Math.Round(x, 12)));
+        Assert.Equal([4], VacancyHopBarrier.MovingWithHopper(result, 0.5));
+        Assert.Equal([4, 0], VacancyHopBarrier.MovingWithHopper(result, 0.1));
+    }
 }
