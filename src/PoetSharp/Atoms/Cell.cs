@@ -55,6 +55,17 @@ public sealed class Cell
     public Vec3 ToCartesian(Vec3 s) => s.X * _basis[0] + s.Y * _basis[1] + s.Z * _basis[2];
 
     /// <summary>
+    /// The periodic image of a separation vector with its fractional coordinates wrapped into [−½, ½] along the periodic
+    /// directions: the shortest image in orthogonal and moderately skewed cells (a strongly skewed cell can have a shorter
+    /// image outside that range).
+    /// </summary>
+    public Vec3 MinimumImage(Vec3 r)
+    {
+        var s = ToFractional(r);
+        return ToCartesian(new Vec3(PeriodicA ? s.X - Math.Round(s.X) : s.X, PeriodicB ? s.Y - Math.Round(s.Y) : s.Y, PeriodicC ? s.Z - Math.Round(s.Z) : s.Z));
+    }
+
+    /// <summary>
     /// The basis used for fractional coordinates: periodic vectors as given, non-periodic vectors replaced
     /// (only when degenerate) by unit vectors orthogonal to the periodic ones. Any non-singular completion works
     /// because non-periodic directions are never wrapped.

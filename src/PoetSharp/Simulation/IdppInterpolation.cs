@@ -34,8 +34,8 @@ public static class IdppInterpolation
         for (var i = 0; i < n; i++)
             for (var j = i + 1; j < n; j++)
             {
-                var d0 = MinimumImage(first.Cell, first.Positions[j] - first.Positions[i]).Length;
-                var d1 = MinimumImage(first.Cell, last.Positions[j] - last.Positions[i]).Length;
+                var d0 = first.Cell.MinimumImage(first.Positions[j] - first.Positions[i]).Length;
+                var d1 = first.Cell.MinimumImage(last.Positions[j] - last.Positions[i]).Length;
                 if (Math.Min(d0, d1) <= PairCutoff) pairs.Add((i, j, d0, d1));
             }
         var fire = new Fire(3 * n, new FireParameters());
@@ -57,7 +57,7 @@ public static class IdppInterpolation
                 Array.Clear(force);
                 foreach (var (i, j, d0, d1) in pairs)
                 {
-                    var r = MinimumImage(image.Cell, new Vec3(x[3 * j] - x[3 * i], x[3 * j + 1] - x[3 * i + 1], x[3 * j + 2] - x[3 * i + 2]));
+                    var r = image.Cell.MinimumImage(new Vec3(x[3 * j] - x[3 * i], x[3 * j + 1] - x[3 * i + 1], x[3 * j + 2] - x[3 * i + 2]));
                     var d = Math.Max(r.Length, 1e-3); // atoms on top of each other: a large, finite push apart
                     var target = d0 + t * (d1 - d0);
                     // dS/dd for one pair: w'(d)(T − d)² − 2 w(d)(T − d), w = d⁻⁴.
@@ -85,20 +85,13 @@ public static class IdppInterpolation
         for (var i = 0; i < image.Count; i++)
             for (var j = i + 1; j < image.Count; j++)
             {
-                var d0 = MinimumImage(initial.Cell, initial.Positions[j] - initial.Positions[i]).Length;
-                var d1 = MinimumImage(initial.Cell, final.Positions[j] - final.Positions[i]).Length;
+                var d0 = initial.Cell.MinimumImage(initial.Positions[j] - initial.Positions[i]).Length;
+                var d1 = initial.Cell.MinimumImage(final.Positions[j] - final.Positions[i]).Length;
                 if (Math.Min(d0, d1) > PairCutoff) continue;
-                var d = MinimumImage(image.Cell, image.Positions[j] - image.Positions[i]).Length;
+                var d = image.Cell.MinimumImage(image.Positions[j] - image.Positions[i]).Length;
                 var gap = d0 + t * (d1 - d0) - d;
                 s += gap * gap / Math.Pow(d, 4);
             }
         return s;
-    }
-
-    private static Vec3 MinimumImage(Cell cell, Vec3 r)
-    {
-        var s = cell.ToFractional(r);
-        s = new Vec3(cell.PeriodicA ? s.X - Math.Round(s.X) : s.X, cell.PeriodicB ? s.Y - Math.Round(s.Y) : s.Y, cell.PeriodicC ? s.Z - Math.Round(s.Z) : s.Z);
-        return cell.ToCartesian(s);
     }
 }

@@ -66,12 +66,7 @@ public static class NudgedElasticBand
         if (intermediate < 1) throw new ArgumentException("a band needs at least one intermediate image");
         var cell = initial.Cell;
         var d = new Vec3[initial.Count];
-        for (var i = 0; i < d.Length; i++)
-        {
-            var s = cell.ToFractional(final.Positions[i] - initial.Positions[i]);
-            s = new Vec3(cell.PeriodicA ? s.X - Math.Round(s.X) : s.X, cell.PeriodicB ? s.Y - Math.Round(s.Y) : s.Y, cell.PeriodicC ? s.Z - Math.Round(s.Z) : s.Z);
-            d[i] = cell.ToCartesian(s);
-        }
+        for (var i = 0; i < d.Length; i++) d[i] = cell.MinimumImage(final.Positions[i] - initial.Positions[i]);
         var images = new Structure[intermediate + 2];
         for (var m = 0; m < images.Length; m++)
         {

@@ -122,13 +122,7 @@ public static class VacancyHopBarrier
         ArgumentNullException.ThrowIfNull(result);
         var (initial, final) = (result.Band.Images[0], result.Band.Images[^1]);
         var d = new double[initial.Count];
-        for (var i = 0; i < d.Length; i++)
-        {
-            var s = initial.Cell.ToFractional(final.Positions[i] - initial.Positions[i]);
-            var cell = initial.Cell;
-            s = new Vec3(cell.PeriodicA ? s.X - Math.Round(s.X) : s.X, cell.PeriodicB ? s.Y - Math.Round(s.Y) : s.Y, cell.PeriodicC ? s.Z - Math.Round(s.Z) : s.Z);
-            d[i] = cell.ToCartesian(s).Length;
-        }
+        for (var i = 0; i < d.Length; i++) d[i] = initial.Cell.MinimumImage(final.Positions[i] - initial.Positions[i]).Length;
         return d;
     }
 

@@ -75,11 +75,5 @@ public static class VacancyHops
     }
 
     /// <summary>Minimum-image vector from atom <paramref name="a"/> to atom <paramref name="b"/> along the periodic directions (Å).</summary>
-    public static Vec3 MinimumImage(Structure crystal, int a, int b)
-    {
-        var cell = crystal.Cell;
-        var s = cell.ToFractional(crystal.Positions[b] - crystal.Positions[a]);
-        s = new Vec3(cell.PeriodicA ? s.X - Math.Round(s.X) : s.X, cell.PeriodicB ? s.Y - Math.Round(s.Y) : s.Y, cell.PeriodicC ? s.Z - Math.Round(s.Z) : s.Z);
-        return cell.ToCartesian(s);
-    }
+    public static Vec3 MinimumImage(Structure crystal, int a, int b) => crystal.Cell.MinimumImage(crystal.Positions[b] - crystal.Positions[a]);
 }
