@@ -73,13 +73,14 @@ internal static class LearnCommand
         };
         var nebImages = new Option<int>("--neb-images") { DefaultValueFactory = _ => 5, HelpName = "N", Description = "Intermediate images of each --neb band." };
         var nebFmax = new Option<double>("--neb-fmax") { DefaultValueFactory = _ => 0.05, HelpName = "eV/Å", Description = "Force tolerance of each --neb band (loose: learning needs the path; poet barrier then refines the barrier with the learned model)." };
+        var nebInterpolation = new Option<string>("--neb-interpolation") { DefaultValueFactory = _ => "linear", HelpName = "linear|idpp", Description = "Starting band of each --neb hop (as poet barrier --interpolation)." };
         var outDir = new Option<string>("--out", "-o") { DefaultValueFactory = _ => "learn", HelpName = "DIR", Description = "Run folder: model.mtp, model.json, training.xyz, journal.jsonl, calls/, state.json, learning-*.png/svg." };
 
         var command = new Command("learn", "Learning on the fly: MD with an MTP graded by its extrapolation grade (MaxVol active set); configurations beyond the data go to an oracle (a PoetSharp potential, LAMMPS or Quantum ESPRESSO), join the training set, and the MTP is retrained, until whole MD runs stay inside the data.")
         {
             structures, data, validation, oracle, start, level, cutoff, minDist, basisSize, temperatures, pressures, steps, timeStep, gradeEvery, gradeBy,
             select, breakAt, virtualRows, iterations, batch, batchRule, parallel, trainIterations, trainTime, weights, time, seed, threads, resume, outDir,
-            neb, nebImages, nebFmax,
+            neb, nebImages, nebFmax, nebInterpolation,
         };
         oracleOptions.AddTo(command);
         command.Validators.Add(result =>
@@ -173,7 +174,11 @@ internal static class LearnCommand
                 Seed = (ulong)parsed.GetValue(seed),
                 Threads = parsed.GetValue(threads),
                 TimeLimit = parsed.GetValue(time) is { } t ? FitMtpCommand.ParseDuration(t) : null,
-                Band = new PoetSharp.Simulation.NebSettings { IntermediateImages = parsed.GetValue(nebImages), ForceTolerance = parsed.GetValue(nebFmax), MaxSteps = 1000 },
+                Band = new PoetSharp.Simulation.NebSettings
+                {
+                    IntermediateImages = parsed.GetValue(nebImages), ForceTolerance = parsed.GetValue(nebFmax), MaxSteps = 1000,
+                    Interpolation = BarrierCommand.ParseInterpolation(parsed.GetValue(nebInterpolation)!),
+                },
             };
             TimeSpan? trainLimit = parsed.GetValue(trainTime) is { } tt ? FitMtpCommand.ParseDuration(tt) : null;
             IModelTrainer trainer = model is MtpModel

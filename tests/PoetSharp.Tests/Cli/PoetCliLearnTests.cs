@@ -203,5 +203,6 @@ public class PoetCliLearnTests
         Assert.Contains("--neb", message(["--neb", crystal + ":1,1"]));
         CliRun.Of("learn", "--neb", "/nonexistent/cu.vasp:2,1", "--oracle", "potential:sc", "-o", Path.Combine(dir, "bad2")).AssertOneLineError(1);
         Assert.Contains("force tolerance", message(["--neb", $"{crystal}:{neighbour},1", "--neb-fmax", "0"]));
+        Assert.Contains("expected linear or idpp", message(["--neb", $"{crystal}:{neighbour},1", "--neb-interpolation", "cubic"]));
     }
 }
