@@ -53,6 +53,18 @@ public static class Grammar
 
     public static double SmallConstant(SearchRandom random) => Math.Round(-3 + 6 * random.NextDouble(), 3);
 
+    /// <summary>
+    /// A pair-level building block (depends on r); with <see cref="GrammarPriors.PowerDecayShare"/> &gt; 0, that share of
+    /// them are r^(a − b·r) (a in [3, 12], b in [1, 6]); with 0 nothing extra is drawn.
+    /// </summary>
+    public static Expression PairTerm(SearchRandom random, GrammarPriors? priors)
+    {
+        if (priors is { PowerDecayShare: > 0 } && random.Chance(priors.PowerDecayShare))
+            return Expression.Pow(Expression.Distance,
+                Expression.Constant(Math.Round(3 + 9 * random.NextDouble(), 3)) - Expression.Constant(Math.Round(1 + 5 * random.NextDouble(), 3)) * Expression.Distance);
+        return PairTerm(random);
+    }
+
     /// <summary>A pair-level building block (depends on r).</summary>
     public static Expression PairTerm(SearchRandom random) => random.Next(6) switch
     {
@@ -70,13 +82,13 @@ public static class Grammar
     public static Expression Pair(SearchRandom random, int depth, IReadOnlyList<NodeKind>? unary = null, GrammarPriors? priors = null)
     {
         var e = PairTree(random, depth, unary ?? [], priors ?? GrammarPriors.Default);
-        return e.RootLevel == Level.Pair ? e : Expression.Mul(e, PairTerm(random));
+        return e.RootLevel == Level.Pair ? e : Expression.Mul(e, PairTerm(random, priors));
     }
 
     private static Expression PairTree(SearchRandom random, int depth, IReadOnlyList<NodeKind> unary, GrammarPriors priors)
     {
         if (depth <= 3 || random.Chance(0.4))
-            return random.Chance(0.8) ? PairTerm(random) : (random.Chance(0.5) ? Expression.Distance : Expression.Constant(SmallConstant(random)));
+            return random.Chance(0.8) ? PairTerm(random, priors) : (random.Chance(0.5) ? Expression.Distance : Expression.Constant(SmallConstant(random)));
         if (PickUnary(random, unary, priors) is { } function) return Expression.Combine(function, PairTree(random, depth - 1, unary, priors), null);
         var op = PickBinary(random);
         if (op == NodeKind.Pow)
@@ -105,8 +117,8 @@ public static class Grammar
     /// </summary>
     public static Expression Meam(SearchRandom random, AngularSearch angular, IReadOnlyList<string>? elements = null, GrammarPriors? priors = null)
     {
-        var pair = NewSum(random, PairTerm(random), elements, null, priors);
-        var density = PairTerm(random);
+        var pair = NewSum(random, PairTerm(random, priors), elements, null, priors);
+        var density = PairTerm(random, priors);
         string? element = elements is not { Count: > 1 } || random.Chance(0.5) ? null : elements[random.Next(elements.Count)];
         Expression inner = Expression.Angular(0, density, element);
         var higher = angular.Orders.Where(l => l > 0).ToArray();
@@ -189,15 +201,15 @@ public static class Grammar
     /// <summary>The embedded-atom shape Σ g + c·(Σ h)^p (or Σ g + (Σ h)^p) with random pair terms and exponent.</summary>
     public static Expression EmbeddedAtom(SearchRandom random, IReadOnlyList<string>? elements = null, GrammarPriors? priors = null)
     {
-        var pair = NewSum(random, PairTerm(random), elements, null, priors);
+        var pair = NewSum(random, PairTerm(random, priors), elements, null, priors);
         Expression density;
         if (elements is { Count: > 1 } && random.Chance(0.5))
         {
             // EAM alloys: the density at an atom is a sum over its neighbours of one function per neighbour element.
-            density = Expression.Sum(PairTerm(random), elements[0]);
-            for (var k = 1; k < elements.Count; k++) density += Expression.Sum(PairTerm(random), elements[k]);
+            density = Expression.Sum(PairTerm(random, priors), elements[0]);
+            for (var k = 1; k < elements.Count; k++) density += Expression.Sum(PairTerm(random, priors), elements[k]);
         }
-        else density = NewSum(random, PairTerm(random), elements, null, priors);
+        else density = NewSum(random, PairTerm(random, priors), elements, null, priors);
         var embedding = Expression.Pow(density, AtomExponent(random));
         return random.Chance(0.5) ? pair + Expression.Constant(Coefficient(random)) * embedding : pair - embedding;
     }
@@ -239,7 +251,7 @@ public static class Grammar
     public static Expression Leaf(SearchRandom random, bool insideSum, IReadOnlyList<string>? elements = null, AngularSearch? angular = null,
         GrammarPriors? priors = null) => insideSum
         ? (random.Chance(0.5) ? Expression.Distance : Expression.Constant(SmallConstant(random)))
-        : (random.Chance(0.6) ? Expression.Constant(SmallConstant(random)) : NewSum(random, PairTerm(random), elements, angular, priors));
+        : (random.Chance(0.6) ? Expression.Constant(SmallConstant(random)) : NewSum(random, PairTerm(random, priors), elements, angular, priors));
 
     /// <summary>
     /// A function of <paramref name="unary"/> with chance <see cref="GrammarPriors.UnaryShare"/>, else null; draws nothing

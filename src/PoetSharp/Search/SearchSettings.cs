@@ -282,6 +282,12 @@ public sealed record GrammarPriors
     /// when the operator set has any (<see cref="SearchSettings.OperatorSet"/>; none draws nothing).
     /// </summary>
     public double UnaryShare { get; init; } = 0.15;
+    /// <summary>
+    /// Chance that a random pair building block is a power of r with an exponent linear in r, r^(a − b·r) (0 by default:
+    /// no draw, so every other setting's random stream is as before). The motif of POET's copper models GP1, GP2 and GP3
+    /// (r^(10.21 − 5.47 r) in GP1): repulsive at short range and decaying faster than any power at long range, in one term.
+    /// </summary>
+    public double PowerDecayShare { get; init; }
 
     /// <summary>The grammar's priors by default (those of every search before they were settings).</summary>
     public static GrammarPriors Default { get; } = new();
@@ -299,7 +305,8 @@ public sealed record GrammarPriors
                 "eam" => priors with { EmbeddedAtomShare = value },
                 "any-neighbour" or "any-neighbor" => priors with { AnyNeighbourShare = value },
                 "function" => priors with { UnaryShare = value },
-                _ => throw new ArgumentException($"unknown grammar prior '{name}' (known: eam, any-neighbour, function)"),
+                "power-decay" => priors with { PowerDecayShare = value },
+                _ => throw new ArgumentException($"unknown grammar prior '{name}' (known: eam, any-neighbour, function, power-decay)"),
             };
         priors.Validate();
         return priors;
@@ -310,6 +317,7 @@ public sealed record GrammarPriors
         Probability(EmbeddedAtomShare, nameof(EmbeddedAtomShare));
         Probability(AnyNeighbourShare, nameof(AnyNeighbourShare));
         Probability(UnaryShare, nameof(UnaryShare));
+        Probability(PowerDecayShare, nameof(PowerDecayShare));
     }
 
     // NaN fails both comparisons, so it is refused with the out-of-range values.

@@ -215,7 +215,7 @@ public static class Variation
         {
             var leaf = shape.InsideSum[i] || random.Chance(0.7)
                 ? Grammar.Leaf(random, shape.InsideSum[i], elements, angular, priors)
-                : Grammar.NewSum(random, Grammar.PairTerm(random), elements, angular, priors);
+                : Grammar.NewSum(random, Grammar.PairTerm(random, priors), elements, angular, priors);
             inserted = random.Chance(0.5) ? Expression.Combine(kind, x, leaf) : Expression.Combine(kind, leaf, x);
         }
         return Finish(a.Replace(i, inserted), limits);

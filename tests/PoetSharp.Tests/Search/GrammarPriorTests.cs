@@ -168,4 +168,44 @@ public class GrammarPriorTests
         File.WriteAllText(path, json.ToJsonString());
         Assert.Equal(GrammarPriors.Default, SearchCheckpoint.ReadHeader(path).Settings.Priors);
     }
+
+    // r^(a − b·r): a power of r whose exponent is a constant minus a constant times r.
+    private static bool PowerDecay(Expression e)
+    {
+        var text = ExpressionPrinter.PrintExact(e);
+        return text.StartsWith("r^(", StringComparison.Ordinal) && text.EndsWith("*r)", StringComparison.Ordinal) && text.Contains(" - ", StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void PowerDecayShareDrawsRToALinearExponentAndZeroDrawsNothing()
+    {
+        var always = new GrammarPriors { PowerDecayShare = 1 };
+        var random = new SearchRandom(9);
+        for (var k = 0; k < 300; k++)
+        {
+            var e = Grammar.PairTerm(random, always);
+            Assert.True(PowerDecay(e), ExpressionPrinter.PrintExact(e));
+            Assert.Equal(2, e.ConstantCount);
+            var c = e.Constants.ToArray();
+            Assert.InRange(c[0], 3, 12);
+            Assert.InRange(c[1], 1, 6);
+        }
+        // Share 0 (the default) draws exactly what the grammar drew before the prior existed: same terms, same stream.
+        var plain = new SearchRandom(11);
+        var gated = new SearchRandom(11);
+        for (var k = 0; k < 300; k++)
+        {
+            Assert.Equal(ExpressionPrinter.PrintExact(Grammar.PairTerm(plain)), ExpressionPrinter.PrintExact(Grammar.PairTerm(gated, GrammarPriors.Default)));
+            Assert.Equal(plain.State, gated.State);
+        }
+        Assert.Equal(0.2, GrammarPriors.Parse("power-decay=0.2").PowerDecayShare);
+        Assert.Equal(0, GrammarPriors.Default.PowerDecayShare);
+        Assert.Contains("power-decay", Assert.Throws<ArgumentException>(() => GrammarPriors.Parse("decay=0.2")).Message);
+        Assert.Throws<ArgumentException>(() => GrammarPriors.Parse("power-decay=1.5"));
+        // With the prior, the embedded-atom shape draws it too: GP1's pair term becomes reachable in one draw.
+        var rng = new SearchRandom(3);
+        var found = Enumerable.Range(0, 400).Count(_ => ExpressionPrinter.PrintExact(Grammar.EmbeddedAtom(rng, priors: new GrammarPriors { PowerDecayShare = 0.5 }))
+            .Contains("r^(", StringComparison.Ordinal));
+        Assert.True(found > 100, $"{found} of 400");
+    }
 }
