@@ -7,6 +7,7 @@
 #
 # usage: bench/transferable-search.sh [TIME (default 30m)] [SEEDS (default "1 2 3")] [THREADS (default: all cores)] [DATA (dftcu|mlearn, default dftcu)]
 # Results: $OUT (default /tmp/poet-transferable-<date>): run folders seed-N, fit logs, table.md.
+# FIT_ARGS (environment) adds options to every poet fit, e.g. FIT_ARGS="--priors power-decay=0.15".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TIME=${1:-30m}
@@ -37,7 +38,8 @@ if [ "${THROUGHPUT:-0}" = 1 ]; then
 fi
 
 for s in $SEEDS; do
-  [ -f "$OUT/seed-$s/front.json" ] || $POET fit "${DATA[@]}" --targets "$T" --time "$TIME" --seed "$s" --threads "$THREADS" --out "$OUT/seed-$s" > "$OUT/fit-$s.log" 2>&1
+  # shellcheck disable=SC2086
+  [ -f "$OUT/seed-$s/front.json" ] || $POET fit "${DATA[@]}" --targets "$T" --time "$TIME" --seed "$s" --threads "$THREADS" --out "$OUT/seed-$s" ${FIT_ARGS:-} > "$OUT/fit-$s.log" 2>&1
 done
 
 # One row per model: training errors on all the training data, then the property errors against the targets.
