@@ -93,8 +93,8 @@ public static class VacancyHopBarrier
         string? group = null;
         if (symprec is { } tolerance)
         {
-            var symmetry = SiteSymmetry.Find(relaxedCrystal.Structure, tolerance);
-            (equivalent, group) = (symmetry.Equivalent(fromAtom, toAtom), symmetry.Group.International);
+            var (same, spaceGroup) = SiteSymmetry.AreEquivalent(relaxedCrystal.Structure, fromAtom, toAtom, tolerance);
+            (equivalent, group) = (same, spaceGroup.International);
             if (equivalent == true && Math.Abs(e1 - e0) > EquivalentEndpointTolerance)
                 band = band with
                 {

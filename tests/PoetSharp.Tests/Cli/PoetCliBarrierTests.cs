@@ -123,7 +123,8 @@ public class PoetCliBarrierTests
         var written = Path.Combine(TestData.TempDir(), "as-listed.vasp");
         var repeated = Hops(PerturbedCube(), "--element", "Li", "--repeat", "3,3,3", "--symmetrize", "--symprec", "0.1", "--max-distance", "3.4", "--write", written);
         Assert.True(repeated.ExitCode == 0, repeated.Stderr);
-        Assert.Contains("54 atoms; repeated 3×3×3; symmetrized in Pm-3m", repeated.Stdout);
+        Assert.Contains("54 atoms; symmetrized in Pm-3m", repeated.Stdout); // the file's cube first, then the repeat
+        Assert.Contains("; repeated 3×3×3; space group Pm-3m", repeated.Stdout);
         var crystal = DataFiles.Read(written)[0];
         Assert.Equal(54, crystal.Count);
         Assert.Equal("Pm-3m", PoetSharp.Symmetry.Spglib.Analyze(crystal, 1e-6).International);
@@ -139,7 +140,8 @@ public class PoetCliBarrierTests
         var dir = TestData.TempDir();
         var run = Barrier(PerturbedCube(), "3,1", "--repeat", "3,3,3", "--symmetrize", "--symprec", "0.1", "--images", "3", "--out", dir);
         Assert.True(run.ExitCode == 0, run.Stderr);
-        Assert.Contains("54 atoms (Li 27, Tl 27); repeated 3×3×3; symmetrized in Pm-3m", run.Stdout);
+        Assert.Contains("54 atoms (Li 27, Tl 27); symmetrized in Pm-3m", run.Stdout);
+        Assert.Contains("; repeated 3×3×3; cell fixed", run.Stdout);
         Assert.Contains("sites: equivalent in the relaxed crystal's space group Pm-3m", run.Stdout);
         using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "barrier.json")));
         var root = doc.RootElement;

@@ -64,6 +64,10 @@ public class SiteSymmetryTests
         }
         Assert.Equal(s.Count, ours.Orbits().Sum(o => o.Length));
         if (name == "substituted") Assert.True(ours.Orbits().Count(o => s.Species[o[0]] == "Li") > 1); // the Li sites split
+        // The cheap pairwise check agrees with the orbits for every pair of atoms.
+        for (var i = 0; i < s.Count; i++)
+            for (var j = 0; j < s.Count; j++)
+                Assert.Equal(ours.Equivalent(i, j), SiteSymmetry.AreEquivalent(s, i, j, 1e-3).Equivalent);
     }
 
     [NeedsFact(External.SpglibLibrary)]
@@ -119,6 +123,10 @@ public class SiteSymmetryTests
         Assert.Equal(two[1].Distance, two[1].Vector.Length, 12);
 
         Assert.Contains("a hop needs two", Assert.Throws<ArgumentException>(() => VacancyHops.Distinct(s, "Cu", 4, symmetry)).Message);
+        // A large supercell: mapping every atom is refused with the way out; the pairwise check still answers.
+        var big = Lattices.Fcc("Cu", 3.61, 8, 8, 8);
+        Assert.Contains("work in the cell this crystal repeats", Assert.Throws<ArgumentException>(() => SiteSymmetry.Find(big, 1e-3)).Message);
+        Assert.True(SiteSymmetry.AreEquivalent(big, 0, 1000, 1e-3).Equivalent);
         Assert.Throws<ArgumentException>(() => VacancyHops.Distinct(s, "Li", 0, symmetry));
         Assert.Throws<ArgumentException>(() => VacancyHops.Distinct(LiTlPairModel.Crystal(2), "Li", 4, symmetry));
     }
