@@ -123,7 +123,7 @@ internal static class BarrierCommand
             if (parsed.GetValue(outDir) is { } dir)
             {
                 Directory.CreateDirectory(dir);
-                File.WriteAllText(Path.Combine(dir, "barrier.json"), JsonSerializer.Serialize(Report(potential.Name, path, crystal, result, settings, grades), MdCommands.JsonOptions));
+                File.WriteAllText(Path.Combine(dir, "barrier.json"), JsonSerializer.Serialize(Report(potential.Name, path, crystal, result, settings, grades, moved, others.Length), MdCommands.JsonOptions));
                 Plot(result, Path.Combine(dir, "barrier.png"));
                 Plot(result, Path.Combine(dir, "barrier.svg"));
                 // The band itself, endpoints included, in the order of the profile: to look at the path (ASE, OVITO),
@@ -213,13 +213,14 @@ internal static class BarrierCommand
     private static string Label(int m, NebResult band) =>
         m == 0 ? "0 initial" : m == band.Energies.Length - 1 ? $"{m} final" : m == band.ClimbingImage ? $"{m} climbing" : m.ToString(Inv);
 
-    private static object Report(string potential, string path, Structure crystal, VacancyHopResult r, NebSettings settings, double[]? grades) => new
+    private static object Report(string potential, string path, Structure crystal, VacancyHopResult r, NebSettings settings, double[]? grades,
+        double[] moved, int othersMoving) => new
     {
         potential, structure = path, atoms = crystal.Count, cell_fixed = true,
         equivalent_sites = r.EquivalentSites, space_group = r.SpaceGroup, symprec_A = r.SymmetryTolerance,
-        endpoint_displacement_A = Math.Sqrt(VacancyHopBarrier.EndpointDisplacements(r).Sum(d => d * d)),
-        hopper_displacement_A = VacancyHopBarrier.EndpointDisplacements(r)[VacancyHopBarrier.HopperIndex(r)],
-        other_atoms_moving_over_half_A = VacancyHopBarrier.MovingWithHopper(r, ConcertedDisplacement).Length,
+        endpoint_displacement_A = Math.Sqrt(moved.Sum(d => d * d)),
+        hopper_displacement_A = moved[VacancyHopBarrier.HopperIndex(r)],
+        other_atoms_moving_over_half_A = othersMoving,
         hop = new { from = r.FromAtom + 1, to = r.ToAtom + 1, numbering = "atom numbers from 1, as in the structure file", species = r.Species, distance_A = r.HopDistance },
         forward_barrier_eV = r.ForwardBarrier, backward_barrier_eV = r.BackwardBarrier,
         initial_energy_eV = r.InitialEnergy, final_energy_eV = r.FinalEnergy, saddle_energy_eV = r.Band.Energies.Max(),
