@@ -56,16 +56,16 @@ public static class VacancyHops
 
         // Classes: the orbits of the pairs under the atom permutations of the operations.
         var root = Enumerable.Range(0, pairs.Count).ToArray();
-        int Find(int p) { while (root[p] != p) p = root[p] = root[root[p]]; return p; }
+        int Root(int p) { while (root[p] != p) p = root[p] = root[root[p]]; return p; }
         foreach (var perm in symmetry.Permutations)
             for (var p = 0; p < pairs.Count; p++)
             {
                 var (i, j) = (perm[pairs[p].I], perm[pairs[p].J]);
                 if (!index.TryGetValue((Math.Min(i, j), Math.Max(i, j)), out var q)) continue; // a pair whose image is longer than the minimum image (not expected)
-                var (x, y) = (Find(p), Find(q));
+                var (x, y) = (Root(p), Root(q));
                 if (x != y) root[Math.Max(x, y)] = Math.Min(x, y);
             }
-        return Enumerable.Range(0, pairs.Count).GroupBy(Find)
+        return Enumerable.Range(0, pairs.Count).GroupBy(Root)
             .Select(g =>
             {
                 var (i, j, v) = pairs[g.Key]; // the class's first pair in (I, J) order: its lowest-numbered one

@@ -80,14 +80,14 @@ public sealed class SiteSymmetry
         }
         // Orbits by union of every atom with its images, each labelled by its lowest atom.
         var root = Enumerable.Range(0, n).ToArray();
-        int Find(int a) { while (root[a] != a) a = root[a] = root[root[a]]; return a; }
+        int Root(int a) { while (root[a] != a) a = root[a] = root[root[a]]; return a; }
         foreach (var perm in permutations)
             for (var i = 0; i < n; i++)
             {
-                var (a, b) = (Find(i), Find(perm[i]));
+                var (a, b) = (Root(i), Root(perm[i]));
                 if (a != b) root[Math.Max(a, b)] = Math.Min(a, b);
             }
-        var equivalent = Enumerable.Range(0, n).Select(Find).ToArray();
+        var equivalent = Enumerable.Range(0, n).Select(Root).ToArray();
         return new SiteSymmetry(group, symprec, permutations, equivalent);
     }
 
