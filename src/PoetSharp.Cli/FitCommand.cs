@@ -61,7 +61,7 @@ internal static class FitCommand
         {
             HelpName = "LIST",
             Description = "The random-tree grammar's priors, name=probability comma-separated, the rest at their defaults: eam=0.25 (embedded-atom shape, with the metals prior), " +
-                          "any-neighbour=0.3 (several elements: sums over every neighbour), function=0.15 (function nodes, with --operators), power-decay=0 (pair terms r^(a − b·r), the motif of POET's GP1–GP3). A resumed run keeps its priors.",
+                          "any-neighbour=0.3 (several elements: sums over every neighbour), function=0.15 (function nodes, with --operators), power-decay=0 (pair terms r^(a − b·r), the motif of POET's GP1–GP3), inverse-embedding=0 (embedded-atom shapes with a second term a·(b + Σh)^-q, b > 0: dear surfaces, cheap vacancies). A resumed run keeps its priors.",
         };
         var noProperties = new Option<bool>("--no-properties") { Description = "Skip the property suite on every front model at the end (poet front RUN_DIR --properties does it later)." };
         var compare = new Option<string[]>("--compare")

@@ -211,7 +211,14 @@ public static class Grammar
         }
         else density = NewSum(random, PairTerm(random, priors), elements, null, priors);
         var embedding = Expression.Pow(density, AtomExponent(random));
-        return random.Chance(0.5) ? pair + Expression.Constant(Coefficient(random)) * embedding : pair - embedding;
+        var shape = random.Chance(0.5) ? pair + Expression.Constant(Coefficient(random)) * embedding : pair - embedding;
+        if (priors is not { InverseEmbeddingShare: > 0 } || !random.Chance(priors.InverseEmbeddingShare)) return shape;
+        // F(ρ) = … + a·(b + ρ)^(−q): the same density (its constants fitted on their own), a > 0 so that the energy rises as
+        // neighbours are lost, b > 0 so that it stays finite without any (GrammarPriors.InverseEmbeddingShare says why).
+        var a = Math.Round(0.1 + 2 * random.NextDouble(), 3);
+        var b = Math.Round(0.05 + 0.95 * random.NextDouble(), 3);
+        var q = Math.Round(0.5 + 2 * random.NextDouble(), 2);
+        return shape + Expression.Constant(a) * Expression.Pow(Expression.Constant(b) + density, -q);
     }
 
     /// <summary>

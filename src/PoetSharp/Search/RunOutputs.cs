@@ -213,7 +213,7 @@ public static class RunOutputs
             yield return "mutation weights: " + string.Join(", ", SearchSettings.MutationNames.Select(n => $"{n.Key} {settings.MutationWeights.GetValueOrDefault(n.Value).ToString("G4", Inv)}"));
         if (settings.Priors != GrammarPriors.Default)
             yield return $"grammar priors: embedded-atom shape {settings.Priors.EmbeddedAtomShare.ToString("G4", Inv)}, sums over every neighbour {settings.Priors.AnyNeighbourShare.ToString("G4", Inv)}, " +
-                         $"function nodes {settings.Priors.UnaryShare.ToString("G4", Inv)}, r^(a − b·r) pair terms {settings.Priors.PowerDecayShare.ToString("G4", Inv)}";
+                         $"function nodes {settings.Priors.UnaryShare.ToString("G4", Inv)}, r^(a − b·r) pair terms {settings.Priors.PowerDecayShare.ToString("G4", Inv)}, inverse embeddings {settings.Priors.InverseEmbeddingShare.ToString("G4", Inv)}";
         var reasons = engine.InvalidReasons;
         if (reasons.Count > 0)
             yield return $"{engine.Invalid:N0} candidates without a score: " + string.Join("; ", reasons.Select(r => $"{r.Count:N0} {r.Reason}"));

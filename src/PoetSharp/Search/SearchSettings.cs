@@ -288,6 +288,16 @@ public sealed record GrammarPriors
     /// (r^(10.21 − 5.47 r) in GP1): repulsive at short range and decaying faster than any power at long range, in one term.
     /// </summary>
     public double PowerDecayShare { get; init; }
+    /// <summary>
+    /// Chance that an embedded-atom shape drawn by the metals prior gets a second embedding term a·(b + Σh)^(−q) of the
+    /// same density family, b &gt; 0 and q in [0.5, 2.5] (0 by default: no draw, so other settings' random streams are
+    /// as before). Why: the energy of breaking bonds. With F(ρ) = −ρ^p alone, and nearest neighbours counted, a (111)
+    /// surface atom costs only 0.25–0.28 of the vacancy formation energy whatever p is (docs/search.md), where DFT copper
+    /// asks for 0.44; an embedding that grows steeply as the density falls (GP1's 0.97/Σ 0.33^r) makes the few broken
+    /// bonds of a vacancy cheap and the many of a surface dear. The offset b keeps it finite at ρ = 0, so the model still
+    /// has an isolated-atom energy (a cohesive energy), which GP1's does not.
+    /// </summary>
+    public double InverseEmbeddingShare { get; init; }
 
     /// <summary>The grammar's priors by default (those of every search before they were settings).</summary>
     public static GrammarPriors Default { get; } = new();
@@ -306,7 +316,8 @@ public sealed record GrammarPriors
                 "any-neighbour" or "any-neighbor" => priors with { AnyNeighbourShare = value },
                 "function" => priors with { UnaryShare = value },
                 "power-decay" => priors with { PowerDecayShare = value },
-                _ => throw new ArgumentException($"unknown grammar prior '{name}' (known: eam, any-neighbour, function, power-decay)"),
+                "inverse-embedding" => priors with { InverseEmbeddingShare = value },
+                _ => throw new ArgumentException($"unknown grammar prior '{name}' (known: eam, any-neighbour, function, power-decay, inverse-embedding)"),
             };
         priors.Validate();
         return priors;
@@ -318,6 +329,7 @@ public sealed record GrammarPriors
         Probability(AnyNeighbourShare, nameof(AnyNeighbourShare));
         Probability(UnaryShare, nameof(UnaryShare));
         Probability(PowerDecayShare, nameof(PowerDecayShare));
+        Probability(InverseEmbeddingShare, nameof(InverseEmbeddingShare));
     }
 
     // NaN fails both comparisons, so it is refused with the out-of-range values.

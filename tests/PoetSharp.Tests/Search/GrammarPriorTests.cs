@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using PoetSharp.Models;
 using PoetSharp.Search;
@@ -207,5 +208,49 @@ public class GrammarPriorTests
         var found = Enumerable.Range(0, 400).Count(_ => ExpressionPrinter.PrintExact(Grammar.EmbeddedAtom(rng, priors: new GrammarPriors { PowerDecayShare = 0.5 }))
             .Contains("r^(", StringComparison.Ordinal));
         Assert.True(found > 100, $"{found} of 400");
+    }
+
+    [Fact]
+    public void InverseEmbeddingShareAddsABoundedInverseTermOfTheSameDensityAndZeroDrawsNothing()
+    {
+        var always = new GrammarPriors { InverseEmbeddingShare = 1 };
+        var random = new SearchRandom(5);
+        for (var k = 0; k < 200; k++)
+        {
+            var e = Grammar.EmbeddedAtom(random, priors: always);
+            var text = ExpressionPrinter.PrintExact(e);
+            // The last term is a·(b + Σh)^(−q): find the bracket the final power closes, and read a, b and the density.
+            var close = text.LastIndexOf(")^-", StringComparison.Ordinal);
+            Assert.True(close > 0, text);
+            var open = close;
+            for (var depth = 0; ; open--)
+            {
+                if (text[open] == ')') depth++;
+                else if (text[open] == '(' && --depth == 0) break;
+            }
+            var inner = text[(open + 1)..close];
+            var head = text[..open];
+            Assert.EndsWith("*", head);
+            var a = double.Parse(head[(head.LastIndexOf(' ') + 1)..^1], CultureInfo.InvariantCulture);
+            Assert.InRange(a, 0.1, 2.1);
+            var plus = inner.IndexOf(" + ", StringComparison.Ordinal);
+            Assert.InRange(double.Parse(inner[..plus], CultureInfo.InvariantCulture), 0.05, 1);
+            Assert.InRange(double.Parse(text[(close + 2)..], CultureInfo.InvariantCulture), -2.5, -0.5);
+            // The same density as the embedding's: it appears earlier in the tree too.
+            var density = inner[(plus + 3)..];
+            Assert.True(head.Contains(density, StringComparison.Ordinal), text);
+        }
+        // Share 0 (the default) draws exactly what the grammar drew before the prior existed: same shapes, same stream.
+        var plain = new SearchRandom(13);
+        var gated = new SearchRandom(13);
+        for (var k = 0; k < 300; k++)
+        {
+            Assert.Equal(ExpressionPrinter.PrintExact(Grammar.EmbeddedAtom(plain)), ExpressionPrinter.PrintExact(Grammar.EmbeddedAtom(gated, priors: GrammarPriors.Default)));
+            Assert.Equal(plain.State, gated.State);
+        }
+        Assert.Equal(0.3, GrammarPriors.Parse("inverse-embedding=0.3").InverseEmbeddingShare);
+        Assert.Equal(0, GrammarPriors.Default.InverseEmbeddingShare);
+        Assert.Contains("inverse-embedding", Assert.Throws<ArgumentException>(() => GrammarPriors.Parse("inverse=0.2")).Message);
+        Assert.Throws<ArgumentException>(() => GrammarPriors.Parse("inverse-embedding=-0.1"));
     }
 }
