@@ -60,4 +60,8 @@ row() { # name, potential options...
     row "seed $s recommended" --model "$OUT/seed-$s/$model"
   done
 } | tee "$OUT/table.md"
+# The recommendation is one model; the front may hold others that meet more targets (their properties: the run's suite).
+for s in $SEEDS; do
+  [ -f "$OUT/seed-$s/properties.json" ] && echo "seed $s: $(python3 bench/transferable-row.py --front "$OUT/seed-$s/properties.json")"
+done | tee -a "$OUT/table.md"
 echo "runs and logs in $OUT; the table in $OUT/table.md"
