@@ -20,7 +20,7 @@ internal static class FitCommand
         var time = new Option<string>("--time") { HelpName = "DURATION", Description = "Time limit, e.g. 90s, 10m, 1h (default 5m unless --generations is given; with --resume: more time)." };
         var generations = new Option<int?>("--generations") { HelpName = "N", Description = "Generations per island (with --resume: the new total)." };
         var seed = new Option<ulong>("--seed") { DefaultValueFactory = _ => 1UL, Description = "Seed of the search and of the random split." };
-        var threads = new Option<int>("--threads") { DefaultValueFactory = _ => Environment.ProcessorCount, HelpName = "N", Description = "Islands evolved at once; 1 is bit-for-bit reproducible." };
+        var threads = new Option<int>("--threads") { DefaultValueFactory = _ => Environment.ProcessorCount, HelpName = "N", Description = "Islands evolved at once, and the workers of the end-of-run polish of the front; 1 is bit-for-bit reproducible." };
         var islands = new Option<int?>("--islands") { HelpName = "N", Description = "Number of islands (default: the number of cores, at least 2)." };
         var population = new Option<int>("--population") { DefaultValueFactory = _ => new SearchSettings().PopulationSize, HelpName = "N", Description = "Models per island." };
         var outDir = new Option<string>("--out") { DefaultValueFactory = _ => "run", HelpName = "DIR", Description = "Run folder (front, models, plots, summary, checkpoint)." };
@@ -171,8 +171,9 @@ internal static class FitCommand
                     CheckpointInterval = interval,
                     MaxGenerations = maxGenerations ?? stored.MaxGenerations,
                     // Only the end of the run uses it, so a resumed run may change it (or finish again with it: --resume alone
-                    // on a run whose limit is reached writes the outputs anew).
-                    FinalFitStructures = parsed.GetResult(finalFitStructures) is not null ? parsed.GetValue(finalFitStructures) : stored.FinalFitStructures,
+                    // on a run whose limit is reached writes the outputs anew). Only when given: the option has a default,
+                    // whose (implicit) result would otherwise replace the stored value.
+                    FinalFitStructures = parsed.GetResult(finalFitStructures) is { Implicit: false } ? parsed.GetValue(finalFitStructures) : stored.FinalFitStructures,
                     MaxTime = limit is { } more ? elapsed + more : maxGenerations is not null ? null : stored.MaxTime,
                 };
                 if (clusterOptions != null) executor = ClusterExecutor.StartCoordinator(clusterOptions, settings, spec, problem, Log);

@@ -51,10 +51,13 @@ public static class RunOutputs
         // one function, found with slightly different constants, agree and are reported once, in their simplest form.
         var searched = engine.Front;
         var polished = new Candidate[searched.Count];
-        Parallel.For(0, searched.Count, k => polished[k] = searched[k] with { Expression = Refit(searched[k].Expression, problem, engine.Settings) });
+        // As many workers as the run was given (--threads): a run sharing its machine, or a cluster process beside others
+        // on one node, must not take every core at the end.
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = engine.Settings.Threads };
+        Parallel.For(0, searched.Count, parallel, k => polished[k] = searched[k] with { Expression = Refit(searched[k].Expression, problem, engine.Settings) });
         var members = FrontCollapse.Distinct(polished, problem);
         var finished = new (Expression Model, Properties.SanityReport? Sanity, double? Target)[members.Count];
-        Parallel.For(0, members.Count, k => finished[k] = Finish(members[k].Expression, problem, engine.Settings));
+        Parallel.For(0, members.Count, parallel, k => finished[k] = Finish(members[k].Expression, problem, engine.Settings));
         // Candidates were scored on a sample of the validation set (at most twice the fitting structures). A front model is
         // judged, and recommended, on all of it: on NbMoTaW a model whose sampled fitness was the best (0.176) had
         // 2,289 meV/atom on the whole validation set, failing on W structures the sample did not hold.
@@ -65,7 +68,7 @@ public static class RunOutputs
             var (model, sanity, target) = finished[rank];
             rank++;
             var shortRange = engine.Settings.ShortRange == ShortRangePolicy.Off ? new ShortRangeResult(true, "not checked") : problem.ShortRange.Check(model, problem.Elements);
-            var report = FitReport.Create(model, problem.Taper, model.Constants, problem.Training, problem.Validation);
+            var report = FitReport.Create(model, problem.Taper, model.Constants, problem.Training, problem.Validation, engine.Settings.Threads);
             var errors = new List<SetErrors> { Of("training", "", report.Training.Overall) };
             if (report.Validation is { } v) errors.Add(Of("validation", "", v.Overall));
             var groups = report.Training.Groups.Select(g => Of("training", g.Name, g)).ToList();

@@ -129,7 +129,7 @@ public sealed class SearchProblem
     private (Models.Expression Model, double Cost) PolishWithCost(Models.Expression e, SearchSettings settings, int evaluations, PairTable? pairs = null)
     {
         var compiled = new CompiledModel(e, Taper);
-        var objective = new FittingObjective(new ModelEvaluator(compiled, pairs ?? FitPairs), settings.Weights, Scales);
+        var objective = new FittingObjective(new ModelEvaluator(compiled, pairs ?? FitPairs) { MaxDegreeOfParallelism = settings.Threads }, settings.Weights, Scales);
         var fit = WithRepulsion(objective, compiled, settings);
         var start = LeastSquares.Cost(fit, e.Constants);
         if (e.ConstantCount == 0) return (e, objective.Cost(e.Constants));

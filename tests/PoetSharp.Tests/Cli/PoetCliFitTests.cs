@@ -73,6 +73,10 @@ public class PoetCliFitTests
         Assert.True(again.ExitCode == 0, again.Stderr);
         Assert.Contains("front models polished at the end: 100 evaluations on 3 training structures", File.ReadAllText(Path.Combine(dir, "summary.md")));
         Assert.Equal(1, RunOutputs.Read(dir).Generations);
+        // Not given again, the number stays the one the run last had (the option's default does not replace it).
+        var third = fake.Run("fit", "--resume", dir, "--threads", "1", "--no-properties");
+        Assert.True(third.ExitCode == 0, third.Stderr);
+        Assert.Contains("front models polished at the end: 100 evaluations on 3 training structures", File.ReadAllText(Path.Combine(dir, "summary.md")));
         fake.Run("fit", "--data", "tiny", "--generations", "1", "--out", Path.Combine(TestData.TempDir(), "bad"), "--final-fit-structures", "0").AssertOneLineError(1);
     }
 

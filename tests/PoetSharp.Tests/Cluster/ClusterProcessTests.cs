@@ -12,13 +12,16 @@ namespace PoetSharp.Tests.Cluster;
 public sealed class ClusterProcessTests
 {
     private const string Secret = "test-secret-0123456789";
-    private static readonly TimeSpan Limit = TimeSpan.FromMinutes(4);
+    // Generous: on a CI host running other test classes on the same two cores, a 40-second search took over four minutes.
+    private static readonly TimeSpan Limit = TimeSpan.FromMinutes(8);
 
     private static string[] Search(string outDir, int generations) =>
     [
         "fit", "--data", TestData.Repo("poet", "EAM_Cu", "NVT_FCC_300K"), "--out", outDir, "--generations", generations.ToString(System.Globalization.CultureInfo.InvariantCulture),
         "--islands", "4", "--population", "8", "--fit-structures", "3", "--constant-evaluations", "5", "--seed", "3", "--threads", "1",
-        "--no-properties", "--checkpoint-interval", "1h",
+        // The end-of-run polish on the fitting structures only: the polish is not what these tests are about, and on 128
+        // structures it took longer than the search itself on two busy cores.
+        "--no-properties", "--checkpoint-interval", "1h", "--final-fit-structures", "3",
     ];
 
     private static Dictionary<string, string> Env(string secret = Secret) => new() { ["POET_CLUSTER_SECRET"] = secret };
