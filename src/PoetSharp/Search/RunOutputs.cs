@@ -47,7 +47,7 @@ public static class RunOutputs
     {
         Directory.CreateDirectory(Path.Combine(folder, "models"));
         var entries = new List<FrontEntry>();
-        // Each model's constants polished on the data first (all cores; front order kept), so that algebraic rewrites of
+        // Each model's constants polished on the data first (front order kept), so that algebraic rewrites of
         // one function, found with slightly different constants, agree and are reported once, in their simplest form.
         var searched = engine.Front;
         var polished = new Candidate[searched.Count];
