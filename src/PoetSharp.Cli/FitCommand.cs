@@ -171,9 +171,8 @@ internal static class FitCommand
                     CheckpointInterval = interval,
                     MaxGenerations = maxGenerations ?? stored.MaxGenerations,
                     // Only the end of the run uses it, so a resumed run may change it (or finish again with it: --resume alone
-                    // on a run whose limit is reached writes the outputs anew). Only when given: the option has a default,
-                    // whose (implicit) result would otherwise replace the stored value.
-                    FinalFitStructures = parsed.GetResult(finalFitStructures) is { Implicit: false } ? parsed.GetValue(finalFitStructures) : stored.FinalFitStructures,
+                    // on a run whose limit is reached writes the outputs anew).
+                    FinalFitStructures = parsed.Given(finalFitStructures) ? parsed.GetValue(finalFitStructures) : stored.FinalFitStructures,
                     MaxTime = limit is { } more ? elapsed + more : maxGenerations is not null ? null : stored.MaxTime,
                 };
                 if (clusterOptions != null) executor = ClusterExecutor.StartCoordinator(clusterOptions, settings, spec, problem, Log);

@@ -64,7 +64,7 @@ internal static class FitMtpCommand
                 var stored = ReadRun(runDir);
                 (dataPaths, validationPaths, splitFraction, s, elements) = (stored.Data, stored.Validation, stored.Split, stored.Settings, stored.Elements);
                 startPath = Path.Combine(runDir, "model.mtp");
-                if (parsed.GetResult(outDir) is null or { Implicit: true }) dir = runDir;
+                if (!parsed.Given(outDir)) dir = runDir;
             }
             else
             {

@@ -137,7 +137,7 @@ internal static class MdCommands
             var settings = dynamics.Create(parsed);
             MolecularDynamics md;
             if (parsed.GetValue(restartIn) is { } restart)
-                md = MolecularDynamics.Restore(potential, restart, Given(parsed, dynamics.Ensemble) ? settings : null);
+                md = MolecularDynamics.Restore(potential, restart, parsed.Given(dynamics.Ensemble) ? settings : null);
             else
             {
                 var structure = system.CreateStructure(parsed, services);
@@ -204,7 +204,7 @@ internal static class MdCommands
             var potential = system.CreatePotential(parsed, services, output);
             var structure = system.CreateStructure(parsed, services);
             var settings = dynamics.Create(parsed);
-            if (!Given(parsed, dynamics.Ensemble)) settings = settings with { Ensemble = Ensemble.NoseHoover };
+            if (!parsed.Given(dynamics.Ensemble)) settings = settings with { Ensemble = Ensemble.NoseHoover };
             output.Line($"{potential.Name}; {structure.Count} atoms; {Describe(settings, string.Join(", ", ts.Select(t => t.ToString(CultureInfo.InvariantCulture))))}; the temperatures run in parallel");
             var result = ArrheniusRun.Execute(potential, structure, ts, settings, parsed.GetValue(equilibration), parsed.GetValue(steps),
                 parsed.GetValue(sample), blocks: parsed.GetValue(blocks),
@@ -272,7 +272,7 @@ internal static class MdCommands
             var potential = system.CreatePotential(parsed, services, output);
             var structure = system.CreateStructure(parsed, services);
             var md = dynamics.Create(parsed);
-            if (!Given(parsed, dynamics.Ensemble)) md = md with { Ensemble = Ensemble.NoseHoover };
+            if (!parsed.Given(dynamics.Ensemble)) md = md with { Ensemble = Ensemble.NoseHoover };
             md.Validate();
             var hop = parsed.GetValue(barrier) is { } hopText ? BarrierCommand.ParseHop(hopText, structure, "--barrier") : ((int, int)?)null;
             var sitesPath = parsed.GetValue(sitesFile);
@@ -319,9 +319,6 @@ internal static class MdCommands
     private static double[] ParseTemperatures(string text) => text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
         .Select(t => double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && v > 0 && double.IsFinite(v)
             ? v : throw new ArgumentException($"--temperatures: '{t}' is not a positive temperature in K")).ToArray();
-
-    /// <summary>Whether the user typed the option (not just its default).</summary>
-    private static bool Given(ParseResult parsed, Option option) => parsed.GetResult(option) is { Implicit: false };
 
     /// <summary>The JSON files of `poet arrhenius` and `poet barrier`: indented, Unicode kept readable, NaN allowed.</summary>
     internal static readonly JsonSerializerOptions JsonOptions = new()
