@@ -104,10 +104,15 @@ public class NeighbourListTests
         Assert.Equal(NeighbourList.Create(small, 5.0, true).PairCount, list.PairCount);
         list.Build(big, 5.0, half: true);
         Assert.Equal(pairsBig, list.PairCount);
-        // A second build of the same size allocates (almost) nothing.
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        list.Build(big, 5.0, half: true);
-        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        // A second build of the same size allocates (almost) nothing. The least of three rebuilds: on a busy CI host one
+        // rebuild once counted 4,216 bytes that were not the list's (runtime work on the thread, e.g. a method's tier-up).
+        var allocated = long.MaxValue;
+        for (var trial = 0; trial < 3; trial++)
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            list.Build(big, 5.0, half: true);
+            allocated = Math.Min(allocated, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
         Assert.True(allocated < 4096, $"rebuild allocated {allocated} bytes");
     }
 
