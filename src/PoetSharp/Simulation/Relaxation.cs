@@ -95,6 +95,11 @@ public static class Relaxation
         Span<double> f = stackalloc double[9];
         Span<double> finv = stackalloc double[9];
 
+        // A model with no stable state near the structure can pull the cell together without end; every neighbour-list
+        // rebuild then holds more periodic images (a 30-minute mlearn copper search ran out of 24 GB this way in the
+        // property checks of its front). The relaxation stops once the volume has left [1/4, 4] of its start: no solid
+        // relaxes that far at zero stress. (With the cell fixed the pairs are bounded by the atoms and images in it.)
+        const double volumeLimit = 4;
         var steps = 0;
         double maxForce = double.NaN, maxStress = 0;
         string reason;
@@ -105,6 +110,12 @@ public static class Relaxation
             Deformation(x.AsSpan(3 * n), settings.Cell, cellFactor, f);
             if (strainCount > 0)
             {
+                var ratio = Determinant(f);
+                if (!(ratio > 1 / volumeLimit && ratio < volumeLimit))
+                {
+                    reason = FormattableString.Invariant($"the cell {(ratio < 1 ? "collapsed" : "expanded")} to {ratio:G3} times its starting volume after {steps} steps (no stable state near the structure)");
+                    break;
+                }
                 s.Cell = cell0.Transform(Transposed(f));
                 needBuild = true;
             }
@@ -233,9 +244,12 @@ public static class Relaxation
     // Cell.Transform maps row vectors v' = v·M; a cell vector deformed as F·v needs M = Fᵀ.
     private static double[] Transposed(ReadOnlySpan<double> m) => [m[0], m[3], m[6], m[1], m[4], m[7], m[2], m[5], m[8]];
 
+    private static double Determinant(ReadOnlySpan<double> m) =>
+        m[0] * (m[4] * m[8] - m[5] * m[7]) - m[1] * (m[3] * m[8] - m[5] * m[6]) + m[2] * (m[3] * m[7] - m[4] * m[6]);
+
     private static void Invert(ReadOnlySpan<double> m, Span<double> inv)
     {
-        var det = m[0] * (m[4] * m[8] - m[5] * m[7]) - m[1] * (m[3] * m[8] - m[5] * m[6]) + m[2] * (m[3] * m[7] - m[4] * m[6]);
+        var det = Determinant(m);
         inv[0] = (m[4] * m[8] - m[5] * m[7]) / det;
         inv[1] = (m[2] * m[7] - m[1] * m[8]) / det;
         inv[2] = (m[1] * m[5] - m[2] * m[4]) / det;

@@ -108,4 +108,18 @@ public class RelaxationTests
         Assert.Contains("not converged after 5 steps", result.Reason);
         Assert.Throws<ArgumentException>(() => Relaxation.Run(sc, rattled, new RelaxationSettings { Mobility = new Vec3[3] }));
     }
+
+    // A model attractive at every distance has no stable state: the cell would shrink without end, each
+    // neighbour-list rebuild holding more pairs, until memory ran out. The relaxation stops and says why instead.
+    [Theory]
+    [InlineData(CellRelaxation.Isotropic, "the cell collapsed")]
+    [InlineData(CellRelaxation.Full, "the cell collapsed")]
+    public void ACollapseStopsTheRelaxationWithAReason(CellRelaxation mode, string expected)
+    {
+        var attractive = Properties.TargetObjectiveTests.Model("-1*sum(r^-1)");
+        var result = Relaxation.Run(attractive, Builders.Fcc("Cu", 3.6, 2), new RelaxationSettings { Cell = mode, MaxSteps = 200000 });
+        Assert.False(result.Converged);
+        Assert.Contains(expected, result.Reason);
+        Assert.True(result.Steps < 20000, result.Reason);
+    }
 }
