@@ -250,7 +250,9 @@ internal static class FitCommand
                 executor?.Dispose();
             }
             if (problem.Physics is { } physics) foreach (var n in physics.Notes) output.Line(n);
-            var front = RunOutputs.Write(folder, engine, problem, string.Join(", ", engine.Data?.Data ?? []), [SearchRunner.PriorNote(engine.Settings), .. SearchRunner.OperatorNote(engine.Settings) is { } operatorSet ? [operatorSet] : Array.Empty<string>(), .. problem.Physics?.Notes ?? []]);
+            var endStage = System.Diagnostics.Stopwatch.StartNew();
+            var front = RunOutputs.Write(folder, engine, problem, string.Join(", ", engine.Data?.Data ?? []), [SearchRunner.PriorNote(engine.Settings), .. SearchRunner.OperatorNote(engine.Settings) is { } operatorSet ? [operatorSet] : Array.Empty<string>(), .. problem.Physics?.Notes ?? []],
+                progress: line => output.Error.WriteLine($"poet: {line} ({SearchRunner.Clock(endStage.Elapsed)})"));
             var severalElements = problem.Elements.Count > 1;
             if (!parsed.GetValue(noProperties) && !severalElements)
             {

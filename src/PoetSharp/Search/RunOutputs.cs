@@ -43,8 +43,16 @@ public static class RunOutputs
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    public static FrontFile Write(string folder, SearchEngine engine, SearchProblem problem, string dataDescription, IEnumerable<string>? summaryNotes = null)
+    /// <param name="progress">Told what the end stage is doing (it can take many minutes on a large front with targets), one line at a time.</param>
+    public static FrontFile Write(string folder, SearchEngine engine, SearchProblem problem, string dataDescription, IEnumerable<string>? summaryNotes = null,
+        Action<string>? progress = null)
     {
+        var gate = new object();
+        void Tell(string line)
+        {
+            if (progress is null) return;
+            lock (gate) progress(line);
+        }
         Directory.CreateDirectory(Path.Combine(folder, "models"));
         var entries = new List<FrontEntry>();
         // Each model's constants polished on the data first (front order kept), so that algebraic rewrites of
@@ -54,10 +62,20 @@ public static class RunOutputs
         // As many workers as the run was given (--threads): a run sharing its machine, or a cluster process beside others
         // on one node, must not take every core at the end.
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = engine.Settings.Threads };
+        Tell($"polishing the constants of the {searched.Count} front models");
         Parallel.For(0, searched.Count, parallel, k => polished[k] = searched[k] with { Expression = Refit(searched[k].Expression, problem, engine.Settings) });
         var members = FrontCollapse.Distinct(polished, problem);
         var finished = new (Expression Model, Properties.SanityReport? Sanity, double? Target)[members.Count];
-        Parallel.For(0, members.Count, parallel, k => finished[k] = Finish(members[k].Expression, problem, engine.Settings));
+        if (problem.Physics is { } physics)
+            Tell($"{members.Count} distinct models; " + (physics.Targets is null ? "checking their physics" : "refitting each on data and targets, then checking its physics"));
+        var done = 0;
+        Parallel.For(0, members.Count, parallel, k =>
+        {
+            finished[k] = Finish(members[k].Expression, problem, engine.Settings);
+            var count = Interlocked.Increment(ref done);
+            if (problem.Physics is not null) Tell($"front model {count} of {members.Count} finished");
+        });
+        Tell("writing the error report and model files");
         // Candidates were scored on a sample of the validation set (at most twice the fitting structures). A front model is
         // judged, and recommended, on all of it: on NbMoTaW a model whose sampled fitness was the best (0.176) had
         // 2,289 meV/atom on the whole validation set, failing on W structures the sample did not hold.

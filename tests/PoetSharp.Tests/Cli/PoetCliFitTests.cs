@@ -26,6 +26,9 @@ public class PoetCliFitTests
         var run = fake.Run(["fit", "--data", "tiny", "--generations", "2", "--out", dir, .. Small]);
         Assert.True(run.ExitCode == 0, run.Stderr);
         Assert.Contains("front after 2 generations", run.Stdout);
+        // The end stage says what it is doing (on a large front with targets it takes many minutes).
+        Assert.Contains("poet: polishing the constants of the", run.Stderr);
+        Assert.Matches(@"poet: front model \d+ of \d+ finished \(\d+:\d\d\)", run.Stderr);
         foreach (var f in new[] { "front.json", "front.md", "front.png", "front.svg", "history.png", "history.svg", "summary.md", SearchCheckpoint.FileName })
             Assert.True(File.Exists(Path.Combine(dir, f)), f);
         var front = RunOutputs.Read(dir);
