@@ -112,14 +112,14 @@ public class RelaxationTests
     // A model attractive at every distance has no stable state: the cell would shrink without end, each
     // neighbour-list rebuild holding more pairs, until memory ran out. The relaxation stops and says why instead.
     [Theory]
-    [InlineData(CellRelaxation.Isotropic, "the cell collapsed")]
-    [InlineData(CellRelaxation.Full, "the cell collapsed")]
-    public void ACollapseStopsTheRelaxationWithAReason(CellRelaxation mode, string expected)
+    [InlineData(CellRelaxation.Isotropic)]
+    [InlineData(CellRelaxation.Full)]
+    public void ACollapseStopsTheRelaxationWithAReason(CellRelaxation mode)
     {
         var attractive = Properties.TargetObjectiveTests.Model("-1*sum(r^-1)");
         var result = Relaxation.Run(attractive, Builders.Fcc("Cu", 3.6, 2), new RelaxationSettings { Cell = mode, MaxSteps = 200000 });
         Assert.False(result.Converged);
-        Assert.Contains(expected, result.Reason);
+        Assert.Contains("the cell collapsed", result.Reason);
         Assert.True(result.Steps < 20000, result.Reason);
     }
 }
