@@ -138,6 +138,46 @@ public class AngularDensityTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>
+    /// Why angular densities can fix what radial forms cannot in an fcc metal: in the perfect crystal, and under any
+    /// homogeneous strain, every site stays a centre of inversion, so the odd orders (ang1, ang3) are zero there and touch
+    /// neither the lattice constant nor the elastic constants, yet they are large at a surface; ang2 is zero in the cubic
+    /// crystal and grows as the square of a shear, so it moves the shear constants (C44, C11 − C12) and nothing at zero strain.
+    /// </summary>
+    [Fact]
+    public void InFccTheOddOrdersSeeOnlyDefectsAndOrderTwoOnlyShear()
+    {
+        var g = ExpressionParser.Parse("2.1^(-r)");
+        var taper = new Taper(2.8, 4.2);
+        double[] Atoms(Structure s, int order)
+        {
+            var evaluator = new ModelEvaluator(new CompiledModel(Expression.Angular(order, g), taper), new PairTable([s], taper));
+            evaluator.Evaluate();
+            return evaluator.AtomEnergies.ToArray();
+        }
+        var fcc = Lattices.Fcc("Cu", 3.61, 2, 2, 2);
+        var rho0 = Atoms(fcc, 0)[0];
+        foreach (var order in new[] { 1, 2, 3 })
+            Assert.All(Atoms(fcc, order), v => Assert.True(Math.Abs(v) < 1e-12 * rho0, $"ang{order} = {v:G3} in perfect fcc"));
+
+        // A shear ε4 (yz): ang1 and ang3 stay zero; ang2 ∝ ε², so doubling ε multiplies it by 4.
+        var small = Atoms(PoetSharp.Properties.Elastic.Strained(fcc, 3, 0.01), 2)[0];
+        var twice = Atoms(PoetSharp.Properties.Elastic.Strained(fcc, 3, 0.02), 2)[0];
+        Assert.True(Math.Abs(small) > 1e-8 * rho0, $"ang2 under a 1 % shear: {small:G3}");
+        Assert.Equal(4.0, twice / small, 0.02);
+        foreach (var order in new[] { 1, 3 })
+            Assert.All(Atoms(PoetSharp.Properties.Elastic.Strained(fcc, 3, 0.02), order), v => Assert.True(Math.Abs(v) < 1e-12 * rho0, $"ang{order} = {v:G3} under shear"));
+
+        // A (111) slab: an outermost atom has lost 3 of its 12 nearest neighbours, all on one side, so Σ_j φ_j r̂_j no longer
+        // cancels: ang1 = |Σ φ r̂|² ≈ (3·0.82 φ)² against the bulk's ρ0² ≈ (12 φ)², about 4 %, where the bulk has exactly 0.
+        var slab = DefectBuilders.Slab("Cu", CubicLattice.Fcc, 3.61, 1, 1, 1, 8, 10);
+        var top = Enumerable.Range(0, slab.Count).MaxBy(i => slab.Positions[i].Z);
+        var middle = Enumerable.Range(0, slab.Count).OrderBy(i => Math.Abs(slab.Positions[i].Z - slab.Positions.ToArray().Average(p => p.Z))).First();
+        var ang1 = Atoms(slab, 1);
+        Assert.True(ang1[top] > 0.03 * rho0, $"ang1 at the surface {ang1[top]:G3}, ρ0² in the bulk {rho0:G3}");
+        Assert.True(ang1[middle] < 1e-3 * ang1[top], $"ang1 mid-slab {ang1[middle]:G3} against {ang1[top]:G3} at the surface");
+    }
+
     private static RandomExpressionOptions AngularOptions => new()
     {
         AngularProbability = 0.7,
