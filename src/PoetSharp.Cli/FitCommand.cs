@@ -263,6 +263,7 @@ internal static class FitCommand
                 var result = FrontProperties.Write(folder, new FrontPropertiesOptions
                 {
                     Targets = reference, Compare = comparisons, MaxParallelism = engine.Settings.Threads,
+                    Progress = line => output.Error.WriteLine("poet: " + line),
                 });
                 front = result.Front;
                 output.Line();

@@ -244,6 +244,8 @@ public class PoetCliFitTests
         Assert.Contains("targets term", File.ReadAllText(Path.Combine(dir, "front.md")));
         Assert.Contains("23 target properties", File.ReadAllText(Path.Combine(dir, "summary.md")));
         Assert.True(File.Exists(Path.Combine(dir, "properties.md")));
+        // Each front model's property suite reports when it is done (one can take minutes).
+        Assert.Matches(@"poet: \[1/\d+\] model \d+: \d+ properties in [\d.]+ s", run.Stderr);
         // The run's targets are what `poet front --properties` compares with when none are given.
         var again = fake.Run(["front", dir, "--properties", "--only", "lattice,elastic"]);
         Assert.True(again.ExitCode == 0, again.Stderr);
