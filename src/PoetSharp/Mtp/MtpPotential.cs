@@ -21,6 +21,8 @@ public sealed class MtpPotential : IPotential
     public string Name { get; }
     public double Cutoff => Model.Cutoff;
     public IReadOnlyList<string>? Species => Model.Elements;
+    /// <summary>min_dist of the radial basis: below it the Chebyshev polynomials are evaluated outside their interval.</summary>
+    public double ShortestDistance => Model.MinDistance;
 
     /// <param name="threads">Workers to use (−1: every core; 1: the calling thread only).</param>
     public MtpPotential(MtpModel model, int threads = -1)

@@ -19,6 +19,13 @@ public interface IPotential
     IReadOnlyList<string>? Species { get; }
 
     /// <summary>
+    /// The shortest interatomic distance (Å) the potential was built for, where it declares one (an MTP's min_dist, the
+    /// lower end of its radial basis: closer pairs are extrapolated polynomials, and may hold deep spurious wells); 0 where
+    /// it declares none. The property searches over lattice constants scan nearest-neighbour distances from here up.
+    /// </summary>
+    double ShortestDistance => 0;
+
+    /// <summary>
     /// Computes into <paramref name="result"/> (resized as needed) using a half neighbour list built with a cutoff
     /// of at least <see cref="Cutoff"/> (a larger one, e.g. with a skin, is allowed: pairs beyond the cutoff are skipped).
     /// Allocation-free once <paramref name="result"/> has the right size.

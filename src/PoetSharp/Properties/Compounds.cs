@@ -365,7 +365,7 @@ public static class Compounds
 
     /// <summary>
     /// The zero-stress lattice of a compound. Cubic types (B2, L1₂, B1): the energy per atom of the conventional cell is scanned over
-    /// nearest-neighbour distances from a quarter of the cutoff to the cutoff (<see cref="LatticeSearch.ScanPoints"/>) for the bound
+    /// nearest-neighbour distances from a quarter of the cutoff (or the potential's shortest distance: <see cref="Bulk.ScanStart"/>) to the cutoff (<see cref="LatticeSearch.ScanPoints"/>) for the bound
     /// basin, then the pressure is solved for zero in it. L1₀: for each c/a, a is solved for zero pressure; c/a is scanned from 0.6
     /// to 1.6 (51 points, or <see cref="LatticeSearch.CoverAPoints"/> if more) and the local energy minimum nearest the cubic c/a = 1
     /// is taken (c/a = 1/√2 is B2 by the Bain path, which may lie lower but is another structure), refined by golden section
@@ -388,7 +388,7 @@ public static class Compounds
             return potential.Compute(compound.Cell(a, q));
         }
         var ratio = LatticePerNeighbourDistance(compound.Structure);
-        var grid = Roots.Linspace(0.25 * potential.Cutoff * ratio, potential.Cutoff * ratio, search.ScanPoints);
+        var grid = Roots.Linspace(Bulk.ScanStart(potential) * ratio, potential.Cutoff * ratio, search.ScanPoints);
         var what = $"{compound} with {potential.Name}";
         var best = Roots.InteriorMinimum(grid, a => At(a, 1).Energy, what, out _);
         var a0 = Roots.Bracketed(a => At(a, 1).Stress.Pressure, grid[best - 1], grid[best + 1], search.LengthTolerance);

@@ -1,6 +1,7 @@
 using PoetSharp.Atoms;
 using PoetSharp.Potentials;
 using PoetSharp.Properties;
+using PoetSharp.Tests.Support;
 using Xunit.Abstractions;
 
 namespace PoetSharp.Tests.Properties;
@@ -9,6 +10,29 @@ namespace PoetSharp.Tests.Properties;
 public class BulkTests(ITestOutputHelper output)
 {
     private static IPotential Mishin => PotentialFactory.Create(LammpsBulkScript.MishinCu);
+
+    /// <summary>
+    /// The real MLIP-2 copper MTP of the mlearn set has a well of about −2·10⁵ eV/atom at a nearest-neighbour distance of
+    /// 1.14 Å, below its min_dist (1.83 Å), where its radial basis is extrapolated. A scan from a quarter of its 3.9 Å
+    /// cutoff took that for the crystal (a0 = 1.61 Å, reported as ok); from min_dist up it finds copper.
+    /// </summary>
+    [Fact]
+    public void LatticeScansOfAnMtpStartAtItsMinDist()
+    {
+        var mtp = new PoetSharp.Mtp.MtpPotential(PoetSharp.Mtp.MtpFile.Read(TestData.Shared("mlearn", "Cu_mtp.mtp"), ["Cu"]), threads: 1);
+        Assert.Equal(1.83239, mtp.ShortestDistance, 1e-12);
+        // The well is there: the guard is what keeps the scan out of it.
+        Assert.True(mtp.Energy(Lattices.FccPrimitive("Cu", 1.61)) < -1e4);
+        var fcc = Bulk.CubicLatticeConstant(mtp, "Cu", CubicLattice.Fcc);
+        var bcc = Bulk.CubicLatticeConstant(mtp, "Cu", CubicLattice.Bcc);
+        var hcp = Bulk.HcpLatticeConstants(mtp, "Cu", fcc: fcc);
+        output.WriteLine($"fcc a0 {fcc.A:F4} Å, E {fcc.EnergyPerAtom:F4}; bcc−fcc {1000 * (bcc.EnergyPerAtom - fcc.EnergyPerAtom):F2}, hcp−fcc {1000 * (hcp.EnergyPerAtom - fcc.EnergyPerAtom):F2} meV/atom");
+        // PBE copper (POET's DFT_Cu targets: 3.632 Å; bcc 36 meV/atom above fcc): the MTP was trained on PBE data.
+        Assert.Equal(3.632, fcc.A, 0.02);
+        Assert.InRange(fcc.EnergyPerAtom, -4.5, -3.5);
+        Assert.InRange(1000 * (bcc.EnergyPerAtom - fcc.EnergyPerAtom), 20, 60);
+        Assert.True(hcp.EnergyPerAtom > fcc.EnergyPerAtom);
+    }
 
     [Fact]
     public void BirchMurnaghanFitRecoversItsOwnParameters()
