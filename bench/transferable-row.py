@@ -52,8 +52,22 @@ if sys.argv[1] == "--front":
     counts = [(sum(assess(m["properties"])[1]), m["name"], m["sanity"]["passed"] if m.get("sanity") else None) for m in report["models"]]
     full = [c for c in counts if c[0] == 9]
     best = max(counts, key=lambda c: c[0])
+    sane = [c for c in counts if c[2]]
+    best_sane = max((c[0] for c in sane), default=0)
+
+    def mlearn_check(m):
+        """Issue 12's check of the mlearn run: hcp above fcc, a positive stacking-fault energy, C11, C12, C44 within 10 %."""
+        props = {(p["name"], p["structure"]): p for p in m["properties"]}
+        hcp, isf = props.get(("delta_E0", "HCP_FCC")), props.get(("gamma_isf", "FCC"))
+        cij = [props.get((c, "FCC")) for c in ("C11", "C12", "C44")]
+        return (hcp is not None and (hcp.get("value") or 0) > 0 and isf is not None and (isf.get("value") or 0) > 0
+                and all(c is not None and c.get("relativeError") is not None and abs(c["relativeError"]) <= 0.10 for c in cij))
+
+    passing = [m["name"] for m in report["models"] if m.get("sanity") and m["sanity"]["passed"] and mlearn_check(m)]
     print(f"front of {len(counts)} models: {len(full)} meet all 9 targets ({', '.join(c[1] for c in full) or 'none'}); "
-          f"most met: {best[0]}/9 ({', '.join(c[1] for c in counts if c[0] == best[0])})")
+          f"most met: {best[0]}/9 ({', '.join(c[1] for c in counts if c[0] == best[0])}); "
+          f"most met by a model passing the sanity checks: {best_sane}/9 ({', '.join(c[1] for c in sane if c[0] == best_sane) or 'none'}); "
+          f"sane models meeting the mlearn check (hcp above fcc, γ_isf > 0, C11/C12/C44 within 10 %): {', '.join(passing) or 'none'}")
     sys.exit(0)
 
 name, e, f = sys.argv[1], float(sys.argv[2]), float(sys.argv[3])
