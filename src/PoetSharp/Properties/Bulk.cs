@@ -210,7 +210,10 @@ public static class Bulk
 
     /// <summary>
     /// A bracket [lo, hi] around the zero of a pressure that is positive below and negative above it, found by stepping
-    /// from <paramref name="start"/> by <paramref name="step"/> (doubling) in the direction the sign says.
+    /// from <paramref name="start"/> by <paramref name="step"/> (growing 1.5× per step) in the direction the sign says,
+    /// never beyond half or twice the start. The start is a zero-pressure length of a nearby structure, so a zero further
+    /// away is not the one wanted; and without the bound a model with no zero shrank the cell until its neighbour list
+    /// held billions of periodic images (a search of copper with angular densities stalled there, at 3 GB).
     /// </summary>
     internal static (double Lo, double Hi) Expand(Func<double, double> pressure, double start, double step)
     {
@@ -220,13 +223,13 @@ public static class Bulk
         for (var k = 0; k < 40; k++)
         {
             var next = x + direction * step;
-            if (next <= 0) break;
+            if (next < 0.5 * start || next > 2 * start) break;
             var q = pressure(next);
             if (Math.Sign(q) != Math.Sign(p)) return direction > 0 ? (x, next) : (next, x);
             x = next;
             step *= 1.5;
         }
-        throw new InvalidOperationException(FormattableString.Invariant($"no zero-pressure lattice constant near {start:G6} Å"));
+        throw new InvalidOperationException(FormattableString.Invariant($"no zero-pressure lattice constant between {0.5 * start:G6} and {2 * start:G6} Å"));
     }
 
     /// <summary>The potential's energy of one atom of the element alone in a non-periodic box (eV): zero for pair and EAM potentials whose functions vanish at zero density.</summary>
