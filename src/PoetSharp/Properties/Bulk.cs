@@ -213,7 +213,7 @@ public static class Bulk
     /// from <paramref name="start"/> by <paramref name="step"/> (growing 1.5× per step) in the direction the sign says,
     /// never beyond half or twice the start. The start is a zero-pressure length of a nearby structure, so a zero further
     /// away is not the one wanted; and without the bound a model with no zero shrank the cell until its neighbour list
-    /// held billions of periodic images (a search of copper with angular densities stalled there, at 3 GB).
+    /// held billions of periodic images (a search of copper with angular densities stalled there, at 5 GB).
     /// </summary>
     internal static (double Lo, double Hi) Expand(Func<double, double> pressure, double start, double step)
     {
