@@ -172,7 +172,8 @@ public class AngularDensityTests(ITestOutputHelper output)
         // cancels: ang1 = |Σ φ r̂|² ≈ (3·0.82 φ)² against the bulk's ρ0² ≈ (12 φ)², about 4 %, where the bulk has exactly 0.
         var slab = DefectBuilders.Slab("Cu", CubicLattice.Fcc, 3.61, 1, 1, 1, 8, 10);
         var top = Enumerable.Range(0, slab.Count).MaxBy(i => slab.Positions[i].Z);
-        var middle = Enumerable.Range(0, slab.Count).OrderBy(i => Math.Abs(slab.Positions[i].Z - slab.Positions.ToArray().Average(p => p.Z))).First();
+        var meanZ = slab.Positions.ToArray().Average(p => p.Z);
+        var middle = Enumerable.Range(0, slab.Count).MinBy(i => Math.Abs(slab.Positions[i].Z - meanZ));
         var ang1 = Atoms(slab, 1);
         Assert.True(ang1[top] > 0.03 * rho0, $"ang1 at the surface {ang1[top]:G3}, ρ0² in the bulk {rho0:G3}");
         Assert.True(ang1[middle] < 1e-3 * ang1[top], $"ang1 mid-slab {ang1[middle]:G3} against {ang1[top]:G3} at the surface");
