@@ -264,6 +264,7 @@ internal static class FitCommand
                 {
                     Targets = reference, Compare = comparisons, MaxParallelism = engine.Settings.Threads,
                     Progress = line => output.Error.WriteLine("poet: " + line),
+                    Rule = new RecommendationRule { TargetWeight = engine.Settings.TargetWeight },
                 });
                 front = result.Front;
                 output.Line();

@@ -70,6 +70,7 @@ internal static class FrontCommand
             {
                 Only = groups, Targets = targetFile, Compare = comparisons, Element = parsed.GetValue(element),
                 MaxParallelism = parsed.GetValue(threads), Progress = line => output.Error.WriteLine("poet: " + line),
+                Rule = new RecommendationRule { TargetWeight = RunSettings(folder)?.TargetWeight ?? TargetObjective.DefaultWeight },
             });
             FitCommand.PrintFront(output, result.Front);
             PrintProperties(output, result);
@@ -97,10 +98,7 @@ internal static class FrontCommand
     /// <summary>The target properties the run was searched with (its checkpoint's settings), when that file is still there.</summary>
     private static TargetProperties? RunTargets(CliOutput output, string folder)
     {
-        var checkpoint = Path.Combine(folder, SearchCheckpoint.FileName);
-        if (!File.Exists(checkpoint)) return null;
-        var (settings, _, _) = SearchCheckpoint.ReadHeader(checkpoint);
-        if (settings.TargetsPath is not { } path) return null;
+        if (RunSettings(folder)?.TargetsPath is not { } path) return null;
         if (!File.Exists(path))
         {
             output.Error.WriteLine($"poet: the run's targets {path} are gone; give --targets to compare with targets");
@@ -108,6 +106,13 @@ internal static class FrontCommand
         }
         output.Error.WriteLine($"poet: comparing with the run's targets {path}");
         return TargetProperties.Read(path);
+    }
+
+    /// <summary>The settings the run was searched with (its checkpoint's), when that file is still there.</summary>
+    private static SearchSettings? RunSettings(string folder)
+    {
+        var checkpoint = Path.Combine(folder, SearchCheckpoint.FileName);
+        return File.Exists(checkpoint) ? SearchCheckpoint.ReadHeader(checkpoint).Settings : null;
     }
 
     /// <summary>The recommended model, or, for a front.json written before recommendations, the one the rule picks from it now.</summary>

@@ -54,10 +54,19 @@ public static class PropertyScore
 /// <summary>The parameters of the recommendation rule (<see cref="Recommendation"/>).</summary>
 public sealed record RecommendationRule
 {
-    /// <summary>Models whose validation fitness is at most this multiple of the best eligible model's stay in the running.</summary>
-    public double FitnessFactor { get; init; } = 2;
-    /// <summary>Scores within this fraction of the lowest count as a tie, which the simpler model wins.</summary>
+    /// <summary>
+    /// Models whose validation fitness is at most this multiple of the best eligible model's stay in the running: 4 on a
+    /// fitness of squared errors is twice the best model's RMS errors.
+    /// </summary>
+    public double FitnessFactor { get; init; } = 4;
+    /// <summary>Values within this fraction of the lowest count as a tie, which the simpler model wins.</summary>
     public double TieTolerance { get; init; } = 0.05;
+    /// <summary>
+    /// W, what the property score counts against the validation fitness: a model is judged by fitness + ½ W score², the
+    /// fitness a search with its targets in the fitness gives it (<see cref="TargetObjective"/>). The run's
+    /// <c>--target-weight</c>; by default the search's default.
+    /// </summary>
+    public double TargetWeight { get; init; } = TargetObjective.DefaultWeight;
 }
 
 /// <summary>The recommended model of a front (by rank) and why.</summary>
@@ -71,14 +80,19 @@ public sealed record RunFolderModel(FrontEntry Entry, string ModelPath, string D
 /// The one model of a front to recommend, and why. The rule (documented in docs/front.md):
 /// <list type="number">
 /// <item>Drop models that fail the short-range check or any physical sanity check. If none is left, consider all and say so.</item>
-/// <item>Keep those whose validation fitness is within <see cref="RecommendationRule.FitnessFactor"/> (2×) of the best remaining
-/// one: a model much less accurate on the held-out data is not recommended for its properties. The fitness is the one on
-/// every validation structure (<see cref="FrontEntry.FullValidationFitness"/>) when the front has it, else the sampled one the search used.</item>
-/// <item>Among them, the lowest property score (<see cref="PropertyScore"/>) when properties were computed against targets,
-/// else the lowest validation fitness (the same one).</item>
+/// <item>Keep those whose validation fitness is within <see cref="RecommendationRule.FitnessFactor"/> (4×, twice the RMS
+/// errors) of the best remaining one: a model much less accurate on the held-out data is not recommended for its
+/// properties. The fitness is the one on every validation structure (<see cref="FrontEntry.FullValidationFitness"/>) when
+/// the front has it, else the sampled one the search used.</item>
+/// <item>Among them, when properties were computed against targets, the lowest joint fitness: validation fitness
+/// + ½ W (property score)² (<see cref="PropertyScore"/>, W = <see cref="RecommendationRule.TargetWeight"/>), the fitness a
+/// search with the targets in its fitness would give the model on the validation data; else the lowest validation fitness.</item>
 /// <item>Near-ties — within <see cref="RecommendationRule.TieTolerance"/> (5 %) of that lowest value — go to the model with
 /// fewer nodes (then the lower value, then the lower rank): simpler closed forms transfer better.</item>
 /// </list>
+/// Until 2026-12-07 step 3 took the lowest property score within 2× of the best fitness. On a front where one model was
+/// more than twice as accurate as every other, that left it alone, whatever its properties (mlearn copper with angular
+/// densities: C11, C12, C44 15–22 % high beside a sane model at 1.6× its energy error with all three within 8 %).
 /// </summary>
 public static class Recommendation
 {
@@ -118,19 +132,23 @@ public static class Recommendation
             reasons.Add($"{fitnessName} within {rule.FitnessFactor.ToString("G3", Inv)}× of the best such model's {best.ToString("G3", Inv)} ({eligible.Count} model{(eligible.Count == 1 ? "" : "s")})");
         }
 
-        // (c) Properties when there are scores, else validation fitness; (d) near-ties to the simpler model.
+        // (c) With property scores, the joint fitness (validation fitness + ½ W score²), else validation fitness; (d) near-ties to the simpler model.
         var scored = propertyScores is null ? [] : eligible.Where(e => propertyScores.TryGetValue(e.Rank, out var s) && double.IsFinite(s)).ToList();
         var byScore = scored.Count > 0;
         var pool = byScore ? scored : eligible;
-        double Value(FrontEntry e) => byScore ? propertyScores![e.Rank] : Judged(e);
-        var what = byScore ? "property score" : fitnessName;
+        double Joint(FrontEntry e) => Judged(e) + 0.5 * rule.TargetWeight * propertyScores![e.Rank] * propertyScores[e.Rank];
+        double Value(FrontEntry e) => byScore ? Joint(e) : Judged(e);
+        var what = byScore ? "joint fitness" : fitnessName;
+        string Parts(FrontEntry e) => byScore
+            ? $" ({fitnessName} {Judged(e).ToString("G3", Inv)} + ½·{rule.TargetWeight.ToString("G3", Inv)}·(property score {propertyScores![e.Rank].ToString("G3", Inv)})²)"
+            : "";
         var lowest = pool.OrderBy(Value).ThenBy(e => e.Rank).First();
         var chosen = pool.Where(e => Value(e) <= Value(lowest) + rule.TieTolerance * Math.Abs(Value(lowest)))
             .OrderBy(e => e.Complexity).ThenBy(Value).ThenBy(e => e.Rank).First();
         if (chosen == lowest)
-            reasons.Add($"lowest {what} {Value(chosen).ToString("G3", Inv)}" + (byScore ? " (RMS of error/tolerance over the target properties)" : " (no property scores)"));
+            reasons.Add($"lowest {what} {Value(chosen).ToString("G3", Inv)}" + (byScore ? Parts(chosen) : " (no property scores)"));
         else
-            reasons.Add($"{what} {Value(chosen).ToString("G3", Inv)}, within {(100 * rule.TieTolerance).ToString("G3", Inv)} % of the lowest " +
+            reasons.Add($"{what} {Value(chosen).ToString("G3", Inv)}{Parts(chosen)}, within {(100 * rule.TieTolerance).ToString("G3", Inv)} % of the lowest " +
                         $"({Value(lowest).ToString("G3", Inv)}, model {lowest.Rank} with {lowest.Complexity} nodes), and simpler");
         if (byScore && scored.Count < eligible.Count)
             reasons.Add($"{eligible.Count - scored.Count} model(s) without a property score not considered");

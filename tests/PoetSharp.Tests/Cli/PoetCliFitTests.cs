@@ -233,9 +233,11 @@ public class PoetCliFitTests
         var fake = Services();
         var dir = Path.Combine(TestData.TempDir(), "run");
         var targets = TestData.Repo("poet", "DFT_Cu", "0K", "TargetProperties_0K.data");
-        var run = fake.Run(["fit", "--data", "tiny", "--generations", "1", "--targets", targets, "--ground-state", "fcc", "--target-refit-evaluations", "1", "--out", dir, .. Small]);
+        var run = fake.Run(["fit", "--data", "tiny", "--generations", "1", "--targets", targets, "--ground-state", "fcc", "--target-refit-evaluations", "1", "--target-weight", "0.02", "--out", dir, .. Small]);
         Assert.True(run.ExitCode == 0, run.Stderr);
         Assert.Contains("23 target properties", run.Stdout);
+        // The recommendation weighs the property scores with the run's own target weight.
+        Assert.Contains("+ ½·0.02·(property score ", RunOutputs.Read(dir).RecommendationReason);
         Assert.Contains("recommended", run.Stdout);
         var front = RunOutputs.Read(dir);
         Assert.All(front.Front, e => Assert.True(e.TargetFitness > 0));
@@ -250,6 +252,7 @@ public class PoetCliFitTests
         var again = fake.Run(["front", dir, "--properties", "--only", "lattice,elastic"]);
         Assert.True(again.ExitCode == 0, again.Stderr);
         Assert.Contains(targets, again.Stdout + again.Stderr);
+        Assert.Contains("+ ½·0.02·(property score ", RunOutputs.Read(dir).RecommendationReason);
     }
 
     [Fact]

@@ -44,7 +44,9 @@ public class PoetCliFrontTests
             Assert.Contains(Path.Combine(dir, f), run.Stdout);
         }
         Assert.NotNull(RunOutputs.Read(dir).RecommendationReason);
-        Assert.Contains("property score", RunOutputs.Read(dir).RecommendationReason);
+        // No checkpoint in this folder: the search's default target weight.
+        Assert.Contains("lowest joint fitness", RunOutputs.Read(dir).RecommendationReason);
+        Assert.Contains("+ ½·0.01·(property score ", RunOutputs.Read(dir).RecommendationReason);
     }
 
     [Fact]

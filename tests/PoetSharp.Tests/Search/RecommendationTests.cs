@@ -29,22 +29,41 @@ public class RecommendationTests
     [Fact]
     public void ModelsFarLessAccurateOnValidationAreLeftOutWhateverTheirProperties()
     {
-        // Model 2 has the best properties but twice and a bit the best validation fitness.
-        var front = new[] { E(1, 10, 0.010), E(2, 12, 0.0201), E(3, 14, 0.019) };
-        var chosen = Recommendation.Choose(front, Scores((1, 2.0), (2, 0.5), (3, 1.0)))!;
+        // Model 2 has the best properties, and with W = 1 the best joint fitness, but a little over 4× the best
+        // validation fitness (over twice its RMS errors).
+        var front = new[] { E(1, 10, 0.010), E(2, 12, 0.0401), E(3, 14, 0.039) };
+        var chosen = Recommendation.Choose(front, Scores((1, 2.0), (2, 0.5), (3, 1.0)), new RecommendationRule { TargetWeight = 1 })!;
         Assert.Equal(3, chosen.Rank);
-        Assert.Contains("within 2× of the best such model's 0.01 (2 models)", chosen.Reason);
-        Assert.Contains("lowest property score 1", chosen.Reason);
+        Assert.Contains("within 4× of the best such model's 0.01 (2 models)", chosen.Reason);
+        Assert.Contains("lowest joint fitness 0.539 (validation fitness 0.039 + ½·1·(property score 1)²)", chosen.Reason);
+    }
+
+    [Fact]
+    public void TheJointFitnessTradesAccuracyForPropertiesAtTheTargetWeight()
+    {
+        // At W = 0.01 (the search's default): model 1 is the most accurate but misses its targets by 4 tolerances on
+        // average (0.010 + 0.08), model 3 meets them best but at almost 4× the fitness (0.039 + 0.005), model 2 between
+        // (0.020 + 0.02) is the choice. The old rule (lowest score within 2×) would have left model 1 alone.
+        var front = new[] { E(1, 10, 0.010), E(2, 12, 0.020), E(3, 14, 0.039) };
+        var scores = Scores((1, 4.0), (2, 2.0), (3, 1.0));
+        var chosen = Recommendation.Choose(front, scores)!;
+        Assert.Equal(2, chosen.Rank);
+        Assert.Contains("within 4× of the best such model's 0.01 (3 models)", chosen.Reason);
+        Assert.Contains("lowest joint fitness 0.04 (validation fitness 0.02 + ½·0.01·(property score 2)²)", chosen.Reason);
+        // The run's weight sets the exchange rate: properties count for little at W = 0.001, for much at W = 0.1.
+        Assert.Equal(1, Recommendation.Choose(front, scores, new RecommendationRule { TargetWeight = 0.001 })!.Rank);
+        Assert.Equal(3, Recommendation.Choose(front, scores, new RecommendationRule { TargetWeight = 0.1 })!.Rank);
     }
 
     [Fact]
     public void NearTiesGoToTheSimplerModelAndRealDifferencesDoNot()
     {
-        var front = new[] { E(1, 20, 0.010), E(2, 12, 0.011) };
+        // Joint fitness 0.015 against 0.0154 (2.7 % apart): a tie; against 0.0166 (10.7 %): not.
+        var front = new[] { E(1, 20, 0.010), E(2, 12, 0.010) };
         var tie = Recommendation.Choose(front, Scores((1, 1.00), (2, 1.04)))!;
         Assert.Equal(2, tie.Rank);
-        Assert.Contains("within 5 % of the lowest (1, model 1 with 20 nodes), and simpler", tie.Reason);
-        Assert.Equal(1, Recommendation.Choose(front, Scores((1, 1.00), (2, 1.06)))!.Rank);
+        Assert.Contains("joint fitness 0.0154 (validation fitness 0.01 + ½·0.01·(property score 1.04)²), within 5 % of the lowest (0.015, model 1 with 20 nodes), and simpler", tie.Reason);
+        Assert.Equal(1, Recommendation.Choose(front, Scores((1, 1.00), (2, 1.15)))!.Rank);
 
         // Without property scores the same rule runs on validation fitness.
         Assert.Equal(2, Recommendation.Choose([E(1, 20, 0.0100), E(2, 12, 0.0104)])!.Rank);
@@ -71,7 +90,7 @@ public class RecommendationTests
         var front = new[] { Full(1, 30, 0.25, 0.30), Full(2, 40, 0.21, 0.26), Full(3, 50, 0.176, 2289) };
         var chosen = Recommendation.Choose(front)!;
         Assert.Equal(2, chosen.Rank);
-        Assert.Contains("fitness on all validation data within 2× of the best such model's 0.26 (2 models)", chosen.Reason);
+        Assert.Contains("fitness on all validation data within 4× of the best such model's 0.26 (2 models)", chosen.Reason);
         Assert.Contains("lowest fitness on all validation data 0.26", chosen.Reason);
 
         // A front without the figure (written before it existed) is judged on the sampled fitness, all of it alike.
