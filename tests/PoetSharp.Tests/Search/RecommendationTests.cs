@@ -43,13 +43,14 @@ public class RecommendationTests
     {
         // At W = 0.01 (the search's default): model 1 is the most accurate but misses its targets by 4 tolerances on
         // average (0.010 + 0.08), model 3 meets them best but at almost 4× the fitness (0.039 + 0.005), model 2 between
-        // (0.020 + 0.02) is the choice. The old rule (lowest score within 2×) would have left model 1 alone.
-        var front = new[] { E(1, 10, 0.010), E(2, 12, 0.020), E(3, 14, 0.039) };
+        // (0.021 + 0.02) is the choice. The old rule (lowest score within 2×) would have left model 1 alone.
+        var front = new[] { E(1, 10, 0.010), E(2, 12, 0.021), E(3, 14, 0.039) };
         var scores = Scores((1, 4.0), (2, 2.0), (3, 1.0));
         var chosen = Recommendation.Choose(front, scores)!;
         Assert.Equal(2, chosen.Rank);
         Assert.Contains("within 4× of the best such model's 0.01 (3 models)", chosen.Reason);
-        Assert.Contains("lowest joint fitness 0.04 (validation fitness 0.02 + ½·0.01·(property score 2)²)", chosen.Reason);
+        Assert.Contains("lowest joint fitness 0.041 (validation fitness 0.021 + ½·0.01·(property score 2)²)", chosen.Reason);
+        Assert.Equal(1, Recommendation.Choose(front, scores, new RecommendationRule { FitnessFactor = 2 })!.Rank);
         // The run's weight sets the exchange rate: properties count for little at W = 0.001, for much at W = 0.1.
         Assert.Equal(1, Recommendation.Choose(front, scores, new RecommendationRule { TargetWeight = 0.001 })!.Rank);
         Assert.Equal(3, Recommendation.Choose(front, scores, new RecommendationRule { TargetWeight = 0.1 })!.Rank);
