@@ -62,7 +62,8 @@ internal static class FrontCommand
             var groups = PropertiesCommand.Groups(parsed, only);
             RunOutputs.Read(folder); // a folder that is not a run fails before the potentials are read
             // Targets and comparison potentials are read before the long computation, so that a bad file fails at once.
-            var targetFile = parsed.GetValue(targets) is { } path ? TargetProperties.Read(path) : RunTargets(output, folder);
+            var runSettings = RunSettings(folder);
+            var targetFile = parsed.GetValue(targets) is { } path ? TargetProperties.Read(path) : RunTargets(output, runSettings);
             var comparisons = (parsed.GetValue(compare) ?? []).Select(services.CreatePotential).ToList();
             output.Error.WriteLine($"poet: computing {(groups.Length == 0 ? "all properties" : string.Join(", ", groups))} " +
                                    $"for the front of {folder}{(comparisons.Count > 0 ? " and " + string.Join(", ", comparisons.Select(c => c.Name)) : "")}");
@@ -70,7 +71,7 @@ internal static class FrontCommand
             {
                 Only = groups, Targets = targetFile, Compare = comparisons, Element = parsed.GetValue(element),
                 MaxParallelism = parsed.GetValue(threads), Progress = line => output.Error.WriteLine("poet: " + line),
-                Rule = new RecommendationRule { TargetWeight = RunSettings(folder)?.TargetWeight ?? TargetObjective.DefaultWeight },
+                Rule = new RecommendationRule { TargetWeight = runSettings?.TargetWeight ?? TargetObjective.DefaultWeight },
             });
             FitCommand.PrintFront(output, result.Front);
             PrintProperties(output, result);
@@ -96,9 +97,9 @@ internal static class FrontCommand
     }
 
     /// <summary>The target properties the run was searched with (its checkpoint's settings), when that file is still there.</summary>
-    private static TargetProperties? RunTargets(CliOutput output, string folder)
+    private static TargetProperties? RunTargets(CliOutput output, SearchSettings? runSettings)
     {
-        if (RunSettings(folder)?.TargetsPath is not { } path) return null;
+        if (runSettings?.TargetsPath is not { } path) return null;
         if (!File.Exists(path))
         {
             output.Error.WriteLine($"poet: the run's targets {path} are gone; give --targets to compare with targets");
