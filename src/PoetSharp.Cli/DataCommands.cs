@@ -1,9 +1,10 @@
 using System.CommandLine;
 using PoetSharp.Data;
+using PoetSharp.Properties;
 
 namespace PoetSharp.Cli;
 
-/// <summary>`poet data info` and `poet data convert`.</summary>
+/// <summary>`poet data info`, `poet data convert` and `poet data elastic`.</summary>
 internal static class DataCommands
 {
     public static Command Create(CliOutput output, CliServices services)
@@ -11,6 +12,7 @@ internal static class DataCommands
         var data = new Command("data", "Inspect and convert training data.");
         data.Subcommands.Add(Info(output, services));
         data.Subcommands.Add(Convert(output, services));
+        data.Subcommands.Add(Elastic(output, services));
         return data;
     }
 
@@ -60,6 +62,89 @@ internal static class DataCommands
             if (!isXyz && (summary.WithEnergy + summary.WithForces + summary.WithStress) > 0)
                 output.Line("note: POSCAR holds no energy, forces or stress; those labels were not written");
             foreach (var note in data.Notes) output.Line("note: " + note);
+            return PoetCli.Success;
+        });
+        return command;
+    }
+
+    private static Command Elastic(CliOutput output, CliServices services)
+    {
+        var paths = new Argument<string[]>("PATH")
+        {
+            Arity = ArgumentArity.OneOrMore,
+            HelpName = "PATH",
+            Description = "Data to read (repeat to concatenate): " + DataFiles.ReadableFormats + ".",
+        };
+        var maxStrain = new Option<double>("--max-strain") { DefaultValueFactory = _ => ElasticFromDataOptions.Default.MaxStrain, HelpName = "STRAIN", Description = "Largest Lagrangian strain component of the cells fitted." };
+        var maxForce = new Option<double>("--max-force") { DefaultValueFactory = _ => ElasticFromDataOptions.Default.MaxForce, HelpName = "eV/Å", Description = "Largest force component of a cell taken as a perfect crystal." };
+        var targets = new Option<string>("--targets") { HelpName = "FILE", Description = "Target properties (TargetProperties_0K.data or its JSON form) to compare C11, C12 and C44 with." };
+        var json = new Option<bool>("--json") { Description = "Write the results as JSON to standard output." };
+        var command = new Command("elastic", "The elastic constants the data themselves measure: homogeneously strained copies of a perfect cubic crystal (energies, forces below a limit) fitted to C11, C12 and C44 with standard errors, without any potential.")
+        {
+            paths, maxStrain, maxForce, targets, json,
+        };
+        command.SetAction(parsed =>
+        {
+            var sets = parsed.GetValue(paths)!.Select(services.ReadData).ToList();
+            var reference = parsed.GetValue(targets) is { } t ? TargetProperties.Read(t) : null;
+            var options = new ElasticFromDataOptions(parsed.GetValue(maxForce), parsed.GetValue(maxStrain));
+            if (!(options.MaxStrain > 0 && options.MaxStrain < 0.5)) throw new ArgumentException("--max-strain must lie in (0, 0.5)");
+            if (!(options.MaxForce >= 0)) throw new ArgumentException("--max-force must not be negative");
+            var source = string.Join(", ", sets.Select(d => d.Source));
+            var families = ElasticFromData.Find(sets.SelectMany(d => d.Structures), options);
+            var comparison = reference is null ? [] : ElasticFromData.CompareWithTargets(families, reference);
+            if (parsed.GetValue(json))
+            {
+                output.Out.WriteLine(System.Text.Json.JsonSerializer.Serialize(new
+                {
+                    data = source,
+                    max_strain = options.MaxStrain,
+                    max_force_eV_per_A = options.MaxForce,
+                    families = families.Select(f => new
+                    {
+                        formula = f.Formula,
+                        crystal = f.Crystal?.ToString().ToLowerInvariant(),
+                        lattice_constant_A = f.LatticeConstant,
+                        reference = f.Reference.Name,
+                        cells = f.Cells,
+                        cells_fitted = f.CellsFitted,
+                        pressure_GPa = f.Pressure,
+                        residual_meV_per_atom = double.IsFinite(f.ResidualMeVPerAtom) ? f.ResidualMeVPerAtom : (double?)null,
+                        not_estimated = f.NotEstimated,
+                        fitted_terms = f.FittedTerms,
+                        constants = f.Constants.Select(c => new { name = c.Name, value_GPa = c.Value, standard_error_GPa = c.StandardError, not_determined = c.NotDetermined }),
+                    }),
+                    targets = comparison,
+                }, new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+                return PoetCli.Success;
+            }
+            if (families.Count == 0)
+            {
+                output.Line($"{source}: no strained copies of a perfect crystal (at least {ElasticFromDataOptions.Default.MinCells} fully periodic cells with an energy, the same atoms at the same fractional coordinates and every force component within {options.MaxForce} eV/Å)");
+                return PoetCli.Success;
+            }
+            output.Line($"{source}: {CliOutput.Plural(families.Count, "family", "families")} of strained perfect cells (energy–strain constants of each family's reference cell; strains up to {options.MaxStrain} fitted)");
+            var table = CliOutput.NewTable(2, "crystal", "cells (fitted)", "a (Å)", "pressure (GPa)", "C11 (GPa)", "C12 (GPa)", "C44 (GPa)", "misfit (meV/atom)");
+            foreach (var f in families)
+            {
+                string Show(string name) => f.Constant(name) is { } c ? c.Determined ? $"{c.Value:0.0} ± {c.StandardError:0.0}" : "not determined" : "–";
+                CliOutput.AddRow(table,
+                    $"{f.Formula} {f.Crystal?.ToString().ToLowerInvariant() ?? "other"}",
+                    $"{Int(f.Cells)} ({Int(f.CellsFitted)})",
+                    f.LatticeConstant is { } a ? CliOutput.Fixed(a, 4) : "–",
+                    f.Pressure is { } p ? CliOutput.Fixed(p, 2) : "–",
+                    Show("C11"), Show("C12"), Show("C44"),
+                    double.IsFinite(f.ResidualMeVPerAtom) ? CliOutput.Fixed(f.ResidualMeVPerAtom, 4) : "–");
+            }
+            output.Console.Write(table);
+            foreach (var f in families)
+            {
+                if (f.NotEstimated is { } why) output.Line($"{f.Formula}: not estimated: {why}");
+                foreach (var c in f.Constants.Where(c => !c.Determined)) output.Line($"{f.Formula} {c.Name}: not determined: {c.NotDetermined}");
+            }
+            if (families.Any(f => f.Pressure is { } p && Math.Abs(p) > 0.5))
+                output.Line("at a pressure P the stress–strain constants are C11 − P, C12 + P and C44 − P; at zero pressure both are the usual elastic constants");
+            foreach (var line in comparison) output.Line(line);
             return PoetCli.Success;
         });
         return command;

@@ -58,9 +58,13 @@ public sealed class SearchPhysics
         TargetObjective? targets = null;
         if (settings.TargetsPath is { } path)
         {
-            targets = new TargetObjective(TargetProperties.Read(path), species[0], settings.TargetWeight, PropertySetup.Screening);
+            var file = TargetProperties.Read(path);
+            targets = new TargetObjective(file, species[0], settings.TargetWeight, PropertySetup.Screening);
             notes.Add($"{targets.Targets.Count} target properties from {path} ({string.Join(", ", targets.Groups)}), weight {settings.TargetWeight}, " +
                       (settings.TargetMode == TargetMode.Fitness ? "added to the fitness" : "a separate objective"));
+            // Targets from another source can contradict the data (another functional, other DFT settings, another
+            // volume); where the data's strained cells measure an elastic constant, say how the two compare.
+            notes.AddRange(ElasticFromData.CompareWithTargets(ElasticFromData.Find(training.Structures), file));
         }
         if (targets == null && ground == null) return null;
         return new SearchPhysics(species[0], ground, targets, notes);
