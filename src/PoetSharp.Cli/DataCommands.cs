@@ -113,6 +113,13 @@ internal static class DataCommands
                         not_estimated = f.NotEstimated,
                         fitted_terms = f.FittedTerms,
                         constants = f.Constants.Select(c => new { name = c.Name, value_GPa = c.Value, standard_error_GPa = c.StandardError, not_determined = c.NotDetermined }),
+                        from_stresses = f.Stress is { } st ? new
+                        {
+                            pressure_GPa = st.Pressure,
+                            residual_GPa = st.ResidualGPa,
+                            fitted_terms = st.FittedTerms,
+                            constants = st.Constants.Select(c => new { name = c.Name, value_GPa = c.Value, standard_error_GPa = c.StandardError, not_determined = c.NotDetermined }),
+                        } : null,
                     }),
                     targets = comparison,
                 }, new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
@@ -124,23 +131,25 @@ internal static class DataCommands
                 return PoetCli.Success;
             }
             output.Line($"{source}: {CliOutput.Plural(families.Count, "family", "families")} of strained perfect cells (energy–strain constants of each family's reference cell; strains up to {options.MaxStrain} fitted)");
-            var table = CliOutput.NewTable(2, "crystal", "cells (fitted)", "a (Å)", "pressure (GPa)", "C11 (GPa)", "C12 (GPa)", "C44 (GPa)", "misfit (meV/atom)");
+            var table = CliOutput.NewTable(3, "crystal", "cells (fitted)", "a (Å)", "from", "pressure (GPa)", "C11 (GPa)", "C12 (GPa)", "C44 (GPa)", "misfit");
+            static string Show(DataConstant? c) => c is null ? "–" : c.Determined ? $"{c.Value:0.0} ± {c.StandardError:0.0}" : "not determined";
             foreach (var f in families)
             {
-                string Show(string name) => f.Constant(name) is { } c ? c.Determined ? $"{c.Value:0.0} ± {c.StandardError:0.0}" : "not determined" : "–";
-                CliOutput.AddRow(table,
-                    $"{f.Formula} {f.Crystal?.ToString().ToLowerInvariant() ?? "other"}",
-                    $"{Int(f.Cells)} ({Int(f.CellsFitted)})",
-                    f.LatticeConstant is { } a ? CliOutput.Fixed(a, 4) : "–",
-                    f.Pressure is { } p ? CliOutput.Fixed(p, 2) : "–",
-                    Show("C11"), Show("C12"), Show("C44"),
-                    double.IsFinite(f.ResidualMeVPerAtom) ? CliOutput.Fixed(f.ResidualMeVPerAtom, 4) : "–");
+                var crystal = $"{f.Formula} {f.Crystal?.ToString().ToLowerInvariant() ?? "other"}";
+                CliOutput.AddRow(table, crystal, $"{Int(f.Cells)} ({Int(f.CellsFitted)})", f.LatticeConstant is { } a ? CliOutput.Fixed(a, 4) : "–",
+                    "energies", f.Pressure is { } p ? CliOutput.Fixed(p, 2) : "–",
+                    Show(f.Constant("C11")), Show(f.Constant("C12")), Show(f.Constant("C44")),
+                    double.IsFinite(f.ResidualMeVPerAtom) ? CliOutput.Fixed(f.ResidualMeVPerAtom, 4) + " meV/atom" : "–");
+                if (f.Stress is { } st)
+                    CliOutput.AddRow(table, "", "", "", "stresses", st.Pressure is { } sp ? CliOutput.Fixed(sp, 2) : "–",
+                        Show(st.Constant("C11")), Show(st.Constant("C12")), Show(st.Constant("C44")), CliOutput.Fixed(st.ResidualGPa, 4) + " GPa");
             }
             output.Console.Write(table);
             foreach (var f in families)
             {
                 if (f.NotEstimated is { } why) output.Line($"{f.Formula}: not estimated: {why}");
-                foreach (var c in f.Constants.Where(c => !c.Determined)) output.Line($"{f.Formula} {c.Name}: not determined: {c.NotDetermined}");
+                foreach (var c in f.Constants.Where(c => !c.Determined)) output.Line($"{f.Formula} {c.Name} from energies: not determined: {c.NotDetermined}");
+                foreach (var c in f.Stress?.Constants.Where(c => !c.Determined) ?? []) output.Line($"{f.Formula} {c.Name} from stresses: not determined: {c.NotDetermined}");
             }
             if (families.Any(f => f.Pressure is { } p && Math.Abs(p) > 0.5))
                 output.Line("at a pressure P the stress–strain constants are C11 − P, C12 + P and C44 − P; at zero pressure both are the usual elastic constants");

@@ -32,6 +32,17 @@ public sealed record StrainedCellFamily(string Formula, Structure Reference, Cry
     int Cells, int CellsFitted, double MaxStrain, double? Pressure, IReadOnlyList<DataConstant> Constants, double ResidualMeVPerAtom,
     string? NotEstimated, IReadOnlyList<string>? FittedTerms = null)
 {
+    /// <summary>The same constants from the cells' stresses alone, when every fitted cell carries one; null otherwise.</summary>
+    public StressFit? Stress { get; init; }
+
+    public DataConstant? Constant(string name) => Constants.FirstOrDefault(c => c.Name == name);
+}
+
+/// <summary>Constants from the stresses of a family's cells (second Piola–Kirchhoff stress against Lagrangian strain).</summary>
+/// <param name="Pressure">The reference cell's pressure (GPa, compression positive).</param>
+/// <param name="ResidualGPa">RMS misfit of the stress components (GPa).</param>
+public sealed record StressFit(double? Pressure, IReadOnlyList<DataConstant> Constants, double ResidualGPa, IReadOnlyList<string> FittedTerms)
+{
     public DataConstant? Constant(string name) => Constants.FirstOrDefault(c => c.Name == name);
 }
 
@@ -40,7 +51,9 @@ public sealed record StrainedCellFamily(string Formula, Structure Reference, Cry
 /// <param name="MaxStrain">Largest Lagrangian strain component (either sign) fitted; larger strains are counted, not fitted.</param>
 /// <param name="FractionalTolerance">How close fractional coordinates must be for two cells to be strains of one crystal.</param>
 /// <param name="MinCells">Fewest cells a family needs.</param>
-public sealed record ElasticFromDataOptions(double MaxForce = 0.02, double MaxStrain = 0.03, double FractionalTolerance = 2e-4, int MinCells = 6)
+/// <param name="UseStress">Fit the stresses too when every fitted cell carries one.</param>
+public sealed record ElasticFromDataOptions(double MaxForce = 0.02, double MaxStrain = 0.03, double FractionalTolerance = 2e-4, int MinCells = 6,
+    bool UseStress = true)
 {
     public static readonly ElasticFromDataOptions Default = new();
 }
@@ -110,47 +123,89 @@ public static class ElasticFromData
         if (!CubicInCartesianFrame(reference))
             return Empty("the reference cell is not cubic with its cube axes along x, y and z");
 
-        var rows = new List<double[]>();
-        var energies = new List<double>();
-        var largest = 0.0;
+        // Stresses, where every cell carries one, are fitted apart from the energies with the same model: the second
+        // Piola–Kirchhoff stress S = J F⁻¹ σ F⁻ᵀ is the derivative of the energy per reference volume in η, six rows per
+        // cell, and uniaxial cells then fix C12 through their lateral stress. Apart, because DFT energies and stresses
+        // need not agree (basis-set and Pulay errors differ); where they do not, a user should see both.
         var volume = reference.Cell.Volume;
-        foreach (var s in cells)
+        var fitted = cells.Where(c => MaxAbs(LagrangianStrain(reference.Cell, c.Cell)) <= options.MaxStrain).ToList();
+        if (fitted.Count < 3) return Empty($"{fitted.Count} cells within a strain of {options.MaxStrain}", fitted.Count);
+        var withStress = options.UseStress && fitted.All(c => c.Stress is not null);
+        var energyRows = new List<double[]>();
+        var energies = new List<double>();
+        var stressRows = new List<double[]>();
+        var stresses = new List<double>();
+        var largest = 0.0;
+        foreach (var c in fitted)
         {
-            var eta = LagrangianStrain(reference.Cell, s.Cell);
-            var strain = MaxAbs(eta);
-            if (strain > options.MaxStrain) continue;
-            largest = Math.Max(largest, strain);
-            rows.Add(Columns(eta));
-            energies.Add(s.Energy!.Value / volume);
+            var f = Deformation(reference.Cell, c.Cell);
+            var eta = Strain(f);
+            largest = Math.Max(largest, MaxAbs(eta));
+            energyRows.Add(Columns(eta));
+            energies.Add(c.Energy!.Value / volume);
+            if (!withStress) continue;
+            var voigt = c.Stress!.Value.ToVoigt();
+            var cauchy = Matrix<double>.Build.DenseOfArray(new[,]
+            {
+                { voigt[0], voigt[5], voigt[4] }, { voigt[5], voigt[1], voigt[3] }, { voigt[4], voigt[3], voigt[2] },
+            });
+            var fInverse = f.Inverse();
+            var piola = f.Determinant() * fInverse * cauchy * fInverse.Transpose();
+            var derivatives = ColumnDerivatives(eta);
+            double[] target = [piola[0, 0], piola[1, 1], piola[2, 2], piola[1, 2], piola[0, 2], piola[0, 1]];
+            for (var m = 0; m < 6; m++)
+            {
+                stressRows.Add(derivatives[m]);
+                stresses.Add(target[m]);
+            }
         }
-        if (rows.Count < 3) return Empty($"{rows.Count} cells within a strain of {options.MaxStrain}", rows.Count);
 
-        // Scaled columns: strains of 1e-2 make the cubic columns 1e-6 of the intercept; unscaled, the SVD's rank cut would see them as noise.
-        var n = rows.Count;
+        var n = energyRows.Count;
+        var energyFit = Fit(energyRows, energies, largest, stressRows: false);
+        (IReadOnlyList<DataConstant> Constants, double? Pressure, double Rss, string[] Terms)? stressFit = withStress ? Fit(stressRows, stresses, largest, stressRows: true) : null;
+        return new StrainedCellFamily(formula, reference, crystal, a, cells.Count, n, options.MaxStrain, energyFit.Pressure, energyFit.Constants,
+            Math.Sqrt(energyFit.Rss / n) * volume / reference.Count * 1000, null, energyFit.Terms)
+        {
+            Stress = stressFit is { } sf
+                ? new StressFit(sf.Pressure, sf.Constants, Math.Sqrt(sf.Rss / stresses.Count) * Units.GPaPerEvPerA3, sf.Terms)
+                : null,
+        };
+    }
+
+    /// <summary>
+    /// One least-squares fit of the cubic energy model: to energies per reference volume (<paramref name="stressRows"/>
+    /// false; the rows are <see cref="Columns"/>) or to second Piola–Kirchhoff stresses (true; the rows are
+    /// <see cref="ColumnDerivatives"/>, which carry no energy zero).
+    /// </summary>
+    private static (IReadOnlyList<DataConstant> Constants, double? Pressure, double Rss, string[] Terms) Fit(List<double[]> rows, List<double> targets,
+        double largest, bool stressRows)
+    {
         var p = ParameterNames.Length;
-        var scale = new double[p];
-        for (var k = 0; k < p; k++) scale[k] = Math.Sqrt(rows.Sum(r => r[k] * r[k]));
-        var y = Vector<double>.Build.DenseOfEnumerable(energies);
         var dropped = new Dictionary<int, string>();
         var used = new List<int>();
         // A term is measured only where the data strain the crystal that way: its reach, the strain at which its column
-        // would be as large as at the most strained cell ((max |column|)^(1/degree)), must be a tenth of the largest
-        // strain fitted. Otherwise it could only fit noise: pure shears, say, carry γ²/8 on the diagonal, so C12's column
-        // is γ⁴/64 there and C12 would come out at 10⁸ GPa and drag the rest along.
+        // would be as large as at the most strained cell ((max |column|)^(1/degree) for energies, the derivative's
+        // (max |∂column|)^(1/(degree − 1)) for stresses), must be a tenth of the largest strain fitted. Otherwise it could
+        // only fit noise: simple shears carry γ²/2 on one diagonal, so C12's energy column is of order γ⁴ there, and
+        // fitted anyway C12 came out at 10⁸ GPa and dragged the rest along.
         for (var k = 0; k < p; k++)
         {
-            var reach = Degrees[k] == 0 ? 1 : Math.Pow(rows.Max(r => Math.Abs(r[k])), 1.0 / Degrees[k]);
+            var degree = stressRows ? Degrees[k] - 1 : Degrees[k];
+            var largestColumn = rows.Max(r => Math.Abs(r[k]));
+            var reach = largestColumn == 0 ? 0 : degree == 0 ? 1 : Math.Pow(largestColumn, 1.0 / degree);
             if (reach >= 0.1 * largest) used.Add(k);
             else dropped[k] = reach == 0 ? "no strain in the data reaches it" : $"the strains in the data barely reach it (to {reach:0.0e0}, against {largest:0.000} for the largest)";
         }
+        var y = Vector<double>.Build.DenseOfEnumerable(targets);
+        var scale = new double[p];
+        for (var k = 0; k < p; k++) scale[k] = Math.Sqrt(rows.Sum(r => r[k] * r[k]));
         double[] values, errors;
         double rss;
-        int dof;
         while (true)
         {
-            (values, errors, var inNull, rss, dof) = Solve(rows, y, used, scale);
-            var j = System.Array.IndexOf(inNull, true, 1);
-            if (j < 0) break;
+            (values, errors, var inNull, rss, _) = Solve(rows, y, used, scale);
+            var j = System.Array.IndexOf(inNull, true);
+            if (j < 0 || used[j] == 0) break; // the energy zero is always fitted
             dropped[used[j]] = "the strains in the data do not separate it from the other terms";
             used.RemoveAt(j);
         }
@@ -170,15 +225,11 @@ public static class ElasticFromData
         foreach (var name in new[] { "C11", "C12", "C44" })
         {
             var v = Value(name, out var e, out var why);
-            var gpa = v * Units.GPaPerEvPerA3;
-            var se = e * Units.GPaPerEvPerA3;
-            constants.Add(why is null ? new DataConstant(name, gpa, se) : new DataConstant(name, null, null, why));
+            constants.Add(why is null ? new DataConstant(name, v * Units.GPaPerEvPerA3, e * Units.GPaPerEvPerA3) : new DataConstant(name, null, null, why));
         }
         var sigma = Value("σ0", out _, out var sigmaWhy);
         double? pressure = sigmaWhy is null && sigma is { } sg ? -sg * Units.GPaPerEvPerA3 : null;
-        var rms = Math.Sqrt(rss / n) * volume / reference.Count * 1000;
-        return new StrainedCellFamily(formula, reference, crystal, a, cells.Count, n, options.MaxStrain, pressure, constants, rms, null,
-            used.Select(k => ParameterNames[k]).ToArray());
+        return (constants, pressure, rss, used.Select(k => ParameterNames[k]).ToArray());
     }
 
     /// <summary>
@@ -243,12 +294,18 @@ public static class ElasticFromData
     }
 
     /// <summary>Lagrangian strain η = ½(FᵀF − I) taking <paramref name="from"/> to <paramref name="to"/> (rows of the cells are lattice vectors).</summary>
-    public static double[,] LagrangianStrain(Cell from, Cell to)
+    public static double[,] LagrangianStrain(Cell from, Cell to) => Strain(Deformation(from, to));
+
+    /// <summary>The deformation gradient F with to = F·from (columns of each matrix the lattice vectors).</summary>
+    private static Matrix<double> Deformation(Cell from, Cell to)
     {
-        // Columns of L are lattice vectors; to = F·from, so F = L_to·L_from⁻¹; the metric FᵀF = L_from⁻ᵀ (L_toᵀ L_to) L_from⁻¹.
         var lf = Matrix<double>.Build.DenseOfColumnArrays(Components(from.A), Components(from.B), Components(from.C));
         var lt = Matrix<double>.Build.DenseOfColumnArrays(Components(to.A), Components(to.B), Components(to.C));
-        var f = lt * lf.Inverse();
+        return lt * lf.Inverse();
+    }
+
+    private static double[,] Strain(Matrix<double> f)
+    {
         var c = f.TransposeThisAndMultiply(f);
         var eta = new double[3, 3];
         for (var i = 0; i < 3; i++)
@@ -277,6 +334,35 @@ public static class ElasticFromData
             0.5 * (e1 * (g5 * g5 + g6 * g6) + e2 * (g4 * g4 + g6 * g6) + e3 * (g4 * g4 + g5 * g5)),
             g4 * g5 * g6,
         ];
+    }
+
+    /// <summary>
+    /// The derivatives of <see cref="Columns"/> with respect to η11, η22, η33 and the engineering shears γ4, γ5, γ6 (one
+    /// array of the eleven columns per component): the rows of the second Piola–Kirchhoff stress S11 … S12.
+    /// </summary>
+    private static double[][] ColumnDerivatives(double[,] eta)
+    {
+        double[] e = [eta[0, 0], eta[1, 1], eta[2, 2]];
+        double[] g = [2 * eta[1, 2], 2 * eta[0, 2], 2 * eta[0, 1]];
+        var rows = new double[6][];
+        var trace = e[0] + e[1] + e[2];
+        for (var i = 0; i < 3; i++)
+        {
+            int j = (i + 1) % 3, k = (i + 2) % 3;
+            rows[i] =
+            [
+                0, 1, e[i], e[j] + e[k], 0,
+                e[i] * e[i] / 2,
+                e[i] * (e[j] + e[k]) + 0.5 * (e[j] * e[j] + e[k] * e[k]),
+                e[j] * e[k],
+                0.5 * g[i] * g[i],
+                0.5 * (g[j] * g[j] + g[k] * g[k]),
+                0,
+            ];
+            // γ_(i+4): C44 γ, C144 η_ii γ, C155 (tr η − η_ii) γ, C456 the product of the other two shears.
+            rows[3 + i] = [0, 0, 0, 0, g[i], 0, 0, 0, e[i] * g[i], (trace - e[i]) * g[i], g[j] * g[k]];
+        }
+        return rows;
     }
 
     private static double MaxAbs(double[,] m)

@@ -16,13 +16,14 @@ public class ElasticFromDataTests
 {
     private static readonly IPotential SuttonChen = PotentialFactory.Create("sc");
 
-    /// <summary>A labelled copy of <paramref name="s"/> under the Voigt strain (energy and forces from Sutton–Chen).</summary>
+    /// <summary>A labelled copy of <paramref name="s"/> under the Voigt strain (energy, forces and stress from Sutton–Chen).</summary>
     private static Structure Labelled(Structure s, double[] voigt)
     {
         var strained = Elastic.Strained(s, voigt);
         var result = SuttonChen.Compute(strained);
         strained.Energy = result.Energy;
         strained.Forces = result.Forces.ToArray();
+        strained.Stress = result.Stress;
         strained.Name = string.Join(",", voigt);
         return strained;
     }
@@ -70,6 +71,12 @@ public class ElasticFromDataTests
         Assert.Equal(expected.C12, family.Constant("C12")!.Value!.Value, expected.C12 * 3e-3);
         Assert.Equal(expected.C44, family.Constant("C44")!.Value!.Value, expected.C44 * 3e-3);
         Assert.All(family.Constants, c => Assert.True(c.StandardError < 0.5, c.ToString()));
+        // The stresses, fitted on their own, give the same constants and pressure.
+        var stress = family.Stress!;
+        Assert.Equal(0, stress.Pressure!.Value, 2);
+        Assert.Equal(expected.C11, stress.Constant("C11")!.Value!.Value, expected.C11 * 3e-3);
+        Assert.Equal(expected.C12, stress.Constant("C12")!.Value!.Value, expected.C12 * 3e-3);
+        Assert.Equal(expected.C44, stress.Constant("C44")!.Value!.Value, expected.C44 * 3e-3);
     }
 
     [Fact]
@@ -83,6 +90,9 @@ public class ElasticFromDataTests
         Assert.Contains("barely reach", family.Constant("C12")!.NotDetermined);
         Assert.Equal(expected.C11, family.Constant("C11")!.Value!.Value, expected.C11 * 3e-3);
         Assert.Equal(expected.C44, family.Constant("C44")!.Value!.Value, expected.C44 * 3e-3);
+        // The lateral stresses of the uniaxial cells fix C12; without stresses nothing is fitted from them.
+        Assert.Equal(expected.C12, family.Stress!.Constant("C12")!.Value!.Value, expected.C12 * 3e-3);
+        Assert.Null(ElasticFromData.Find(StrainSet(FccAt(equilibrium.A), mixed: false), new ElasticFromDataOptions(UseStress: false))[0].Stress);
     }
 
     /// <summary>
@@ -104,6 +114,9 @@ public class ElasticFromDataTests
         Assert.Equal(stressStrain.C11, family.Constant("C11")!.Value!.Value - pressure, stressStrain.C11 * 3e-3);
         Assert.Equal(stressStrain.C12, family.Constant("C12")!.Value!.Value + pressure, stressStrain.C12 * 3e-3);
         Assert.Equal(stressStrain.C44, family.Constant("C44")!.Value!.Value - pressure, stressStrain.C44 * 3e-3);
+        Assert.Equal(pressure, family.Stress!.Pressure!.Value, pressure * 1e-3);
+        Assert.Equal(stressStrain.C44, family.Stress.Constant("C44")!.Value!.Value - pressure, stressStrain.C44 * 3e-3);
+        Assert.Equal(stressStrain.C12, family.Stress.Constant("C12")!.Value!.Value + pressure, stressStrain.C12 * 3e-3);
     }
 
     [Fact]
@@ -183,8 +196,9 @@ public class ElasticFromDataTests
         Assert.True(run.ExitCode == 0, run.Stderr);
         Assert.Contains("1 family of strained perfect cells", run.Stdout);
         Assert.Matches(@"Cu32 fcc\s+│\s+37 \(37\)", run.Stdout);
-        Assert.Matches(@"│\s+\d+\.\d ± \d+\.\d\s+│\s+not determined\s+│\s+\d+\.\d ± \d+\.\d\s+│", run.Stdout);
-        Assert.Contains("C12: not determined: the strains in the data barely reach it", run.Stdout);
+        Assert.Matches(@"energies\s+│\s+-?\d+\.\d\d\s+│\s+\d+\.\d ± \d+\.\d\s+│\s+not determined\s+│\s+\d+\.\d ± \d+\.\d\s+│", run.Stdout);
+        Assert.Contains("C12 from energies: not determined: the strains in the data barely reach it", run.Stdout);
+        Assert.Contains("stresses", run.Stdout);
         Assert.Contains("a model faithful to these data will miss this target", run.Stdout);
 
         var json = System.Text.Json.JsonDocument.Parse(CliRun.Of("data", "elastic", xyz, "--json").Stdout).RootElement;
