@@ -268,7 +268,8 @@ public static class ElasticFromData
 
     /// <summary>
     /// One line per target C11, C12 and C44 of <paramref name="targets"/> that the data's largest family of the same crystal
-    /// determines: the target, the data's value and how far apart they are. Empty when the data hold no such family.
+    /// determines, from its energies and (a second line) from its stresses: the target, the data's value and how far apart
+    /// they are. Empty when the data hold no such family.
     /// </summary>
     public static IReadOnlyList<string> CompareWithTargets(IReadOnlyList<StrainedCellFamily> families, TargetProperties targets)
     {
@@ -278,16 +279,19 @@ public static class ElasticFromData
         foreach (var family in families.Where(f => f.NotEstimated is null && f.Crystal is not null))
         {
             var structure = family.Crystal!.Value.ToString().ToUpperInvariant();
-            foreach (var constant in family.Constants.Where(c => c.Determined))
-            {
-                if (targets.Find(constant.Name, structure) is not { } target) continue;
-                var relative = (constant.Value!.Value - target.Value) / target.Value;
-                var where = (family.LatticeConstant is { } a ? $"a = {a:0.0000} Å, " : "") + (family.Pressure is { } p ? $"pressure {p:0.00} GPa, " : "") +
-                            $"{family.CellsFitted} strained {family.Formula} cells";
-                lines.Add($"target {constant.Name} {target.Value:0.##} GPa; the training data's own strained cells give {constant.Value:0.0} ± {constant.StandardError ?? double.NaN:0.0} GPa " +
-                          $"({relative:+0.0%;-0.0%}; {where})" +
-                          (Math.Abs(relative) > 0.1 ? ": a model faithful to these data will miss this target" : ""));
-            }
+            var sources = new List<(string From, IReadOnlyList<DataConstant> Constants, double? Pressure)> { ("strained cells", family.Constants, family.Pressure) };
+            if (family.Stress is { } st) sources.Add(("strained cells' stresses", st.Constants, st.Pressure));
+            foreach (var (from, constants, pressure) in sources)
+                foreach (var constant in constants.Where(c => c.Determined))
+                {
+                    if (targets.Find(constant.Name, structure) is not { } target) continue;
+                    var relative = (constant.Value!.Value - target.Value) / target.Value;
+                    var where = (family.LatticeConstant is { } a ? $"a = {a:0.0000} Å, " : "") + (pressure is { } p ? $"pressure {p:0.00} GPa, " : "") +
+                                $"{family.CellsFitted} strained {family.Formula} cells";
+                    lines.Add($"target {constant.Name} {target.Value:0.##} GPa; the training data's own {from} give {constant.Value:0.0} ± {constant.StandardError ?? double.NaN:0.0} GPa " +
+                              $"({relative:+0.0%;-0.0%}; {where})" +
+                              (Math.Abs(relative) > 0.1 ? ": a model faithful to these data will miss this target" : ""));
+                }
             if (lines.Count > 0) break;
         }
         return lines;

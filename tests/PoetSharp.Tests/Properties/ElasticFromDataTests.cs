@@ -173,12 +173,16 @@ public class ElasticFromDataTests
         File.WriteAllText(path, $"reference\nC11 FCC {expected.C11 * 1.02} GPa\nC12 FCC 100 GPa\nC44 FCC {expected.C44 * 0.8} GPa\n");
         var lines = ElasticFromData.CompareWithTargets(families, TargetProperties.Read(path));
 
-        Assert.Equal(2, lines.Count); // C12 is not determined by these strains, so not compared
+        // From the energies C11 and C44 (C12 is not determined by these strains, so not compared); from the stresses all three.
+        Assert.Equal(5, lines.Count);
         Assert.StartsWith("target C11", lines[0]);
+        Assert.Contains("strained cells give", lines[0]);
         Assert.DoesNotContain("will miss", lines[0]);
         Assert.StartsWith("target C44", lines[1]);
         Assert.Matches(@"\(\+25\.\d%", lines[1]);
         Assert.Contains("a model faithful to these data will miss this target", lines[1]);
+        Assert.StartsWith("target C12 100 GPa; the training data's own strained cells' stresses give", lines[3]);
+        Assert.Contains("will miss", lines[4]);
     }
 
     [Fact]
