@@ -73,7 +73,8 @@ public sealed record ElasticFromDataOptions(double MaxForce = 0.02, double MaxSt
 /// squares by SVD on scaled columns; standard errors from the residual. A constant the strains do not reach (for example
 /// C12 from uniaxial and shear strains only) is reported as not determined. These are the energy–strain constants of the
 /// reference state; at a pressure P the stress–strain constants are C11 − P, C12 + P, C44 − P (Wallace), and at P = 0 the
-/// two agree with <see cref="Elastic"/>.
+/// two agree with <see cref="Elastic"/>. Cells that carry stresses get a second, separate fit of the same model to their
+/// second Piola–Kirchhoff stresses (<see cref="StrainedCellFamily.Stress"/>).
 /// </para>
 /// </summary>
 public static class ElasticFromData
