@@ -64,4 +64,7 @@ row() { # name, potential options...
 for s in $SEEDS; do
   [ -f "$OUT/seed-$s/properties.json" ] && echo "seed $s: $(python3 bench/transferable-row.py --front "$OUT/seed-$s/properties.json")"
 done | tee -a "$OUT/table.md"
+# What the training data's own strained cells say about the elastic targets (mlearn copper: C44 far above POET's target).
+files=(); for ((k = 1; k < ${#DATA[@]}; k += 2)); do files+=("${DATA[k]}"); done
+$POET data elastic "${files[@]}" --targets "$T" | tee -a "$OUT/table.md"
 echo "runs and logs in $OUT; the table in $OUT/table.md"
