@@ -85,11 +85,12 @@ internal static class DataCommands
         };
         command.SetAction(parsed =>
         {
-            var sets = parsed.GetValue(paths)!.Select(services.ReadData).ToList();
-            var reference = parsed.GetValue(targets) is { } t ? TargetProperties.Read(t) : null;
+            // The limits first, so that a bad one fails before a large data set is read.
             var options = new ElasticFromDataOptions(parsed.GetValue(maxForce), parsed.GetValue(maxStrain));
             if (!(options.MaxStrain > 0 && options.MaxStrain < 0.5)) throw new ArgumentException("--max-strain must lie in (0, 0.5)");
             if (!(options.MaxForce >= 0)) throw new ArgumentException("--max-force must not be negative");
+            var sets = parsed.GetValue(paths)!.Select(services.ReadData).ToList();
+            var reference = parsed.GetValue(targets) is { } t ? TargetProperties.Read(t) : null;
             var source = string.Join(", ", sets.Select(d => d.Source));
             var families = ElasticFromData.Find(sets.SelectMany(d => d.Structures), options);
             var comparison = reference is null ? [] : ElasticFromData.CompareWithTargets(families, reference);

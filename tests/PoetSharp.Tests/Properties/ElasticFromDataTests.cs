@@ -216,6 +216,10 @@ public class ElasticFromDataTests
         Assert.Equal(0, none.ExitCode);
         Assert.Contains("no strained copies of a perfect crystal", none.Stdout);
         CliRun.Of("data", "elastic", xyz, "--max-strain", "0").AssertOneLineError(1);
+        // A bad limit fails before the data are read: the missing file is not what is reported.
+        var bad = CliRun.Of("data", "elastic", Path.Combine(dir, "missing.xyz"), "--max-force", "-1");
+        bad.AssertOneLineError(1);
+        Assert.Contains("--max-force", bad.Stderr);
     }
 
     /// <summary>The numbers of `/usr/bin/python3 bench/data-elastic.py` (NumPy, 2026-12-07) on Zuo et al.'s copper set.</summary>
