@@ -96,6 +96,7 @@ internal static class DataCommands
             var comparison = reference is null ? [] : ElasticFromData.CompareWithTargets(families, reference);
             if (parsed.GetValue(json))
             {
+                static object Json(DataConstant c) => new { name = c.Name, value_GPa = c.Value, standard_error_GPa = c.StandardError, not_determined = c.NotDetermined };
                 output.Out.WriteLine(System.Text.Json.JsonSerializer.Serialize(new
                 {
                     data = source,
@@ -113,13 +114,13 @@ internal static class DataCommands
                         residual_meV_per_atom = double.IsFinite(f.ResidualMeVPerAtom) ? f.ResidualMeVPerAtom : (double?)null,
                         not_estimated = f.NotEstimated,
                         fitted_terms = f.FittedTerms,
-                        constants = f.Constants.Select(c => new { name = c.Name, value_GPa = c.Value, standard_error_GPa = c.StandardError, not_determined = c.NotDetermined }),
+                        constants = f.Constants.Select(Json),
                         from_stresses = f.Stress is { } st ? new
                         {
                             pressure_GPa = st.Pressure,
                             residual_GPa = st.ResidualGPa,
                             fitted_terms = st.FittedTerms,
-                            constants = st.Constants.Select(c => new { name = c.Name, value_GPa = c.Value, standard_error_GPa = c.StandardError, not_determined = c.NotDetermined }),
+                            constants = st.Constants.Select(Json),
                         } : null,
                     }),
                     targets = comparison,

@@ -129,18 +129,19 @@ public static class ElasticFromData
         // cell, and uniaxial cells then fix C12 through their lateral stress. Apart, because DFT energies and stresses
         // need not agree (basis-set and Pulay errors differ); where they do not, a user should see both.
         var volume = reference.Cell.Volume;
-        var fitted = cells.Where(c => MaxAbs(LagrangianStrain(reference.Cell, c.Cell)) <= options.MaxStrain).ToList();
+        // Each cell's deformation from the reference, computed once; the cells within the strain limit are fitted.
+        var fitted = cells.Select(c => (Cell: c, F: Deformation(reference.Cell, c.Cell)))
+            .Select(x => (x.Cell, x.F, Eta: Strain(x.F)))
+            .Where(x => MaxAbs(x.Eta) <= options.MaxStrain).ToList();
         if (fitted.Count < 3) return Empty($"{fitted.Count} cells within a strain of {options.MaxStrain}", fitted.Count);
-        var withStress = options.UseStress && fitted.All(c => c.Stress is not null);
+        var withStress = options.UseStress && fitted.All(x => x.Cell.Stress is not null);
         var energyRows = new List<double[]>();
         var energies = new List<double>();
         var stressRows = new List<double[]>();
         var stresses = new List<double>();
         var largest = 0.0;
-        foreach (var c in fitted)
+        foreach (var (c, f, eta) in fitted)
         {
-            var f = Deformation(reference.Cell, c.Cell);
-            var eta = Strain(f);
             largest = Math.Max(largest, MaxAbs(eta));
             energyRows.Add(Columns(eta));
             energies.Add(c.Energy!.Value / volume);
@@ -163,22 +164,24 @@ public static class ElasticFromData
 
         var n = energyRows.Count;
         var energyFit = Fit(energyRows, energies, largest, stressRows: false);
-        (IReadOnlyList<DataConstant> Constants, double? Pressure, double Rss, string[] Terms)? stressFit = withStress ? Fit(stressRows, stresses, largest, stressRows: true) : null;
+        var stressFit = withStress ? Fit(stressRows, stresses, largest, stressRows: true) : null;
         return new StrainedCellFamily(formula, reference, crystal, a, cells.Count, n, options.MaxStrain, energyFit.Pressure, energyFit.Constants,
             Math.Sqrt(energyFit.Rss / n) * volume / reference.Count * 1000, null, energyFit.Terms)
         {
-            Stress = stressFit is { } sf
-                ? new StressFit(sf.Pressure, sf.Constants, Math.Sqrt(sf.Rss / stresses.Count) * Units.GPaPerEvPerA3, sf.Terms)
-                : null,
+            Stress = stressFit is null ? null
+                : new StressFit(stressFit.Pressure, stressFit.Constants, Math.Sqrt(stressFit.Rss / stresses.Count) * Units.GPaPerEvPerA3, stressFit.Terms),
         };
     }
+
+    /// <summary>What one fit gives: the three constants, the reference pressure (GPa), the residual sum of squares and the terms kept.</summary>
+    private sealed record FitResult(IReadOnlyList<DataConstant> Constants, double? Pressure, double Rss, string[] Terms);
 
     /// <summary>
     /// One least-squares fit of the cubic energy model: to energies per reference volume (<paramref name="stressRows"/>
     /// false; the rows are <see cref="Columns"/>) or to second Piola–Kirchhoff stresses (true; the rows are
     /// <see cref="ColumnDerivatives"/>, which carry no energy zero).
     /// </summary>
-    private static (IReadOnlyList<DataConstant> Constants, double? Pressure, double Rss, string[] Terms) Fit(List<double[]> rows, List<double> targets,
+    private static FitResult Fit(List<double[]> rows, List<double> targets,
         double largest, bool stressRows)
     {
         var p = ParameterNames.Length;
@@ -230,7 +233,7 @@ public static class ElasticFromData
         }
         var sigma = Value("σ0", out _, out var sigmaWhy);
         double? pressure = sigmaWhy is null && sigma is { } sg ? -sg * Units.GPaPerEvPerA3 : null;
-        return (constants, pressure, rss, used.Select(k => ParameterNames[k]).ToArray());
+        return new FitResult(constants, pressure, rss, used.Select(k => ParameterNames[k]).ToArray());
     }
 
     /// <summary>
