@@ -3,6 +3,7 @@ using System.CommandLine;
 using System.Globalization;
 using PoetSharp.Cluster;
 using PoetSharp.Data;
+using PoetSharp.Potentials;
 using PoetSharp.Search;
 
 namespace PoetSharp.Cli;
@@ -254,6 +255,9 @@ internal static class FitCommand
             var front = RunOutputs.Write(folder, engine, problem, string.Join(", ", engine.Data?.Data ?? []), [SearchRunner.PriorNote(engine.Settings), .. SearchRunner.OperatorNote(engine.Settings) is { } operatorSet ? [operatorSet] : Array.Empty<string>(), .. problem.Physics?.Notes ?? []],
                 progress: line => output.Error.WriteLine($"poet: {line} ({SearchRunner.Clock(endStage.Elapsed)})"));
             var severalElements = problem.Elements.Count > 1;
+            // The MTPs of --mtp-levels are trained first: with targets, the property report then tells which of the
+            // recommended model's misses the data allow (an MTP trained on the same data meets them) and which they do not.
+            var trained = levels.Length > 0 ? Families(output, folder, front, problem, engine.Settings, levels, mtpLimit) : [];
             if (!parsed.GetValue(noProperties) && !severalElements)
             {
                 // Every front model's properties (converged set-ups) beside the targets; the recommendation then uses them.
@@ -262,7 +266,7 @@ internal static class FitCommand
                 output.Error.WriteLine($"poet: computing the properties of {CliOutput.Plural(front.Front.Count, "front model", "front models")}");
                 var result = FrontProperties.Write(folder, new FrontPropertiesOptions
                 {
-                    Targets = reference, Compare = comparisons, MaxParallelism = engine.Settings.Threads,
+                    Targets = reference, Compare = comparisons, DataReferences = trained, MaxParallelism = engine.Settings.Threads,
                     Progress = line => output.Error.WriteLine("poet: " + line),
                     Rule = new RecommendationRule { TargetWeight = engine.Settings.TargetWeight },
                 });
@@ -280,7 +284,6 @@ internal static class FitCommand
                                 "poet front RUN_DIR --properties --element X gives one element's properties, poet properties --model M.json a model's");
             }
             FrontCommand.PrintRecommendation(output, front);
-            if (levels.Length > 0) Families(output, folder, front, problem, engine.Settings, levels, mtpLimit);
             output.Line($"wrote {Path.Combine(folder, RunOutputs.FrontJson)}, front.md, models/, front.png/.svg, history.png/.svg, summary.md, {SearchCheckpoint.FileName}" +
                         (levels.Length > 0 ? $", {FamilyFront.MarkdownFile}, {FamilyFront.JsonFile}, families.png/.svg, models/mtp-LL.json and .mtp" : ""));
             return PoetCli.Success;
@@ -341,8 +344,9 @@ internal static class FitCommand
     /// run's threads, <paramref name="perLevel"/> each), then puts them and the front's closed forms on one front
     /// (<see cref="FamilyFront"/>) and writes families.md/.json/.png/.svg and models/mtp-LL.json and .mtp.
     /// </summary>
-    private static void Families(CliOutput output, string folder, FrontFile front, SearchProblem problem, SearchSettings settings, int[] levels, TimeSpan perLevel)
+    private static IReadOnlyList<IPotential> Families(CliOutput output, string folder, FrontFile front, SearchProblem problem, SearchSettings settings, int[] levels, TimeSpan perLevel)
     {
+        var trained = new List<IPotential>();
         var inv = CultureInfo.InvariantCulture;
         var elements = problem.Elements.ToArray();
         var cutoff = problem.Taper.Outer;
@@ -369,12 +373,15 @@ internal static class FitCommand
             Models.ModelFile.Write(Path.Combine(folder, file), mtp, $"poet fit --mtp-levels (level {level}, {CliOutput.Fixed(clock.Elapsed.TotalSeconds, 0)} s) on {front.Data}, {DateTime.UtcNow:yyyy-MM-dd}");
             Mtp.MtpFile.Write(Path.Combine(folder, "models", $"mtp-{level:D2}.mtp"), mtp);
             candidates.Add(new FamilyCandidate(mtp, $"L{level}", $"MTP level {level}: {mtp.Basis.ScalarCount} basis functions, {mtp.RadialParameterCount} radial coefficients", file));
+            trained.Add(mtp.CreatePotential());
         }
         output.Line($"measuring every model's cost and errors ({CliOutput.Plural(candidates.Count, "model", "models")})");
         var families = FamilyFront.Compute(candidates, problem.Training, problem.Validation, new FamilyFrontOptions { MaxParallelism = settings.Threads });
         FamilyFront.Write(folder, families);
         output.Line();
         FrontCommand.PrintFamilies(output, families);
+        output.Line();
+        return trained;
     }
 
     public static ShortRangePolicy ParsePolicy(string text) => text.ToLowerInvariant() switch

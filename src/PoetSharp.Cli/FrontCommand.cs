@@ -65,11 +65,14 @@ internal static class FrontCommand
             var runSettings = RunSettings(folder);
             var targetFile = parsed.GetValue(targets) is { } path ? TargetProperties.Read(path) : RunTargets(output, runSettings);
             var comparisons = (parsed.GetValue(compare) ?? []).Select(services.CreatePotential).ToList();
+            // The MTPs the run trained on its own data (--mtp-levels) come along: they say which target misses the data allow.
+            var trained = FamilyFront.TrainedReferences(folder);
+            if (trained.Count > 0) output.Error.WriteLine($"poet: with the run's own {string.Join(", ", trained.Select(t => t.Name))} (families.json) beside the front");
             output.Error.WriteLine($"poet: computing {(groups.Length == 0 ? "all properties" : string.Join(", ", groups))} " +
                                    $"for the front of {folder}{(comparisons.Count > 0 ? " and " + string.Join(", ", comparisons.Select(c => c.Name)) : "")}");
             var result = FrontProperties.Write(folder, new FrontPropertiesOptions
             {
-                Only = groups, Targets = targetFile, Compare = comparisons, Element = parsed.GetValue(element),
+                Only = groups, Targets = targetFile, Compare = comparisons, DataReferences = trained, Element = parsed.GetValue(element),
                 MaxParallelism = parsed.GetValue(threads), Progress = line => output.Error.WriteLine("poet: " + line),
                 Rule = new RecommendationRule { TargetWeight = runSettings?.TargetWeight ?? TargetObjective.DefaultWeight },
             });
@@ -146,5 +149,6 @@ internal static class FrontCommand
         output.Console.Write(table);
         if (result.Targets is not null)
             output.Line("score: RMS of |error| / tolerance over the target properties (each group weighing the same); group errors: mean |relative error| or mean |error|; details in properties.md");
+        if (result.Attribution is { } attribution) output.Line(attribution.Sentence() + " Per target: properties.md.");
     }
 }

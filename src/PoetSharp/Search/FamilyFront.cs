@@ -219,6 +219,17 @@ public static class FamilyFront
         Plot(file, Path.Combine(folder, "families"));
     }
 
+    /// <summary>
+    /// The moment tensor potentials of the folder's families.json (those <c>poet fit --mtp-levels</c> trained on the run's
+    /// data), fewest parameters first; none when the folder has no families.json.
+    /// </summary>
+    public static IReadOnlyList<IPotential> TrainedReferences(string folder)
+    {
+        if (Read(folder) is not { } file) return [];
+        return file.Models.Where(m => m.Family == "mtp" && m.ModelFile is not null).OrderBy(m => m.Parameters)
+            .Select(m => ModelFile.ReadAny(Path.Combine(folder, m.ModelFile!)).CreatePotential()).ToList();
+    }
+
     /// <summary>The folder's families.json, or null when it has none.</summary>
     public static FamilyFrontFile? Read(string folder)
     {

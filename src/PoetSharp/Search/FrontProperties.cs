@@ -23,6 +23,12 @@ public sealed record FrontPropertiesOptions
     public TargetProperties? Targets { get; init; }
     /// <summary>Potentials to compute beside the front models (e.g. an EAM file from <see cref="PotentialFactory.Create"/>).</summary>
     public IReadOnlyList<IPotential> Compare { get; init; } = [];
+    /// <summary>
+    /// Models trained on the run's own data with far more freedom than a closed form (the MTPs of <c>--mtp-levels</c>):
+    /// computed beside the front like <see cref="Compare"/>, and, with targets, the last of them is the reference of the
+    /// recommended model's <see cref="TargetAttribution"/> (which of its target misses the data allow).
+    /// </summary>
+    public IReadOnlyList<IPotential> DataReferences { get; init; } = [];
     /// <summary>The element of the crystals; null: the first front model's first species, else Cu.</summary>
     public string? Element { get; init; }
     /// <summary>Cores to use; null: all.</summary>
@@ -53,7 +59,11 @@ public sealed record PotentialProperties(string Label, FrontEntry? Entry, Proper
 /// <param name="Files">Every file written, with its path.</param>
 public sealed record FrontPropertiesResult(string Folder, string Element, IReadOnlyList<string> Groups, TargetProperties? Targets,
     IReadOnlyList<PotentialProperties> Models, IReadOnlyList<PotentialProperties> Comparisons, FrontFile Front, RecommendedModel? Recommendation,
-    IReadOnlyList<string> ChartGroups, IReadOnlyList<string> Files, TimeSpan Elapsed);
+    IReadOnlyList<string> ChartGroups, IReadOnlyList<string> Files, TimeSpan Elapsed)
+{
+    /// <summary>The recommended model's targets against the last data reference (<see cref="FrontPropertiesOptions.DataReferences"/>); null without targets, a recommendation or a data reference.</summary>
+    public TargetAttributionReport? Attribution { get; init; }
+}
 
 /// <summary>
 /// The property suite on every model of a run's front and on comparison potentials: properties.json, properties.md and POET's
@@ -97,6 +107,7 @@ public static class FrontProperties
             potentials.Add(($"model {entry.Rank}", entry, new ModelPotential(model.Expression, model.Taper, model.Species, model.Name)));
         }
         potentials.AddRange(options.Compare.Select(p => (p.Name, (FrontEntry?)null, p)));
+        potentials.AddRange(options.DataReferences.Select(p => (DataReferenceLabel(p), (FrontEntry?)null, p)));
         if (options.Element is null && potentials.FirstOrDefault(p => p.Entry is not null).Potential?.Species is { Count: > 1 } several)
             throw new ArgumentException($"the front's models describe {string.Join(", ", several)}: give the element whose properties to compute (--element)");
         var element = options.Element ?? (potentials.Count > 0 && potentials[0].Entry is not null ? CubicReference.Element(potentials[0].Potential, null) : "Cu");
@@ -114,6 +125,13 @@ public static class FrontProperties
         var recommendation = front.Recommended is int r ? new RecommendedModel(r, front.RecommendationReason!) : null;
 
         var chartGroups = ChartGroups(computed);
+        TargetAttributionReport? attribution = null;
+        if (options.Targets is not null && options.DataReferences.Count > 0 && front.Recommended is int rank)
+        {
+            var model = models.First(m => m.Entry!.Rank == rank);
+            var reference = comparisons.Last();
+            attribution = TargetAttribution.Compare($"model {rank}", model.Rows, reference.Label, reference.Rows);
+        }
         var files = new List<string>();
         void Save(string name, string text)
         {
@@ -121,7 +139,10 @@ public static class FrontProperties
             File.WriteAllText(path, text, new UTF8Encoding(false));
             files.Add(path);
         }
-        var result = new FrontPropertiesResult(runFolder, element, groups, options.Targets, models, comparisons, front, recommendation, chartGroups, files, TimeSpan.Zero);
+        var result = new FrontPropertiesResult(runFolder, element, groups, options.Targets, models, comparisons, front, recommendation, chartGroups, files, TimeSpan.Zero)
+        {
+            Attribution = attribution,
+        };
         Save(JsonFile, Json(result) + "\n");
         Save(MarkdownFile, Markdown(result));
         foreach (var group in chartGroups)
@@ -134,7 +155,8 @@ public static class FrontProperties
         RunOutputs.WriteFront(runFolder, front);
         RunOutputs.UpdateSummary(runFolder, front,
             [$"Properties of every front model{(comparisons.Count > 0 ? " and of " + string.Join(", ", comparisons.Select(c => c.Label)) : "")}: " +
-             $"{MarkdownFile}, {JsonFile}" + (chartGroups.Count > 0 ? $", and the error against complexity per group in {ChartPrefix}GROUP.png/.svg." : ".")]);
+             $"{MarkdownFile}, {JsonFile}" + (chartGroups.Count > 0 ? $", and the error against complexity per group in {ChartPrefix}GROUP.png/.svg." : "."),
+             .. attribution is null ? Array.Empty<string>() : [attribution.Sentence() + $" Per target: {MarkdownFile}."]]);
         files.AddRange(new[] { RunOutputs.FrontJson, "front.md", "summary.md" }.Select(f => Path.Combine(runFolder, f)));
         return result with { Elapsed = clock.Elapsed };
     }
@@ -241,6 +263,17 @@ public static class FrontProperties
             result.Front.RecommendationReason,
             Models = result.Models.Select(Potential),
             Comparisons = result.Comparisons.Select(Potential),
+            Attribution = result.Attribution is { } a ? new
+            {
+                Model = a.ModelLabel,
+                Reference = a.ReferenceLabel,
+                Summary = a.Sentence(),
+                Targets = a.Rows.Select(r => new
+                {
+                    Property = r.Name, r.Structure, r.Unit, r.Target, r.Tolerance, r.Model, r.ModelError, r.ModelRatio,
+                    r.Reference, r.ReferenceError, r.ReferenceRatio, Verdict = r.Verdict.ToString(),
+                }),
+            } : null,
         };
         return JsonSerializer.Serialize(report, JsonOptions);
     }
@@ -290,6 +323,8 @@ public static class FrontProperties
                          $"{ChartPrefix}GROUP.png/.svg ({string.Join(", ", result.ChartGroups)}).");
         }
 
+        if (result.Attribution is { } attribution) b.AppendLine().Append(attribution.Markdown());
+
         // One line per potential and reason: a potential without an fcc lattice constant fails everything for one reason.
         var problems = all.SelectMany(p => p.Suite.Properties.All(q => q.Status == PropertyStatus.Failed)
                 ? [$"- {p.Label}: all {p.Suite.Properties.Count} properties failed: {FirstCause(p.Suite.Properties[0].Reason)}"]
@@ -323,6 +358,9 @@ public static class FrontProperties
         }
         return b.ToString();
     }
+
+    /// <summary>How a data reference is labelled in the tables: its name and where it was trained.</summary>
+    public static string DataReferenceLabel(IPotential potential) => $"{potential.Name} (this run's data)";
 
     /// <summary>The root cause of a failure: the suite prefixes dependants' reasons with "could not be computed:" and "no fcc lattice constant:".</summary>
     private static string FirstCause(string reason)

@@ -233,9 +233,14 @@ public class PoetCliFitTests
         var fake = Services();
         var dir = Path.Combine(TestData.TempDir(), "run");
         var targets = TestData.Repo("poet", "DFT_Cu", "0K", "TargetProperties_0K.data");
-        var run = fake.Run(["fit", "--data", "tiny", "--generations", "1", "--targets", targets, "--ground-state", "fcc", "--target-refit-evaluations", "1", "--target-weight", "0.02", "--out", dir, .. Small]);
+        // With --mtp-levels the MTP is trained before the properties and is the reference of "what the data allow".
+        var run = fake.Run(["fit", "--data", "tiny", "--generations", "1", "--targets", targets, "--ground-state", "fcc", "--target-refit-evaluations", "1", "--target-weight", "0.02",
+            "--mtp-levels", "6", "--mtp-time", "3s", "--out", dir, .. Small]);
         Assert.True(run.ExitCode == 0, run.Stderr);
         Assert.Contains("23 target properties", run.Stdout);
+        Assert.True(run.Stdout.IndexOf("training a level-6 MTP", StringComparison.Ordinal) < run.Stdout.IndexOf("What the data allow (MTP level 6 (this run's data)", StringComparison.Ordinal));
+        Assert.Contains("## What the data allow", File.ReadAllText(Path.Combine(dir, "properties.md")));
+        Assert.Contains("What the data allow (MTP level 6 (this run's data), trained on the same data, beside model ", File.ReadAllText(Path.Combine(dir, "summary.md")));
         // The recommendation weighs the property scores with the run's own target weight.
         Assert.Contains("+ ½·0.02·(property score ", RunOutputs.Read(dir).RecommendationReason);
         Assert.Contains("recommended", run.Stdout);
@@ -252,6 +257,8 @@ public class PoetCliFitTests
         var again = fake.Run(["front", dir, "--properties", "--only", "lattice,elastic"]);
         Assert.True(again.ExitCode == 0, again.Stderr);
         Assert.Contains(targets, again.Stdout + again.Stderr);
+        Assert.Contains("with the run's own MTP level 6 (families.json) beside the front", again.Stderr);
+        Assert.Contains("What the data allow (MTP level 6 (this run's data)", again.Stdout);
         Assert.Contains("+ ½·0.02·(property score ", RunOutputs.Read(dir).RecommendationReason);
     }
 
