@@ -63,6 +63,8 @@ row() { # name, potential options...
 # The recommendation is one model; the front may hold others that meet more targets (their properties: the run's suite).
 for s in $SEEDS; do
   [ -f "$OUT/seed-$s/properties.json" ] && echo "seed $s: $(python3 bench/transferable-row.py --front "$OUT/seed-$s/properties.json")"
+  # With FIT_ARGS="--mtp-levels 16 …": which of the recommended model's misses an MTP trained on the same data meets.
+  [ -f "$OUT/seed-$s/properties.json" ] && python3 -c 'import json,sys; a=json.load(open(sys.argv[1])).get("attribution"); a and print("seed", sys.argv[2] + ":", a["summary"])' "$OUT/seed-$s/properties.json" "$s"
 done | tee -a "$OUT/table.md"
 # What the training data's own strained cells say about the elastic targets (mlearn copper: C44 far above POET's target).
 files=(); for ((k = 1; k < ${#DATA[@]}; k += 2)); do files+=("${DATA[k]}"); done
