@@ -131,6 +131,7 @@ public static class FrontProperties
             var model = models.First(m => m.Entry!.Rank == rank);
             var reference = comparisons.Last();
             attribution = TargetAttribution.Compare($"model {rank}", model.Rows, reference.Label, reference.Rows);
+            if (attribution.Rows.Count == 0) attribution = null; // no target among the groups computed
         }
         var files = new List<string>();
         void Save(string name, string text)
@@ -360,7 +361,7 @@ public static class FrontProperties
     }
 
     /// <summary>How a data reference is labelled in the tables: its name and where it was trained.</summary>
-    public static string DataReferenceLabel(IPotential potential) => $"{potential.Name} (this run's data)";
+    public static string DataReferenceLabel(IPotential potential) => $"{potential.Name} on this run's data";
 
     /// <summary>The root cause of a failure: the suite prefixes dependants' reasons with "could not be computed:" and "no fcc lattice constant:".</summary>
     private static string FirstCause(string reason)

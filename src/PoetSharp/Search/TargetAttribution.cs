@@ -43,7 +43,7 @@ public sealed record TargetAttributionReport(string ModelLabel, string Reference
         var missed = Rows.Where(r => r.Verdict is not (AttributionVerdict.Met or AttributionVerdict.MetBeyondReference or AttributionVerdict.NotComputed)).ToList();
         static string Names(IEnumerable<TargetAttributionRow> rows) => string.Join(", ", rows.Select(r => TargetAttribution.Label(r)));
         var b = new StringBuilder(FormattableString.Invariant(
-            $"What the data allow ({ReferenceLabel}, trained on the same data, beside {ModelLabel}): {ModelLabel} meets {Rows.Count(r => r.ModelRatio <= 1)} of {Rows.Count} targets, the reference {Rows.Count(r => r.ReferenceRatio <= 1)}."));
+            $"What the data allow ({ModelLabel} against {ReferenceLabel}): {ModelLabel} meets {Rows.Count(r => r.ModelRatio <= 1)} of {Rows.Count} targets, the reference {Rows.Count(r => r.ReferenceRatio <= 1)}."));
         var form = FormLimited.ToList();
         if (form.Count > 0) b.Append($" Missed by the model but met by the reference, so the data allow them: {Names(form)}.");
         var both = missed.Where(r => r.Verdict is AttributionVerdict.BothMissSameSide).ToList();

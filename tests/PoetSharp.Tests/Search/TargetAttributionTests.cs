@@ -42,7 +42,7 @@ public class TargetAttributionTests
             Row("phases", "delta_E0", "HCP_FCC", "eV/atom", 0.00461, 0.00775), // +3.1 meV: missed above
             Row("vacancy", "Ev_f", "FCC", "eV", 1.073, 1.075),
         ];
-        var report = TargetAttribution.Compare("model 7", model, "MTP level 16 (this run's data)", reference);
+        var report = TargetAttribution.Compare("model 7", model, "MTP level 16 on this run's data", reference);
 
         Assert.Equal(["C11", "C12", "C44", "Esurf_111", "delta_E0", "Ev_f"], report.Rows.Select(r => r.Name));
         Assert.Equal([AttributionVerdict.FormLimit, AttributionVerdict.Met, AttributionVerdict.BothMissSameSide,
@@ -72,7 +72,7 @@ public class TargetAttributionTests
     public void AModelThatMeetsEveryTargetSaysSo()
     {
         PropertyComparison[] rows = [Row("elastic", "C11", "FCC", "GPa", 176.19, 177.0)];
-        var report = TargetAttribution.Compare("model 1", rows, "MTP level 8 (this run's data)", rows);
+        var report = TargetAttribution.Compare("model 1", rows, "MTP level 8 on this run's data", rows);
         Assert.Equal(AttributionVerdict.Met, Assert.Single(report.Rows).Verdict);
         Assert.EndsWith("The model meets every target.", report.Sentence());
     }
@@ -92,7 +92,7 @@ public class TargetAttributionTests
         });
 
         var label = FrontProperties.DataReferenceLabel(reference);
-        Assert.EndsWith("(this run's data)", label);
+        Assert.EndsWith(" on this run's data", label);
         Assert.Equal(label, Assert.Single(result.Comparisons).Label);
         var attribution = result.Attribution!;
         var recommended = result.Models.Single(m => m.Entry!.Rank == result.Front.Recommended);
@@ -110,7 +110,8 @@ public class TargetAttributionTests
         var verdicts = written.GetProperty("targets").EnumerateArray().Select(t => t.GetProperty("verdict").GetString()).ToList();
         Assert.Equal(attribution.Rows.Select(r => r.Verdict.ToString()), verdicts);
 
-        // Without a data reference there is no such section.
+        // Groups without a target, or no data reference: no such section.
+        Assert.Null(FrontProperties.Write(dir, new FrontPropertiesOptions { Only = ["stacking"], Targets = targets, DataReferences = [reference], MaxParallelism = 2 }).Attribution);
         var plain = FrontProperties.Write(dir, new FrontPropertiesOptions { Only = groups, Targets = targets, MaxParallelism = 2 });
         Assert.Null(plain.Attribution);
         Assert.DoesNotContain("What the data allow", File.ReadAllText(Path.Combine(dir, FrontProperties.MarkdownFile)));
