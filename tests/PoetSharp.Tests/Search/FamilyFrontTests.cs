@@ -38,8 +38,8 @@ public class FamilyFrontTests
         {
             new(suttonChen, "SC", SuttonChenRecovery.TrueForm),
             new(pair, "pair", "sum(2.1*r^-6)"),
-            new(trained, "L6", "MTP level 6"),
-            new(zero, "L10 zero", "untrained"),
+            new(trained, "L6", "MTP level 6", "models/mtp-06.json"),
+            new(zero, "L10 zero", "untrained", "models/mtp-10.json"),
         };
         var result = FamilyFront.Compute(candidates, training, validation, Quick);
 
@@ -86,6 +86,13 @@ public class FamilyFrontTests
         Assert.Contains("●", md);
         Assert.Contains("best constant shift", md);
         Assert.Null(FamilyFront.Read(TestData.TempDir()));
+
+        // The MTPs of a folder's families.json, as `poet front --properties` takes them: fewest parameters first, closed forms left out.
+        Directory.CreateDirectory(Path.Combine(dir, "models"));
+        ModelFile.Write(Path.Combine(dir, "models", "mtp-06.json"), trained, "test");
+        ModelFile.Write(Path.Combine(dir, "models", "mtp-10.json"), zero, "test");
+        Assert.Equal(["MTP level 6", "zero MTP level 10"], FamilyFront.TrainedReferences(dir).Select(p => p.Name));
+        Assert.Empty(FamilyFront.TrainedReferences(TestData.TempDir()));
     }
 
     [Fact]
