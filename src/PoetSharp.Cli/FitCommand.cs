@@ -342,7 +342,8 @@ internal static class FitCommand
     /// <summary>
     /// --mtp-levels: trains one MTP per level on the run's training data (the run's cutoff, fit-mtp's other defaults, the
     /// run's threads, <paramref name="perLevel"/> each), then puts them and the front's closed forms on one front
-    /// (<see cref="FamilyFront"/>) and writes families.md/.json/.png/.svg and models/mtp-LL.json and .mtp.
+    /// (<see cref="FamilyFront"/>) and writes families.md/.json/.png/.svg and models/mtp-LL.json and .mtp. Returns the MTPs as
+    /// potentials, the data references of the property report (<see cref="FrontPropertiesOptions.DataReferences"/>).
     /// </summary>
     private static IReadOnlyList<IPotential> Families(CliOutput output, string folder, FrontFile front, SearchProblem problem, SearchSettings settings, int[] levels, TimeSpan perLevel)
     {

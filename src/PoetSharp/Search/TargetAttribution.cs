@@ -32,25 +32,23 @@ public sealed record TargetAttributionRow(string Name, string Structure, string 
 /// <summary>The attribution of every target of a model against a data-trained reference (<see cref="TargetAttribution.Compare"/>).</summary>
 public sealed record TargetAttributionReport(string ModelLabel, string ReferenceLabel, IReadOnlyList<TargetAttributionRow> Rows)
 {
-    public int Count(AttributionVerdict verdict) => Rows.Count(r => r.Verdict == verdict);
-
-    /// <summary>The targets the model misses that the reference meets (the forms' limit).</summary>
-    public IEnumerable<TargetAttributionRow> FormLimited => Rows.Where(r => r.Verdict == AttributionVerdict.FormLimit);
+    /// <summary>The rows with this verdict.</summary>
+    public IReadOnlyList<TargetAttributionRow> With(AttributionVerdict verdict) => Rows.Where(r => r.Verdict == verdict).ToList();
 
     /// <summary>One sentence for the run's summary.</summary>
     public string Sentence()
     {
-        var missed = Rows.Where(r => r.Verdict is not (AttributionVerdict.Met or AttributionVerdict.MetBeyondReference or AttributionVerdict.NotComputed)).ToList();
-        static string Names(IEnumerable<TargetAttributionRow> rows) => string.Join(", ", rows.Select(r => TargetAttribution.Label(r)));
+        static string Names(IEnumerable<TargetAttributionRow> rows) => string.Join(", ", rows.Select(TargetAttribution.Label));
         var b = new StringBuilder(FormattableString.Invariant(
             $"What the data allow ({ModelLabel} against {ReferenceLabel}): {ModelLabel} meets {Rows.Count(r => r.ModelRatio <= 1)} of {Rows.Count} targets, the reference {Rows.Count(r => r.ReferenceRatio <= 1)}."));
-        var form = FormLimited.ToList();
-        if (form.Count > 0) b.Append($" Missed by the model but met by the reference, so the data allow them: {Names(form)}.");
-        var both = missed.Where(r => r.Verdict is AttributionVerdict.BothMissSameSide).ToList();
-        if (both.Count > 0) b.Append($" Missed by both on the same side, so the data do not ask for them (or both extrapolate alike): {Names(both)}.");
-        var beyond = Rows.Where(r => r.Verdict == AttributionVerdict.MetBeyondReference).ToList();
-        if (beyond.Count > 0) b.Append($" Met by the model, not by the reference: {Names(beyond)}.");
-        if (missed.Count == 0 && Rows.All(r => r.ModelRatio <= 1)) b.Append(" The model meets every target.");
+        void Clause(AttributionVerdict verdict, string text)
+        {
+            if (With(verdict) is { Count: > 0 } rows) b.Append($" {text}: {Names(rows)}.");
+        }
+        Clause(AttributionVerdict.FormLimit, "Missed by the model but met by the reference, so the data allow them");
+        Clause(AttributionVerdict.BothMissSameSide, "Missed by both on the same side, so the data do not ask for them (or both extrapolate alike)");
+        Clause(AttributionVerdict.MetBeyondReference, "Met by the model, not by the reference");
+        if (Rows.All(r => r.ModelRatio <= 1)) b.Append(" The model meets every target.");
         return b.ToString();
     }
 
