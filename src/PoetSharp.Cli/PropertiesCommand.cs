@@ -133,6 +133,8 @@ internal static class PropertiesCommand
                 MaxParallelism = parsed.GetValue(threads),
                 Progress = line => output.Error.WriteLine("poet: " + line),
                 Crystal = crystal,
+                // A reference vacancy or dumbbell that names its cell is computed in that cell.
+                Setup = targets?.Apply(PropertySetup.Converged) ?? PropertySetup.Converged,
             };
             var suites = new List<PropertySuiteResult>();
             if (runSuite)

@@ -23,7 +23,7 @@ internal static class RefitCommand
         var split = new Option<double?>("--split") { HelpName = "FRACTION", Description = "Hold out this fraction of the structures, at random (see --seed), for validation." };
         var optimizer = new Option<string>("--optimizer") { DefaultValueFactory = _ => "lm", HelpName = "NAME", Description = "lm (Levenberg–Marquardt), cg (conjugate gradient) or cmaes (CMA-ES)." };
         var weights = new Option<string>("--weights") { DefaultValueFactory = _ => "1,1,1", HelpName = "E,F,S", Description = "Weights of the standardised energy, force and stress errors." };
-        var evaluations = new Option<int>("--max-evaluations") { DefaultValueFactory = _ => 2000, HelpName = "N", Description = "Budget of objective evaluations." };
+        var evaluations = new Option<int?>("--max-evaluations") { HelpName = "N", Description = $"Budget of objective evaluations [default: {DefaultEvaluations}; {DefaultTargetEvaluations} with --targets, where each evaluation runs the targets' property suite once per constant]." };
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 1, Description = "Seed of the random split and of CMA-ES." };
         var cutoff = new Option<double>("--cutoff") { DefaultValueFactory = _ => 5.0, HelpName = "Å", Description = "For a --model expression: where the taper reaches zero (Å)." };
         var taperInner = new Option<double>("--taper-inner") { DefaultValueFactory = _ => 3.0, HelpName = "Å", Description = "For a --model expression: where the taper starts to fall (Å)." };
@@ -31,11 +31,19 @@ internal static class RefitCommand
         var symmetricPairs = new Option<bool>("--symmetric-pairs") { Description = "Several elements: share pair functions between element pairs (φ_AB = φ_BA): each A–B pair term gets its mirror in B's expression, and the fit keeps their constants equal." };
         var solveAmplitudes = new Option<bool>("--solve-amplitudes") { Description = "Set the amplitudes (the constants the energy is linear in) to their least-squares values before the optimiser starts: for rough starting constants." };
         var repulsionWeight = new Option<double>("--repulsion-weight") { HelpName = "λ", Description = "Weight of dimer-repulsion rows in the fit (0, the default: none), as in poet fit: each element pair's dimer must rise in energy as it closes in below the data's distances, or the fit pays for it." };
+        var targets = new Option<string?>("--targets")
+        {
+            HelpName = "FILE",
+            Description = "Target properties fitted together with the data, as poet fit --targets takes them (POET's TargetProperties_0K.data or the JSON form, docs/properties.md): " +
+                          "the data's standardised residuals and each target's (computed − target) / tolerance in one least-squares fit, with screening set-ups. Data of one element.",
+        };
+        var targetWeight = new Option<double>("--target-weight") { DefaultValueFactory = _ => Properties.TargetObjective.DefaultWeight, HelpName = "W", Description = "With --targets: how much the targets count against the data (W: every target off by its tolerance adds W/2), as in poet fit." };
         var json = new Option<bool>("--json") { Description = "Write the results as JSON to standard output instead of tables (the model, its constants, the errors before and after, the files written)." };
 
         var command = new Command("refit", "Fit the constants of a model to data with POET's standardised objective; report errors before and after, write the fitted model and parity plots.")
         {
-            model, data, validation, validationGroups, split, optimizer, weights, evaluations, seed, cutoff, taperInner, outDir, symmetricPairs, solveAmplitudes, repulsionWeight, json,
+            model, data, validation, validationGroups, split, optimizer, weights, evaluations, seed, cutoff, taperInner, outDir, symmetricPairs, solveAmplitudes, repulsionWeight,
+            targets, targetWeight, json,
         };
         command.Validators.Add(result =>
         {
@@ -64,15 +72,25 @@ internal static class RefitCommand
             }
             var optimizerName = parsed.GetValue(optimizer)!;
             var minimizer = Optimizers.Create(optimizerName);
-            var budget = new OptimizationBudget { MaxEvaluations = parsed.GetValue(evaluations), Seed = parsed.GetValue(seed) };
+            // The element of the targets is the data's (one element; the refit says so otherwise).
+            var targetObjective = parsed.GetValue(targets) is { } targetPath
+                ? new Properties.TargetObjective(Properties.TargetProperties.Read(targetPath), Evaluation.ElementEnergies.ElementsOf(training.Structures)[0],
+                    parsed.GetValue(targetWeight), Properties.PropertySetup.Screening)
+                : null;
+            var budget = new OptimizationBudget
+            {
+                MaxEvaluations = parsed.GetValue(evaluations) ?? (targetObjective is null ? DefaultEvaluations : DefaultTargetEvaluations),
+                Seed = parsed.GetValue(seed),
+            };
             var asJson = parsed.GetValue(json);
 
             if (!asJson)
                 output.Line($"refitting {ExpressionPrinter.Print(expression)} ({expression.ConstantCount} constants) with {minimizer.Name} on " +
                             $"{CliOutput.Plural(training.Count, "training structure", "training structures")}" +
-                            (validating is { Count: > 0 } ? $" and {CliOutput.Plural(validating.Count, "validation structure", "validation structures")}" : ""));
+                            (validating is { Count: > 0 } ? $" and {CliOutput.Plural(validating.Count, "validation structure", "validation structures")}" : "") +
+                            (targetObjective is { } to ? $", with {CliOutput.Plural(to.Targets.Count, "target property", "target properties")} ({string.Join(", ", to.Groups)}; weight {to.Weight.ToString("G4", CultureInfo.InvariantCulture)})" : ""));
             var result = ConstantRefit.Run(expression, taper, training, validating, minimizer, ParseWeights(parsed.GetValue(weights)!), budget,
-                parsed.GetValue(symmetricPairs), parsed.GetValue(solveAmplitudes), parsed.GetValue(repulsionWeight));
+                parsed.GetValue(symmetricPairs), parsed.GetValue(solveAmplitudes), parsed.GetValue(repulsionWeight), targetObjective);
             var run = result.Optimization;
 
             var dir = parsed.GetValue(outDir)!;
@@ -111,6 +129,7 @@ internal static class RefitCommand
             output.Line($"{minimizer.Name}: {CliOutput.Plural(run.Evaluations, "evaluation", "evaluations")} in {CliOutput.Fixed(result.Elapsed.TotalSeconds, 2)} s, " +
                         $"cost {run.Cost.ToString("G6", CultureInfo.InvariantCulture)}, {(run.Converged ? "converged" : "not converged")}: {run.StopReason}");
             output.Line("fitted: " + ExpressionPrinter.Print(result.Fitted));
+            if (result.Targets is { } fittedTargets) WriteTargets(output, fittedTargets);
             if (result.ShortRange is { } shortRange)
                 output.Line("short range: " + (shortRange.Passed ? "passes (" : "fails (") + shortRange.Detail + ")");
             output.Line($"wrote {modelPath}, {string.Join(", ", plots)}");
@@ -148,9 +167,54 @@ internal static class RefitCommand
             Before = Errors(result.Before),
             After = Errors(result.After),
             ShortRange = result.ShortRange is { } sr ? new { sr.Passed, sr.Detail } : null,
+            Targets = result.Targets is { } t ? new
+            {
+                t.Objective.Source.Path,
+                t.Objective.Weight,
+                Setup = "screening",
+                TermBefore = t.Before.Fitness,
+                TermAfter = t.After.Fitness,
+                ScoreBefore = t.Before.Score,
+                ScoreAfter = t.After.Score,
+                Properties = t.Before.Terms.Zip(t.After.Terms, (b, a) => new
+                {
+                    a.Target.Name,
+                    a.Target.Structure,
+                    a.Target.Unit,
+                    Target = a.Target.Value,
+                    a.Tolerance,
+                    Before = b.Computed,
+                    After = a.Computed,
+                    MetBefore = Meets(b),
+                    MetAfter = Meets(a),
+                }).ToArray(),
+            } : null,
             Files = new { Model = modelPath, Plots = plots },
         };
         output.WriteJson(report);
+    }
+
+    private const int DefaultEvaluations = 2000;
+    private const int DefaultTargetEvaluations = 60;
+
+    /// <summary>Whether a target term is within its tolerance (the rule of the property score and of "what the data allow").</summary>
+    private static bool Meets(Properties.TargetTerm term) =>
+        term.Computed is { } v && term.Status != Properties.PropertyStatus.Failed && Math.Abs(v - term.Target.Value) <= term.Tolerance;
+
+    /// <summary>The target properties before and after a joint refit, one row each, and how many are met.</summary>
+    private static void WriteTargets(CliOutput output, RefitTargets targets)
+    {
+        var table = CliOutput.NewTable(3, "property", "structure", "unit", "target", "tolerance", "before", "after", "after − target", "met");
+        string Value(double? v) => v is { } x && double.IsFinite(x) ? CliOutput.Sig(x, 5) : "failed";
+        foreach (var (b, a) in targets.Before.Terms.Zip(targets.After.Terms))
+            CliOutput.AddRow(table, a.Target.Name, a.Target.Structure, a.Target.Unit, CliOutput.Sig(a.Target.Value, 5), CliOutput.Sig(a.Tolerance, 3), Value(b.Computed), Value(a.Computed),
+                a.Computed is { } v && double.IsFinite(v) ? CliOutput.Sig(v - a.Target.Value, 3) : "–", Meets(a) ? "yes" : "no");
+        output.Line();
+        output.Line($"target properties (screening set-ups; weight {targets.Objective.Weight.ToString("G4", CultureInfo.InvariantCulture)}):");
+        output.Console.Write(table);
+        int metBefore = targets.Before.Terms.Count(Meets), metAfter = targets.After.Terms.Count(Meets), n = targets.After.Terms.Count;
+        output.Line($"targets met: {metBefore}/{n} before, {metAfter}/{n} after; target term {CliOutput.Sig(targets.Before.Fitness, 4)} → {CliOutput.Sig(targets.After.Fitness, 4)} " +
+                    $"(property score {CliOutput.Sig(targets.Before.Score, 3)} → {CliOutput.Sig(targets.After.Score, 3)}); converged set-ups: poet properties --model FILE --reference {targets.Objective.Source.Path}");
     }
 
     private static (Expression, Taper, IReadOnlyList<string>, string) ReadModel(string text, double taperInner, double cutoff)

@@ -25,6 +25,10 @@ public sealed record PropertySetup
     /// <summary>Conventional cubes per direction of a diamond-structure element's vacancy cell (8 n³ sites).</summary>
     public int DiamondVacancySupercell { get; init; } = Defects.DefaultDiamondSupercell;
     public int DumbbellSupercell { get; init; } = Defects.DefaultDumbbellSupercell;
+    /// <summary>The fcc vacancy's cell: constant volume (the default; converged in the supercell) or zero pressure.</summary>
+    public CellRelaxation VacancyCell { get; init; } = CellRelaxation.Fixed;
+    /// <summary>The dumbbell's cell: zero pressure (the default, the isolated defect's limit) or constant volume (as small DFT cells often are).</summary>
+    public CellRelaxation DumbbellCell { get; init; } = CellRelaxation.Isotropic;
     public int MigrationSupercell { get; init; } = Defects.DefaultMigrationSupercell;
     public double SurfaceThickness { get; init; } = Surfaces.DefaultThickness;
     public double SurfaceVacuum { get; init; } = Surfaces.DefaultVacuum;

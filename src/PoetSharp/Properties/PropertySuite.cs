@@ -345,11 +345,11 @@ public static class PropertySuite
                 Defects.DiamondVacancyFormation(potential, d.A, setup.DiamondVacancySupercell, element, settings: setup.Relaxation(Defects.DefaultRelaxation)))]),
                 ("Ev_f", Diamond, "eV"));
         else
-            Add("vacancy", "vacancy formation", 20, f => Values([SuiteProperty.FromRelaxed("vacancy", Fcc, Defects.VacancyFormation(potential, f.A, setup.VacancySupercell, element, settings: setup.Relaxation(Defects.DefaultRelaxation)))]),
+            Add("vacancy", "vacancy formation", 20, f => Values([SuiteProperty.FromRelaxed("vacancy", Fcc, Defects.VacancyFormation(potential, f.A, setup.VacancySupercell, element, setup.VacancyCell, setup.Relaxation(Defects.DefaultRelaxation)))]),
                 ("Ev_f", Fcc, "eV"));
         Add("migration", "vacancy migration (NEB)", 100, f => Values([SuiteProperty.FromRelaxed("migration", Fcc, Defects.VacancyMigration(potential, f.A, setup.MigrationSupercell, element))]),
             ("Ev_m", Fcc, "eV"));
-        Add("dumbbell", "dumbbell formation", 60, f => Values([SuiteProperty.FromRelaxed("dumbbell", Fcc, Defects.DumbbellFormation(potential, f.A, setup.DumbbellSupercell, element, settings: setup.Relaxation(Defects.DefaultRelaxation)))]),
+        Add("dumbbell", "dumbbell formation", 60, f => Values([SuiteProperty.FromRelaxed("dumbbell", Fcc, Defects.DumbbellFormation(potential, f.A, setup.DumbbellSupercell, element, setup.DumbbellCell, setup.Relaxation(Defects.DefaultRelaxation)))]),
             ("Edumbbell_f", Fcc, "eV"));
         var (surfaceAt, surfaceError, surfaceKind, surfaceStructure) = crystal == CubicLattice.Diamond ? (diamond, diamondError, "diamond", Diamond) : (fcc, fccError, "fcc", Fcc);
         foreach (var (h, k, l) in Surfaces.FacetsOf(crystal))

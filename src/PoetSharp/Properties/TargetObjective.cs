@@ -119,7 +119,8 @@ public sealed class TargetObjective
         Source = targets;
         Element = element;
         Weight = weight;
-        Setup = setup ?? PropertySetup.Screening;
+        // A vacancy or dumbbell reference that names its cell is computed in that cell (like for like).
+        Setup = targets.Apply(setup ?? PropertySetup.Screening);
         var used = targets.Properties.Where(t => t.Weight is not 0).ToList();
         var groups = new List<string>();
         foreach (var t in used)

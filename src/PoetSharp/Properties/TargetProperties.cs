@@ -9,11 +9,19 @@ namespace PoetSharp.Properties;
 /// A reference property with the line it was read from, and how much it counts when it is a fitting target:
 /// <paramref name="Weight"/> (null: the default, see <see cref="TargetTolerances.DefaultWeights"/>) and
 /// <paramref name="Tolerance"/> (the error, in the property's unit, that counts as one standard unit; null: the default
-/// of <see cref="TargetTolerances.Default"/>).
+/// of <see cref="TargetTolerances.Default"/>). A point defect's reference may say the cell it was computed in
+/// (<paramref name="Supercell"/> conventional cubes per direction, <paramref name="Cell"/> constant volume or zero pressure):
+/// a potential's value is then computed in the same cell, so that the two compare like for like (null: the suite's own set-up).
 /// </summary>
-public sealed record TargetProperty(string Name, string Structure, double Value, string Unit, int Line, double? Weight = null, double? Tolerance = null)
+public sealed record TargetProperty(string Name, string Structure, double Value, string Unit, int Line, double? Weight = null, double? Tolerance = null,
+    int? Supercell = null, Simulation.CellRelaxation? Cell = null)
 {
     public PropertyValue ToValue() => new(Name, Structure, Value, Unit);
+
+    /// <summary>"2×2×2 cubes at constant volume", or "" without a set-up of its own.</summary>
+    public string DescribeSetup() =>
+        string.Join(" ", new[] { Supercell is { } n ? $"{n}×{n}×{n} cubes" : null, Cell is { } c ? (c == Simulation.CellRelaxation.Fixed ? "at constant volume" : "at zero pressure") : null }
+            .Where(x => x != null));
 }
 
 /// <summary>
@@ -26,6 +34,11 @@ public sealed record TargetProperty(string Name, string Structure, double Value,
 /// "unit": "Å", "weight": 1, "tolerance": 0.01}, ...]}</c>, where title, weight and tolerance are optional (a top-level
 /// list of records is accepted too).</item>
 /// </list>
+/// The fcc vacancy (<c>Ev_f FCC</c>) and dumbbell (<c>Edumbbell_f FCC</c>) may name the cell their value was computed in:
+/// <c>supercell=N</c> (conventional cubes per direction, 2–12) and <c>cell=constant-volume|zero-pressure</c>, as extra
+/// fields after the unit in the text form ("Edumbbell_f FCC 3.549 eV supercell=2 cell=constant-volume") and as
+/// <c>"supercell"</c> and <c>"cell"</c> in JSON. A formation energy from a small cell can differ from the isolated
+/// defect's by tenths of an eV (docs/properties.md); the suite then computes the potential's in that same cell.
 /// A (name, structure) pair appears once. Every problem is a <see cref="DataFormatException"/> naming the file and line.
 /// </summary>
 public sealed class TargetProperties
@@ -68,20 +81,63 @@ public sealed class TargetProperties
                 continue;
             }
             first = false;
-            if (tokens.Length != 4)
+            if (tokens.Length < 4)
                 throw new DataFormatException(path, line, $"expected 4 fields 'name structure value unit', found {tokens.Length}");
             if (!double.TryParse(tokens[2], NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
                 throw new DataFormatException(path, line, $"value '{tokens[2]}' of {tokens[0]} {tokens[1]} is not a number");
             if (!double.IsFinite(value))
                 throw new DataFormatException(path, line, $"value '{tokens[2]}' of {tokens[0]} {tokens[1]} is not finite");
-            Add(properties, seen, path, new TargetProperty(tokens[0], tokens[1], value, tokens[3], line));
+            int? supercell = null;
+            Simulation.CellRelaxation? cell = null;
+            foreach (var extra in tokens.Skip(4))
+            {
+                var eq = extra.IndexOf('=');
+                var (key, given) = eq > 0 ? (extra[..eq], extra[(eq + 1)..]) : (extra, "");
+                switch (key)
+                {
+                    case "supercell" when supercell is null: supercell = ParseSupercell(given, path, line); break;
+                    case "cell" when cell is null: cell = ParseCell(given, path, line); break;
+                    default:
+                        throw new DataFormatException(path, line, $"unexpected field '{extra}' after the unit: expected 'name structure value unit' and optionally supercell=N and cell=constant-volume|zero-pressure, once each");
+                }
+            }
+            Add(properties, seen, path, new TargetProperty(tokens[0], tokens[1], value, tokens[3], line, Supercell: supercell, Cell: cell));
         }
         if (properties.Count == 0) throw new DataFormatException(path, null, "no properties: expected rows 'name structure value unit'");
         return new TargetProperties(path, title, properties);
     }
 
+    /// <summary>The properties whose reference may name its own cell (the point defects of fcc).</summary>
+    private static readonly (string Name, string Structure)[] WithSetup = [("Ev_f", "FCC"), ("Edumbbell_f", "FCC")];
+
+    private static int ParseSupercell(string text, string path, int line) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is >= 2 and <= 12 ? n
+            : throw new DataFormatException(path, line, $"supercell '{text}' must be a whole number of conventional cubes from 2 to 12");
+
+    private static Simulation.CellRelaxation ParseCell(string text, string path, int line) => text switch
+    {
+        "constant-volume" => Simulation.CellRelaxation.Fixed,
+        "zero-pressure" => Simulation.CellRelaxation.Isotropic,
+        _ => throw new DataFormatException(path, line, $"cell '{text}' must be constant-volume or zero-pressure"),
+    };
+
+    /// <summary>
+    /// <paramref name="setup"/> with the cells the references name (<see cref="TargetProperty.Supercell"/>,
+    /// <see cref="TargetProperty.Cell"/>) in place of its own, so that a potential's vacancy or dumbbell is computed as the reference's was.
+    /// </summary>
+    public PropertySetup Apply(PropertySetup setup)
+    {
+        if (Find("Ev_f", "FCC") is { } v)
+            setup = setup with { VacancySupercell = v.Supercell ?? setup.VacancySupercell, VacancyCell = v.Cell ?? setup.VacancyCell };
+        if (Find("Edumbbell_f", "FCC") is { } d)
+            setup = setup with { DumbbellSupercell = d.Supercell ?? setup.DumbbellSupercell, DumbbellCell = d.Cell ?? setup.DumbbellCell };
+        return setup;
+    }
+
     private static void Add(List<TargetProperty> properties, Dictionary<(string, string), int> seen, string path, TargetProperty p)
     {
+        if ((p.Supercell is not null || p.Cell is not null) && !WithSetup.Contains((p.Name, p.Structure)))
+            throw new DataFormatException(path, p.Line, $"{p.Name} {p.Structure} cannot name a cell (supercell, cell): only {string.Join(" and ", WithSetup.Select(w => $"{w.Name} {w.Structure}"))} can");
         if (seen.TryGetValue((p.Name, p.Structure), out var earlier))
             throw new DataFormatException(path, p.Line, $"{p.Name} {p.Structure} is given twice (first on line {earlier})");
         seen[(p.Name, p.Structure)] = p.Line;
@@ -153,7 +209,14 @@ public sealed class TargetProperties
                 var unit = record.TryGetProperty("unit", out var u) && u.ValueKind == JsonValueKind.String ? u.GetString()!.Trim() :
                     throw Error("\"unit\" must be a string (\"\" for a dimensionless property)");
                 var weight = Number("weight", false, false, nonNegative: true);
-                Add(properties, seen, path, new TargetProperty(name, structure, value, unit, line, weight, Number("tolerance", false, true)));
+                int? supercell = null;
+                if (record.TryGetProperty("supercell", out var sc))
+                    supercell = sc.ValueKind == JsonValueKind.Number && sc.TryGetInt32(out var n) ? ParseSupercell(n.ToString(CultureInfo.InvariantCulture), path, line)
+                        : throw Error("\"supercell\" must be a whole number of conventional cubes from 2 to 12");
+                Simulation.CellRelaxation? cell = null;
+                if (record.TryGetProperty("cell", out var cv))
+                    cell = cv.ValueKind == JsonValueKind.String ? ParseCell(cv.GetString()!, path, line) : throw Error("\"cell\" must be \"constant-volume\" or \"zero-pressure\"");
+                Add(properties, seen, path, new TargetProperty(name, structure, value, unit, line, weight, Number("tolerance", false, true), supercell, cell));
                 index++;
             }
             if (properties.Count == 0) throw new DataFormatException(path, null, "no properties: the list is empty");
@@ -213,6 +276,8 @@ public sealed class TargetProperties
                 w.WriteString("unit", p.Unit);
                 if (p.Weight is { } weight) w.WriteNumber("weight", weight);
                 if (p.Tolerance is { } tol) w.WriteNumber("tolerance", tol);
+                if (p.Supercell is { } n) w.WriteNumber("supercell", n);
+                if (p.Cell is { } cell) w.WriteString("cell", cell == Simulation.CellRelaxation.Fixed ? "constant-volume" : "zero-pressure");
                 w.WriteEndObject();
             }
             w.WriteEndArray();

@@ -179,6 +179,8 @@ public static class FrontProperties
             var suite = PropertySuite.Run(potentials[i].Potential, new PropertySuiteOptions
             {
                 Element = element, Only = groups, MaxParallelism = each, StackingCurvePoints = StackingCurvePoints,
+                // A target vacancy or dumbbell that names its cell is computed in that cell.
+                Setup = options.Targets?.Apply(PropertySetup.Converged) ?? PropertySetup.Converged,
             });
             results[i] = suite;
             if (options.Progress is null) return;

@@ -9,7 +9,8 @@ namespace PoetSharp.Search;
 /// <summary>
 /// Data and target properties as one least-squares problem over a model's constants: POET's standardised data
 /// residuals (<see cref="FittingObjective"/>) followed by the target residuals (<see cref="TargetObjective.Residuals"/>),
-/// so that ½ Σ r² is the fitness a search with targets in the fitness ranks by. The data block's Jacobian is exact; the
+/// so that ½ Σ r² is the fitness a search with targets in the fitness ranks by (the data block may carry more rows, such
+/// as <c>poet refit</c>'s dimer-repulsion rows). The data block's Jacobian is exact; the
 /// targets' is taken by forward differences with steps of 3e-3 of each constant (at least 1e-5): the properties rest on
 /// relaxations stopped at a force tolerance, whose energies carry noise (about 1e-5 of a tolerance for the surfaces)
 /// that a machine-precision step would turn into garbage; at 3e-3 the noise and the step's truncation error are each
@@ -17,13 +18,13 @@ namespace PoetSharp.Search;
 /// </summary>
 internal sealed class JointObjective : ILeastSquaresProblem
 {
-    private readonly FittingObjective _data;
+    private readonly ILeastSquaresProblem _data;
     private readonly TargetObjective _targets;
     private readonly Expression _form;
     private readonly Taper _taper;
     private readonly string _element;
 
-    public JointObjective(FittingObjective data, TargetObjective targets, Expression form, Taper taper, string element)
+    public JointObjective(ILeastSquaresProblem data, TargetObjective targets, Expression form, Taper taper, string element)
     {
         _data = data;
         _targets = targets;

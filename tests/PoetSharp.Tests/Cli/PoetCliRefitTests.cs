@@ -88,4 +88,55 @@ public class PoetCliRefitTests
         CliRun.Of("refit", "--model", "sum(r^-9)", "--data", data, "--split", "0.2", "--validation-group", "x").AssertOneLineError(2);
         CliRun.Of("refit", "--model", "r^-9", "--data", data).AssertOneLineError(1);
     }
+
+    [Fact]
+    public void TargetsAreFittedWithTheDataAndReportedBeforeAndAfter()
+    {
+        var dir = TestData.TempDir();
+        var targets = Path.Combine(dir, "targets.json");
+        // Sutton–Chen copper's lattice constant is about 3.61 Å; the target asks for 1 % more, and C44 for what it is.
+        File.WriteAllText(targets, """{"properties": [{"property": "a0", "structure": "FCC", "value": 3.65, "unit": "Å"}, {"property": "BVRH", "structure": "FCC", "value": 137, "unit": "GPa", "weight": 0}]}""");
+        var data = TestData.Repo("poet", "EAM_Cu", "NVT_FCC_300K");
+        var run = CliRun.Of("refit", "--model", "sum(644.52*r^-9) - sum(527.62*r^-6)^0.5", "--data", data,
+            "--targets", targets, "--target-weight", "1", "--max-evaluations", "12", "--out", dir);
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Contains("with 1 target property (lattice; weight 1)", run.Stdout);
+        Assert.Contains("target properties (screening set-ups; weight 1):", run.Stdout);
+        Assert.Matches(@"targets met: 0/1 before, [01]/1 after; target term [0-9.e+-]+ → [0-9.e+-]+", run.Stdout);
+
+        var json = CliRun.Of("refit", "--model", "sum(644.52*r^-9) - sum(527.62*r^-6)^0.5", "--data", data,
+            "--targets", targets, "--target-weight", "1", "--max-evaluations", "12", "--out", dir, "--json");
+        Assert.True(json.ExitCode == 0, json.Stderr);
+        using var document = System.Text.Json.JsonDocument.Parse(json.Stdout);
+        var t = document.RootElement.GetProperty("targets");
+        Assert.Equal(1.0, t.GetProperty("weight").GetDouble());
+        var a0 = t.GetProperty("properties").EnumerateArray().Single();
+        Assert.Equal("a0", a0.GetProperty("name").GetString());
+        double before = a0.GetProperty("before").GetDouble(), after = a0.GetProperty("after").GetDouble();
+        Assert.InRange(before, 3.60, 3.62);
+        Assert.True(after > before + 0.01, $"a0 {before} → {after}: not pulled towards 3.65");
+        Assert.Equal(Math.Abs(after - 3.65) <= a0.GetProperty("tolerance").GetDouble(), a0.GetProperty("metAfter").GetBoolean());
+        Assert.True(t.GetProperty("termAfter").GetDouble() < t.GetProperty("termBefore").GetDouble());
+        // The model file holds the jointly fitted constants.
+        var model = ModelFile.Read(Path.Combine(dir, "model.json"));
+        Assert.Equal(document.RootElement.GetProperty("fitted").GetProperty("constants").EnumerateArray().Select(c => c.GetDouble()),
+            PoetSharp.Models.ExpressionPrinter.FoldSigns(model.Expression).Constants.ToArray());
+    }
+
+    [Fact]
+    public void BadTargetsAreClearErrors()
+    {
+        var dir = TestData.TempDir();
+        var data = TestData.Repo("poet", "EAM_Cu", "NVT_FCC_300K");
+        var bad = Path.Combine(dir, "bad.json");
+        File.WriteAllText(bad, "{\"properties\": [\n {\"property\": \"a0\", \"structure\": \"FCC\", \"value\": \"x\", \"unit\": \"Å\"}]}");
+        var run = CliRun.Of("refit", "--model", "sum(644.52*r^-9) - sum(527.62*r^-6)^0.5", "--data", data, "--targets", bad);
+        run.AssertOneLineError(1);
+        Assert.Contains("bad.json:2: record 0: \"value\" must be a number", run.Stderr);
+        CliRun.Of("refit", "--model", "sum(644.52*r^-9) - sum(527.62*r^-6)^0.5", "--data", data, "--targets", Path.Combine(dir, "missing.json")).AssertOneLineError(1);
+        CliRun.Of("refit", "--model", "sum(644.52*r^-9) - sum(527.62*r^-6)^0.5", "--data", TestData.Repo("alloy", "CuNi_RTS", "CuNi_RTS.xyz"),
+            "--targets", TestData.Repo("poet", "DFT_Cu", "0K", "TargetProperties_0K.data")).AssertOneLineError(1);
+        CliRun.Of("refit", "--model", "sum(644.52*r^-9) - sum(527.62*r^-6)^0.5", "--data", data,
+            "--targets", TestData.Repo("poet", "DFT_Cu", "0K", "TargetProperties_0K.data"), "--target-weight", "0").AssertOneLineError(1);
+    }
 }

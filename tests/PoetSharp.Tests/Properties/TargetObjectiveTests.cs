@@ -37,6 +37,27 @@ public class TargetObjectiveTests
     }
 
     [Fact]
+    public void APointDefectIsComputedInTheCellItsReferenceNames()
+    {
+        // POET's DFT dumbbell (3.549 eV) is far above the zero-pressure limit (≈3.1 eV for PBE copper): a value of a small
+        // cell at constant volume. Named so, GP1's dumbbell is computed in that same cell.
+        var path = Path.Combine(TestData.TempDir(), "targets.data");
+        File.WriteAllText(path, "Edumbbell_f FCC 3.54885 eV supercell=2 cell=constant-volume\nEv_f FCC 1.0731 eV supercell=2\n");
+        var objective = new TargetObjective(TargetProperties.Read(path), "Cu", 1, PropertySetup.Screening);
+        Assert.Equal((2, PoetSharp.Simulation.CellRelaxation.Fixed, 2), (objective.Setup.DumbbellSupercell, objective.Setup.DumbbellCell, objective.Setup.VacancySupercell));
+        var potential = Model(Gp1);
+        var e = objective.Evaluate(potential);
+        var a = CubicReference.LatticeConstant(potential, PoetSharp.Atoms.CubicLattice.Fcc);
+        var settings = PropertySetup.Screening.Relaxation(Defects.DefaultRelaxation);
+        var dumbbell = Defects.DumbbellFormation(potential, a, 2, "Cu", PoetSharp.Simulation.CellRelaxation.Fixed, settings).Value;
+        Assert.Equal(dumbbell, e.Terms.Single(t => t.Target.Name == "Edumbbell_f").Computed!.Value, 4);
+        Assert.Equal(Defects.VacancyFormation(potential, a, 2, "Cu", settings: settings).Value, e.Terms.Single(t => t.Target.Name == "Ev_f").Computed!.Value, 4);
+        // The small constant-volume cell puts GP1's dumbbell tenths of an eV above its zero-pressure value.
+        var unnamed = new TargetObjective(DftCu, "Cu", 1, PropertySetup.Screening).Evaluate(potential).Terms.Single(t => t.Target.Name == "Edumbbell_f").Computed!.Value;
+        Assert.True(dumbbell - unnamed > 0.3, $"33-atom constant volume {dumbbell} eV, 108 atoms at zero pressure {unnamed} eV");
+    }
+
+    [Fact]
     public void TheTermIsHalfTheWeightedMeanSquareTimesW()
     {
         var objective = new TargetObjective(DftCu, "Cu", 0.3);

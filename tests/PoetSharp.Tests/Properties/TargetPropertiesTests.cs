@@ -29,7 +29,12 @@ public class TargetPropertiesTests
     [InlineData("a0 FCC 1e999 Å\n", 1, "not finite")]
     [InlineData("a0 FCC 3.6 Å\n\na0 FCC 3.7 Å\n", 3, "given twice (first on line 1)")]
     [InlineData("title\nsecond\n", 2, "expected 4 fields")]
-    [InlineData("a0 FCC 3.6 Å extra\n", 1, "found 5")]
+    [InlineData("a0 FCC 3.6 Å extra\n", 1, "unexpected field 'extra' after the unit")]
+    [InlineData("title\nEdumbbell_f FCC 3.5 eV supercell=1\n", 2, "supercell '1' must be a whole number of conventional cubes from 2 to 12")]
+    [InlineData("Edumbbell_f FCC 3.5 eV supercell=2.5\n", 1, "supercell '2.5'")]
+    [InlineData("Edumbbell_f FCC 3.5 eV cell=fixed\n", 1, "cell 'fixed' must be constant-volume or zero-pressure")]
+    [InlineData("Edumbbell_f FCC 3.5 eV supercell=2 supercell=3\n", 1, "once each")]
+    [InlineData("a0 FCC 3.6 Å\nC11 FCC 176 GPa supercell=2\n", 2, "C11 FCC cannot name a cell")]
     public void BadInputNamesFileAndLine(string text, int line, string reason)
     {
         var path = Path.Combine(TestData.TempDir(), "TargetProperties_0K.data");
@@ -49,6 +54,32 @@ public class TargetPropertiesTests
         File.WriteAllText(path, text);
         var e = Assert.Throws<DataFormatException>(() => TargetProperties.Read(path));
         Assert.Contains("no properties", e.Message);
+    }
+
+    [Fact]
+    public void PointDefectsMayNameTheCellOfTheirReference()
+    {
+        var path = Path.Combine(TestData.TempDir(), "TargetProperties_0K.data");
+        File.WriteAllText(path, "reference_1\nEv_f FCC 1.07 eV cell=zero-pressure\nEdumbbell_f\tFCC\t3.549\teV\tsupercell=2 cell=constant-volume\nC11 FCC 176 GPa\n");
+        var t = TargetProperties.Read(path);
+        var dumbbell = t.Find("Edumbbell_f", "FCC")!;
+        Assert.Equal((2, PoetSharp.Simulation.CellRelaxation.Fixed), (dumbbell.Supercell, dumbbell.Cell));
+        Assert.Equal("2×2×2 cubes at constant volume", dumbbell.DescribeSetup());
+        Assert.Equal((null, PoetSharp.Simulation.CellRelaxation.Isotropic), (t.Find("Ev_f", "FCC")!.Supercell, t.Find("Ev_f", "FCC")!.Cell));
+        Assert.Equal("", t.Find("C11", "FCC")!.DescribeSetup());
+
+        // The suite's set-up takes the references' cells and keeps the rest.
+        var setup = t.Apply(PropertySetup.Screening);
+        Assert.Equal((2, PoetSharp.Simulation.CellRelaxation.Fixed), (setup.DumbbellSupercell, setup.DumbbellCell));
+        Assert.Equal((PropertySetup.Screening.VacancySupercell, PoetSharp.Simulation.CellRelaxation.Isotropic), (setup.VacancySupercell, setup.VacancyCell));
+        Assert.Equal(PropertySetup.Screening with { DumbbellSupercell = 2, DumbbellCell = PoetSharp.Simulation.CellRelaxation.Fixed, VacancyCell = PoetSharp.Simulation.CellRelaxation.Isotropic }, setup);
+        // POET's file names no cells: the set-up is unchanged.
+        Assert.Equal(PropertySetup.Converged, TargetProperties.Read(TestData.Repo("poet", "DFT_Cu", "0K", "TargetProperties_0K.data")).Apply(PropertySetup.Converged));
+
+        // The JSON form carries the same and round-trips it.
+        var json = Path.Combine(TestData.TempDir(), "targets.json");
+        File.WriteAllText(json, TargetProperties.ToJson(t.Title, t.Properties));
+        Assert.Equal(t.Properties.Select(p => (p.Name, p.Supercell, p.Cell)), TargetProperties.Read(json).Properties.Select(p => (p.Name, p.Supercell, p.Cell)));
     }
 
     [Fact]
@@ -113,6 +144,10 @@ public class TargetPropertiesJsonTests
     [InlineData("{\"properties\": [\n{\"property\": \"a0\", \"structure\": \"FCC\", \"value\": 3.6}]}", 2, "\"unit\" must be a string")]
     [InlineData("{\"title\": \"x\"}", 1, "no \"properties\" list")]
     [InlineData("[\n1]", 2, "expected an object")]
+    [InlineData("{\"properties\": [\n{\"property\": \"Edumbbell_f\", \"structure\": \"FCC\", \"value\": 3.5, \"unit\": \"eV\", \"supercell\": 2.5}]}", 2, "\"supercell\" must be a whole number")]
+    [InlineData("{\"properties\": [\n{\"property\": \"Edumbbell_f\", \"structure\": \"FCC\", \"value\": 3.5, \"unit\": \"eV\", \"supercell\": 20}]}", 2, "supercell '20'")]
+    [InlineData("{\"properties\": [\n{\"property\": \"Edumbbell_f\", \"structure\": \"FCC\", \"value\": 3.5, \"unit\": \"eV\", \"cell\": 1}]}", 2, "\"cell\" must be")]
+    [InlineData("{\"properties\": [\n{\"property\": \"a0\", \"structure\": \"FCC\", \"value\": 3.6, \"unit\": \"Å\", \"cell\": \"zero-pressure\"}]}", 2, "a0 FCC cannot name a cell")]
     public void BadInputNamesFileAndLine(string text, int line, string reason)
     {
         var path = Write(text);
