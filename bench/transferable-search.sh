@@ -18,7 +18,8 @@ OUT=${OUT:-/tmp/poet-transferable-$(date +%Y%m%d-%H%M%S)}
 mkdir -p "$OUT"
 dotnet build -c Release src/PoetSharp.Cli -v q -nologo > "$OUT/build.log"
 POET="dotnet src/PoetSharp.Cli/bin/Release/net10.0/poet.dll"
-T=data/poet/DFT_Cu/0K/TargetProperties_0K.data
+# The targets: POET's file with its dumbbell named as a 2×2×2 constant-volume value (data/poet/README.md); TARGETS=FILE for another.
+T=${TARGETS:-data/poet/DFT_Cu/0K/TargetProperties_0K_cells.data}
 D=data/poet/DFT_Cu
 case "$WHICH" in
   dftcu) DATA=(--data "$D/NVT_FCC_300K" --data "$D/NVT_FCC_1400K" --data "$D/NPT_FCC_1400K") ;;
