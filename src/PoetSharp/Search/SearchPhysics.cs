@@ -62,6 +62,8 @@ public sealed class SearchPhysics
             targets = new TargetObjective(file, species[0], settings.TargetWeight, PropertySetup.Screening);
             notes.Add($"{targets.Targets.Count} target properties from {path} ({string.Join(", ", targets.Groups)}), weight {settings.TargetWeight}, " +
                       (settings.TargetMode == TargetMode.Fitness ? "added to the fitness" : "a separate objective"));
+            foreach (var t in targets.Targets.Where(t => t.DescribeSetup().Length > 0))
+                notes.Add($"target {t.Name} {t.Structure} is computed as its reference was: {t.DescribeSetup()}");
             // Targets from another source can contradict the data (another functional, other DFT settings, another
             // volume); where the data's strained cells measure an elastic constant, say how the two compare.
             notes.AddRange(ElasticFromData.CompareWithTargets(ElasticFromData.Find(training.Structures), file));

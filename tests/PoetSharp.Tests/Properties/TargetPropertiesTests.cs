@@ -83,6 +83,16 @@ public class TargetPropertiesTests
     }
 
     [Fact]
+    public void TheShippedCellsFileIsPoetsWithTheDumbbellsCellNamed()
+    {
+        var poet = TargetProperties.Read(TestData.Repo("poet", "DFT_Cu", "0K", "TargetProperties_0K.data"));
+        var cells = TargetProperties.Read(TestData.Repo("poet", "DFT_Cu", "0K", "TargetProperties_0K_cells.data"));
+        Assert.Equal(poet.Properties.Select(p => (p.Name, p.Structure, p.Value, p.Unit)), cells.Properties.Select(p => (p.Name, p.Structure, p.Value, p.Unit)));
+        Assert.Equal(["Edumbbell_f"], cells.Properties.Where(p => p.Supercell is not null || p.Cell is not null).Select(p => p.Name));
+        Assert.Equal("2×2×2 cubes at constant volume", cells.Find("Edumbbell_f", "FCC")!.DescribeSetup());
+    }
+
+    [Fact]
     public void MissingFileAndFolderAreReported()
     {
         var folder = TestData.TempDir();

@@ -54,6 +54,16 @@ public class SearchPhysicsTests
     }
 
     [Fact]
+    public void ATargetThatNamesItsCellIsComputedThereAndNoted()
+    {
+        var settings = Tiny(1) with { TargetsPath = TestData.Repo("poet", "DFT_Cu", "0K", "TargetProperties_0K_cells.data") };
+        var physics = SearchPhysics.Create(settings, DftCu.Value)!;
+        Assert.Contains("target Edumbbell_f FCC is computed as its reference was: 2×2×2 cubes at constant volume", physics.Notes);
+        Assert.Equal((2, PoetSharp.Simulation.CellRelaxation.Fixed), (physics.Targets!.Setup.DumbbellSupercell, physics.Targets.Setup.DumbbellCell));
+        Assert.DoesNotContain(SearchPhysics.Create(Tiny(1), DftCu.Value)!.Notes, n => n.Contains("computed as its reference was", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void TargetTermAndSanityPenaltyEnterTheFitness()
     {
         // GP1 also fails the short-range check; with that check off, only the sanity penalty multiplies.
