@@ -37,6 +37,8 @@ internal static class FitCommand
         var targets = new Option<string>("--targets") { HelpName = "FILE", Description = "Target properties (POET's TargetProperties_0K.data or its JSON form) that become part of the fitness (see --target-mode)." };
         var targetMode = new Option<string>("--target-mode") { DefaultValueFactory = _ => "fitness", HelpName = "fitness|objective", Description = "Targets added to the fitness, or a separate objective of the front." };
         var targetWeight = new Option<double>("--target-weight") { DefaultValueFactory = _ => Properties.TargetObjective.DefaultWeight, HelpName = "W", Description = "How much the targets count against the data (W: every target off by its tolerance adds W/2)." };
+        var contenders = new Option<int>("--contenders") { DefaultValueFactory = _ => new SearchSettings().ContenderRefitModels, HelpName = "N", Description = "With --targets: how many sane front models of lowest joint cost (the recommendation's contenders) get the joint refit run on to convergence (0: none)." };
+        var contenderRefit = new Option<int>("--contender-refit-evaluations") { DefaultValueFactory = _ => new SearchSettings().ContenderRefitEvaluations, HelpName = "N", Description = "Iterations of the contenders' joint refit (--contenders)." };
         var targetRefit = new Option<int>("--target-refit-evaluations") { DefaultValueFactory = _ => new SearchSettings().TargetRefitEvaluations, HelpName = "N", Description = "Iterations of the final joint refit of front models on data and targets (0: none)." };
         var sanity = new Option<string>("--sanity") { DefaultValueFactory = _ => "penalise", HelpName = "penalise|reject|off", Description = "Physical sanity checks of models that could enter the front (cohesive energy, ground state, Born stability, vacancy, stacking fault)." };
         var groundState = new Option<string>("--ground-state") { HelpName = "fcc|bcc|hcp", Description = "The data's ground-state crystal for the sanity checks (default: identified from the lowest-energy training structure)." };
@@ -94,7 +96,7 @@ internal static class FitCommand
         {
             data, validation, split, cutoff, taperInner, time, generations, seed, threads, islands, population, outDir, seedModels, resume,
             optimizer, constantEvaluations, noAmplitudeSolve, fitStructures, finalFitStructures, screen, shortRange, repulsionWeight, noPrior, symmetricPairs, maxNodes, operators, angular, mutationWeights, priors, checkpoint,
-            targets, targetMode, targetWeight, targetRefit, sanity, groundState, noProperties, compare, mtpLevels, mtpTime,
+            targets, targetMode, targetWeight, targetRefit, contenders, contenderRefit, sanity, groundState, noProperties, compare, mtpLevels, mtpTime,
             cluster, role, bind, secretFile, workers, joinTimeout,
         };
         command.Validators.Add(result =>
@@ -212,6 +214,8 @@ internal static class FitCommand
                     TargetMode = ParseTargetMode(parsed.GetValue(targetMode)!),
                     TargetWeight = parsed.GetValue(targetWeight),
                     TargetRefitEvaluations = parsed.GetValue(targetRefit),
+                    ContenderRefitModels = parsed.GetValue(contenders),
+                    ContenderRefitEvaluations = parsed.GetValue(contenderRefit),
                     Sanity = ParseSanity(parsed.GetValue(sanity)!),
                     GroundState = parsed.GetValue(groundState),
                     MetalsPrior = !parsed.GetValue(noPrior),

@@ -79,6 +79,7 @@ public static class RunOutputs
             var count = Interlocked.Increment(ref done);
             if (problem.Physics is not null) Tell($"front model {count} of {members.Count} finished");
         });
+        RefitContenders(finished, problem, engine.Settings, parallel, Tell);
         Tell("writing the error report and model files");
         // Candidates were scored on a sample of the validation set (at most twice the fitting structures). A front model is
         // judged, and recommended, on all of it: on NbMoTaW a model whose sampled fitness was the best (0.176) had
@@ -159,13 +160,32 @@ public static class RunOutputs
     /// A front model's final constants and physics (after its polish on the data): refitted on data and targets together
     /// (<see cref="JointRefit"/>) when the run has targets; then its sanity checks and target term at those constants.
     /// </summary>
-    private static (Expression Model, Properties.SanityReport? Sanity, double? Target) Finish(Expression model, SearchProblem problem, SearchSettings settings)
+    private static (Expression Model, Properties.SanityReport? Sanity, double? Target) Finish(Expression model, SearchProblem problem, SearchSettings settings, int? evaluations = null)
     {
         if (problem.Physics is not { } physics) return (model, null, null);
-        if (physics.Targets is { } targets) model = JointRefit.Run(model, problem, settings, targets, settings.TargetRefitEvaluations);
+        if (physics.Targets is { } targets) model = JointRefit.Run(model, problem, settings, targets, evaluations ?? settings.TargetRefitEvaluations);
         var potential = new Potentials.ModelPotential(new CompiledModel(model, problem.Taper), [physics.Element]);
         var sanity = physics.Sanity(potential, settings);
         return (model, sanity.Checks.Count > 0 ? sanity : null, physics.Targets?.Evaluate(potential).Fitness);
+    }
+
+    /// <summary>
+    /// The contenders for the recommendation, the <see cref="SearchSettings.ContenderRefitModels"/> models that pass the
+    /// sanity checks with the lowest joint cost (data fitness on the final polish's structures + target term, the cost
+    /// the joint refit lowers), get the joint refit run on from where the short one stopped, up to
+    /// <see cref="SearchSettings.ContenderRefitEvaluations"/> iterations; their physics is checked again at the new constants.
+    /// </summary>
+    private static void RefitContenders((Expression Model, Properties.SanityReport? Sanity, double? Target)[] finished, SearchProblem problem, SearchSettings settings,
+        ParallelOptions parallel, Action<string> tell)
+    {
+        if (problem.Physics?.Targets is null || settings.ContenderRefitModels == 0 || settings.ContenderRefitEvaluations <= settings.TargetRefitEvaluations) return;
+        var pairs = problem.FinalFitPairs(settings);
+        var joint = finished.Select(f => f.Target is { } t && FullFitness(f.Model, pairs, problem, settings) is { } data ? data + t : double.PositiveInfinity).ToArray();
+        var contenders = Enumerable.Range(0, finished.Length).Where(k => finished[k].Sanity is not { Passed: false } && double.IsFinite(joint[k]))
+            .OrderBy(k => joint[k]).Take(settings.ContenderRefitModels).ToArray();
+        if (contenders.Length == 0) return;
+        tell($"refitting the {contenders.Length} contenders for the recommendation on data and targets (up to {settings.ContenderRefitEvaluations} iterations each)");
+        Parallel.ForEach(contenders, parallel, k => finished[k] = Finish(finished[k].Model, problem, settings, settings.ContenderRefitEvaluations));
     }
 
     private static string[] Species(Dataset data) => data.Structures.SelectMany(s => s.Species).Distinct().Order(StringComparer.Ordinal).ToArray();
@@ -230,6 +250,10 @@ public static class RunOutputs
             yield return $"constants fitted on {CountOf(fit.Count, "structure")} from {CountOf(groups, "group")} of the training data (every group represented)";
         if (engine.Settings.FinalRefitEvaluations > 0)
             yield return $"front models polished at the end: {engine.Settings.FinalRefitEvaluations} evaluations on {CountOf(problem.FinalFitPairs(engine.Settings).Structures.Count, "training structure")}";
+        if (problem.Physics?.Targets is not null && engine.Settings.TargetRefitEvaluations > 0)
+            yield return $"then refitted on data and targets together: {engine.Settings.TargetRefitEvaluations} iterations each" +
+                         (engine.Settings.ContenderRefitModels > 0 && engine.Settings.ContenderRefitEvaluations > engine.Settings.TargetRefitEvaluations
+                             ? $", up to {engine.Settings.ContenderRefitEvaluations} for the {engine.Settings.ContenderRefitModels} sane models of lowest joint cost (the recommendation's contenders)" : "");
         if (engine.RunRate.Seconds > 0)
             yield return $"search rate: {engine.RunRate.Candidates:N0} candidates in {engine.RunRate.Seconds.ToString("F1", Inv)} s, " +
                          $"{(engine.RunRate.Candidates / engine.RunRate.Seconds).ToString("F1", Inv)} candidates/s (first population excluded)";

@@ -168,6 +168,15 @@ public sealed record SearchSettings
     public double TargetWeight { get; init; } = Properties.TargetObjective.DefaultWeight;
     /// <summary>Levenberg–Marquardt iterations (each with a finite-difference Jacobian of the targets) of the final joint refit of front models on data and targets (0: none).</summary>
     public int TargetRefitEvaluations { get; init; } = 8;
+    /// <summary>
+    /// How many front models get the joint refit run on to convergence after every front model's short one: the sane
+    /// models of lowest joint cost (data fitness on the final polish's structures + target term), those the recommendation
+    /// can fall on (0: none). Eight iterations move a model towards its targets; converging can take 20–60 (model 49 of
+    /// DFT copper: 41 iterations at W = 0.03, from 18 to 22 of 23 targets met; docs/benchmarks.md).
+    /// </summary>
+    public int ContenderRefitModels { get; init; } = 4;
+    /// <summary>Iterations of the contenders' joint refit (<see cref="ContenderRefitModels"/>); at most <see cref="TargetRefitEvaluations"/>: none.</summary>
+    public int ContenderRefitEvaluations { get; init; } = 60;
     /// <summary>Physical sanity checks (<see cref="Properties.SanityPolicy"/>) of every candidate that could enter the archive.</summary>
     public Properties.SanityPolicy Sanity { get; init; } = Properties.SanityPolicy.Penalise;
     public double SanityPenalty { get; init; } = 10;
@@ -249,6 +258,8 @@ public sealed record SearchSettings
         if (Limits is { MaxNodes: < 3 } or { MaxDepth: < 2 }) throw new ArgumentException("the size limits are too small for any model");
         if (!(TargetWeight > 0) || !double.IsFinite(TargetWeight)) throw new ArgumentException("the target weight must be positive and finite");
         if (TargetRefitEvaluations < 0) throw new ArgumentException("the joint refit's evaluations cannot be negative");
+        if (ContenderRefitModels < 0) throw new ArgumentException("the number of contenders refitted cannot be negative");
+        if (ContenderRefitEvaluations < 0) throw new ArgumentException("the contenders' joint refit evaluations cannot be negative");
         if (!(SanityPenalty >= 1) || !double.IsFinite(SanityPenalty)) throw new ArgumentException("the sanity penalty must be finite and at least 1");
         if (GroundState != null) Properties.GroundState.Parse(GroundState);
         UnaryOperators();

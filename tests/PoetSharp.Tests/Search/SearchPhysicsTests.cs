@@ -144,6 +144,46 @@ public class SearchPhysicsTests
     }
 
     [Fact]
+    public void TheRecommendationsContendersGetTheJointRefitRunOn()
+    {
+        // Cheap targets (lattice and elastic constants only) so that refits are quick; sanity off so every model may contend.
+        var path = Path.Combine(TestData.TempDir(), "targets.json");
+        File.WriteAllText(path, """{"properties": [{"property": "a0", "structure": "FCC", "value": 3.6324, "unit": "Å"}, {"property": "C11", "structure": "FCC", "value": 176.19, "unit": "GPa"}, {"property": "C44", "structure": "FCC", "value": 76.71, "unit": "GPa"}]}""");
+        var settings = SearchEngineTests.Tiny(2) with { TargetsPath = path, Sanity = SanityPolicy.Off, TargetWeight = 0.3, TargetRefitEvaluations = 2 };
+        var problem = Problem(settings);
+        FrontFile Run(SearchSettings s, string dir)
+        {
+            var engine = new SearchEngine(problem, s);
+            engine.Run();
+            return RunOutputs.Write(dir, engine, problem, "DFT_Cu 300 K (6)");
+        }
+        string shortDir = TestData.TempDir(), longDir = TestData.TempDir();
+        var short_ = Run(settings with { ContenderRefitModels = 0 }, shortDir);
+        var long_ = Run(settings with { ContenderRefitModels = 1, ContenderRefitEvaluations = 25 }, longDir);
+        Assert.Equal(short_.Front.Count, long_.Front.Count);
+        Assert.True(short_.Front.Count >= 2, "the front needs a contender and others");
+
+        // The joint cost the refit lowers: data fitness on the final polish's structures + target term.
+        var targets = problem.Physics!.Targets!;
+        double Joint(string dir, FrontEntry e)
+        {
+            var model = ModelFile.Read(Path.Combine(dir, e.ModelFile)).Expression;
+            return RunOutputs.FullFitness(model, problem.FinalFitPairs(settings), problem, settings)!.Value
+                   + targets.Evaluate(new ModelPotential(model, problem.Taper, ["Cu"])).Fitness;
+        }
+        var before = short_.Front.Select(e => Joint(shortDir, e)).ToArray();
+        var after = long_.Front.Select(e => Joint(longDir, e)).ToArray();
+        var contender = Array.IndexOf(before, before.Min());
+        for (var k = 0; k < before.Length; k++)
+        {
+            if (k == contender) Assert.True(after[k] <= before[k], $"the contender's joint cost rose: {before[k]} → {after[k]}");
+            else Assert.Equal(short_.Front[k].Expression, long_.Front[k].Expression);
+        }
+        Assert.Contains("up to 25 for the 1 sane models of lowest joint cost", File.ReadAllText(Path.Combine(longDir, "summary.md")));
+        Assert.DoesNotContain("contenders", File.ReadAllText(Path.Combine(shortDir, "summary.md")));
+    }
+
+    [Fact]
     public void JointObjectiveJacobianMatchesCentralDifferences()
     {
         var settings = Tiny(1);
