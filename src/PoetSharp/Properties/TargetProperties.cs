@@ -38,7 +38,7 @@ public sealed record TargetProperty(string Name, string Structure, double Value,
 /// <c>supercell=N</c> (conventional cubes per direction, 2–12) and <c>cell=constant-volume|zero-pressure</c>, as extra
 /// fields after the unit in the text form ("Edumbbell_f FCC 3.549 eV supercell=2 cell=constant-volume") and as
 /// <c>"supercell"</c> and <c>"cell"</c> in JSON. A formation energy from a small cell can differ from the isolated
-/// defect's by tenths of an eV (docs/properties.md); the suite then computes the potential's in that same cell.
+/// defect's by tenths of an eV (docs/search.md, "The cell of a point-defect reference"); the suite then computes the potential's in that same cell.
 /// A (name, structure) pair appears once. Every problem is a <see cref="DataFormatException"/> naming the file and line.
 /// </summary>
 public sealed class TargetProperties
