@@ -235,7 +235,7 @@ public class PoetCliFitTests
         var targets = TestData.Repo("poet", "DFT_Cu", "0K", "TargetProperties_0K.data");
         // With --mtp-levels the MTP is trained before the properties and is the reference of "what the data allow".
         var run = fake.Run(["fit", "--data", "tiny", "--generations", "1", "--targets", targets, "--ground-state", "fcc", "--target-refit-evaluations", "1", "--target-weight", "0.02",
-            "--mtp-levels", "6", "--mtp-time", "3s", "--out", dir, .. Small]);
+            "--contenders", "1", "--contender-refit-evaluations", "2", "--mtp-levels", "6", "--mtp-time", "3s", "--out", dir, .. Small]);
         Assert.True(run.ExitCode == 0, run.Stderr);
         Assert.Contains("23 target properties", run.Stdout);
         var trainedAt = run.Stdout.IndexOf("training a level-6 MTP", StringComparison.Ordinal);
@@ -244,6 +244,7 @@ public class PoetCliFitTests
         Assert.Contains(" against MTP level 6 on this run's data): model ", File.ReadAllText(Path.Combine(dir, "summary.md")));
         // The recommendation weighs the property scores with the run's own target weight.
         Assert.Contains("+ ½·0.02·(property score ", RunOutputs.Read(dir).RecommendationReason);
+        Assert.Contains("then refitted on data and targets together: 1 iterations each, up to 2 for the 1 sane models of lowest joint cost", File.ReadAllText(Path.Combine(dir, "summary.md")));
         Assert.Contains("recommended", run.Stdout);
         var front = RunOutputs.Read(dir);
         Assert.All(front.Front, e => Assert.True(e.TargetFitness > 0));
@@ -261,6 +262,7 @@ public class PoetCliFitTests
         Assert.Contains("with the run's own MTP level 6 (families.json) beside the front", again.Stderr);
         Assert.Contains("What the data allow (model ", again.Stdout);
         Assert.Contains("+ ½·0.02·(property score ", RunOutputs.Read(dir).RecommendationReason);
+        Assert.Contains("then refitted on data and targets together: 1 iterations each, up to 2 for the 1 sane models of lowest joint cost", File.ReadAllText(Path.Combine(dir, "summary.md")));
     }
 
     [Fact]
@@ -278,6 +280,8 @@ public class PoetCliFitTests
         fake.Run(["fit", "--data", "tiny", "--generations", "1", "--targets", Path.Combine(dir, "none.data"), "--out", dir, .. Small]).AssertOneLineError(1);
         fake.Run(["fit", "--data", "tiny", "--generations", "1", "--targets", TestData.Repo("poet", "DFT_Cu", "0K", "TargetProperties_0K.data"),
             "--target-weight", "0", "--out", dir, .. Small]).AssertOneLineError(1);
+        fake.Run(["fit", "--data", "tiny", "--generations", "1", "--contenders", "-1", "--out", dir, .. Small]).AssertOneLineError(1);
+        fake.Run(["fit", "--data", "tiny", "--generations", "1", "--contender-refit-evaluations", "-5", "--out", dir, .. Small]).AssertOneLineError(1);
         fake.Run("front", Path.Combine(dir, "nothing")).AssertOneLineError(1);
         Assert.Equal(2, fake.Run("fit", "--generations", "1").ExitCode);
     }
