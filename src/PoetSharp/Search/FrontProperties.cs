@@ -121,7 +121,8 @@ public static class FrontProperties
         var comparisons = computed.Where(c => c.Entry is null).ToList();
 
         var scores = models.Where(m => m.Score is not null).ToDictionary(m => m.Entry!.Rank, m => m.Score!.Value);
-        front = Recommendation.Apply(front, scores, options.Rule);
+        var meetingEvery = models.Where(m => m.Score is { MeetsEvery: true }).Select(m => m.Entry!.Rank).ToHashSet();
+        front = Recommendation.Apply(front, scores, options.Rule, meetingEvery);
         var recommendation = front.Recommended is int r ? new RecommendedModel(r, front.RecommendationReason!) : null;
 
         var chartGroups = ChartGroups(computed);

@@ -57,6 +57,33 @@ public class RecommendationTests
     }
 
     [Fact]
+    public void ModelsMeetingEveryTargetComeFirstWithinTheWindow()
+    {
+        // Model 1 has the lowest joint fitness but misses a target; model 3 meets every one at a higher joint fitness and is
+        // chosen; model 4 meets every one too but is beyond 4× the best fitness, so it is not.
+        var front = new[] { E(1, 10, 0.010), E(2, 12, 0.021), E(3, 14, 0.030), E(4, 9, 0.050) };
+        var scores = Scores((1, 1.2), (2, 2.0), (3, 0.8), (4, 0.1));
+        Assert.Equal(1, Recommendation.Choose(front, scores)!.Rank);
+        var chosen = Recommendation.Choose(front, scores, meetingEveryTarget: new HashSet<int> { 3, 4 })!;
+        Assert.Equal(3, chosen.Rank);
+        Assert.Contains("meets every target within its tolerance (1 of these 3 models do, the rest are not considered)", chosen.Reason);
+        Assert.Contains("lowest joint fitness 0.0332 (validation fitness 0.03 + ½·0.01·(property score 0.8)²)", chosen.Reason);
+        // None in the window meets every target (or none is known to): the joint fitness alone decides, as before.
+        Assert.Equal(1, Recommendation.Choose(front, scores, meetingEveryTarget: new HashSet<int> { 4 })!.Rank);
+        Assert.DoesNotContain("meets every target", Recommendation.Choose(front, scores, meetingEveryTarget: new HashSet<int>())!.Reason);
+    }
+
+    [Fact]
+    public void ThePropertyScoreSaysWhetherEveryTargetIsMet()
+    {
+        PropertyComparison Row(string name, double computed, double target) =>
+            PropertyComparison.Of(SuiteProperty.Ok("elastic", new PropertyValue(name, "FCC", computed, "GPa")), new TargetProperty(name, "FCC", target, "GPa", 1));
+        // C11 within 5 %, C12 at 4.9 %: every target met; C44 at 5.1 %: not.
+        Assert.True(PropertyScore.Of([Row("C11", 180, 176), Row("C12", 129.1, 123.1)])!.MeetsEvery);
+        Assert.False(PropertyScore.Of([Row("C11", 180, 176), Row("C44", 80.6, 76.7)])!.MeetsEvery);
+    }
+
+    [Fact]
     public void NearTiesGoToTheSimplerModelAndRealDifferencesDoNot()
     {
         // Joint fitness 0.015 against 0.0154 (2.7 % apart): a tie; against 0.0166 (10.7 %): not.
