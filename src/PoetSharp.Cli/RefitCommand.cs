@@ -185,8 +185,8 @@ internal static class RefitCommand
                     a.Tolerance,
                     Before = b.Computed,
                     After = a.Computed,
-                    MetBefore = Meets(b),
-                    MetAfter = Meets(a),
+                    MetBefore = b.Met,
+                    MetAfter = a.Met,
                 }).ToArray(),
             } : null,
             Files = new { Model = modelPath, Plots = plots },
@@ -197,10 +197,6 @@ internal static class RefitCommand
     private const int DefaultEvaluations = 2000;
     private const int DefaultTargetEvaluations = 60;
 
-    /// <summary>Whether a target term is within its tolerance (the rule of the property score and of "what the data allow").</summary>
-    private static bool Meets(Properties.TargetTerm term) =>
-        term.Computed is { } v && term.Status != Properties.PropertyStatus.Failed && Math.Abs(v - term.Target.Value) <= term.Tolerance;
-
     /// <summary>The target properties before and after a joint refit, one row each, and how many are met.</summary>
     private static void WriteTargets(CliOutput output, RefitTargets targets)
     {
@@ -208,11 +204,11 @@ internal static class RefitCommand
         string Value(double? v) => v is { } x && double.IsFinite(x) ? CliOutput.Sig(x, 5) : "failed";
         foreach (var (b, a) in targets.Before.Terms.Zip(targets.After.Terms))
             CliOutput.AddRow(table, a.Target.Name, a.Target.Structure, a.Target.Unit, CliOutput.Sig(a.Target.Value, 5), CliOutput.Sig(a.Tolerance, 3), Value(b.Computed), Value(a.Computed),
-                a.Computed is { } v && double.IsFinite(v) ? CliOutput.Sig(v - a.Target.Value, 3) : "–", Meets(a) ? "yes" : "no");
+                a.Computed is { } v && double.IsFinite(v) ? CliOutput.Sig(v - a.Target.Value, 3) : "–", a.Met ? "yes" : "no");
         output.Line();
         output.Line($"target properties (screening set-ups; weight {targets.Objective.Weight.ToString("G4", CultureInfo.InvariantCulture)}):");
         output.Console.Write(table);
-        int metBefore = targets.Before.Terms.Count(Meets), metAfter = targets.After.Terms.Count(Meets), n = targets.After.Terms.Count;
+        int metBefore = targets.Before.Terms.Count(t => t.Met), metAfter = targets.After.Terms.Count(t => t.Met), n = targets.After.Terms.Count;
         output.Line($"targets met: {metBefore}/{n} before, {metAfter}/{n} after; target term {CliOutput.Sig(targets.Before.Fitness, 4)} → {CliOutput.Sig(targets.After.Fitness, 4)} " +
                     $"(property score {CliOutput.Sig(targets.Before.Score, 3)} → {CliOutput.Sig(targets.After.Score, 3)}); converged set-ups: poet properties --model FILE --reference {targets.Objective.Source.Path}");
     }

@@ -63,7 +63,11 @@ public static class TargetTolerances
 
 /// <summary>One target property of a fitness: the computed value and its standardised residual (computed − target) / tolerance.</summary>
 /// <param name="Residual">The standardised error; <see cref="TargetObjective.FailedResidual"/> when the property could not be computed.</param>
-public sealed record TargetTerm(TargetProperty Target, string Group, double? Computed, PropertyStatus Status, double Tolerance, double Weight, double Residual, string Reason);
+public sealed record TargetTerm(TargetProperty Target, string Group, double? Computed, PropertyStatus Status, double Tolerance, double Weight, double Residual, string Reason)
+{
+    /// <summary>Computed and within its tolerance (a property that could not be computed has residual <see cref="TargetObjective.FailedResidual"/>).</summary>
+    public bool Met => Math.Abs(Residual) <= 1;
+}
 
 /// <summary>A potential's target-property part of the fitness: each term and their sum.</summary>
 /// <param name="Fitness">½ W Σ_p w_p r_p² / Σ_p w_p (see <see cref="TargetObjective"/>).</param>
