@@ -92,8 +92,8 @@ public sealed class TargetObjective
     /// <summary>The residual of a target the potential could not produce (in tolerances).</summary>
     public const double FailedResidual = 10;
 
-    /// <summary>The default <see cref="Weight"/>: see docs/search.md ("Targets in the objective") for how it was chosen.</summary>
-    public const double DefaultWeight = 0.01;
+    /// <summary>The default <see cref="Weight"/>: see docs/search.md (the defaults under "Targets in the objective") for how it was chosen.</summary>
+    public const double DefaultWeight = 0.03;
 
     private readonly double[] _weights;
     private readonly double[] _tolerances;

@@ -46,7 +46,7 @@ public class PoetCliFrontTests
         Assert.NotNull(RunOutputs.Read(dir).RecommendationReason);
         // No checkpoint in this folder: the search's default target weight.
         Assert.Contains("lowest joint fitness", RunOutputs.Read(dir).RecommendationReason);
-        Assert.Contains("+ ½·0.01·(property score ", RunOutputs.Read(dir).RecommendationReason);
+        Assert.Contains("+ ½·0.03·(property score ", RunOutputs.Read(dir).RecommendationReason);
     }
 
     [Fact]

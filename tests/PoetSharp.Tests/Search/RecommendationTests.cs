@@ -41,16 +41,17 @@ public class RecommendationTests
     [Fact]
     public void TheJointFitnessTradesAccuracyForPropertiesAtTheTargetWeight()
     {
-        // At W = 0.01 (the search's default): model 1 is the most accurate but misses its targets by 4 tolerances on
+        // At W = 0.01: model 1 is the most accurate but misses its targets by 4 tolerances on
         // average (0.010 + 0.08), model 3 meets them best but at almost 4× the fitness (0.039 + 0.005), model 2 between
         // (0.021 + 0.02) is the choice. The old rule (lowest score within 2×) would have left model 1 alone.
         var front = new[] { E(1, 10, 0.010), E(2, 12, 0.021), E(3, 14, 0.039) };
         var scores = Scores((1, 4.0), (2, 2.0), (3, 1.0));
-        var chosen = Recommendation.Choose(front, scores)!;
+        var w001 = new RecommendationRule { TargetWeight = 0.01 };
+        var chosen = Recommendation.Choose(front, scores, w001)!;
         Assert.Equal(2, chosen.Rank);
         Assert.Contains("within 4× of the best such model's 0.01 (3 models)", chosen.Reason);
         Assert.Contains("lowest joint fitness 0.041 (validation fitness 0.021 + ½·0.01·(property score 2)²)", chosen.Reason);
-        Assert.Equal(1, Recommendation.Choose(front, scores, new RecommendationRule { FitnessFactor = 2 })!.Rank);
+        Assert.Equal(1, Recommendation.Choose(front, scores, w001 with { FitnessFactor = 2 })!.Rank);
         // The run's weight sets the exchange rate: properties count for little at W = 0.001, for much at W = 0.1.
         Assert.Equal(1, Recommendation.Choose(front, scores, new RecommendationRule { TargetWeight = 0.001 })!.Rank);
         Assert.Equal(3, Recommendation.Choose(front, scores, new RecommendationRule { TargetWeight = 0.1 })!.Rank);
@@ -63,14 +64,15 @@ public class RecommendationTests
         // chosen; model 4 meets every one too but is beyond 4× the best fitness, so it is not.
         var front = new[] { E(1, 10, 0.010), E(2, 12, 0.021), E(3, 14, 0.030), E(4, 9, 0.050) };
         var scores = Scores((1, 1.2), (2, 2.0), (3, 0.8), (4, 0.1));
-        Assert.Equal(1, Recommendation.Choose(front, scores)!.Rank);
-        var chosen = Recommendation.Choose(front, scores, meetingEveryTarget: new HashSet<int> { 3, 4 })!;
+        var w001 = new RecommendationRule { TargetWeight = 0.01 };
+        Assert.Equal(1, Recommendation.Choose(front, scores, w001)!.Rank);
+        var chosen = Recommendation.Choose(front, scores, w001, new HashSet<int> { 3, 4 })!;
         Assert.Equal(3, chosen.Rank);
         Assert.Contains("meets every target within its tolerance (1 of these 3 models do, the rest are not considered)", chosen.Reason);
         Assert.Contains("lowest joint fitness 0.0332 (validation fitness 0.03 + ½·0.01·(property score 0.8)²)", chosen.Reason);
         // None in the window meets every target (or none is known to): the joint fitness alone decides, as before.
-        Assert.Equal(1, Recommendation.Choose(front, scores, meetingEveryTarget: new HashSet<int> { 4 })!.Rank);
-        Assert.DoesNotContain("meets every target", Recommendation.Choose(front, scores, meetingEveryTarget: new HashSet<int>())!.Reason);
+        Assert.Equal(1, Recommendation.Choose(front, scores, w001, new HashSet<int> { 4 })!.Rank);
+        Assert.DoesNotContain("meets every target", Recommendation.Choose(front, scores, w001, new HashSet<int>())!.Reason);
     }
 
     [Fact]
@@ -86,12 +88,13 @@ public class RecommendationTests
     [Fact]
     public void NearTiesGoToTheSimplerModelAndRealDifferencesDoNot()
     {
-        // Joint fitness 0.015 against 0.0154 (2.7 % apart): a tie; against 0.0166 (10.7 %): not.
+        // At W = 0.01, joint fitness 0.015 against 0.0154 (2.7 % apart): a tie; against 0.0166 (10.7 %): not.
         var front = new[] { E(1, 20, 0.010), E(2, 12, 0.010) };
-        var tie = Recommendation.Choose(front, Scores((1, 1.00), (2, 1.04)))!;
+        var w001 = new RecommendationRule { TargetWeight = 0.01 };
+        var tie = Recommendation.Choose(front, Scores((1, 1.00), (2, 1.04)), w001)!;
         Assert.Equal(2, tie.Rank);
         Assert.Contains("joint fitness 0.0154 (validation fitness 0.01 + ½·0.01·(property score 1.04)²), within 5 % of the lowest (0.015, model 1 with 20 nodes), and simpler", tie.Reason);
-        Assert.Equal(1, Recommendation.Choose(front, Scores((1, 1.00), (2, 1.15)))!.Rank);
+        Assert.Equal(1, Recommendation.Choose(front, Scores((1, 1.00), (2, 1.15)), w001)!.Rank);
 
         // Without property scores the same rule runs on validation fitness.
         Assert.Equal(2, Recommendation.Choose([E(1, 20, 0.0100), E(2, 12, 0.0104)])!.Rank);
